@@ -1,0 +1,139 @@
+// Command pathlab follows a request from a browser to an app server and says
+// exactly where it breaks, in a simulated world or on the real network.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], &env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		isTerminal: func(f any) bool {
+			if ff, ok := f.(*os.File); ok {
+				return term.IsTerminal(int(ff.Fd()))
+			}
+			return false
+		},
+	}))
+}
+
+// env is everything a command touches outside itself, so tests can run
+// commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	isTerminal     func(any) bool
+}
+
+// color reports whether output to w may be coloured: a terminal, and
+// NO_COLOR unset (https://no-color.org).
+func (e *env) color(w io.Writer) bool {
+	if e.getenv("NO_COLOR") != "" || e.getenv("TERM") == "dumb" {
+		return false
+	}
+	return e.isTerminal != nil && e.isTerminal(w)
+}
+
+// exitError carries an exit status out of a command. Status 2 is bad input.
+type exitError struct {
+	code int
+	err  error // printed to stderr when non-nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr is bad input: it exits 2 with the message.
+func usageErr(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode ends a command with a status and no further message.
+func exitCode(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// commands holds the constructors of the subcommands; each file registers
+// its own in init, so commands stay apart.
+var commands = map[string]func(*env) *cobra.Command{}
+
+func register(name string, f func(*env) *cobra.Command) { commands[name] = f }
+
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pathlab",
+		Short: "Follow a request from a browser to an app server and see where it breaks",
+		Long: `pathlab follows a request from a browser to an app server and says exactly
+where it breaks: DNS, routes, gateways, security groups, network ACLs, host
+firewalls, sockets, load balancers, TLS and HTTP.
+
+It works in two worlds. In a simulated one (a world file, or the built-in
+shop) every hop is explained down to the rule that matched. On the real
+network, live probes observe what packets show.
+
+Start with:
+  pathlab trace                      trace the built-in world's headline request
+  pathlab trace --json               the same, as JSON
+  pathlab check world.yaml           validate a world file
+
+Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.CompletionOptions.DisableDefaultCmd = true
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		root.AddCommand(commands[n](e))
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v\nsee '%s --help'", err, c.CommandPath())
+	})
+	return root
+}
+
+func run(args []string, e *env) int {
+	root := newRoot(e)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		if xe.err != nil {
+			fmt.Fprintf(e.stderr, "pathlab: %v\n", xe.err)
+		}
+		return xe.code
+	}
+	// cobra's own errors (unknown command, bad args) are usage errors.
+	fmt.Fprintf(e.stderr, "pathlab: %v\n", err)
+	return 2
+}

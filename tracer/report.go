@@ -1,0 +1,150 @@
+package tracer
+
+// Direction says which way a packet travels: towards the target or back.
+type Direction string
+
+const (
+	Forward Direction = "forward"
+	Return  Direction = "return"
+)
+
+// Stage names, in the order Diagnose walks them.
+const (
+	StageDNS  = "dns"
+	StageTCP  = "tcp"
+	StageUDP  = "udp"
+	StageTLS  = "tls"
+	StageHTTP = "http"
+)
+
+// Stage verdicts.
+const (
+	StageOK         = "ok"
+	StageBroken     = "broken"
+	StageNotReached = "not_reached"
+)
+
+// Report verdicts.
+const (
+	Delivered = "delivered"
+	Broken    = "broken"
+)
+
+// Hop is one decision or observation on the path: a component (a resource
+// name from the world file, or an address in the real world) did something
+// to the packet.
+type Hop struct {
+	Component string    `json:"component"`
+	Kind      string    `json:"kind"`      // resolver, route-table, security-group, network-acl, ...
+	Direction Direction `json:"direction"` // forward or return
+	Action    string    `json:"action"`    // allow, deny, forward, translate, answer, drop, reject, ...
+	Code      Code      `json:"code"`
+	Detail    string    `json:"detail"`
+	Rule      string    `json:"rule,omitempty"`   // the rule that matched, as the user wrote it
+	Blocks    bool      `json:"blocks,omitempty"` // this hop stops the request
+	Fix       string    `json:"fix,omitempty"`    // what would mend a blocking hop
+	// Packet is what the packet looked like at this hop; filled only when
+	// the caller asked for packets (it costs allocations).
+	Packet *PacketView `json:"packet,omitempty"`
+}
+
+// PacketView is a readable summary of a packet at one hop.
+type PacketView struct {
+	Summary string `json:"summary"`
+	// Layers holds one line per protocol layer (IPv4, TCP, DNS, ...).
+	Layers []string `json:"layers,omitempty"`
+}
+
+// Stage is one step of a request: dns, tcp (or udp), tls, http.
+type Stage struct {
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
+	// Summary is one line on what the stage established ("203.0.113.10",
+	// "connected to 203.0.113.10:443", "HTTP 200").
+	Summary string `json:"summary,omitempty"`
+	Hops    []Hop  `json:"hops"`
+}
+
+// Break names a component that stops the request.
+type Break struct {
+	Stage     string `json:"stage"`
+	Component string `json:"component"`
+	Code      Code   `json:"code"`
+	Detail    string `json:"detail"`
+}
+
+// Report is the result of a trace or a diagnosis.
+type Report struct {
+	Target  string `json:"target"`
+	From    string `json:"from"`
+	World   string `json:"world,omitempty"`
+	Verdict string `json:"verdict"`
+	// BrokenAt is the first component on the path that stopped the
+	// request; nil when delivered.
+	BrokenAt *Break `json:"broken_at"`
+	// Blockers lists, in path order, every component that would stop the
+	// request; empty when delivered.
+	Blockers []Break `json:"blockers"`
+	Stages   []Stage `json:"stages"`
+	// Notes are remarks on how the report was made ("fell back to
+	// connect(): no CAP_NET_RAW").
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Delivered reports whether the request reached its target.
+func (r *Report) Delivered() bool { return r.Verdict == Delivered }
+
+// Stage returns the stage with the given name, or nil.
+func (r *Report) Stage(name string) *Stage {
+	for i := range r.Stages {
+		if r.Stages[i].Name == name {
+			return &r.Stages[i]
+		}
+	}
+	return nil
+}
+
+// Finish derives the verdict, BrokenAt and Blockers from the stages' hops.
+// Diagnose calls it; a Network that builds a Report by hand calls it too.
+func (r *Report) Finish() {
+	r.Blockers = r.Blockers[:0]
+	for _, s := range r.Stages {
+		for _, h := range s.Hops {
+			if h.Blocks {
+				r.Blockers = append(r.Blockers, Break{Stage: s.Name, Component: h.Component, Code: h.Code, Detail: h.Detail})
+			}
+		}
+	}
+	if r.Blockers == nil {
+		r.Blockers = []Break{}
+	}
+	r.BrokenAt = nil
+	r.Verdict = Delivered
+	if len(r.Blockers) > 0 {
+		b := r.Blockers[0]
+		r.BrokenAt = &b
+		r.Verdict = Broken
+	}
+	for i := range r.Stages {
+		if r.Stages[i].Hops == nil {
+			r.Stages[i].Hops = []Hop{}
+		}
+	}
+}
+
+// ExitCode is the process exit status for the report: 0 delivered, 1 broken.
+func (r *Report) ExitCode() int {
+	if r.Delivered() {
+		return 0
+	}
+	return 1
+}
+
+func blocked(hops []Hop) bool {
+	for _, h := range hops {
+		if h.Blocks {
+			return true
+		}
+	}
+	return false
+}
