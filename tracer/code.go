@@ -145,3 +145,14 @@ func Codes() []Code {
 		HTTPStatus, MTUBlackhole,
 	}
 }
+
+// Codes the live DNS trace adds.
+const (
+	DNSMissingGlue     Code = "DNS_MISSING_GLUE"     // a zone is delegated to a server inside it without its address
+	DNSServersDisagree Code = "DNS_SERVERS_DISAGREE" // authoritative servers of one zone give different answers
+)
+
+func init() {
+	codeText[DNSMissingGlue] = "the parent delegates to a name server inside the zone but gives no address (glue) for it"
+	codeText[DNSServersDisagree] = "the zone's authoritative servers give different answers"
+}

@@ -59,10 +59,10 @@ func sourceFor(dst netip.Addr) (netip.Addr, error) {
 
 // rawPacket is a packet read from a raw listener, decoded in the reader.
 type rawPacket struct {
-	from netip.Addr
-	at   time.Time
-	tcp  TCPReply
-	icmp ICMPMessage
+	from  netip.Addr
+	at    time.Time
+	tcp   TCPReply
+	icmp  ICMPMessage
 	isTCP bool
 }
 

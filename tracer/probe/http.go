@@ -1,0 +1,179 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// CheckCertificate judges the chain a server presented for name at now:
+// presence, validity period, name, then the chain to roots (nil: the
+// system's). It returns "" when the certificate is good, or the code and
+// a reason a person can act on.
+func CheckCertificate(certs []*x509.Certificate, name string, roots *x509.CertPool, now time.Time) (tracer.Code, string) {
+	if len(certs) == 0 {
+		return tracer.TLSNoCertificate, "the server presented no certificate"
+	}
+	leaf := certs[0]
+	day := "2006-01-02 15:04 MST"
+	if now.After(leaf.NotAfter) {
+		return tracer.TLSCertExpired, fmt.Sprintf("certificate for %s expired on %s (now %s)",
+			certNames(leaf), leaf.NotAfter.UTC().Format(day), now.UTC().Format(day))
+	}
+	if now.Before(leaf.NotBefore) {
+		return tracer.TLSCertNotYetValid, fmt.Sprintf("certificate for %s is valid only from %s (now %s)",
+			certNames(leaf), leaf.NotBefore.UTC().Format(day), now.UTC().Format(day))
+	}
+	if err := leaf.VerifyHostname(name); err != nil {
+		return tracer.TLSNameMismatch, fmt.Sprintf("certificate covers %s, not %s", certNames(leaf), name)
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now, DNSName: name})
+	if err == nil {
+		return "", ""
+	}
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) && inv.Reason == x509.Expired {
+		return tracer.TLSCertExpired, fmt.Sprintf("a certificate in the chain is outside its validity period: %v", err)
+	}
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
+		return tracer.TLSUntrusted, fmt.Sprintf("certificate for %s is signed by %q, which is not a trusted root (give its CA with --cacert)",
+			certNames(leaf), leaf.Issuer.String())
+	}
+	return tracer.TLSUntrusted, fmt.Sprintf("certificate chain does not verify: %v", err)
+}
+
+func certNames(c *x509.Certificate) string {
+	if len(c.DNSNames) > 0 {
+		return strings.Join(c.DNSNames, ", ")
+	}
+	if len(c.IPAddresses) > 0 {
+		ss := make([]string, len(c.IPAddresses))
+		for i, a := range c.IPAddresses {
+			ss[i] = a.String()
+		}
+		return strings.Join(ss, ", ")
+	}
+	return c.Subject.CommonName
+}
+
+func certificate(c *x509.Certificate) *tracer.Certificate {
+	return &tracer.Certificate{Subject: c.Subject.String(), DNSNames: append([]string{}, c.DNSNames...),
+		Issuer: c.Issuer.String(), NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+}
+
+// firstByte records when the first byte of a response arrives.
+type firstByte struct {
+	r  io.Reader
+	at time.Time
+}
+
+func (f *firstByte) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 && f.at.IsZero() {
+		f.at = time.Now()
+	}
+	return n, err
+}
+
+// maxBody bounds how much of a response body is read.
+const maxBody = 64 << 10
+
+// request writes req on c and reads the response head and up to maxBody
+// of the body.
+func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout time.Duration) (*tracer.HTTPResponse, error) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d)
+	}
+	c.SetDeadline(time.Now().Add(timeout))
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	method, path := req.Method, req.Path
+	if method == "" {
+		method = "GET"
+	}
+	if path == "" {
+		path = "/"
+	}
+	hr, err := http.NewRequest(method, req.Scheme+"://"+req.Host+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	hr.Host = req.Host
+	hr.Header.Set("User-Agent", "pathlab-probe")
+	hr.Close = true
+	start := time.Now()
+	if err := hr.Write(c); err != nil {
+		return &tracer.HTTPResponse{}, nil
+	}
+	fb := &firstByte{r: c}
+	resp, err := http.ReadResponse(bufio.NewReader(fb), hr)
+	out := &tracer.HTTPResponse{}
+	if !fb.at.IsZero() {
+		out.TTFB = fb.at.Sub(start)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return out, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	out.Status = resp.StatusCode
+	out.StatusText = http.StatusText(resp.StatusCode)
+	out.Proto = resp.Proto
+	out.Body = string(body)
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			out.Header = append(out.Header, [2]string{k, v})
+		}
+	}
+	return out, nil
+}
+
+// tlsHandshake runs a TLS client handshake over c for serverName and
+// judges the certificate with CheckCertificate. The handshake itself
+// skips Go's verification so that a bad certificate is reported with its
+// reason instead of a bare error.
+func tlsHandshake(ctx context.Context, c net.Conn, serverName string, roots *x509.CertPool, now time.Time, timeout time.Duration) (*tls.Conn, tracer.Code, string, error) {
+	tc := tls.Client(c, &tls.Config{ServerName: serverName, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+	hctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, "", "", ctx.Err()
+		}
+		return nil, tracer.TLSHandshakeFailed, fmt.Sprintf("TLS handshake with %s failed: %v", serverName, err), nil
+	}
+	code, why := CheckCertificate(tc.ConnectionState().PeerCertificates, serverName, roots, now)
+	return tc, code, why, nil
+}
+
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS10:
+		return "TLSv1.0"
+	case tls.VersionTLS11:
+		return "TLSv1.1"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
