@@ -1,0 +1,597 @@
+package simnet
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// pkt is a packet in flight: the flow the engine moves. Replies carry the
+// range of ports their destination may use (the initiator's ephemeral
+// range), since a stateless ACL must allow all of them.
+type pkt struct {
+	proto    proto
+	src, dst netip.Addr
+	sport    uint16
+	dport    uint16
+	dlo, dhi uint16 // replies: the destination's ephemeral range
+	reply    bool
+	// viaNode: a network load balancer's reply goes back through the node
+	// that passed the connection through.
+	viaNode *iface
+}
+
+func (p *pkt) dir() tracer.Direction {
+	if p.reply {
+		return tracer.Return
+	}
+	return tracer.Forward
+}
+
+func (p *pkt) String() string {
+	if p.proto == protoICMP {
+		return fmt.Sprintf("icmp %s → %s", p.src, p.dst)
+	}
+	if p.reply && p.dlo != p.dhi {
+		return fmt.Sprintf("%s %s:%d → %s:%d-%d", p.proto, p.src, p.sport, p.dst, p.dlo, p.dhi)
+	}
+	return fmt.Sprintf("%s %s:%d → %s:%d", p.proto, p.src, p.sport, p.dst, p.dport)
+}
+
+// walk records the hops of one conversation and the state a return leg
+// needs.
+type walk struct {
+	w    *World
+	hops []tracer.Hop
+	// drops counts filter blocks (silent drops), rejects ICMP rejects, since
+	// the first block decides what the client observes.
+	first tracer.Code
+	// NAT state of the connection, for its return leg.
+	nat         *iface
+	natOrig     netip.Addr
+	natOrigPort uint16
+	natPort     uint16
+}
+
+func (t *walk) add(h tracer.Hop) {
+	if h.Blocks && t.first == "" {
+		t.first = h.Code
+	}
+	t.hops = append(t.hops, h)
+}
+
+func (t *walk) block(component, kind string, p *pkt, code tracer.Code, detail, rule, fix string) {
+	t.add(tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
+		Detail: detail, Rule: rule, Blocks: true, Fix: fix})
+}
+
+func actionFor(c tracer.Code) string {
+	switch c {
+	case tracer.HostFirewallReject:
+		return "reject"
+	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
+		return "reset"
+	case tracer.SGNoIngressRule, tracer.SGNoEgressRule, tracer.NACLIngressDenied, tracer.NACLEgressDenied:
+		return "deny"
+	}
+	return "drop"
+}
+
+// ifaceAt finds the interface behind an address as seen from inside VPC v
+// (nil v: from the internet).
+func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
+	if v != nil {
+		if i := v.ifaces[a]; i != nil {
+			return i
+		}
+		for _, p := range w.peerings {
+			if o := p.other(v); o != nil && p.active {
+				if i := o.ifaces[a]; i != nil {
+					return i
+				}
+			}
+		}
+	}
+	if i := w.internet[a]; i != nil {
+		return i
+	}
+	return w.public[a]
+}
+
+// send moves p from an interface towards p.dst and returns the interface it
+// reached, or nil when it was lost for good (no route, no host). Filters
+// that block are recorded and the walk goes on, as if they had let the
+// packet through.
+func (t *walk) send(from *iface, p *pkt) *iface {
+	if !p.reply {
+		if from.host != nil && len(from.host.firewall) > 0 {
+			t.hostFirewall(from, p, false)
+		}
+		if from.vpc != nil && len(from.sgs) > 0 && p.dst != from.vpc.resolver.private {
+			t.sgEgress(from, p)
+		}
+	} else if len(from.sgs) > 0 {
+		t.add(tracer.Hop{Component: from.sgs[0].name, Kind: "security-group", Direction: tracer.Return, Action: "allow",
+			Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})
+	}
+	if from.vpc == nil {
+		return t.internet(p)
+	}
+	if p.viaNode != nil {
+		node := p.viaNode
+		p.viaNode = nil
+		if from.subnet != node.subnet {
+			t.acl(from.subnet, false, p)
+			t.acl(node.subnet, true, p)
+		}
+		t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Return, Action: "forward",
+			Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
+		return t.route(node.subnet, node, p, 0)
+	}
+	return t.route(from.subnet, from, p, 0)
+}
+
+func (t *walk) noRoute(p *pkt, rt *routeTable, code tracer.Code, detail, fix string) {
+	if p.reply {
+		code = tracer.NoReturnRoute
+		detail = "the request arrived but its reply is lost: " + detail
+	}
+	t.block(rt.name, "route-table", p, code, detail, "", fix)
+}
+
+// route forwards p by the route table of subnet sn; sender is who puts it on
+// the wire (the host, a NAT gateway, an appliance).
+func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
+	v := sn.vpc
+	rt := sn.rt
+	if depth > 8 {
+		t.block(rt.name, "route-table", p, tracer.RouteLoop, fmt.Sprintf("the packet to %s went round %d route tables: routes form a loop", p.dst, depth), "", "point one of the routes at a gateway instead of back along the path")
+		return nil
+	}
+	// The VPC resolver is reached without routes or filters.
+	if p.dst == v.resolver.private {
+		return v.resolver
+	}
+	r, ok := rt.lookup(p.dst)
+	if !ok {
+		t.noRoute(p, rt, tracer.NoRoute, fmt.Sprintf("no route in %s matches %s (subnet %s)", rt.name, p.dst, sn.name),
+			fmt.Sprintf("add a route for %s to %s", p.dst, rt.name))
+		return nil
+	}
+	hop := tracer.Hop{Component: rt.name, Kind: "route-table", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+		Rule: r.text, Detail: fmt.Sprintf("%s matches %s (longest prefix) in %s of subnet %s", p.dst, r.dst, rt.name, sn.name)}
+	switch r.kind {
+	case routeLocal:
+		dst := v.ifaces[p.dst]
+		if dst == nil {
+			t.add(hop)
+			t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), "", "")
+			return nil
+		}
+		t.add(hop)
+		if dst.subnet != sn {
+			t.acl(sn, false, p)
+			t.acl(dst.subnet, true, p)
+		}
+		return t.arrive(dst, p)
+	case routeIGW:
+		pub := sender.public
+		t.add(hop)
+		if !pub.IsValid() {
+			t.block(r.target, "internet-gateway", p, tracer.NoPublicAddress,
+				fmt.Sprintf("%s (%s) has no public address, so %s cannot map it", sender.name, sender.private, r.target),
+				r.text, fmt.Sprintf("give %s a public_ip, or route %s through a NAT gateway", sender.name, r.dst))
+			return nil
+		}
+		t.acl(sn, false, p)
+		t.add(tracer.Hop{Component: r.target, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+			Detail: fmt.Sprintf("source %s → %s (one-to-one mapping of %s)", p.src, pub, sender.name)})
+		p.src = pub
+		return t.internet(p)
+	case routeNAT:
+		if p.reply {
+			t.add(hop)
+			t.noRoute(p, rt, tracer.NoReturnRoute, fmt.Sprintf("%s sends the reply to %s through NAT gateway %s, which has no record of the connection", rt.name, p.dst, r.target),
+				fmt.Sprintf("route %s to the internet gateway in %s, or move the host to a public subnet", p.dst, rt.name))
+			return nil
+		}
+		t.add(hop)
+		n := r.nat.iface
+		if n.subnet != sn {
+			t.acl(sn, false, p)
+			t.acl(n.subnet, true, p)
+		}
+		t.natPort = natPort(p)
+		t.nat, t.natOrig, t.natOrigPort = n, p.src, p.sport
+		t.add(tracer.Hop{Component: n.name, Kind: "nat-gateway", Direction: tracer.Forward, Action: "translate", Code: tracer.NATTranslate,
+			Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
+		p.src, p.sport = n.private, t.natPort
+		return t.route(n.subnet, n, p, depth+1)
+	case routePeering:
+		pr := r.peering
+		if !pr.active {
+			t.add(hop)
+			t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at peering %s, which is %s", r.dst, pr.name, pr.status),
+				fmt.Sprintf("re-create and accept peering %s, or remove the route", pr.name))
+			return nil
+		}
+		t.add(hop)
+		other := pr.other(v)
+		t.acl(sn, false, p)
+		t.add(tracer.Hop{Component: pr.name, Kind: "peering", Direction: p.dir(), Action: "forward", Code: tracer.PeeringForward,
+			Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
+		dst := other.ifaces[p.dst]
+		if dst == nil {
+			t.block(other.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), "", "")
+			return nil
+		}
+		if dst.kind != kindVPCResolver {
+			t.acl(dst.subnet, true, p)
+		}
+		return t.arrive(dst, p)
+	case routeInstance:
+		t.add(hop)
+		app := r.inst
+		if app.subnet != sn {
+			t.acl(sn, false, p)
+			t.acl(app.subnet, true, p)
+		}
+		t.add(tracer.Hop{Component: app.name, Kind: "instance", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+			Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
+		return t.route(app.subnet, app, p, depth+1)
+	default: // blackhole, missing
+		t.add(hop)
+		why := "a blackhole"
+		if r.kind == routeMissing {
+			why = fmt.Sprintf("%s, which is not attached to VPC %s", r.target, v.name)
+		}
+		t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at %s: the packet is dropped", r.dst, why),
+			fmt.Sprintf("point the %s route of %s at a working target", r.dst, rt.name))
+		return nil
+	}
+}
+
+// natPort picks the NAT gateway's source port for a connection: stable for
+// the same flow.
+func natPort(p *pkt) uint16 {
+	h := uint32(p.sport)*2654435761 ^ uint32(p.dport)*40503
+	return uint16(1024 + h%(65535-1024))
+}
+
+// internet carries p from the internet side to whatever owns p.dst.
+func (t *walk) internet(p *pkt) *iface {
+	if dst := t.w.internet[p.dst]; dst != nil {
+		t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+			Detail: fmt.Sprintf("to %s (%s)", dst.name, p.dst)})
+		return t.arrive(dst, p)
+	}
+	m := t.w.public[p.dst]
+	if m == nil {
+		t.block("internet", "internet", p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), "", "")
+		return nil
+	}
+	v := m.vpc
+	t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+		Detail: fmt.Sprintf("to %s, the public address of %s", p.dst, m.name)})
+	if v.igw == "" {
+		t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), "",
+			fmt.Sprintf("attach an internet gateway to VPC %s", v.name))
+		return nil
+	}
+	t.add(tracer.Hop{Component: v.igw, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+		Detail: fmt.Sprintf("destination %s → %s (%s)", p.dst, m.private, m.name)})
+	p.dst = m.private
+	if m.kind == kindNAT {
+		t.acl(m.subnet, true, p)
+		if !p.reply || t.nat != m {
+			t.block(m.name, "nat-gateway", p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", "", "")
+			return nil
+		}
+		t.add(tracer.Hop{Component: m.name, Kind: "nat-gateway", Direction: tracer.Return, Action: "translate", Code: tracer.NATTranslate,
+			Detail: fmt.Sprintf("destination %s:%d → %s:%d (the connection's original source)", m.private, t.natPort, t.natOrig, t.natOrigPort)})
+		p.dst, p.dlo, p.dhi = t.natOrig, t.natOrigPort, t.natOrigPort
+		if orig := v.ifaces[t.natOrig]; orig != nil {
+			p.dlo, p.dhi = orig.ephLo, orig.ephHi
+		}
+		return t.route(m.subnet, m, p, 1)
+	}
+	t.acl(m.subnet, true, p)
+	return t.arrive(m, p)
+}
+
+// arrive runs the receiving interface's filters.
+func (t *walk) arrive(dst *iface, p *pkt) *iface {
+	if p.reply {
+		return dst
+	}
+	if len(dst.sgs) > 0 {
+		t.sgIngress(dst, p)
+	}
+	if dst.host != nil && len(dst.host.firewall) > 0 {
+		t.hostFirewall(dst, p, true)
+	}
+	return dst
+}
+
+// acl evaluates subnet sn's network ACL for p: ingress when entering the
+// subnet, egress when leaving it.
+func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
+	a := sn.acl
+	rules, peer, dirName, code := a.egress, p.dst, "egress", tracer.NACLEgressDenied
+	if ingress {
+		rules, peer, dirName, code = a.ingress, p.src, "ingress", tracer.NACLIngressDenied
+	}
+	leg := "request"
+	lo, hi := p.dport, p.dport
+	if p.reply {
+		leg = "reply"
+		lo, hi = p.dlo, p.dhi
+	}
+	ported := p.proto == protoTCP || p.proto == protoUDP
+	if !ported {
+		lo, hi = 0, 0
+	}
+	what := p.proto.String()
+	if ported {
+		what = fmt.Sprintf("%s port %s", p.proto, portText(lo, hi))
+	}
+	var rem portSet
+	rem.add(lo, hi)
+	var allowed []string
+	for _, r := range rules {
+		if r.proto != protoAll && r.proto != p.proto {
+			continue
+		}
+		if !r.cidr.Contains(peer) {
+			continue
+		}
+		rlo, rhi := uint16(0), uint16(65535)
+		if r.proto != protoAll && ported {
+			rlo, rhi = r.lo, r.hi
+		}
+		if !ported {
+			rlo, rhi = 0, 0
+		}
+		hit, hlo, hhi := rem.intersects(rlo, rhi)
+		if !hit {
+			continue
+		}
+		if !r.allow {
+			detail := fmt.Sprintf("%s rule %d denies the %s (%s)", dirName, r.num, leg, what)
+			if p.reply && (hlo != lo || hhi != hi) {
+				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
+			}
+			t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name),
+				r.text, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
+			return false
+		}
+		rem.sub(rlo, rhi)
+		allowed = append(allowed, fmt.Sprint(r.num))
+		if rem.empty() {
+			detail := fmt.Sprintf("%s %s allowed by rule %s, %s subnet %s", leg, what, strings.Join(allowed, ", "), map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name)
+			if p.reply && ported {
+				detail = fmt.Sprintf("reply to %s %s (the initiator's ephemeral ports) allowed by rule %s, %s subnet %s: ACLs are stateless, so replies need a rule of their own",
+					p.proto, portText(lo, hi), strings.Join(allowed, ", "), map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name)
+			}
+			t.add(tracer.Hop{Component: a.name, Kind: "network-acl", Direction: p.dir(), Action: "allow", Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
+			return true
+		}
+	}
+	detail := fmt.Sprintf("no %s rule allows the %s (%s): the implicit deny (*) drops it", dirName, leg, what)
+	if p.reply && ported {
+		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
+	}
+	t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name),
+		"* deny all", fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
+	return false
+}
+
+func fixWhat(p *pkt, ingress bool) string {
+	peer := p.dst
+	if ingress {
+		peer = p.src
+	}
+	switch p.proto {
+	case protoTCP, protoUDP:
+		lo, hi := p.dport, p.dport
+		if p.reply {
+			lo, hi = p.dlo, p.dhi
+		}
+		return fmt.Sprintf("%s %s %s", p.proto, portText(lo, hi), cidrFor(peer))
+	}
+	return fmt.Sprintf("%s %s", p.proto, cidrFor(peer))
+}
+
+func cidrFor(a netip.Addr) string {
+	if a.IsPrivate() {
+		return netip.PrefixFrom(a, 32).String()
+	}
+	return "0.0.0.0/0"
+}
+
+func portText(lo, hi uint16) string {
+	if lo == hi {
+		return strconv.Itoa(int(lo))
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
+}
+
+// portSet is a small set of port intervals.
+type portSet struct{ iv [][2]uint16 }
+
+func (s *portSet) add(lo, hi uint16) { s.iv = append(s.iv, [2]uint16{lo, hi}) }
+func (s *portSet) empty() bool      { return len(s.iv) == 0 }
+
+// intersects reports the first overlap of [lo,hi] with the set.
+func (s *portSet) intersects(lo, hi uint16) (bool, uint16, uint16) {
+	for _, v := range s.iv {
+		a, b := max(v[0], lo), min(v[1], hi)
+		if a <= b {
+			return true, a, b
+		}
+	}
+	return false, 0, 0
+}
+
+func (s *portSet) sub(lo, hi uint16) {
+	var out [][2]uint16
+	for _, v := range s.iv {
+		if hi < v[0] || lo > v[1] {
+			out = append(out, v)
+			continue
+		}
+		if v[0] < lo {
+			out = append(out, [2]uint16{v[0], lo - 1})
+		}
+		if v[1] > hi {
+			out = append(out, [2]uint16{hi + 1, v[1]})
+		}
+	}
+	s.iv = out
+}
+
+func (s *portSet) String() string {
+	parts := make([]string, len(s.iv))
+	for i, v := range s.iv {
+		parts[i] = portText(v[0], v[1])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func ruleMatchesPort(rp proto, lo, hi uint16, p *pkt) bool {
+	if rp != protoAll && rp != p.proto {
+		return false
+	}
+	if rp == protoAll || (p.proto != protoTCP && p.proto != protoUDP) {
+		return true
+	}
+	return p.dport >= lo && p.dport <= hi
+}
+
+// hasGroup reports whether the interface carries the named group.
+func (i *iface) hasGroup(name string) bool {
+	for _, g := range i.sgs {
+		if g.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func groupNames(gs []*secGroup) string {
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func (t *walk) sgIngress(dst *iface, p *pkt) bool {
+	// A rule naming a group matches by private address only.
+	var src *iface
+	if p.src.IsPrivate() {
+		src = t.w.ifaceAt(dst.vpc, p.src)
+	}
+	for _, g := range dst.sgs {
+		for _, r := range g.ingress {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+				continue
+			}
+			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
+				t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
+					Detail: fmt.Sprintf("inbound %s %s from %s allowed (on %s)", p.proto, portOf(p), srcDesc(src, p.src), dst.name)})
+				return true
+			}
+		}
+	}
+	from := cidrFor(p.src)
+	if src != nil && len(src.sgs) > 0 {
+		from = src.sgs[0].name
+	}
+	t.block(dst.sgs[0].name, "security-group", p, tracer.SGNoIngressRule,
+		fmt.Sprintf("no inbound rule of %s (on %s) allows %s %s from %s", groupNames(dst.sgs), dst.name, p.proto, portOf(p), srcDesc(src, p.src)), "",
+		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, portOf(p), from))
+	return false
+}
+
+func (t *walk) sgEgress(from *iface, p *pkt) bool {
+	var dst *iface
+	if p.dst.IsPrivate() {
+		dst = t.w.ifaceAt(from.vpc, p.dst)
+	}
+	for _, g := range from.sgs {
+		for _, r := range g.egress {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+				continue
+			}
+			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
+				t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
+					Detail: fmt.Sprintf("outbound %s %s to %s allowed (from %s)", p.proto, portOf(p), srcDesc(dst, p.dst), from.name)})
+				return true
+			}
+		}
+	}
+	to := cidrFor(p.dst)
+	if dst != nil && len(dst.sgs) > 0 {
+		to = dst.sgs[0].name
+	}
+	t.block(from.sgs[0].name, "security-group", p, tracer.SGNoEgressRule,
+		fmt.Sprintf("no outbound rule of %s (on %s) allows %s %s to %s", groupNames(from.sgs), from.name, p.proto, portOf(p), srcDesc(dst, p.dst)), "",
+		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, portOf(p), to))
+	return false
+}
+
+func portOf(p *pkt) string {
+	if p.proto == protoTCP || p.proto == protoUDP {
+		return strconv.Itoa(int(p.dport))
+	}
+	return ""
+}
+
+func srcDesc(i *iface, a netip.Addr) string {
+	if i == nil {
+		return a.String()
+	}
+	return fmt.Sprintf("%s (%s)", a, i.name)
+}
+
+// hostFirewall runs a host's input or output chain: first match wins, no
+// match accepts. Replies pass by connection tracking.
+func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
+	chain := "OUTPUT"
+	if input {
+		chain = "INPUT"
+	}
+	for _, r := range i.host.firewall {
+		if r.input != input || !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+			continue
+		}
+		if r.src.IsValid() && !r.src.Contains(p.src) {
+			continue
+		}
+		if r.dst.IsValid() && !r.dst.Contains(p.dst) {
+			continue
+		}
+		rule := fmt.Sprintf("%d: %s", r.index, r.text)
+		switch r.action {
+		case "accept":
+			t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK, Rule: rule,
+				Detail: fmt.Sprintf("%s rule %d accepts %s %s from %s", chain, r.index, p.proto, portOf(p), p.src)})
+			return true
+		case "drop":
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s %s from %s silently: the client times out", chain, r.index, p.proto, portOf(p), p.src), rule,
+				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
+			return false
+		default:
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s %s from %s with ICMP port unreachable", chain, r.index, p.proto, portOf(p), p.src), rule,
+				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
+			return false
+		}
+	}
+	t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK,
+		Detail: fmt.Sprintf("no %s rule matches: the chain's policy accepts", chain)})
+	return true
+}

@@ -1,0 +1,675 @@
+package simnet
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// Net is the simulated network seen from one host: a tracer.Network.
+type Net struct {
+	w    *World
+	from *iface
+}
+
+var _ tracer.Network = (*Net)(nil)
+
+// From returns the network as seen from the named client, server or
+// instance.
+func (w *World) From(name string) (*Net, error) {
+	h := w.hosts[name]
+	if h == nil {
+		var names []string
+		for n := range w.hosts {
+			names = append(names, n)
+		}
+		return nil, fmt.Errorf("%w: no client, server or instance is named %q; try one of: %s", ErrUnknownName, name, strings.Join(sortedStrings(names), ", "))
+	}
+	return &Net{w: w, from: h.iface}, nil
+}
+
+// DefaultFrom is the vantage point a trace uses when none is named: the
+// world's first internet client, else its first instance.
+func (w *World) DefaultFrom() string {
+	if len(w.spec.Internet.Clients) > 0 {
+		return w.spec.Internet.Clients[0].Name
+	}
+	for _, v := range w.spec.VPCs {
+		if len(v.Instances) > 0 {
+			return v.Instances[0].Name
+		}
+	}
+	return ""
+}
+
+// World returns the world the network belongs to.
+func (n *Net) World() *World { return n.w }
+
+// Host returns the vantage point's name.
+func (n *Net) Host() string { return n.from.name }
+
+// Addr returns the vantage point's own address.
+func (n *Net) Addr() netip.Addr { return n.from.addr() }
+
+// conn is the simulation's state behind a tracer.Conn.
+type conn struct {
+	dst    *iface
+	lis    *listener // balancer listener, if the connection ended at one
+	target *host     // the host that serves the connection (pass-through and direct)
+	svc    *service
+	local  netip.AddrPort
+	seen   netip.Addr // the client's address as the server saw it
+	// replied: the reply leg was walked already (a pass-through balancer
+	// walks its own).
+	replied bool
+}
+
+// Dial opens a connection (or sends a datagram, or a ping for ICMP) and
+// walks it there and back.
+func (n *Net) Dial(ctx context.Context, p tracer.Proto, addr netip.AddrPort) (*tracer.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pr := protoTCP
+	switch p {
+	case tracer.UDP:
+		pr = protoUDP
+	case tracer.ICMP:
+		pr = protoICMP
+	}
+	t := &walk{w: n.w}
+	c, st := n.dial(t, pr, addr)
+	c.Hops = t.hops
+	_ = st
+	return c, nil
+}
+
+func ephemeral(i *iface, dst netip.AddrPort) uint16 {
+	span := uint32(i.ephHi-i.ephLo) + 1
+	h := uint32(dst.Port())*2246822519 ^ uint32(dst.Addr().As4()[3])*3266489917
+	return i.ephLo + uint16(h%span)
+}
+
+func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn) {
+	src := n.from
+	p := &pkt{proto: pr, src: src.addr(), dst: addr.Addr(), dport: addr.Port()}
+	if pr != protoICMP {
+		p.sport = ephemeral(src, addr)
+	}
+	c := &tracer.Conn{Proto: tracer.Proto(pr.String()), Addr: addr, Local: netip.AddrPortFrom(p.src, p.sport)}
+	st := &conn{local: c.Local}
+	c.Handle = st
+	what := map[proto]string{protoTCP: "SYN", protoUDP: "datagram", protoICMP: "echo request"}[pr]
+	t.add(tracer.Hop{Component: src.name, Kind: src.kind.String(), Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+		Detail: fmt.Sprintf("%s %s", what, p)})
+	if addr.Addr().IsLoopback() {
+		if src.host == nil {
+			c.State = tracer.ConnRefused
+			return c, st
+		}
+		st.dst = src
+		p.src = addr.Addr()
+		t.socket(src, p, st)
+		n.finish(t, c, st, true)
+		return c, st
+	}
+	dst := t.send(src, p)
+	if dst == nil {
+		c.State = tracer.ConnTimeout
+		return c, st
+	}
+	st.dst = dst
+	st.seen = p.src
+	accepted := n.answer(t, dst, p, st)
+	if accepted && !st.replied {
+		n.reply(t, dst, p, st)
+	}
+	n.finish(t, c, st, accepted)
+	return c, st
+}
+
+// answer decides what the destination does with the packet: a socket, a
+// listener, a ping. It reports whether anything accepted it.
+func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
+	switch dst.kind {
+	case kindLBNode:
+		l := dst.lb
+		if p.proto == protoICMP {
+			t.block(l.name, "load-balancer", p, tracer.NoRoute, "load balancers do not answer ping", "", "")
+			return false
+		}
+		li := l.listener(p.dport)
+		if li == nil {
+			ports := make([]string, len(l.listeners))
+			for i, x := range l.listeners {
+				ports[i] = fmt.Sprintf("%s:%d", x.proto, x.port)
+			}
+			t.block(l.name, "load-balancer", p, tracer.LBNoListener, fmt.Sprintf("%s has no listener on port %d (listeners: %s); the SYN goes unanswered", l.name, p.dport, strings.Join(ports, ", ")), "",
+				fmt.Sprintf("add a listener on port %d to %s, or use one of its ports", p.dport, l.name))
+			return false
+		}
+		st.lis = li
+		t.add(tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "accept", Code: tracer.LBListener,
+			Detail: fmt.Sprintf("node %s accepts on listener %s:%d%s", dst.private, li.proto, li.port, listenerTo(li))})
+		if !l.alb && li.proto == "tcp" && li.tg != nil {
+			return n.passThrough(t, dst, li, p, st)
+		}
+		return true
+	case kindVPCResolver, kindResolver:
+		if p.proto == protoICMP || p.dport == 53 {
+			t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.String(), Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
+				Detail: fmt.Sprintf("the resolver answers on %s", p.dst)})
+			return true
+		}
+		t.block(dst.name, dst.kind.String(), p, tracer.PortClosed, fmt.Sprintf("nothing listens on %s port %d: connection refused", p.proto, p.dport), "", "")
+		return false
+	case kindNAT:
+		t.block(dst.name, "nat-gateway", p, tracer.PortClosed, "a NAT gateway runs no services", "", "")
+		return false
+	}
+	if p.proto == protoICMP {
+		t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.String(), Direction: tracer.Forward, Action: "accept", Code: tracer.Received,
+			Detail: "echo request received; the kernel answers with an echo reply"})
+		return true
+	}
+	st.target = dst.host
+	return t.socket(dst, p, st)
+}
+
+func listenerTo(li *listener) string {
+	if li.tg != nil {
+		return " → target group " + li.tg.name
+	}
+	if li.redirect != "" {
+		return " → redirect to " + li.redirect
+	}
+	return ""
+}
+
+// socket finds the service for a packet at a host.
+func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
+	h := dst.host
+	var svc *service
+	for _, s := range h.services {
+		if s.proto == p.proto && s.port == p.dport {
+			svc = s
+			break
+		}
+	}
+	switch {
+	case svc == nil:
+		open := make([]string, 0, len(h.services))
+		for _, s := range h.services {
+			if s.running {
+				open = append(open, fmt.Sprintf("%s/%d", s.proto, s.port))
+			}
+		}
+		detail := fmt.Sprintf("nothing on %s listens on %s port %d: the SYN is answered with a reset (connection refused)", h.name, p.proto, p.dport)
+		if p.proto == protoUDP {
+			detail = fmt.Sprintf("nothing on %s listens on udp port %d: ICMP port unreachable", h.name, p.dport)
+		}
+		if len(open) > 0 {
+			detail += "; listening: " + strings.Join(open, ", ")
+		}
+		t.block(h.name, "socket", p, tracer.PortClosed, detail, "", fmt.Sprintf("start a service on port %d on %s, or connect to the port it uses", p.dport, h.name))
+		return false
+	case !svc.running:
+		t.block(h.name, "socket", p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), "",
+			fmt.Sprintf("service %s %s start", h.name, svc.name))
+		return false
+	case svc.loop && !p.src.IsLoopback():
+		t.block(h.name, "socket", p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), "",
+			fmt.Sprintf("service %s %s bind 0.0.0.0", h.name, svc.name))
+		return false
+	}
+	st.svc = svc
+	bind := "0.0.0.0"
+	if svc.loop {
+		bind = "127.0.0.1"
+	}
+	t.add(tracer.Hop{Component: h.name, Kind: "socket", Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
+		Detail: fmt.Sprintf("%s listens on %s:%d and accepts", svc.name, bind, svc.port)})
+	return true
+}
+
+// reply walks the answer back from dst to whoever sent p.
+func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
+	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true}
+	r.dlo, r.dhi = p.sport, p.sport
+	if init := n.w.ifaceAt(dst.vpc, p.src); init != nil && p.proto != protoICMP {
+		r.dlo, r.dhi = init.ephLo, init.ephHi
+	}
+	t.send(dst, r)
+}
+
+// finish sets what the client observed from the first block.
+func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
+	switch t.first {
+	case "":
+		c.State = tracer.ConnOpen
+		what := map[tracer.Proto]string{tracer.TCP: "SYN-ACK", tracer.UDP: "reply", tracer.ICMP: "echo reply"}[c.Proto]
+		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.String(), Direction: tracer.Return, Action: "receive", Code: tracer.Received,
+			Detail: fmt.Sprintf("%s from %s", what, c.Addr)})
+	case tracer.HostFirewallReject:
+		c.State = tracer.ConnUnreachable
+		c.ICMP = &tracer.ICMPError{Type: 3, Code: 3, Sender: c.Addr.Addr()}
+	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
+		c.State = tracer.ConnRefused
+		if c.Proto == tracer.UDP {
+			c.State = tracer.ConnUnreachable
+			c.ICMP = &tracer.ICMPError{Type: 3, Code: 3, Sender: c.Addr.Addr()}
+		}
+	default:
+		c.State = tracer.ConnTimeout
+	}
+	c.Assumed = accepted && c.State != tracer.ConnOpen
+	c.RTT = n.rtt(c.Addr.Addr())
+}
+
+// rtt models the round trip: a few ms inside a region, tens across the
+// internet.
+func (n *Net) rtt(dst netip.Addr) time.Duration {
+	if n.from.vpc != nil && n.w.ifaceAt(n.from.vpc, dst) != nil && n.w.ifaceAt(n.from.vpc, dst).vpc != nil {
+		return 600 * time.Microsecond
+	}
+	return 24 * time.Millisecond
+}
+
+// passThrough carries a network load balancer's TCP connection on to a
+// target, keeping the client's address.
+func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) bool {
+	tg := li.tg
+	if len(tg.targets) == 0 {
+		t.block(node.name, "load-balancer", p, tracer.LBNoTargets, fmt.Sprintf("target group %s has no targets", tg.name), "",
+			fmt.Sprintf("lb %s target add INSTANCE", node.name))
+		return false
+	}
+	target := n.pickTarget(node, tg, t)
+	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
+	t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
+		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
+	arrived := t.route(node.subnet, node, q, 1)
+	if arrived == nil {
+		return false
+	}
+	st.target = target
+	if !t.socket(arrived, q, st) {
+		return false
+	}
+	r := &pkt{proto: q.proto, src: q.dst, dst: q.src, sport: q.dport, dport: q.sport, reply: true, viaNode: node}
+	r.dlo, r.dhi = p.sport, p.sport
+	if init := n.w.ifaceAt(node.vpc, p.src); init != nil {
+		r.dlo, r.dhi = init.ephLo, init.ephHi
+	}
+	// The reply leg runs to the node, then on as the node's reply.
+	t.send(arrived, r)
+	st.replied = true
+	return true
+}
+
+// pickTarget chooses a healthy target (the first), or the first of all when
+// none is healthy (fail open).
+func (n *Net) pickTarget(node *iface, tg *targetGroup, t *walk) *host {
+	for _, h := range tg.targets {
+		if ok, _ := n.w.healthy(node, tg, h); ok {
+			return h
+		}
+	}
+	return tg.targets[0]
+}
+
+// leg is a connection the balancer opens to a target.
+type leg struct {
+	state  tracer.ConnState
+	first  tracer.Code
+	hops   []tracer.Hop
+	svc    *service
+	status int
+}
+
+// backend opens a connection from a balancer node to a target's port and,
+// for http, asks for path.
+func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP bool) leg {
+	t := &walk{w: w}
+	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
+	t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+		Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
+	st := &conn{}
+	var out leg
+	dst := t.send(node, p)
+	accepted := false
+	if dst != nil {
+		accepted = t.socket(dst, p, st)
+		if accepted {
+			r := &pkt{proto: protoTCP, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true, dlo: node.ephLo, dhi: node.ephHi}
+			t.send(dst, r)
+		}
+	}
+	out.first = t.first
+	switch t.first {
+	case "":
+		out.state = tracer.ConnOpen
+	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback, tracer.HostFirewallReject:
+		out.state = tracer.ConnRefused
+	default:
+		out.state = tracer.ConnTimeout
+	}
+	out.svc = st.svc
+	if out.state == tracer.ConnOpen && withHTTP {
+		out.status = httpStatus(st.svc, path)
+	}
+	out.hops = t.hops
+	return out
+}
+
+// httpStatus is what a service answers for a path; 0 when it does not
+// speak HTTP.
+func httpStatus(s *service, path string) int {
+	if s == nil || s.http == nil {
+		return 0
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if st, ok := s.http[path]; ok {
+		return st
+	}
+	return http.StatusNotFound
+}
+
+// healthy runs target group tg's health check from node to h: a real trace
+// through every filter, then the matcher.
+func (w *World) healthy(node *iface, tg *targetGroup, h *host) (bool, string) {
+	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp")
+	switch {
+	case l.state == tracer.ConnTimeout:
+		return false, fmt.Sprintf("health check to %s:%d timed out (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+	case l.state != tracer.ConnOpen:
+		return false, fmt.Sprintf("health check to %s:%d was refused (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+	case tg.hcProto == "tcp":
+		return true, fmt.Sprintf("TCP health check to %s:%d connected", h.name, tg.hcPort)
+	case l.status == 0:
+		return false, fmt.Sprintf("health check GET %s on %s:%d got no HTTP response (%s does not speak HTTP)", tg.hcPath, h.name, tg.hcPort, l.svc.name)
+	}
+	for _, m := range tg.matcher {
+		if l.status >= m.lo && l.status <= m.hi {
+			return true, fmt.Sprintf("health check GET %s on %s:%d → %d (matcher %s)", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+		}
+	}
+	return false, fmt.Sprintf("health check GET %s on %s:%d → %d, but the matcher wants %s", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+}
+
+func firstBlockDetail(hops []tracer.Hop) string {
+	for _, h := range hops {
+		if h.Blocks {
+			return fmt.Sprintf("%s: %s", h.Component, h.Code)
+		}
+	}
+	return "no answer"
+}
+
+// Handshake checks the certificate the server presents for serverName
+// against the world's clock.
+func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) (*tracer.TLSResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st, ok := c.Handle.(*conn)
+	if !ok || st.dst == nil {
+		return nil, fmt.Errorf("simnet: handshake over a connection this network did not open")
+	}
+	res := &tracer.TLSResult{ServerName: serverName, Version: "TLSv1.3", Cipher: "TLS_AES_128_GCM_SHA256"}
+	var ct *cert
+	var component, kind, certName string
+	switch {
+	case st.lis != nil:
+		component, kind = st.dst.lb.name, "load-balancer"
+		switch st.lis.proto {
+		case "https", "tls":
+			ct, certName = st.lis.cert, st.lis.certName
+		case "tcp":
+			if st.svc != nil && st.target != nil {
+				component, kind = st.target.name, "instance"
+				ct, certName = st.svc.tls, st.svc.tlsName
+			}
+		}
+		if ct == nil && certName == "" {
+			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "fail", Code: tracer.TLSNoCertificate, Blocks: true,
+				Detail: fmt.Sprintf("listener %s:%d speaks plain %s, not TLS: the handshake fails (wrong version number)", st.lis.proto, st.lis.port, st.lis.proto),
+				Fix:    fmt.Sprintf("use http:// for port %d, or add an https listener with a certificate", st.lis.port)})
+			return res, nil
+		}
+	case st.svc != nil:
+		component, kind = st.dst.name, "instance"
+		if st.dst.kind == kindServer {
+			kind = "server"
+		}
+		ct, certName = st.svc.tls, st.svc.tlsName
+		if certName == "" {
+			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "fail", Code: tracer.TLSNoCertificate, Blocks: true,
+				Detail: fmt.Sprintf("service %s on port %d does not speak TLS", st.svc.name, st.svc.port),
+				Fix:    fmt.Sprintf("configure a certificate (tls:) on service %s, or use http://", st.svc.name)})
+			res.Assumed = true
+			return res, nil
+		}
+	default:
+		res.Hops = append(res.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: tracer.Return, Action: "fail", Code: tracer.TLSHandshakeFailed, Blocks: true,
+			Detail: "nothing answered the ClientHello"})
+		return res, nil
+	}
+	res.Certificate = &tracer.Certificate{Name: ct.name, Subject: "CN=" + firstOr(ct.domains, ""), DNSNames: ct.domains, Issuer: "CN=pathlab simulated CA", NotBefore: ct.notBefore, NotAfter: ct.notAfter}
+	name := strings.ToLower(strings.TrimSuffix(serverName, "."))
+	var blocks []tracer.Hop
+	if !certCovers(ct, name) {
+		blocks = append(blocks, tracer.Hop{Code: tracer.TLSNameMismatch,
+			Detail: fmt.Sprintf("certificate %s covers %s, not %s", ct.name, strings.Join(ct.domains, ", "), name),
+			Fix:    fmt.Sprintf("serve a certificate that covers %s (add it to %s's domains, or attach another)", name, ct.name)})
+	}
+	clock := n.w.Clock
+	if clock.Before(ct.notBefore) {
+		blocks = append(blocks, tracer.Hop{Code: tracer.TLSCertNotYetValid,
+			Detail: fmt.Sprintf("certificate %s is valid from %s, but it is %s", ct.name, ct.notBefore.Format(time.RFC3339), clock.Format(time.RFC3339)),
+			Fix:    fmt.Sprintf("serve a certificate already valid at %s (or fix the clock)", clock.Format(time.RFC3339))})
+	}
+	if clock.After(ct.notAfter) {
+		blocks = append(blocks, tracer.Hop{Code: tracer.TLSCertExpired,
+			Detail: fmt.Sprintf("certificate %s expired at %s; it is %s", ct.name, ct.notAfter.Format(time.RFC3339), clock.Format(time.RFC3339)),
+			Fix:    fmt.Sprintf("renew %s and attach the new certificate", ct.name)})
+	}
+	for _, b := range blocks {
+		b.Component, b.Kind, b.Direction, b.Action, b.Blocks, b.Rule = component, kind, tracer.Return, "fail", true, "certificate "+ct.name
+		res.Hops = append(res.Hops, b)
+	}
+	if len(blocks) == 0 {
+		res.OK = true
+		res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "present", Code: tracer.TLSOK, Rule: "certificate " + ct.name,
+			Detail: fmt.Sprintf("certificate %s covers %s and is valid until %s", ct.name, name, ct.notAfter.Format("2006-01-02"))})
+	} else {
+		res.Assumed = true
+	}
+	return res, nil
+}
+
+func firstOr(ss []string, def string) string {
+	if len(ss) > 0 {
+		return ss[0]
+	}
+	return def
+}
+
+// certCovers reports whether a certificate covers name; a wildcard covers
+// exactly one label.
+func certCovers(c *cert, name string) bool {
+	for _, d := range c.domains {
+		if d == name {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(d, "*."); ok {
+			if i := strings.IndexByte(name, '.'); i > 0 && name[i+1:] == rest {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Request sends an HTTP request over c and walks it to whoever answers.
+func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPRequest) (*tracer.HTTPResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st, ok := c.Handle.(*conn)
+	if !ok || st.dst == nil {
+		return nil, fmt.Errorf("simnet: request over a connection this network did not open")
+	}
+	path := req.Path
+	if path == "" {
+		path = "/"
+	}
+	resp := &tracer.HTTPResponse{Proto: "HTTP/1.1"}
+	switch {
+	case st.lis != nil && st.lis.redirect != "":
+		loc := fmt.Sprintf("%s://%s%s", st.lis.redirect, req.Host, path)
+		setStatus(resp, http.StatusMovedPermanently)
+		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"}, [2]string{"Location", loc})
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: st.dst.lb.name, Kind: "load-balancer", Direction: tracer.Return, Action: "redirect", Code: tracer.LBRedirect,
+			Detail: fmt.Sprintf("listener %s:%d answers 301 → %s", st.lis.proto, st.lis.port, loc)})
+	case st.lis != nil && st.dst.lb.alb:
+		n.albForward(st, req, path, resp)
+	case st.svc != nil:
+		n.serve(st.target, st.svc, path, resp)
+	default:
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: tracer.Return, Action: "fail", Code: tracer.HTTPError, Blocks: true,
+			Detail: "nothing served the request"})
+	}
+	resp.TTFB = 2 * c.RTT
+	return resp, nil
+}
+
+func setStatus(r *tracer.HTTPResponse, code int) {
+	r.Status, r.StatusText = code, http.StatusText(code)
+	if code == http.StatusGatewayTimeout {
+		r.StatusText = "Gateway Time-out"
+	}
+}
+
+// serve is a host's service answering a request.
+func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse) {
+	status := httpStatus(s, path)
+	if status == 0 {
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: h.name, Kind: "service", Direction: tracer.Return, Action: "close", Code: tracer.HTTPError, Blocks: true,
+			Detail: fmt.Sprintf("service %s on port %d does not speak HTTP: empty reply from server", s.name, s.port)})
+		return
+	}
+	setStatus(resp, status)
+	resp.Header = append(resp.Header, [2]string{"Content-Type", "text/html; charset=utf-8"}, [2]string{"Server", s.name})
+	resp.Body = fmt.Sprintf("<html><body>%s: %d %s</body></html>\n", h.name, status, http.StatusText(status))
+	hop := tracer.Hop{Component: h.name, Kind: "service", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPOK,
+		Detail: fmt.Sprintf("%s answers GET %s with %d %s", s.name, path, status, http.StatusText(status))}
+	if status >= 400 {
+		hop.Code, hop.Blocks, hop.Action = tracer.HTTPStatus, true, "respond"
+		hop.Detail = fmt.Sprintf("%d: %s answers GET %s with %d %s", status, s.name, path, status, http.StatusText(status))
+		hop.Fix = fmt.Sprintf("serve %s on %s, or request a path it serves", path, s.name)
+	}
+	resp.Hops = append(resp.Hops, hop)
+}
+
+// albForward is an application load balancer ending the client's request
+// and opening its own to a target.
+func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *tracer.HTTPResponse) {
+	node, li := st.dst, st.lis
+	l := node.lb
+	if li.proto == "https" && req.Scheme == "http" {
+		setStatus(resp, http.StatusBadRequest)
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPStatus, Blocks: true,
+			Detail: fmt.Sprintf("400: plain HTTP sent to the https listener on port %d", li.port), Fix: "use https://"})
+		return
+	}
+	tg := li.tg
+	lbHop := func(code tracer.Code, status int, detail, fix string) {
+		setStatus(resp, status)
+		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"})
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: code, Blocks: true,
+			Detail: fmt.Sprintf("%d: %s", status, detail), Fix: fix})
+	}
+	if len(tg.targets) == 0 {
+		lbHop(tracer.LBNoTargets, http.StatusServiceUnavailable, fmt.Sprintf("target group %s has no registered targets", tg.name),
+			fmt.Sprintf("lb %s target add INSTANCE (register a target in %s)", l.name, tg.name))
+		return
+	}
+	// Health, as this node sees it.
+	var healthy []*host
+	var healthHops []tracer.Hop
+	for _, h := range tg.targets {
+		ok, why := n.w.healthy(node, tg, h)
+		code, action := tracer.LBHealthy, "healthy"
+		if ok {
+			healthy = append(healthy, h)
+		} else {
+			code, action = tracer.LBUnhealthy, "unhealthy"
+		}
+		healthHops = append(healthHops, tracer.Hop{Component: tg.name, Kind: "target-group", Direction: tracer.Forward, Action: action, Code: code,
+			Detail: fmt.Sprintf("%s: %s", h.name, why), Rule: fmt.Sprintf("health check %s:%d %s matcher %s", tg.hcProto, tg.hcPort, tg.hcPath, tg.matchTx)})
+	}
+	resp.Hops = append(resp.Hops, healthHops...)
+	candidates, failOpen := healthy, false
+	if len(healthy) == 0 {
+		candidates, failOpen = tg.targets, true
+	}
+	var tried []string
+	var firstLeg *leg
+	for _, h := range candidates {
+		l2 := n.w.backend(node, h, tg.port, path, tg.proto == "http" || tg.proto == "https")
+		if l2.state == tracer.ConnOpen && l2.status != 0 {
+			why := "healthy"
+			if failOpen {
+				why = "no target is healthy, so the balancer fails open and tries them all"
+			}
+			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
+				Detail: fmt.Sprintf("forwards GET %s to %s (%s:%d): %s", path, h.name, h.iface.private, tg.port, why)})
+			resp.Hops = append(resp.Hops, l2.hops...)
+			n.serve(h, l2.svc, path, resp)
+			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPOK,
+				Detail: fmt.Sprintf("relays %s's %d %s to the client over its own connection", h.name, resp.Status, resp.StatusText)})
+			return
+		}
+		tried = append(tried, h.name)
+		if firstLeg == nil {
+			l2 := l2
+			firstLeg = &l2
+		}
+	}
+	fix := "mend the target's path: see the hops below"
+	for _, h := range firstLeg.hops {
+		if h.Blocks && h.Fix != "" {
+			fix = h.Fix
+			break
+		}
+	}
+	switch {
+	case failOpen && firstLeg.state == tracer.ConnTimeout:
+		lbHop(tracer.LBNoHealthyTargets, http.StatusGatewayTimeout, fmt.Sprintf("no target of %s is healthy; failing open, %s timed out", tg.name, strings.Join(tried, " and ")), fix)
+	case failOpen:
+		status := http.StatusBadGateway
+		lbHop(tracer.LBNoHealthyTargets, status, fmt.Sprintf("no target of %s is healthy; failing open, %s refused the connection or gave no HTTP answer", tg.name, strings.Join(tried, " and ")), fix)
+	case firstLeg.state == tracer.ConnTimeout:
+		lbHop(tracer.LBTargetTimeout, http.StatusGatewayTimeout, fmt.Sprintf("the connection to %s:%d timed out, though its health check passes", tried[0], tg.port), fix)
+	default:
+		lbHop(tracer.LBTargetRefused, http.StatusBadGateway, fmt.Sprintf("%s:%d refused the connection or gave no HTTP answer, though its health check passes", tried[0], tg.port), fix)
+	}
+	resp.Hops = append(resp.Hops, firstLeg.hops...)
+}
+
+func sortedStrings(ss []string) []string {
+	for i := 1; i < len(ss); i++ {
+		for j := i; j > 0 && ss[j] < ss[j-1]; j-- {
+			ss[j], ss[j-1] = ss[j-1], ss[j]
+		}
+	}
+	return ss
+}

@@ -1,0 +1,421 @@
+package simnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// ErrUnknownName is wrapped when a command names a resource that does not
+// exist.
+var ErrUnknownName = errors.New("unknown name")
+
+// maxCNAMEs is how many aliases a resolver follows before it gives up.
+const maxCNAMEs = 8
+
+// resolution is one recursive lookup in progress.
+type resolution struct {
+	w        *World
+	resolver string // component name of the resolver
+	dir      tracer.Direction
+	hops     []tracer.Hop
+	walked   map[string]bool // zones whose delegation the resolver has learnt
+	answer   []dns.RR
+	authNS   []dns.RR
+	rcode    int
+}
+
+func (r *resolution) hop(component, kind, action string, code tracer.Code, detail string) {
+	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: action, Code: code, Detail: detail})
+}
+
+func (r *resolution) fail(component, kind string, code tracer.Code, rcode int, detail, fix string) {
+	r.rcode = rcode
+	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: "answer", Code: code, Detail: detail, Blocks: true, Fix: fix})
+}
+
+// Resolve asks the vantage point's resolver: an internet client's
+// configured resolver, or for an instance the VPC resolver, which answers
+// from the VPC's private zones before the public DNS.
+func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, ok := dns.IsDomainName(name); !ok || name == "" {
+		return nil, fmt.Errorf("%q is not a domain name", name)
+	}
+	q := fqdn(name)
+	r := &resolution{w: n.w, walked: map[string]bool{}}
+	var v *vpc
+	server, serverAddr := "", netip.Addr{}
+	switch {
+	case n.from.vpc != nil:
+		v = n.from.vpc
+		server, serverAddr = v.name+"-resolver", v.resolver.private
+	case n.from.host != nil && n.from.host.resolver != nil:
+		server, serverAddr = n.from.host.resolver.name, n.from.host.resolver.iface.public
+	default:
+		for _, rs := range n.w.spec.Internet.Resolvers {
+			server = rs.Name
+			serverAddr = n.w.resolvers[rs.Name].iface.public
+			break
+		}
+		if server == "" {
+			return nil, fmt.Errorf("%s has no resolver to ask, and the world has none on the internet", n.from.name)
+		}
+	}
+	r.resolver = server
+	kind := "resolver"
+	if v != nil {
+		kind = "vpc-resolver"
+	}
+	r.hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: "query", Code: tracer.DNSQuery,
+		Detail: fmt.Sprintf("%s asks %s (%s) for %s %s", n.from.name, server, serverAddr, q, dns.TypeToString[qtype])})
+	r.lookup(v, q, qtype)
+
+	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: r.rcode, Server: server, RTT: n.rtt(serverAddr)}
+	m := new(dns.Msg)
+	m.SetQuestion(q, qtype)
+	m.Id = uint16(len(q)*7919 + int(qtype))
+	m.Response, m.RecursionAvailable, m.Rcode = true, true, r.rcode
+	m.Answer = r.answer
+	m.Ns = r.authNS
+	ans.Msg = m
+	for _, rr := range r.answer {
+		switch rr := rr.(type) {
+		case *dns.CNAME:
+			ans.CNAMEs = append(ans.CNAMEs, rr.Target)
+		case *dns.A:
+			if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
+				ans.Addrs = append(ans.Addrs, a)
+			}
+		case *dns.AAAA:
+			if a, ok := netip.AddrFromSlice(rr.AAAA); ok {
+				ans.Addrs = append(ans.Addrs, a)
+			}
+		}
+	}
+	summary := dns.RcodeToString[r.rcode]
+	if r.rcode == dns.RcodeSuccess {
+		if len(r.answer) == 0 {
+			summary = "NOERROR, no records (NODATA)"
+		} else {
+			var parts []string
+			for _, rr := range r.answer {
+				parts = append(parts, rrShort(rr))
+			}
+			summary = strings.Join(parts, "; ")
+		}
+	}
+	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: "answer", Code: tracer.DNSAnswer,
+		Detail: fmt.Sprintf("%s answers %s: %s", server, n.from.name, summary)})
+	return ans, nil
+}
+
+func rrShort(rr dns.RR) string {
+	h := rr.Header()
+	switch rr := rr.(type) {
+	case *dns.CNAME:
+		return fmt.Sprintf("%s CNAME %s", h.Name, rr.Target)
+	case *dns.A:
+		return fmt.Sprintf("%s A %s", h.Name, rr.A)
+	case *dns.AAAA:
+		return fmt.Sprintf("%s AAAA %s", h.Name, rr.AAAA)
+	}
+	return strings.ReplaceAll(rr.String(), "\t", " ")
+}
+
+// lookup resolves q, following CNAMEs, and fills the answer.
+func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
+	seen := map[string]bool{}
+	cur := q
+	for range maxCNAMEs + 1 {
+		if seen[cur] {
+			break
+		}
+		seen[cur] = true
+		z, server := r.zoneFor(v, cur)
+		if z == nil {
+			return // the failure is recorded
+		}
+		recs := z.records[cur]
+		var cname *record
+		for i := range recs {
+			if recs[i].rtype == dns.TypeCNAME {
+				cname = &recs[i]
+			}
+		}
+		if cname != nil && qtype != dns.TypeCNAME {
+			r.answer = append(r.answer, toRR(*cname))
+			r.hop(z.nameOrServer(server), zoneKind(z), "alias", tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
+			cur = cname.value
+			continue
+		}
+		var match []dns.RR
+		for _, rec := range recs {
+			if rec.rtype == qtype {
+				match = append(match, toRR(rec))
+			}
+		}
+		if len(match) > 0 {
+			r.answer = append(r.answer, match...)
+			var vals []string
+			for _, m := range match {
+				vals = append(vals, rrShort(m))
+			}
+			r.hop(z.nameOrServer(server), zoneKind(z), "answer", tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			return
+		}
+		r.authNS = append(r.authNS, soaFor(z))
+		if len(recs) > 0 || hasBelow(z, cur) {
+			r.fail(z.component(), zoneKind(z), tracer.DNSNoData, dns.RcodeSuccess,
+				fmt.Sprintf("%s: %s exists in zone %s but has no %s record (NODATA)", server, cur, z.name, dns.TypeToString[qtype]),
+				fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
+			return
+		}
+		detail := fmt.Sprintf("%s: zone %s has no name %s (NXDOMAIN)", server, z.name, cur)
+		if z.private {
+			detail += "; the private zone answers for its whole domain, so the public records are never consulted"
+		}
+		r.fail(z.component(), zoneKind(z), tracer.DNSNXDomain, dns.RcodeNameError, detail,
+			fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
+		return
+	}
+	// Too many aliases, or a loop.
+	r.answer = nil
+	r.fail(r.resolver, "resolver", tracer.DNSCNAMELoop, dns.RcodeServerFailure,
+		fmt.Sprintf("the CNAME chain from %s loops or is longer than %d: the resolver gives up with SERVFAIL", q, maxCNAMEs),
+		"point one of the CNAMEs at a name with an address record")
+}
+
+func zoneKind(z *zone) string {
+	if z.private {
+		return "private-zone"
+	}
+	return "dns-zone"
+}
+
+func (z *zone) component() string { return strings.TrimSuffix(z.name, ".") }
+
+func (z *zone) nameOrServer(server string) string { return z.component() }
+
+func relName(name string, z *zone) string {
+	if name == z.name {
+		return "@"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(name, z.name), ".")
+}
+
+func hasBelow(z *zone, name string) bool {
+	for owner := range z.records {
+		if owner != name && dns.IsSubDomain(name, owner) {
+			return true
+		}
+	}
+	return false
+}
+
+func soaFor(z *zone) dns.RR {
+	ns := "ns." + z.name
+	if len(z.nameservers) > 0 {
+		ns = z.nameservers[0].name
+	}
+	return &dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 900},
+		Ns: ns, Mbox: "hostmaster." + z.name, Serial: 2026112101, Refresh: 7200, Retry: 900, Expire: 1209600, Minttl: 86400}
+}
+
+func toRR(rec record) dns.RR {
+	hdr := dns.RR_Header{Name: rec.name, Rrtype: rec.rtype, Class: dns.ClassINET, Ttl: rec.ttl}
+	var s string
+	switch rec.rtype {
+	case dns.TypeTXT:
+		s = fmt.Sprintf("%s %d IN TXT %q", rec.name, rec.ttl, rec.value)
+	default:
+		s = fmt.Sprintf("%s %d IN %s %s", rec.name, rec.ttl, dns.TypeToString[rec.rtype], rec.value)
+	}
+	rr, err := dns.NewRR(s)
+	if err != nil || rr == nil {
+		return &dns.TXT{Hdr: hdr, Txt: []string{rec.value}}
+	}
+	return rr
+}
+
+// zoneFor finds the zone that answers name for the resolver, walking the
+// delegation (root, TLD, the zone's servers) the first time. It returns the
+// zone and the server that answered, or nil after recording a failure.
+func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
+	if v != nil {
+		var best *zone
+		for _, z := range v.private {
+			if dns.IsSubDomain(z.name, name) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {
+				best = z
+			}
+		}
+		if best != nil {
+			if !r.walked[best.name] {
+				r.walked[best.name] = true
+				r.hop(best.component(), "private-zone", "match", tracer.DNSReferral,
+					fmt.Sprintf("%s is in private zone %s, associated with VPC %s: the VPC resolver answers from it", name, best.name, v.name))
+			}
+			return best, "private zone " + best.component()
+		}
+	}
+	var z *zone
+	for _, cand := range r.w.zones {
+		if !cand.private && dns.IsSubDomain(cand.name, name) {
+			z = cand // zones are sorted longest first
+			break
+		}
+	}
+	labels := dns.SplitDomainName(name)
+	tld := labels[len(labels)-1] + "."
+	if z == nil {
+		known := false
+		for _, cand := range r.w.zones {
+			if !cand.private && dns.IsSubDomain(tld, cand.name) {
+				known = true
+			}
+		}
+		if !known {
+			r.fail("root-servers", "root-server", tracer.DNSNXDomain, dns.RcodeNameError,
+				fmt.Sprintf("the root has no top-level domain %s: %s does not exist (NXDOMAIN)", tld, name), "check the spelling of the name")
+			return nil, ""
+		}
+		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
+		r.fail(strings.TrimSuffix(tld, ".")+"-servers", "tld-server", tracer.DNSNXDomain, dns.RcodeNameError,
+			fmt.Sprintf("the %s servers know no zone above %s (NXDOMAIN): the domain is not registered or not delegated", tld, name), "check the spelling of the name")
+		return nil, ""
+	}
+	if r.walked[z.name] {
+		return z, r.serverOf(z)
+	}
+	r.walked[z.name] = true
+	tldName := strings.TrimSuffix(tld, ".") + "-servers"
+	if z.name != tld && !r.walked[tld] {
+		r.walked[tld] = true
+		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
+	}
+	var nsNames []string
+	for _, ns := range z.delegation {
+		nsNames = append(nsNames, fmt.Sprintf("%s (%s)", ns.name, ns.addr))
+	}
+	if z.name != tld {
+		r.hop(tldName, "tld-server", "refer", tracer.DNSReferral, fmt.Sprintf("the %s servers delegate %s to %s", tld, z.name, strings.Join(nsNames, ", ")))
+	} else {
+		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root delegates %s to %s", z.name, strings.Join(nsNames, ", ")))
+	}
+	lame, silent := 0, 0
+	for _, ns := range z.delegation {
+		srv := r.w.nameservers[ns.addr]
+		switch {
+		case srv == nil:
+			silent++
+			r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "timeout", tracer.DNSTimeout, fmt.Sprintf("no DNS server answers at %s (%s): the query times out", ns.addr, ns.name))
+		case !srv.zones[z.name]:
+			lame++
+			r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "refuse", tracer.DNSRefused, fmt.Sprintf("%s (%s) does not serve %s: it answers REFUSED (lame)", ns.name, ns.addr, z.name))
+		default:
+			r.servers(z, ns)
+			return z, strings.TrimSuffix(ns.name, ".")
+		}
+	}
+	what := strings.TrimSuffix(z.delegation[0].name, ".")
+	if lame > 0 {
+		r.fail(what, "nameserver", tracer.DNSLameDelegation, dns.RcodeServerFailure,
+			fmt.Sprintf("every server %s delegates %s to is lame or silent: the resolver answers SERVFAIL", tld, z.name),
+			fmt.Sprintf("delegate %s to servers that serve it (%s)", z.name, nsList(z.nameservers)))
+	} else {
+		r.fail(what, "nameserver", tracer.DNSTimeout, dns.RcodeServerFailure,
+			fmt.Sprintf("no server for %s answered (%d timed out): the resolver answers SERVFAIL", z.name, silent),
+			fmt.Sprintf("delegate %s to servers that answer (%s)", z.name, nsList(z.nameservers)))
+	}
+	return nil, ""
+}
+
+func nsList(ns []nsRef) string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprintf("%s %s", strings.TrimSuffix(n.name, "."), n.addr))
+	}
+	return strings.Join(out, ", ")
+}
+
+// servers notes the server that answers for z.
+func (r *resolution) servers(z *zone, ns nsRef) {
+	r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "serve", tracer.DNSQuery, fmt.Sprintf("%s (%s) is authoritative for %s", ns.name, ns.addr, z.name))
+}
+
+func (r *resolution) serverOf(z *zone) string {
+	for _, ns := range z.delegation {
+		if srv := r.w.nameservers[ns.addr]; srv != nil && srv.zones[z.name] {
+			return strings.TrimSuffix(ns.name, ".")
+		}
+	}
+	return z.component()
+}
+
+// Traceroute lists the hops that answer a probe towards addr. The VPC's
+// implied router is not a hop: inside a VPC the destination is the first
+// hop; from the internet the path ends at the public address. A NAT
+// gateway is a hop.
+func (n *Net) Traceroute(ctx context.Context, p tracer.Proto, addr netip.AddrPort, maxHops int) (*tracer.Route, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if maxHops <= 0 {
+		maxHops = 30
+	}
+	c, err := n.Dial(ctx, p, addr)
+	if err != nil {
+		return nil, err
+	}
+	rt := &tracer.Route{Explain: c.Hops}
+	ttl := 0
+	for _, h := range c.Hops {
+		if h.Blocks {
+			break
+		}
+		if h.Kind == "nat-gateway" && h.Direction == tracer.Forward {
+			ttl++
+			nat := n.w.nats[h.Component]
+			rt.Hops = append(rt.Hops, tracer.RouteHop{TTL: ttl, Address: nat.iface.private.String(), Name: nat.name, RTT: c.RTT / 3, RTTms: float64(c.RTT/3) / 1e6})
+		}
+		if h.Kind == "internet" && n.from.vpc == nil {
+			// internet routers between: two, anonymous
+		}
+	}
+	reached := c.State == tracer.ConnOpen || c.State == tracer.ConnRefused || (p == tracer.UDP && c.State == tracer.ConnUnreachable)
+	if reached {
+		ttl++
+		rt.Hops = append(rt.Hops, tracer.RouteHop{TTL: ttl, Address: addr.Addr().String(), Name: n.nameOf(addr.Addr()), RTT: c.RTT, RTTms: float64(c.RTT) / 1e6})
+		rt.Reached = true
+		rt.StoppedAfter, rt.StopReason = ttl, "reached the destination"
+		return rt, nil
+	}
+	rt.StoppedAfter = ttl
+	rt.StopReason = "silence after the last hop: a filter drops the probes"
+	for _, h := range c.Hops {
+		if h.Blocks {
+			rt.StopReason = fmt.Sprintf("silence: %s (%s)", h.Component, h.Code)
+			break
+		}
+	}
+	for ttl < min(maxHops, rt.StoppedAfter+3) {
+		ttl++
+		rt.Hops = append(rt.Hops, tracer.RouteHop{TTL: ttl})
+	}
+	return rt, nil
+}
+
+// nameOf names the resource behind an address, if any.
+func (n *Net) nameOf(a netip.Addr) string {
+	if i := n.w.ifaceAt(n.from.vpc, a); i != nil {
+		return i.name
+	}
+	return ""
+}

@@ -1,0 +1,353 @@
+package simnet
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// WorldSpec is a world file as written: the configuration. It is compiled
+// into a World (the runtime) by Compile. The field names follow
+// WORLD-FORMAT.md; fields marked "extension" go beyond its baseline.
+type WorldSpec struct {
+	Name         string        `yaml:"name" json:"name"`
+	Description  string        `yaml:"description,omitempty" json:"description,omitempty"`
+	Clock        string        `yaml:"clock,omitempty" json:"clock,omitempty"` // RFC 3339; certificate validity is judged against it
+	Internet     InternetSpec  `yaml:"internet,omitempty" json:"internet"`
+	DNS          DNSSpec       `yaml:"dns,omitempty" json:"dns"`
+	Certificates []CertSpec    `yaml:"certificates,omitempty" json:"certificates,omitempty"`
+	VPCs         []VPCSpec     `yaml:"vpcs,omitempty" json:"vpcs,omitempty"`
+	Peerings     []PeeringSpec `yaml:"peerings,omitempty" json:"peerings,omitempty"`
+}
+
+// InternetSpec is the internet side of a world.
+type InternetSpec struct {
+	Clients   []ClientSpec   `yaml:"clients,omitempty" json:"clients,omitempty"`
+	Resolvers []ResolverSpec `yaml:"resolvers,omitempty" json:"resolvers,omitempty"`
+	Servers   []ServerSpec   `yaml:"servers,omitempty" json:"servers,omitempty"`
+}
+
+// ClientSpec is a host on the internet that starts requests (a browser).
+type ClientSpec struct {
+	Name     string `yaml:"name" json:"name"`
+	IP       string `yaml:"ip" json:"ip"`
+	Resolver string `yaml:"resolver,omitempty" json:"resolver,omitempty"` // name of an internet resolver
+}
+
+// ResolverSpec is a recursive resolver on the internet.
+type ResolverSpec struct {
+	Name string `yaml:"name" json:"name"`
+	IP   string `yaml:"ip" json:"ip"`
+}
+
+// ServerSpec is a host on the internet with services.
+type ServerSpec struct {
+	Name     string             `yaml:"name" json:"name"`
+	IP       string             `yaml:"ip" json:"ip"`
+	Services []ServiceSpec      `yaml:"services,omitempty" json:"services,omitempty"`
+	Firewall []FirewallRuleSpec `yaml:"firewall,omitempty" json:"firewall,omitempty"` // extension: as for instances
+}
+
+// DNSSpec holds the zones.
+type DNSSpec struct {
+	Zones []ZoneSpec `yaml:"zones,omitempty" json:"zones,omitempty"`
+}
+
+// ZoneSpec is a public zone (served by its nameservers on the internet) or
+// a private one (answered by the VPC resolver of its VPCs).
+type ZoneSpec struct {
+	Name        string           `yaml:"name" json:"name"`
+	Private     bool             `yaml:"private,omitempty" json:"private,omitempty"`
+	VPCs        []string         `yaml:"vpcs,omitempty" json:"vpcs,omitempty"`
+	Nameservers []NameserverSpec `yaml:"nameservers,omitempty" json:"nameservers,omitempty"`
+	// Delegation is the NS set the parent zone (the TLD) hands out for this
+	// zone; empty means the zone's own nameservers. A delegation to a server
+	// that does not serve the zone is lame. Extension.
+	Delegation []NameserverSpec `yaml:"delegation,omitempty" json:"delegation,omitempty"`
+	Records    []RecordSpec     `yaml:"records,omitempty" json:"records,omitempty"`
+}
+
+// NameserverSpec is an authoritative server: a name and an address on the
+// internet.
+type NameserverSpec struct {
+	Name string `yaml:"name" json:"name"`
+	IP   string `yaml:"ip" json:"ip"`
+}
+
+// RecordSpec is a resource record. Name is relative to the zone ("@" for
+// the apex).
+type RecordSpec struct {
+	Name   string   `yaml:"name" json:"name"`
+	Type   string   `yaml:"type" json:"type"`
+	Value  string   `yaml:"value,omitempty" json:"value,omitempty"`
+	Values []string `yaml:"values,omitempty" json:"values,omitempty"`
+	TTL    *int     `yaml:"ttl,omitempty" json:"ttl,omitempty"` // seconds; nil means 300
+}
+
+// AllValues returns Value and Values together.
+func (r RecordSpec) AllValues() []string {
+	if r.Value != "" {
+		return append([]string{r.Value}, r.Values...)
+	}
+	return r.Values
+}
+
+// CertSpec is a certificate.
+type CertSpec struct {
+	Name      string   `yaml:"name" json:"name"`
+	Domains   []string `yaml:"domains" json:"domains"` // wildcards allowed: *.example.com
+	NotBefore string   `yaml:"not_before" json:"not_before"`
+	NotAfter  string   `yaml:"not_after" json:"not_after"`
+}
+
+// PeeringSpec is a VPC peering connection.
+type PeeringSpec struct {
+	Name   string   `yaml:"name" json:"name"`
+	VPCs   []string `yaml:"vpcs" json:"vpcs"`     // exactly two
+	Status string   `yaml:"status" json:"status"` // active, pending, deleted
+	MTU    int      `yaml:"mtu,omitempty" json:"mtu,omitempty"`
+}
+
+// VPCSpec is a virtual private cloud.
+type VPCSpec struct {
+	Name            string              `yaml:"name" json:"name"`
+	CIDR            string              `yaml:"cidr" json:"cidr"`
+	InternetGateway string              `yaml:"internet_gateway,omitempty" json:"internet_gateway,omitempty"`
+	RouteTables     []RouteTableSpec    `yaml:"route_tables,omitempty" json:"route_tables,omitempty"`
+	NetworkACLs     []ACLSpec           `yaml:"network_acls,omitempty" json:"network_acls,omitempty"`
+	Subnets         []SubnetSpec        `yaml:"subnets,omitempty" json:"subnets,omitempty"`
+	NATGateways     []NATGatewaySpec    `yaml:"nat_gateways,omitempty" json:"nat_gateways,omitempty"`
+	SecurityGroups  []SecurityGroupSpec `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
+	LoadBalancers   []LoadBalancerSpec  `yaml:"load_balancers,omitempty" json:"load_balancers,omitempty"`
+	Instances       []InstanceSpec      `yaml:"instances,omitempty" json:"instances,omitempty"`
+}
+
+// RouteTableSpec is a route table.
+type RouteTableSpec struct {
+	Name   string      `yaml:"name" json:"name"`
+	Routes []RouteSpec `yaml:"routes" json:"routes"`
+}
+
+// RouteSpec is one route. Target is an internet gateway, NAT gateway,
+// peering or instance name, or "blackhole".
+type RouteSpec struct {
+	Destination string `yaml:"destination" json:"destination"`
+	Target      string `yaml:"target" json:"target"`
+}
+
+// ACLSpec is a network ACL.
+type ACLSpec struct {
+	Name    string        `yaml:"name" json:"name"`
+	Ingress []ACLRuleSpec `yaml:"ingress" json:"ingress"`
+	Egress  []ACLRuleSpec `yaml:"egress" json:"egress"`
+}
+
+// ACLRuleSpec is one numbered network ACL rule.
+type ACLRuleSpec struct {
+	Rule     int    `yaml:"rule" json:"rule"`
+	Protocol string `yaml:"protocol" json:"protocol"` // tcp, udp, icmp, all
+	Ports    Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
+	CIDR     string `yaml:"cidr" json:"cidr"`
+	Action   string `yaml:"action" json:"action"` // allow, deny
+}
+
+// SubnetSpec is a subnet.
+type SubnetSpec struct {
+	Name       string `yaml:"name" json:"name"`
+	CIDR       string `yaml:"cidr" json:"cidr"`
+	Zone       string `yaml:"zone,omitempty" json:"zone,omitempty"`
+	RouteTable string `yaml:"route_table" json:"route_table"`
+	NetworkACL string `yaml:"network_acl" json:"network_acl"`
+}
+
+// NATGatewaySpec is a NAT gateway.
+type NATGatewaySpec struct {
+	Name      string `yaml:"name" json:"name"`
+	Subnet    string `yaml:"subnet" json:"subnet"`
+	PrivateIP string `yaml:"private_ip" json:"private_ip"`
+	PublicIP  string `yaml:"public_ip" json:"public_ip"`
+}
+
+// SecurityGroupSpec is a security group.
+type SecurityGroupSpec struct {
+	Name    string       `yaml:"name" json:"name"`
+	Ingress []SGRuleSpec `yaml:"ingress" json:"ingress"`
+	Egress  []SGRuleSpec `yaml:"egress" json:"egress"`
+}
+
+// SGRuleSpec is one security group rule: Source for ingress, Destination
+// for egress; each a CIDR or a security group name.
+type SGRuleSpec struct {
+	Protocol    string `yaml:"protocol" json:"protocol"`
+	Ports       Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
+	Source      string `yaml:"source,omitempty" json:"source,omitempty"`
+	Destination string `yaml:"destination,omitempty" json:"destination,omitempty"`
+}
+
+// LoadBalancerSpec is an application or network load balancer.
+type LoadBalancerSpec struct {
+	Name           string            `yaml:"name" json:"name"`
+	Type           string            `yaml:"type" json:"type"`     // application, network
+	Scheme         string            `yaml:"scheme" json:"scheme"` // internet-facing, internal
+	SecurityGroups []string          `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
+	Nodes          []LBNodeSpec      `yaml:"nodes" json:"nodes"`
+	Listeners      []ListenerSpec    `yaml:"listeners" json:"listeners"`
+	TargetGroups   []TargetGroupSpec `yaml:"target_groups,omitempty" json:"target_groups,omitempty"`
+}
+
+// LBNodeSpec is a balancer's presence in one subnet.
+type LBNodeSpec struct {
+	Subnet    string `yaml:"subnet" json:"subnet"`
+	PrivateIP string `yaml:"private_ip" json:"private_ip"`
+	PublicIP  string `yaml:"public_ip,omitempty" json:"public_ip,omitempty"`
+}
+
+// ListenerSpec is a balancer listener: it forwards to a target group or
+// redirects (to "https").
+type ListenerSpec struct {
+	Port        int    `yaml:"port" json:"port"`
+	Protocol    string `yaml:"protocol" json:"protocol"` // http, https, tcp, tls
+	Certificate string `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+	TargetGroup string `yaml:"target_group,omitempty" json:"target_group,omitempty"`
+	Redirect    string `yaml:"redirect,omitempty" json:"redirect,omitempty"`
+}
+
+// TargetGroupSpec is a balancer's target group.
+type TargetGroupSpec struct {
+	Name        string          `yaml:"name" json:"name"`
+	Protocol    string          `yaml:"protocol" json:"protocol"` // http, https, tcp
+	Port        int             `yaml:"port" json:"port"`
+	HealthCheck HealthCheckSpec `yaml:"health_check,omitempty" json:"health_check"`
+	Targets     []string        `yaml:"targets" json:"targets"`
+}
+
+// HealthCheckSpec is a target group's health check. Zero values mean: the
+// target group's protocol and port, path "/", matcher "200".
+type HealthCheckSpec struct {
+	Protocol string `yaml:"protocol,omitempty" json:"protocol,omitempty"`
+	Port     int    `yaml:"port,omitempty" json:"port,omitempty"`
+	Path     string `yaml:"path,omitempty" json:"path,omitempty"`
+	Matcher  string `yaml:"matcher,omitempty" json:"matcher,omitempty"`
+}
+
+// InstanceSpec is a host in a subnet.
+type InstanceSpec struct {
+	Name           string             `yaml:"name" json:"name"`
+	Subnet         string             `yaml:"subnet" json:"subnet"`
+	PrivateIP      string             `yaml:"private_ip" json:"private_ip"`
+	PublicIP       string             `yaml:"public_ip,omitempty" json:"public_ip,omitempty"`
+	SecurityGroups []string           `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
+	Services       []ServiceSpec      `yaml:"services,omitempty" json:"services,omitempty"`
+	Firewall       []FirewallRuleSpec `yaml:"firewall,omitempty" json:"firewall,omitempty"`
+}
+
+// ServiceSpec is a listening service.
+type ServiceSpec struct {
+	Name     string         `yaml:"name" json:"name"`
+	Protocol string         `yaml:"protocol" json:"protocol"` // tcp, udp
+	Port     int            `yaml:"port" json:"port"`
+	Bind     string         `yaml:"bind,omitempty" json:"bind,omitempty"`       // 0.0.0.0 (all, the default) or 127.0.0.1
+	Running  *bool          `yaml:"running,omitempty" json:"running,omitempty"` // nil means running
+	TLS      string         `yaml:"tls,omitempty" json:"tls,omitempty"`         // certificate name
+	HTTP     map[string]int `yaml:"http,omitempty" json:"http,omitempty"`       // path to status; other paths 404
+}
+
+// IsRunning reports whether the service runs (unset means it does).
+func (s ServiceSpec) IsRunning() bool { return s.Running == nil || *s.Running }
+
+// FirewallRuleSpec is a host firewall rule. First match wins; no match
+// accepts.
+type FirewallRuleSpec struct {
+	Chain       string `yaml:"chain" json:"chain"` // input, output
+	Protocol    string `yaml:"protocol" json:"protocol"`
+	Port        Ports  `yaml:"port,omitempty" json:"port,omitempty"`
+	Source      string `yaml:"source,omitempty" json:"source,omitempty"`
+	Destination string `yaml:"destination,omitempty" json:"destination,omitempty"`
+	Action      string `yaml:"action" json:"action"` // accept, drop, reject
+}
+
+// Ports is a port or a port range as written: 443, "443" or "1024-65535".
+// The zero value means all ports. Parse checks it.
+type Ports struct {
+	Text string
+}
+
+// UnmarshalYAML keeps the text; Validate reports what is wrong with it, with
+// its position.
+func (p *Ports) UnmarshalYAML(b []byte) error {
+	p.Text = strings.Trim(strings.TrimSpace(string(b)), `"'`)
+	return nil
+}
+
+// MarshalYAML writes the ports back as written.
+func (p Ports) MarshalYAML() (any, error) {
+	if lo, hi, err := p.Range(); err == nil && lo == hi {
+		return lo, nil
+	}
+	return p.Text, nil
+}
+
+// MarshalJSON writes the ports as text.
+func (p Ports) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(p.Text)), nil }
+
+// IsZero reports whether no ports were given (all ports).
+func (p Ports) IsZero() bool { return p.Text == "" }
+
+// PortsOf returns Ports for lo-hi.
+func PortsOf(lo, hi int) Ports {
+	if lo == hi {
+		return Ports{Text: strconv.Itoa(lo)}
+	}
+	return Ports{Text: fmt.Sprintf("%d-%d", lo, hi)}
+}
+
+// Range returns the first and last port; all ports when empty.
+func (p Ports) Range() (lo, hi int, err error) {
+	t := p.Text
+	if t == "" || t == "all" || t == "-1" {
+		return 0, 65535, nil
+	}
+	a, b, isRange := strings.Cut(t, "-")
+	lo, err = strconv.Atoi(strings.TrimSpace(a))
+	if err != nil {
+		return 0, 0, fmt.Errorf("ports %q: want a number or a range such as 1024-65535", t)
+	}
+	hi = lo
+	if isRange {
+		hi, err = strconv.Atoi(strings.TrimSpace(b))
+		if err != nil {
+			return 0, 0, fmt.Errorf("ports %q: want a number or a range such as 1024-65535", t)
+		}
+	}
+	if lo < 0 || hi > 65535 || lo > 65535 || hi < 0 {
+		return 0, 0, fmt.Errorf("ports %q: ports run from 0 to 65535", t)
+	}
+	if lo > hi {
+		return 0, 0, fmt.Errorf("ports %q: the range runs backwards; write %d-%d", t, hi, lo)
+	}
+	return lo, hi, nil
+}
+
+// UnmarshalJSON reads ports written by MarshalJSON.
+func (p *Ports) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		s = string(b)
+	}
+	p.Text = s
+	return nil
+}
+
+// Clone returns a deep copy of the spec.
+func (s *WorldSpec) Clone() *WorldSpec {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("simnet: cloning a spec: " + err.Error()) // cannot happen: the spec is plain data
+	}
+	var out WorldSpec
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic("simnet: cloning a spec: " + err.Error())
+	}
+	return &out
+}

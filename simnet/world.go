@@ -1,0 +1,344 @@
+package simnet
+
+import (
+	"net/netip"
+	"sort"
+	"time"
+)
+
+// World is a compiled, immutable world: the runtime form of a WorldSpec,
+// with indexes for tracing. Many traces may read one World at once.
+type World struct {
+	spec        *WorldSpec
+	Name        string
+	Description string
+	Clock       time.Time
+
+	hosts     map[string]*host // clients, servers and instances
+	resolvers map[string]*resolver
+	// internet holds the addresses reachable on the internet without a
+	// gateway (clients, servers, resolvers); public holds those an internet
+	// gateway maps into a VPC (instances, balancer nodes, NAT gateways).
+	internet map[netip.Addr]*iface
+	public   map[netip.Addr]*iface
+	vpcs     []*vpc
+	vpcIndex map[string]*vpc
+	zones    []*zone
+	certs    map[string]*cert
+	peerings map[string]*peering
+	lbs      map[string]*lb
+	sgs      map[string]*secGroup
+	acls     map[string]*acl
+	rts      map[string]*routeTable
+	subnets  map[string]*subnet
+	nats     map[string]*natGW
+	// nameservers maps an authoritative server's address to the zones it
+	// serves.
+	nameservers map[netip.Addr]*nameserver
+	kinds       map[string]string // resource name to kind, for show and completion
+}
+
+// Spec returns a deep copy of the spec the world was compiled from, to edit
+// and compile anew.
+func (w *World) Spec() *WorldSpec { return w.spec.Clone() }
+
+// Kind returns the kind of the named resource ("instance", "security-group",
+// ...) or "".
+func (w *World) Kind(name string) string { return w.kinds[name] }
+
+// Names returns every resource name of the given kind, sorted; every name
+// when kind is "".
+func (w *World) Names(kind string) []string {
+	var out []string
+	for n, k := range w.kinds {
+		if kind == "" || k == kind {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+type proto uint8
+
+const (
+	protoAll proto = iota
+	protoTCP
+	protoUDP
+	protoICMP
+)
+
+func (p proto) String() string {
+	switch p {
+	case protoTCP:
+		return "tcp"
+	case protoUDP:
+		return "udp"
+	case protoICMP:
+		return "icmp"
+	}
+	return "all"
+}
+
+type ifaceKind uint8
+
+const (
+	kindClient ifaceKind = iota
+	kindServer
+	kindResolver
+	kindInstance
+	kindLBNode
+	kindNAT
+	kindVPCResolver
+)
+
+func (k ifaceKind) String() string {
+	return [...]string{"client", "server", "resolver", "instance", "load-balancer", "nat-gateway", "vpc-resolver"}[k]
+}
+
+// iface is an address something answers on.
+type iface struct {
+	name    string // the owning resource
+	kind    ifaceKind
+	vpc     *vpc    // nil on the internet
+	subnet  *subnet // nil on the internet
+	private netip.Addr
+	public  netip.Addr // the internet gateway's mapping; zero when none
+	sgs     []*secGroup
+	host    *host // instances, servers, clients
+	lb      *lb
+	nat     *natGW
+	ephLo   uint16 // the ephemeral source ports it uses for connections
+	ephHi   uint16
+}
+
+// addr is the address the interface sends from.
+func (i *iface) addr() netip.Addr {
+	if i.vpc == nil {
+		return i.public
+	}
+	return i.private
+}
+
+type host struct {
+	name     string
+	iface    *iface
+	services []*service
+	firewall []fwRule
+	resolver *resolver // clients: their resolver; nil for instances (the VPC resolver)
+}
+
+type service struct {
+	name    string
+	proto   proto
+	port    uint16
+	loop    bool // bound to 127.0.0.1 only
+	running bool
+	tls     *cert
+	tlsName string // the certificate name as written, even if unknown
+	http    map[string]int
+}
+
+type fwRule struct {
+	index  int // 1-based, as iptables -L --line-numbers shows
+	input  bool
+	proto  proto
+	lo, hi uint16
+	src    netip.Prefix // zero: any
+	dst    netip.Prefix
+	action string // accept, drop, reject
+	text   string
+}
+
+type resolver struct {
+	name  string
+	iface *iface
+}
+
+type vpc struct {
+	name      string
+	prefix    netip.Prefix
+	igw       string
+	subnets   []*subnet
+	ifaces    map[netip.Addr]*iface
+	resolver  *iface // base + 2
+	private   []*zone
+	instances []*host
+}
+
+type subnet struct {
+	name   string
+	prefix netip.Prefix
+	vpc    *vpc
+	rt     *routeTable
+	acl    *acl
+}
+
+type routeKind uint8
+
+const (
+	routeLocal routeKind = iota
+	routeIGW
+	routeNAT
+	routePeering
+	routeInstance
+	routeBlackhole
+	routeMissing // the target names nothing that exists (or an unattached gateway)
+)
+
+type route struct {
+	dst     netip.Prefix
+	target  string
+	kind    routeKind
+	nat     *natGW
+	peering *peering
+	inst    *iface
+	text    string
+}
+
+type routeTable struct {
+	name   string
+	vpc    *vpc
+	routes []route // longest prefix first; the implicit local route included
+}
+
+// lookup finds the longest prefix match.
+func (rt *routeTable) lookup(a netip.Addr) (route, bool) {
+	for _, r := range rt.routes {
+		if r.dst.Contains(a) {
+			return r, true
+		}
+	}
+	return route{}, false
+}
+
+type aclRule struct {
+	num    int
+	proto  proto
+	lo, hi uint16
+	cidr   netip.Prefix
+	allow  bool
+	text   string
+}
+
+type acl struct {
+	name    string
+	ingress []aclRule // by rule number
+	egress  []aclRule
+}
+
+type sgRule struct {
+	proto  proto
+	lo, hi uint16
+	cidr   netip.Prefix // zero when group is set
+	group  string
+	text   string
+}
+
+type secGroup struct {
+	name    string
+	vpc     *vpc
+	ingress []sgRule
+	egress  []sgRule
+}
+
+type natGW struct {
+	name  string
+	iface *iface
+}
+
+type lb struct {
+	name      string
+	alb       bool
+	internal  bool
+	vpc       *vpc
+	sgs       []*secGroup
+	nodes     []*iface
+	listeners []*listener
+	tgs       map[string]*targetGroup
+}
+
+func (l *lb) listener(port uint16) *listener {
+	for _, li := range l.listeners {
+		if li.port == port {
+			return li
+		}
+	}
+	return nil
+}
+
+type listener struct {
+	port     uint16
+	proto    string // http, https, tcp, tls
+	cert     *cert
+	certName string
+	tg       *targetGroup
+	redirect string
+}
+
+type targetGroup struct {
+	name    string
+	proto   string
+	port    uint16
+	hcProto string
+	hcPort  uint16
+	hcPath  string
+	matcher []statusRange
+	targets []*host
+	matchTx string
+}
+
+type statusRange struct{ lo, hi int }
+
+type cert struct {
+	name      string
+	domains   []string
+	notBefore time.Time
+	notAfter  time.Time
+}
+
+type peering struct {
+	name   string
+	a, b   *vpc
+	active bool
+	status string
+	mtu    int
+}
+
+// other returns the VPC across the peering from v.
+func (p *peering) other(v *vpc) *vpc {
+	if p.a == v {
+		return p.b
+	}
+	if p.b == v {
+		return p.a
+	}
+	return nil
+}
+
+type zone struct {
+	name        string // fully qualified, lower case: "example.com."
+	private     bool
+	vpcs        []*vpc
+	nameservers []nsRef
+	delegation  []nsRef
+	records     map[string][]record // owner name (fqdn) to records
+}
+
+type nsRef struct {
+	name string // fqdn
+	addr netip.Addr
+}
+
+type record struct {
+	name  string // fqdn
+	rtype uint16
+	value string // fqdn for names, text for TXT, address for A/AAAA
+	ttl   uint32
+}
+
+type nameserver struct {
+	name  string
+	addr  netip.Addr
+	zones map[string]bool // fqdn zone names it serves
+}
