@@ -54,11 +54,18 @@ type walk struct {
 	natOrig     netip.Addr
 	natOrigPort uint16
 	natPort     uint16
+	// capture: attach to each hop the packet as it is there (--packets);
+	// cur is the packet in flight.
+	capture bool
+	cur     *pkt
 }
 
 func (t *walk) add(h tracer.Hop) {
 	if h.Blocks && t.first == "" {
 		t.first = h.Code
+	}
+	if t.capture && t.cur != nil {
+		h.Packet = packetView(t.cur, &h)
 	}
 	t.hops = append(t.hops, h)
 }
@@ -106,6 +113,7 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 // that block are recorded and the walk goes on, as if they had let the
 // packet through.
 func (t *walk) send(from *iface, p *pkt) *iface {
+	t.cur = p
 	if !p.reply {
 		if from.host != nil && len(from.host.firewall) > 0 {
 			t.hostFirewall(from, p, false)

@@ -15,6 +15,9 @@ import (
 type Net struct {
 	w    *World
 	from *iface
+	// Capture attaches to every hop the packet as it is at that hop
+	// (tracer.Hop.Packet). Off by default: it costs allocations.
+	Capture bool
 }
 
 var _ tracer.Network = (*Net)(nil)
@@ -82,7 +85,7 @@ func (n *Net) Dial(ctx context.Context, p tracer.Proto, addr netip.AddrPort) (*t
 	case tracer.ICMP:
 		pr = protoICMP
 	}
-	t := &walk{w: n.w}
+	t := &walk{w: n.w, capture: n.Capture}
 	c, st := n.dial(t, pr, addr)
 	c.Hops = t.hops
 	_ = st
@@ -105,6 +108,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	st := &conn{local: c.Local}
 	c.Handle = st
 	what := map[proto]string{protoTCP: "SYN", protoUDP: "datagram", protoICMP: "echo request"}[pr]
+	t.cur = p
 	t.add(tracer.Hop{Component: src.name, Kind: src.kind.String(), Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
 		Detail: fmt.Sprintf("%s %s", what, p)})
 	if addr.Addr().IsLoopback() {
