@@ -297,6 +297,7 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
 	t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
 		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
+	t.cur = q
 	arrived := t.route(node.subnet, node, q, 1)
 	if arrived == nil {
 		return false
@@ -338,11 +339,12 @@ type leg struct {
 
 // backend opens a connection from a balancer node to a target's port and,
 // for http, asks for path.
-func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP bool) leg {
-	t := &walk{w: w}
+func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture bool) leg {
+	t := &walk{w: w, capture: capture}
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
 	t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
 		Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
+	t.cur = p
 	st := &conn{}
 	var out leg
 	dst := t.send(node, p)
@@ -389,7 +391,7 @@ func httpStatus(s *service, path string) int {
 // healthy runs target group tg's health check from node to h: a real trace
 // through every filter, then the matcher.
 func (w *World) healthy(node *iface, tg *targetGroup, h *host) (bool, string) {
-	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp")
+	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp", false)
 	switch {
 	case l.state == tracer.ConnTimeout:
 		return false, fmt.Sprintf("health check to %s:%d timed out (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
@@ -628,7 +630,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	var tried []string
 	var firstLeg *leg
 	for _, h := range candidates {
-		l2 := n.w.backend(node, h, tg.port, path, tg.proto == "http" || tg.proto == "https")
+		l2 := n.w.backend(node, h, tg.port, path, tg.proto == "http" || tg.proto == "https", n.Capture)
 		if l2.state == tracer.ConnOpen && l2.status != 0 {
 			why := "healthy"
 			if failOpen {
