@@ -1,0 +1,690 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/tracer"
+	"github.com/pathlab/pathlab/tracer/probe"
+	"github.com/spf13/cobra"
+)
+
+func init() { register("probe", newProbeCmd) }
+
+func newProbeCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "probe COMMAND",
+		Short: "Probe real hosts: DNS, TCP ports, traceroute, HTTP",
+		Long: `Probe sends real packets and reports what they show, in the words of the
+simulator's reports.
+
+  probe dns    ask a DNS server, or walk the delegations from the root (--trace)
+  probe tcp    half-open SYN probes: open, closed or filtered, and who filters
+  probe trace  a traceroute that sends every TTL at once and says where the path stops
+  probe http   DNS, connect, TLS and first-byte times; the certificate judged
+
+Raw sockets need root or CAP_NET_RAW; without them the probes fall back to
+connect() and IP_RECVERR and say so. Probes are rate-bounded; Ctrl-C prints
+what was learned so far.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErr("probe needs a command: dns, tcp, trace or http; see 'pathlab probe --help'")
+		},
+	}
+	cmd.AddCommand(newProbeDNSCmd(e), newProbeTCPCmd(e), newProbeTraceCmd(e), newProbeHTTPCmd(e))
+	return cmd
+}
+
+// interruptible is the context of a probe: Ctrl-C ends it, and the probe
+// then returns what it has.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func checkTimeout(d time.Duration) error {
+	if d <= 0 || d > 5*time.Minute {
+		return usageErr("--timeout %s: give a duration from 1ms to 5m, such as 2s", d)
+	}
+	return nil
+}
+
+// ---- dns
+
+func newProbeDNSCmd(e *env) *cobra.Command {
+	var server string
+	var roots []string
+	var trace, asJSON bool
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "dns [--server ADDR[:PORT]] [--trace [--root ADDR]...] NAME [TYPE]",
+		Short: "Ask a DNS server, or walk the delegations from the root",
+		Long: `Without --trace, ask one server (--server, or the first nameserver of
+/etc/resolv.conf) with recursion desired and print the reply as dig does.
+
+With --trace, walk from the root servers (or --root) down each delegation,
+asking all servers of a level at once and going on with the first good
+reply; then name the servers that time out, are lame (REFUSED, or not
+authoritative for a zone delegated to them), lack glue, or disagree.
+
+A reply is believed only when it comes from the server asked, with the
+query's ID and question; each query uses a random ID and source port.
+TYPE is A (default), AAAA, CNAME, MX, NS, TXT, SOA, ...
+Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
+		Example: `  pathlab probe dns --server 127.0.0.1:5353 www.example.test
+  pathlab probe dns --trace --root 10.77.3.10 www.lab.test A`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkTimeout(timeout); err != nil {
+				return err
+			}
+			name := args[0]
+			if _, ok := dns.IsDomainName(name); !ok || strings.ContainsAny(name, " \t") {
+				return usageErr("NAME %q is not a domain name", name)
+			}
+			qtype := dns.TypeA
+			if len(args) == 2 {
+				t, ok := dns.StringToType[strings.ToUpper(args[1])]
+				if !ok {
+					return usageErr("TYPE %q is not a DNS record type; use A, AAAA, CNAME, MX, NS, TXT, SOA, ...", args[1])
+				}
+				qtype = t
+			}
+			if !trace && len(roots) > 0 {
+				return usageErr("--root is for --trace; to ask one server use --server")
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			if trace {
+				o := probe.TraceDNSOptions{Timeout: timeout}
+				for _, r := range roots {
+					ap, err := probe.ParseServer(r)
+					if err != nil {
+						return usageErr("--root: %v; give an address such as 198.41.0.4 or 10.0.0.1:53", err)
+					}
+					o.Roots = append(o.Roots, ap)
+				}
+				res, err := probe.TraceDNS(ctx, name, qtype, o)
+				if err != nil && res == nil {
+					return &exitError{code: 1, err: err}
+				}
+				if asJSON {
+					if err := writeJSON(e.stdout, res); err != nil {
+						return err
+					}
+				} else {
+					writeDNSTrace(e.stdout, res)
+				}
+				if res.Rcode != "NOERROR" || blocking(res.Issues) {
+					return exitCode(1)
+				}
+				return nil
+			}
+			var srv netip.AddrPort
+			var err error
+			if server != "" {
+				if srv, err = probe.ParseServer(server); err != nil {
+					return usageErr("--server: %v; give an address such as 127.0.0.1 or 127.0.0.1:5353", err)
+				}
+			} else if srv, err = probe.ResolvConfServer(); err != nil {
+				return usageErr("%v", err)
+			}
+			q := probe.NewQuery(name, qtype, true)
+			rep := probe.Exchange(ctx, srv, q, timeout)
+			if asJSON {
+				if err := writeJSON(e.stdout, dnsJSON(rep)); err != nil {
+					return err
+				}
+			} else {
+				writeDNS(e.stdout, name, qtype, rep)
+			}
+			if rep.Msg == nil || rep.Msg.Rcode != dns.RcodeSuccess {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&server, "server", "", "DNS server ADDR[:PORT] (default: the first nameserver of /etc/resolv.conf)")
+	f.BoolVar(&trace, "trace", false, "walk the delegations from the root, like dig +trace")
+	f.StringArrayVar(&roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable; default: the internet's roots)")
+	f.DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for each server")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func blocking(is []probe.DNSIssue) bool {
+	for _, i := range is {
+		if i.Blocks {
+			return true
+		}
+	}
+	return false
+}
+
+type dnsOut struct {
+	Server     string   `json:"server"`
+	Rcode      string   `json:"rcode"`
+	ID         uint16   `json:"id"`
+	Flags      []string `json:"flags"`
+	Question   []string `json:"question"`
+	Answers    []string `json:"answers"`
+	Authority  []string `json:"authority"`
+	Additional []string `json:"additional"`
+	TimeMs     float64  `json:"time_ms"`
+	TCP        bool     `json:"tcp,omitempty"`
+	Ignored    int      `json:"ignored,omitempty"`
+	Error      string   `json:"error,omitempty"`
+}
+
+func dnsJSON(rep *probe.DNSReply) dnsOut {
+	o := dnsOut{Server: rep.Server.String(), Flags: []string{}, Question: []string{}, Answers: []string{}, Authority: []string{},
+		Additional: []string{}, TimeMs: float64(rep.RTT.Microseconds()) / 1000, TCP: rep.TCP, Ignored: rep.Ignored}
+	m := rep.Msg
+	if m == nil {
+		o.Rcode = "TIMEOUT"
+		if rep.Err != nil {
+			o.Error = rep.Err.Error()
+		}
+		return o
+	}
+	o.Rcode, o.ID, o.Flags = probe.RcodeName(m.Rcode), m.Id, probe.Flags(m)
+	for _, q := range m.Question {
+		o.Question = append(o.Question, strings.Join(strings.Fields(strings.TrimPrefix(q.String(), ";")), " "))
+	}
+	o.Answers, o.Authority = probe.RRStrings(m.Answer), probe.RRStrings(m.Ns)
+	for _, rr := range m.Extra {
+		if rr.Header().Rrtype != dns.TypeOPT {
+			o.Additional = append(o.Additional, probe.RRStrings([]dns.RR{rr})...)
+		}
+	}
+	return o
+}
+
+func writeDNS(w io.Writer, name string, qtype uint16, rep *probe.DNSReply) {
+	fmt.Fprintf(w, "; <<>> pathlab probe dns <<>> @%s %s %s\n", rep.Server.Addr(), name, dns.TypeToString[qtype])
+	if rep.Msg == nil {
+		fmt.Fprintf(w, ";; no reply from %s: %v\n", rep.Server, rep.Err)
+		return
+	}
+	fmt.Fprintf(w, ";; Got answer:\n;; ->>HEADER<<- %s", strings.TrimPrefix(rep.Msg.String(), ";; "))
+	proto := "UDP"
+	if rep.TCP {
+		proto = "TCP"
+	}
+	fmt.Fprintf(w, "\n;; Query time: %.3f msec\n;; SERVER: %s#%d(%s) (%s)\n", float64(rep.RTT.Microseconds())/1000, rep.Server.Addr(), rep.Server.Port(), rep.Server.Addr(), proto)
+	if rep.Ignored > 0 {
+		fmt.Fprintf(w, ";; ignored %d replies that failed the ID, question or sender check\n", rep.Ignored)
+	}
+}
+
+func writeDNSTrace(w io.Writer, r *probe.DNSTraceResult) {
+	fmt.Fprintf(w, "; <<>> pathlab probe dns +trace <<>> %s %s\n", r.Name, r.Type)
+	for _, l := range r.Levels {
+		fmt.Fprintf(w, "\n%s\n", l.Zone)
+		for _, s := range l.Servers {
+			used := ""
+			if s.Addr == l.Used {
+				used = "  ← used"
+			}
+			who := s.Addr
+			if s.Name != "" {
+				who = s.Name + " " + s.Addr
+			}
+			state := s.Rcode
+			if s.Error != "" {
+				state = s.Error
+			}
+			if len(s.Flags) > 0 {
+				state += " " + strings.Join(s.Flags, " ")
+			}
+			what := ""
+			switch {
+			case s.Referral != "":
+				what = "referral to " + s.Referral
+			case s.Lame:
+				what = "lame"
+			case len(s.Answers) > 0:
+				what = strings.Join(s.Answers, "; ")
+			}
+			fmt.Fprintf(w, "  %-28s %-18s %7.3f ms  %s%s\n", who, state, s.RTTms, what, used)
+		}
+	}
+	fmt.Fprintf(w, "\n;; status: %s, %d answers, %.3f ms\n", r.Rcode, len(r.Answers), r.TimeMs)
+	for _, a := range r.Answers {
+		fmt.Fprintf(w, "%s\n", a)
+	}
+	for _, i := range r.Issues {
+		mark := "!"
+		if i.Blocks {
+			mark = "✗"
+		}
+		fmt.Fprintf(w, "%s %s: %s\n", mark, i.Code, i.Detail)
+	}
+}
+
+// ---- tcp
+
+// parseTCPTargets reads HOST:PORTS arguments; PORTS is a list such as
+// 22,80,8000-8010. Names are looked up with the system resolver.
+func parseTCPTargets(ctx context.Context, args []string) ([]netip.AddrPort, error) {
+	var out []netip.AddrPort
+	for _, a := range args {
+		host, ports, err := net.SplitHostPort(a)
+		if err != nil || host == "" || ports == "" {
+			return nil, usageErr("target %q: give HOST:PORT (or HOST:PORT,PORT,LOW-HIGH), such as 127.0.0.1:22,80", a)
+		}
+		addr, err := netip.ParseAddr(host)
+		if err != nil {
+			ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+			if lerr != nil || len(ips) == 0 {
+				return nil, usageErr("target %q: %q is neither an address nor a name that resolves", a, host)
+			}
+			addr = ips[0]
+		}
+		for _, p := range strings.Split(ports, ",") {
+			lo, hi, ok := strings.Cut(p, "-")
+			l, err1 := strconv.ParseUint(lo, 10, 16)
+			h := l
+			var err2 error
+			if ok {
+				h, err2 = strconv.ParseUint(hi, 10, 16)
+			}
+			if err1 != nil || err2 != nil || l == 0 || h < l {
+				return nil, usageErr("target %q: port %q is not a port from 1 to 65535 or a range LOW-HIGH", a, p)
+			}
+			for x := l; x <= h; x++ {
+				out = append(out, netip.AddrPortFrom(addr.Unmap(), uint16(x)))
+			}
+			if len(out) > 65536 {
+				return nil, usageErr("more than 65536 ports in one run; split the probe")
+			}
+		}
+	}
+	return out, nil
+}
+
+func newProbeTCPCmd(e *env) *cobra.Command {
+	var connect, asJSON bool
+	var timeout time.Duration
+	var tries, rate int
+	cmd := &cobra.Command{
+		Use:   "tcp [--connect] HOST:PORT...",
+		Short: "Half-open SYN probes: open, closed or filtered, and who filters",
+		Long: `Send a SYN to each port on a raw socket and read what answers: SYN-ACK
+(open), RST (closed), an ICMP error (filtered; its type, code and sender name
+the box that filters) or silence after every try (filtered). The kernel
+resets the SYN-ACKs itself, so no connection is made.
+
+Without CAP_NET_RAW, or with --connect, connect() is used instead (IPv6 too),
+still naming the sender of an ICMP error, and the output says so.
+PORT may be a list: HOST:22,80,8000-8010.`,
+		Example: `  pathlab probe tcp 127.0.0.1:22 127.0.0.1:80,443
+  pathlab probe tcp --json --connect 10.0.0.5:5432`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkTimeout(timeout); err != nil {
+				return err
+			}
+			if tries < 1 || tries > 10 {
+				return usageErr("--tries %d: give 1 to 10", tries)
+			}
+			if rate < 1 || rate > 10000 {
+				return usageErr("--rate %d: give 1 to 10000 probes per second", rate)
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			targets, err := parseTCPTargets(ctx, args)
+			if err != nil {
+				return err
+			}
+			res, notes, err := probe.ScanTCP(ctx, targets, probe.TCPOptions{Connect: connect, Tries: tries, Timeout: timeout, Rate: rate})
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			for i := range res {
+				if len(notes) > 0 && res[i].Note == "" {
+					res[i].Note = strings.Join(notes, "; ")
+				}
+			}
+			if asJSON {
+				return writeJSON(e.stdout, res)
+			}
+			for _, n := range notes {
+				fmt.Fprintf(e.stdout, "note: %s\n", n)
+			}
+			fmt.Fprintf(e.stdout, "%-24s %-9s %-8s %10s  %s\n", "TARGET", "STATE", "METHOD", "RTT", "WHY")
+			for _, r := range res {
+				why := ""
+				switch {
+				case r.ICMP != nil:
+					why = fmt.Sprintf("ICMP type %d code %d (%s) from %s", r.ICMP.Type, r.ICMP.Code, tracer.ICMPCode(r.ICMP.Type, r.ICMP.Code), r.ICMP.Sender)
+				case r.State == probe.PortOpen:
+					why = "SYN-ACK"
+				case r.State == probe.PortClosed:
+					why = "RST"
+				default:
+					why = "no answer"
+				}
+				if r.Note != "" && r.Note != strings.Join(notes, "; ") {
+					why += " (" + r.Note + ")"
+				}
+				rtt := "-"
+				if r.Answered {
+					rtt = fmt.Sprintf("%.3f ms", r.RTTms)
+				}
+				fmt.Fprintf(e.stdout, "%-24s %-9s %-8s %10s  %s\n", r.Addr, r.State, r.Method, rtt, why)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&connect, "connect", false, "use connect() instead of raw SYNs")
+	f.DurationVar(&timeout, "timeout", time.Second, "how long to wait for a silent port, per try")
+	f.IntVar(&tries, "tries", 2, "SYNs per port before it counts as filtered")
+	f.IntVar(&rate, "rate", probe.DefaultRate, "at most this many probes per second")
+	f.BoolVar(&asJSON, "json", false, "print JSON: one object per target")
+	return cmd
+}
+
+// ---- trace
+
+type traceOut struct {
+	Target  string        `json:"target"`
+	Proto   string        `json:"proto"`
+	Port    uint16        `json:"port,omitempty"`
+	Method  string        `json:"method"`
+	Hops    []traceHopOut `json:"hops"`
+	Reached bool          `json:"reached"`
+	Stopped traceStopOut  `json:"stopped"`
+	Notes   []string      `json:"notes,omitempty"`
+	TimeMs  float64       `json:"time_ms"`
+}
+
+type traceHopOut struct {
+	TTL     int     `json:"ttl"`
+	Address string  `json:"address"`
+	RTTms   float64 `json:"rtt_ms"`
+	Marker  string  `json:"marker"`
+}
+
+type traceStopOut struct {
+	After       int    `json:"after"`
+	FirstSilent int    `json:"first_silent,omitempty"`
+	Reason      string `json:"reason"`
+}
+
+func newProbeTraceCmd(e *env) *cobra.Command {
+	var proto string
+	var port, maxHops, queries int
+	var asJSON, unpriv bool
+	var minWait time.Duration
+	cmd := &cobra.Command{
+		Use:   "trace [--proto icmp|udp|tcp] [--port N] [--max-hops N] HOST",
+		Short: "Trace the route, every TTL at once, and say where the path stops",
+		Long: `Send a probe for every TTL at once and match each reply by the packet its
+ICMP error quotes (never by arrival order). Stop when the target has
+answered and every nearer hop has, or after an adaptive wait past the last
+reply (a few round trips of the slowest hop seen), so a silent filter costs
+a fraction of a second instead of traceroute's fixed 5-second waits.
+
+Each hop shows its address, round trip and ICMP marker (!X prohibited, !H
+host, !N network unreachable, !F-mtu fragmentation needed); the last line
+says where the path stops: the last hop that answers, the first silent TTL,
+and why. With --proto tcp the SYNs go to --port (default 80): a traceroute
+to a filtered port finds the hop that filters.
+
+Without CAP_NET_RAW, UDP probes are sent from ordinary sockets and their
+ICMP errors read with IP_RECVERR, and the output says so.
+Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
+		Example: `  pathlab probe trace 127.0.0.1
+  pathlab probe trace --proto tcp --port 443 10.77.3.2`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch proto {
+			case "icmp", "udp", "tcp":
+			default:
+				return usageErr("--proto %q: use icmp, udp or tcp", proto)
+			}
+			if port < 0 || port > 65535 {
+				return usageErr("--port %d: give a port from 1 to 65535", port)
+			}
+			if maxHops < 1 || maxHops > probe.MaxHopsLimit {
+				return usageErr("--max-hops %d: give 1 to %d", maxHops, probe.MaxHopsLimit)
+			}
+			if queries < 1 || queries > probe.QueriesLimit {
+				return usageErr("--queries %d: give 1 to %d", queries, probe.QueriesLimit)
+			}
+			if minWait < 0 || minWait > time.Minute {
+				return usageErr("--min-wait %s: give 0 to 1m", minWait)
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			addr, err := netip.ParseAddr(args[0])
+			if err != nil {
+				ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", args[0])
+				if lerr != nil || len(ips) == 0 {
+					return usageErr("HOST %q is neither an address nor a name that resolves", args[0])
+				}
+				addr = ips[0]
+			}
+			tr, err := probe.Trace(ctx, addr, probe.TraceOptions{Proto: proto, Port: uint16(port), MaxHops: maxHops,
+				Queries: queries, Unprivileged: unpriv, MinWait: minWait})
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			out := traceOut{Target: addr.String(), Proto: tr.Proto, Method: tr.Method.String(), Hops: []traceHopOut{},
+				Reached: tr.Reached, Stopped: traceStopOut{After: tr.StoppedAfter, FirstSilent: tr.FirstSilent, Reason: tr.Reason},
+				Notes: tr.Notes, TimeMs: float64(tr.Elapsed.Microseconds()) / 1000}
+			if tr.Proto != "icmp" {
+				out.Port = tr.Port
+			}
+			for _, h := range tr.Hops {
+				ho := traceHopOut{TTL: h.TTL, Marker: h.Marker}
+				if !h.Silent() {
+					ho.Address, ho.RTTms = h.Address.String(), float64(h.RTT.Microseconds())/1000
+				}
+				out.Hops = append(out.Hops, ho)
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, out); err != nil {
+					return err
+				}
+			} else {
+				for _, n := range tr.Notes {
+					fmt.Fprintf(e.stdout, "note: %s\n", n)
+				}
+				portText := ""
+				if tr.Proto != "icmp" {
+					portText = fmt.Sprintf(" port %d", tr.Port)
+				}
+				fmt.Fprintf(e.stdout, "trace to %s, %d hops max, %s%s, %d probes per hop sent at once (%s)\n",
+					addr, maxHops, tr.Proto, portText, queries, tr.Method)
+				for _, h := range out.Hops {
+					if h.Address == "" {
+						fmt.Fprintf(e.stdout, "%2d  *\n", h.TTL)
+						continue
+					}
+					fmt.Fprintf(e.stdout, "%2d  %-16s %8.3f ms %s\n", h.TTL, h.Address, h.RTTms, h.Marker)
+				}
+				fmt.Fprintf(e.stdout, "stopped after TTL %d: %s (%.0f ms)\n", tr.StoppedAfter, tr.Reason, out.TimeMs)
+			}
+			if !tr.Reached {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&proto, "proto", "udp", "probe protocol: icmp, udp or tcp")
+	f.IntVar(&port, "port", 0, "tcp: destination port (default 80); udp: first destination port (default 33434)")
+	f.IntVar(&maxHops, "max-hops", 30, "largest TTL to probe")
+	f.IntVar(&queries, "queries", 2, "probes per TTL")
+	f.DurationVar(&minWait, "min-wait", 0, "least wait for silent hops after the last reply (default 200ms)")
+	f.BoolVar(&unpriv, "unprivileged", false, "use UDP probes with IP_RECVERR even when raw sockets are allowed")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// ---- http
+
+// liveFlags are the flags of the commands that walk a request over the
+// live network (probe http, diagnose).
+type liveFlags struct {
+	server   string
+	resolves []string
+	cacert   string
+	timeout  time.Duration
+}
+
+func (l *liveFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&l.server, "server", "", "DNS server ADDR[:PORT] (default: the first nameserver of /etc/resolv.conf)")
+	f.StringArrayVar(&l.resolves, "resolve", nil, "HOST:PORT:ADDR: use ADDR for HOST instead of asking DNS, as curl --resolve (repeatable)")
+	f.StringVar(&l.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
+	f.DurationVar(&l.timeout, "timeout", 3*time.Second, "bound on each step (query, connect, handshake, request)")
+}
+
+func (l *liveFlags) network() (*probe.Network, error) {
+	if err := checkTimeout(l.timeout); err != nil {
+		return nil, err
+	}
+	n := &probe.Network{Timeout: l.timeout, Explain: true}
+	if l.server != "" {
+		if _, err := probe.ParseServer(l.server); err != nil {
+			return nil, usageErr("--server: %v; give an address such as 127.0.0.1 or 127.0.0.1:5353", err)
+		}
+		n.Server = l.server
+	}
+	for _, r := range l.resolves {
+		parts := strings.Split(r, ":")
+		if len(parts) < 3 {
+			return nil, usageErr("--resolve %q: give HOST:PORT:ADDR, such as www.example.com:443:127.0.0.1", r)
+		}
+		host, port, addrText := parts[0], parts[1], strings.Trim(strings.Join(parts[2:], ":"), "[]")
+		addr, err := netip.ParseAddr(addrText)
+		if p, perr := strconv.ParseUint(port, 10, 16); host == "" || perr != nil || p == 0 || err != nil {
+			return nil, usageErr("--resolve %q: give HOST:PORT:ADDR with a port from 1 to 65535 and an IP address", r)
+		}
+		if n.Overrides == nil {
+			n.Overrides = map[string]netip.Addr{}
+		}
+		n.Overrides[strings.ToLower(host)] = addr
+	}
+	if l.cacert != "" {
+		pem, err := os.ReadFile(l.cacert)
+		if err != nil {
+			return nil, usageErr("--cacert: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usageErr("--cacert %s: no PEM certificates in it", l.cacert)
+		}
+		n.RootCAs = pool
+	}
+	return n, nil
+}
+
+func newProbeHTTPCmd(e *env) *cobra.Command {
+	var lf liveFlags
+	var asJSON bool
+	var redirects int
+	cmd := &cobra.Command{
+		Use:   "http [--resolve HOST:PORT:ADDR] [--cacert FILE] URL",
+		Short: "Fetch a URL: DNS, connect, TLS and first-byte times; the certificate judged",
+		Long: `Fetch URL and time each step as curl -w does (cumulative: DNS lookup,
+connect, TLS handshake, first byte, total). The certificate is checked for
+the name, its validity period and its chain, with the reason when it fails.
+Redirects are followed (up to --max-redirects), each with its own timings.
+Exit status: 0 a final status below 400, 1 anything else, 2 bad input.`,
+		Example: `  pathlab probe http https://www.example.com/
+  pathlab probe http --resolve www.lab.test:443:127.0.0.1 --cacert ca.pem https://www.lab.test/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := lf.network()
+			if err != nil {
+				return err
+			}
+			n.Explain = false
+			if redirects < 0 || redirects > 50 {
+				return usageErr("--max-redirects %d: give 0 to 50", redirects)
+			}
+			t, err := tracer.ParseTarget(args[0])
+			if err != nil || (t.Scheme != "http" && t.Scheme != "https") {
+				return usageErr("URL %q: give an http:// or https:// URL", args[0])
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			defer n.Close()
+			res, err := probe.Fetch(ctx, n, args[0], redirects)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return &exitError{code: 1, err: err}
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, res); err != nil {
+					return err
+				}
+			} else {
+				writeFetch(e.stdout, res, n.Notes())
+			}
+			if !res.OK {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	lf.add(cmd)
+	cmd.Flags().IntVar(&redirects, "max-redirects", 10, "redirects to follow")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func writeFetch(w io.Writer, res *probe.FetchResult, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	for _, s := range res.Steps {
+		fmt.Fprintf(w, "GET %s", s.URL)
+		if s.Addr != "" {
+			fmt.Fprintf(w, " → %s", s.Addr)
+		}
+		t := s.Timings
+		fmt.Fprintf(w, "\n  dns %.3f ms  connect %.3f ms", t.DNSms, t.Connectms)
+		if t.TLSms > 0 {
+			fmt.Fprintf(w, "  tls %.3f ms", t.TLSms)
+		}
+		fmt.Fprintf(w, "  first byte %.3f ms  total %.3f ms\n", t.FirstByteMs, t.TotalMs)
+		if c := s.Certificate; c != nil {
+			fmt.Fprintf(w, "  %s, certificate for %s, issuer %s, valid %s to %s\n", s.TLSVersion, strings.Join(c.DNSNames, ", "),
+				c.Issuer, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+		}
+		if s.Status > 0 {
+			fmt.Fprintf(w, "  %s %d %s", s.Proto, s.Status, s.StatusText)
+			if s.Location != "" {
+				fmt.Fprintf(w, " → %s", s.Location)
+			}
+			fmt.Fprintln(w)
+		}
+		if s.Code != "" {
+			fmt.Fprintf(w, "  ✗ %s: %s\n", s.Code, s.Detail)
+		}
+	}
+}
