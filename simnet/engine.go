@@ -58,6 +58,9 @@ type walk struct {
 	// cur is the packet in flight.
 	capture bool
 	cur     *pkt
+	// mtuLink is a link with a small MTU the request crossed; large
+	// packets of the conversation meet it.
+	mtuLink *peering
 }
 
 func (t *walk) add(h tracer.Hop) {
@@ -231,6 +234,9 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.acl(sn, false, p)
 		t.add(tracer.Hop{Component: pr.name, Kind: "peering", Direction: p.dir(), Action: "forward", Code: tracer.PeeringForward,
 			Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
+		if pr.mtu > 0 && pr.mtu < 1500 && !p.reply {
+			t.mtuLink = pr
+		}
 		dst := other.ifaces[p.dst]
 		if dst == nil {
 			t.block(other.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), "", "")

@@ -70,6 +70,8 @@ type conn struct {
 	// replied: the reply leg was walked already (a pass-through balancer
 	// walks its own).
 	replied bool
+	// mtuLink: the path crosses a link whose MTU is below 1500.
+	mtuLink *peering
 }
 
 // Dial opens a connection (or sends a datagram, or a ping for ICMP) and
@@ -133,6 +135,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	if accepted && !st.replied {
 		n.reply(t, dst, p, st)
 	}
+	st.mtuLink = t.mtuLink
 	n.finish(t, c, st, accepted)
 	return c, st
 }
@@ -548,6 +551,10 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 	case st.lis != nil && st.dst.lb.alb:
 		n.albForward(st, req, path, resp)
 	case st.svc != nil:
+		if n.mtuBlackhole(st, c, resp) {
+			resp.TTFB = 2 * c.RTT
+			return resp, nil
+		}
 		n.serve(st.target, st.svc, path, resp)
 	default:
 		resp.Hops = append(resp.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: tracer.Return, Action: "fail", Code: tracer.HTTPError, Blocks: true,
@@ -678,4 +685,29 @@ func sortedStrings(ss []string) []string {
 		}
 	}
 	return ss
+}
+
+// mtuBlackhole checks the conversation's large packets against a link with
+// a small MTU. The response's full-size segments carry DF; the link answers
+// with ICMP fragmentation needed, which must get back to the server through
+// its subnet's network ACL (security groups pass related ICMP). If it is
+// dropped, small packets pass and large ones vanish.
+func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) bool {
+	pr := st.mtuLink
+	if pr == nil || st.dst == nil || st.dst.subnet == nil {
+		return false
+	}
+	t := &walk{w: n.w}
+	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private}
+	if t.acl(st.dst.subnet, true, icmp) {
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: "peering", Direction: tracer.Return, Action: "signal", Code: tracer.PeeringForward,
+			Detail: fmt.Sprintf("the response's 1500-byte segments exceed peering %s's MTU %d; ICMP fragmentation needed reaches %s, which lowers its segment size (path MTU discovery)", pr.name, pr.mtu, st.dst.name)})
+		return false
+	}
+	blocker := t.hops[len(t.hops)-1]
+	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: "peering", Direction: tracer.Return, Action: "drop", Code: tracer.MTUBlackhole, Blocks: true,
+		Detail: fmt.Sprintf("the handshake's small packets pass, but the response's 1500-byte segments (DF set) exceed peering %s's MTU %d; the ICMP fragmentation-needed that would tell %s is dropped by %s (%s), so the large packets vanish and the request hangs",
+			pr.name, pr.mtu, st.dst.name, blocker.Component, blocker.Rule),
+		Fix: fmt.Sprintf("allow ICMP (type 3 code 4) into subnet %s in %s, or raise the MTU of %s", st.dst.subnet.name, blocker.Component, pr.name)})
+	return true
 }

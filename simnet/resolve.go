@@ -186,11 +186,18 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
 		return
 	}
-	// Too many aliases, or a loop.
+	// A loop, or too many aliases.
+	chain := len(r.answer)
 	r.answer = nil
-	r.fail(r.resolver, "resolver", tracer.DNSCNAMELoop, dns.RcodeServerFailure,
-		fmt.Sprintf("the CNAME chain from %s loops or is longer than %d: the resolver gives up with SERVFAIL", q, maxCNAMEs),
-		"point one of the CNAMEs at a name with an address record")
+	if seen[cur] {
+		r.fail(r.resolver, "resolver", tracer.DNSCNAMELoop, dns.RcodeServerFailure,
+			fmt.Sprintf("the CNAME chain from %s loops back to %s: the resolver gives up with SERVFAIL", q, cur),
+			"point one of the CNAMEs in the loop at a name with an address record")
+		return
+	}
+	r.fail(r.resolver, "resolver", tracer.DNSServFail, dns.RcodeServerFailure,
+		fmt.Sprintf("the CNAME chain from %s is %d aliases long, more than the %d a resolver follows: SERVFAIL", q, chain, maxCNAMEs),
+		"shorten the chain: point the first alias straight at the name with the address")
 }
 
 func zoneKind(z *zone) string {
