@@ -115,3 +115,25 @@ func Marker(typ, code int) string {
 	}
 	return fmt.Sprintf("!%d", code)
 }
+
+// UnmarshalText reads a PortState's name.
+func (s *PortState) UnmarshalText(b []byte) error {
+	for _, x := range []PortState{PortOpen, PortClosed, PortFiltered} {
+		if x.String() == string(b) {
+			*s = x
+			return nil
+		}
+	}
+	return fmt.Errorf("probe: unknown port state %q", b)
+}
+
+// UnmarshalText reads a Method's name.
+func (m *Method) UnmarshalText(b []byte) error {
+	for _, x := range []Method{MethodSYN, MethodConnect, MethodRecvErr, MethodRaw} {
+		if x.String() == string(b) {
+			*m = x
+			return nil
+		}
+	}
+	return fmt.Errorf("probe: unknown method %q", b)
+}
