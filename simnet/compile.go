@@ -1140,6 +1140,7 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 				}
 			}
 		}
+		r.rr = buildRR(r)
 		z.records[owner] = append(z.records[owner], r)
 	}
 }

@@ -33,12 +33,12 @@ func (p *pkt) dir() tracer.Direction {
 
 func (p *pkt) String() string {
 	if p.proto == protoICMP {
-		return fmt.Sprintf("icmp %s → %s", p.src, p.dst)
+		return "icmp " + p.src.String() + " → " + p.dst.String()
 	}
 	if p.reply && p.dlo != p.dhi {
-		return fmt.Sprintf("%s %s:%d → %s:%d-%d", p.proto, p.src, p.sport, p.dst, p.dlo, p.dhi)
+		return p.proto.String() + " " + p.src.String() + ":" + strconv.Itoa(int(p.sport)) + " → " + p.dst.String() + ":" + portText(p.dlo, p.dhi)
 	}
-	return fmt.Sprintf("%s %s:%d → %s:%d", p.proto, p.src, p.sport, p.dst, p.dport)
+	return p.proto.String() + " " + p.src.String() + ":" + strconv.Itoa(int(p.sport)) + " → " + p.dst.String() + ":" + strconv.Itoa(int(p.dport))
 }
 
 // walk records the hops of one conversation and the state a return leg
@@ -58,6 +58,9 @@ type walk struct {
 	// cur is the packet in flight.
 	capture bool
 	cur     *pkt
+	// quiet skips the hops that block nothing (a health check keeps only
+	// its verdict), so their details are never formatted.
+	quiet bool
 	// mtuLink is a link with a small MTU the request crossed; large
 	// packets of the conversation meet it.
 	mtuLink *peering
@@ -70,7 +73,17 @@ func (t *walk) add(h tracer.Hop) {
 	if t.capture && t.cur != nil {
 		h.Packet = packetView(t.cur, &h)
 	}
+	if t.hops == nil {
+		t.hops = make([]tracer.Hop, 0, 24) // a connection there and back is about 20 hops
+	}
 	t.hops = append(t.hops, h)
+}
+
+// addQuiet adds a prepared hop unless the walk is quiet.
+func (t *walk) addQuiet(h tracer.Hop) {
+	if !t.quiet {
+		t.add(h)
+	}
 }
 
 func (t *walk) block(component, kind string, p *pkt, code tracer.Code, detail, rule, fix string) {
@@ -125,8 +138,10 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 			t.sgEgress(from, p)
 		}
 	} else if len(from.sgs) > 0 {
-		t.add(tracer.Hop{Component: from.sgs[0].name, Kind: "security-group", Direction: tracer.Return, Action: "allow",
-			Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: from.sgs[0].name, Kind: "security-group", Direction: tracer.Return, Action: "allow",
+				Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})
+		}
 	}
 	if from.vpc == nil {
 		return t.internet(p)
@@ -138,8 +153,10 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 			t.acl(from.subnet, false, p)
 			t.acl(node.subnet, true, p)
 		}
-		t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Return, Action: "forward",
-			Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Return, Action: "forward",
+				Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
+		}
 		return t.route(node.subnet, node, p, 0)
 	}
 	return t.route(from.subnet, from, p, 0)
@@ -172,17 +189,20 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			fmt.Sprintf("add a route for %s to %s", p.dst, rt.name))
 		return nil
 	}
-	hop := tracer.Hop{Component: rt.name, Kind: "route-table", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
-		Rule: r.text, Detail: fmt.Sprintf("%s matches %s (longest prefix) in %s of subnet %s", p.dst, r.dst, rt.name, sn.name)}
+	var hop tracer.Hop
+	if !t.quiet {
+		hop = tracer.Hop{Component: rt.name, Kind: "route-table", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+			Rule: r.text, Detail: p.dst.String() + " matches " + r.dst.String() + " (longest prefix) in " + rt.name + " of subnet " + sn.name}
+	}
 	switch r.kind {
 	case routeLocal:
 		dst := v.ifaces[p.dst]
 		if dst == nil {
-			t.add(hop)
+			t.addQuiet(hop)
 			t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), "", "")
 			return nil
 		}
-		t.add(hop)
+		t.addQuiet(hop)
 		if dst.subnet != sn {
 			t.acl(sn, false, p)
 			t.acl(dst.subnet, true, p)
@@ -190,7 +210,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		return t.arrive(dst, p)
 	case routeIGW:
 		pub := sender.public
-		t.add(hop)
+		t.addQuiet(hop)
 		if !pub.IsValid() {
 			t.block(r.target, "internet-gateway", p, tracer.NoPublicAddress,
 				fmt.Sprintf("%s (%s) has no public address, so %s cannot map it", sender.name, sender.private, r.target),
@@ -198,18 +218,20 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			return nil
 		}
 		t.acl(sn, false, p)
-		t.add(tracer.Hop{Component: r.target, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
-			Detail: fmt.Sprintf("source %s → %s (one-to-one mapping of %s)", p.src, pub, sender.name)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: r.target, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+				Detail: "source " + p.src.String() + " → " + pub.String() + " (one-to-one mapping of " + sender.name + ")"})
+		}
 		p.src = pub
 		return t.internet(p)
 	case routeNAT:
 		if p.reply {
-			t.add(hop)
+			t.addQuiet(hop)
 			t.noRoute(p, rt, tracer.NoReturnRoute, fmt.Sprintf("%s sends the reply to %s through NAT gateway %s, which has no record of the connection", rt.name, p.dst, r.target),
 				fmt.Sprintf("route %s to the internet gateway in %s, or move the host to a public subnet", p.dst, rt.name))
 			return nil
 		}
-		t.add(hop)
+		t.addQuiet(hop)
 		n := r.nat.iface
 		if n.subnet != sn {
 			t.acl(sn, false, p)
@@ -217,23 +239,27 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		t.natPort = natPort(p)
 		t.nat, t.natOrig, t.natOrigPort = n, p.src, p.sport
-		t.add(tracer.Hop{Component: n.name, Kind: "nat-gateway", Direction: tracer.Forward, Action: "translate", Code: tracer.NATTranslate,
-			Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: n.name, Kind: "nat-gateway", Direction: tracer.Forward, Action: "translate", Code: tracer.NATTranslate,
+				Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
+		}
 		p.src, p.sport = n.private, t.natPort
 		return t.route(n.subnet, n, p, depth+1)
 	case routePeering:
 		pr := r.peering
 		if !pr.active {
-			t.add(hop)
+			t.addQuiet(hop)
 			t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at peering %s, which is %s", r.dst, pr.name, pr.status),
 				fmt.Sprintf("re-create and accept peering %s, or remove the route", pr.name))
 			return nil
 		}
-		t.add(hop)
+		t.addQuiet(hop)
 		other := pr.other(v)
 		t.acl(sn, false, p)
-		t.add(tracer.Hop{Component: pr.name, Kind: "peering", Direction: p.dir(), Action: "forward", Code: tracer.PeeringForward,
-			Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: pr.name, Kind: "peering", Direction: p.dir(), Action: "forward", Code: tracer.PeeringForward,
+				Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
+		}
 		if pr.mtu > 0 && pr.mtu < 1500 && !p.reply {
 			t.mtuLink = pr
 		}
@@ -247,17 +273,19 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		return t.arrive(dst, p)
 	case routeInstance:
-		t.add(hop)
+		t.addQuiet(hop)
 		app := r.inst
 		if app.subnet != sn {
 			t.acl(sn, false, p)
 			t.acl(app.subnet, true, p)
 		}
-		t.add(tracer.Hop{Component: app.name, Kind: "instance", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
-			Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: app.name, Kind: "instance", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
+		}
 		return t.route(app.subnet, app, p, depth+1)
 	default: // blackhole, missing
-		t.add(hop)
+		t.addQuiet(hop)
 		why := "a blackhole"
 		if r.kind == routeMissing {
 			why = fmt.Sprintf("%s, which is not attached to VPC %s", r.target, v.name)
@@ -278,8 +306,10 @@ func natPort(p *pkt) uint16 {
 // internet carries p from the internet side to whatever owns p.dst.
 func (t *walk) internet(p *pkt) *iface {
 	if dst := t.w.internet[p.dst]; dst != nil {
-		t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
-			Detail: fmt.Sprintf("to %s (%s)", dst.name, p.dst)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+				Detail: "to " + dst.name + " (" + p.dst.String() + ")"})
+		}
 		return t.arrive(dst, p)
 	}
 	m := t.w.public[p.dst]
@@ -288,15 +318,19 @@ func (t *walk) internet(p *pkt) *iface {
 		return nil
 	}
 	v := m.vpc
-	t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
-		Detail: fmt.Sprintf("to %s, the public address of %s", p.dst, m.name)})
+	if !t.quiet {
+		t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+			Detail: "to " + p.dst.String() + ", the public address of " + m.name})
+	}
 	if v.igw == "" {
 		t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), "",
 			fmt.Sprintf("attach an internet gateway to VPC %s", v.name))
 		return nil
 	}
-	t.add(tracer.Hop{Component: v.igw, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
-		Detail: fmt.Sprintf("destination %s → %s (%s)", p.dst, m.private, m.name)})
+	if !t.quiet {
+		t.add(tracer.Hop{Component: v.igw, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+			Detail: "destination " + p.dst.String() + " → " + m.private.String() + " (" + m.name + ")"})
+	}
 	p.dst = m.private
 	if m.kind == kindNAT {
 		t.acl(m.subnet, true, p)
@@ -304,8 +338,10 @@ func (t *walk) internet(p *pkt) *iface {
 			t.block(m.name, "nat-gateway", p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", "", "")
 			return nil
 		}
-		t.add(tracer.Hop{Component: m.name, Kind: "nat-gateway", Direction: tracer.Return, Action: "translate", Code: tracer.NATTranslate,
-			Detail: fmt.Sprintf("destination %s:%d → %s:%d (the connection's original source)", m.private, t.natPort, t.natOrig, t.natOrigPort)})
+		if !t.quiet {
+			t.add(tracer.Hop{Component: m.name, Kind: "nat-gateway", Direction: tracer.Return, Action: "translate", Code: tracer.NATTranslate,
+				Detail: fmt.Sprintf("destination %s:%d → %s:%d (the connection's original source)", m.private, t.natPort, t.natOrig, t.natOrigPort)})
+		}
 		p.dst, p.dlo, p.dhi = t.natOrig, t.natOrigPort, t.natOrigPort
 		if orig := v.ifaces[t.natOrig]; orig != nil {
 			p.dlo, p.dhi = orig.ephLo, orig.ephHi
@@ -338,6 +374,10 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if ingress {
 		rules, peer, dirName, code = a.ingress, p.src, "ingress", tracer.NACLIngressDenied
 	}
+	where := "leaving"
+	if ingress {
+		where = "entering"
+	}
 	leg := "request"
 	lo, hi := p.dport, p.dport
 	if p.reply {
@@ -349,8 +389,8 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		lo, hi = 0, 0
 	}
 	what := p.proto.String()
-	if ported {
-		what = fmt.Sprintf("%s port %s", p.proto, portText(lo, hi))
+	if ported && !t.quiet {
+		what = p.proto.String() + " port " + portText(lo, hi)
 	}
 	var rem portSet
 	rem.add(lo, hi)
@@ -378,19 +418,23 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 			if p.reply && (hlo != lo || hhi != hi) {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
 			}
-			t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name),
+			t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 				r.text, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
 			return false
 		}
 		rem.sub(rlo, rhi)
-		allowed = append(allowed, fmt.Sprint(r.num))
+		if !t.quiet {
+			allowed = append(allowed, strconv.Itoa(r.num))
+		}
 		if rem.empty() {
-			detail := fmt.Sprintf("%s %s allowed by rule %s, %s subnet %s", leg, what, strings.Join(allowed, ", "), map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name)
-			if p.reply && ported {
-				detail = fmt.Sprintf("reply to %s %s (the initiator's ephemeral ports) allowed by rule %s, %s subnet %s: ACLs are stateless, so replies need a rule of their own",
-					p.proto, portText(lo, hi), strings.Join(allowed, ", "), map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name)
+			if !t.quiet {
+				detail := leg + " " + what + " allowed by rule " + strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name
+				if p.reply && ported {
+					detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
+						strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
+				}
+				t.add(tracer.Hop{Component: a.name, Kind: "network-acl", Direction: p.dir(), Action: "allow", Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
 			}
-			t.add(tracer.Hop{Component: a.name, Kind: "network-acl", Direction: p.dir(), Action: "allow", Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
 			return true
 		}
 	}
@@ -398,7 +442,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if p.reply && ported {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
-	t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", map[bool]string{true: "entering", false: "leaving"}[ingress], sn.name),
+	t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 		"* deny all", fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
 }
@@ -430,18 +474,28 @@ func portText(lo, hi uint16) string {
 	if lo == hi {
 		return strconv.Itoa(int(lo))
 	}
-	return fmt.Sprintf("%d-%d", lo, hi)
+	return strconv.Itoa(int(lo)) + "-" + strconv.Itoa(int(hi))
 }
 
-// portSet is a small set of port intervals.
-type portSet struct{ iv [][2]uint16 }
+// portSet is a small set of port intervals, kept in place so that an ACL
+// check allocates nothing.
+type portSet struct {
+	iv [8][2]uint16
+	n  int
+}
 
-func (s *portSet) add(lo, hi uint16) { s.iv = append(s.iv, [2]uint16{lo, hi}) }
-func (s *portSet) empty() bool      { return len(s.iv) == 0 }
+func (s *portSet) add(lo, hi uint16) {
+	if s.n < len(s.iv) {
+		s.iv[s.n] = [2]uint16{lo, hi}
+		s.n++
+	}
+}
+
+func (s *portSet) empty() bool { return s.n == 0 }
 
 // intersects reports the first overlap of [lo,hi] with the set.
 func (s *portSet) intersects(lo, hi uint16) (bool, uint16, uint16) {
-	for _, v := range s.iv {
+	for _, v := range s.iv[:s.n] {
 		a, b := max(v[0], lo), min(v[1], hi)
 		if a <= b {
 			return true, a, b
@@ -451,25 +505,25 @@ func (s *portSet) intersects(lo, hi uint16) (bool, uint16, uint16) {
 }
 
 func (s *portSet) sub(lo, hi uint16) {
-	var out [][2]uint16
-	for _, v := range s.iv {
+	var out portSet
+	for _, v := range s.iv[:s.n] {
 		if hi < v[0] || lo > v[1] {
-			out = append(out, v)
+			out.add(v[0], v[1])
 			continue
 		}
 		if v[0] < lo {
-			out = append(out, [2]uint16{v[0], lo - 1})
+			out.add(v[0], lo-1)
 		}
 		if v[1] > hi {
-			out = append(out, [2]uint16{hi + 1, v[1]})
+			out.add(hi+1, v[1])
 		}
 	}
-	s.iv = out
+	*s = out
 }
 
 func (s *portSet) String() string {
-	parts := make([]string, len(s.iv))
-	for i, v := range s.iv {
+	parts := make([]string, s.n)
+	for i, v := range s.iv[:s.n] {
 		parts[i] = portText(v[0], v[1])
 	}
 	return strings.Join(parts, ", ")
@@ -515,8 +569,10 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
-				t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
-					Detail: fmt.Sprintf("inbound %s %s from %s allowed (on %s)", p.proto, portOf(p), srcDesc(src, p.src), dst.name)})
+				if !t.quiet {
+					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
+						Detail: "inbound " + p.proto.String() + " " + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
+				}
 				return true
 			}
 		}
@@ -542,8 +598,10 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
-				t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
-					Detail: fmt.Sprintf("outbound %s %s to %s allowed (from %s)", p.proto, portOf(p), srcDesc(dst, p.dst), from.name)})
+				if !t.quiet {
+					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
+						Detail: "outbound " + p.proto.String() + " " + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
+				}
 				return true
 			}
 		}
@@ -569,7 +627,7 @@ func srcDesc(i *iface, a netip.Addr) string {
 	if i == nil {
 		return a.String()
 	}
-	return fmt.Sprintf("%s (%s)", a, i.name)
+	return a.String() + " (" + i.name + ")"
 }
 
 // hostFirewall runs a host's input or output chain: first match wins, no
@@ -592,8 +650,10 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		rule := fmt.Sprintf("%d: %s", r.index, r.text)
 		switch r.action {
 		case "accept":
-			t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK, Rule: rule,
-				Detail: fmt.Sprintf("%s rule %d accepts %s %s from %s", chain, r.index, p.proto, portOf(p), p.src)})
+			if !t.quiet {
+				t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK, Rule: rule,
+					Detail: fmt.Sprintf("%s rule %d accepts %s %s from %s", chain, r.index, p.proto, portOf(p), p.src)})
+			}
 			return true
 		case "drop":
 			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s %s from %s silently: the client times out", chain, r.index, p.proto, portOf(p), p.src), rule,
@@ -605,7 +665,9 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 			return false
 		}
 	}
-	t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK,
-		Detail: fmt.Sprintf("no %s rule matches: the chain's policy accepts", chain)})
+	if !t.quiet {
+		t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK,
+			Detail: fmt.Sprintf("no %s rule matches: the chain's policy accepts", chain)})
+	}
 	return true
 }

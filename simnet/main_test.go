@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"flag"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,3 +46,5 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs from the golden file (run with -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
 	}
 }
+
+func netipAddrPort(a netip.Addr, p uint16) netip.AddrPort { return netip.AddrPortFrom(a, p) }

@@ -239,8 +239,10 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 	if svc.loop {
 		bind = "127.0.0.1"
 	}
-	t.add(tracer.Hop{Component: h.name, Kind: "socket", Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
-		Detail: fmt.Sprintf("%s listens on %s:%d and accepts", svc.name, bind, svc.port)})
+	if !t.quiet {
+		t.add(tracer.Hop{Component: h.name, Kind: "socket", Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
+			Detail: fmt.Sprintf("%s listens on %s:%d and accepts", svc.name, bind, svc.port)})
+	}
 	return true
 }
 
@@ -342,11 +344,13 @@ type leg struct {
 
 // backend opens a connection from a balancer node to a target's port and,
 // for http, asks for path.
-func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture bool) leg {
-	t := &walk{w: w, capture: capture}
+func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture, quiet bool) leg {
+	t := &walk{w: w, capture: capture, quiet: quiet}
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
-	t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
-		Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
+	if !quiet {
+		t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+			Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
+	}
 	t.cur = p
 	st := &conn{}
 	var out leg
@@ -394,7 +398,7 @@ func httpStatus(s *service, path string) int {
 // healthy runs target group tg's health check from node to h: a real trace
 // through every filter, then the matcher.
 func (w *World) healthy(node *iface, tg *targetGroup, h *host) (bool, string) {
-	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp", false)
+	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp", false, true)
 	switch {
 	case l.state == tracer.ConnTimeout:
 		return false, fmt.Sprintf("health check to %s:%d timed out (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
@@ -617,7 +621,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	}
 	// Health, as this node sees it.
 	var healthy []*host
-	var healthHops []tracer.Hop
+	healthHops := make([]tracer.Hop, 0, len(tg.targets))
 	for _, h := range tg.targets {
 		ok, why := n.w.healthy(node, tg, h)
 		code, action := tracer.LBHealthy, "healthy"
@@ -629,7 +633,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 		healthHops = append(healthHops, tracer.Hop{Component: tg.name, Kind: "target-group", Direction: tracer.Forward, Action: action, Code: code,
 			Detail: fmt.Sprintf("%s: %s", h.name, why), Rule: fmt.Sprintf("health check %s:%d %s matcher %s", tg.hcProto, tg.hcPort, tg.hcPath, tg.matchTx)})
 	}
-	resp.Hops = append(resp.Hops, healthHops...)
+	resp.Hops = append(make([]tracer.Hop, 0, len(healthHops)+24), healthHops...)
 	candidates, failOpen := healthy, false
 	if len(healthy) == 0 {
 		candidates, failOpen = tg.targets, true
@@ -637,7 +641,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	var tried []string
 	var firstLeg *leg
 	for _, h := range candidates {
-		l2 := n.w.backend(node, h, tg.port, path, tg.proto == "http" || tg.proto == "https", n.Capture)
+		l2 := n.w.backend(node, h, tg.port, path, tg.proto == "http" || tg.proto == "https", n.Capture, false)
 		if l2.state == tracer.ConnOpen && l2.status != 0 {
 			why := "healthy"
 			if failOpen {

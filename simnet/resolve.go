@@ -50,7 +50,7 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		return nil, fmt.Errorf("%q is not a domain name", name)
 	}
 	q := fqdn(name)
-	r := &resolution{w: n.w, walked: map[string]bool{}}
+	r := &resolution{w: n.w, walked: map[string]bool{}, hops: make([]tracer.Hop, 0, 8)}
 	var v *vpc
 	server, serverAddr := "", netip.Addr{}
 	switch {
@@ -121,11 +121,11 @@ func rrShort(rr dns.RR) string {
 	h := rr.Header()
 	switch rr := rr.(type) {
 	case *dns.CNAME:
-		return fmt.Sprintf("%s CNAME %s", h.Name, rr.Target)
+		return h.Name + " CNAME " + rr.Target
 	case *dns.A:
-		return fmt.Sprintf("%s A %s", h.Name, rr.A)
+		return h.Name + " A " + rr.A.String()
 	case *dns.AAAA:
-		return fmt.Sprintf("%s AAAA %s", h.Name, rr.AAAA)
+		return h.Name + " AAAA " + rr.AAAA.String()
 	}
 	return strings.ReplaceAll(rr.String(), "\t", " ")
 }
@@ -237,6 +237,13 @@ func soaFor(z *zone) dns.RR {
 }
 
 func toRR(rec record) dns.RR {
+	if rec.rr != nil {
+		return rec.rr // shared: answers are read, never changed
+	}
+	return buildRR(rec)
+}
+
+func buildRR(rec record) dns.RR {
 	hdr := dns.RR_Header{Name: rec.name, Rrtype: rec.rtype, Class: dns.ClassINET, Ttl: rec.ttl}
 	var s string
 	switch rec.rtype {

@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"github.com/miekg/dns"
 	"net/netip"
 	"sort"
 	"time"
@@ -335,6 +336,7 @@ type record struct {
 	rtype uint16
 	value string // fqdn for names, text for TXT, address for A/AAAA
 	ttl   uint32
+	rr    dns.RR // the record as miekg/dns holds it, built once
 }
 
 type nameserver struct {
