@@ -118,7 +118,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 			c.State = tracer.ConnRefused
 			return c, st
 		}
-		st.dst = src
+		st.dst, st.target = src, src.host
 		p.src = addr.Addr()
 		t.socket(src, p, st)
 		n.finish(t, c, st, true)

@@ -50,6 +50,9 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		return nil, fmt.Errorf("%q is not a domain name", name)
 	}
 	q := fqdn(name)
+	if q == "localhost." {
+		return n.hostsFile(q, qtype), nil
+	}
 	r := &resolution{w: n.w, walked: map[string]bool{}, hops: make([]tracer.Hop, 0, 8)}
 	var v *vpc
 	server, serverAddr := "", netip.Addr{}
@@ -114,6 +117,9 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	}
 	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: "answer", Code: tracer.DNSAnswer,
 		Detail: fmt.Sprintf("%s answers %s: %s", server, n.from.name, summary)})
+	if n.Capture {
+		n.dnsPackets(ans, serverAddr)
+	}
 	return ans, nil
 }
 
@@ -432,4 +438,20 @@ func (n *Net) nameOf(a netip.Addr) string {
 		return i.name
 	}
 	return ""
+}
+
+// hostsFile answers localhost as /etc/hosts does, without asking DNS.
+func (n *Net) hostsFile(q string, qtype uint16) *tracer.Answer {
+	m := new(dns.Msg)
+	m.SetQuestion(q, qtype)
+	m.Response, m.RecursionAvailable = true, true
+	ans := &tracer.Answer{Name: q, Type: qtype, Server: "/etc/hosts", Msg: m}
+	if qtype == dns.TypeA {
+		lo := netip.MustParseAddr("127.0.0.1")
+		m.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q, Rrtype: dns.TypeA, Class: dns.ClassINET}, A: lo.AsSlice()}}
+		ans.Addrs = []netip.Addr{lo}
+	}
+	ans.Hops = []tracer.Hop{{Component: n.from.name, Kind: "hosts-file", Direction: tracer.Forward, Action: "answer", Code: tracer.DNSAnswer,
+		Detail: "localhost is 127.0.0.1 in /etc/hosts; no DNS query is sent"}}
+	return ans
 }

@@ -260,3 +260,36 @@ func BenchmarkTraceFlow(b *testing.B) {
 		}
 	}
 }
+
+// TestBuiltinWorld checks what the built-in world's header promises.
+func TestBuiltinWorld(t *testing.T) {
+	w, err := LoadBuiltin(DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := w.Headline(); h != "https://shop.example.com/" {
+		t.Errorf("Headline() = %q", h)
+	}
+	tests := []struct{ from, target, want string }{
+		{"", "https://shop.example.com/", "delivered"},
+		{"", "tcp://203.0.113.10:5432", "tcp sg-lb SG_NO_INGRESS_RULE"},
+		{"app-1", "tcp://db.internal.shop:5432", "delivered"},
+		{"app-1", "https://api.partner.example.net/", "delivered"},
+		{"db-1", "https://api.partner.example.net/", "tcp sg-db SG_NO_EGRESS_RULE"},
+		{"office", "tcp://bastion.shop.example.com:22", "delivered"},
+		{"browser", "tcp://bastion.shop.example.com:22", "tcp sg-bastion SG_NO_INGRESS_RULE"},
+		{"bastion", "tcp://10.0.10.21:22", "delivered"},
+		{"app-1", "http://127.0.0.1:9100/metrics", "delivered"},
+		{"app-1", "http://localhost:9100/metrics", "delivered"},
+		{"browser", "http://localhost:9100/", "tcp browser PORT_CLOSED"},
+		{"bastion", "tcp://10.0.10.21:9100", "tcp sg-bastion SG_NO_EGRESS_RULE"},
+		{"browser", "https://shop.example.com/cart", "delivered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.from+"→"+tt.target, func(t *testing.T) {
+			if got := brokenAt(trace(t, w, tt.from, tt.target)); got != tt.want {
+				t.Errorf("trace = %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
