@@ -130,6 +130,11 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 // packet through.
 func (t *walk) send(from *iface, p *pkt) *iface {
 	t.cur = p
+	if from.kind == kindVPCResolver {
+		// Traffic to and from the VPC resolver is neither routed nor
+		// filtered (WORLD-FORMAT.md rule 6).
+		return from.vpc.ifaces[p.dst]
+	}
 	if !p.reply {
 		if from.host != nil && len(from.host.firewall) > 0 {
 			t.hostFirewall(from, p, false)

@@ -69,7 +69,8 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 			break
 		}
 		if server == "" {
-			return nil, fmt.Errorf("%s has no resolver to ask, and the world has none on the internet", n.from.name)
+			// No resolver declared: the host uses an implied public one.
+			server, serverAddr = "public-dns", netip.AddrFrom4([4]byte{198, 51, 100, 53})
 		}
 	}
 	r.resolver = server
