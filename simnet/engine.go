@@ -162,6 +162,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 			t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Return, Action: "forward",
 				Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
 		}
+		p.src = node.private
 		return t.route(node.subnet, node, p, 0)
 	}
 	return t.route(from.subnet, from, p, 0)

@@ -554,6 +554,8 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 			Detail: fmt.Sprintf("listener %s:%d answers 301 → %s", st.lis.proto, st.lis.port, loc)})
 	case st.lis != nil && st.dst.lb.alb:
 		n.albForward(st, req, path, resp)
+	case st.lis != nil && st.lis.proto == "tls":
+		n.nlbForward(st, path, resp)
 	case st.svc != nil:
 		if n.mtuBlackhole(st, c, resp) {
 			resp.TTFB = 2 * c.RTT

@@ -293,3 +293,50 @@ func TestBuiltinWorld(t *testing.T) {
 		})
 	}
 }
+
+// TestNetworkLoadBalancer checks pass-through (tcp) and TLS-ending (tls)
+// listeners, and that targets see the client's own address.
+func TestNetworkLoadBalancer(t *testing.T) {
+	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "nlb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same world where sg-app admits only the balancer's subnet, as it
+	// would behind an application balancer.
+	spec := w.Spec()
+	for i, g := range spec.VPCs[0].SecurityGroups {
+		if g.Name == "sg-app" {
+			spec.VPCs[0].SecurityGroups[i].Ingress[2].Source = "10.0.1.0/24"
+		}
+	}
+	narrow, err := Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		w      *World
+		target string
+		want   string
+	}{
+		{"tcp pass-through", w, "tcp://api.shop.example.com:5000", "delivered"},
+		{"tls listener", w, "https://api.shop.example.com/", "delivered"},
+		{"no listener", w, "tcp://api.shop.example.com:6000", "tcp api-nlb LB_NO_LISTENER"},
+		{"tcp target sees the client", narrow, "tcp://api.shop.example.com:5000", "tcp sg-app SG_NO_INGRESS_RULE"},
+		{"tls target sees the client", narrow, "https://api.shop.example.com/", "http sg-app SG_NO_INGRESS_RULE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := trace(t, tt.w, "browser", tt.target)
+			if got := brokenAt(r); got != tt.want {
+				t.Fatalf("trace = %s; want %s", got, tt.want)
+			}
+			if r.Delivered() {
+				return
+			}
+			if !strings.Contains(r.BrokenAt.Detail, "198.51.100.10") && tt.want != "tcp api-nlb LB_NO_LISTENER" {
+				t.Errorf("detail %q does not show the client's own address reaching the target", r.BrokenAt.Detail)
+			}
+		})
+	}
+}
