@@ -1,0 +1,362 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// Check is one outcome a fixed world must show: a request delivered (or
+// still blocked), or every target of a balancer healthy. Checks judge the
+// world, never the commands that changed it, so any fix that works passes.
+type Check struct {
+	Description string
+	From        string
+	Target      tracer.Target // for request checks
+	Want        string        // delivered or blocked
+	Healthy     string        // a balancer, for health checks
+}
+
+// Result is a check's verdict on one world.
+type Result struct {
+	Check  Check
+	Pass   bool
+	Detail string // what was seen: "delivered: HTTP/1.1 200 OK", "broken at sg-app: SG_NO_INGRESS_RULE"
+}
+
+// RunChecks runs every check against w and returns every result: it never
+// stops at the first failure.
+func RunChecks(ctx context.Context, w *simnet.World, checks []Check) []Result {
+	out := make([]Result, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, runCheck(ctx, w, c))
+	}
+	return out
+}
+
+// Solved reports whether every result passed.
+func Solved(rs []Result) bool {
+	for _, r := range rs {
+		if !r.Pass {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
+	res := Result{Check: c}
+	if c.Healthy != "" {
+		hs, err := w.TargetHealth(c.Healthy)
+		if err != nil {
+			res.Detail = err.Error()
+			return res
+		}
+		var bad []string
+		for _, h := range hs {
+			if !h.Healthy {
+				bad = append(bad, fmt.Sprintf("%s unhealthy from %s: %s", h.Target, h.Node, h.Reason))
+			}
+		}
+		if len(hs) == 0 {
+			res.Detail = fmt.Sprintf("%s has no targets to check", c.Healthy)
+			return res
+		}
+		if len(bad) > 0 {
+			res.Detail = strings.Join(dedupe(bad), "; ")
+			return res
+		}
+		res.Pass, res.Detail = true, fmt.Sprintf("%d health checks pass", len(hs))
+		return res
+	}
+	r, err := w.Trace(ctx, c.From, c.Target)
+	if err != nil {
+		res.Detail = err.Error()
+		return res
+	}
+	delivered := r.Delivered()
+	res.Pass = delivered == (c.Want != "blocked")
+	res.Detail = Outcome(r)
+	return res
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Outcome says in one line what a trace came to: "delivered (HTTP/1.1 200
+// OK)" or "broken at sg-app: SG_NO_INGRESS_RULE".
+func Outcome(r *tracer.Report) string {
+	if r.Delivered() {
+		last := r.Stages[len(r.Stages)-1]
+		if last.Summary != "" {
+			return "delivered (" + last.Summary + ")"
+		}
+		return "delivered"
+	}
+	if r.BrokenAt == nil {
+		return "broken"
+	}
+	s := fmt.Sprintf("broken at %s: %s", r.BrokenAt.Component, r.BrokenAt.Code)
+	if root := RootCause(r); root != nil && root.Component != r.BrokenAt.Component {
+		s += fmt.Sprintf(" (behind it: %s %s)", root.Component, root.Code)
+	}
+	return s
+}
+
+// RootCause returns the first blocker that is not a balancer reporting its
+// targets' failure: the component a fix must change. Nil when delivered.
+func RootCause(r *tracer.Report) *tracer.Break {
+	for i := range r.Blockers {
+		if !isSymptom(r.Blockers[i]) {
+			return &r.Blockers[i]
+		}
+	}
+	if len(r.Blockers) > 0 {
+		return &r.Blockers[0]
+	}
+	return nil
+}
+
+// isSymptom reports whether a blocker only relays another's failure: a
+// balancer whose targets failed, or an HTTP error status seen at the client.
+func isSymptom(b tracer.Break) bool {
+	switch b.Code {
+	case tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
+		return true
+	}
+	return false
+}
+
+// Verdict is the judgement of an answer.
+type Verdict int
+
+const (
+	AnswerWrong   Verdict = iota // not a cause
+	AnswerCorrect                // a root cause
+	AnswerSymptom                // a blocker that only relays the cause's failure
+)
+
+// Judgement is what the shell says about an answer.
+type Judgement struct {
+	Verdict Verdict
+	Message string
+	// Cause is the cause the answer named, canonical spelling.
+	Cause string
+}
+
+// JudgeAnswer judges "answer COMPONENT [CODE]" against the setup's causes
+// and the blockers of the broken headline trace.
+func (st *Setup) JudgeAnswer(r *tracer.Report, component string, code string) Judgement {
+	comp := strings.TrimSuffix(strings.TrimSpace(component), ".")
+	code = strings.ToUpper(strings.TrimSpace(code))
+	var blockers []tracer.Break
+	for _, b := range r.Blockers {
+		if strings.EqualFold(b.Component, comp) {
+			blockers = append(blockers, b)
+		}
+	}
+	codeOK := func() bool {
+		if code == "" {
+			return true
+		}
+		for _, b := range blockers {
+			if string(b.Code) == code {
+				return true
+			}
+		}
+		for i, f := range st.Scenario.Faults {
+			if f.Decoy || i >= len(st.Applied) {
+				continue
+			}
+			if slices.ContainsFunc(st.Applied[i].Components, func(c string) bool { return strings.EqualFold(c, comp) }) {
+				if k := LookupKind(f.Kind); k != nil && slices.Contains(k.Codes, tracer.Code(code)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range st.Causes {
+		if !strings.EqualFold(c, comp) {
+			continue
+		}
+		if !codeOK() {
+			return Judgement{Verdict: AnswerWrong, Cause: c, Message: fmt.Sprintf("not correct: %s is the right place, but it does not show %s", c, code)}
+		}
+		return Judgement{Verdict: AnswerCorrect, Cause: c, Message: fmt.Sprintf("correct: %s is where the request breaks", c)}
+	}
+	for _, b := range blockers {
+		if !codeOK() {
+			return Judgement{Verdict: AnswerWrong, Message: fmt.Sprintf("not correct: %s does stop the request, but not with %s", b.Component, code)}
+		}
+		if isSymptom(b) {
+			return Judgement{Verdict: AnswerSymptom, Cause: b.Component,
+				Message: fmt.Sprintf("partly: %s does fail (%s), but only because something behind it does; find what it cannot reach", b.Component, b.Code)}
+		}
+		if st.AdHoc || len(st.Causes) == 0 {
+			return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: fmt.Sprintf("correct: %s stops the request (%s)", b.Component, b.Code)}
+		}
+		return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: fmt.Sprintf("correct: %s stops the request (%s)", b.Component, b.Code)}
+	}
+	for _, d := range st.Decoys() {
+		if slices.ContainsFunc(d.Components, func(c string) bool { return strings.EqualFold(c, comp) }) {
+			return Judgement{Verdict: AnswerWrong, Message: fmt.Sprintf("not correct: %s is odd (%s), but the request never meets it", comp, d.Summary)}
+		}
+	}
+	return Judgement{Verdict: AnswerWrong, Message: fmt.Sprintf("not correct: %s is not what breaks the request", comp)}
+}
+
+// AdHoc makes a scenario of any broken world: the learner's request from a
+// vantage point must be delivered, and the answer key is the trace's
+// blockers.
+func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, request string) (*Setup, error) {
+	w, err := simnet.Compile(spec)
+	if err != nil {
+		return nil, err
+	}
+	if from == "" {
+		from = w.DefaultFrom()
+	}
+	if request == "" {
+		request = w.Headline()
+	}
+	if request == "" {
+		return nil, fmt.Errorf("world %s has no headline request; give --request URL", w.Name)
+	}
+	t, err := tracer.ParseTarget(request)
+	if err != nil {
+		return nil, err
+	}
+	r, err := w.Trace(ctx, from, t)
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scenario{ID: "adhoc", Title: fmt.Sprintf("%s from %s in world %s", t, from, w.Name), Difficulty: "medium",
+		Topics: topicsOf(r), World: name, From: from, Request: t.String(), File: name}
+	sc.Ticket = fmt.Sprintf("From %s, %s does not work: %s.\nMake it work.", from, t, Observation(r))
+	if r.Delivered() {
+		sc.Ticket = fmt.Sprintf("From %s, %s works already: there is nothing to fix.", from, t)
+	}
+	sc.Hints = adHocHints(r)
+	sc.Explanation = "The trace below is the answer key: every blocker on the path, in order."
+	st := &Setup{Scenario: sc, Broken: spec.Clone(), From: from, Target: t, AdHoc: true}
+	st.Checks = []Check{{Description: fmt.Sprintf("%s from %s is delivered", t, from), From: from, Target: t, Want: "delivered"}}
+	for _, b := range r.Blockers {
+		if !slices.Contains(st.Causes, b.Component) && !isSymptom(b) {
+			st.Causes = append(st.Causes, b.Component)
+		}
+	}
+	for _, s := range r.Stages {
+		for _, h := range s.Hops {
+			if h.Blocks && h.Fix != "" && !slices.Contains(st.Fix, h.Fix) {
+				st.Fix = append(st.Fix, h.Fix)
+			}
+		}
+	}
+	return st, nil
+}
+
+func adHocHints(r *tracer.Report) []string {
+	hints := []string{"Reproduce it first: run the request with curl -v (or nc -zv for a port) and read what the client sees."}
+	if rc := RootCause(r); rc != nil {
+		hints = append(hints,
+			fmt.Sprintf("The request breaks in the %s stage.", rc.Stage),
+			fmt.Sprintf("Look at %s (show %s %s).", rc.Component, showKindFor(rc.Code), rc.Component),
+			fmt.Sprintf("%s: %s", rc.Component, rc.Detail))
+	}
+	return hints
+}
+
+// showKindFor is the show command's kind for the component behind a code.
+func showKindFor(c tracer.Code) string {
+	switch c {
+	case tracer.SGNoIngressRule, tracer.SGNoEgressRule:
+		return "sg"
+	case tracer.NACLIngressDenied, tracer.NACLEgressDenied:
+		return "nacl"
+	case tracer.NoRoute, tracer.RouteBlackhole, tracer.NoReturnRoute, tracer.RouteLoop:
+		return "route-table"
+	case tracer.LBNoListener, tracer.LBNoTargets, tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
+		return "lb"
+	case tracer.DNSNXDomain, tracer.DNSNoData, tracer.DNSCNAMELoop, tracer.DNSServFail, tracer.DNSLameDelegation, tracer.DNSTimeout:
+		return "zone"
+	}
+	return "instance"
+}
+
+// topicsOf guesses the topics a broken trace is about, from its blockers.
+func topicsOf(r *tracer.Report) []string {
+	var out []string
+	add := func(t string) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	for _, b := range r.Blockers {
+		switch b.Code {
+		case tracer.SGNoIngressRule, tracer.SGNoEgressRule:
+			add(TopicSecurityGroups)
+		case tracer.NACLIngressDenied, tracer.NACLEgressDenied:
+			add(TopicNACL)
+		case tracer.NoRoute, tracer.RouteBlackhole, tracer.NoReturnRoute, tracer.RouteLoop, tracer.NoPublicAddress:
+			add(TopicRouting)
+		case tracer.HostFirewallDrop, tracer.HostFirewallReject:
+			add(TopicHostFirewall)
+		case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback, tracer.HTTPStatus:
+			add(TopicApp)
+		case tracer.LBNoListener, tracer.LBNoTargets, tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
+			add(TopicLoadBalancer)
+		case tracer.TLSNameMismatch, tracer.TLSCertExpired, tracer.TLSCertNotYetValid, tracer.TLSNoCertificate:
+			add(TopicTLS)
+		default:
+			if strings.HasPrefix(string(b.Code), "DNS_") {
+				add(TopicDNS)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{TopicRouting}
+	}
+	return out
+}
+
+// Observation says what a client sees of a broken trace, in a user's words
+// ("the connection times out", "HTTP 504"), without the explanation.
+func Observation(r *tracer.Report) string {
+	if r.Delivered() {
+		return "it works"
+	}
+	for _, s := range r.Stages {
+		if s.Verdict != tracer.StageBroken {
+			continue
+		}
+		switch s.Name {
+		case tracer.StageDNS:
+			return "the name does not resolve (" + s.Summary + ")"
+		case tracer.StageTCP, tracer.StageUDP:
+			if strings.HasSuffix(s.Summary, "refused") || strings.HasSuffix(s.Summary, "unreachable") {
+				return "the connection is refused"
+			}
+			return "the connection times out"
+		case tracer.StageTLS:
+			return "the TLS handshake fails (certificate error)"
+		case tracer.StageHTTP:
+			if s.Summary != "" {
+				return "the server answers " + strings.TrimPrefix(s.Summary, "HTTP/1.1 ")
+			}
+			return "no HTTP answer comes back"
+		}
+	}
+	return "it does not work"
+}

@@ -1,0 +1,1611 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// Topics a fault or a scenario is about.
+const (
+	TopicDNS            = "dns"
+	TopicRouting        = "routing"
+	TopicSecurityGroups = "security-groups"
+	TopicNACL           = "nacl"
+	TopicLoadBalancer   = "load-balancer"
+	TopicTLS            = "tls"
+	TopicApp            = "app"
+	TopicHostFirewall   = "host-firewall"
+	TopicPeering        = "peering"
+	TopicNAT            = "nat"
+)
+
+// Topics lists every topic, in the order listings show them.
+var Topics = []string{TopicDNS, TopicRouting, TopicNAT, TopicPeering, TopicSecurityGroups, TopicNACL, TopicHostFirewall, TopicApp, TopicLoadBalancer, TopicTLS}
+
+// Difficulties, easiest first.
+var Difficulties = []string{"easy", "medium", "hard"}
+
+// ErrFault is wrapped by every error about a fault that cannot be applied:
+// an unknown kind, a bad parameter, a target the world lacks.
+var ErrFault = errors.New("fault")
+
+// Params are a fault's parameters, by name, as text.
+type Params map[string]string
+
+// String writes the parameters as key=value pairs, sorted.
+func (p Params) String() string {
+	var parts []string
+	for _, k := range sortedKeys(p) {
+		parts = append(parts, k+"="+p[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// Param describes one parameter of a fault kind.
+type Param struct {
+	Name     string `json:"name"`
+	Doc      string `json:"doc"`
+	Required bool   `json:"required"`
+	Default  string `json:"default,omitempty"`
+}
+
+// Kind is a kind of fault: an edit to a world spec, with parameters that
+// say where, a reference fix in fix commands, and a topic.
+type Kind struct {
+	Name       string        `json:"kind"`
+	Topic      string        `json:"topic"`
+	Difficulty string        `json:"difficulty"`
+	Doc        string        `json:"description"`
+	Params     []Param       `json:"parameters"`
+	Codes      []tracer.Code `json:"codes"` // what a trace typically shows
+	// breaksHealth: the fault shows in target health rather than in the
+	// request (a balancer fails open when every target is unhealthy).
+	breaksHealth bool
+	apply        func(s *simnet.WorldSpec, p Params) (*Applied, error)
+	candidates   func(s *simnet.WorldSpec) []Params
+}
+
+// Applied is a fault that has been applied: what it did and how to undo
+// it.
+type Applied struct {
+	Kind   string
+	Params Params
+	// Summary says what the fault changed, for the debrief.
+	Summary string
+	// Fix is the reference fix, as play-shell fix commands.
+	Fix []string
+	// Components are the resources a learner may name as the cause.
+	Components []string
+}
+
+// Apply applies the fault to s (in place) after checking the parameters.
+func (k *Kind) Apply(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	full := Params{}
+	for name, v := range p {
+		if !slices.ContainsFunc(k.Params, func(q Param) bool { return q.Name == name }) {
+			return nil, fmt.Errorf("%w: %s has no parameter %q; its parameters: %s", ErrFault, k.Name, name, k.paramNames())
+		}
+		full[name] = strings.TrimSpace(v)
+	}
+	for _, q := range k.Params {
+		if _, ok := full[q.Name]; !ok || full[q.Name] == "" {
+			if q.Required {
+				return nil, fmt.Errorf("%w: %s needs the parameter %q (%s)", ErrFault, k.Name, q.Name, q.Doc)
+			}
+			if q.Default != "" {
+				full[q.Name] = q.Default
+			} else {
+				delete(full, q.Name)
+			}
+		}
+	}
+	a, err := k.apply(s, full)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrFault, k.Name, err)
+	}
+	a.Kind, a.Params = k.Name, p
+	return a, nil
+}
+
+func (k *Kind) paramNames() string {
+	return strings.Join(namesOf(k.Params, func(p Param) string { return p.Name }), ", ")
+}
+
+// BreaksHealth reports whether the fault shows in target health rather than
+// in the request itself.
+func (k *Kind) BreaksHealth() bool { return k.breaksHealth }
+
+// Catalog returns every fault kind, by topic then name.
+func Catalog() []*Kind { return catalog }
+
+// LookupKind finds a fault kind by name.
+func LookupKind(name string) *Kind {
+	for _, k := range catalog {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+var catalog []*Kind
+
+func init() {
+	catalog = []*Kind{
+		// dns
+		{Name: "dns-record-missing", Topic: TopicDNS, Difficulty: "easy",
+			Doc:    "a record the path needs is deleted from its zone",
+			Params: []Param{pZone, pName, {Name: "type", Doc: "record type", Default: "A"}},
+			Codes:  []tracer.Code{tracer.DNSNXDomain, tracer.DNSNoData},
+			apply:  applyRecordMissing, candidates: candRecords("A", "CNAME")},
+		{Name: "dns-record-wrong", Topic: TopicDNS, Difficulty: "medium",
+			Doc:    "an A record points at an address where nothing answers (a stale IP)",
+			Params: []Param{pZone, pName, {Name: "value", Doc: "the wrong address (default: an unused one nearby)"}},
+			Codes:  []tracer.Code{tracer.NoRoute},
+			apply:  applyRecordWrong, candidates: candRecords("A")},
+		{Name: "dns-cname-loop", Topic: TopicDNS, Difficulty: "medium",
+			Doc:    "the target of a CNAME is made a CNAME back to it: the chain loops and resolvers answer SERVFAIL",
+			Params: []Param{pZone, {Name: "name", Doc: "a CNAME whose target is in the same zone", Required: true}},
+			Codes:  []tracer.Code{tracer.DNSCNAMELoop},
+			apply:  applyCNAMELoop, candidates: candCNAMEs},
+		{Name: "dns-cname-dangling", Topic: TopicDNS, Difficulty: "easy",
+			Doc:    "a CNAME points at a name that does not exist (a typo, or a deleted balancer)",
+			Params: []Param{pZone, {Name: "name", Doc: "a CNAME record", Required: true}, {Name: "target", Doc: "the dangling target (default: NAME-old under the old target's zone)"}},
+			Codes:  []tracer.Code{tracer.DNSNXDomain},
+			apply:  applyCNAMEDangling, candidates: candCNAMEs},
+		{Name: "dns-private-shadow", Topic: TopicDNS, Difficulty: "hard",
+			Doc:    "a private zone with the same name as a public one is associated with a VPC, so its hosts get NXDOMAIN for public names",
+			Params: []Param{{Name: "zone", Doc: "a public zone", Required: true}, pVPC, {Name: "name", Doc: "the name the path needs (relative to the zone)", Required: true}},
+			Codes:  []tracer.Code{tracer.DNSNXDomain},
+			apply:  applyPrivateShadow, candidates: candShadow},
+		{Name: "dns-lame-delegation", Topic: TopicDNS, Difficulty: "hard",
+			Doc:    "the parent delegates the zone to a nameserver that does not serve it (lame): SERVFAIL",
+			Params: []Param{{Name: "zone", Doc: "a public zone", Required: true}, {Name: "server", Doc: "the lame nameserver's name (default: another zone's server)"}},
+			Codes:  []tracer.Code{tracer.DNSLameDelegation},
+			apply:  applyLame, candidates: candPublicZones},
+		{Name: "dns-delegation-timeout", Topic: TopicDNS, Difficulty: "hard",
+			Doc:    "the parent delegates the zone to an address where no nameserver runs: queries time out, SERVFAIL",
+			Params: []Param{{Name: "zone", Doc: "a public zone", Required: true}, {Name: "ip", Doc: "the silent address (default: an unused one near the zone's server)"}},
+			Codes:  []tracer.Code{tracer.DNSTimeout},
+			apply:  applyDelegationTimeout, candidates: candPublicZones},
+		{Name: "dns-private-unassociated", Topic: TopicDNS, Difficulty: "medium",
+			Doc:    "a private zone is not associated with a VPC that uses it: its names go to the public DNS and do not exist there",
+			Params: []Param{{Name: "zone", Doc: "a private zone associated with more than one VPC", Required: true}, pVPC},
+			Codes:  []tracer.Code{tracer.DNSNXDomain},
+			apply:  applyUnassociated, candidates: candUnassociated},
+
+		// routing
+		{Name: "route-missing-default", Topic: TopicRouting, Difficulty: "medium",
+			Doc:    "a public subnet's default route to the internet gateway is deleted: requests arrive, replies are lost",
+			Params: []Param{pTable},
+			Codes:  []tracer.Code{tracer.NoReturnRoute, tracer.NoRoute},
+			apply:  applyRouteMissingDefault, candidates: candTablesWith(isIGWRoute)},
+		{Name: "route-missing", Topic: TopicRouting, Difficulty: "medium",
+			Doc:    "a route the path needs is deleted",
+			Params: []Param{pTable, pDest},
+			Codes:  []tracer.Code{tracer.NoRoute, tracer.NoReturnRoute},
+			apply:  applyRouteMissing, candidates: candRoutes(func(*simnet.WorldSpec, simnet.RouteSpec) bool { return true })},
+		{Name: "route-blackhole", Topic: TopicRouting, Difficulty: "medium",
+			Doc:    "a route the path needs points at a blackhole",
+			Params: []Param{pTable, pDest},
+			Codes:  []tracer.Code{tracer.RouteBlackhole, tracer.NoReturnRoute},
+			apply:  applyRouteBlackhole, candidates: candRoutes(func(_ *simnet.WorldSpec, r simnet.RouteSpec) bool { return r.Target != "blackhole" })},
+
+		// nat
+		{Name: "nat-route-missing", Topic: TopicNAT, Difficulty: "easy",
+			Doc:    "a private subnet's default route to its NAT gateway is deleted: no way out",
+			Params: []Param{pTable},
+			Codes:  []tracer.Code{tracer.NoRoute},
+			apply:  applyNATRouteMissing, candidates: candTablesWith(isNATRoute)},
+		{Name: "nat-route-to-igw", Topic: TopicNAT, Difficulty: "medium",
+			Doc:    "a private subnet's default route points at the internet gateway instead of the NAT gateway: hosts without public addresses cannot get out",
+			Params: []Param{pTable},
+			Codes:  []tracer.Code{tracer.NoPublicAddress},
+			apply:  applyNATToIGW, candidates: candTablesWith(isNATRoute)},
+
+		// peering
+		{Name: "peering-deleted", Topic: TopicPeering, Difficulty: "medium",
+			Doc:    "a peering is deleted; routes through it become blackholes",
+			Params: []Param{pPeering},
+			Codes:  []tracer.Code{tracer.RouteBlackhole},
+			apply:  applyPeeringDeleted, candidates: candPeerings},
+		{Name: "peering-pending", Topic: TopicPeering, Difficulty: "easy",
+			Doc:    "a peering was requested but never accepted: routes through it go nowhere",
+			Params: []Param{pPeering},
+			Codes:  []tracer.Code{tracer.RouteBlackhole},
+			apply:  applyPeeringPending, candidates: candPeerings},
+		{Name: "peering-route-missing", Topic: TopicPeering, Difficulty: "medium",
+			Doc:    "one side's route through a peering is deleted (often the return side): replies are lost",
+			Params: []Param{pTable, pDest},
+			Codes:  []tracer.Code{tracer.NoRoute, tracer.NoReturnRoute},
+			apply:  applyPeeringRouteMissing, candidates: candRoutes(isPeeringRoute)},
+
+		// security groups
+		{Name: "sg-missing-ingress", Topic: TopicSecurityGroups, Difficulty: "easy",
+			Doc:    "a security group loses the inbound rules for a port",
+			Params: []Param{pGroup, pPort, pProto},
+			Codes:  []tracer.Code{tracer.SGNoIngressRule},
+			apply:  applySGMissing("ingress"), candidates: candSGRules("ingress", nil)},
+		{Name: "sg-missing-egress", Topic: TopicSecurityGroups, Difficulty: "medium",
+			Doc:    "a security group loses the outbound rules for a port",
+			Params: []Param{pGroup, pPort, pProto},
+			Codes:  []tracer.Code{tracer.SGNoEgressRule},
+			apply:  applySGMissing("egress"), candidates: candSGRules("egress", nil)},
+		{Name: "sg-wrong-source", Topic: TopicSecurityGroups, Difficulty: "medium",
+			Doc:    "an inbound rule names the wrong source security group",
+			Params: []Param{pGroup, pPort, {Name: "source", Doc: "the wrong group (default: another group of the VPC)"}},
+			Codes:  []tracer.Code{tracer.SGNoIngressRule},
+			apply:  applySGWrongSource, candidates: candSGRules("ingress", isGroupPeer)},
+		{Name: "sg-wrong-cidr", Topic: TopicSecurityGroups, Difficulty: "medium",
+			Doc:    "an inbound rule admits the wrong CIDR (a typo, or a range locked down too far)",
+			Params: []Param{pGroup, pPort, {Name: "cidr", Doc: "the wrong CIDR (default: a near miss)"}},
+			Codes:  []tracer.Code{tracer.SGNoIngressRule},
+			apply:  applySGWrongCIDR, candidates: candSGRules("ingress", isCIDRPeer)},
+		{Name: "sg-wrong-port", Topic: TopicSecurityGroups, Difficulty: "easy",
+			Doc:    "an inbound rule opens the wrong port",
+			Params: []Param{pGroup, pPort, {Name: "wrong", Doc: "the port the rule opens instead (default: a plausible neighbour)"}},
+			Codes:  []tracer.Code{tracer.SGNoIngressRule},
+			apply:  applySGWrongPort, candidates: candSGRules("ingress", nil)},
+
+		// nacl
+		{Name: "nacl-deny-first", Topic: TopicNACL, Difficulty: "medium",
+			Doc:    "a deny rule numbered before the allow rules blocks the path",
+			Params: []Param{pACL, pDir, pPort, {Name: "cidr", Doc: "the denied CIDR", Default: "0.0.0.0/0"}, {Name: "rule", Doc: "the deny rule's number (default: below the first rule)"}},
+			Codes:  []tracer.Code{tracer.NACLIngressDenied, tracer.NACLEgressDenied},
+			apply:  applyNACLDenyFirst, candidates: candACLs},
+		{Name: "nacl-missing-ephemeral", Topic: TopicNACL, Difficulty: "hard",
+			Doc:    "the rule allowing the ephemeral port range is deleted: requests arrive, replies are dropped (ACLs are stateless)",
+			Params: []Param{pACL, pDir, {Name: "cidr", Doc: "only the rule for this CIDR (default: every ephemeral rule)"}},
+			Codes:  []tracer.Code{tracer.NACLEgressDenied, tracer.NACLIngressDenied},
+			apply:  applyNACLEphemeral(false), candidates: candEphemeral},
+		{Name: "nacl-ephemeral-narrow", Topic: TopicNACL, Difficulty: "hard",
+			Doc:    "the ephemeral rule allows 49152-65535 (the IANA range) but Linux clients use 32768-60999: most replies are dropped",
+			Params: []Param{pACL, pDir, {Name: "cidr", Doc: "only the rule for this CIDR (default: every ephemeral rule)"}},
+			Codes:  []tracer.Code{tracer.NACLEgressDenied, tracer.NACLIngressDenied},
+			apply:  applyNACLEphemeral(true), candidates: candEphemeral},
+		{Name: "nacl-missing-allow", Topic: TopicNACL, Difficulty: "medium",
+			Doc:    "the allow rules for a port are deleted: the implicit deny drops the request",
+			Params: []Param{pACL, pDir, pPort},
+			Codes:  []tracer.Code{tracer.NACLIngressDenied, tracer.NACLEgressDenied},
+			apply:  applyNACLMissingAllow, candidates: candACLs},
+
+		// host firewall
+		{Name: "firewall-drop", Topic: TopicHostFirewall, Difficulty: "medium",
+			Doc:    "a host firewall rule inserted first drops a port silently: clients time out",
+			Params: []Param{pHost, pPort},
+			Codes:  []tracer.Code{tracer.HostFirewallDrop},
+			apply:  applyFirewall("input", "drop"), candidates: candServices},
+		{Name: "firewall-reject", Topic: TopicHostFirewall, Difficulty: "easy",
+			Doc:    "a host firewall rule inserted first rejects a port: clients see connection refused at once",
+			Params: []Param{pHost, pPort},
+			Codes:  []tracer.Code{tracer.HostFirewallReject},
+			apply:  applyFirewall("input", "reject"), candidates: candServices},
+		{Name: "firewall-output-drop", Topic: TopicHostFirewall, Difficulty: "hard",
+			Doc:    "a host firewall OUTPUT rule drops connections to a port: the host cannot reach its dependency",
+			Params: []Param{pHost, pPort},
+			Codes:  []tracer.Code{tracer.HostFirewallDrop},
+			apply:  applyFirewall("output", "drop"), candidates: candOutbound},
+
+		// app
+		{Name: "service-down", Topic: TopicApp, Difficulty: "easy",
+			Doc:    "a service is stopped: connections are refused",
+			Params: []Param{pHost, pPort},
+			Codes:  []tracer.Code{tracer.ServiceDown},
+			apply:  applyService("down"), candidates: candServices},
+		{Name: "service-loopback", Topic: TopicApp, Difficulty: "medium",
+			Doc:    "a service listens on 127.0.0.1 only: curl localhost works, every other host is refused",
+			Params: []Param{pHost, pPort},
+			Codes:  []tracer.Code{tracer.BoundToLoopback},
+			apply:  applyService("loopback"), candidates: candServices},
+		{Name: "service-wrong-port", Topic: TopicApp, Difficulty: "medium",
+			Doc:    "a service listens on another port than the one its clients use",
+			Params: []Param{pHost, pPort, {Name: "wrong", Doc: "the port it listens on instead (default: PORT+1)"}},
+			Codes:  []tracer.Code{tracer.PortClosed},
+			apply:  applyService("port"), candidates: candServices},
+
+		// load balancer
+		{Name: "lb-hc-wrong-path", Topic: TopicLoadBalancer, Difficulty: "medium", breaksHealth: true,
+			Doc:    "a target group's health check asks for a path the app does not serve: every target is unhealthy",
+			Params: []Param{pLB, pTG, {Name: "path", Doc: "the wrong path", Default: "/healthcheck"}},
+			Codes:  []tracer.Code{tracer.LBUnhealthy, tracer.LBNoHealthyTargets},
+			apply:  applyHCPath, candidates: candHTTPTGs},
+		{Name: "lb-hc-wrong-port", Topic: TopicLoadBalancer, Difficulty: "medium", breaksHealth: true,
+			Doc:    "a target group's health check probes a port nothing listens on: every target is unhealthy",
+			Params: []Param{pLB, pTG, {Name: "port", Doc: "the wrong port (default: the traffic port + 1)"}},
+			Codes:  []tracer.Code{tracer.LBUnhealthy, tracer.LBNoHealthyTargets},
+			apply:  applyHCPort, candidates: candTGs},
+		{Name: "lb-tg-port-mismatch", Topic: TopicLoadBalancer, Difficulty: "hard",
+			Doc:    "a target group sends traffic to another port than the targets listen on (the listener and the app disagree)",
+			Params: []Param{pLB, pTG, {Name: "port", Doc: "the wrong traffic port (default: the right one + 1)"}},
+			Codes:  []tracer.Code{tracer.LBTargetRefused, tracer.LBTargetTimeout, tracer.LBNoHealthyTargets},
+			apply:  applyTGPort, candidates: candTGs},
+		{Name: "lb-targets-empty", Topic: TopicLoadBalancer, Difficulty: "easy",
+			Doc:    "every target is deregistered from a target group: 503",
+			Params: []Param{pLB, pTG},
+			Codes:  []tracer.Code{tracer.LBNoTargets},
+			apply:  applyTargetsEmpty, candidates: candTGs},
+		{Name: "lb-listener-missing", Topic: TopicLoadBalancer, Difficulty: "medium",
+			Doc:    "a balancer's listener is deleted: connections to its port time out",
+			Params: []Param{pLB, {Name: "port", Doc: "the listener's port", Required: true}},
+			Codes:  []tracer.Code{tracer.LBNoListener},
+			apply:  applyListenerMissing, candidates: candListeners},
+
+		// tls
+		{Name: "cert-expired", Topic: TopicTLS, Difficulty: "easy",
+			Doc:    "a certificate expired two days ago",
+			Params: []Param{pCert},
+			Codes:  []tracer.Code{tracer.TLSCertExpired},
+			apply:  applyCertTime(false), candidates: candCerts},
+		{Name: "cert-not-yet-valid", Topic: TopicTLS, Difficulty: "medium",
+			Doc:    "a certificate's validity starts after the world's clock (issued with a start date in the future)",
+			Params: []Param{pCert},
+			Codes:  []tracer.Code{tracer.TLSCertNotYetValid},
+			apply:  applyCertTime(true), candidates: candCerts},
+		{Name: "cert-wrong-name", Topic: TopicTLS, Difficulty: "medium",
+			Doc:    "a certificate is reissued for the wrong names",
+			Params: []Param{pCert, {Name: "domains", Doc: "the wrong names, comma-separated (default: a staging name)"}},
+			Codes:  []tracer.Code{tracer.TLSNameMismatch},
+			apply:  applyCertName, candidates: candCerts},
+		{Name: "listener-wrong-cert", Topic: TopicTLS, Difficulty: "medium",
+			Doc:    "a listener presents another certificate of the account, which does not cover the name",
+			Params: []Param{pLB, {Name: "port", Doc: "the listener's port", Default: "443"}, {Name: "cert", Doc: "the wrong certificate (default: another one)"}},
+			Codes:  []tracer.Code{tracer.TLSNameMismatch},
+			apply:  applyListenerCert, candidates: candTLSListeners},
+	}
+	sort.SliceStable(catalog, func(i, j int) bool {
+		return slices.Index(Topics, catalog[i].Topic) < slices.Index(Topics, catalog[j].Topic)
+	})
+}
+
+var (
+	pZone    = Param{Name: "zone", Doc: "the zone (private:NAME or public:NAME when both exist)", Required: true}
+	pName    = Param{Name: "name", Doc: "the record name, relative to the zone (@ for the apex)", Required: true}
+	pVPC     = Param{Name: "vpc", Doc: "the VPC", Required: true}
+	pTable   = Param{Name: "table", Doc: "the route table", Required: true}
+	pDest    = Param{Name: "destination", Doc: "the route's destination CIDR", Required: true}
+	pPeering = Param{Name: "peering", Doc: "the peering", Required: true}
+	pGroup   = Param{Name: "group", Doc: "the security group", Required: true}
+	pPort    = Param{Name: "port", Doc: "the port", Required: true}
+	pProto   = Param{Name: "proto", Doc: "the protocol", Default: "tcp"}
+	pACL     = Param{Name: "acl", Doc: "the network ACL", Required: true}
+	pDir     = Param{Name: "direction", Doc: "ingress or egress", Default: "ingress"}
+	pHost    = Param{Name: "host", Doc: "the instance or server; several, comma-separated, for every target of a balancer", Required: true}
+	pLB      = Param{Name: "lb", Doc: "the load balancer", Required: true}
+	pTG      = Param{Name: "tg", Doc: "the target group (default: the balancer's only one)"}
+	pCert    = Param{Name: "cert", Doc: "the certificate", Required: true}
+)
+
+func atoiPort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
+	}
+	return n, nil
+}
+
+// ---- dns
+
+func zoneComponent(z *simnet.ZoneSpec) string { return strings.TrimSuffix(z.Name, ".") }
+
+// recordsOf returns the values and TTL of the records at rel of type typ.
+func recordsOf(z *simnet.ZoneSpec, rel, typ string) (vals []string, found bool) {
+	for _, r := range z.Records {
+		if relRecord(z.Name, r.Name) == rel && strings.EqualFold(r.Type, typ) {
+			vals = append(vals, r.AllValues()...)
+			found = true
+		}
+	}
+	return vals, found
+}
+
+func removeRecords(z *simnet.ZoneSpec, rel, typ string) {
+	z.Records = slices.DeleteFunc(z.Records, func(r simnet.RecordSpec) bool {
+		return relRecord(z.Name, r.Name) == rel && (typ == "" || strings.EqualFold(r.Type, typ))
+	})
+}
+
+func dnsSet(s *simnet.WorldSpec, z *simnet.ZoneSpec, rel, typ string, vals []string) string {
+	return JoinLine(append([]string{"dns", zoneRef(s, z), "set", rel, typ}, vals...))
+}
+
+func applyRecordMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	rel, typ := relRecord(z.Name, p["name"]), strings.ToUpper(p["type"])
+	vals, ok := recordsOf(z, rel, typ)
+	if !ok {
+		return nil, fmt.Errorf("zone %s has no %s record for %s", z.Name, typ, rel)
+	}
+	removeRecords(z, rel, typ)
+	return &Applied{Summary: fmt.Sprintf("deleted %s %s (%s) from zone %s", rel, typ, strings.Join(vals, ", "), z.Name),
+		Fix: []string{dnsSet(s, z, rel, typ, vals)}, Components: []string{zoneComponent(z)}}, nil
+}
+
+// unusedNear returns an address in a's /24 that nothing in the world uses.
+func unusedNear(s *simnet.WorldSpec, a netip.Addr) netip.Addr {
+	used := usedAddrs(s)
+	b := a.As4()
+	for host := 250; host > 1; host-- {
+		c := netip.AddrFrom4([4]byte{b[0], b[1], b[2], byte(host)})
+		if !used[c] {
+			return c
+		}
+	}
+	return a
+}
+
+func usedAddrs(s *simnet.WorldSpec) map[netip.Addr]bool {
+	used := map[netip.Addr]bool{}
+	add := func(t string) {
+		if a, err := netip.ParseAddr(t); err == nil {
+			used[a] = true
+		}
+	}
+	for _, c := range s.Internet.Clients {
+		add(c.IP)
+	}
+	for _, r := range s.Internet.Resolvers {
+		add(r.IP)
+	}
+	for _, sv := range s.Internet.Servers {
+		add(sv.IP)
+	}
+	for _, z := range s.DNS.Zones {
+		for _, n := range z.Nameservers {
+			add(n.IP)
+		}
+		for _, n := range z.Delegation {
+			add(n.IP)
+		}
+	}
+	for _, v := range s.VPCs {
+		for _, n := range v.NATGateways {
+			add(n.PrivateIP)
+			add(n.PublicIP)
+		}
+		for _, l := range v.LoadBalancers {
+			for _, n := range l.Nodes {
+				add(n.PrivateIP)
+				add(n.PublicIP)
+			}
+		}
+		for _, in := range v.Instances {
+			add(in.PrivateIP)
+			add(in.PublicIP)
+		}
+		if p, err := netip.ParsePrefix(v.CIDR); err == nil {
+			b := p.Masked().Addr().As4()
+			b[3] += 2
+			used[netip.AddrFrom4(b)] = true
+		}
+	}
+	return used
+}
+
+func applyRecordWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	rel := relRecord(z.Name, p["name"])
+	vals, ok := recordsOf(z, rel, "A")
+	if !ok {
+		return nil, fmt.Errorf("zone %s has no A record for %s", z.Name, rel)
+	}
+	wrong := p["value"]
+	if wrong == "" {
+		a, err := netip.ParseAddr(vals[0])
+		if err != nil {
+			return nil, fmt.Errorf("record %s A %s is not an address", rel, vals[0])
+		}
+		wrong = unusedNear(s, a).String()
+	} else if a, err := netip.ParseAddr(wrong); err != nil || !a.Is4() {
+		return nil, fmt.Errorf("value %q is not an IPv4 address", wrong)
+	}
+	removeRecords(z, rel, "A")
+	z.Records = append(z.Records, simnet.RecordSpec{Name: rel, Type: "A", Value: wrong})
+	return &Applied{Summary: fmt.Sprintf("pointed %s A in zone %s at %s instead of %s", rel, z.Name, wrong, strings.Join(vals, ", ")),
+		Fix: []string{dnsSet(s, z, rel, "A", vals)}, Components: []string{zoneComponent(z)}}, nil
+}
+
+// inZone returns the name relative to z if it lies inside it.
+func inZone(z *simnet.ZoneSpec, fq string) (string, bool) {
+	zn := strings.TrimSuffix(strings.ToLower(z.Name), ".")
+	n := strings.TrimSuffix(strings.ToLower(fq), ".")
+	if n == zn {
+		return "@", true
+	}
+	if rest, ok := strings.CutSuffix(n, "."+zn); ok {
+		return rest, true
+	}
+	return "", false
+}
+
+func cnameTarget(z *simnet.ZoneSpec, rel string) (string, bool) {
+	vals, ok := recordsOf(z, rel, "CNAME")
+	if !ok || len(vals) == 0 {
+		return "", false
+	}
+	return vals[0], true
+}
+
+func applyCNAMELoop(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	rel := relRecord(z.Name, p["name"])
+	target, ok := cnameTarget(z, rel)
+	if !ok {
+		return nil, fmt.Errorf("zone %s has no CNAME %s", z.Name, rel)
+	}
+	trel, ok := inZone(z, target)
+	if !ok {
+		return nil, fmt.Errorf("CNAME %s points outside zone %s (%s)", rel, z.Name, target)
+	}
+	var fix []string
+	fix = append(fix, JoinLine([]string{"dns", zoneRef(s, z), "remove", trel, "CNAME"}))
+	for _, typ := range []string{"A", "AAAA", "CNAME", "MX", "TXT"} {
+		if vals, ok := recordsOf(z, trel, typ); ok {
+			fix = append(fix, dnsSet(s, z, trel, typ, vals))
+		}
+	}
+	if _, had := cnameTarget(z, trel); had {
+		return nil, fmt.Errorf("%s is already a CNAME", trel)
+	}
+	removeRecords(z, trel, "")
+	fqName := rel + "." + strings.TrimSuffix(z.Name, ".")
+	if rel == "@" {
+		fqName = strings.TrimSuffix(z.Name, ".")
+	}
+	z.Records = append(z.Records, simnet.RecordSpec{Name: trel, Type: "CNAME", Value: fqName})
+	return &Applied{Summary: fmt.Sprintf("made %s in zone %s a CNAME back to %s: the chain %s → %s → %s loops", trel, z.Name, fqName, rel, trel, rel),
+		Fix: fix, Components: []string{zoneComponent(z)}}, nil
+}
+
+func applyCNAMEDangling(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	rel := relRecord(z.Name, p["name"])
+	target, ok := cnameTarget(z, rel)
+	if !ok {
+		return nil, fmt.Errorf("zone %s has no CNAME %s", z.Name, rel)
+	}
+	wrong := p["target"]
+	if wrong == "" {
+		t := strings.TrimSuffix(target, ".")
+		first, rest, _ := strings.Cut(t, ".")
+		wrong = first + "-old." + rest
+	}
+	removeRecords(z, rel, "CNAME")
+	z.Records = append(z.Records, simnet.RecordSpec{Name: rel, Type: "CNAME", Value: wrong})
+	return &Applied{Summary: fmt.Sprintf("pointed CNAME %s in zone %s at %s, which does not exist (it was %s)", rel, z.Name, wrong, strings.TrimSuffix(target, ".")),
+		Fix: []string{dnsSet(s, z, rel, "CNAME", []string{strings.TrimSuffix(target, ".")})}, Components: []string{zoneComponent(z)}}, nil
+}
+
+func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, "public:"+p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	if findVPC(s, p["vpc"]) == nil {
+		return nil, fmt.Errorf("no VPC is named %q", p["vpc"])
+	}
+	for _, o := range s.DNS.Zones {
+		if o.Private && strings.EqualFold(strings.TrimSuffix(o.Name, "."), zoneComponent(z)) {
+			return nil, fmt.Errorf("a private zone %s exists already", o.Name)
+		}
+	}
+	// The reference fix copies into the private zone the records the name
+	// needs: its CNAME chain inside the zone, and the addresses at its end.
+	shadow := simnet.ZoneSpec{Name: z.Name, Private: true, VPCs: []string{p["vpc"]}}
+	ref := "private:" + zoneComponent(z)
+	var fix []string
+	rel := relRecord(z.Name, p["name"])
+	for range 8 {
+		if t, ok := cnameTarget(z, rel); ok {
+			fix = append(fix, JoinLine([]string{"dns", ref, "set", rel, "CNAME", strings.TrimSuffix(t, ".")}))
+			next, in := inZone(z, t)
+			if !in {
+				break
+			}
+			rel = next
+			continue
+		}
+		vals, ok := recordsOf(z, rel, "A")
+		if !ok {
+			break
+		}
+		fix = append(fix, JoinLine(append([]string{"dns", ref, "set", rel, "A"}, vals...)))
+		break
+	}
+	if len(fix) == 0 {
+		return nil, fmt.Errorf("zone %s has no A or CNAME record for %s", z.Name, p["name"])
+	}
+	// Something internal lives in the shadowing zone: the reason it exists.
+	shadow.Records = []simnet.RecordSpec{{Name: "intranet", Type: "A", Value: firstPrivate(s, p["vpc"])}}
+	s.DNS.Zones = append(s.DNS.Zones, shadow)
+	return &Applied{Summary: fmt.Sprintf("created a private zone %s for VPC %s holding only an intranet record: it shadows the public zone, so %s is NXDOMAIN inside the VPC", z.Name, p["vpc"], p["name"]),
+		Fix: fix, Components: []string{zoneComponent(z), "private:" + zoneComponent(z)}}, nil
+}
+
+// firstPrivate returns an address inside a VPC, for records that need one.
+func firstPrivate(s *simnet.WorldSpec, vpc string) string {
+	if v := findVPC(s, vpc); v != nil {
+		for _, in := range v.Instances {
+			return in.PrivateIP
+		}
+		if p, err := netip.ParsePrefix(v.CIDR); err == nil {
+			b := p.Masked().Addr().As4()
+			b[3] = 10
+			return netip.AddrFrom4(b).String()
+		}
+	}
+	return "10.0.0.10"
+}
+
+func delegateFix(s *simnet.WorldSpec, z *simnet.ZoneSpec) string {
+	words := []string{"dns", zoneRef(s, z), "delegate"}
+	for _, n := range z.Nameservers {
+		words = append(words, n.Name, n.IP)
+	}
+	return JoinLine(words)
+}
+
+func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, "public:"+p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	own := map[string]bool{}
+	for _, n := range z.Nameservers {
+		own[n.IP] = true
+	}
+	var lame *simnet.NameserverSpec
+	for _, o := range s.DNS.Zones {
+		if o.Private || o.Name == z.Name {
+			continue
+		}
+		for _, n := range o.Nameservers {
+			if own[n.IP] {
+				continue
+			}
+			if p["server"] == "" || strings.EqualFold(strings.TrimSuffix(n.Name, "."), strings.TrimSuffix(p["server"], ".")) {
+				lame = &n
+				break
+			}
+		}
+		if lame != nil {
+			break
+		}
+	}
+	if lame == nil {
+		if p["server"] != "" {
+			return nil, fmt.Errorf("no nameserver of another zone is named %q", p["server"])
+		}
+		return nil, fmt.Errorf("no other zone's nameserver exists to be lame for %s", z.Name)
+	}
+	fix := delegateFix(s, z)
+	z.Delegation = []simnet.NameserverSpec{*lame}
+	return &Applied{Summary: fmt.Sprintf("the parent now delegates %s to %s (%s), which does not serve it: lame", z.Name, lame.Name, lame.IP),
+		Fix: []string{fix}, Components: []string{zoneComponent(z), strings.TrimSuffix(lame.Name, ".")}}, nil
+}
+
+func applyDelegationTimeout(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, "public:"+p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	if len(z.Nameservers) == 0 {
+		return nil, fmt.Errorf("zone %s has no nameservers", z.Name)
+	}
+	ip := p["ip"]
+	if ip == "" {
+		a, err := netip.ParseAddr(z.Nameservers[0].IP)
+		if err != nil {
+			return nil, fmt.Errorf("nameserver %s has no address", z.Nameservers[0].Name)
+		}
+		ip = unusedNear(s, a).String()
+	} else if _, err := netip.ParseAddr(ip); err != nil {
+		return nil, fmt.Errorf("ip %q is not an address", ip)
+	}
+	name := "ns-old." + zoneComponent(z)
+	fix := delegateFix(s, z)
+	z.Delegation = []simnet.NameserverSpec{{Name: name, IP: ip}}
+	return &Applied{Summary: fmt.Sprintf("the parent now delegates %s to %s (%s), where no nameserver runs", z.Name, name, ip),
+		Fix: []string{fix}, Components: []string{zoneComponent(z), name}}, nil
+}
+
+func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := findZone(s, "private:"+p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(z.VPCs, p["vpc"]) {
+		return nil, fmt.Errorf("private zone %s is not associated with VPC %s", z.Name, p["vpc"])
+	}
+	if len(z.VPCs) < 2 {
+		return nil, fmt.Errorf("private zone %s is associated with %s only, and a private zone needs a VPC", z.Name, p["vpc"])
+	}
+	z.VPCs = slices.DeleteFunc(z.VPCs, func(v string) bool { return v == p["vpc"] })
+	return &Applied{Summary: fmt.Sprintf("dissociated private zone %s from VPC %s", z.Name, p["vpc"]),
+		Fix: []string{JoinLine([]string{"dns", zoneRef(s, z), "associate", p["vpc"]})}, Components: []string{zoneComponent(z)}}, nil
+}
+
+// ---- routing
+
+func routeIndex(rt *simnet.RouteTableSpec, dst string) int {
+	want, err := netip.ParsePrefix(dst)
+	if err != nil {
+		return -1
+	}
+	for i, r := range rt.Routes {
+		if p, err := netip.ParsePrefix(r.Destination); err == nil && p.Masked() == want.Masked() {
+			return i
+		}
+	}
+	return -1
+}
+
+func isIGWRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+	for _, v := range s.VPCs {
+		if v.InternetGateway != "" && v.InternetGateway == r.Target {
+			return true
+		}
+	}
+	return false
+}
+
+func isNATRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+	for _, v := range s.VPCs {
+		for _, n := range v.NATGateways {
+			if n.Name == r.Target {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isPeeringRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool { return findPeering(s, r.Target) != nil }
+
+func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.WorldSpec, simnet.RouteSpec) bool, what string) (*Applied, error) {
+	rt, _ := findRT(s, table)
+	if rt == nil {
+		return nil, fmt.Errorf("no route table is named %q", table)
+	}
+	i := routeIndex(rt, dst)
+	if i < 0 {
+		return nil, fmt.Errorf("route table %s has no route for %s", table, dst)
+	}
+	r := rt.Routes[i]
+	if want != nil && !want(s, r) {
+		return nil, fmt.Errorf("route %s → %s in %s is not %s", r.Destination, r.Target, table, what)
+	}
+	rt.Routes = slices.Delete(rt.Routes, i, i+1)
+	return &Applied{Summary: fmt.Sprintf("deleted the route %s → %s from %s", r.Destination, r.Target, table),
+		Fix: []string{fmt.Sprintf("route %s add %s via %s", table, r.Destination, r.Target)}, Components: []string{table}}, nil
+}
+
+func applyRouteMissingDefault(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	return removeRoute(s, p["table"], "0.0.0.0/0", isIGWRoute, "a route to an internet gateway")
+}
+
+func applyRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	return removeRoute(s, p["table"], p["destination"], nil, "")
+}
+
+func applyNATRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	return removeRoute(s, p["table"], "0.0.0.0/0", isNATRoute, "a route to a NAT gateway")
+}
+
+func applyPeeringRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	return removeRoute(s, p["table"], p["destination"], isPeeringRoute, "a route through a peering")
+}
+
+func applyRouteBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	rt, _ := findRT(s, p["table"])
+	if rt == nil {
+		return nil, fmt.Errorf("no route table is named %q", p["table"])
+	}
+	i := routeIndex(rt, p["destination"])
+	if i < 0 {
+		return nil, fmt.Errorf("route table %s has no route for %s", p["table"], p["destination"])
+	}
+	old := rt.Routes[i].Target
+	if old == "blackhole" {
+		return nil, fmt.Errorf("the route is a blackhole already")
+	}
+	rt.Routes[i].Target = "blackhole"
+	return &Applied{Summary: fmt.Sprintf("pointed the route %s in %s at a blackhole (it went to %s)", rt.Routes[i].Destination, rt.Name, old),
+		Fix: []string{fmt.Sprintf("route %s replace %s via %s", rt.Name, rt.Routes[i].Destination, old)}, Components: []string{rt.Name}}, nil
+}
+
+func applyNATToIGW(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	rt, v := findRT(s, p["table"])
+	if rt == nil {
+		return nil, fmt.Errorf("no route table is named %q", p["table"])
+	}
+	i := routeIndex(rt, "0.0.0.0/0")
+	if i < 0 || !isNATRoute(s, rt.Routes[i]) {
+		return nil, fmt.Errorf("route table %s has no default route to a NAT gateway", rt.Name)
+	}
+	if v.InternetGateway == "" {
+		return nil, fmt.Errorf("VPC %s has no internet gateway", v.Name)
+	}
+	old := rt.Routes[i].Target
+	rt.Routes[i].Target = v.InternetGateway
+	return &Applied{Summary: fmt.Sprintf("pointed %s's default route at %s instead of NAT gateway %s", rt.Name, v.InternetGateway, old),
+		Fix: []string{fmt.Sprintf("route %s replace 0.0.0.0/0 via %s", rt.Name, old)}, Components: []string{rt.Name, v.InternetGateway}}, nil
+}
+
+// ---- peering
+
+func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	pr := findPeering(s, p["peering"])
+	if pr == nil {
+		return nil, fmt.Errorf("no peering is named %q", p["peering"])
+	}
+	if pr.Status == "deleted" {
+		return nil, fmt.Errorf("peering %s is deleted already", pr.Name)
+	}
+	pr.Status = "deleted"
+	fresh := pr.Name + "-2"
+	fix := []string{fmt.Sprintf("peering create %s %s %s", fresh, pr.VPCs[0], pr.VPCs[1]), fmt.Sprintf("peering %s accept", fresh)}
+	comps := []string{pr.Name}
+	for _, v := range s.VPCs {
+		for _, rt := range v.RouteTables {
+			for _, r := range rt.Routes {
+				if r.Target == pr.Name {
+					fix = append(fix, fmt.Sprintf("route %s replace %s via %s", rt.Name, r.Destination, fresh))
+					comps = append(comps, rt.Name)
+				}
+			}
+		}
+	}
+	return &Applied{Summary: fmt.Sprintf("deleted peering %s: the routes through it became blackholes", pr.Name), Fix: fix, Components: comps}, nil
+}
+
+func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	pr := findPeering(s, p["peering"])
+	if pr == nil {
+		return nil, fmt.Errorf("no peering is named %q", p["peering"])
+	}
+	if pr.Status != "active" && pr.Status != "" {
+		return nil, fmt.Errorf("peering %s is %s, not active", pr.Name, pr.Status)
+	}
+	pr.Status = "pending-acceptance"
+	comps := []string{pr.Name}
+	for _, v := range s.VPCs {
+		for _, rt := range v.RouteTables {
+			for _, r := range rt.Routes {
+				if r.Target == pr.Name {
+					comps = append(comps, rt.Name)
+				}
+			}
+		}
+	}
+	return &Applied{Summary: fmt.Sprintf("left peering %s pending acceptance", pr.Name),
+		Fix: []string{fmt.Sprintf("peering %s accept", pr.Name)}, Components: comps}, nil
+}
+
+// ---- security groups
+
+func sgRulesOf(g *simnet.SecurityGroupSpec, dir string) *[]simnet.SGRuleSpec {
+	if dir == "ingress" {
+		return &g.Ingress
+	}
+	return &g.Egress
+}
+
+func ruleCovers(r simnet.SGRuleSpec, proto string, port int) bool {
+	if !protoCovers(r.Protocol, proto) {
+		return false
+	}
+	if strings.EqualFold(r.Protocol, "all") || strings.EqualFold(r.Protocol, "icmp") {
+		return true
+	}
+	return covers(r.Ports, port)
+}
+
+func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error) {
+	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+		g, _ := findSG(s, p["group"])
+		if g == nil {
+			return nil, fmt.Errorf("no security group is named %q", p["group"])
+		}
+		port, err := atoiPort(p["port"])
+		if err != nil {
+			return nil, err
+		}
+		rules := sgRulesOf(g, dir)
+		var fix []string
+		var gone []string
+		*rules = slices.DeleteFunc(*rules, func(r simnet.SGRuleSpec) bool {
+			if ruleCovers(r, p["proto"], port) {
+				fix = append(fix, sgFix("add", g.Name, dir, r))
+				gone = append(gone, sgRuleText(dir, r))
+				return true
+			}
+			return false
+		})
+		if len(fix) == 0 {
+			return nil, fmt.Errorf("security group %s has no %s rule for %s %d", g.Name, dir, p["proto"], port)
+		}
+		if *rules == nil {
+			*rules = []simnet.SGRuleSpec{}
+		}
+		return &Applied{Summary: fmt.Sprintf("removed from %s: %s", g.Name, strings.Join(gone, "; ")), Fix: fix, Components: []string{g.Name}}, nil
+	}
+}
+
+func isGroupPeer(s *simnet.WorldSpec, peer string) bool {
+	g, _ := findSG(s, peer)
+	return g != nil
+}
+
+func isCIDRPeer(s *simnet.WorldSpec, peer string) bool {
+	_, err := netip.ParsePrefix(peer)
+	return err == nil
+}
+
+// coveringIngress finds the first ingress rule of g covering tcp port
+// whose source passes want.
+func coveringIngress(s *simnet.WorldSpec, g *simnet.SecurityGroupSpec, port int, want func(*simnet.WorldSpec, string) bool) int {
+	for i, r := range g.Ingress {
+		if ruleCovers(r, "tcp", port) && (want == nil || want(s, r.Source)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func applySGWrongSource(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	g, v := findSG(s, p["group"])
+	if g == nil {
+		return nil, fmt.Errorf("no security group is named %q", p["group"])
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	i := coveringIngress(s, g, port, isGroupPeer)
+	if i < 0 {
+		return nil, fmt.Errorf("security group %s has no ingress rule for tcp %d from a group", g.Name, port)
+	}
+	old := g.Ingress[i]
+	wrong := p["source"]
+	if wrong == "" {
+		for _, o := range v.SecurityGroups {
+			if o.Name != g.Name && o.Name != old.Source {
+				wrong = o.Name
+				break
+			}
+		}
+	}
+	if wrong == "" {
+		return nil, fmt.Errorf("VPC %s has no other security group to name", v.Name)
+	}
+	if wg, _ := findSG(s, wrong); wg == nil {
+		return nil, fmt.Errorf("no security group is named %q", wrong)
+	}
+	g.Ingress[i].Source = wrong
+	return &Applied{Summary: fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", g.Name, port, wrong, old.Source),
+		Fix: []string{sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", old)}, Components: []string{g.Name}}, nil
+}
+
+// nearMiss returns a CIDR that looks like c but does not hold the same
+// addresses: a typo in an octet, or an internal range for the whole
+// internet.
+func nearMiss(c string) (string, error) {
+	p, err := netip.ParsePrefix(c)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a CIDR", c)
+	}
+	if p.Bits() == 0 {
+		return "10.0.0.0/8", nil
+	}
+	b := p.Masked().Addr().As4()
+	i := (p.Bits() - 1) / 8
+	b[i] += 10
+	return netip.PrefixFrom(netip.AddrFrom4(b), p.Bits()).Masked().String(), nil
+}
+
+func applySGWrongCIDR(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	g, _ := findSG(s, p["group"])
+	if g == nil {
+		return nil, fmt.Errorf("no security group is named %q", p["group"])
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	i := coveringIngress(s, g, port, isCIDRPeer)
+	if i < 0 {
+		return nil, fmt.Errorf("security group %s has no ingress rule for tcp %d from a CIDR", g.Name, port)
+	}
+	old := g.Ingress[i]
+	wrong := p["cidr"]
+	if wrong == "" {
+		if wrong, err = nearMiss(old.Source); err != nil {
+			return nil, err
+		}
+	} else if _, err := netip.ParsePrefix(wrong); err != nil {
+		return nil, fmt.Errorf("cidr %q is not a CIDR", wrong)
+	}
+	g.Ingress[i].Source = wrong
+	return &Applied{Summary: fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", g.Name, port, wrong, old.Source),
+		Fix: []string{sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", old)}, Components: []string{g.Name}}, nil
+}
+
+// neighbourPort is a plausible wrong port for port.
+func neighbourPort(port int) int {
+	switch port {
+	case 443:
+		return 8443
+	case 80:
+		return 8080
+	case 8080:
+		return 8000
+	case 8443:
+		return 443
+	case 5432:
+		return 5433
+	case 9000:
+		return 9090
+	}
+	if port == 65535 {
+		return port - 1
+	}
+	return port + 1
+}
+
+func applySGWrongPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	g, _ := findSG(s, p["group"])
+	if g == nil {
+		return nil, fmt.Errorf("no security group is named %q", p["group"])
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	wrong := neighbourPort(port)
+	if p["wrong"] != "" {
+		if wrong, err = atoiPort(p["wrong"]); err != nil {
+			return nil, err
+		}
+	}
+	var fix []string
+	n := 0
+	for i, r := range g.Ingress {
+		if !ruleCovers(r, "tcp", port) || strings.EqualFold(r.Protocol, "all") {
+			continue
+		}
+		n++
+		g.Ingress[i].Ports = simnet.PortsOf(wrong, wrong)
+		fix = append(fix, sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", r))
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("security group %s has no tcp ingress rule for port %d", g.Name, port)
+	}
+	return &Applied{Summary: fmt.Sprintf("%s's rules for tcp %d now open port %d instead", g.Name, port, wrong), Fix: fix, Components: []string{g.Name}}, nil
+}
+
+// ---- nacl
+
+func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	a, _ := findACL(s, p["acl"])
+	if a == nil {
+		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
+	}
+	dir := p["direction"]
+	if dir != "ingress" && dir != "egress" {
+		return nil, fmt.Errorf("direction %q is not ingress or egress", dir)
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	cidr, err := netip.ParsePrefix(p["cidr"])
+	if err != nil {
+		return nil, fmt.Errorf("cidr %q is not a CIDR", p["cidr"])
+	}
+	rules := aclRules(a, dir)
+	num := 0
+	if p["rule"] != "" {
+		if num, err = strconv.Atoi(p["rule"]); err != nil || num < 1 || num > 32766 {
+			return nil, fmt.Errorf("rule %q is not a number from 1 to 32766", p["rule"])
+		}
+	} else {
+		first := 100
+		if len(*rules) > 0 {
+			first = (*rules)[0].Rule
+			for _, r := range *rules {
+				first = min(first, r.Rule)
+			}
+		}
+		num = max(1, first-10)
+		if first <= 10 {
+			num = max(1, first/2)
+		}
+	}
+	for _, r := range *rules {
+		if r.Rule == num {
+			return nil, fmt.Errorf("%s already has %s rule %d", a.Name, dir, num)
+		}
+	}
+	r := simnet.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: simnet.PortsOf(port, port), CIDR: cidr.Masked().String(), Action: "deny"}
+	*rules = append(*rules, r)
+	slices.SortStableFunc(*rules, func(a, b simnet.ACLRuleSpec) int { return a.Rule - b.Rule })
+	return &Applied{Summary: fmt.Sprintf("added %s %s to %s, ahead of its allow rules", dir, aclRuleText(r), a.Name),
+		Fix: []string{fmt.Sprintf("nacl %s remove %s rule %d", a.Name, dir, num)}, Components: []string{a.Name}}, nil
+}
+
+// isEphemeralRule reports whether an allow rule is there for replies: tcp
+// over a range that holds Linux's ephemeral ports.
+func isEphemeralRule(r simnet.ACLRuleSpec) bool {
+	if !strings.EqualFold(r.Action, "allow") || !strings.EqualFold(r.Protocol, "tcp") || r.Ports.IsZero() {
+		return false
+	}
+	lo, hi, err := r.Ports.Range()
+	return err == nil && hi > lo && lo <= 32768 && hi >= 60999
+}
+
+func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
+	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+		a, _ := findACL(s, p["acl"])
+		if a == nil {
+			return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
+		}
+		dir := p["direction"]
+		if dir != "ingress" && dir != "egress" {
+			return nil, fmt.Errorf("direction %q is not ingress or egress", dir)
+		}
+		rules := aclRules(a, dir)
+		var fix, what []string
+		var keep []simnet.ACLRuleSpec
+		for _, r := range *rules {
+			if !isEphemeralRule(r) || (p["cidr"] != "" && !samePeer(r.CIDR, p["cidr"])) {
+				keep = append(keep, r)
+				continue
+			}
+			what = append(what, aclRuleText(r))
+			if narrow {
+				n := r
+				n.Ports = simnet.PortsOf(49152, 65535)
+				keep = append(keep, n)
+				fix = append(fix, fmt.Sprintf("nacl %s remove %s rule %d", a.Name, dir, r.Rule))
+			}
+			fix = append(fix, naclAddFix(a.Name, dir, r))
+		}
+		if len(what) == 0 {
+			return nil, fmt.Errorf("%s has no %s rule allowing the ephemeral ports", a.Name, dir)
+		}
+		if keep == nil {
+			keep = []simnet.ACLRuleSpec{}
+		}
+		*rules = keep
+		verb := "removed"
+		if narrow {
+			verb = "narrowed to 49152-65535"
+		}
+		return &Applied{Summary: fmt.Sprintf("%s %s's %s rule for the ephemeral ports (%s)", verb, a.Name, dir, strings.Join(what, "; ")),
+			Fix: fix, Components: []string{a.Name}}, nil
+	}
+}
+
+func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	a, _ := findACL(s, p["acl"])
+	if a == nil {
+		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
+	}
+	dir := p["direction"]
+	if dir != "ingress" && dir != "egress" {
+		return nil, fmt.Errorf("direction %q is not ingress or egress", dir)
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	rules := aclRules(a, dir)
+	var fix, what []string
+	*rules = slices.DeleteFunc(*rules, func(r simnet.ACLRuleSpec) bool {
+		if !strings.EqualFold(r.Action, "allow") || !protoCovers(r.Protocol, "tcp") {
+			return false
+		}
+		if strings.EqualFold(r.Protocol, "tcp") && !covers(r.Ports, port) {
+			return false
+		}
+		fix = append(fix, naclAddFix(a.Name, dir, r))
+		what = append(what, aclRuleText(r))
+		return true
+	})
+	if len(fix) == 0 {
+		return nil, fmt.Errorf("%s has no %s allow rule covering tcp %d", a.Name, dir, port)
+	}
+	if *rules == nil {
+		*rules = []simnet.ACLRuleSpec{}
+	}
+	return &Applied{Summary: fmt.Sprintf("removed from %s's %s rules: %s", a.Name, dir, strings.Join(what, "; ")), Fix: fix, Components: []string{a.Name}}, nil
+}
+
+// ---- host firewall and services
+
+func hostList(p Params) []string {
+	var out []string
+	for _, h := range strings.Split(p["host"], ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func applyFirewall(chain, action string) func(*simnet.WorldSpec, Params) (*Applied, error) {
+	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+		port, err := atoiPort(p["port"])
+		if err != nil {
+			return nil, err
+		}
+		hosts := hostList(p)
+		if len(hosts) == 0 {
+			return nil, fmt.Errorf("no host named")
+		}
+		a := &Applied{}
+		for _, h := range hosts {
+			_, fw := hostParts(s, h)
+			if fw == nil {
+				return nil, fmt.Errorf("no instance or server is named %q", h)
+			}
+			r := simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}
+			*fw = append([]simnet.FirewallRuleSpec{r}, *fw...)
+			a.Fix = append(a.Fix, fmt.Sprintf("firewall %s remove 1", h))
+			a.Components = append(a.Components, h)
+		}
+		a.Summary = fmt.Sprintf("inserted %s first on %s", fwRuleText(simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}), strings.Join(hosts, " and "))
+		return a, nil
+	}
+}
+
+func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) {
+	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+		port, err := atoiPort(p["port"])
+		if err != nil {
+			return nil, err
+		}
+		hosts := hostList(p)
+		if len(hosts) == 0 {
+			return nil, fmt.Errorf("no host named")
+		}
+		a := &Applied{}
+		var what string
+		for _, h := range hosts {
+			svcs, _ := hostParts(s, h)
+			if svcs == nil {
+				return nil, fmt.Errorf("no instance or server is named %q", h)
+			}
+			var sv *simnet.ServiceSpec
+			for i := range *svcs {
+				if (*svcs)[i].Port == port {
+					sv = &(*svcs)[i]
+				}
+			}
+			if sv == nil {
+				return nil, fmt.Errorf("%s has no service on port %d", h, port)
+			}
+			a.Components = append(a.Components, h)
+			switch how {
+			case "down":
+				if !sv.IsRunning() {
+					return nil, fmt.Errorf("service %s on %s is stopped already", sv.Name, h)
+				}
+				off := false
+				sv.Running = &off
+				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s start", h, sv.Name))
+				what = fmt.Sprintf("stopped service %s", sv.Name)
+			case "loopback":
+				if sv.Bind == "127.0.0.1" {
+					return nil, fmt.Errorf("service %s on %s listens on loopback already", sv.Name, h)
+				}
+				orig := sv.Bind
+				if orig == "" {
+					orig = "0.0.0.0"
+				}
+				sv.Bind = "127.0.0.1"
+				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s bind %s", h, sv.Name, orig))
+				what = fmt.Sprintf("bound service %s to 127.0.0.1", sv.Name)
+			default:
+				wrong := port + 1
+				if p["wrong"] != "" {
+					if wrong, err = atoiPort(p["wrong"]); err != nil {
+						return nil, err
+					}
+				}
+				for _, o := range *svcs {
+					if o.Port == wrong && o.Name != sv.Name {
+						return nil, fmt.Errorf("%s already has service %s on port %d", h, o.Name, wrong)
+					}
+				}
+				sv.Port = wrong
+				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s port %d", h, sv.Name, port))
+				what = fmt.Sprintf("moved service %s from port %d to %d", sv.Name, port, wrong)
+			}
+		}
+		a.Summary = fmt.Sprintf("%s on %s", what, strings.Join(hosts, " and "))
+		return a, nil
+	}
+}
+
+// ---- load balancers
+
+func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.TargetGroupSpec, error) {
+	l, _ := findLB(s, p["lb"])
+	if l == nil {
+		return nil, nil, fmt.Errorf("no load balancer is named %q", p["lb"])
+	}
+	tg, err := findTG(l, p["tg"])
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, tg, nil
+}
+
+// tgArg is the optional target group argument of an lb command: named only
+// when the balancer has several.
+func tgArg(l *simnet.LoadBalancerSpec, tg *simnet.TargetGroupSpec) string {
+	if len(l.TargetGroups) > 1 {
+		return " " + tg.Name
+	}
+	return ""
+}
+
+func applyHCPath(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, tg, err := lbAndTG(s, p)
+	if err != nil {
+		return nil, err
+	}
+	hcProto := strings.ToLower(tg.HealthCheck.Protocol)
+	if hcProto == "" {
+		hcProto = strings.ToLower(tg.Protocol)
+	}
+	if hcProto != "http" && hcProto != "https" {
+		return nil, fmt.Errorf("target group %s checks health over %s, which has no path", tg.Name, hcProto)
+	}
+	old := tg.HealthCheck.Path
+	if old == "" {
+		old = "/"
+	}
+	if p["path"] == old {
+		return nil, fmt.Errorf("the health check asks for %s already", old)
+	}
+	tg.HealthCheck.Path = p["path"]
+	return &Applied{Summary: fmt.Sprintf("%s's health check now asks for %s instead of %s", tg.Name, p["path"], old),
+		Fix: []string{fmt.Sprintf("lb %s health-check path %s%s", l.Name, old, tgArg(l, tg))}, Components: []string{l.Name, tg.Name}}, nil
+}
+
+func applyHCPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, tg, err := lbAndTG(s, p)
+	if err != nil {
+		return nil, err
+	}
+	old := tg.HealthCheck.Port
+	if old == 0 {
+		old = tg.Port
+	}
+	wrong := old + 1
+	if p["port"] != "" {
+		if wrong, err = atoiPort(p["port"]); err != nil {
+			return nil, err
+		}
+	}
+	if wrong == old {
+		return nil, fmt.Errorf("the health check probes port %d already", old)
+	}
+	tg.HealthCheck.Port = wrong
+	return &Applied{Summary: fmt.Sprintf("%s's health check now probes port %d instead of %d", tg.Name, wrong, old),
+		Fix: []string{fmt.Sprintf("lb %s health-check port %d%s", l.Name, old, tgArg(l, tg))}, Components: []string{l.Name, tg.Name}}, nil
+}
+
+func applyTGPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, tg, err := lbAndTG(s, p)
+	if err != nil {
+		return nil, err
+	}
+	old := tg.Port
+	wrong := old + 1
+	if p["port"] != "" {
+		if wrong, err = atoiPort(p["port"]); err != nil {
+			return nil, err
+		}
+	}
+	if wrong == old {
+		return nil, fmt.Errorf("target group %s sends to port %d already", tg.Name, old)
+	}
+	tg.Port = wrong
+	return &Applied{Summary: fmt.Sprintf("%s now sends traffic to port %d, but its targets listen on %d", tg.Name, wrong, old),
+		Fix: []string{fmt.Sprintf("lb %s target-group %s port %d", l.Name, tg.Name, old)}, Components: []string{l.Name, tg.Name}}, nil
+}
+
+func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, tg, err := lbAndTG(s, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(tg.Targets) == 0 {
+		return nil, fmt.Errorf("target group %s has no targets already", tg.Name)
+	}
+	var fix []string
+	for _, t := range tg.Targets {
+		fix = append(fix, fmt.Sprintf("lb %s target add %s%s", l.Name, t, tgArg(l, tg)))
+	}
+	old := tg.Targets
+	tg.Targets = []string{}
+	return &Applied{Summary: fmt.Sprintf("deregistered every target of %s (%s)", tg.Name, strings.Join(old, ", ")), Fix: fix, Components: []string{l.Name, tg.Name}}, nil
+}
+
+func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, _ := findLB(s, p["lb"])
+	if l == nil {
+		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	for i, li := range l.Listeners {
+		if li.Port != port {
+			continue
+		}
+		fix := fmt.Sprintf("lb %s listener add %d %s ", l.Name, li.Port, li.Protocol)
+		if li.Redirect != "" {
+			fix += "redirect " + li.Redirect
+		} else {
+			fix += "forward " + li.TargetGroup
+			if li.Certificate != "" {
+				fix += " certificate " + li.Certificate
+			}
+		}
+		l.Listeners = slices.Delete(l.Listeners, i, i+1)
+		return &Applied{Summary: fmt.Sprintf("deleted %s's %s listener on port %d", l.Name, li.Protocol, port), Fix: []string{fix}, Components: []string{l.Name}}, nil
+	}
+	return nil, fmt.Errorf("%s has no listener on port %d", l.Name, port)
+}
+
+// ---- tls
+
+// certUsers names what presents a certificate: listeners' balancers and
+// services' hosts.
+func certUsers(s *simnet.WorldSpec, cert string) []string {
+	var out []string
+	for _, v := range s.VPCs {
+		for _, l := range v.LoadBalancers {
+			for _, li := range l.Listeners {
+				if li.Certificate == cert && !slices.Contains(out, l.Name) {
+					out = append(out, l.Name)
+				}
+			}
+		}
+		for _, in := range v.Instances {
+			for _, sv := range in.Services {
+				if sv.TLS == cert && !slices.Contains(out, in.Name) {
+					out = append(out, in.Name)
+				}
+			}
+		}
+	}
+	for _, sv := range s.Internet.Servers {
+		for _, x := range sv.Services {
+			if x.TLS == cert && !slices.Contains(out, sv.Name) {
+				out = append(out, sv.Name)
+			}
+		}
+	}
+	return out
+}
+
+func applyCertTime(notYet bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
+	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+		c := findCert(s, p["cert"])
+		if c == nil {
+			return nil, fmt.Errorf("no certificate is named %q", p["cert"])
+		}
+		clock := worldClock(s)
+		var summary string
+		if notYet {
+			start := clock.Add(48 * time.Hour).Truncate(time.Hour)
+			c.NotBefore = start.Format(time.RFC3339)
+			c.NotAfter = start.Add(certLifetime).Format(time.RFC3339)
+			summary = fmt.Sprintf("reissued %s valid from %s, two days after the world's clock", c.Name, c.NotBefore)
+		} else {
+			end := clock.Add(-48 * time.Hour).Truncate(time.Hour)
+			c.NotAfter = end.Format(time.RFC3339)
+			c.NotBefore = end.Add(-certLifetime).Format(time.RFC3339)
+			summary = fmt.Sprintf("%s expired at %s", c.Name, c.NotAfter)
+		}
+		return &Applied{Summary: summary, Fix: []string{fmt.Sprintf("cert %s renew", c.Name)},
+			Components: append([]string{c.Name}, certUsers(s, c.Name)...)}, nil
+	}
+}
+
+func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	c := findCert(s, p["cert"])
+	if c == nil {
+		return nil, fmt.Errorf("no certificate is named %q", p["cert"])
+	}
+	var wrong []string
+	if p["domains"] != "" {
+		for _, d := range strings.Split(p["domains"], ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				wrong = append(wrong, d)
+			}
+		}
+	} else {
+		for _, d := range c.Domains {
+			if strings.HasPrefix(d, "*.") {
+				continue
+			}
+			first, rest, ok := strings.Cut(d, ".")
+			if !ok {
+				continue
+			}
+			wrong = append(wrong, first+"-staging."+rest)
+		}
+	}
+	if len(wrong) == 0 {
+		return nil, fmt.Errorf("no wrong names to give %s", c.Name)
+	}
+	old := c.Domains
+	c.Domains = wrong
+	return &Applied{Summary: fmt.Sprintf("reissued %s for %s instead of %s", c.Name, strings.Join(wrong, ", "), strings.Join(old, ", ")),
+		Fix: []string{JoinLine(append([]string{"cert", c.Name, "renew"}, old...))}, Components: append([]string{c.Name}, certUsers(s, c.Name)...)}, nil
+}
+
+func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	l, _ := findLB(s, p["lb"])
+	if l == nil {
+		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
+	}
+	port, err := atoiPort(p["port"])
+	if err != nil {
+		return nil, err
+	}
+	for i := range l.Listeners {
+		li := &l.Listeners[i]
+		if li.Port != port {
+			continue
+		}
+		if li.Certificate == "" {
+			return nil, fmt.Errorf("%s's listener on port %d has no certificate", l.Name, port)
+		}
+		wrong := p["cert"]
+		if wrong == "" {
+			for _, c := range s.Certificates {
+				if c.Name != li.Certificate {
+					wrong = c.Name
+					break
+				}
+			}
+		}
+		if wrong == "" || findCert(s, wrong) == nil {
+			return nil, fmt.Errorf("no other certificate exists to attach")
+		}
+		old := li.Certificate
+		li.Certificate = wrong
+		return &Applied{Summary: fmt.Sprintf("%s's listener on port %d now presents %s instead of %s", l.Name, port, wrong, old),
+			Fix: []string{fmt.Sprintf("lb %s listener %d certificate %s", l.Name, port, old)}, Components: []string{l.Name, wrong}}, nil
+	}
+	return nil, fmt.Errorf("%s has no listener on port %d", l.Name, port)
+}

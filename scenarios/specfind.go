@@ -1,0 +1,282 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/pathlab/pathlab/simnet"
+)
+
+// The helpers below find resources in a world spec by name, so that faults
+// and fixes edit the spec where the resource is declared. Each returns nil
+// when nothing has the name.
+
+func findSG(s *simnet.WorldSpec, name string) (*simnet.SecurityGroupSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.SecurityGroups {
+			if v.SecurityGroups[j].Name == name {
+				return &v.SecurityGroups[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+func findACL(s *simnet.WorldSpec, name string) (*simnet.ACLSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.NetworkACLs {
+			if v.NetworkACLs[j].Name == name {
+				return &v.NetworkACLs[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+func findRT(s *simnet.WorldSpec, name string) (*simnet.RouteTableSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.RouteTables {
+			if v.RouteTables[j].Name == name {
+				return &v.RouteTables[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+func findInstance(s *simnet.WorldSpec, name string) (*simnet.InstanceSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.Instances {
+			if v.Instances[j].Name == name {
+				return &v.Instances[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+// hostServices returns the services and firewall of an instance or an
+// internet server.
+func hostParts(s *simnet.WorldSpec, name string) (*[]simnet.ServiceSpec, *[]simnet.FirewallRuleSpec) {
+	if in, _ := findInstance(s, name); in != nil {
+		return &in.Services, &in.Firewall
+	}
+	for i := range s.Internet.Servers {
+		if s.Internet.Servers[i].Name == name {
+			return &s.Internet.Servers[i].Services, &s.Internet.Servers[i].Firewall
+		}
+	}
+	return nil, nil
+}
+
+func findLB(s *simnet.WorldSpec, name string) (*simnet.LoadBalancerSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.LoadBalancers {
+			if v.LoadBalancers[j].Name == name {
+				return &v.LoadBalancers[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+// findTG finds a target group of a balancer; with tg empty, the balancer's
+// only target group (or the one its first forwarding listener uses).
+func findTG(l *simnet.LoadBalancerSpec, tg string) (*simnet.TargetGroupSpec, error) {
+	if tg == "" {
+		if len(l.TargetGroups) == 1 {
+			return &l.TargetGroups[0], nil
+		}
+		names := make([]string, len(l.TargetGroups))
+		for i, t := range l.TargetGroups {
+			names[i] = t.Name
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("load balancer %s has no target groups", l.Name)
+		}
+		return nil, fmt.Errorf("load balancer %s has several target groups (%s): name one", l.Name, strings.Join(names, ", "))
+	}
+	for i := range l.TargetGroups {
+		if l.TargetGroups[i].Name == tg {
+			return &l.TargetGroups[i], nil
+		}
+	}
+	return nil, fmt.Errorf("load balancer %s has no target group %q", l.Name, tg)
+}
+
+func findCert(s *simnet.WorldSpec, name string) *simnet.CertSpec {
+	for i := range s.Certificates {
+		if s.Certificates[i].Name == name {
+			return &s.Certificates[i]
+		}
+	}
+	return nil
+}
+
+func findPeering(s *simnet.WorldSpec, name string) *simnet.PeeringSpec {
+	for i := range s.Peerings {
+		if s.Peerings[i].Name == name {
+			return &s.Peerings[i]
+		}
+	}
+	return nil
+}
+
+// findZone finds a zone by name. A name may be prefixed "private:" or
+// "public:" when a private and a public zone share it.
+func findZone(s *simnet.WorldSpec, name string) (*simnet.ZoneSpec, error) {
+	want := 0 // 0 any, 1 public, 2 private
+	if rest, ok := strings.CutPrefix(name, "private:"); ok {
+		name, want = rest, 2
+	} else if rest, ok := strings.CutPrefix(name, "public:"); ok {
+		name, want = rest, 1
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	var found []*simnet.ZoneSpec
+	for i := range s.DNS.Zones {
+		z := &s.DNS.Zones[i]
+		if strings.TrimSuffix(strings.ToLower(z.Name), ".") != name {
+			continue
+		}
+		if want == 1 && z.Private || want == 2 && !z.Private {
+			continue
+		}
+		found = append(found, z)
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no zone is named %q; zones: %s", name, strings.Join(zoneNames(s), ", "))
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("%s is both a public and a private zone: write public:%s or private:%s", name, name, name)
+}
+
+func zoneNames(s *simnet.WorldSpec) []string {
+	var out []string
+	for _, z := range s.DNS.Zones {
+		n := z.Name
+		if z.Private {
+			n += " (private)"
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// zoneRef is how commands name a zone: "private:NAME" when a public zone
+// shares the name.
+func zoneRef(s *simnet.WorldSpec, z *simnet.ZoneSpec) string {
+	n := 0
+	for _, o := range s.DNS.Zones {
+		if strings.EqualFold(strings.TrimSuffix(o.Name, "."), strings.TrimSuffix(z.Name, ".")) {
+			n++
+		}
+	}
+	if n > 1 {
+		if z.Private {
+			return "private:" + z.Name
+		}
+		return "public:" + z.Name
+	}
+	return z.Name
+}
+
+// relRecord returns a record name relative to its zone as written in the
+// spec ("@" for the apex), accepting a relative or a fully qualified name.
+func relRecord(zone, name string) string {
+	z := strings.TrimSuffix(strings.ToLower(zone), ".")
+	n := strings.TrimSuffix(strings.ToLower(name), ".")
+	if n == z || n == "@" {
+		return "@"
+	}
+	if rest, ok := strings.CutSuffix(n, "."+z); ok {
+		return rest
+	}
+	return n
+}
+
+// vpcOf returns the VPC with the given name.
+func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec {
+	for i := range s.VPCs {
+		if s.VPCs[i].Name == name {
+			return &s.VPCs[i]
+		}
+	}
+	return nil
+}
+
+// subnetOf returns the subnet with the given name.
+func findSubnet(s *simnet.WorldSpec, name string) (*simnet.SubnetSpec, *simnet.VPCSpec) {
+	for i := range s.VPCs {
+		v := &s.VPCs[i]
+		for j := range v.Subnets {
+			if v.Subnets[j].Name == name {
+				return &v.Subnets[j], v
+			}
+		}
+	}
+	return nil, nil
+}
+
+// portsRange parses ports as the fix commands write them: N, N-M or all.
+func portsRange(text string) (lo, hi int, err error) {
+	if text == "all" || text == "" || text == "-1" {
+		return 0, 65535, nil
+	}
+	return simnet.Ports{Text: text}.Range()
+}
+
+// sameRange reports whether two port texts mean the same range.
+func sameRange(a, b simnet.Ports) bool {
+	al, ah, err1 := a.Range()
+	bl, bh, err2 := b.Range()
+	return err1 == nil && err2 == nil && al == bl && ah == bh
+}
+
+// covers reports whether ports p include port n.
+func covers(p simnet.Ports, n int) bool {
+	lo, hi, err := p.Range()
+	return err == nil && n >= lo && n <= hi
+}
+
+// protoCovers reports whether a rule's protocol covers proto.
+func protoCovers(rule, proto string) bool {
+	rule = strings.ToLower(rule)
+	return rule == "all" || rule == "-1" || rule == strings.ToLower(proto)
+}
+
+// cidrContains reports whether a CIDR text contains an address text.
+func cidrContains(cidr, addr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(addr)
+	return err == nil && p.Contains(a)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// names lists the names of a slice of named things.
+func namesOf[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
+	}
+	return out
+}
