@@ -158,7 +158,10 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 		asked[key] = true
 		return true
 	}
-	var lbNode string
+	var lbNode, dnsSummary string
+	if s := r.Stage(tracer.StageDNS); s != nil {
+		dnsSummary = s.Summary
+	}
 	for _, st := range r.Stages {
 		var dnsComponents []string
 		for _, h := range st.Hops {
@@ -167,7 +170,7 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 		for _, h := range st.Hops {
 			switch {
 			case h.Code == tracer.DNSQuery && h.Kind == "nameserver" && once("authority"):
-				zone := lastField(h.Detail)
+				zone := strings.TrimSuffix(lastField(h.Detail), ".")
 				ask(st.Name, fmt.Sprintf("The resolver has followed the delegation down from the root. Which server answers authoritatively for %s?", zone),
 					h.Component, h.Detail, append(append([]string{}, p.nameservers...), filter(dnsComponents, h.Component)...))
 			case h.Code == tracer.DNSCNAME && once("cname"):
@@ -180,8 +183,11 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 				if dst == "" {
 					continue
 				}
-				ask(st.Name, fmt.Sprintf("Which address does %s send its SYN to?", h.Component), dst, "the first address of the DNS answer: "+st.Summary,
-					filter(p.addrs, dst))
+				why := "the target is an address: no DNS lookup"
+				if dnsSummary != "" {
+					why = "the first address of the DNS answer (" + dnsSummary + ")"
+				}
+				ask(st.Name, fmt.Sprintf("Which address does %s send its SYN to?", h.Component), dst, why, filter(p.addrs, dst))
 			case h.Code == tracer.IGWTranslate && h.Direction == tracer.Forward && strings.HasPrefix(h.Detail, "destination") && once("igw-in"):
 				ask(st.Name, fmt.Sprintf("The SYN reaches internet gateway %s. What does it do with it?", h.Component),
 					"maps the public destination to the private address: "+h.Detail, "an internet gateway maps each public address one to one to a private one, in both directions",
@@ -207,7 +213,8 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 					filter(append(append([]string{}, p.aclRules[h.Component]...), otherRules(p, h.Component)...), h.Rule))
 			case h.Code == tracer.TLSOK && once("cert"):
 				name := strings.TrimPrefix(h.Rule, "certificate ")
-				ask(st.Name, fmt.Sprintf("Which certificate does %s present?", h.Component), name, h.Detail, filter(p.certs, name))
+				ask(st.Name, fmt.Sprintf("Which certificate does %s present?", h.Component), name, h.Detail,
+					append(filter(p.certs, name), "none: TLS passes through to the app server, which presents its own", "a self-signed certificate made at boot"))
 			case h.Code == tracer.LBListener:
 				lbNode = h.Component
 			case h.Code == tracer.LBForward && h.Direction == tracer.Forward && strings.HasPrefix(h.Detail, "forwards") && once("target"):
