@@ -486,6 +486,18 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 				}
 				addr = ips[0]
 			}
+			if !asJSON {
+				// The header goes first, so a person (or a test) sees the
+				// probe has started before Ctrl-C.
+				portText := ""
+				switch {
+				case proto == "tcp" && port == 0:
+					portText = " port 80"
+				case proto != "icmp" && port != 0:
+					portText = fmt.Sprintf(" port %d", port)
+				}
+				fmt.Fprintf(e.stdout, "trace to %s, %d hops max, %s%s, %d probes per hop sent at once\n", addr, maxHops, proto, portText, queries)
+			}
 			tr, err := probe.Trace(ctx, addr, probe.TraceOptions{Proto: proto, Port: uint16(port), MaxHops: maxHops,
 				Queries: queries, Unprivileged: unpriv, MinWait: minWait})
 			if err != nil {
@@ -512,12 +524,6 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 				for _, n := range tr.Notes {
 					fmt.Fprintf(e.stdout, "note: %s\n", n)
 				}
-				portText := ""
-				if tr.Proto != "icmp" {
-					portText = fmt.Sprintf(" port %d", tr.Port)
-				}
-				fmt.Fprintf(e.stdout, "trace to %s, %d hops max, %s%s, %d probes per hop sent at once (%s)\n",
-					addr, maxHops, tr.Proto, portText, queries, tr.Method)
 				for _, h := range out.Hops {
 					if h.Address == "" {
 						fmt.Fprintf(e.stdout, "%2d  *\n", h.TTL)
@@ -525,7 +531,7 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 					}
 					fmt.Fprintf(e.stdout, "%2d  %-16s %8.3f ms %s\n", h.TTL, h.Address, h.RTTms, h.Marker)
 				}
-				fmt.Fprintf(e.stdout, "stopped after TTL %d: %s (%.0f ms)\n", tr.StoppedAfter, tr.Reason, out.TimeMs)
+				fmt.Fprintf(e.stdout, "stopped after TTL %d: %s (%.0f ms, %s)\n", tr.StoppedAfter, tr.Reason, out.TimeMs, tr.Method)
 			}
 			if !tr.Reached {
 				return exitCode(1)

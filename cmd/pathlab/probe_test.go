@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,7 +20,6 @@ import (
 	"github.com/pathlab/pathlab/tracer"
 	"github.com/pathlab/pathlab/tracer/probe"
 	"github.com/pathlab/pathlab/tracer/probe/probelab"
-	"github.com/spf13/cobra"
 )
 
 // TestProbeHelperProcess is not a test: re-executed under "ip netns exec",
@@ -387,4 +387,80 @@ func sameAnswers(a, b []string) bool {
 	return norm(a) == norm(b)
 }
 
-var _ = cobra.Command{}
+// TestTracerouteComparison times a TCP traceroute to a silently filtered
+// port against Linux traceroute -T on the same lab. It takes traceroute's
+// own time (tens of seconds), so it runs only with PATHLAB_COMPARE=1; it
+// logs the figures and asserts nothing about speed.
+func TestTracerouteComparison(t *testing.T) {
+	if os.Getenv("PATHLAB_COMPARE") == "" {
+		t.Skip("set PATHLAB_COMPARE=1 to time traceroute -T against probe trace (takes about a minute)")
+	}
+	probelab.Skip(t)
+	l := probelab.New(t, "TestProbeHelperProcess")
+	self, _ := os.Executable()
+	port := fmt.Sprint(probelab.PortDropped)
+	var ours []time.Duration
+	for range 5 {
+		start := time.Now()
+		out, _, _ := labRun(t, l, self, nil, "probe", "trace", "--proto", "tcp", "--port", port, probelab.Server)
+		ours = append(ours, time.Since(start))
+		t.Logf("probe trace:\n%s", out)
+	}
+	start := time.Now()
+	out := labTool(t, l, "traceroute", "-T", "-n", "-p", port, probelab.Server)
+	theirs := time.Since(start)
+	t.Logf("traceroute -T:\n%s", out)
+	t.Logf("probe trace --proto tcp (process included): %v; traceroute -T -n -p %s: %v", ours, port, theirs)
+}
+
+// BenchmarkLabTraceFiltered runs "probe trace --proto tcp" to the silently
+// filtered port of the lab, a process per run in the client namespace.
+func BenchmarkLabTraceFiltered(b *testing.B) {
+	probelab.Skip(b)
+	l := probelab.New(b, "TestProbeHelperProcess")
+	self, _ := os.Executable()
+	b.ReportAllocs()
+	for b.Loop() {
+		cmd := l.Command(context.Background(), l.ClientNS, self, "-test.run=^TestProbeHelperProcess$", "--",
+			"probe", "trace", "--proto", "tcp", "--port", fmt.Sprint(probelab.PortDropped), probelab.Server)
+		cmd.Env = append(os.Environ(), probelab.HelperEnv+"=cmd")
+		cmd.Run()
+	}
+}
+
+// TestProbeInterrupt sends Ctrl-C to a traceroute that would wait 30s for
+// silent hops: it must print what it learned and say it was interrupted.
+func TestProbeInterrupt(t *testing.T) {
+	probelab.Skip(t)
+	l := probelab.New(t, "TestProbeHelperProcess")
+	self, _ := os.Executable()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := l.Command(ctx, l.ClientNS, self, "-test.run=^TestProbeHelperProcess$", "--",
+		"probe", "trace", "--proto", "tcp", "--port", fmt.Sprint(probelab.PortDropped), "--min-wait", "30s", probelab.Server)
+	cmd.Env = append(os.Environ(), probelab.HelperEnv+"=cmd")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(out)
+	header, err := r.ReadString('\n') // printed once the signal handler is in place
+	if err != nil {
+		t.Fatalf("no header: %v", err)
+	}
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	rest, _ := io.ReadAll(r)
+	werr := cmd.Wait()
+	took := time.Since(start)
+	t.Logf("exited %v after Ctrl-C in %v:\n%s%s", werr, took, header, rest)
+	if ee, ok := werr.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit = %v; want status 1 (the target was not reached)", werr)
+	}
+	if !strings.Contains(string(rest), "interrupted") {
+		t.Errorf("output after Ctrl-C does not say it was interrupted:\n%s", rest)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,5 +99,46 @@ func TestTraceLoopback(t *testing.T) {
 			}
 			t.Logf("%s %v %s", r.Method, r.Elapsed, r.Reason)
 		})
+	}
+}
+
+// settled waits (bounded) for the goroutine count to fall back to n.
+func settled(n int) bool {
+	for range 200 {
+		if runtime.NumGoroutine() <= n {
+			return true
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond) // polling a count, not waiting for a server
+	}
+	return false
+}
+
+func TestCancelledProbesLeaveNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	lo := netip.MustParseAddr("127.0.0.1")
+	for _, unpriv := range []bool{true, false} {
+		if !unpriv && !RawAllowed() {
+			continue
+		}
+		r, err := Trace(ctx, lo, TraceOptions{Proto: "udp", Unprivileged: unpriv, MaxHops: 8})
+		if err != nil {
+			t.Fatalf("Trace(cancelled): %v", err)
+		}
+		if !strings.HasPrefix(r.Reason, "interrupted") {
+			t.Errorf("Trace(cancelled) reason = %q; want it to say interrupted", r.Reason)
+		}
+	}
+	res, _, err := ScanTCP(ctx, []netip.AddrPort{freePort(t)}, TCPOptions{})
+	if err != nil {
+		t.Fatalf("ScanTCP(cancelled): %v", err)
+	}
+	if res[0].Note != "interrupted" {
+		t.Errorf("ScanTCP(cancelled) note = %q; want interrupted", res[0].Note)
+	}
+	if !settled(before) {
+		t.Errorf("%d goroutines left after cancelled probes; %d before", runtime.NumGoroutine(), before)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -50,6 +51,7 @@ func (o TraceOptions) withDefaults() TraceOptions {
 	if o.Factor <= 0 {
 		o.Factor = 3
 	}
+	o.MaxWait = max(o.MaxWait, o.MinWait)
 	return o
 }
 
@@ -101,6 +103,20 @@ func (r *TraceResult) LastHop() (HopResult, bool) {
 	return HopResult{}, false
 }
 
+// sendTimes holds when each probe left; the sender writes it while the
+// collector reads it.
+type sendTimes []atomic.Int64
+
+func (s sendTimes) set(i int, t time.Time) { s[i].Store(t.UnixNano()) }
+
+func (s sendTimes) get(i int) time.Time {
+	n := s[i].Load()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
 // traceEvent is one reply matched to its probe.
 type traceEvent struct {
 	probe int
@@ -143,7 +159,7 @@ func Trace(ctx context.Context, dst netip.Addr, o TraceOptions) (*TraceResult, e
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events := make(chan traceEvent, len(plan.Probes)+16)
-	sentAt := make([]time.Time, len(plan.Probes))
+	sentAt := make(sendTimes, len(plan.Probes))
 	var wg sync.WaitGroup
 	var sendErr error
 	sentAll := make(chan struct{})
@@ -185,7 +201,7 @@ func Trace(ctx context.Context, dst netip.Addr, o TraceOptions) (*TraceResult, e
 
 // collect gathers replies until the path is known or the adaptive wait
 // past the last reply (or the last send) runs out.
-func collect(ctx, parent context.Context, plan *TracePlan, o TraceOptions, sentAt []time.Time, events <-chan traceEvent, sentAll <-chan struct{}) *TraceResult {
+func collect(ctx, parent context.Context, plan *TracePlan, o TraceOptions, sentAt sendTimes, events <-chan traceEvent, sentAll <-chan struct{}) *TraceResult {
 	hops := make([]HopResult, plan.MaxHops+1)
 	for i := range hops {
 		hops[i].TTL = i
@@ -222,8 +238,9 @@ loop:
 		select {
 		case ev := <-events:
 			p := plan.Probes[ev.probe]
-			rtt := ev.at.Sub(sentAt[ev.probe])
-			if sentAt[ev.probe].IsZero() || rtt < 0 {
+			sent := sentAt.get(ev.probe)
+			rtt := ev.at.Sub(sent)
+			if sent.IsZero() || rtt < 0 {
 				rtt = 0
 			}
 			h := &hops[p.TTL]
@@ -385,7 +402,7 @@ func (e *rawTrace) match(p *rawPacket) (traceEvent, bool) {
 	return ev, ok
 }
 
-func (e *rawTrace) send(ctx context.Context, o TraceOptions, sentAt []time.Time) error {
+func (e *rawTrace) send(ctx context.Context, o TraceOptions, sentAt sendTimes) error {
 	b := newBuilder()
 	pc := newPacer(o.Rate, 64)
 	for i, p := range e.plan.Probes {
@@ -405,7 +422,7 @@ func (e *rawTrace) send(ctx context.Context, o TraceOptions, sentAt []time.Time)
 		if err != nil {
 			return err
 		}
-		sentAt[i] = time.Now()
+		sentAt.set(i, time.Now())
 		if err := e.snd.send(pkt, e.plan.Dst); err != nil {
 			return fmt.Errorf("probe: send to %s: %w", e.plan.Dst, err)
 		}
@@ -438,7 +455,7 @@ func (e *rawTrace) Close() {
 // traceRecvErr sends each probe from its own UDP socket with IP_RECVERR
 // and the probe's TTL; the kernel matches the quoted packet to the socket,
 // and the socket's error queue gives the ICMP type, code and sender.
-func traceRecvErr(ctx context.Context, plan *TracePlan, o TraceOptions, sentAt []time.Time, events chan<- traceEvent, wg *sync.WaitGroup) error {
+func traceRecvErr(ctx context.Context, plan *TracePlan, o TraceOptions, sentAt sendTimes, events chan<- traceEvent, wg *sync.WaitGroup) error {
 	pc := newPacer(o.Rate, 64)
 	for i, p := range plan.Probes {
 		if err := pc.wait(ctx); err != nil {
@@ -455,7 +472,7 @@ func traceRecvErr(ctx context.Context, plan *TracePlan, o TraceOptions, sentAt [
 		if err := s.connect(netip.AddrPortFrom(plan.Dst, p.DstPort)); err != nil {
 			return fmt.Errorf("probe: udp to %s: %w", plan.Dst, err)
 		}
-		sentAt[i] = time.Now()
+		sentAt.set(i, time.Now())
 		if _, err := s.f.Write(make([]byte, 12)); err != nil {
 			s.Close()
 			continue // an error already queued (unreachable): counts as silent
