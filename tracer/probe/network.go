@@ -338,6 +338,10 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort) []tra
 	case last.Kind == ReplyUnreachable:
 		e := &tracer.ICMPError{Type: last.ICMPType, Code: last.ICMPCode, Sender: last.Address}
 		hops = append(hops, icmpHop(addr, e))
+	case tr.Reached && tr.Proto != "tcp":
+		hops = append(hops, tracer.Hop{Component: host, Kind: "host", Direction: tracer.Forward, Action: "drop", Code: tracer.TCPFiltered, Blocks: true,
+			Detail: fmt.Sprintf("SYNs to %s meet silence, yet %s probes reach the host at TTL %d: a filter for TCP port %d sits on the way or at the host (without raw sockets the hop cannot be pinned)",
+				addr, tr.Proto, last.TTL, addr.Port())})
 	case tr.Reached:
 		hops = append(hops, tracer.Hop{Component: host, Kind: "host", Direction: tracer.Forward, Action: "timeout", Code: tracer.TCPTimeout, Blocks: true,
 			Detail: fmt.Sprintf("connect() to %s timed out, but a SYN traceroute reached it at TTL %d: the path is intermittent", addr, last.TTL)})
