@@ -71,7 +71,7 @@ func (t *walk) add(h tracer.Hop) {
 		t.first = h.Code
 	}
 	if t.capture && t.cur != nil {
-		h.Packet = packetView(t.cur, &h)
+		h.Packet = t.packetView(&h)
 	}
 	if t.hops == nil {
 		t.hops = make([]tracer.Hop, 0, 24) // a connection there and back is about 20 hops

@@ -347,11 +347,11 @@ type leg struct {
 func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture, quiet bool) leg {
 	t := &walk{w: w, capture: capture, quiet: quiet}
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
+	t.cur = p // before the first hop, so that a capture sees the balancer's SYN leave
 	if !quiet {
 		t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
 			Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
 	}
-	t.cur = p
 	st := &conn{}
 	var out leg
 	dst := t.send(node, p)

@@ -118,6 +118,9 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	}
 	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: "answer", Code: tracer.DNSAnswer,
 		Detail: fmt.Sprintf("%s answers %s: %s", server, n.from.name, summary)})
+	if n.Capture {
+		n.dnsPackets(ans, serverAddr)
+	}
 	return ans, nil
 }
 

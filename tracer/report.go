@@ -53,6 +53,10 @@ type PacketView struct {
 	Summary string `json:"summary"`
 	// Layers holds one line per protocol layer (IPv4, TCP, DNS, ...).
 	Layers []string `json:"layers,omitempty"`
+	// Data is the packet itself, from the IP header on, where the Network
+	// built one (the simulation does, with gopacket); captures are made
+	// from it. Not part of the JSON report.
+	Data []byte `json:"-"`
 }
 
 // Stage is one step of a request: dns, tcp (or udp), tls, http.

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -16,6 +20,7 @@ func init() { register("trace", newTraceCmd) }
 func newTraceCmd(e *env) *cobra.Command {
 	var worldFile, from string
 	var asJSON, packets bool
+	var pcapFile, captureAt string
 	cmd := &cobra.Command{
 		Use:   "trace [--world FILE] [--from NAME] [--json] [TARGET]",
 		Short: "Trace a request through a simulated world and explain every hop",
@@ -56,7 +61,14 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			r, err := w.Trace(ctx, from, target)
+			if err := writeCapture(e, w, from, target, pcapFile, captureAt); err != nil {
+				return err
+			}
+			trace := w.Trace
+			if packets {
+				trace = w.TracePackets // builds each hop's packet with gopacket: only when asked
+			}
+			r, err := trace(ctx, from, target)
 			if err != nil {
 				if errors.Is(err, simnet.ErrUnknownName) {
 					return usageErr("--from: %v", err)
@@ -77,5 +89,42 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 	f.StringVarP(&worldFile, "world", "w", "", "world file (or builtin:NAME); default: the built-in shop world")
 	f.StringVar(&from, "from", "", "vantage point: a client, server or instance name (default: the world's first client)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON (the trace contract of WORLD-FORMAT.md)")
+	f.StringVar(&pcapFile, "pcap", "", "also write the simulated conversation to `FILE` as a pcap (tcpdump -r, tshark, Wireshark)")
+	f.StringVar(&captureAt, "capture-at", "", "with --pcap: capture at this `NAME` (an instance, balancer, NAT gateway, resolver) instead of the client")
+	f.BoolVar(&packets, "packets", false, "show under each hop the packet as it is there: addresses, TTL, TCP flags and sequence numbers, DNS question and answer")
 	return cmd
+}
+
+// writeCapture writes --pcap FILE: the conversation as a capture at
+// --capture-at (the client by default) sees it. Bad flags are usage errors,
+// and nothing is written then.
+func writeCapture(e *env, w *simnet.World, from string, target tracer.Target, file, at string) error {
+	if file == "" {
+		if at != "" {
+			return usageErr("--capture-at %s needs --pcap FILE to say where the capture goes", at)
+		}
+		return nil
+	}
+	if at != "" && !slices.Contains(w.CapturePoints(), at) {
+		return usageErr("--capture-at: nothing to capture at is named %q in world %s; use one of: %s", at, w.Name, strings.Join(w.CapturePoints(), ", "))
+	}
+	c, err := w.Capture(context.Background(), from, target, at)
+	if err != nil {
+		if errors.Is(err, simnet.ErrUnknownName) {
+			return usageErr("--from: %v", err)
+		}
+		return err
+	}
+	var buf bytes.Buffer
+	if err := c.WritePcap(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		return usageErr("--pcap %s: %v; give a file in a directory you can write to", file, err)
+	}
+	fmt.Fprintf(e.stderr, "wrote %d packets to %s: what a capture at %s sees (read it with tcpdump -nn -r %s)\n", len(c.Packets), file, c.At, file)
+	for _, n := range c.Notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
+	return nil
 }
