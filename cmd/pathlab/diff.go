@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/spf13/cobra"
+)
+
+func init() { register("diff", newDiffCmd) }
+
+func newDiffCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff [--json] OLD.yaml NEW.yaml",
+		Short: "Compare reachability between two worlds: what broke, what was fixed",
+		Long: `Diff traces every flow that makes sense in either world (every client and
+instance to every DNS name it can see, and to every listener and service it
+could reach by address) in both worlds, and lists the flows that broke and
+the flows that were fixed, each with where it breaks. This is how you check
+that a fix did not open, or close, anything else.
+
+A world is a file, or builtin:NAME for a built-in world.
+
+JSON: {"broken": [{"from", "target", "broken_at"}...], "fixed": [...]}; a
+fixed flow's broken_at is where it used to break.
+
+Exit status: 0 nothing changed, 1 something did, 2 bad input.`,
+		Example: `  pathlab diff shop.yaml shop-fixed.yaml
+  pathlab diff --json builtin:shop my-shop.yaml`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageErr("diff needs two worlds, OLD and NEW (files, or builtin:NAME); got %d argument(s)", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			old, err := loadWorld(args[0])
+			if err != nil {
+				return err
+			}
+			new, err := loadWorld(args[1])
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			d, err := simnet.Diff(ctx, old, new)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = d.WriteJSON(e.stdout)
+			} else {
+				err = d.WriteText(e.stdout, args[0], args[1])
+			}
+			if err != nil {
+				return err
+			}
+			if d.Changed() {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"broken": [...], "fixed": [...]} as JSON`)
+	return cmd
+}
