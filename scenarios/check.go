@@ -23,9 +23,14 @@ type Check struct {
 
 // Result is a check's verdict on one world.
 type Result struct {
-	Check  Check
-	Pass   bool
-	Detail string // what was seen: "delivered: HTTP/1.1 200 OK", "broken at sg-app: SG_NO_INGRESS_RULE"
+	Check Check
+	Pass  bool
+	// Seen is what a user would observe ("the server answers 504 Gateway
+	// Time-out", "app-1 unhealthy (Target.Timeout)"), without the cause.
+	Seen string
+	// Detail explains it: "broken at web-lb: LB_NO_HEALTHY_TARGETS (behind
+	// it: sg-app SG_NO_INGRESS_RULE)". The answer key: not for learners.
+	Detail string
 }
 
 // RunChecks runs every check against w and returns every result: it never
@@ -56,21 +61,26 @@ func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
 			res.Detail = err.Error()
 			return res
 		}
-		var bad []string
+		var bad, seen []string
 		for _, h := range hs {
 			if !h.Healthy {
 				bad = append(bad, fmt.Sprintf("%s unhealthy from %s: %s", h.Target, h.Node, h.Reason))
+				code, _ := HealthReason(h.Reason)
+				seen = append(seen, fmt.Sprintf("%s unhealthy (%s)", h.Target, code))
 			}
 		}
 		if len(hs) == 0 {
 			res.Detail = fmt.Sprintf("%s has no targets to check", c.Healthy)
+			res.Seen = res.Detail
 			return res
 		}
 		if len(bad) > 0 {
 			res.Detail = strings.Join(dedupe(bad), "; ")
+			res.Seen = strings.Join(dedupe(seen), ", ")
 			return res
 		}
 		res.Pass, res.Detail = true, fmt.Sprintf("%d health checks pass", len(hs))
+		res.Seen = "every target healthy"
 		return res
 	}
 	r, err := w.Trace(ctx, c.From, c.Target)
@@ -81,7 +91,30 @@ func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
 	delivered := r.Delivered()
 	res.Pass = delivered == (c.Want != "blocked")
 	res.Detail = Outcome(r)
+	res.Seen = Observation(r)
+	if delivered {
+		res.Seen = "it works " + strings.TrimPrefix(res.Detail, "delivered ")
+	}
 	return res
+}
+
+// HealthReason turns the simulation's explanation of a failed health check
+// into what describe-target-health says: a reason code and a description,
+// never the cause behind them.
+func HealthReason(why string) (code, description string) {
+	switch {
+	case strings.Contains(why, "timed out"):
+		return "Target.Timeout", "Request timed out"
+	case strings.Contains(why, "matcher wants"):
+		status := ""
+		if i := strings.Index(why, "→ "); i >= 0 {
+			if f := strings.Fields(why[i+len("→ "):]); len(f) > 0 {
+				status = strings.TrimSuffix(f[0], ",")
+			}
+		}
+		return "Target.ResponseCodeMismatch", fmt.Sprintf("Health checks failed with these codes: [%s]", status)
+	}
+	return "Target.FailedHealthChecks", "Health checks failed"
 }
 
 func dedupe(ss []string) []string {

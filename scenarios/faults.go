@@ -780,7 +780,9 @@ func isNATRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
 	return false
 }
 
-func isPeeringRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool { return findPeering(s, r.Target) != nil }
+func isPeeringRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+	return findPeering(s, r.Target) != nil
+}
 
 func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.WorldSpec, simnet.RouteSpec) bool, what string) (*Applied, error) {
 	rt, _ := findRT(s, table)

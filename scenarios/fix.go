@@ -1013,7 +1013,7 @@ func parseCert(w []string) (func(*simnet.WorldSpec) (string, error), error) {
 			return "", fmt.Errorf("no certificate is named %q", name)
 		}
 		clock := worldClock(s)
-		start := clock.Truncate(24*time.Hour).Add(-24 * time.Hour)
+		start := clock.Truncate(24 * time.Hour).Add(-24 * time.Hour)
 		c.NotBefore = start.Format(time.RFC3339)
 		c.NotAfter = start.Add(certLifetime).Format(time.RFC3339)
 		if len(domains) > 0 {

@@ -27,12 +27,12 @@ type Scenario struct {
 	Faults []FaultSpec `yaml:"faults,omitempty" json:"faults"`
 	// From and Request are the vantage point and the headline request;
 	// empty means the world's.
-	From        string      `yaml:"from,omitempty" json:"from,omitempty"`
-	Request     string      `yaml:"request,omitempty" json:"request,omitempty"`
-	Ticket      string      `yaml:"ticket" json:"ticket"`
-	Expect      Expect      `yaml:"expect,omitempty" json:"expect"`
-	Hints       []string    `yaml:"hints" json:"hints"`
-	Checks      []CheckSpec `yaml:"checks,omitempty" json:"checks,omitempty"`
+	From    string      `yaml:"from,omitempty" json:"from,omitempty"`
+	Request string      `yaml:"request,omitempty" json:"request,omitempty"`
+	Ticket  string      `yaml:"ticket" json:"ticket"`
+	Expect  Expect      `yaml:"expect,omitempty" json:"expect"`
+	Hints   []string    `yaml:"hints" json:"hints"`
+	Checks  []CheckSpec `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Fix is the reference fix in fix commands; empty means the faults'
 	// own reference fixes, in order.
 	Fix         []string `yaml:"fix,omitempty" json:"fix,omitempty"`
@@ -291,7 +291,7 @@ func (sc *Scenario) validate(add func(path, format string, args ...any)) {
 	if real == 0 && len(sc.Faults) > 0 {
 		add("$.faults", "every fault is a decoy; at least one must break the request")
 	}
-	if real > 0 && sc.Expect.Code == "" {
+	if (real > 0 || len(sc.Faults) == 0) && sc.Expect.Code == "" {
 		add("$", "the scenario has no expect: code; give the code the headline trace shows (such as SG_NO_INGRESS_RULE)")
 	}
 	if c := sc.Expect.Code; c != "" && c.Explain() == "" && !slices.Contains(symptomCodes, c) {

@@ -1,0 +1,272 @@
+package play
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/tracer"
+)
+
+func (s *Shell) ticket(_ context.Context, _ []string) error {
+	s.printTicket()
+	return nil
+}
+
+func (s *Shell) hintCmd(_ context.Context, _ []string) error {
+	hints := s.setup.Scenario.Hints
+	if s.hint >= len(hints) {
+		s.printf("No more hints. give-up shows the explained trace and the reference fix.\n")
+		return nil
+	}
+	s.hint++
+	s.stats.Hints++
+	s.printf("hint %d/%d: %s\n", s.hint, len(hints), strings.TrimSpace(hints[s.hint-1]))
+	return nil
+}
+
+func (s *Shell) answer(_ context.Context, args []string) error {
+	if len(args) < 1 || len(args) > 2 {
+		return badUsage("answer COMPONENT [CODE]")
+	}
+	code := ""
+	if len(args) == 2 {
+		code = args[1]
+	}
+	j := s.setup.JudgeAnswer(s.broken, args[0], code)
+	s.printf("%s\n", j.Message)
+	switch j.Verdict {
+	case scenarios.AnswerWrong:
+		s.stats.WrongAnswers++
+	case scenarios.AnswerCorrect:
+		real := 0
+		for i, a := range s.setup.Applied {
+			if s.setup.Scenario.Faults[i].Decoy {
+				continue
+			}
+			real++
+			if slices.ContainsFunc(a.Components, func(c string) bool { return strings.EqualFold(c, j.Cause) }) {
+				s.named[i] = true
+			}
+		}
+		if real > 1 {
+			s.printf("(%d of %d faults named)\n", len(s.named), real)
+		}
+	}
+	return nil
+}
+
+func (s *Shell) check(ctx context.Context, _ []string) error {
+	results := scenarios.RunChecks(ctx, s.world, s.setup.Checks)
+	for _, r := range results {
+		verdict := "PASS"
+		if !r.Pass {
+			verdict = "FAIL"
+		}
+		s.printf("%s  %s\n      %s\n", verdict, r.Check.Description, r.Seen)
+	}
+	if !scenarios.Solved(results) {
+		n := 0
+		for _, r := range results {
+			if !r.Pass {
+				n++
+			}
+		}
+		s.printf("%d of %d checks fail: not solved yet.\n", n, len(results))
+		return nil
+	}
+	if s.solvedAt.IsZero() {
+		s.solvedAt = s.opts.Now()
+	}
+	s.warnings = scenarios.Review(ctx, s.setup, s.spec)
+	s.printf("solved\n")
+	for _, w := range s.warnings {
+		s.printf("review: warning: %s\n", w)
+	}
+	if len(s.warnings) == 0 && s.spec != nil {
+		s.printf("review: the fix opens nothing beyond what the request needs.\n")
+	}
+	s.printf("%s\n", s.Score(ctx))
+	return nil
+}
+
+func (s *Shell) giveUp(ctx context.Context, _ []string) error {
+	s.gaveUp = true
+	r, err := s.world.Trace(ctx, s.setup.From, s.setup.Target)
+	if err != nil {
+		return err
+	}
+	if r.Delivered() {
+		r = s.broken
+		s.printf("The request works in your world now; this is how it broke at the start:\n\n")
+	}
+	if err := r.WriteText(s.out, tracer.TextOptions{Color: s.opts.Color}); err != nil {
+		return err
+	}
+	st := s.setup
+	if st.AdHoc {
+		s.printf("\nWhat each blocker needs (the trace's suggestions):\n")
+	} else {
+		s.printf("\nThe faults:\n")
+		for i, a := range st.Applied {
+			tag := ""
+			if st.Scenario.Faults[i].Decoy {
+				tag = " (a red herring: the request never meets it)"
+			}
+			s.printf("  - %s: %s%s\n", a.Kind, a.Summary, tag)
+		}
+		s.printf("\nThe reference fix:\n")
+	}
+	for _, f := range st.Fix {
+		s.printf("  %s\n", f)
+	}
+	if e := strings.TrimSpace(st.Scenario.Explanation); e != "" {
+		s.printf("\n%s\n", e)
+	}
+	s.printf("\n(The session counts as not solved. You can still apply the fix and check.)\n")
+	return nil
+}
+
+// fix runs one fix command: the spec is edited, validated as a whole and
+// recompiled; a refused edit changes nothing.
+func (s *Shell) fix(_ context.Context, words []string) error {
+	msg, err := s.applyFix(words)
+	if err != nil {
+		if errors.Is(err, scenarios.ErrUsage) {
+			return usageError{}
+		}
+		s.printf("refused: %v\n", err)
+		return nil
+	}
+	s.printf("ok: %s\n", msg)
+	return nil
+}
+
+// Fix applies one fix command line, as the learner would type it, and
+// says what changed; a refused fix changes nothing.
+func (s *Shell) Fix(line string) (string, error) {
+	words, err := scenarios.SplitLine(line)
+	if err != nil {
+		return "", err
+	}
+	return s.applyFix(words)
+}
+
+func (s *Shell) applyFix(words []string) (string, error) {
+	f, err := scenarios.ParseFix(words)
+	if err != nil {
+		return "", err
+	}
+	next, msg, err := scenarios.ApplyFix(s.spec, f)
+	if err != nil {
+		return "", err
+	}
+	s.commit(next, f.String())
+	return msg, nil
+}
+
+// commit makes next the current world, keeping the old one for undo.
+func (s *Shell) commit(next *simnet.WorldSpec, what string) {
+	w, err := simnet.Compile(next)
+	if err != nil {
+		// ApplyFix and edit validate first; this cannot happen.
+		s.printf("refused: %v\n", err)
+		return
+	}
+	s.undo = append(s.undo, change{spec: s.spec, what: what})
+	s.spec, s.world = next, w
+	s.stats.Fixes++
+	if !slices.Contains(s.world.Names(""), s.Host()) {
+		s.vantage = []string{s.setup.From}
+	}
+}
+
+func (s *Shell) undoCmd(_ context.Context, _ []string) error {
+	if len(s.undo) == 0 {
+		s.printf("nothing to undo\n")
+		return nil
+	}
+	last := s.undo[len(s.undo)-1]
+	s.undo = s.undo[:len(s.undo)-1]
+	w, err := simnet.Compile(last.spec)
+	if err != nil {
+		return err
+	}
+	s.spec, s.world = last.spec, w
+	s.printf("undone: %s\n", last.what)
+	return nil
+}
+
+func (s *Shell) reset(_ context.Context, _ []string) error {
+	if sameSpec(s.spec, s.setup.Broken) {
+		s.printf("the world is as the ticket found it already\n")
+		return nil
+	}
+	s.commit(s.setup.Broken.Clone(), "reset")
+	s.stats.Fixes--
+	s.printf("reset: the world is as the ticket found it (undo brings your changes back)\n")
+	return nil
+}
+
+func sameSpec(a, b *simnet.WorldSpec) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// edit writes the world to a file, lets the learner edit it, and loads it
+// back: validated as a whole, refused with the file's line and column when
+// it is wrong.
+func (s *Shell) edit(ctx context.Context, _ []string) error {
+	data, err := yaml.MarshalWithOptions(s.spec, yaml.IndentSequence(true))
+	if err != nil {
+		return fmt.Errorf("cannot write the world out: %v", err)
+	}
+	dir, err := os.MkdirTemp("", "pathlab-edit-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, s.spec.Name+".yaml")
+	header := "# The world as it is now. Save and quit to apply; it is validated first.\n"
+	if err := os.WriteFile(path, append([]byte(header), data...), 0o600); err != nil {
+		return err
+	}
+	if err := s.opts.Editor(ctx, path); err != nil {
+		return fmt.Errorf("the editor failed (%v); nothing changed", err)
+	}
+	next, err := simnet.LoadSpec(path)
+	if err != nil {
+		s.printf("refused: the edited world is not valid, so nothing changed:\n")
+		var se *simnet.Error
+		if errors.As(err, &se) {
+			for _, p := range se.Problems {
+				p.File = filepath.Base(p.File)
+				s.printf("  %s\n", p)
+			}
+		} else {
+			s.printf("  %v\n", err)
+		}
+		return nil
+	}
+	if _, err := simnet.Compile(next); err != nil {
+		s.printf("refused: %v\n", err)
+		return nil
+	}
+	if sameSpec(next, s.spec) {
+		s.printf("no change\n")
+		return nil
+	}
+	s.commit(next, "edit")
+	s.printf("ok: the edited world is loaded (undo takes it back)\n")
+	return nil
+}

@@ -1,0 +1,249 @@
+package play
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/pathlab/pathlab/simnet"
+)
+
+func (s *Shell) ssh(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return badUsage("ssh INSTANCE")
+	}
+	name := strings.TrimPrefix(args[0], "ec2-user@")
+	if s.world.Kind(name) != "instance" {
+		return fmt.Errorf("could not resolve hostname %s: no instance is named so (instances: %s)", name, strings.Join(s.world.Names("instance"), ", "))
+	}
+	if name == s.Host() {
+		return fmt.Errorf("you are on %s already", name)
+	}
+	s.vantage = append(s.vantage, name)
+	in, _ := findInstanceSpec(s.spec, name)
+	s.printf("Connected to %s (%s) through the session manager: no network path is needed to log in.\n", name, in.PrivateIP)
+	s.printf("Your commands now run on %s; exit comes back.\n", name)
+	return nil
+}
+
+func (s *Shell) exit(ctx context.Context, args []string) error {
+	if len(s.vantage) == 1 {
+		s.quit = true
+		return nil
+	}
+	left := s.Host()
+	s.vantage = s.vantage[:len(s.vantage)-1]
+	s.printf("logout\nConnection to %s closed.\n", left)
+	return nil
+}
+
+func (s *Shell) hostname(_ context.Context, _ []string) error {
+	s.printf("%s\n", s.Host())
+	return nil
+}
+
+// hostSpec returns the services, firewall and addresses of the host the
+// learner is on.
+func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleSpec, private, public string) {
+	if in, _ := findInstanceSpec(s.spec, s.Host()); in != nil {
+		return in.Services, in.Firewall, in.PrivateIP, in.PublicIP
+	}
+	for _, sv := range s.spec.Internet.Servers {
+		if sv.Name == s.Host() {
+			return sv.Services, sv.Firewall, sv.IP, ""
+		}
+	}
+	for _, c := range s.spec.Internet.Clients {
+		if c.Name == s.Host() {
+			return nil, nil, c.IP, ""
+		}
+	}
+	return nil, nil, "", ""
+}
+
+func (s *Shell) ss(_ context.Context, args []string) error {
+	opts := strings.Join(args, "")
+	if !strings.Contains(opts, "l") {
+		return badUsage("ss -ltn lists listening TCP sockets (-lun for UDP)")
+	}
+	udp := strings.Contains(opts, "u")
+	svcs, _, _, _ := s.hostSpec()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-7s %-6s %-6s %-22s %-22s%s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process")
+	if !udp {
+		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s\n", "LISTEN", 0, 4096, "127.0.0.53%lo:53", "0.0.0.0:*")
+	}
+	for _, sv := range svcs {
+		if !sv.IsRunning() || (strings.EqualFold(sv.Protocol, "udp") != udp) {
+			continue
+		}
+		bind := sv.Bind
+		if bind == "" {
+			bind = "0.0.0.0"
+		}
+		state := "LISTEN"
+		if udp {
+			state = "UNCONN"
+		}
+		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s%s\n", state, 0, 511, fmt.Sprintf("%s:%d", bind, sv.Port), "0.0.0.0:*", fmt.Sprintf("users:((\"%s\",pid=%d,fd=3))", sv.Name, 1200+sv.Port%1000))
+	}
+	s.print(b.String())
+	return nil
+}
+
+func (s *Shell) iptables(_ context.Context, args []string) error {
+	list, rules, lineNums := false, false, false
+	for _, a := range args {
+		switch a {
+		case "-L", "--list":
+			list = true
+		case "-S", "--list-rules":
+			rules = true
+		case "-n", "-v", "-nv", "-vn":
+		case "--line-numbers":
+			lineNums = true
+		case "-nL", "-Ln":
+			list = true
+		case "INPUT", "OUTPUT", "FORWARD":
+		default:
+			return badUsage("only listing is possible here: iptables -L [-n] [--line-numbers] or iptables -S; to change the rules, use the fix command firewall")
+		}
+	}
+	if !list && !rules {
+		return badUsage("iptables -L [-n] [--line-numbers] or iptables -S")
+	}
+	_, fw, _, _ := s.hostSpec()
+	var b strings.Builder
+	if rules {
+		b.WriteString("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")
+		for _, r := range fw {
+			b.WriteString(iptablesRule(r) + "\n")
+		}
+		s.print(b.String())
+		return nil
+	}
+	for _, chain := range []string{"INPUT", "FORWARD", "OUTPUT"} {
+		fmt.Fprintf(&b, "Chain %s (policy ACCEPT)\n", chain)
+		if lineNums {
+			b.WriteString("num  ")
+		}
+		fmt.Fprintf(&b, "%-10s %-5s%-4s%-19s %-19s\n", "target", "prot", "opt", "source", "destination")
+		n := 0
+		for _, r := range fw {
+			if !strings.EqualFold(r.Chain, chain) {
+				continue
+			}
+			n++
+			if lineNums {
+				fmt.Fprintf(&b, "%-5d", n)
+			}
+			src, dst := orAny(r.Source), orAny(r.Destination)
+			proto := strings.ToLower(r.Protocol)
+			if proto == "" {
+				proto = "all"
+			}
+			extra := ""
+			if !r.Port.IsZero() && proto != "all" && proto != "icmp" {
+				extra = fmt.Sprintf("%s dpt:%s", proto, strings.ReplaceAll(r.Port.Text, "-", ":"))
+				if strings.Contains(r.Port.Text, "-") {
+					extra = fmt.Sprintf("%s dpts:%s", proto, strings.ReplaceAll(r.Port.Text, "-", ":"))
+				}
+			}
+			target := strings.ToUpper(r.Action)
+			if target == "REJECT" {
+				extra = strings.TrimSpace(extra + " reject-with icmp-port-unreachable")
+			}
+			fmt.Fprintf(&b, "%-10s %-5s%-4s%-19s %-19s %s\n", target, proto, "--", src, dst, extra)
+		}
+		b.WriteString("\n")
+	}
+	s.print(strings.TrimRight(b.String(), "\n") + "\n")
+	return nil
+}
+
+func orAny(c string) string {
+	if c == "" {
+		return "0.0.0.0/0"
+	}
+	if a, err := netip.ParseAddr(c); err == nil {
+		return a.String()
+	}
+	return c
+}
+
+// iptablesRule writes a rule as iptables -S does.
+func iptablesRule(r simnet.FirewallRuleSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-A %s", strings.ToUpper(r.Chain))
+	if r.Source != "" {
+		fmt.Fprintf(&b, " -s %s", r.Source)
+	}
+	if r.Destination != "" {
+		fmt.Fprintf(&b, " -d %s", r.Destination)
+	}
+	p := strings.ToLower(r.Protocol)
+	if p != "all" && p != "" {
+		fmt.Fprintf(&b, " -p %s", p)
+		if !r.Port.IsZero() && p != "icmp" {
+			fmt.Fprintf(&b, " -m %s --dport %s", p, strings.ReplaceAll(r.Port.Text, "-", ":"))
+		}
+	}
+	fmt.Fprintf(&b, " -j %s", strings.ToUpper(r.Action))
+	if strings.EqualFold(r.Action, "reject") {
+		b.WriteString(" --reject-with icmp-port-unreachable")
+	}
+	return b.String()
+}
+
+func (s *Shell) ip(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		return badUsage("ip addr | ip route")
+	}
+	_, _, private, public := s.hostSpec()
+	in, v := findInstanceSpec(s.spec, s.Host())
+	switch args[0] {
+	case "a", "addr", "address":
+		var b strings.Builder
+		b.WriteString("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    inet 127.0.0.1/8 scope host lo\n")
+		bits := 24
+		if in != nil {
+			for _, sn := range v.Subnets {
+				if sn.Name == in.Subnet {
+					if p, err := netip.ParsePrefix(sn.CIDR); err == nil {
+						bits = p.Bits()
+					}
+				}
+			}
+		}
+		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP\n    inet %s/%d scope global eth0\n", private, bits)
+		if public != "" {
+			fmt.Fprintf(&b, "    (public address %s is mapped by the internet gateway; the host never sees it)\n", public)
+		}
+		s.print(b.String())
+	case "r", "route":
+		if in == nil {
+			s.printf("default via 198.51.100.1 dev eth0\n")
+			return nil
+		}
+		var sub *simnet.SubnetSpec
+		for i := range v.Subnets {
+			if v.Subnets[i].Name == in.Subnet {
+				sub = &v.Subnets[i]
+			}
+		}
+		if sub == nil {
+			return nil
+		}
+		p, err := netip.ParsePrefix(sub.CIDR)
+		if err != nil {
+			return nil
+		}
+		gw := p.Masked().Addr().Next()
+		s.printf("default via %s dev eth0 proto dhcp src %s metric 100\n%s dev eth0 proto kernel scope link src %s metric 100\n", gw, private, p.Masked(), private)
+		s.printf("# the VPC router at %s forwards by the subnet's route table (show route-table %s)\n", gw, sub.RouteTable)
+	default:
+		return badUsage("ip addr | ip route")
+	}
+	return nil
+}
