@@ -193,3 +193,26 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("check with no file: exit %d; want 2", code)
 	}
 }
+
+func TestWorldsAndCodes(t *testing.T) {
+	out, _, code := runPathlab(t, false, nil, "worlds")
+	if code != 0 || !strings.Contains(out, "shop") || !strings.Contains(out, "https://shop.example.com/") {
+		t.Errorf("worlds: exit %d\n%s", code, out)
+	}
+	out, _, code = runPathlab(t, false, nil, "codes", "--json")
+	var rows []struct{ Code, Meaning string }
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != 0 || len(rows) < 31 {
+		t.Fatalf("codes --json: exit %d, %v, %d rows", code, err, len(rows))
+	}
+	for _, r := range rows {
+		if r.Meaning == "" {
+			t.Errorf("code %s has no meaning", r.Code)
+		}
+	}
+	if out, _, code = runPathlab(t, false, nil, "codes", "sg_no_ingress_rule"); code != 0 || !strings.Contains(out, "SG_NO_INGRESS_RULE") {
+		t.Errorf("codes SG_NO_INGRESS_RULE: exit %d %q", code, out)
+	}
+	if _, errOut, code := runPathlab(t, false, nil, "codes", "NOPE"); code != 2 || !strings.Contains(errOut, `unknown code "NOPE"`) {
+		t.Errorf("codes NOPE: exit %d %q", code, errOut)
+	}
+}
