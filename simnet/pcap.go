@@ -650,22 +650,29 @@ func (c *capturer) httpTiming(msgs []message, resp *tracer.HTTPResponse, cn *tra
 		return
 	}
 	hops := backend[0]
+	forwardedFor := ""
+	if st.dst != nil && st.dst.lb != nil && st.dst.lb.alb {
+		forwardedFor = cn.Local.Addr().String() // an application balancer says whom it serves
+	}
 	msgs[ri].respond = func(ready time.Duration) time.Duration {
-		return c.backend(ready+lbThink, hops, resp, cn, req) + lbThink
+		return c.backend(ready+lbThink, hops, resp, cn, req, forwardedFor) + lbThink
 	}
 }
 
 // walksIn finds the connections a balancer walked (its second
-// connections): runs of hops with packets, each from a balancer's SENT.
+// connections): runs of hops with packets, each from the balancer sending
+// (an application balancer's SENT, a network balancer's LB_FORWARD).
 func walksIn(hops []tracer.Hop) [][]tracer.Hop {
+	starts := func(h *tracer.Hop) bool {
+		return h.Packet != nil && h.Kind == "load-balancer" && h.Direction == tracer.Forward && (h.Code == tracer.Sent || h.Code == tracer.LBForward)
+	}
 	var out [][]tracer.Hop
 	for i := 0; i < len(hops); i++ {
-		h := &hops[i]
-		if h.Code != tracer.Sent || h.Kind != "load-balancer" || h.Packet == nil {
+		if !starts(&hops[i]) {
 			continue
 		}
 		j := i + 1
-		for j < len(hops) && hops[j].Packet != nil && hops[j].Code != tracer.Sent {
+		for j < len(hops) && hops[j].Packet != nil && !starts(&hops[j]) {
 			j++
 		}
 		out = append(out, hops[i:j])
@@ -677,7 +684,7 @@ func walksIn(hops []tracer.Hop) [][]tracer.Hop {
 // backend plays a balancer's connection to its target, from start, and
 // returns when the balancer has the answer (or gave up on the target).
 // The balancer keeps the connection open for the next request.
-func (c *capturer) backend(start time.Duration, hops []tracer.Hop, resp *tracer.HTTPResponse, cn *tracer.Conn, req *tracer.HTTPRequest) time.Duration {
+func (c *capturer) backend(start time.Duration, hops []tracer.Hop, resp *tracer.HTTPResponse, cn *tracer.Conn, req *tracer.HTTPRequest, forwardedFor string) time.Duration {
 	tup, _, ok := viewTuple(newDecoder(), &hops[0])
 	if !ok {
 		return start
@@ -699,7 +706,7 @@ func (c *capturer) backend(start time.Duration, hops []tracer.Hop, resp *tracer.
 		return s.run(start, state, nil, false)
 	}
 	msgs := []message{
-		{fromClient: true, kind: "request", data: httpRequestBytes(req, cn, cn.Local.Addr().String())},
+		{fromClient: true, kind: "request", data: httpRequestBytes(req, cn, forwardedFor)},
 		{kind: "response", data: httpResponseBytes(resp, c.w.Clock), think: appThink},
 	}
 	return s.run(start, tracer.ConnOpen, msgs, false)

@@ -477,3 +477,38 @@ func BenchmarkCapture(b *testing.B) {
 		}
 	}
 }
+
+// TestCaptureEverywhere captures every flow of the built-in world at every
+// point: no error, packets that decode, time that never runs backwards,
+// and tcpdump-style lines for all of them.
+func TestCaptureEverywhere(t *testing.T) {
+	w, _ := LoadBuiltin(DefaultWorld)
+	flows, err := w.Flows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := w.CapturePoints()
+	if testing.Short() {
+		flows, points = flows[:min(len(flows), 8)], points[:min(len(points), 4)]
+	}
+	d := newDecoder()
+	for _, f := range flows {
+		for _, at := range points {
+			c, err := w.Capture(context.Background(), f[0], mustTarget(t, f[1]), at)
+			if err != nil {
+				t.Fatalf("Capture(%s → %s at %s): %v", f[0], f[1], at, err)
+			}
+			for i, p := range c.Packets {
+				if err := d.decode(p.Data); err != nil {
+					t.Errorf("%s → %s at %s: packet %d: %v", f[0], f[1], at, i, err)
+				}
+				if i > 0 && p.Time.Before(c.Packets[i-1].Time) {
+					t.Errorf("%s → %s at %s: packet %d goes back in time", f[0], f[1], at, i)
+				}
+			}
+			if n := len(c.Lines()); n != len(c.Packets) {
+				t.Errorf("%s → %s at %s: %d lines for %d packets", f[0], f[1], at, n, len(c.Packets))
+			}
+		}
+	}
+}
