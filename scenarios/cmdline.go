@@ -27,6 +27,11 @@ func SplitLine(line string) ([]string, error) {
 	if !utf8.ValidString(line) {
 		return nil, fmt.Errorf("%w: the line is not valid UTF-8", ErrSyntax)
 	}
+	for i, r := range []rune(line) {
+		if (r < 0x20 && r != '\t' && r != '\r' && r != '\n') || r == 0x7f {
+			return nil, fmt.Errorf("%w: control character %U at column %d", ErrSyntax, r, i+1)
+		}
+	}
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -39,18 +44,16 @@ func SplitLine(line string) ([]string, error) {
 	rs := []rune(line)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			if r == '\r' || r == '\n' {
-				if state == plain {
-					if inWord {
-						words = append(words, cur.String())
-						cur.Reset()
-						inWord = false
-					}
-					continue
-				}
+		if r == '\r' || r == '\n' {
+			if state != plain {
+				return nil, fmt.Errorf("%w: a line break inside quotes at column %d", ErrSyntax, i+1)
 			}
-			return nil, fmt.Errorf("%w: control character %U at column %d", ErrSyntax, r, i+1)
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+			continue
 		}
 		switch state {
 		case single:
@@ -92,6 +95,9 @@ func SplitLine(line string) ([]string, error) {
 					return nil, fmt.Errorf("%w: the line ends with a backslash", ErrSyntax)
 				}
 				i++
+				if rs[i] == '\r' || rs[i] == '\n' {
+					return nil, fmt.Errorf("%w: a backslash before a line break", ErrSyntax)
+				}
 				cur.WriteRune(rs[i])
 				inWord = true
 			default:

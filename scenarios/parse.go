@@ -182,6 +182,11 @@ func positioned(name string, file *ast.File, problems []simnet.Problem) error {
 	for i := range problems {
 		p := &problems[i]
 		p.File = name
+		if p.Path == "$" {
+			// About the file as a whole.
+			p.Line, p.Col = 1, 1
+			continue
+		}
 		if p.Path == "" || file == nil {
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
@@ -152,80 +151,6 @@ func suffice(st *Setup, verb, name string) []string {
 	return out
 }
 
-// Flow is one connection a host can open: src → dst:port.
-type Flow struct {
-	From string
-	To   string // the destination's name
-	Addr netip.AddrPort
-}
-
-func (f Flow) String() string { return fmt.Sprintf("%s → %s (%s)", f.From, f.To, f.Addr) }
-
-// Reachable lists every TCP connection a host of w can open to any
-// address of the world on any port something uses (and 22), as a set.
-func Reachable(ctx context.Context, w *simnet.World, s *simnet.WorldSpec) map[Flow]bool {
-	type dest struct {
-		name string
-		addr netip.Addr
-	}
-	var dests []dest
-	add := func(name, ip string) {
-		if a, err := netip.ParseAddr(ip); err == nil {
-			dests = append(dests, dest{name, a})
-		}
-	}
-	for _, sv := range s.Internet.Servers {
-		add(sv.Name, sv.IP)
-	}
-	for _, v := range s.VPCs {
-		for _, l := range v.LoadBalancers {
-			for _, n := range l.Nodes {
-				add(l.Name, n.PrivateIP)
-				add(l.Name, n.PublicIP)
-			}
-		}
-		for _, in := range v.Instances {
-			add(in.Name, in.PrivateIP)
-			add(in.Name, in.PublicIP)
-		}
-	}
-	ports := append(servicePorts(s), 22)
-	sort.Ints(ports)
-	ports = slices.Compact(ports)
-	var sources []string
-	for _, c := range s.Internet.Clients {
-		sources = append(sources, c.Name)
-	}
-	for _, sv := range s.Internet.Servers {
-		sources = append(sources, sv.Name)
-	}
-	for _, v := range s.VPCs {
-		for _, in := range v.Instances {
-			sources = append(sources, in.Name)
-		}
-	}
-	out := map[Flow]bool{}
-	for _, src := range sources {
-		n, err := w.From(src)
-		if err != nil {
-			continue
-		}
-		for _, d := range dests {
-			if d.name == src {
-				continue
-			}
-			for _, p := range ports {
-				ap := netip.AddrPortFrom(d.addr, uint16(p))
-				c, err := n.Dial(ctx, tracer.TCP, ap)
-				if err == nil && c.State == tracer.ConnOpen {
-					out[Flow{From: src, To: d.name, Addr: ap}] = true
-				}
-			}
-		}
-	}
-	return out
-}
-
 func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
 	fw, err := simnet.Compile(fixed)
 	if err != nil {
@@ -235,69 +160,92 @@ func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []War
 	if err != nil {
 		return nil
 	}
-	after := Reachable(ctx, fw, fixed)
-	before := Reachable(ctx, bw, st.Broken)
-	var known map[Flow]bool
+	d, err := simnet.Diff(ctx, bw, fw)
+	if err != nil || len(d.Fixed) == 0 {
+		return nil
+	}
+	// Flows the world had before the faults are no news: the fix restored
+	// them. So are the checks' own requests.
+	known := map[[2]string]bool{}
 	if st.Base != nil {
 		if basew, err := simnet.Compile(st.Base); err == nil {
-			known = Reachable(ctx, basew, st.Base)
+			if bd, err := simnet.Diff(ctx, bw, basew); err == nil {
+				for _, f := range bd.Fixed {
+					known[[2]string{f.From, f.Target}] = true
+				}
+			}
 		}
 	}
-	// The request's own connections, and those of the other checks, are
-	// what a fix is meant to open.
-	path := map[string]bool{}
-	for _, c := range st.Checks {
-		if c.Healthy == "" && c.Want != "blocked" {
-			path[c.From+" "+c.Target.Host+" "+fmt.Sprint(c.Target.Port)] = true
-		}
-	}
+	// The checks' requests are the path a fix is meant to open: from any
+	// client, since a service opened for one is open for all that may use
+	// it.
+	path := pathEndpoints(ctx, fw, st.Checks)
 	var opened []string
-	for f := range after {
-		if before[f] || known[f] {
+	for _, f := range d.Fixed {
+		if known[[2]string{f.From, f.Target}] || onPath(ctx, fw, path, f.From, f.Target) {
 			continue
 		}
-		if path[f.From+" "+f.Addr.Addr().String()+" "+fmt.Sprint(f.Addr.Port())] || path[f.From+" "+f.To+" "+fmt.Sprint(f.Addr.Port())] {
-			continue
-		}
-		if onPath(ctx, fw, st.Checks, f) {
-			continue
-		}
-		opened = append(opened, f.String())
+		opened = append(opened, fmt.Sprintf("%s → %s", f.From, f.Target))
 	}
 	if len(opened) == 0 {
 		return nil
 	}
-	sort.Strings(opened)
 	more := ""
 	if len(opened) > 6 {
 		more = fmt.Sprintf(" and %d more", len(opened)-6)
 		opened = opened[:6]
 	}
-	return []Warning{{Kind: "reachability", Message: fmt.Sprintf("the fix also opened connections the request does not need: %s%s", strings.Join(opened, ", "), more)}}
+	return []Warning{{Kind: "reachability", Message: fmt.Sprintf("the fix also opened requests the ticket does not need: %s%s", strings.Join(opened, ", "), more)}}
 }
 
-// onPath reports whether a flow is the very connection a check's request
-// makes (its host resolves to the flow's address).
-func onPath(ctx context.Context, w *simnet.World, checks []Check, f Flow) bool {
+// endpoints are the targets of the checks' requests: their URLs, and the
+// addresses and ports they resolve to.
+type endpoints struct {
+	urls  map[string]bool
+	addrs map[netip.AddrPort]bool
+}
+
+func pathEndpoints(ctx context.Context, w *simnet.World, checks []Check) endpoints {
+	e := endpoints{urls: map[string]bool{}, addrs: map[netip.AddrPort]bool{}}
 	for _, c := range checks {
-		if c.Healthy != "" || c.From != f.From || int(c.Target.Port) != int(f.Addr.Port()) {
+		if c.Healthy != "" || c.Want == "blocked" {
 			continue
 		}
-		if a, ok := c.Target.HostAddr(); ok {
-			if a == f.Addr.Addr() {
-				return true
-			}
-			continue
+		e.urls[c.Target.String()] = true
+		for _, a := range resolveFrom(ctx, w, c.From, c.Target.Host) {
+			e.addrs[netip.AddrPortFrom(a, c.Target.Port)] = true
 		}
-		n, err := w.From(c.From)
-		if err != nil {
-			continue
-		}
-		ans, err := n.Resolve(ctx, c.Target.Host, 1)
-		if err != nil {
-			continue
-		}
-		if slices.Contains(ans.Addrs, f.Addr.Addr()) {
+	}
+	return e
+}
+
+func resolveFrom(ctx context.Context, w *simnet.World, from, host string) []netip.Addr {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a}
+	}
+	n, err := w.From(from)
+	if err != nil {
+		return nil
+	}
+	ans, err := n.Resolve(ctx, host, 1)
+	if err != nil {
+		return nil
+	}
+	return ans.Addrs
+}
+
+// onPath reports whether a flow goes where a check's request goes: the
+// same URL, or the same address and port.
+func onPath(ctx context.Context, w *simnet.World, path endpoints, from, target string) bool {
+	if path.urls[target] {
+		return true
+	}
+	t, err := tracer.ParseTarget(target)
+	if err != nil {
+		return false
+	}
+	for _, a := range resolveFrom(ctx, w, from, t.Host) {
+		if path.addrs[netip.AddrPortFrom(a, t.Port)] {
 			return true
 		}
 	}

@@ -180,11 +180,11 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 		}
 		if _, err := sc.build(dir, add); err != nil {
 			var se *simnet.Error
-			if errors.As(err, &se) {
-				// A bad world file reports its own positions.
+			if errors.As(err, &se) && len(se.Problems) > 0 && se.Problems[0].Line > 0 {
+				// A bad world file reports its own lines and columns.
 				return nil, err
 			}
-			add("$.world", "%v", err)
+			add("$.world", "world %q: %v", sc.World, err)
 		}
 	}
 	if len(problems) > 0 {
@@ -417,8 +417,10 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	if st.From == "" {
 		st.From = world.DefaultFrom()
 	}
+	fromOK := true
 	if _, err := world.From(st.From); err != nil {
 		add("$.from", "%v", err)
+		fromOK = false
 	}
 	req := sc.Request
 	if req == "" {
@@ -436,6 +438,9 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	for i, c := range checks {
 		ch, err := resolveCheck(c, st.From, world)
 		if err != nil {
+			if len(sc.Checks) == 0 && !fromOK {
+				continue // the default check fails for the same reason
+			}
 			add(fmt.Sprintf("$.checks[%d]", i), "%v", err)
 			continue
 		}

@@ -140,7 +140,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	last := &lastRequest{what: "curl " + o.url, from: s.Host(), target: t}
+	last := &lastRequest{what: "curl " + o.url, from: s.Host(), target: t, world: s.world}
 	s.last = last
 	var b strings.Builder
 	defer func() { s.print(b.String()) }()
@@ -409,8 +409,8 @@ func (s *Shell) nc(ctx context.Context, args []string) error {
 	if udp {
 		proto, pname = tracer.UDP, "udp"
 	}
-	t := tracer.Target{Scheme: pname, Host: host, Port: uint16(port)}
-	last := &lastRequest{what: "nc " + strings.Join(args, " "), from: s.Host(), target: t}
+	t, _ := tracer.ParseTarget(pname + "://" + net.JoinHostPort(host, strconv.Itoa(port)))
+	last := &lastRequest{what: "nc " + strings.Join(args, " "), from: s.Host(), target: t, world: s.world}
 	s.last = last
 	addrs, hops, err := s.lookup(ctx, n, host)
 	if err != nil {
@@ -506,7 +506,7 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	last := &lastRequest{what: "ping " + host, from: s.Host(), icmp: true}
+	last := &lastRequest{what: "ping " + host, from: s.Host(), icmp: true, world: s.world}
 	s.last = last
 	addrs, hops, err := s.lookup(ctx, n, host)
 	if err != nil {
@@ -596,9 +596,9 @@ func (s *Shell) traceroute(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	last := &lastRequest{what: "traceroute " + strings.Join(args, " "), from: s.Host()}
+	last := &lastRequest{what: "traceroute " + strings.Join(args, " "), from: s.Host(), world: s.world}
 	if proto == tracer.TCP {
-		last.target = tracer.Target{Scheme: "tcp", Host: host, Port: uint16(port)}
+		last.target, _ = tracer.ParseTarget("tcp://" + net.JoinHostPort(host, strconv.Itoa(port)))
 	}
 	s.last = last
 	addrs, hops, err := s.lookup(ctx, n, host)

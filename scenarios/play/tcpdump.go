@@ -22,6 +22,7 @@ type lastRequest struct {
 	hops   []tracer.Hop
 	conn   *tracer.Conn
 	status int
+	world  *simnet.World // as it was when the request ran
 }
 
 func (s *Shell) tcpdump(ctx context.Context, args []string) error {
@@ -39,13 +40,29 @@ func (s *Shell) tcpdump(ctx context.Context, args []string) error {
 		s.printf("tcpdump: nothing captured yet: run curl, nc, ping or traceroute first, then look at its packets\n")
 		return nil
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "tcpdump: listening at %s, capturing the packets of: %s (from %s)\n", at, s.last.what, s.last.from)
+	if s.last.target.Scheme != "" && s.last.world != nil {
+		// simnet builds the request's real packets as they are at the
+		// capture point, with tcpdump's own text.
+		c, err := s.last.world.Capture(ctx, s.last.from, s.last.target, at)
+		if err != nil {
+			return err
+		}
+		var body strings.Builder
+		if err := c.WriteText(&body); err != nil {
+			return err
+		}
+		b.WriteString(body.String())
+		fmt.Fprintf(&b, "%d packets captured\n", len(c.Packets))
+		s.print(b.String())
+		return nil
+	}
 	addrs := captureAddrs(s.spec, at)
 	if len(addrs) == 0 {
 		return fmt.Errorf("nothing to capture at is named %q; capture at a client, server, instance, balancer or NAT gateway", at)
 	}
 	lines, notes := renderCapture(s.last.hops, at, addrs, s.world.Clock.Add(s.elapsed))
-	var b strings.Builder
-	fmt.Fprintf(&b, "tcpdump: listening at %s, capturing the packets of: %s (from %s)\n", at, s.last.what, s.last.from)
 	for _, n := range notes {
 		fmt.Fprintf(&b, "# %s\n", n)
 	}
