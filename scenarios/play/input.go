@@ -63,13 +63,19 @@ func NewTerminal(fd int, rw io.ReadWriter) (*Terminal, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := term.NewTerminal(rw, "")
-	if w, h, err := term.GetSize(fd); err == nil {
-		t.SetSize(w, h)
+	tt := newTerminal(rw)
+	tt.restore = func() error { return term.Restore(fd, old) }
+	if w, h, err := term.GetSize(fd); err == nil && w > 0 && h > 0 {
+		tt.t.SetSize(w, h) // a pty without a size reports 0x0: keep 80 columns
 	}
-	tt := &Terminal{t: t, restore: func() error { return term.Restore(fd, old) }}
-	t.AutoCompleteCallback = tt.complete
 	return tt, nil
+}
+
+// newTerminal edits lines read from rw, already in raw mode.
+func newTerminal(rw io.ReadWriter) *Terminal {
+	tt := &Terminal{t: term.NewTerminal(rw, "")}
+	tt.t.AutoCompleteCallback = tt.complete
+	return tt
 }
 
 // Writer is where the shell's output goes while the terminal is raw: it

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -565,4 +566,91 @@ func FuzzExec(f *testing.F) {
 			t.Fatalf("Exec(%q) crashed:\n%s", line, out.String())
 		}
 	})
+}
+
+// TestTerminal drives the terminal's line editor with keystrokes: Tab
+// completes commands and names, the up arrow recalls history, and an
+// ambiguous Tab lists the candidates.
+func TestTerminal(t *testing.T) {
+	sh, _ := session(t, adHoc(t), nil, Options{})
+	keys := "sh\tsg sg-a\t\r" + // show sg sg-app
+		"\x1b[A\r" + // the same again, from history
+		"show s\t\r" + // ambiguous: sg, subnet
+		"\x04" // Ctrl-D: the end
+	var screen bytes.Buffer
+	tt := newTerminal(struct {
+		io.Reader
+		io.Writer
+	}{strings.NewReader(keys), &screen})
+	tt.SetShell(sh)
+	var lines []string
+	for {
+		l, err := tt.ReadLine("$ ")
+		if err != nil {
+			if err != io.EOF {
+				t.Fatal(err)
+			}
+			break
+		}
+		lines = append(lines, l)
+	}
+	want := []string{"show sg sg-app ", "show sg sg-app ", "show s"}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("lines = %q; want %q", lines, want)
+	}
+	if !strings.Contains(screen.String(), "sg  subnet") {
+		t.Errorf("an ambiguous Tab did not list the candidates:\n%q", screen.String())
+	}
+}
+
+// TestDNSTools: dig's sections, +trace and @server over a lame
+// delegation, kept as a golden transcript.
+func TestDNSTools(t *testing.T) {
+	st, err := libraryScenario(t, "shop-lame-delegation").Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out := session(t, st, []string{
+		"dig shop.example.com",
+		"dig +trace shop.example.com",
+		"dig @ns1.example.net example.com SOA",
+		"dig @ns1.example.com shop.example.com +short",
+		"dig @198.51.100.53 web-lb.example.com",
+		"dig @192.0.2.99 shop.example.com",
+		"dns example.com delegate ns1.example.com 192.0.2.53",
+		"dig +short shop.example.com",
+	}, Options{})
+	for _, w := range []string{
+		"status: SERVFAIL",
+		"example.com.\t\t172800\tIN\tNS\tns1.example.net.",
+		"status: REFUSED",
+		"WARNING: recursion requested but not available",
+		"web-lb.example.com.\n203.0.113.10\n203.0.113.11",
+		";; communications error to 192.0.2.99#53: timed out",
+		";; no servers could be reached",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("transcript lacks %q", w)
+		}
+	}
+	if !strings.HasSuffix(out, "web-lb.example.com.\n203.0.113.10\n203.0.113.11\n") {
+		t.Errorf("after the delegation fix, dig +short does not resolve:\n%s", out[len(out)-200:])
+	}
+	golden(t, "dns-tools", out)
+}
+
+// BenchmarkProveLibrary is scenarios test: every library scenario proved.
+func BenchmarkProveLibrary(b *testing.B) {
+	lib, err := scenarios.Library()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, sc := range lib {
+			if p := Prove(context.Background(), sc, nil); !p.OK() {
+				b.Fatal(p.Problems)
+			}
+		}
+	}
 }
