@@ -18,6 +18,10 @@ const digVersion = "9.18.28"
 // dnsTimeout is how long a resolver or dig waits for one server.
 const dnsTimeout = 5 * time.Second
 
+// digTypes are the record types dig takes as a type keyword.
+var digTypes = map[string]uint16{"A": dns.TypeA, "AAAA": dns.TypeAAAA, "CNAME": dns.TypeCNAME, "MX": dns.TypeMX,
+	"NS": dns.TypeNS, "TXT": dns.TypeTXT, "SOA": dns.TypeSOA, "PTR": dns.TypePTR, "SRV": dns.TypeSRV, "CAA": dns.TypeCAA, "ANY": dns.TypeANY}
+
 type digOpts struct {
 	server string
 	name   string
@@ -46,15 +50,13 @@ func parseDig(args []string) (digOpts, error) {
 		case strings.HasPrefix(a, "-"):
 			return o, badUsage("option %s is not supported", a)
 		default:
-			if t, ok := dns.StringToType[strings.ToUpper(a)]; ok && o.name != "" && !typeSet {
+			// A type keyword (A, MX, SOA...) is the type, wherever it
+			// stands, as dig reads it; anything else is the name.
+			if t, ok := digTypes[strings.ToUpper(a)]; ok && !typeSet {
 				o.qtype, typeSet = t, true
 				continue
 			}
 			if o.name != "" {
-				if t, ok := dns.StringToType[strings.ToUpper(a)]; ok && !typeSet {
-					o.qtype, typeSet = t, true
-					continue
-				}
 				return o, badUsage("one name at a time")
 			}
 			o.name = a

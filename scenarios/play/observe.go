@@ -67,12 +67,25 @@ func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip
 
 type curlOpts struct {
 	verbose, insecure, head bool
+	follow                  bool
 	maxTime                 time.Duration
 	url                     string
 }
 
 func parseCurl(args []string) (curlOpts, error) {
 	var o curlOpts
+	// Short flags combine, as curl's do: -sSL, -vk.
+	var expanded []string
+	for _, a := range args {
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], "vksSLI") == "" {
+			for _, c := range a[1:] {
+				expanded = append(expanded, "-"+string(c))
+			}
+			continue
+		}
+		expanded = append(expanded, a)
+	}
+	args = expanded
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch a {
@@ -80,7 +93,9 @@ func parseCurl(args []string) (curlOpts, error) {
 			o.verbose = true
 		case "-k", "--insecure":
 			o.insecure = true
-		case "-s", "--silent", "-S", "-L", "-sS", "-o/dev/null":
+		case "-L", "--location":
+			o.follow = true
+		case "-s", "--silent", "-S", "--show-error":
 		case "-I", "--head":
 			o.head = true
 		case "-m", "--max-time", "--connect-timeout":
@@ -93,8 +108,6 @@ func parseCurl(args []string) (curlOpts, error) {
 			}
 			o.maxTime = time.Duration(f * float64(time.Second))
 			i++
-		case "-vk", "-kv":
-			o.verbose, o.insecure = true, true
 		default:
 			if strings.HasPrefix(a, "-") {
 				return o, badUsage("option %s is not supported here", a)
@@ -131,14 +144,32 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	for hops := 0; ; hops++ {
+		next, err := s.curlOnce(ctx, o)
+		if err != nil || next == "" || !o.follow {
+			return err
+		}
+		if hops == 9 {
+			s.printf("curl: (47) Maximum (10) redirects followed\n")
+			return nil
+		}
+		if o.verbose {
+			s.printf("* Issue another request to this URL: '%s'\n", next)
+		}
+		o.url = next
+	}
+}
+
+// curlOnce makes one request and returns the Location of a redirect.
+func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 	t, err := curlTarget(o.url)
 	if err != nil {
 		s.printf("curl: (3) URL rejected: %v\n", err)
-		return nil
+		return "", nil
 	}
 	n, err := s.net()
 	if err != nil {
-		return err
+		return "", err
 	}
 	last := &lastRequest{what: "curl " + o.url, from: s.Host(), target: t, world: s.world}
 	s.last = last
@@ -151,13 +182,13 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 	}
 	addrs, dnsHops, err := s.lookup(ctx, n, t.Host)
 	if err != nil {
-		return err
+		return "", err
 	}
 	last.hops = append(last.hops, dnsHops...)
 	if len(addrs) == 0 {
 		v("* Could not resolve host: %s", t.Host)
 		fmt.Fprintf(&b, "curl: (6) Could not resolve host: %s\n", t.Host)
-		return nil
+		return "", nil
 	}
 	var conn *tracer.Conn
 	var spent time.Duration
@@ -166,7 +197,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 		v("*   Trying %s...", net.JoinHostPort(a.String(), strconv.Itoa(int(t.Port))))
 		c, err := n.Dial(ctx, tracer.TCP, ap)
 		if err != nil {
-			return err
+			return "", err
 		}
 		last.hops = append(last.hops, c.Hops...)
 		last.conn = c
@@ -185,7 +216,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 				v("* Connection timed out after %d milliseconds", spent.Milliseconds())
 				v("* Closing connection")
 				fmt.Fprintf(&b, "curl: (28) Connection timed out after %d milliseconds\n", spent.Milliseconds())
-				return nil
+				return "", nil
 			}
 			v("* connect to %s port %d from %s port %d failed: Connection timed out", a, t.Port, c.Local.Addr(), c.Local.Port())
 		default:
@@ -202,7 +233,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 		v("* Failed to connect to %s port %d after %d ms: %s", t.Host, t.Port, spent.Milliseconds(), why)
 		v("* Closing connection")
 		fmt.Fprintf(&b, "curl: (7) Failed to connect to %s port %d after %d ms: %s\n", t.Host, t.Port, spent.Milliseconds(), why)
-		return nil
+		return "", nil
 	}
 	v("* Connected to %s (%s) port %d", t.Host, conn.Addr.Addr(), t.Port)
 	if t.Scheme == "https" {
@@ -210,7 +241,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 		v("* TLSv1.3 (OUT), TLS handshake, Client hello (1):")
 		tr, err := n.Handshake(ctx, conn, t.Host)
 		if err != nil {
-			return err
+			return "", err
 		}
 		last.hops = append(last.hops, tr.Hops...)
 		if tr.Certificate == nil {
@@ -225,7 +256,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 			} else {
 				fmt.Fprintf(&b, "curl: (35) Recv failure: Connection reset by peer\n")
 			}
-			return nil
+			return "", nil
 		}
 		cert := tr.Certificate
 		v("* TLSv1.3 (IN), TLS handshake, Server hello (2):")
@@ -259,7 +290,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 			v("* Closing connection")
 			fmt.Fprintf(&b, "curl: (60) %s\nMore details here: https://curl.se/docs/sslcerts.html\n\n", problem)
 			b.WriteString("curl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.\n")
-			return nil
+			return "", nil
 		}
 		if problem != "" {
 			v("*  SSL certificate verify result: %s, continuing anyway.", strings.TrimPrefix(problem, "SSL certificate problem: "))
@@ -278,7 +309,7 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 	v(">")
 	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: t.Host, Path: t.Path})
 	if err != nil {
-		return err
+		return "", err
 	}
 	last.hops = append(last.hops, resp.Hops...)
 	last.status = resp.Status
@@ -287,14 +318,14 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 		v("* Empty reply from server")
 		v("* Closing connection")
 		fmt.Fprintf(&b, "curl: (52) Empty reply from server\n")
-		return nil
+		return "", nil
 	}
 	if resp.Status == http.StatusGatewayTimeout {
 		s.elapsed += albTargetTimeout
 	}
 	body := resp.Body
 	header := resp.Header
-	if body == "" && resp.Status >= 300 {
+	if body == "" && resp.Status >= 400 {
 		body = errorPage(resp.Status, resp.StatusText)
 		header = append(append([][2]string{}, header...), [2]string{"Content-Type", "text/html"})
 	}
@@ -311,14 +342,17 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 				fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
 			}
 		}
-		return nil
+		return resp.Location(), nil
 	}
 	b.WriteString(body)
 	if body != "" && !strings.HasSuffix(body, "\n") {
 		b.WriteString("\n")
 	}
 	v("* Connection #0 to host %s left intact", t.Host)
-	return nil
+	if resp.Status >= 300 && resp.Status < 400 {
+		return resp.Location(), nil
+	}
+	return "", nil
 }
 
 func hostHeader(t tracer.Target) string {

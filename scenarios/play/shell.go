@@ -216,7 +216,7 @@ var commandOrder [][2]string
 func init() {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
-		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-m SECONDS] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
+		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-I] [-m SECONDS] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
 		{name: "nc", kind: "observe", usage: "nc -zv [-w SECONDS] [-u] HOST PORT", summary: "test whether a port accepts connections", run: (*Shell).nc},
 		{name: "ping", kind: "observe", usage: "ping [-c COUNT] HOST", summary: "send ICMP echo requests", run: (*Shell).ping},
 		{name: "traceroute", kind: "observe", usage: "traceroute [-T] [-p PORT] [-n] HOST", summary: "list the hops towards a host", run: (*Shell).traceroute},
