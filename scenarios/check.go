@@ -233,12 +233,18 @@ func (st *Setup) JudgeAnswer(r *tracer.Report, component string, code string) Ju
 		if !codeOK() {
 			return Judgement{Verdict: AnswerWrong, Message: fmt.Sprintf("not correct: %s does stop the request, but not with %s", b.Component, code)}
 		}
+		if isSymptom(b) && st.AdHoc {
+			// The ad-hoc key is the trace: broken_at counts, with a pointer
+			// to what stops the balancer's own connections.
+			msg := fmt.Sprintf("correct: %s is where the request breaks first (%s)", b.Component, b.Code)
+			if rc := RootCause(r); rc != nil && rc.Component != b.Component {
+				msg += fmt.Sprintf("; behind it, %s stops the balancer's own connections", rc.Component)
+			}
+			return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: msg}
+		}
 		if isSymptom(b) {
 			return Judgement{Verdict: AnswerSymptom, Cause: b.Component,
 				Message: fmt.Sprintf("partly: %s does fail (%s), but only because something behind it does; find what it cannot reach", b.Component, b.Code)}
-		}
-		if st.AdHoc || len(st.Causes) == 0 {
-			return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: fmt.Sprintf("correct: %s stops the request (%s)", b.Component, b.Code)}
 		}
 		return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: fmt.Sprintf("correct: %s stops the request (%s)", b.Component, b.Code)}
 	}

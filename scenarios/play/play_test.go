@@ -150,7 +150,7 @@ func TestSessions(t *testing.T) {
 		{
 			name:   "answer-and-fix",
 			lines:  []string{"answer web-lb", "answer sg-app SG_NO_INGRESS_RULE", "sg sg-app add ingress tcp 8080 from sg-lb", "check"},
-			want:   []string{"partly: web-lb", "correct: sg-app", "ok: sg-app: added ingress tcp 8080 from sg-lb", "PASS", "solved", "review: the fix opens nothing beyond"},
+			want:   []string{"correct: web-lb is where the request breaks first (LB_NO_HEALTHY_TARGETS); behind it, sg-app", "correct: sg-app", "ok: sg-app: added ingress tcp 8080 from sg-lb", "PASS", "solved", "review: the fix opens nothing beyond"},
 			absent: []string{"FAIL", "warning"},
 			solved: true,
 		},
@@ -387,8 +387,8 @@ func TestDecoy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sh, out := session(t, st, []string{"answer app-1", "answer sg-lb"}, Options{})
-	if !strings.Contains(out, "not correct: app-1 is odd") || !strings.Contains(out, "correct: sg-lb") {
+	sh, out := session(t, st, []string{"answer app-1", "answer web-lb", "answer sg-lb"}, Options{})
+	if !strings.Contains(out, "not correct: app-1 is odd") || !strings.Contains(out, "partly: web-lb") || !strings.Contains(out, "correct: sg-lb") {
 		t.Errorf("decoy answers:\n%s", out)
 	}
 	if sh.Stats().WrongAnswers != 1 {
