@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -18,12 +21,14 @@ func loadWorld(path string) (*simnet.World, error) {
 	case len(path) > 8 && path[:8] == "builtin:":
 		w, err = simnet.LoadBuiltin(path[8:])
 	default:
-		w, err = simnet.Load(path)
-		if err != nil && !errors.Is(err, simnet.ErrInvalid) {
+		// A name that is no file but a built-in world's name is that world.
+		if _, statErr := os.Stat(path); errors.Is(statErr, fs.ErrNotExist) && !strings.ContainsAny(path, "/.") {
 			if w2, err2 := simnet.LoadBuiltin(path); err2 == nil {
 				return w2, nil
 			}
+			return nil, usageErr("--world %s: no such file, and no built-in world of that name (built-in: %s)", path, strings.Join(simnet.BuiltinNames(), ", "))
 		}
+		w, err = simnet.Load(path)
 	}
 	if err != nil {
 		if errors.Is(err, simnet.ErrInvalid) {
