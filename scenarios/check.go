@@ -65,7 +65,7 @@ func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
 		for _, h := range hs {
 			if !h.Healthy {
 				bad = append(bad, fmt.Sprintf("%s unhealthy from %s: %s", h.Target, h.Node, h.Reason))
-				code, _ := HealthReason(h.Reason)
+				code := h.ReasonCode
 				seen = append(seen, fmt.Sprintf("%s unhealthy (%s)", h.Target, code))
 			}
 		}
@@ -96,25 +96,6 @@ func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
 		res.Seen = "it works " + strings.TrimPrefix(res.Detail, "delivered ")
 	}
 	return res
-}
-
-// HealthReason turns the simulation's explanation of a failed health check
-// into what describe-target-health says: a reason code and a description,
-// never the cause behind them.
-func HealthReason(why string) (code, description string) {
-	switch {
-	case strings.Contains(why, "timed out"):
-		return "Target.Timeout", "Request timed out"
-	case strings.Contains(why, "matcher wants"):
-		status := ""
-		if i := strings.Index(why, "→ "); i >= 0 {
-			if f := strings.Fields(why[i+len("→ "):]); len(f) > 0 {
-				status = strings.TrimSuffix(f[0], ",")
-			}
-		}
-		return "Target.ResponseCodeMismatch", fmt.Sprintf("Health checks failed with these codes: [%s]", status)
-	}
-	return "Target.FailedHealthChecks", "Health checks failed"
 }
 
 func dedupe(ss []string) []string {

@@ -1,6 +1,10 @@
 package simnet
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/pathlab/pathlab/tracer"
+)
 
 // TargetHealth is one target's health as one balancer node sees it.
 type TargetHealth struct {
@@ -10,7 +14,20 @@ type TargetHealth struct {
 	Target       string `json:"target"`
 	Port         int    `json:"port"`
 	Healthy      bool   `json:"healthy"`
-	Reason       string `json:"reason"`
+	// Reason explains the outcome and names the cause: an answer key, not
+	// for learners' eyes.
+	Reason string `json:"reason"`
+	// ReasonCode and Description are what the cloud API shows for an
+	// unhealthy target (Target.Timeout, Target.ResponseCodeMismatch,
+	// Target.FailedHealthChecks); empty when healthy.
+	ReasonCode  string `json:"reason_code,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Status is the HTTP status the check received, 0 for none.
+	Status int `json:"status,omitempty"`
+	// Cause and CauseComponent are the code and component of the hop that
+	// stopped the check; empty when healthy.
+	Cause          tracer.Code `json:"cause,omitempty"`
+	CauseComponent string      `json:"cause_component,omitempty"`
 }
 
 // TargetHealth runs every health check of the named balancer (every target
@@ -30,9 +47,10 @@ func (w *World) TargetHealth(lbName string) ([]TargetHealth, error) {
 				tg := l.tgs[tgs.Name]
 				for _, node := range l.nodes {
 					for _, h := range tg.targets {
-						ok, why := w.healthy(node, tg, h)
+						r := w.healthOf(node, tg, h)
 						out = append(out, TargetHealth{LoadBalancer: l.name, TargetGroup: tg.name, Node: node.private.String(),
-							Target: h.name, Port: int(tg.port), Healthy: ok, Reason: why})
+							Target: h.name, Port: int(tg.port), Healthy: r.ok, Reason: r.why, ReasonCode: r.awsCode, Description: r.awsDesc,
+							Status: r.status, Cause: r.cause, CauseComponent: r.component})
 					}
 				}
 			}

@@ -398,23 +398,59 @@ func httpStatus(s *service, path string) int {
 // healthy runs target group tg's health check from node to h: a real trace
 // through every filter, then the matcher.
 func (w *World) healthy(node *iface, tg *targetGroup, h *host) (bool, string) {
+	r := w.healthOf(node, tg, h)
+	return r.ok, r.why
+}
+
+// healthResult is one health check's outcome: the explanation, and what the
+// balancer's API says (its reason code never names the cause).
+type healthResult struct {
+	ok        bool
+	why       string      // the explanation, naming the cause
+	status    int         // the HTTP status the check got, 0 if none
+	cause     tracer.Code // the code of the hop that stopped the check
+	component string      // the component that stopped it
+	awsCode   string      // Target.Timeout, Target.ResponseCodeMismatch, Target.FailedHealthChecks
+	awsDesc   string
+}
+
+func (w *World) healthOf(node *iface, tg *targetGroup, h *host) healthResult {
 	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp", false, true)
+	r := healthResult{status: l.status}
+	for _, hop := range l.hops {
+		if hop.Blocks {
+			r.cause, r.component = hop.Code, hop.Component
+			break
+		}
+	}
 	switch {
 	case l.state == tracer.ConnTimeout:
-		return false, fmt.Sprintf("health check to %s:%d timed out (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+		r.why = fmt.Sprintf("health check to %s:%d timed out (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+		r.awsCode, r.awsDesc = "Target.Timeout", "Request timed out"
+		return r
 	case l.state != tracer.ConnOpen:
-		return false, fmt.Sprintf("health check to %s:%d was refused (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+		r.why = fmt.Sprintf("health check to %s:%d was refused (%s)", h.name, tg.hcPort, firstBlockDetail(l.hops))
+		r.awsCode, r.awsDesc = "Target.FailedHealthChecks", "Health checks failed"
+		return r
 	case tg.hcProto == "tcp":
-		return true, fmt.Sprintf("TCP health check to %s:%d connected", h.name, tg.hcPort)
+		r.ok, r.why = true, fmt.Sprintf("TCP health check to %s:%d connected", h.name, tg.hcPort)
+		return r
 	case l.status == 0:
-		return false, fmt.Sprintf("health check GET %s on %s:%d got no HTTP response (%s does not speak HTTP)", tg.hcPath, h.name, tg.hcPort, l.svc.name)
+		r.why = fmt.Sprintf("health check GET %s on %s:%d got no HTTP response (%s does not speak HTTP)", tg.hcPath, h.name, tg.hcPort, l.svc.name)
+		r.cause, r.component = tracer.HTTPError, h.name
+		r.awsCode, r.awsDesc = "Target.FailedHealthChecks", "Health checks failed"
+		return r
 	}
 	for _, m := range tg.matcher {
 		if l.status >= m.lo && l.status <= m.hi {
-			return true, fmt.Sprintf("health check GET %s on %s:%d → %d (matcher %s)", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+			r.ok, r.why = true, fmt.Sprintf("health check GET %s on %s:%d → %d (matcher %s)", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+			return r
 		}
 	}
-	return false, fmt.Sprintf("health check GET %s on %s:%d → %d, but the matcher wants %s", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+	r.why = fmt.Sprintf("health check GET %s on %s:%d → %d, but the matcher wants %s", tg.hcPath, h.name, tg.hcPort, l.status, tg.matchTx)
+	r.cause, r.component = tracer.HTTPStatus, h.name
+	r.awsCode, r.awsDesc = "Target.ResponseCodeMismatch", fmt.Sprintf("Health checks failed with these codes: [%d]", l.status)
+	return r
 }
 
 func firstBlockDetail(hops []tracer.Hop) string {

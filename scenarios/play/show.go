@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
 )
 
@@ -446,7 +445,7 @@ func (s *Shell) showHealth(tw *tabwriter.Writer, name string) error {
 		state, code, desc := "healthy", "-", "-"
 		if !h.Healthy {
 			state = "unhealthy"
-			code, desc = scenarios.HealthReason(h.Reason)
+			code, desc = h.ReasonCode, h.Description
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", h.TargetGroup, h.Target, h.Port, h.Node, state, code, desc)
 	}
