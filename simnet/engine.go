@@ -577,7 +577,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
-						Detail: "inbound " + p.proto.String() + " " + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
+						Detail: "inbound " + protoPort(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
 				}
 				return true
 			}
@@ -588,8 +588,8 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 		from = src.sgs[0].name
 	}
 	t.block(dst.sgs[0].name, "security-group", p, tracer.SGNoIngressRule,
-		fmt.Sprintf("no inbound rule of %s (on %s) allows %s %s from %s", groupNames(dst.sgs), dst.name, p.proto, portOf(p), srcDesc(src, p.src)), "",
-		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, portOf(p), from))
+		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), "",
+		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, fixPorts(p), from))
 	return false
 }
 
@@ -606,7 +606,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
-						Detail: "outbound " + p.proto.String() + " " + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
+						Detail: "outbound " + protoPort(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
 				}
 				return true
 			}
@@ -617,9 +617,26 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 		to = dst.sgs[0].name
 	}
 	t.block(from.sgs[0].name, "security-group", p, tracer.SGNoEgressRule,
-		fmt.Sprintf("no outbound rule of %s (on %s) allows %s %s to %s", groupNames(from.sgs), from.name, p.proto, portOf(p), srcDesc(dst, p.dst)), "",
-		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, portOf(p), to))
+		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), "",
+		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
 	return false
+}
+
+// protoPort is "tcp 443", or "icmp" for a protocol without ports.
+func protoPort(p *pkt) string {
+	if pp := portOf(p); pp != "" {
+		return p.proto.String() + " " + pp
+	}
+	return p.proto.String()
+}
+
+// fixPorts is the PORTS argument of a fix command: "all" for a protocol
+// without ports.
+func fixPorts(p *pkt) string {
+	if pp := portOf(p); pp != "" {
+		return pp
+	}
+	return "all"
 }
 
 func portOf(p *pkt) string {
@@ -658,15 +675,15 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		case "accept":
 			if !t.quiet {
 				t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK, Rule: rule,
-					Detail: fmt.Sprintf("%s rule %d accepts %s %s from %s", chain, r.index, p.proto, portOf(p), p.src)})
+					Detail: fmt.Sprintf("%s rule %d accepts %s from %s", chain, r.index, protoPort(p), p.src)})
 			}
 			return true
 		case "drop":
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s %s from %s silently: the client times out", chain, r.index, p.proto, portOf(p), p.src), rule,
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		default:
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s %s from %s with ICMP port unreachable", chain, r.index, p.proto, portOf(p), p.src), rule,
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		}

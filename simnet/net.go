@@ -120,7 +120,12 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 		}
 		st.dst, st.target = src, src.host
 		p.src = addr.Addr()
-		t.socket(src, p, st)
+		if pr == protoICMP {
+			t.add(tracer.Hop{Component: src.name, Kind: "host", Direction: tracer.Forward, Action: "accept", Code: tracer.Received,
+				Detail: "echo request on loopback; the kernel answers with an echo reply"})
+		} else {
+			t.socket(src, p, st)
+		}
 		n.finish(t, c, st, true)
 		return c, st
 	}

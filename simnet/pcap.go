@@ -571,8 +571,12 @@ func (c *capturer) run(ctx context.Context, target tracer.Target) error {
 		return err
 	}
 	pv := c.pathOf(cn.Hops)
-	if target.Proto() == tracer.UDP {
+	switch target.Proto() {
+	case tracer.UDP:
 		c.udp(pv, now, cn)
+		return nil
+	case tracer.ICMP:
+		c.echo(pv, now, cn)
 		return nil
 	}
 	s := newSession(c, pv, dst.Port())
@@ -736,6 +740,26 @@ func (c *capturer) udp(pv pathView, start time.Duration, conn *tracer.Conn) {
 		s.send(false, start+pv.f+appThink, segment{proto: protoUDP, payload: reply})
 	case tracer.ConnUnreachable, tracer.ConnRefused:
 		s.icmp(start+pv.f, layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4CodePort)
+	}
+}
+
+// pings is how many echo requests a captured ping sends, a second apart.
+const pings = 4
+
+// echo plays a ping: echo requests a second apart, and their replies where
+// the path lets them back.
+func (c *capturer) echo(pv pathView, start time.Duration, conn *tracer.Conn) {
+	s := &session{c: c, pv: pv}
+	payload := make([]byte, 56) // ping's default: 56 data bytes, 84 on the wire
+	for i := range payload {
+		payload[i] = byte(0x10 + i)
+	}
+	for i := range pings {
+		t := start + time.Duration(i)*time.Second
+		s.send(true, t, segment{proto: protoICMP, icmpType: layers.ICMPv4TypeEchoRequest, icmpID: 1, icmpSeq: uint16(i + 1), payload: payload})
+		if conn.State == tracer.ConnOpen {
+			s.send(false, t+pv.f, segment{proto: protoICMP, icmpType: layers.ICMPv4TypeEchoReply, icmpID: 1, icmpSeq: uint16(i + 1), payload: payload})
+		}
 	}
 }
 

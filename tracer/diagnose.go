@@ -54,8 +54,11 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 		return r, err
 	}
 	name := StageTCP
-	if proto == UDP {
+	switch proto {
+	case UDP:
 		name = StageUDP
+	case ICMP:
+		name = StageICMP
 	}
 	st := Stage{Name: name, Hops: c.Hops}
 	if c.State != ConnOpen && !blocked(st.Hops) {
@@ -113,8 +116,11 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 // notReached appends the stages after the one named as not reached.
 func (r *Report) notReached(t Target, after string) {
 	all := []string{StageDNS, StageTCP, StageTLS, StageHTTP}
-	if t.Proto() == UDP {
+	switch t.Proto() {
+	case UDP:
 		all = []string{StageDNS, StageUDP}
+	case ICMP:
+		all = []string{StageDNS, StageICMP}
 	}
 	switch t.Scheme {
 	case "http":

@@ -13,6 +13,7 @@ const (
 	StageDNS  = "dns"
 	StageTCP  = "tcp"
 	StageUDP  = "udp"
+	StageICMP = "icmp" // a ping
 	StageTLS  = "tls"
 	StageHTTP = "http"
 )

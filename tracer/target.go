@@ -27,6 +27,12 @@ func (t Target) String() string {
 	if t.raw != "" {
 		return t.raw
 	}
+	if t.Scheme == "icmp" {
+		if strings.Contains(t.Host, ":") {
+			return "icmp://[" + t.Host + "]"
+		}
+		return "icmp://" + t.Host
+	}
 	hp := net.JoinHostPort(t.Host, strconv.Itoa(int(t.Port)))
 	switch t.Scheme {
 	case "http", "https":
@@ -40,8 +46,11 @@ func (t Target) String() string {
 
 // Proto is the transport the target needs.
 func (t Target) Proto() Proto {
-	if t.Scheme == "udp" {
+	switch t.Scheme {
+	case "udp":
 		return UDP
+	case "icmp":
+		return ICMP
 	}
 	return TCP
 }
@@ -53,7 +62,8 @@ func (t Target) HostAddr() (netip.Addr, bool) {
 }
 
 // ParseTarget reads a target: https://host[:port]/path, http://...,
-// tcp://host:port, udp://host:port, or a bare host:port (tcp).
+// tcp://host:port, udp://host:port, icmp://host (a ping), or a bare
+// host:port (tcp).
 func ParseTarget(s string) (Target, error) {
 	bad := func(format string, args ...any) (Target, error) {
 		return Target{}, fmt.Errorf("%w %q: %s", ErrBadTarget, s, fmt.Sprintf(format, args...))
@@ -92,6 +102,13 @@ func ParseTarget(s string) (Target, error) {
 		t.Port = 80
 	case "https":
 		t.Port = 443
+	case "icmp":
+		if u.Port() != "" {
+			return bad("icmp targets have no port: icmp://HOST")
+		}
+		if u.Path != "" && u.Path != "/" {
+			return bad("icmp targets have no path")
+		}
 	case "tcp", "udp":
 		if u.Port() == "" {
 			return bad("%s targets need a port: %s://HOST:PORT", t.Scheme, t.Scheme)
@@ -100,9 +117,9 @@ func ParseTarget(s string) (Target, error) {
 			return bad("%s targets have no path", t.Scheme)
 		}
 	default:
-		return bad("unknown scheme %q; use http, https, tcp or udp", u.Scheme)
+		return bad("unknown scheme %q; use http, https, tcp, udp or icmp", u.Scheme)
 	}
-	if p := u.Port(); p != "" {
+	if p := u.Port(); p != "" && t.Scheme != "icmp" {
 		n, err := strconv.ParseUint(p, 10, 16)
 		if err != nil || n == 0 {
 			return bad("port %q is not a number from 1 to 65535", p)

@@ -28,6 +28,9 @@ func TestParseTarget(t *testing.T) {
 		{in: "udp://ns1.example.com:53", want: "udp://ns1.example.com:53", scheme: "udp", host: "ns1.example.com", port: 53},
 		{in: "db.internal.shop:5432", want: "tcp://db.internal.shop:5432", scheme: "tcp", host: "db.internal.shop", port: 5432},
 		{in: "tcp://[2001:db8::1]:443", want: "tcp://[2001:db8::1]:443", scheme: "tcp", host: "2001:db8::1", port: 443},
+		{in: "icmp://10.0.0.1", want: "icmp://10.0.0.1", scheme: "icmp", host: "10.0.0.1"},
+		{in: "icmp://db.internal.shop/", want: "icmp://db.internal.shop", scheme: "icmp", host: "db.internal.shop"},
+		{in: "icmp://h:7", wantErr: "icmp targets have no port"},
 		{in: "", wantErr: "empty"},
 		{in: "ftp://x/", wantErr: "unknown scheme"},
 		{in: "tcp://host", wantErr: "need a port"},
@@ -203,7 +206,7 @@ func FuzzParseTarget(f *testing.F) {
 			}
 			return
 		}
-		if tg.Port == 0 || tg.Host == "" {
+		if (tg.Port == 0 && tg.Scheme != "icmp") || tg.Host == "" {
 			t.Fatalf("ParseTarget(%q) = %+v: no port or host", s, tg)
 		}
 		// What it prints, it parses back to the same.

@@ -541,6 +541,9 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 		return err
 	}
 	last := &lastRequest{what: "ping " + host, from: s.Host(), icmp: true, world: s.world}
+	if tg, err := tracer.ParseTarget("icmp://" + host); err == nil {
+		last.target = tg // tcpdump then shows the echoes simnet captures
+	}
 	s.last = last
 	addrs, hops, err := s.lookup(ctx, n, host)
 	if err != nil {

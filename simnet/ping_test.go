@@ -1,0 +1,70 @@
+package simnet
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestPing traces icmp:// targets: hosts answer only where security groups
+// and ACLs allow ICMP both ways, and balancers never answer.
+func TestPing(t *testing.T) {
+	w := mustBuiltin(t)
+	tests := []struct{ from, target, want string }{
+		{"browser", "icmp://api.partner.example.net", "delivered"},
+		{"bastion", "icmp://10.0.10.21", "icmp sg-bastion SG_NO_EGRESS_RULE"},
+		{"browser", "icmp://203.0.113.10", "icmp sg-lb SG_NO_INGRESS_RULE"},
+		{"app-1", "icmp://127.0.0.1", "delivered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.from+"→"+tt.target, func(t *testing.T) {
+			if got := brokenAt(trace(t, w, tt.from, tt.target)); got != tt.want {
+				t.Errorf("ping = %s; want %s", got, tt.want)
+			}
+		})
+	}
+	// Opened to ICMP, the balancer still does not answer.
+	spec := w.Spec()
+	for i, g := range spec.VPCs[0].SecurityGroups {
+		if g.Name == "sg-lb" {
+			spec.VPCs[0].SecurityGroups[i].Ingress = append(g.Ingress, SGRuleSpec{Protocol: "icmp", Source: "0.0.0.0/0"})
+		}
+	}
+	open, err := Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := trace(t, open, "browser", "icmp://203.0.113.10")
+	if brokenAt(r) != "icmp web-lb NO_ROUTE" || !strings.Contains(r.BrokenAt.Detail, "do not answer ping") {
+		t.Errorf("ping of an open balancer = %s (%s); want no answer", brokenAt(r), r.BrokenAt.Detail)
+	}
+}
+
+func TestCapturePing(t *testing.T) {
+	w := mustBuiltin(t)
+	c, err := w.Capture(context.Background(), "browser", mustTarget(t, "icmp://192.0.2.80"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests, replies int
+	for _, l := range c.Lines() {
+		switch {
+		case strings.Contains(l, "ICMP echo request"):
+			requests++
+		case strings.Contains(l, "ICMP echo reply"):
+			replies++
+		}
+	}
+	if requests != pings || replies != pings {
+		t.Errorf("capture has %d requests and %d replies; want %d each:\n%s", requests, replies, pings, strings.Join(c.Lines(), "\n"))
+	}
+	c, err = w.Capture(context.Background(), "bastion", mustTarget(t, "icmp://10.0.10.21"), "bastion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range c.Lines() {
+		if strings.Contains(l, "echo reply") {
+			t.Errorf("a blocked ping has a reply: %s", l)
+		}
+	}
+}
