@@ -150,18 +150,17 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 	if worlds == nil {
 		worlds = DefaultWorlds
 	}
-	file, err := parseYAML(name, data)
-	if err != nil {
-		return nil, err
+	file, problems := scenarioDoc.Parse(name, data)
+	if problems != nil {
+		return nil, &Error{File: name, Problems: problems}
 	}
 	var raw rawScenario
-	if err := decodeYAML(file, &raw); err != nil {
-		return nil, yamlError(name, err)
+	if problems := scenarioDoc.Decode(name, file, &raw); problems != nil {
+		return nil, &Error{File: name, Problems: problems}
 	}
 	sc := &Scenario{ID: raw.ID, Title: strings.TrimSpace(raw.Title), Difficulty: raw.Difficulty, Topics: raw.Topics,
 		World: raw.World, From: raw.From, Request: raw.Request, Ticket: strings.TrimSpace(raw.Ticket), Expect: raw.Expect,
 		Hints: raw.Hints, Checks: raw.Checks, Fix: raw.Fix, Explanation: strings.TrimSpace(raw.Explanation), File: name, loader: worlds}
-	var problems []simnet.Problem
 	add := func(path, format string, args ...any) {
 		problems = append(problems, simnet.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -188,7 +187,8 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, positioned(name, file, problems)
+		simnet.Locate(name, file, problems)
+		return nil, &Error{File: name, Problems: problems}
 	}
 	return sc, nil
 }

@@ -1,0 +1,242 @@
+package simnet
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// YAMLDoc reads one kind of YAML file (a world, a scenario) strictly, with
+// problems that name the file, line and column. Its fields word the
+// messages for that kind of file.
+type YAMLDoc struct {
+	What       string // "world", "scenario"
+	Start      string // how such a file starts: "'name:'"
+	EmptyHint  string // what a file needs at least
+	NotMapping string // the message for a document that is not a mapping
+	Format     string // where the format is described, for unknown fields
+	MaxSize    int    // bytes
+	MaxNodes   int    // what aliases may expand to
+}
+
+// WorldDoc reads world files.
+var WorldDoc = YAMLDoc{
+	What:       "world",
+	Start:      "'name:'",
+	EmptyHint:  "a world needs at least a name (see WORLD-FORMAT.md)",
+	NotMapping: "a world file is a YAML mapping starting with 'name:'; this is not a mapping",
+	Format:     "WORLD-FORMAT.md",
+	MaxSize:    MaxFileSize,
+	MaxNodes:   maxExpandedNodes,
+}
+
+func (d YAMLDoc) problem(name string, line, col int, msg string) []Problem {
+	return []Problem{{File: name, Line: line, Col: col, Msg: msg}}
+}
+
+// Parse turns data into an AST, refusing what cannot be such a file: too
+// large, empty, binary garbage, several documents, not a mapping, alias
+// bombs. It never panics.
+func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
+	if len(data) > d.MaxSize {
+		size := fmt.Sprintf("%d MiB", d.MaxSize>>20)
+		if d.MaxSize < 1<<20 {
+			size = fmt.Sprintf("%d KiB", d.MaxSize>>10)
+		}
+		return nil, d.problem(name, 1, 1, fmt.Sprintf("the file is larger than %s; a %s file is a few kilobytes of YAML", size, d.What))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, d.problem(name, 1, 1, "the file is empty; "+d.EmptyHint)
+	}
+	if i := bytes.IndexFunc(data, func(r rune) bool { return r == 0 || r == 0xFFFD || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') }); i >= 0 {
+		return nil, d.problem(name, 1+bytes.Count(data[:i], []byte("\n")), 1, fmt.Sprintf("the file is not text (it holds control bytes); is this a %s file?", d.What))
+	}
+	file, err := safeParse(data)
+	if err != nil {
+		return nil, d.yamlProblems(name, err)
+	}
+	if len(file.Docs) != 1 || file.Docs[0] == nil || file.Docs[0].Body == nil {
+		if len(file.Docs) > 1 {
+			return nil, d.problem(name, 1, 1, fmt.Sprintf("the file holds several YAML documents; put one %s in a file", d.What))
+		}
+		return nil, d.problem(name, 1, 1, fmt.Sprintf("the file holds no YAML mapping; a %s starts with %s", d.What, d.Start))
+	}
+	body := file.Docs[0].Body
+	if _, ok := body.(*ast.MappingNode); !ok {
+		if _, ok := body.(*ast.MappingValueNode); !ok {
+			line, col := position(body)
+			return nil, d.problem(name, line, col, d.NotMapping)
+		}
+	}
+	if n, at := expandedSize(body, d.MaxNodes); n > d.MaxNodes {
+		line, col := position(at)
+		return nil, d.problem(name, line, col, fmt.Sprintf("aliases expand to more than %d nodes (an alias bomb?); write the values out", d.MaxNodes))
+	}
+	return file, nil
+}
+
+// Decode decodes the document into v strictly: an unknown field is a
+// problem.
+func (d YAMLDoc) Decode(name string, file *ast.File, v any) []Problem {
+	if err := decodeYAML(file, v); err != nil {
+		return d.yamlProblems(name, err)
+	}
+	return nil
+}
+
+func position(n ast.Node) (line, col int) {
+	if n == nil {
+		return 1, 1
+	}
+	if tok := n.GetToken(); tok != nil && tok.Position != nil {
+		return tok.Position.Line, tok.Position.Column
+	}
+	return 1, 1
+}
+
+func safeParse(data []byte) (f *ast.File, err error) {
+	defer func() {
+		// Bad input never crashes the program, even if the parser would.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML could not be parsed: %v", r)
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+func decodeYAML(file *ast.File, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML could not be decoded: %v", r)
+		}
+	}()
+	return yaml.NodeToValue(file.Docs[0].Body, v, yaml.Strict())
+}
+
+// expandedSize counts the nodes the document expands to when every alias is
+// replaced by its anchor's value, stopping early past limit. It returns the
+// node where the limit was passed.
+func expandedSize(root ast.Node, limit int) (int, ast.Node) {
+	anchors := map[string]int{}
+	var worst ast.Node
+	var size func(n ast.Node) int
+	size = func(n ast.Node) int {
+		if n == nil {
+			return 0
+		}
+		total := 1
+		switch n := n.(type) {
+		case *ast.MappingNode:
+			for _, v := range n.Values {
+				if total += size(v); total > limit {
+					break
+				}
+			}
+		case *ast.MappingValueNode:
+			total += size(n.Key) + size(n.Value)
+		case *ast.SequenceNode:
+			for _, v := range n.Values {
+				if total += size(v); total > limit {
+					break
+				}
+			}
+		case *ast.AnchorNode:
+			s := size(n.Value)
+			anchors[n.Name.String()] = s
+			total += s
+		case *ast.AliasNode:
+			total += anchors[n.Value.String()]
+		case *ast.TagNode:
+			total += size(n.Value)
+		case *ast.MappingKeyNode:
+			total += size(n.Value)
+		}
+		if total > limit && worst == nil {
+			worst = n
+		}
+		return min(total, limit+1)
+	}
+	return size(root), worst
+}
+
+// yamlProblems turns a goccy/go-yaml error into a problem with its position.
+func (d YAMLDoc) yamlProblems(name string, err error) []Problem {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		p := Problem{File: name, Msg: d.friendly(ye.GetMessage())}
+		if tok := ye.GetToken(); tok != nil && tok.Position != nil {
+			p.Line, p.Col = tok.Position.Line, tok.Position.Column
+		}
+		return []Problem{p}
+	}
+	return d.problem(name, 1, 1, err.Error())
+}
+
+func (d YAMLDoc) friendly(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "unknown field"):
+		return msg + "; check the spelling against " + d.Format
+	case strings.Contains(msg, "cannot unmarshal"):
+		return msg + " (wrong kind of value)"
+	}
+	return msg
+}
+
+// Locate attaches line and column to problems from their YAML paths (a
+// missing field points at its parent; "$" is the file as a whole), names
+// the file, and sorts them in file order.
+func Locate(name string, file *ast.File, problems []Problem) {
+	for i := range problems {
+		p := &problems[i]
+		p.File = name
+		if p.Path == "$" {
+			if p.Line == 0 {
+				p.Line, p.Col = 1, 1
+			}
+			continue
+		}
+		if p.Path == "" || file == nil {
+			continue
+		}
+		for path := p.Path; path != ""; path = parentPath(path) {
+			yp, err := yaml.PathString(path)
+			if err != nil {
+				continue
+			}
+			node, err := yp.FilterFile(file)
+			if err != nil || node == nil {
+				continue
+			}
+			p.Line, p.Col = position(node)
+			break
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].Line != problems[j].Line {
+			return problems[i].Line < problems[j].Line
+		}
+		return problems[i].Col < problems[j].Col
+	})
+}
+
+// parentPath strips the last element of a YAML path: $.a.b[2] -> $.a.b -> $.a -> $.
+func parentPath(p string) string {
+	if p == "$" {
+		return ""
+	}
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndexByte(p, '['); i > 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndexByte(p, '.'); i > 0 {
+		return p[:i]
+	}
+	return "$"
+}
