@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/signal"
 
-	"github.com/pathlab/pathlab/simnet"
-	"github.com/pathlab/pathlab/tracer"
 	"github.com/spf13/cobra"
 )
 
@@ -37,29 +34,15 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
   pathlab explain --world my.yaml --json https://www.example.org/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := loadWorld(worldFile)
+			w, target, err := loadRequest(worldFile, args)
 			if err != nil {
 				return err
-			}
-			raw := w.Headline()
-			if len(args) == 1 {
-				raw = args[0]
-			}
-			if raw == "" {
-				return usageErr("world %s has no headline request; give a TARGET such as https://NAME/ or tcp://HOST:PORT", w.Name)
-			}
-			target, err := tracer.ParseTarget(raw)
-			if err != nil {
-				return usageErr("%v", err)
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
 			s, err := w.Explain(ctx, from, target)
 			if err != nil {
-				if errors.Is(err, simnet.ErrUnknownName) {
-					return usageErr("--from: %v", err)
-				}
-				return usageErr("%v", err)
+				return fromErr(err)
 			}
 			if asJSON {
 				err = s.WriteJSON(e.stdout)

@@ -44,20 +44,9 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
   pathlab trace --world my.yaml --from browser --json https://www.example.org/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := loadWorld(worldFile)
+			w, target, err := loadRequest(worldFile, args)
 			if err != nil {
 				return err
-			}
-			raw := w.Headline()
-			if len(args) == 1 {
-				raw = args[0]
-			}
-			if raw == "" {
-				return usageErr("world %s has no headline request; give a TARGET such as https://NAME/ or tcp://HOST:PORT", w.Name)
-			}
-			target, err := tracer.ParseTarget(raw)
-			if err != nil {
-				return usageErr("%v", err)
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
@@ -70,10 +59,7 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 			}
 			r, err := trace(ctx, from, target)
 			if err != nil {
-				if errors.Is(err, simnet.ErrUnknownName) {
-					return usageErr("--from: %v", err)
-				}
-				return usageErr("%v", err)
+				return fromErr(err)
 			}
 			if asJSON {
 				if err := r.WriteJSON(e.stdout); err != nil {

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // loadWorld loads --world FILE, or a built-in world by name ("builtin:mesh"
@@ -39,4 +39,32 @@ func loadWorld(path string) (*simnet.World, error) {
 	return w, nil
 }
 
-var _ = fmt.Sprintf
+// loadRequest loads --world and reads the request to follow: TARGET when
+// given, else the world's headline request.
+func loadRequest(worldFile string, args []string) (*simnet.World, tracer.Target, error) {
+	w, err := loadWorld(worldFile)
+	if err != nil {
+		return nil, tracer.Target{}, err
+	}
+	raw := w.Headline()
+	if len(args) == 1 {
+		raw = args[0]
+	}
+	if raw == "" {
+		return nil, tracer.Target{}, usageErr("world %s has no headline request; give a TARGET such as https://NAME/ or tcp://HOST:PORT", w.Name)
+	}
+	target, err := tracer.ParseTarget(raw)
+	if err != nil {
+		return nil, tracer.Target{}, usageErr("%v", err)
+	}
+	return w, target, nil
+}
+
+// fromErr turns an error of a trace into bad input: an unknown --from is
+// the usual one.
+func fromErr(err error) error {
+	if errors.Is(err, simnet.ErrUnknownName) {
+		return usageErr("--from: %v", err)
+	}
+	return usageErr("%v", err)
+}
