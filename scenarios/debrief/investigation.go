@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -125,23 +126,16 @@ func blockingHops(r *tracer.Report) []tracer.Hop {
 	return out
 }
 
-// rootCause is the first blocker that is not a balancer's symptom of a
-// fault behind it.
+// rootCause is the blocker a fix must change (scenarios.RootCause) and
+// its hop.
 func rootCause(r *tracer.Report) (*tracer.Break, *tracer.Hop) {
-	hops := blockingHops(r)
-	for i := range hops {
-		h := &hops[i]
-		switch h.Code {
-		case tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
-			if i+1 < len(hops) {
-				continue
-			}
-		}
-		for _, b := range r.Blockers {
-			if b.Component == h.Component && b.Code == h.Code {
-				b := b
-				return &b, h
-			}
+	b := scenarios.RootCause(r)
+	if b == nil {
+		return nil, nil
+	}
+	for _, h := range blockingHops(r) {
+		if h.Component == b.Component && h.Code == b.Code {
+			return b, &h
 		}
 	}
 	return nil, nil
