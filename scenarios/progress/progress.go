@@ -25,21 +25,23 @@ const FileName = "attempts.json"
 
 // Attempt is one play or drill session.
 type Attempt struct {
-	Scenario     string    `json:"scenario"`
-	Title        string    `json:"title,omitempty"`
-	Topics       []string  `json:"topics"`
-	Difficulty   string    `json:"difficulty,omitempty"`
-	Mode         string    `json:"mode"` // play, random, adhoc, drill
-	Seed         *uint64   `json:"seed,omitempty"`
-	Started      time.Time `json:"started"`
-	Seconds      float64   `json:"seconds"`
-	Solved       bool      `json:"solved"`
-	GaveUp       bool      `json:"gave_up,omitempty"`
-	Score        int       `json:"score"`
-	Commands     int       `json:"commands"`
-	Hints        int       `json:"hints"`
-	WrongAnswers int       `json:"wrong_answers"`
-	Warnings     int       `json:"warnings"`
+	Scenario   string    `json:"scenario"`
+	Title      string    `json:"title,omitempty"`
+	Topics     []string  `json:"topics"`
+	Difficulty string    `json:"difficulty,omitempty"`
+	Mode       string    `json:"mode"` // play, random, adhoc, drill
+	Seed       *uint64   `json:"seed,omitempty"`
+	Started    time.Time `json:"started"`
+	Seconds    float64   `json:"seconds"`
+	Solved     bool      `json:"solved"`
+	GaveUp     bool      `json:"gave_up,omitempty"`
+	// TimedOut is set when a drill's time ran out before it was solved.
+	TimedOut     bool `json:"timed_out,omitempty"`
+	Score        int  `json:"score"`
+	Commands     int  `json:"commands"`
+	Hints        int  `json:"hints"`
+	WrongAnswers int  `json:"wrong_answers"`
+	Warnings     int  `json:"warnings"`
 }
 
 type file struct {
