@@ -68,6 +68,10 @@ func (c *compiler) addr(path, text, what string) (netip.Addr, bool) {
 		c.errf(path, "%s %q is not an IP address (want something like 10.0.1.10)", what, text)
 		return netip.Addr{}, false
 	}
+	if !a.Is4() {
+		c.errf(path, "%s %s is an IPv6 address; worlds are IPv4 only for now", what, text)
+		return netip.Addr{}, false
+	}
 	return a, true
 }
 
@@ -79,6 +83,10 @@ func (c *compiler) prefix(path, text, what string) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(text)
 	if err != nil {
 		c.errf(path, "%s %q is not a CIDR (want something like 10.0.0.0/16)", what, text)
+		return netip.Prefix{}, false
+	}
+	if !p.Addr().Is4() {
+		c.errf(path, "%s %s is an IPv6 range; worlds are IPv4 only for now", what, text)
 		return netip.Prefix{}, false
 	}
 	if p.Masked() != p {

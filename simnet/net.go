@@ -96,7 +96,7 @@ func (n *Net) Dial(ctx context.Context, p tracer.Proto, addr netip.AddrPort) (*t
 
 func ephemeral(i *iface, dst netip.AddrPort) uint16 {
 	span := uint32(i.ephHi-i.ephLo) + 1
-	h := uint32(dst.Port())*2246822519 ^ uint32(dst.Addr().As4()[3])*3266489917
+	h := uint32(dst.Port())*2246822519 ^ uint32(dst.Addr().As16()[15])*3266489917
 	return i.ephLo + uint16(h%span)
 }
 

@@ -38,6 +38,7 @@ func TestBadWorlds(t *testing.T) {
 			{13, "10.0.2.10 is outside subnet inside"},
 		}},
 		{"ports-ttl.yaml", []want{{7, "ttl -5 is negative"}, {15, `ports "70000"`}, {23, "port 65536 is outside 1-65535"}}},
+		{"ipv6.yaml", []want{{5, "destination ::/0 is an IPv6 range"}, {7, "cidr 2001:db8::/64 is an IPv6 range"}, {8, "private_ip 2001:db8::10 is an IPv6 address"}}},
 		{"empty.yaml", []want{{1, "the file is empty"}}},
 		{"binary.yaml", []want{{1, "not text"}}},
 		{"alias-bomb.yaml", []want{{7, "alias bomb"}}},

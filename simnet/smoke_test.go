@@ -55,7 +55,8 @@ func TestTraceEverything(t *testing.T) {
 				targets = append(targets, "https://"+n+"/", "tcp://"+n+":5432")
 			}
 		}
-		targets = append(targets, "https://no-such-name.invalid/", "http://localhost:9100/", "tcp://127.0.0.1:22")
+		targets = append(targets, "https://no-such-name.invalid/", "http://localhost:9100/", "tcp://127.0.0.1:22",
+			"tcp://[::1]:80", "tcp://[2001:db8::1]:443", "icmp://[2001:db8::1]", "udp://[::1]:53")
 		for _, from := range hosts {
 			n, err := w.From(from)
 			if err != nil {
