@@ -33,7 +33,7 @@ type TopicStat struct {
 	Since int `json:"since"`
 	// Box is the spaced-repetition box: the solved attempts in a row at
 	// the end of the topic's history (capped at 4). A topic is due again
-	// after 2^Box attempts of other topics.
+	// after 2^Box-1 attempts of other topics: at once after a failure.
 	Box int `json:"box"`
 	// Weight is how much the drill wants this topic practised: the sum of
 	// Wrong, Slow and Due, each between 0 and 1.
@@ -138,11 +138,11 @@ func topicStat(as []progress.Attempt, topic string) TopicStat {
 	if t.SlowerBy > 1 {
 		t.Slow = math.Min(1, (t.SlowerBy-1)/2)
 	}
-	// Due: a topic is due again after 2^Box other attempts; never
-	// practised is due.
+	// Due: a topic is due again after 2^Box-1 other attempts: at once
+	// after a failure, then after 1, 3, 7 and 15; never practised is due.
 	t.Due = 1
-	if t.Since >= 0 {
-		t.Due = math.Min(1, float64(t.Since)/math.Pow(2, float64(t.Box)))
+	if interval := math.Pow(2, float64(t.Box)) - 1; t.Since >= 0 && interval > 0 {
+		t.Due = math.Min(1, float64(t.Since)/interval)
 	}
 	t.Weight = t.Wrong + t.Slow + t.Due
 	return t
