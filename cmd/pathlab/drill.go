@@ -260,15 +260,21 @@ func runDrill(ctx context.Context, e *env, f *drillFlags, args []string) error {
 	}
 
 	in, out, term := openInput(e)
+	o := drill.Options{Now: now, Limit: limit}
+	stopTimer := func() bool { return false }
 	if term != nil {
 		defer term.Close()
-		t := time.AfterFunc(limit, func() { fmt.Fprintf(out, "\r\ntime is up: press Enter for the debrief\r\n") })
-		defer t.Stop()
+		o.Color = e.color(e.stdout)
+		o.OnShell = term.SetShell
+		// On a terminal nobody types after the limit: say it is up.
+		t := time.AfterFunc(limit, func() { fmt.Fprintf(out, "\ntime is up: press Enter for the debrief\n") })
+		stopTimer = t.Stop
 	}
 	if why != "" {
 		fmt.Fprintf(out, "%s\n", why)
 	}
-	res, err := drill.Run(ctx, st, in, out, drill.Options{Now: now, Limit: limit, Color: term != nil && e.color(e.stdout)})
+	res, err := drill.Run(ctx, st, in, out, o)
+	stopTimer()
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -280,9 +286,12 @@ func runDrill(ctx context.Context, e *env, f *drillFlags, args []string) error {
 	if err := d.WriteText(out); err != nil {
 		return err
 	}
-	drill.AskFollowUps(in, out, d.FollowUps)
+	answered := drill.AskFollowUps(in, out, d.FollowUps)
 	if term != nil {
 		term.Close()
+	}
+	if n := len(d.FollowUps); n > 0 {
+		fmt.Fprintf(e.stdout, "\n%d of %d questions answered.\n", answered, n)
 	}
 	if store != nil {
 		stats := res.Stats

@@ -485,7 +485,11 @@ func (c *Card) WriteText(w io.Writer) error {
 	b.WriteString("\n")
 	heading("The ticket (read it aloud)")
 	for _, l := range strings.Split(c.Ticket, "\n") {
-		b.WriteString(strings.TrimRight("  "+l, " ") + "\n")
+		if strings.TrimSpace(l) == "" {
+			b.WriteString("\n")
+			continue
+		}
+		wrap(&b, l, "  ", "  ", 80) // a written ticket keeps its lines
 	}
 	fmt.Fprintf(&b, "\nThe candidate is on %s; the request is %s.\n", c.From, c.Request)
 

@@ -224,7 +224,8 @@ func (d *Debrief) pace() string {
 
 // AskFollowUps asks each question, reads a one-line answer and shows the
 // model answer. When the input has ended, the model answers are shown
-// anyway. It returns how many questions were answered.
+// anyway. It returns how many questions were answered (the caller says
+// so, after giving the terminal back).
 func AskFollowUps(in play.LineReader, out io.Writer, fus []debrief.FollowUp) int {
 	answered := 0
 	ended := in == nil
@@ -251,9 +252,6 @@ func AskFollowUps(in play.LineReader, out io.Writer, fus []debrief.FollowUp) int
 		}
 		wrap(&b, "Model answer: "+f.ModelAnswer, "", "  ", 78)
 		io.WriteString(out, b.String())
-	}
-	if len(fus) > 0 {
-		fmt.Fprintf(out, "\n%d of %d questions answered.\n", answered, len(fus))
 	}
 	return answered
 }

@@ -29,6 +29,9 @@ type Options struct {
 	// Editor is the shell's editor for the edit command (play's default
 	// when nil).
 	Editor func(ctx context.Context, path string) error
+	// OnShell, if set, is given the shell before the first command (a
+	// terminal completes its commands and names).
+	OnShell func(*play.Shell)
 }
 
 // DefaultLimit is the time a drill allows at a difficulty: twice the
@@ -114,6 +117,9 @@ func Run(ctx context.Context, st *scenarios.Setup, in play.LineReader, out io.Wr
 		Prompt: func() string { return "[" + Clock((left + time.Second - 1).Truncate(time.Second)) + " left] " }})
 	if err != nil {
 		return nil, err
+	}
+	if o.OnShell != nil {
+		o.OnShell(sh)
 	}
 	start := sh.Stats().Start
 	deadline = start.Add(o.Limit)

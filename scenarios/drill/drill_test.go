@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,7 +72,8 @@ func drill(t *testing.T, id string, lines []string, limit, step time.Duration) (
 	if err := d.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	AskFollowUps(in, &out, d.FollowUps)
+	n := AskFollowUps(in, &out, d.FollowUps)
+	fmt.Fprintf(&out, "\n%d of %d questions answered.\n", n, len(d.FollowUps))
 	return res, d, out.String()
 }
 
