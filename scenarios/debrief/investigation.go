@@ -70,7 +70,7 @@ func Investigation(r *tracer.Report, fixes []string) []Step {
 	// cause, which for a balancer's 5xx is behind it).
 	if root != nil {
 		if rootHop.Direction == tracer.Return && (root.Code == tracer.NACLEgressDenied || root.Code == tracer.NACLIngressDenied || root.Code == tracer.NoReturnRoute) {
-			if at := arrivalHost(r); at != "" {
+			if at := arrivalHost(r, rootHop); at != "" {
 				add("observe", "tcpdump at "+at, "the request arrives at the server but no reply reaches the client: the break is on the way back")
 			}
 		}
@@ -141,21 +141,39 @@ func rootCause(r *tracer.Report) (*tracer.Break, *tracer.Hop) {
 	return nil, nil
 }
 
-// arrivalHost is the host the request reached: the socket that accepted.
-func arrivalHost(r *tracer.Report) string {
+// arrivalHost is the host whose socket accepted the request before the
+// reply was lost at lost: the last accepting socket before that hop (behind
+// a balancer, the target, not the balancer).
+func arrivalHost(r *tracer.Report, lost *tracer.Hop) string {
+	host := ""
 	for _, s := range r.Stages {
-		for _, h := range s.Hops {
-			if h.Code == tracer.PortOpen || (h.Code == tracer.LBListener) {
-				return h.Component
+		for i := range s.Hops {
+			h := &s.Hops[i]
+			if h.Component == lost.Component && h.Code == lost.Code && h.Direction == lost.Direction {
+				return host
+			}
+			if h.Code == tracer.PortOpen {
+				host = h.Component
 			}
 		}
 	}
-	return ""
+	return host
 }
 
 // inspect names the commands that show the root cause's configuration.
 func inspect(r *tracer.Report, b *tracer.Break, h *tracer.Hop, t tracer.Target) [][2]string {
 	var out [][2]string
+	switch h.Kind {
+	case "root-server", "tld-server":
+		return [][2]string{{"dig " + t.Host + " +trace", "the walk from the root stops where the name's domain is unknown: " + b.Detail}}
+	case "internet":
+		return [][2]string{{"dig " + t.Host, "nothing on the internet has the address the name points at: is the record stale? " + b.Detail},
+			{"show zone " + zoneOf(t.Host), "the zone's records, against the addresses that exist"}}
+	case "vpc":
+		return [][2]string{{"show vpc " + b.Component, "nothing in the VPC has the address: " + b.Detail}}
+	case "private-zone":
+		return [][2]string{{"show zone private:" + b.Component, "the private zone answers for its whole domain, so a name it lacks is NXDOMAIN: " + b.Detail}}
+	}
 	switch kindOf(b.Code) {
 	case "sg":
 		out = append(out, [2]string{"show sg " + b.Component, "its rules lack one for this traffic: " + b.Detail})

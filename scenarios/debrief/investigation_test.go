@@ -87,3 +87,55 @@ func TestInvestigationUsesReferenceFix(t *testing.T) {
 		t.Errorf("a delivered request has an investigation: %v", s)
 	}
 }
+
+// TestInvestigationInspectsRunnableThings covers breaks whose component is
+// not a resource the shell can show: the root servers, the internet, a
+// private zone.
+func TestInvestigationInspectsRunnableThings(t *testing.T) {
+	w, err := simnet.LoadBuiltin(simnet.DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := w.Spec()
+	for i, r := range spec.DNS.Zones[0].Records {
+		if r.Name == "web-lb" {
+			spec.DNS.Zones[0].Records[i].Values = []string{"203.0.113.99"} // stale: nothing has it
+		}
+	}
+	stale, err := simnet.Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		w        *simnet.World
+		from, to string
+		want     []string
+	}{
+		{"unknown domain", w, "", "https://shop.example.nope/", []string{"dig shop.example.nope", "dig shop.example.nope +trace"}},
+		{"stale record", stale, "", "https://shop.example.com/", []string{"nc -zv shop.example.com 443", "dig shop.example.com", "show zone example.com"}},
+		{"private zone lacks the name", w, "app-1", "tcp://cache.internal.shop:6379", []string{"dig cache.internal.shop", "show zone private:internal.shop"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, _ := tracer.ParseTarget(tt.to)
+			r, err := tt.w.Trace(context.Background(), tt.from, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range Investigation(r, nil) {
+				got = append(got, s.Command)
+			}
+			i := 0
+			for _, c := range got {
+				if i < len(tt.want) && c == tt.want[i] {
+					i++
+				}
+			}
+			if i != len(tt.want) {
+				t.Errorf("investigation = %q; want, in order, %q", got, tt.want)
+			}
+		})
+	}
+}
