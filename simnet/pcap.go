@@ -3,15 +3,16 @@ package simnet
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"io"
 	"math/big"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
@@ -1028,7 +1029,7 @@ func tlsTranscript(p tlsPlan) ([]message, error) {
 			}
 			return
 		}
-		s := tls.Server(sEnd, &tls.Config{Certificates: []tls.Certificate{leaf}, SessionTicketsDisabled: true, Time: clock, MinVersion: tls.VersionTLS12})
+		s := tls.Server(sEnd, &tls.Config{Certificates: []tls.Certificate{leaf}, SessionTicketsDisabled: true, Time: clock, MinVersion: tls.VersionTLS12, Rand: seededRand("server " + p.serverName)})
 		if err := s.Handshake(); err != nil {
 			return
 		}
@@ -1044,7 +1045,7 @@ func tlsTranscript(p tlsPlan) ([]message, error) {
 		}
 		_, _ = io.Copy(io.Discard, s) // until the client's close_notify
 	}()
-	c := tls.Client(cEnd, &tls.Config{ServerName: p.serverName, RootCAs: pool, Time: clock, MinVersion: tls.VersionTLS12})
+	c := tls.Client(cEnd, &tls.Config{ServerName: p.serverName, RootCAs: pool, Time: clock, MinVersion: tls.VersionTLS12, Rand: seededRand("client " + p.serverName)})
 	if err := c.Handshake(); err == nil && len(p.request) > 0 {
 		cEnd.kind = "request"
 		if _, err := c.Write(p.request); err == nil {
@@ -1070,11 +1071,24 @@ func tlsTranscript(p tlsPlan) ([]message, error) {
 	return msgs, nil
 }
 
+// seededKey derives an Ed25519 key from a name.
+func seededKey(name string) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("pathlab/simnet key: " + name))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+// seededRand is a deterministic source for a handshake's randoms and key
+// shares, so that a capture repeats.
+func seededRand(name string) io.Reader {
+	seed := sha256.Sum256([]byte("pathlab/simnet handshake: " + name))
+	return mrand.NewChaCha8(seed)
+}
+
 // certAuthority is the simulated CA that signs the world's certificates
 // for captures.
 type certAuthority struct {
 	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
+	key  ed25519.PrivateKey
 }
 
 var (
@@ -1086,15 +1100,13 @@ var (
 
 func simulatedCA() (*certAuthority, error) {
 	caOnce.Do(func() {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			caErr = err
-			return
-		}
+		// Ed25519 keys from fixed seeds and deterministic signatures: the
+		// same world gives the same capture, byte for byte.
+		key := seededKey("pathlab simulated CA")
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "pathlab simulated CA"},
 			NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC),
 			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 		if err != nil {
 			caErr = err
 			return
@@ -1116,14 +1128,11 @@ func (ca *certAuthority) issue(ct *cert) (tls.Certificate, error) {
 	if v, ok := leaves.Load(k); ok {
 		return v.(tls.Certificate), nil
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
+	key := seededKey(k)
 	serial := new(big.Int).SetUint64(uint64(isn(uint16(len(k)), true))<<16 | uint64(len(ct.domains)))
 	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: firstOr(ct.domains, ct.name)}, DNSNames: ct.domains,
 		NotBefore: ct.notBefore, NotAfter: ct.notAfter, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

@@ -68,3 +68,25 @@ func TestCapturePing(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptureRepeats checks that the same request gives the same capture,
+// as tcpdump shows it: the simulated certificates are Ed25519 keys derived
+// from their names, whose signatures are deterministic and of one length.
+func TestCaptureRepeats(t *testing.T) {
+	w := mustBuiltin(t)
+	var first []string
+	for i := range 3 {
+		c, err := w.Capture(context.Background(), "browser", mustTarget(t, "https://shop.example.com/"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := c.Lines()
+		if i == 0 {
+			first = lines
+			continue
+		}
+		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
+			t.Fatalf("capture %d differs from the first:\n%s\n--- first\n%s", i, strings.Join(lines, "\n"), strings.Join(first, "\n"))
+		}
+	}
+}
