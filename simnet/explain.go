@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -509,10 +508,10 @@ func (s *Story) WriteText(w io.Writer) error {
 			mark = "✗ "
 		}
 		fmt.Fprintf(&b, "%s%2d. %s: %s\n", mark, i+1, st.Component, st.Title)
-		wrap(&b, st.Text, "      ", "      ", 78)
+		tracer.Wrap(&b, st.Text, "      ", "      ", 78)
 		if st.Broken {
-			wrap(&b, "You would see: "+st.Observe, "      ", "      ", 78)
-			wrap(&b, "To mend it: "+st.Fix, "      ", "      ", 78)
+			tracer.Wrap(&b, "You would see: "+st.Observe, "      ", "      ", 78)
+			tracer.Wrap(&b, "To mend it: "+st.Fix, "      ", "      ", 78)
 		}
 	}
 	b.WriteString("\n")
@@ -523,33 +522,10 @@ func (s *Story) WriteText(w io.Writer) error {
 		if len(s.Further) > 0 {
 			b.WriteString("Past this break the trace finds more that a fix must mend:\n")
 			for _, f := range s.Further {
-				wrap(&b, fmt.Sprintf("%s (%s) %s: %s", f.Component, f.Stage, f.Code, f.Detail), "  - ", "    ", 78)
+				tracer.Wrap(&b, fmt.Sprintf("%s (%s) %s: %s", f.Component, f.Stage, f.Code, f.Detail), "  - ", "    ", 78)
 			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// wrap writes text in lines of at most width columns: the first line
-// starts with first, the others with indent.
-func wrap(b *strings.Builder, text, first, indent string, width int) {
-	line, n, empty := first, utf8.RuneCountInString(first), true
-	for _, word := range strings.Fields(text) {
-		wn := utf8.RuneCountInString(word)
-		if !empty && n+1+wn > width {
-			b.WriteString(line + "\n")
-			line, n, empty = indent, utf8.RuneCountInString(indent), true
-		}
-		if !empty {
-			line += " "
-			n++
-		}
-		line += word
-		n += wn
-		empty = false
-	}
-	if !empty {
-		b.WriteString(line + "\n")
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // TextOptions control WriteText.
@@ -138,4 +139,27 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Wrap writes text to b in lines of at most width columns: the first line
+// starts with first, the others with indent. Words are never split.
+func Wrap(b *strings.Builder, text, first, indent string, width int) {
+	line, n, empty := first, utf8.RuneCountInString(first), true
+	for _, word := range strings.Fields(text) {
+		wn := utf8.RuneCountInString(word)
+		if !empty && n+1+wn > width {
+			b.WriteString(line + "\n")
+			line, n, empty = indent, utf8.RuneCountInString(indent), true
+		}
+		if !empty {
+			line += " "
+			n++
+		}
+		line += word
+		n += wn
+		empty = false
+	}
+	if !empty {
+		b.WriteString(line + "\n")
+	}
 }

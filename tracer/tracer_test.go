@@ -216,3 +216,24 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		text, first, indent string
+		width               int
+		want                string
+	}{
+		{"one two three", "", "", 80, "one two three\n"},
+		{"one two three four", "- ", "  ", 10, "- one two\n  three\n  four\n"},
+		{"supercalifragilistic word", "", "  ", 8, "supercalifragilistic\n  word\n"},
+		{"", "x", "", 10, ""},
+		{"héllo wörld", "", "", 5, "héllo\nwörld\n"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		Wrap(&b, tt.text, tt.first, tt.indent, tt.width)
+		if b.String() != tt.want {
+			t.Errorf("Wrap(%q, %q, %q, %d) = %q; want %q", tt.text, tt.first, tt.indent, tt.width, b.String(), tt.want)
+		}
+	}
+}

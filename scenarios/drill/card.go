@@ -489,7 +489,7 @@ func (c *Card) WriteText(w io.Writer) error {
 			b.WriteString("\n")
 			continue
 		}
-		wrap(&b, l, "  ", "  ", 80) // a written ticket keeps its lines
+		tracer.Wrap(&b, l, "  ", "  ", 80) // a written ticket keeps its lines
 	}
 	fmt.Fprintf(&b, "\nThe candidate is on %s; the request is %s.\n", c.From, c.Request)
 
@@ -499,10 +499,10 @@ func (c *Card) WriteText(w io.Writer) error {
 		if f.Decoy {
 			tag = " (a red herring: the request never meets it)"
 		}
-		wrap(&b, fmt.Sprintf("%s: %s%s", f.Kind, f.Summary, tag), "  - ", "    ", 78)
+		tracer.Wrap(&b, fmt.Sprintf("%s: %s%s", f.Kind, f.Summary, tag), "  - ", "    ", 78)
 	}
 	b.WriteString("\n")
-	wrap(&b, fmt.Sprintf("The first look shows %s. Accept as the cause: %s.", c.Code, strings.Join(c.Causes, ", ")), "", "", 78)
+	tracer.Wrap(&b, fmt.Sprintf("The first look shows %s. Accept as the cause: %s.", c.Code, strings.Join(c.Causes, ", ")), "", "", 78)
 	b.WriteString("\nThe reference fix:\n")
 	for _, f := range c.Fix {
 		fmt.Fprintf(&b, "  %s\n", f)
@@ -515,7 +515,7 @@ func (c *Card) WriteText(w io.Writer) error {
 	heading("The efficient investigation")
 	for i, s := range c.Investigation {
 		fmt.Fprintf(&b, "  %d. %-7s  %s\n", i+1, s.Kind, s.Command)
-		wrap(&b, s.Why, "       ", "       ", 78)
+		tracer.Wrap(&b, s.Why, "       ", "       ", 78)
 	}
 
 	heading("What the commands show in this world")
@@ -532,22 +532,22 @@ func (c *Card) WriteText(w io.Writer) error {
 
 	heading("Hints, when the candidate is stuck (in order)")
 	for i, h := range c.Hints {
-		wrap(&b, strings.TrimSpace(h), fmt.Sprintf("  %d. ", i+1), "     ", 78)
+		tracer.Wrap(&b, strings.TrimSpace(h), fmt.Sprintf("  %d. ", i+1), "     ", 78)
 	}
 	heading("Rubric")
 	b.WriteString("Strong candidates:\n")
 	for _, s := range c.Strong {
-		wrap(&b, s, "  + ", "    ", 78)
+		tracer.Wrap(&b, s, "  + ", "    ", 78)
 	}
 	b.WriteString("Weak candidates:\n")
 	for _, s := range c.Weak {
-		wrap(&b, s, "  - ", "    ", 78)
+		tracer.Wrap(&b, s, "  - ", "    ", 78)
 	}
 	heading("Follow-up questions")
 	for i, f := range c.FollowUps {
 		b.WriteString("\n")
-		wrap(&b, fmt.Sprintf("%s (%s)", f.Question, f.Concept), fmt.Sprintf("  %d. ", i+1), "     ", 78)
-		wrap(&b, "Model answer: "+f.ModelAnswer, "     ", "     ", 78)
+		tracer.Wrap(&b, fmt.Sprintf("%s (%s)", f.Question, f.Concept), fmt.Sprintf("  %d. ", i+1), "     ", 78)
+		tracer.Wrap(&b, "Model answer: "+f.ModelAnswer, "     ", "     ", 78)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -8,11 +8,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/scenarios/debrief"
 	"github.com/pathlab/pathlab/scenarios/play"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // Debrief is what a learner reads after a drill: the score and what it
@@ -151,8 +151,8 @@ func (d *Debrief) WriteText(w io.Writer) error {
 			}
 		}
 		fmt.Fprintf(&b, "  %d. %-7s  %s\n", i+1, s.Kind, s.Command)
-		wrap(&b, s.Why, "       ", "       ", 78)
-		wrap(&b, "→ "+mark, "       ", "         ", 78)
+		tracer.Wrap(&b, s.Why, "       ", "       ", 78)
+		tracer.Wrap(&b, "→ "+mark, "       ", "         ", 78)
 	}
 	b.WriteString(d.pace())
 
@@ -162,7 +162,7 @@ func (d *Debrief) WriteText(w io.Writer) error {
 		if i < len(sc.Faults) && sc.Faults[i].Decoy {
 			tag = " (a red herring: the request never meets it)"
 		}
-		wrap(&b, fmt.Sprintf("%s: %s%s", a.Kind, a.Summary, tag), "  - ", "    ", 78)
+		tracer.Wrap(&b, fmt.Sprintf("%s: %s%s", a.Kind, a.Summary, tag), "  - ", "    ", 78)
 	}
 	if e := strings.TrimSpace(sc.Explanation); e != "" {
 		b.WriteString("\n")
@@ -175,7 +175,7 @@ func (d *Debrief) WriteText(w io.Writer) error {
 	}
 	if n := len(d.FollowUps); n > 0 {
 		b.WriteString("\n")
-		wrap(&b, fmt.Sprintf("Follow-up questions (%d), as an interviewer would ask them: answer each in a line, then read a model answer.", n), "", "", 78)
+		tracer.Wrap(&b, fmt.Sprintf("Follow-up questions (%d), as an interviewer would ask them: answer each in a line, then read a model answer.", n), "", "", 78)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -200,7 +200,7 @@ func writeScore(b *strings.Builder, res *Result) {
 	row("wrong answers", fmt.Sprint(st.WrongAnswers), s.Wrong)
 	row("over-broad fixes", fmt.Sprint(len(res.Warnings)), s.Warnings)
 	for _, w := range res.Warnings {
-		wrap(b, "review: "+w.String(), "    ", "      ", 78)
+		tracer.Wrap(b, "review: "+w.String(), "    ", "      ", 78)
 	}
 }
 
@@ -218,7 +218,7 @@ func (d *Debrief) pace() string {
 	}
 	var b strings.Builder
 	b.WriteString("\n")
-	wrap(&b, s, "", "", 78)
+	tracer.Wrap(&b, s, "", "", 78)
 	return b.String()
 }
 
@@ -232,7 +232,7 @@ func AskFollowUps(in play.LineReader, out io.Writer, fus []debrief.FollowUp) int
 	for i, f := range fus {
 		var b strings.Builder
 		b.WriteString("\n")
-		wrap(&b, fmt.Sprintf("Q%d/%d (%s): %s", i+1, len(fus), f.Concept, f.Question), "", "  ", 78)
+		tracer.Wrap(&b, fmt.Sprintf("Q%d/%d (%s): %s", i+1, len(fus), f.Concept, f.Question), "", "  ", 78)
 		io.WriteString(out, b.String())
 		if !ended {
 			line, err := in.ReadLine("answer> ")
@@ -250,33 +250,10 @@ func AskFollowUps(in play.LineReader, out io.Writer, fus []debrief.FollowUp) int
 		if ended {
 			b.WriteString("(no answer: the input has ended)\n")
 		}
-		wrap(&b, "Model answer: "+f.ModelAnswer, "", "  ", 78)
+		tracer.Wrap(&b, "Model answer: "+f.ModelAnswer, "", "  ", 78)
 		io.WriteString(out, b.String())
 	}
 	return answered
-}
-
-// wrap writes text in lines of at most width columns: the first line
-// starts with first, the others with indent.
-func wrap(b *strings.Builder, text, first, indent string, width int) {
-	line, n, empty := first, utf8.RuneCountInString(first), true
-	for _, word := range strings.Fields(text) {
-		wn := utf8.RuneCountInString(word)
-		if !empty && n+1+wn > width {
-			b.WriteString(line + "\n")
-			line, n, empty = indent, utf8.RuneCountInString(indent), true
-		}
-		if !empty {
-			line += " "
-			n++
-		}
-		line += word
-		n += wn
-		empty = false
-	}
-	if !empty {
-		b.WriteString(line + "\n")
-	}
 }
 
 // paragraphs wraps text paragraph by paragraph (blank lines separate
@@ -286,6 +263,6 @@ func paragraphs(b *strings.Builder, text, indent string, width int) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		wrap(b, p, indent, indent, width)
+		tracer.Wrap(b, p, indent, indent, width)
 	}
 }

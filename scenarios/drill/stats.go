@@ -12,6 +12,7 @@ import (
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/scenarios/progress"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // TopicStat is one topic's figures over the recorded attempts. An attempt
@@ -302,7 +303,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("\nNext:\n")
 	for _, sg := range s.Suggestions {
-		wrap(&b, fmt.Sprintf("%s: `%s`", sg.Text, sg.Command), "  - ", "    ", 78)
+		tracer.Wrap(&b, fmt.Sprintf("%s: `%s`", sg.Text, sg.Command), "  - ", "    ", 78)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
