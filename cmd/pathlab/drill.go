@@ -18,8 +18,6 @@ import (
 	"github.com/pathlab/pathlab/scenarios/play"
 	"github.com/pathlab/pathlab/scenarios/progress"
 	"github.com/pathlab/pathlab/scenarios/walk"
-	"github.com/pathlab/pathlab/simnet"
-	"github.com/pathlab/pathlab/tracer"
 	"github.com/spf13/cobra"
 )
 
@@ -105,27 +103,13 @@ question. --json prints the questions with their answers and exits.`,
   printf 'a\nb\nc\n' | pathlab drill walk --seed 3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := loadWorld(worldFile)
+			w, target, err := loadRequest(worldFile, args)
 			if err != nil {
 				return err
 			}
-			raw := w.Headline()
-			if len(args) == 1 {
-				raw = args[0]
-			}
-			if raw == "" {
-				return usageErr("world %s has no headline request; give a TARGET", w.Name)
-			}
-			target, err := tracer.ParseTarget(raw)
-			if err != nil {
-				return usageErr("%v", err)
-			}
 			r, err := w.Trace(context.Background(), from, target)
 			if err != nil {
-				if errors.Is(err, simnet.ErrUnknownName) {
-					return usageErr("--from: %v", err)
-				}
-				return usageErr("%v", err)
+				return fromErr(err)
 			}
 			qs := walk.Questions(w, r, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)))
 			if asJSON {
