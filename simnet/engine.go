@@ -577,7 +577,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
-						Detail: "inbound " + protoPort(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
+						Detail: "inbound " + p.proto.String() + sepPort(p) + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
 				}
 				return true
 			}
@@ -606,7 +606,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
-						Detail: "outbound " + protoPort(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
+						Detail: "outbound " + p.proto.String() + sepPort(p) + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
 				}
 				return true
 			}
@@ -620,6 +620,15 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), "",
 		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
 	return false
+}
+
+// sepPort is the space before a port in a detail, or "" for a protocol
+// without ports (a constant: no allocation on the hot path).
+func sepPort(p *pkt) string {
+	if p.proto == protoTCP || p.proto == protoUDP {
+		return " "
+	}
+	return ""
 }
 
 // protoPort is "tcp 443", or "icmp" for a protocol without ports.

@@ -90,3 +90,25 @@ func TestCaptureRepeats(t *testing.T) {
 		}
 	}
 }
+
+// traceAllocBudget is what a plain URL trace of the built-in world may
+// allocate: packets are built only when asked (--packets), so a plain trace
+// must not grow. Raise it only with a reason in the commit.
+const traceAllocBudget = 276
+
+func TestTraceAllocBudget(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation budget: skipped in -short and under the race detector, which allocates on its own")
+	}
+	w := mustBuiltin(t)
+	target := mustTarget(t, "https://shop.example.com/")
+	ctx := context.Background()
+	got := testing.AllocsPerRun(20, func() {
+		if _, err := w.Trace(ctx, "browser", target); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got > traceAllocBudget {
+		t.Errorf("a plain URL trace allocates %.0f times; the budget is %d (go test ./simnet -bench TraceURL -benchmem to see)", got, traceAllocBudget)
+	}
+}
