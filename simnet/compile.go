@@ -48,9 +48,8 @@ func (c *compiler) declare(path, name, kind string) bool {
 		c.errf(path, "%s has no name; give it one (names are how traces refer to things)", kind)
 		return false
 	}
-	if prev, ok := c.names[name]; ok {
+	if _, ok := c.names[name]; ok {
 		c.errf(path+".name", "duplicate name %q (a %s here, a %s before): names are unique across a world so that a trace names one thing", name, kind, c.w.kinds[name])
-		_ = prev
 		return false
 	}
 	c.names[name] = path
@@ -409,13 +408,8 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 	if ok && (v.prefix.Bits() < 16 || v.prefix.Bits() > 28) {
 		c.errf(path+".cidr", "VPC cidr %s: a VPC is between /16 and /28", vs.CIDR)
 	}
-	for _, other := range c.w.vpcs[:len(c.w.vpcs)-1] {
-		if ok && other.prefix.IsValid() && other.prefix.Overlaps(v.prefix) {
-			// Allowed (separate VPCs may reuse ranges) but they cannot peer;
-			// checked with the peerings.
-			_ = other
-		}
-	}
+	// Separate VPCs may reuse ranges; overlapping VPCs cannot peer, which
+	// is checked with the peerings.
 	if ok {
 		b := v.prefix.Addr().As4()
 		b[3] += 2

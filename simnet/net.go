@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func (w *World) From(name string) (*Net, error) {
 		for n := range w.hosts {
 			names = append(names, n)
 		}
-		return nil, fmt.Errorf("%w: no client, server or instance is named %q; try one of: %s", ErrUnknownName, name, strings.Join(sortedStrings(names), ", "))
+		return nil, fmt.Errorf("%w: no client, server or instance is named %q; try one of: %s", ErrUnknownName, name, strings.Join(slices.Sorted(slices.Values(names)), ", "))
 	}
 	return &Net{w: w, from: h.iface}, nil
 }
@@ -88,9 +89,8 @@ func (n *Net) Dial(ctx context.Context, p tracer.Proto, addr netip.AddrPort) (*t
 		pr = protoICMP
 	}
 	t := &walk{w: n.w, capture: n.Capture}
-	c, st := n.dial(t, pr, addr)
+	c, _ := n.dial(t, pr, addr)
 	c.Hops = t.hops
-	_ = st
 	return c, nil
 }
 
@@ -723,15 +723,6 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 		lbHop(tracer.LBTargetRefused, http.StatusBadGateway, fmt.Sprintf("%s:%d refused the connection or gave no HTTP answer, though its health check passes", tried[0], tg.port), fix)
 	}
 	resp.Hops = append(resp.Hops, firstLeg.hops...)
-}
-
-func sortedStrings(ss []string) []string {
-	for i := 1; i < len(ss); i++ {
-		for j := i; j > 0 && ss[j] < ss[j-1]; j-- {
-			ss[j], ss[j-1] = ss[j-1], ss[j]
-		}
-	}
-	return ss
 }
 
 // mtuBlackhole checks the conversation's large packets against a link with

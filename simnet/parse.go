@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -79,7 +80,7 @@ func LoadSpec(path string) (*WorldSpec, error) {
 	}
 	defer f.Close()
 	var buf bytes.Buffer
-	n, err := buf.ReadFrom(ioLimit(f, MaxFileSize+1))
+	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", err)}}}
 	}

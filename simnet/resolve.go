@@ -159,7 +159,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 		}
 		if cname != nil && qtype != dns.TypeCNAME {
 			r.answer = append(r.answer, toRR(*cname))
-			r.hop(z.nameOrServer(server), zoneKind(z), "alias", tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
+			r.hop(z.component(), zoneKind(z), "alias", tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
 			cur = cname.value
 			continue
 		}
@@ -175,7 +175,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			for _, m := range match {
 				vals = append(vals, rrShort(m))
 			}
-			r.hop(z.nameOrServer(server), zoneKind(z), "answer", tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			r.hop(z.component(), zoneKind(z), "answer", tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
 			return
 		}
 		r.authNS = append(r.authNS, soaFor(z))
@@ -215,8 +215,6 @@ func zoneKind(z *zone) string {
 }
 
 func (z *zone) component() string { return strings.TrimSuffix(z.name, ".") }
-
-func (z *zone) nameOrServer(server string) string { return z.component() }
 
 func relName(name string, z *zone) string {
 	if name == z.name {
@@ -405,9 +403,6 @@ func (n *Net) Traceroute(ctx context.Context, p tracer.Proto, addr netip.AddrPor
 			ttl++
 			nat := n.w.nats[h.Component]
 			rt.Hops = append(rt.Hops, tracer.RouteHop{TTL: ttl, Address: nat.iface.private.String(), Name: nat.name, RTT: c.RTT / 3, RTTms: float64(c.RTT/3) / 1e6})
-		}
-		if h.Kind == "internet" && n.from.vpc == nil {
-			// internet routers between: two, anonymous
 		}
 	}
 	reached := c.State == tracer.ConnOpen || c.State == tracer.ConnRefused || (p == tracer.UDP && c.State == tracer.ConnUnreachable)

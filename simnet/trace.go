@@ -4,7 +4,9 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/miekg/dns"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,27 +67,28 @@ func LoadBuiltin(name string) (*World, error) {
 	return Parse("builtin:"+name, b)
 }
 
-// Headline is the request a world is about: the first https URL its public
-// zones point at a load balancer, for the default vantage point. Worlds may
-// name it in their description's first line "headline: URL" (extension).
+// Headline is the request a world is about. A world names it in its
+// description, on a line "headline: URL" (extension); otherwise it is the
+// first alias (in name order) of its public zones, over https.
 func (w *World) Headline() string {
 	for _, line := range strings.Split(w.spec.Description, "\n") {
 		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "headline:"); ok {
 			return strings.TrimSpace(rest)
 		}
 	}
+	var aliases []string
 	for _, z := range w.zones {
 		if z.private {
 			continue
 		}
 		for owner, recs := range z.records {
-			_ = owner
-			for _, r := range recs {
-				if r.rtype == 5 /* CNAME */ {
-					return "https://" + strings.TrimSuffix(r.name, ".") + "/"
-				}
+			if len(recs) > 0 && recs[0].rtype == dns.TypeCNAME {
+				aliases = append(aliases, strings.TrimSuffix(owner, "."))
 			}
 		}
 	}
-	return ""
+	if len(aliases) == 0 {
+		return ""
+	}
+	return "https://" + slices.Min(aliases) + "/"
 }
