@@ -93,8 +93,11 @@ shop) every hop is explained down to the rule that matched. On the real
 network, live probes observe what packets show.
 
 Start with:
-  pathlab trace                      trace the built-in world's headline request
-  pathlab trace --json               the same, as JSON
+  pathlab trace                      trace the built-in world's headline request, hop by hop
+  pathlab explain                    the same request told as a story
+  pathlab play                       a troubleshooting scenario: ticket, investigate, fix, check
+  pathlab drill                      a timed interview drill, with a debrief
+  pathlab diagnose https://HOST/     a real request on the real network
   pathlab check world.yaml           validate a world file
 
 Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
