@@ -114,6 +114,22 @@ func (w *World) CapturePoints() []string {
 // named point records: at the client when at is empty. A point the request
 // never passes gives an empty capture and a note saying so.
 func (w *World) Capture(ctx context.Context, from string, target tracer.Target, at string) (*Capture, error) {
+	return w.capture(ctx, from, target, at, pings)
+}
+
+// CapturePing is Capture for a ping (an icmp:// target) of count echo
+// requests, a second apart, as ping -c COUNT sends them.
+func (w *World) CapturePing(ctx context.Context, from string, target tracer.Target, at string, count int) (*Capture, error) {
+	if target.Proto() != tracer.ICMP {
+		return nil, fmt.Errorf("CapturePing: %s is not an icmp:// target", target)
+	}
+	if count < 1 || count > 1000 {
+		return nil, fmt.Errorf("CapturePing: count %d is outside 1-1000", count)
+	}
+	return w.capture(ctx, from, target, at, count)
+}
+
+func (w *World) capture(ctx context.Context, from string, target tracer.Target, at string, echoes int) (*Capture, error) {
 	if from == "" {
 		from = w.DefaultFrom()
 	}
@@ -129,7 +145,7 @@ func (w *World) Capture(ctx context.Context, from string, target tracer.Target, 
 		return nil, fmt.Errorf("%w: nothing to capture at is named %q; capture at a client, server, instance, resolver, balancer or NAT gateway: %s",
 			ErrUnknownName, at, strings.Join(w.CapturePoints(), ", "))
 	}
-	c := &capturer{w: w, n: n, at: at}
+	c := &capturer{w: w, n: n, at: at, echoes: echoes}
 	out := &Capture{World: w.Name, From: from, Target: target.String(), At: at}
 	if err := c.run(ctx, target); err != nil {
 		return nil, err
@@ -201,10 +217,11 @@ func (c *Capture) WriteText(w io.Writer) error {
 
 // capturer builds the packets a capture point sees.
 type capturer struct {
-	w    *World
-	n    *Net
-	at   string
-	pkts []timedPacket
+	w      *World
+	n      *Net
+	at     string
+	echoes int // how many echo requests a ping sends
+	pkts   []timedPacket
 }
 
 type timedPacket struct {
@@ -744,7 +761,8 @@ func (c *capturer) udp(pv pathView, start time.Duration, conn *tracer.Conn) {
 	}
 }
 
-// pings is how many echo requests a captured ping sends, a second apart.
+// pings is how many echo requests a captured ping sends, a second apart,
+// unless CapturePing says otherwise (ping's own default is to go on).
 const pings = 4
 
 // echo plays a ping: echo requests a second apart, and their replies where
@@ -755,7 +773,7 @@ func (c *capturer) echo(pv pathView, start time.Duration, conn *tracer.Conn) {
 	for i := range payload {
 		payload[i] = byte(0x10 + i)
 	}
-	for i := range pings {
+	for i := range c.echoes {
 		t := start + time.Duration(i)*time.Second
 		s.send(true, t, segment{proto: protoICMP, icmpType: layers.ICMPv4TypeEchoRequest, icmpID: 1, icmpSeq: uint16(i + 1), payload: payload})
 		if conn.State == tracer.ConnOpen {

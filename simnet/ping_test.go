@@ -112,3 +112,23 @@ func TestTraceAllocBudget(t *testing.T) {
 		t.Errorf("a plain URL trace allocates %.0f times; the budget is %d (go test ./simnet -bench TraceURL -benchmem to see)", got, traceAllocBudget)
 	}
 }
+
+func TestCapturePingCount(t *testing.T) {
+	w := mustBuiltin(t)
+	ctx := context.Background()
+	for _, n := range []int{1, 2, 7} {
+		c, err := w.CapturePing(ctx, "browser", mustTarget(t, "icmp://192.0.2.80"), "", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(strings.Join(c.Lines(), "\n"), "ICMP echo request"); got != n {
+			t.Errorf("CapturePing(count %d) has %d echo requests", n, got)
+		}
+	}
+	if _, err := w.CapturePing(ctx, "browser", mustTarget(t, "tcp://192.0.2.80:443"), "", 2); err == nil {
+		t.Error("CapturePing of a tcp target: no error")
+	}
+	if _, err := w.CapturePing(ctx, "browser", mustTarget(t, "icmp://192.0.2.80"), "", 0); err == nil {
+		t.Error("CapturePing of 0 echoes: no error")
+	}
+}

@@ -540,7 +540,7 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	last := &lastRequest{what: "ping " + host, from: s.Host(), icmp: true, world: s.world}
+	last := &lastRequest{what: "ping " + host, from: s.Host(), icmp: true, count: count, world: s.world}
 	if tg, err := tracer.ParseTarget("icmp://" + host); err == nil {
 		last.target = tg // tcpdump then shows the echoes simnet captures
 	}

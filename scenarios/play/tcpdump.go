@@ -19,6 +19,7 @@ type lastRequest struct {
 	from   string
 	target tracer.Target // zero for ping and dig
 	icmp   bool
+	count  int // echo requests, for ping
 	hops   []tracer.Hop
 	conn   *tracer.Conn
 	status int
@@ -45,7 +46,13 @@ func (s *Shell) tcpdump(ctx context.Context, args []string) error {
 	if s.last.target.Scheme != "" && s.last.world != nil {
 		// simnet builds the request's real packets as they are at the
 		// capture point, with tcpdump's own text.
-		c, err := s.last.world.Capture(ctx, s.last.from, s.last.target, at)
+		capture := s.last.world.Capture
+		if s.last.icmp && s.last.count > 0 {
+			capture = func(ctx context.Context, from string, t tracer.Target, at string) (*simnet.Capture, error) {
+				return s.last.world.CapturePing(ctx, from, t, at, s.last.count)
+			}
+		}
+		c, err := capture(ctx, s.last.from, s.last.target, at)
 		if err != nil {
 			return err
 		}
