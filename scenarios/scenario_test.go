@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"github.com/pathlab/pathlab/tracer/tracertest"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -23,23 +23,7 @@ const goldenDir = "../testdata/scenarios/golden"
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	tracertest.Golden(t, filepath.Join(goldenDir, name), []byte(got), *update)
 }
 
 const goodScenario = `id: test-one

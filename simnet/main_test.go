@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"flag"
+	"github.com/pathlab/pathlab/tracer/tracertest"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -29,22 +30,7 @@ func sharedExample(t testing.TB) string {
 // golden compares got with the golden file, or rewrites it with -update.
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file: %v (run go test ./simnet -update to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the golden file (run with -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	tracertest.Golden(t, path, got, *update)
 }
 
 func netipAddrPort(a netip.Addr, p uint16) netip.AddrPort { return netip.AddrPortFrom(a, p) }

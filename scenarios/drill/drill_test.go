@@ -5,9 +5,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
+	"github.com/pathlab/pathlab/tracer/tracertest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,41 +78,7 @@ func drill(t *testing.T, id string, lines []string, limit, step time.Duration) (
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, path, diffLines(string(want), got))
-	}
-}
-
-// diffLines shows the first line that differs.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + b
-		}
-	}
-	return ""
+	tracertest.Golden(t, filepath.Join(goldenDir, name), []byte(got), *update)
 }
 
 // TestDrillSessions runs scripted drills to each of their ends and keeps

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/pathlab/pathlab/tracer/tracertest"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,54 +71,7 @@ func session(t *testing.T, st *scenarios.Setup, lines []string, o Options) (*She
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name+".txt")
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("transcript %s differs from %s (go test -update rewrites it):\n%s", name, path, diffLines(string(want), got))
-	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
-		}
-	}
-	return ""
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
+	tracertest.Golden(t, filepath.Join(goldenDir, name+".txt"), []byte(got), *update)
 }
 
 // TestSessions are the scripted sessions over the ad-hoc broken
@@ -347,7 +302,7 @@ func TestHintsAndGiveUp(t *testing.T) {
 	lines = append(lines, "give-up", "sg sg-app add ingress tcp 8080 from sg-lb", "check")
 	sh, out := session(t, st, lines, Options{})
 	for i := range sc.Hints {
-		if !strings.Contains(out, "hint "+fmtInt(i+1)+"/") {
+		if !strings.Contains(out, "hint "+strconv.Itoa(i+1)+"/") {
 			t.Errorf("hint %d missing", i+1)
 		}
 	}
