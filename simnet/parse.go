@@ -65,15 +65,25 @@ func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // Load reads, validates and compiles a world file.
 func Load(path string) (*World, error) {
-	spec, err := LoadSpec(path)
+	data, err := readWorldFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Compile(spec)
+	_, w, err := parseWorld(path, data)
+	return w, err
 }
 
 // LoadSpec reads and validates a world file without compiling it.
 func LoadSpec(path string) (*WorldSpec, error) {
+	data, err := readWorldFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSpec(path, data)
+}
+
+// readWorldFile reads a world file, at most MaxFileSize bytes of it.
+func readWorldFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", errors.Unwrap(err))}}}
@@ -87,34 +97,39 @@ func LoadSpec(path string) (*WorldSpec, error) {
 	if n > MaxFileSize {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("the file is larger than %d MiB; a world file is a few kilobytes of YAML", MaxFileSize>>20)}}}
 	}
-	return ParseSpec(path, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // Parse parses, validates and compiles a world from memory; name is used in
 // messages.
 func Parse(name string, data []byte) (*World, error) {
-	spec, err := ParseSpec(name, data)
-	if err != nil {
-		return nil, err
-	}
-	return Compile(spec)
+	_, w, err := parseWorld(name, data)
+	return w, err
 }
 
 // ParseSpec parses a world file strictly (unknown fields are errors) and
 // validates it as a whole: the error lists every problem, each with its
 // line and column.
 func ParseSpec(name string, data []byte) (*WorldSpec, error) {
+	spec, _, err := parseWorld(name, data)
+	return spec, err
+}
+
+// parseWorld parses, decodes and compiles a world once: validating is
+// compiling, so the World that validation builds is the one returned.
+func parseWorld(name string, data []byte) (*WorldSpec, *World, error) {
 	file, problems := WorldDoc.Parse(name, data)
 	if problems != nil {
-		return nil, &Error{File: name, Problems: problems}
+		return nil, nil, &Error{File: name, Problems: problems}
 	}
 	var spec WorldSpec
 	if problems := WorldDoc.Decode(name, file, &spec); problems != nil {
-		return nil, &Error{File: name, Problems: problems}
+		return nil, nil, &Error{File: name, Problems: problems}
 	}
-	if problems := Validate(&spec); len(problems) > 0 {
+	w, problems := compile(&spec)
+	if len(problems) > 0 {
 		Locate(name, file, problems)
-		return nil, &Error{File: name, Problems: problems}
+		return nil, nil, &Error{File: name, Problems: problems}
 	}
-	return &spec, nil
+	return &spec, w, nil
 }
