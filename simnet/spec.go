@@ -273,10 +273,20 @@ type Ports struct {
 	Text string
 }
 
-// UnmarshalYAML keeps the text; Validate reports what is wrong with it, with
-// its position.
-func (p *Ports) UnmarshalYAML(b []byte) error {
-	p.Text = strings.Trim(strings.TrimSpace(string(b)), `"'`)
+// UnmarshalYAML keeps the value as text (443, "443", "1024-65535");
+// Validate reports what is wrong with it, with its position. It takes the
+// decoded value, not the node's bytes, which the YAML decoder would have to
+// format anew for every rule.
+func (p *Ports) UnmarshalYAML(decode func(any) error) error {
+	var v any
+	if err := decode(&v); err != nil {
+		return err
+	}
+	if v == nil {
+		p.Text = ""
+		return nil
+	}
+	p.Text = strings.TrimSpace(fmt.Sprint(v))
 	return nil
 }
 
