@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/tracer"
 )

@@ -18,7 +18,7 @@ func TestImportDirection(t *testing.T) {
 	const mod = "github.com/pathlab/pathlab/"
 	// miekg/dns itself brings x/net/ipv4 and x/sys/unix; raw ICMP sockets
 	// and libpcap are what only the live package may use.
-	rawSocket := []string{"golang.org/x/net/icmp", "github.com/google/gopacket/pcap"}
+	rawSocket := []string{"golang.org/x/net/icmp", "github.com/gopacket/gopacket/pcap"}
 	tests := []struct {
 		pkg       string
 		forbidden []string
