@@ -207,7 +207,7 @@ func (g *generator) checksFor(w *simnet.World, req request, t tracer.Target) ([]
 		var lbs []string
 		for _, s := range r.Stages {
 			for _, h := range s.Hops {
-				if h.Kind == "load-balancer" && !slices.Contains(lbs, h.Component) {
+				if h.Kind == tracer.KindLoadBalancer && !slices.Contains(lbs, h.Component) {
 					lbs = append(lbs, h.Component)
 				}
 			}

@@ -86,21 +86,20 @@ func (t *walk) addQuiet(h tracer.Hop) {
 	}
 }
 
-func (t *walk) block(component, kind string, p *pkt, code tracer.Code, detail, rule, fix string) {
+func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail, rule, fix string) {
 	t.add(tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
 		Detail: detail, Rule: rule, Blocks: true, Fix: fix})
 }
 
-func actionFor(c tracer.Code) string {
-	switch c {
-	case tracer.HostFirewallReject:
-		return "reject"
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
-		return "reset"
-	case tracer.SGNoIngressRule, tracer.SGNoEgressRule, tracer.NACLIngressDenied, tracer.NACLEgressDenied:
-		return "deny"
+// actionFor is what a filter or socket that stops a packet with code c
+// does to it: the code's own action where that is a way of stopping one,
+// a silent drop otherwise.
+func actionFor(c tracer.Code) tracer.Action {
+	switch a := c.Info().Action; a {
+	case tracer.ActReject, tracer.ActReset, tracer.ActDeny:
+		return a
 	}
-	return "drop"
+	return tracer.ActDrop
 }
 
 // ifaceAt finds the interface behind an address as seen from inside VPC v
@@ -144,7 +143,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 		}
 	} else if len(from.sgs) > 0 {
 		if !t.quiet {
-			t.add(tracer.Hop{Component: from.sgs[0].name, Kind: "security-group", Direction: tracer.Return, Action: "allow",
+			t.add(tracer.Hop{Component: from.sgs[0].name, Kind: tracer.KindSecurityGroup, Direction: tracer.Return, Action: tracer.ActAllow,
 				Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})
 		}
 	}
@@ -159,7 +158,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 			t.acl(node.subnet, true, p)
 		}
 		if !t.quiet {
-			t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Return, Action: "forward",
+			t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActForward,
 				Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
 		}
 		p.src = node.private
@@ -197,7 +196,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	}
 	var hop tracer.Hop
 	if !t.quiet {
-		hop = tracer.Hop{Component: rt.name, Kind: "route-table", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+		hop = tracer.Hop{Component: rt.name, Kind: tracer.KindRouteTable, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 			Rule: r.text, Detail: p.dst.String() + " matches " + r.dst.String() + " (longest prefix) in " + rt.name + " of subnet " + sn.name}
 	}
 	switch r.kind {
@@ -225,7 +224,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		t.acl(sn, false, p)
 		if !t.quiet {
-			t.add(tracer.Hop{Component: r.target, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+			t.add(tracer.Hop{Component: r.target, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
 				Detail: "source " + p.src.String() + " → " + pub.String() + " (one-to-one mapping of " + sender.name + ")"})
 		}
 		p.src = pub
@@ -246,7 +245,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.natPort = natPort(p)
 		t.nat, t.natOrig, t.natOrigPort = n, p.src, p.sport
 		if !t.quiet {
-			t.add(tracer.Hop{Component: n.name, Kind: "nat-gateway", Direction: tracer.Forward, Action: "translate", Code: tracer.NATTranslate,
+			t.add(tracer.Hop{Component: n.name, Kind: tracer.KindNATGateway, Direction: tracer.Forward, Action: tracer.ActTranslate, Code: tracer.NATTranslate,
 				Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
 		}
 		p.src, p.sport = n.private, t.natPort
@@ -263,7 +262,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		other := pr.other(v)
 		t.acl(sn, false, p)
 		if !t.quiet {
-			t.add(tracer.Hop{Component: pr.name, Kind: "peering", Direction: p.dir(), Action: "forward", Code: tracer.PeeringForward,
+			t.add(tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.PeeringForward,
 				Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
 		}
 		if pr.mtu > 0 && pr.mtu < 1500 && !p.reply {
@@ -286,7 +285,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			t.acl(app.subnet, true, p)
 		}
 		if !t.quiet {
-			t.add(tracer.Hop{Component: app.name, Kind: "instance", Direction: p.dir(), Action: "forward", Code: tracer.RouteMatch,
+			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
 		}
 		return t.route(app.subnet, app, p, depth+1)
@@ -313,7 +312,7 @@ func natPort(p *pkt) uint16 {
 func (t *walk) internet(p *pkt) *iface {
 	if dst := t.w.internet[p.dst]; dst != nil {
 		if !t.quiet {
-			t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+			t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
 				Detail: "to " + dst.name + " (" + p.dst.String() + ")"})
 		}
 		return t.arrive(dst, p)
@@ -325,7 +324,7 @@ func (t *walk) internet(p *pkt) *iface {
 	}
 	v := m.vpc
 	if !t.quiet {
-		t.add(tracer.Hop{Component: "internet", Kind: "internet", Direction: p.dir(), Action: "forward", Code: tracer.InternetForward,
+		t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
 			Detail: "to " + p.dst.String() + ", the public address of " + m.name})
 	}
 	if v.igw == "" {
@@ -334,7 +333,7 @@ func (t *walk) internet(p *pkt) *iface {
 		return nil
 	}
 	if !t.quiet {
-		t.add(tracer.Hop{Component: v.igw, Kind: "internet-gateway", Direction: p.dir(), Action: "translate", Code: tracer.IGWTranslate,
+		t.add(tracer.Hop{Component: v.igw, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
 			Detail: "destination " + p.dst.String() + " → " + m.private.String() + " (" + m.name + ")"})
 	}
 	p.dst = m.private
@@ -345,7 +344,7 @@ func (t *walk) internet(p *pkt) *iface {
 			return nil
 		}
 		if !t.quiet {
-			t.add(tracer.Hop{Component: m.name, Kind: "nat-gateway", Direction: tracer.Return, Action: "translate", Code: tracer.NATTranslate,
+			t.add(tracer.Hop{Component: m.name, Kind: tracer.KindNATGateway, Direction: tracer.Return, Action: tracer.ActTranslate, Code: tracer.NATTranslate,
 				Detail: fmt.Sprintf("destination %s:%d → %s:%d (the connection's original source)", m.private, t.natPort, t.natOrig, t.natOrigPort)})
 		}
 		p.dst, p.dlo, p.dhi = t.natOrig, t.natOrigPort, t.natOrigPort
@@ -439,7 +438,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 					detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
 						strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
 				}
-				t.add(tracer.Hop{Component: a.name, Kind: "network-acl", Direction: p.dir(), Action: "allow", Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
+				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
 			}
 			return true
 		}
@@ -576,7 +575,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "ingress " + r.text,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: "ingress " + r.text,
 						Detail: "inbound " + p.proto.String() + sepPort(p) + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
 				}
 				return true
@@ -605,7 +604,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: "security-group", Direction: p.dir(), Action: "allow", Code: tracer.SGAllow, Rule: "egress " + r.text,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: "egress " + r.text,
 						Detail: "outbound " + p.proto.String() + sepPort(p) + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
 				}
 				return true
@@ -683,7 +682,7 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		switch r.action {
 		case "accept":
 			if !t.quiet {
-				t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK, Rule: rule,
+				t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK, Rule: rule,
 					Detail: fmt.Sprintf("%s rule %d accepts %s from %s", chain, r.index, protoPort(p), p.src)})
 			}
 			return true
@@ -698,7 +697,7 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		}
 	}
 	if !t.quiet {
-		t.add(tracer.Hop{Component: i.name, Kind: "host-firewall", Direction: p.dir(), Action: "accept", Code: tracer.HostFirewallOK,
+		t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK,
 			Detail: fmt.Sprintf("no %s rule matches: the chain's policy accepts", chain)})
 	}
 	return true

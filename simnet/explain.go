@@ -30,11 +30,11 @@ type Story struct {
 
 // Step is one moment of the story.
 type Step struct {
-	Stage     string `json:"stage"` // dns, tcp, udp, tls, http
-	Component string `json:"component"`
-	Kind      string `json:"kind"`
-	Title     string `json:"title"`
-	Text      string `json:"text"`
+	Stage     string      `json:"stage"` // dns, tcp, udp, tls, http
+	Component string      `json:"component"`
+	Kind      tracer.Kind `json:"kind"`
+	Title     string      `json:"title"`
+	Text      string      `json:"text"`
 	// At the break: the code, what dig, curl or nc would show, and the
 	// change that would mend it.
 	Broken  bool        `json:"broken,omitempty"`
@@ -157,9 +157,9 @@ func (t *teller) stage(st tracer.Stage) bool {
 			continue
 		}
 		// Consecutive DNS referrals are the resolver's walk down.
-		if h.Code == tracer.DNSReferral && h.Kind != "private-zone" || (h.Kind == "nameserver" && h.Code == tracer.DNSQuery) {
+		if h.Code == tracer.DNSReferral && h.Kind != tracer.KindPrivateZone || (h.Kind == tracer.KindNameserver && h.Code == tracer.DNSQuery) {
 			j := i
-			for j < len(hops) && !hops[j].Blocks && (hops[j].Code == tracer.DNSReferral && hops[j].Kind != "private-zone" || hops[j].Kind == "nameserver") {
+			for j < len(hops) && !hops[j].Blocks && (hops[j].Code == tracer.DNSReferral && hops[j].Kind != tracer.KindPrivateZone || hops[j].Kind == tracer.KindNameserver) {
 				j++
 			}
 			t.walkDown(hops[i:j])
@@ -182,7 +182,7 @@ func (t *teller) stage(st tracer.Stage) bool {
 func isPathHop(h tracer.Hop) bool {
 	switch h.Kind {
 	case "security-group", "route-table", "network-acl", "internet-gateway", "nat-gateway", "internet", "peering", "load-balancer", "client", "instance", "server", "host-firewall":
-		return h.Code != tracer.HTTPOK && h.Code != tracer.LBRedirect && h.Code != tracer.TLSOK && h.Action != "respond"
+		return h.Code != tracer.HTTPOK && h.Code != tracer.LBRedirect && h.Code != tracer.TLSOK && h.Action != tracer.ActRespond
 	}
 	return false
 }
@@ -190,7 +190,7 @@ func isPathHop(h tracer.Hop) bool {
 func (t *teller) hop(h tracer.Hop) {
 	switch h.Code {
 	case tracer.DNSQuery:
-		if h.Kind == "vpc-resolver" {
+		if h.Kind == tracer.KindVPCResolver {
 			t.add(h, "asking the VPC resolver", h.Detail+" (the name's IPv4 address)",
 				t.concept("vpc-resolver", "An instance asks the resolver at its VPC's base address plus two; it answers from the private zones associated with the VPC first, and from the public DNS for everything else"))
 			return
@@ -209,14 +209,14 @@ func (t *teller) hop(h tracer.Hop) {
 				t.concept("dns-ttl", "The client uses the first address (and tries the next one if it fails); every record's TTL says how long resolvers may cache it"))
 			return
 		}
-		if h.Kind == "hosts-file" {
+		if h.Kind == tracer.KindHostsFile {
 			t.add(h, "the hosts file", h.Detail)
 			return
 		}
 		t.add(h, "the address", h.Detail,
 			t.concept("a-record", "An A record maps a name to an IPv4 address; the authoritative server's answer ends the walk"))
 	case tracer.Sent:
-		if h.Kind == "load-balancer" {
+		if h.Kind == tracer.KindLoadBalancer {
 			t.add(h, "the balancer's own connection", h.Detail,
 				t.concept("alb-second", "An application load balancer ends the client's connection and opens its own from the node's private address: the app sees the balancer's address, and the client's only in the X-Forwarded-For header"))
 			return
@@ -233,7 +233,7 @@ func (t *teller) hop(h tracer.Hop) {
 		}
 		t.add(h, "security group", what, t.concept(key, c))
 	case tracer.RouteMatch:
-		if h.Kind == "instance" {
+		if h.Kind == tracer.KindInstance {
 			t.add(h, "an appliance forwards", h.Detail)
 			return
 		}
@@ -257,7 +257,7 @@ func (t *teller) hop(h tracer.Hop) {
 			t.concept("iptables", "The host's own firewall (iptables) runs after the cloud's filters: its rules are read top down and the first match decides"))
 	case tracer.PortOpen:
 		t.server = h.Component
-		if h.Kind == "resolver" || h.Kind == "vpc-resolver" {
+		if h.Kind == tracer.KindResolver || h.Kind == tracer.KindVPCResolver {
 			t.add(h, "the resolver", h.Detail)
 			return
 		}
@@ -283,13 +283,13 @@ func (t *teller) hop(h tracer.Hop) {
 		t.add(h, "a redirect", h.Component+"'s "+h.Detail,
 			t.concept("redirect", "A redirect is an answer too: the browser follows the Location header with a new request"))
 	case tracer.HTTPOK:
-		if h.Kind == "load-balancer" {
+		if h.Kind == tracer.KindLoadBalancer {
 			t.add(h, "the answer goes back", h.Component+" "+h.Detail)
 			return
 		}
 		t.add(h, "the app answers", h.Detail)
 	default:
-		t.add(h, h.Kind, h.Detail)
+		t.add(h, string(h.Kind), h.Detail)
 	}
 }
 
@@ -355,7 +355,7 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 				parts = append(parts, "network ACL "+h.Component+": "+detail+" ("+h.Rule+")")
 			}
 		case tracer.RouteMatch:
-			if h.Kind == "route-table" {
+			if h.Kind == tracer.KindRouteTable {
 				parts = append(parts, "route table "+h.Component+" sends it back: "+h.Detail)
 			}
 		case tracer.IGWTranslate:

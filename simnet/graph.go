@@ -306,7 +306,7 @@ func (g *graph) trace(w *World, r *tracer.Report) {
 			if h.Direction == tracer.Return || !isNode {
 				continue
 			}
-			push(id, h.Code == tracer.Sent && h.Kind != "load-balancer")
+			push(id, h.Code == tracer.Sent && h.Kind != tracer.KindLoadBalancer)
 		}
 		return true
 	}

@@ -111,7 +111,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	c.Handle = st
 	what := map[proto]string{protoTCP: "SYN", protoUDP: "datagram", protoICMP: "echo request"}[pr]
 	t.cur = p
-	t.add(tracer.Hop{Component: src.name, Kind: src.kind.String(), Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
 		Detail: fmt.Sprintf("%s %s", what, p)})
 	if addr.Addr().IsLoopback() {
 		if src.host == nil {
@@ -121,7 +121,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 		st.dst, st.target = src, src.host
 		p.src = addr.Addr()
 		if pr == protoICMP {
-			t.add(tracer.Hop{Component: src.name, Kind: "host", Direction: tracer.Forward, Action: "accept", Code: tracer.Received,
+			t.add(tracer.Hop{Component: src.name, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.Received,
 				Detail: "echo request on loopback; the kernel answers with an echo reply"})
 		} else {
 			t.socket(src, p, st)
@@ -166,7 +166,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 			return false
 		}
 		st.lis = li
-		t.add(tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "accept", Code: tracer.LBListener,
+		t.add(tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.LBListener,
 			Detail: fmt.Sprintf("node %s accepts on listener %s:%d%s", dst.private, li.proto, li.port, listenerTo(li))})
 		if !l.alb && li.proto == "tcp" && li.tg != nil {
 			return n.passThrough(t, dst, li, p, st)
@@ -174,18 +174,18 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 		return true
 	case kindVPCResolver, kindResolver:
 		if p.proto == protoICMP || p.dport == 53 {
-			t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.String(), Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
+			t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.kind(), Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.PortOpen,
 				Detail: fmt.Sprintf("the resolver answers on %s", p.dst)})
 			return true
 		}
-		t.block(dst.name, dst.kind.String(), p, tracer.PortClosed, fmt.Sprintf("nothing listens on %s port %d: connection refused", p.proto, p.dport), "", "")
+		t.block(dst.name, dst.kind.kind(), p, tracer.PortClosed, fmt.Sprintf("nothing listens on %s port %d: connection refused", p.proto, p.dport), "", "")
 		return false
 	case kindNAT:
 		t.block(dst.name, "nat-gateway", p, tracer.PortClosed, "a NAT gateway runs no services", "", "")
 		return false
 	}
 	if p.proto == protoICMP {
-		t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.String(), Direction: tracer.Forward, Action: "accept", Code: tracer.Received,
+		t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.kind(), Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.Received,
 			Detail: "echo request received; the kernel answers with an echo reply"})
 		return true
 	}
@@ -245,7 +245,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		bind = "127.0.0.1"
 	}
 	if !t.quiet {
-		t.add(tracer.Hop{Component: h.name, Kind: "socket", Direction: tracer.Forward, Action: "accept", Code: tracer.PortOpen,
+		t.add(tracer.Hop{Component: h.name, Kind: tracer.KindSocket, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.PortOpen,
 			Detail: fmt.Sprintf("%s listens on %s:%d and accepts", svc.name, bind, svc.port)})
 	}
 	return true
@@ -267,7 +267,7 @@ func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
 	case "":
 		c.State = tracer.ConnOpen
 		what := map[tracer.Proto]string{tracer.TCP: "SYN-ACK", tracer.UDP: "reply", tracer.ICMP: "echo reply"}[c.Proto]
-		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.String(), Direction: tracer.Return, Action: "receive", Code: tracer.Received,
+		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.kind(), Direction: tracer.Return, Action: tracer.ActReceive, Code: tracer.Received,
 			Detail: fmt.Sprintf("%s from %s", what, c.Addr)})
 	case tracer.HostFirewallReject:
 		c.State = tracer.ConnUnreachable
@@ -305,7 +305,7 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 	}
 	target := n.pickTarget(node, tg, t)
 	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
-	t.add(tracer.Hop{Component: node.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
+	t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
 		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
 	t.cur = q
 	arrived := t.route(node.subnet, node, q, 1)
@@ -354,7 +354,7 @@ func (w *World) backend(node *iface, target *host, port uint16, path string, wit
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
 	t.cur = p // before the first hop, so that a capture sees the balancer's SYN leave
 	if !quiet {
-		t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+		t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
 			Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
 	}
 	st := &conn{}
@@ -479,40 +479,41 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 	}
 	res := &tracer.TLSResult{ServerName: serverName, Version: "TLSv1.3", Cipher: "TLS_AES_128_GCM_SHA256"}
 	var ct *cert
-	var component, kind, certName string
+	var component, certName string
+	var kind tracer.Kind
 	switch {
 	case st.lis != nil:
-		component, kind = st.dst.lb.name, "load-balancer"
+		component, kind = st.dst.lb.name, tracer.KindLoadBalancer
 		switch st.lis.proto {
 		case "https", "tls":
 			ct, certName = st.lis.cert, st.lis.certName
 		case "tcp":
 			if st.svc != nil && st.target != nil {
-				component, kind = st.target.name, "instance"
+				component, kind = st.target.name, tracer.KindInstance
 				ct, certName = st.svc.tls, st.svc.tlsName
 			}
 		}
 		if ct == nil && certName == "" {
-			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "fail", Code: tracer.TLSNoCertificate, Blocks: true,
+			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.TLSNoCertificate, Blocks: true,
 				Detail: fmt.Sprintf("listener %s:%d speaks plain %s, not TLS: the handshake fails (wrong version number)", st.lis.proto, st.lis.port, st.lis.proto),
 				Fix:    fmt.Sprintf("use http:// for port %d, or add an https listener with a certificate", st.lis.port)})
 			return res, nil
 		}
 	case st.svc != nil:
-		component, kind = st.dst.name, "instance"
+		component, kind = st.dst.name, tracer.KindInstance
 		if st.dst.kind == kindServer {
-			kind = "server"
+			kind = tracer.KindServer
 		}
 		ct, certName = st.svc.tls, st.svc.tlsName
 		if certName == "" {
-			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "fail", Code: tracer.TLSNoCertificate, Blocks: true,
+			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.TLSNoCertificate, Blocks: true,
 				Detail: fmt.Sprintf("service %s on port %d does not speak TLS", st.svc.name, st.svc.port),
 				Fix:    fmt.Sprintf("configure a certificate (tls:) on service %s, or use http://", st.svc.name)})
 			res.Assumed = true
 			return res, nil
 		}
 	default:
-		res.Hops = append(res.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: tracer.Return, Action: "fail", Code: tracer.TLSHandshakeFailed, Blocks: true,
+		res.Hops = append(res.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.TLSHandshakeFailed, Blocks: true,
 			Detail: "nothing answered the ClientHello"})
 		return res, nil
 	}
@@ -536,12 +537,12 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 			Fix:    fmt.Sprintf("renew %s and attach the new certificate", ct.name)})
 	}
 	for _, b := range blocks {
-		b.Component, b.Kind, b.Direction, b.Action, b.Blocks, b.Rule = component, kind, tracer.Return, "fail", true, "certificate "+ct.name
+		b.Component, b.Kind, b.Direction, b.Action, b.Blocks, b.Rule = component, kind, tracer.Return, tracer.ActFail, true, "certificate "+ct.name
 		res.Hops = append(res.Hops, b)
 	}
 	if len(blocks) == 0 {
 		res.OK = true
-		res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: "present", Code: tracer.TLSOK, Rule: "certificate " + ct.name,
+		res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActPresent, Code: tracer.TLSOK, Rule: "certificate " + ct.name,
 			Detail: fmt.Sprintf("certificate %s covers %s and is valid until %s", ct.name, name, ct.notAfter.Format("2006-01-02"))})
 	} else {
 		res.Assumed = true
@@ -591,7 +592,7 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 		loc := fmt.Sprintf("%s://%s%s", st.lis.redirect, req.Host, path)
 		setStatus(resp, http.StatusMovedPermanently)
 		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"}, [2]string{"Location", loc})
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: st.dst.lb.name, Kind: "load-balancer", Direction: tracer.Return, Action: "redirect", Code: tracer.LBRedirect,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: st.dst.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRedirect, Code: tracer.LBRedirect,
 			Detail: fmt.Sprintf("listener %s:%d answers 301 → %s", st.lis.proto, st.lis.port, loc)})
 	case st.lis != nil && st.dst.lb.alb:
 		n.albForward(st, req, path, resp)
@@ -604,7 +605,7 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 		}
 		n.serve(st.target, st.svc, path, resp)
 	default:
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: tracer.Return, Action: "fail", Code: tracer.HTTPError, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: c.Addr.Addr().String(), Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.HTTPError, Blocks: true,
 			Detail: "nothing served the request"})
 	}
 	resp.TTFB = 2 * c.RTT
@@ -622,14 +623,14 @@ func setStatus(r *tracer.HTTPResponse, code int) {
 func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse) {
 	status := httpStatus(s, path)
 	if status == 0 {
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: h.name, Kind: "service", Direction: tracer.Return, Action: "close", Code: tracer.HTTPError, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: h.name, Kind: tracer.KindService, Direction: tracer.Return, Action: tracer.ActClose, Code: tracer.HTTPError, Blocks: true,
 			Detail: fmt.Sprintf("service %s on port %d does not speak HTTP: empty reply from server", s.name, s.port)})
 		return
 	}
 	setStatus(resp, status)
 	resp.Header = append(resp.Header, [2]string{"Content-Type", "text/html; charset=utf-8"}, [2]string{"Server", s.name})
 	resp.Body = fmt.Sprintf("<html><body>%s: %d %s</body></html>\n", h.name, status, http.StatusText(status))
-	hop := tracer.Hop{Component: h.name, Kind: "service", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPOK,
+	hop := tracer.Hop{Component: h.name, Kind: tracer.KindService, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
 		Detail: fmt.Sprintf("%s answers GET %s with %d %s", s.name, path, status, http.StatusText(status))}
 	if status >= 400 {
 		hop.Code, hop.Blocks, hop.Action = tracer.HTTPStatus, true, "respond"
@@ -646,7 +647,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	l := node.lb
 	if li.proto == "https" && req.Scheme == "http" {
 		setStatus(resp, http.StatusBadRequest)
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPStatus, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPStatus, Blocks: true,
 			Detail: fmt.Sprintf("400: plain HTTP sent to the https listener on port %d", li.port), Fix: "use https://"})
 		return
 	}
@@ -654,7 +655,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	lbHop := func(code tracer.Code, status int, detail, fix string) {
 		setStatus(resp, status)
 		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"})
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: code, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: code, Blocks: true,
 			Detail: fmt.Sprintf("%d: %s", status, detail), Fix: fix})
 	}
 	if len(tg.targets) == 0 {
@@ -667,13 +668,13 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	healthHops := make([]tracer.Hop, 0, len(tg.targets))
 	for _, h := range tg.targets {
 		ok, why := n.w.healthy(node, tg, h)
-		code, action := tracer.LBHealthy, "healthy"
+		code, action := tracer.LBHealthy, tracer.ActHealthy
 		if ok {
 			healthy = append(healthy, h)
 		} else {
-			code, action = tracer.LBUnhealthy, "unhealthy"
+			code, action = tracer.LBUnhealthy, tracer.ActUnhealthy
 		}
-		healthHops = append(healthHops, tracer.Hop{Component: tg.name, Kind: "target-group", Direction: tracer.Forward, Action: action, Code: code,
+		healthHops = append(healthHops, tracer.Hop{Component: tg.name, Kind: tracer.KindTargetGroup, Direction: tracer.Forward, Action: action, Code: code,
 			Detail: fmt.Sprintf("%s: %s", h.name, why), Rule: fmt.Sprintf("health check %s:%d %s matcher %s", tg.hcProto, tg.hcPort, tg.hcPath, tg.matchTx)})
 	}
 	resp.Hops = append(make([]tracer.Hop, 0, len(healthHops)+24), healthHops...)
@@ -690,11 +691,11 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			if failOpen {
 				why = "no target is healthy, so the balancer fails open and tries them all"
 			}
-			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
+			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
 				Detail: fmt.Sprintf("forwards GET %s to %s (%s:%d): %s", path, h.name, h.iface.private, tg.port, why)})
 			resp.Hops = append(resp.Hops, l2.hops...)
 			n.serve(h, l2.svc, path, resp)
-			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: "load-balancer", Direction: tracer.Return, Action: "respond", Code: tracer.HTTPOK,
+			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
 				Detail: fmt.Sprintf("relays %s's %d %s to the client over its own connection", h.name, resp.Status, resp.StatusText)})
 			return
 		}
@@ -738,12 +739,12 @@ func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) 
 	t := &walk{w: n.w}
 	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private}
 	if t.acl(st.dst.subnet, true, icmp) {
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: "peering", Direction: tracer.Return, Action: "signal", Code: tracer.PeeringForward,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActSignal, Code: tracer.PeeringForward,
 			Detail: fmt.Sprintf("the response's 1500-byte segments exceed peering %s's MTU %d; ICMP fragmentation needed reaches %s, which lowers its segment size (path MTU discovery)", pr.name, pr.mtu, st.dst.name)})
 		return false
 	}
 	blocker := t.hops[len(t.hops)-1]
-	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: "peering", Direction: tracer.Return, Action: "drop", Code: tracer.MTUBlackhole, Blocks: true,
+	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
 		Detail: fmt.Sprintf("the handshake's small packets pass, but the response's 1500-byte segments (DF set) exceed peering %s's MTU %d; the ICMP fragmentation-needed that would tell %s is dropped by %s (%s), so the large packets vanish and the request hangs",
 			pr.name, pr.mtu, st.dst.name, blocker.Component, blocker.Rule),
 		Fix: fmt.Sprintf("allow ICMP (type 3 code 4) into subnet %s in %s, or raise the MTU of %s", st.dst.subnet.name, blocker.Component, pr.name)})

@@ -16,7 +16,7 @@ func (n *Net) nlbForward(st *conn, path string, resp *tracer.HTTPResponse) {
 	tg := li.tg
 	if tg == nil || len(tg.targets) == 0 {
 		setStatus(resp, 0)
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Return, Action: "reset", Code: tracer.LBNoTargets, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActReset, Code: tracer.LBNoTargets, Blocks: true,
 			Detail: "the listener's target group has no targets: the balancer resets the connection", Fix: fmt.Sprintf("lb %s target add INSTANCE", node.lb.name)})
 		return
 	}
@@ -24,7 +24,7 @@ func (n *Net) nlbForward(st *conn, path string, resp *tracer.HTTPResponse) {
 	target := n.pickTarget(node, tg, t)
 	p := &pkt{proto: protoTCP, src: st.seen, dst: target.iface.private, sport: st.local.Port(), dport: tg.port}
 	t.cur = p
-	t.add(tracer.Hop{Component: node.lb.name, Kind: "load-balancer", Direction: tracer.Forward, Action: "forward", Code: tracer.LBForward,
+	t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
 		Detail: fmt.Sprintf("the tls listener %d decrypts and opens a connection to %s (%s:%d), keeping the client's address %s", li.port, target.name, p.dst, p.dport, p.src)})
 	arrived := t.route(node.subnet, node, p, 1)
 	ok := arrived != nil && t.socket(arrived, p, &conn{})

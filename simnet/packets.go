@@ -211,7 +211,7 @@ func (t *walk) ttlAt(h *tracer.Hop) uint8 {
 		if prev.Direction != h.Direction {
 			break
 		}
-		if (prev.Kind == "nat-gateway" && prev.Code == tracer.NATTranslate) || (prev.Kind == "instance" && prev.Action == "forward") {
+		if (prev.Kind == tracer.KindNATGateway && prev.Code == tracer.NATTranslate) || (prev.Kind == tracer.KindInstance && prev.Action == tracer.ActForward) {
 			ttl--
 		}
 		if prev.Code == tracer.Sent {
@@ -369,7 +369,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			h.Packet = view(client, cport, resolverAddr, 53, query)
 		case i == len(a.Hops)-1 && h.Direction == tracer.Return:
 			h.Packet = view(resolverAddr, 53, client, cport, a.Msg)
-		case h.Kind == "root-server":
+		case h.Kind == tracer.KindRootServer:
 			labels := dns.SplitDomainName(cur)
 			tld := labels[len(labels)-1] + "."
 			q := upQuery(cur, id)
@@ -388,7 +388,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 				r.Extra = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ns, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 172800}, A: net.IP(tldServerAddr(tld).AsSlice())}}
 			}
 			h.Packet = view(rootServerAddr, 53, resolverAddr, rport, r)
-		case h.Kind == "tld-server":
+		case h.Kind == tracer.KindTLDServer:
 			labels := dns.SplitDomainName(cur)
 			tld := labels[len(labels)-1] + "."
 			q := upQuery(cur, id)
@@ -401,18 +401,18 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 				r.Ns, r.Extra = delegation(z)
 			}
 			h.Packet = view(tldServerAddr(tld), 53, resolverAddr, rport, r)
-		case h.Kind == "nameserver":
+		case h.Kind == tracer.KindNameserver:
 			addr, ok := n.w.nameserverAddr(h.Component)
 			if !ok {
 				break
 			}
 			q := upQuery(cur, id)
-			if h.Action == "refuse" {
+			if h.Action == tracer.ActRefuse {
 				h.Packet = view(addr, 53, resolverAddr, rport, upReply(q, dns.RcodeRefused, false))
 				break
 			}
 			h.Packet = view(resolverAddr, rport, addr, 53, q) // a query; a timeout is one that no answer follows
-		case h.Kind == "dns-zone":
+		case h.Kind == tracer.KindDNSZone:
 			z := n.w.zoneNamed(h.Component)
 			if z == nil {
 				break
@@ -447,7 +447,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 				r.Ns = a.Msg.Ns
 				h.Packet = view(addr, 53, resolverAddr, rport, r)
 			}
-		case h.Kind == "private-zone" && h.Code == tracer.DNSCNAME:
+		case h.Kind == tracer.KindPrivateZone && h.Code == tracer.DNSCNAME:
 			// answered inside the VPC resolver: nothing on the wire, but the
 			// resolver follows the alias
 			if _, next := nextCNAME(a.Msg.Answer, &k); next != "" {

@@ -77,7 +77,7 @@ func hopDelay(h *tracer.Hop) time.Duration {
 	case tracer.InternetForward:
 		return internetDelay
 	case tracer.RouteMatch:
-		if h.Kind == "route-table" {
+		if h.Kind == tracer.KindRouteTable {
 			return fabricDelay
 		}
 		return 100 * time.Microsecond // an instance forwarding
@@ -287,7 +287,7 @@ func firstBlock(run []tracer.Hop) int {
 }
 
 func translates(h *tracer.Hop) bool {
-	return h.Code == tracer.NATTranslate || (h.Code == tracer.LBForward && h.Kind == "load-balancer")
+	return h.Code == tracer.NATTranslate || (h.Code == tracer.LBForward && h.Kind == tracer.KindLoadBalancer)
 }
 
 // pathOf reads a walk's hops (one connection there and back) as the
@@ -686,7 +686,7 @@ func (c *capturer) httpTiming(msgs []message, resp *tracer.HTTPResponse, cn *tra
 // (an application balancer's SENT, a network balancer's LB_FORWARD).
 func walksIn(hops []tracer.Hop) [][]tracer.Hop {
 	starts := func(h *tracer.Hop) bool {
-		return h.Packet != nil && h.Kind == "load-balancer" && h.Direction == tracer.Forward && (h.Code == tracer.Sent || h.Code == tracer.LBForward)
+		return h.Packet != nil && h.Kind == tracer.KindLoadBalancer && h.Direction == tracer.Forward && (h.Code == tracer.Sent || h.Code == tracer.LBForward)
 	}
 	var out [][]tracer.Hop
 	for i := 0; i < len(hops); i++ {

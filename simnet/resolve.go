@@ -30,13 +30,13 @@ type resolution struct {
 	rcode    int
 }
 
-func (r *resolution) hop(component, kind, action string, code tracer.Code, detail string) {
+func (r *resolution) hop(component string, kind tracer.Kind, action tracer.Action, code tracer.Code, detail string) {
 	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: action, Code: code, Detail: detail})
 }
 
-func (r *resolution) fail(component, kind string, code tracer.Code, rcode int, detail, fix string) {
+func (r *resolution) fail(component string, kind tracer.Kind, code tracer.Code, rcode int, detail, fix string) {
 	r.rcode = rcode
-	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: "answer", Code: code, Detail: detail, Blocks: true, Fix: fix})
+	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: tracer.ActAnswer, Code: code, Detail: detail, Blocks: true, Fix: fix})
 }
 
 // Resolve asks the vantage point's resolver: an internet client's
@@ -74,11 +74,11 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		}
 	}
 	r.resolver = server
-	kind := "resolver"
+	kind := tracer.KindResolver
 	if v != nil {
-		kind = "vpc-resolver"
+		kind = tracer.KindVPCResolver
 	}
-	r.hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: "query", Code: tracer.DNSQuery,
+	r.hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery,
 		Detail: fmt.Sprintf("%s asks %s (%s) for %s %s", n.from.name, server, serverAddr, q, dns.TypeToString[qtype])})
 	r.lookup(v, q, qtype)
 
@@ -116,7 +116,7 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 			summary = strings.Join(parts, "; ")
 		}
 	}
-	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: "answer", Code: tracer.DNSAnswer,
+	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer,
 		Detail: fmt.Sprintf("%s answers %s: %s", server, n.from.name, summary)})
 	if n.Capture {
 		n.dnsPackets(ans, serverAddr)
@@ -159,7 +159,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 		}
 		if cname != nil && qtype != dns.TypeCNAME {
 			r.answer = append(r.answer, toRR(*cname))
-			r.hop(z.component(), zoneKind(z), "alias", tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
+			r.hop(z.component(), zoneKind(z), tracer.ActAlias, tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
 			cur = cname.value
 			continue
 		}
@@ -175,7 +175,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			for _, m := range match {
 				vals = append(vals, rrShort(m))
 			}
-			r.hop(z.component(), zoneKind(z), "answer", tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
 			return
 		}
 		r.authNS = append(r.authNS, soaFor(z))
@@ -207,11 +207,11 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 		"shorten the chain: point the first alias straight at the name with the address")
 }
 
-func zoneKind(z *zone) string {
+func zoneKind(z *zone) tracer.Kind {
 	if z.private {
-		return "private-zone"
+		return tracer.KindPrivateZone
 	}
-	return "dns-zone"
+	return tracer.KindDNSZone
 }
 
 func (z *zone) component() string { return strings.TrimSuffix(z.name, ".") }
@@ -278,7 +278,7 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 		if best != nil {
 			if !r.walked[best.name] {
 				r.walked[best.name] = true
-				r.hop(best.component(), "private-zone", "match", tracer.DNSReferral,
+				r.hop(best.component(), tracer.KindPrivateZone, tracer.ActMatch, tracer.DNSReferral,
 					fmt.Sprintf("%s is in private zone %s, associated with VPC %s: the VPC resolver answers from it", name, best.name, v.name))
 			}
 			return best, "private zone " + best.component()
@@ -301,12 +301,12 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 			}
 		}
 		if !known {
-			r.fail("root-servers", "root-server", tracer.DNSNXDomain, dns.RcodeNameError,
+			r.fail("root-servers", tracer.KindRootServer, tracer.DNSNXDomain, dns.RcodeNameError,
 				fmt.Sprintf("the root has no top-level domain %s: %s does not exist (NXDOMAIN)", tld, name), "check the spelling of the name")
 			return nil, ""
 		}
-		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
-		r.fail(strings.TrimSuffix(tld, ".")+"-servers", "tld-server", tracer.DNSNXDomain, dns.RcodeNameError,
+		r.hop("root-servers", tracer.KindRootServer, tracer.ActRefer, tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
+		r.fail(strings.TrimSuffix(tld, ".")+"-servers", tracer.KindTLDServer, tracer.DNSNXDomain, dns.RcodeNameError,
 			fmt.Sprintf("the %s servers know no zone above %s (NXDOMAIN): the domain is not registered or not delegated", tld, name), "check the spelling of the name")
 		return nil, ""
 	}
@@ -317,16 +317,16 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 	tldName := strings.TrimSuffix(tld, ".") + "-servers"
 	if z.name != tld && !r.walked[tld] {
 		r.walked[tld] = true
-		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
+		r.hop("root-servers", tracer.KindRootServer, tracer.ActRefer, tracer.DNSReferral, fmt.Sprintf("the root refers %s to the %s servers", tld, tld))
 	}
 	var nsNames []string
 	for _, ns := range z.delegation {
 		nsNames = append(nsNames, fmt.Sprintf("%s (%s)", ns.name, ns.addr))
 	}
 	if z.name != tld {
-		r.hop(tldName, "tld-server", "refer", tracer.DNSReferral, fmt.Sprintf("the %s servers delegate %s to %s", tld, z.name, strings.Join(nsNames, ", ")))
+		r.hop(tldName, tracer.KindTLDServer, tracer.ActRefer, tracer.DNSReferral, fmt.Sprintf("the %s servers delegate %s to %s", tld, z.name, strings.Join(nsNames, ", ")))
 	} else {
-		r.hop("root-servers", "root-server", "refer", tracer.DNSReferral, fmt.Sprintf("the root delegates %s to %s", z.name, strings.Join(nsNames, ", ")))
+		r.hop("root-servers", tracer.KindRootServer, tracer.ActRefer, tracer.DNSReferral, fmt.Sprintf("the root delegates %s to %s", z.name, strings.Join(nsNames, ", ")))
 	}
 	lame, silent := 0, 0
 	for _, ns := range z.delegation {
@@ -334,10 +334,10 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 		switch {
 		case srv == nil:
 			silent++
-			r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "timeout", tracer.DNSTimeout, fmt.Sprintf("no DNS server answers at %s (%s): the query times out", ns.addr, ns.name))
+			r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActTimeout, tracer.DNSTimeout, fmt.Sprintf("no DNS server answers at %s (%s): the query times out", ns.addr, ns.name))
 		case !srv.zones[z.name]:
 			lame++
-			r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "refuse", tracer.DNSRefused, fmt.Sprintf("%s (%s) does not serve %s: it answers REFUSED (lame)", ns.name, ns.addr, z.name))
+			r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActRefuse, tracer.DNSRefused, fmt.Sprintf("%s (%s) does not serve %s: it answers REFUSED (lame)", ns.name, ns.addr, z.name))
 		default:
 			r.servers(z, ns)
 			return z, strings.TrimSuffix(ns.name, ".")
@@ -345,11 +345,11 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 	}
 	what := strings.TrimSuffix(z.delegation[0].name, ".")
 	if lame > 0 {
-		r.fail(what, "nameserver", tracer.DNSLameDelegation, dns.RcodeServerFailure,
+		r.fail(what, tracer.KindNameserver, tracer.DNSLameDelegation, dns.RcodeServerFailure,
 			fmt.Sprintf("every server %s delegates %s to is lame or silent: the resolver answers SERVFAIL", tld, z.name),
 			fmt.Sprintf("delegate %s to servers that serve it (%s)", z.name, nsList(z.nameservers)))
 	} else {
-		r.fail(what, "nameserver", tracer.DNSTimeout, dns.RcodeServerFailure,
+		r.fail(what, tracer.KindNameserver, tracer.DNSTimeout, dns.RcodeServerFailure,
 			fmt.Sprintf("no server for %s answered (%d timed out): the resolver answers SERVFAIL", z.name, silent),
 			fmt.Sprintf("delegate %s to servers that answer (%s)", z.name, nsList(z.nameservers)))
 	}
@@ -366,7 +366,7 @@ func nsList(ns []nsRef) string {
 
 // servers notes the server that answers for z.
 func (r *resolution) servers(z *zone, ns nsRef) {
-	r.hop(strings.TrimSuffix(ns.name, "."), "nameserver", "serve", tracer.DNSQuery, fmt.Sprintf("%s (%s) is authoritative for %s", ns.name, ns.addr, z.name))
+	r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActServe, tracer.DNSQuery, fmt.Sprintf("%s (%s) is authoritative for %s", ns.name, ns.addr, z.name))
 }
 
 func (r *resolution) serverOf(z *zone) string {
@@ -399,7 +399,7 @@ func (n *Net) Traceroute(ctx context.Context, p tracer.Proto, addr netip.AddrPor
 		if h.Blocks {
 			break
 		}
-		if h.Kind == "nat-gateway" && h.Direction == tracer.Forward {
+		if h.Kind == tracer.KindNATGateway && h.Direction == tracer.Forward {
 			ttl++
 			nat := n.w.nats[h.Component]
 			rt.Hops = append(rt.Hops, tracer.RouteHop{TTL: ttl, Address: nat.iface.private.String(), Name: nat.name, RTT: c.RTT / 3, RTTms: float64(c.RTT/3) / 1e6})
@@ -447,7 +447,7 @@ func (n *Net) hostsFile(q string, qtype uint16) *tracer.Answer {
 		m.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q, Rrtype: dns.TypeA, Class: dns.ClassINET}, A: lo.AsSlice()}}
 		ans.Addrs = []netip.Addr{lo}
 	}
-	ans.Hops = []tracer.Hop{{Component: n.from.name, Kind: "hosts-file", Direction: tracer.Forward, Action: "answer", Code: tracer.DNSAnswer,
+	ans.Hops = []tracer.Hop{{Component: n.from.name, Kind: tracer.KindHostsFile, Direction: tracer.Forward, Action: tracer.ActAnswer, Code: tracer.DNSAnswer,
 		Detail: "localhost is 127.0.0.1 in /etc/hosts; no DNS query is sent"}}
 	return ans
 }

@@ -1,10 +1,12 @@
 package simnet
 
 import (
-	"github.com/miekg/dns"
 	"net/netip"
 	"sort"
 	"time"
+
+	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // World is a compiled, immutable world: the runtime form of a WorldSpec,
@@ -93,8 +95,11 @@ const (
 	kindVPCResolver
 )
 
-func (k ifaceKind) String() string {
-	return [...]string{"client", "server", "resolver", "instance", "load-balancer", "nat-gateway", "vpc-resolver"}[k]
+func (k ifaceKind) String() string { return string(k.kind()) }
+
+// kind is the tracer's kind for a hop at such an interface.
+func (k ifaceKind) kind() tracer.Kind {
+	return [...]tracer.Kind{tracer.KindClient, tracer.KindServer, tracer.KindResolver, tracer.KindInstance, tracer.KindLoadBalancer, tracer.KindNATGateway, tracer.KindVPCResolver}[k]
 }
 
 // iface is an address something answers on.

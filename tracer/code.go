@@ -82,56 +82,6 @@ const (
 	ProbeError          Code = "PROBE_ERROR"       // the probe itself could not run
 )
 
-// Explain returns one sentence on what a code means, or "" for a code it
-// does not know.
-func (c Code) Explain() string { return codeText[c] }
-
-var codeText = map[Code]string{
-	DNSNXDomain:         "the name does not exist in its zone",
-	DNSNoData:           "the name exists but has no record of the type asked for",
-	DNSServFail:         "the resolver could not get an answer and gave up",
-	DNSCNAMELoop:        "the CNAME chain loops or is longer than resolvers follow",
-	DNSLameDelegation:   "the parent zone delegates to servers that do not serve the zone",
-	DNSTimeout:          "no server for the zone answered",
-	DNSRefused:          "the server refused to answer",
-	NoRoute:             "no route matches the destination, so the packet is dropped",
-	RouteBlackhole:      "the matching route points at a blackhole or at a target that is gone or inactive",
-	NoReturnRoute:       "the request arrives but the responder's subnet has no route back, so the reply is lost",
-	NoPublicAddress:     "the packet leaves through an internet gateway from an address with no public mapping",
-	RouteLoop:           "routes send the packet in a circle until its TTL runs out",
-	SGNoIngressRule:     "no inbound rule of any security group on the receiving interface allows the packet",
-	SGNoEgressRule:      "no outbound rule of any security group on the sending interface allows the packet",
-	NACLIngressDenied:   "the subnet's network ACL denies the packet on the way in",
-	NACLEgressDenied:    "the subnet's network ACL denies the packet on the way out",
-	HostFirewallDrop:    "the host firewall drops the packet silently; the client times out",
-	HostFirewallReject:  "the host firewall rejects the packet with an ICMP error",
-	PortClosed:          "nothing listens on the port: the SYN is answered with a reset",
-	ServiceDown:         "the service for the port is not running: the SYN is answered with a reset",
-	BoundToLoopback:     "the service listens on 127.0.0.1 only, so other hosts are refused",
-	LBNoListener:        "the load balancer has no listener on the port",
-	LBNoTargets:         "the target group has no targets (503)",
-	LBNoHealthyTargets:  "no target passed its health check; the balancer failed open and no target answered",
-	LBTargetTimeout:     "the balancer's connection to the target timed out (504)",
-	LBTargetRefused:     "the target refused or reset the balancer's connection (502)",
-	TLSNameMismatch:     "the certificate does not cover the name the client asked for",
-	TLSCertExpired:      "the certificate's validity ended before now",
-	TLSCertNotYetValid:  "the certificate's validity starts after now",
-	TLSNoCertificate:    "the server has no certificate to present for TLS",
-	TLSUntrusted:        "the certificate chain does not lead to a trusted root",
-	TLSHandshakeFailed:  "the TLS handshake failed",
-	HTTPStatus:          "the server answered with an error status",
-	HTTPError:           "the server gave no usable HTTP response",
-	MTUBlackhole:        "large packets with DF set are dropped and the ICMP that would say so never arrives",
-	TCPFiltered:         "the SYN met silence: a filter on the way drops it",
-	TCPTimeout:          "the connection attempt timed out",
-	ICMPAdminProhibited: "a router or host answered with ICMP administratively prohibited: it filters",
-	ICMPHostUnreachable: "a router answered with ICMP host unreachable",
-	ICMPNetUnreachable:  "a router answered with ICMP network unreachable",
-	ICMPPortUnreachable: "the host answered with ICMP port unreachable",
-	HostUnresponsive:    "the host does not answer at all",
-	ProbeError:          "the probe could not run",
-}
-
 // Codes returns every code that stops a request, in the order of the
 // contract's table.
 func Codes() []Code {
@@ -151,8 +101,3 @@ const (
 	DNSMissingGlue     Code = "DNS_MISSING_GLUE"     // a zone is delegated to a server inside it without its address
 	DNSServersDisagree Code = "DNS_SERVERS_DISAGREE" // authoritative servers of one zone give different answers
 )
-
-func init() {
-	codeText[DNSMissingGlue] = "the parent delegates to a name server inside the zone but gives no address (glue) for it"
-	codeText[DNSServersDisagree] = "the zone's authoritative servers give different answers"
-}

@@ -79,8 +79,8 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 		}
 		st := Stage{Name: StageTLS, Hops: t.Hops}
 		if !t.OK && !blocked(st.Hops) {
-			st.Hops = append(st.Hops, Hop{Component: dst.Addr().String(), Kind: "tls-server", Direction: Forward,
-				Action: "fail", Code: TLSHandshakeFailed, Detail: "the TLS handshake failed", Blocks: true})
+			st.Hops = append(st.Hops, Hop{Component: dst.Addr().String(), Kind: KindTLSServer, Direction: Forward,
+				Action: ActFail, Code: TLSHandshakeFailed, Detail: "the TLS handshake failed", Blocks: true})
 		}
 		if t.Certificate != nil {
 			st.Summary = fmt.Sprintf("certificate %s for %s", t.Certificate.Subject, strings.Join(t.Certificate.DNSNames, ", "))
@@ -186,12 +186,12 @@ func dnsFailureHop(a *Answer) Hop {
 	if server == "" {
 		server = "resolver"
 	}
-	return Hop{Component: server, Kind: "resolver", Direction: Return, Action: "answer", Code: code,
+	return Hop{Component: server, Kind: KindResolver, Direction: Return, Action: ActAnswer, Code: code,
 		Detail: fmt.Sprintf("%s %s: %s", a.Name, dns.TypeToString[a.Type], rcodeName(a)), Blocks: true}
 }
 
 func connFailureHop(c *Conn) Hop {
-	h := Hop{Component: c.Addr.Addr().String(), Kind: "host", Direction: Return, Blocks: true}
+	h := Hop{Component: c.Addr.Addr().String(), Kind: KindHost, Direction: Return, Blocks: true}
 	switch c.State {
 	case ConnRefused:
 		h.Action, h.Code, h.Detail = "reset", PortClosed, fmt.Sprintf("connection to %s refused (RST)", c.Addr)
@@ -209,7 +209,7 @@ func connFailureHop(c *Conn) Hop {
 }
 
 func httpFailureHop(dst netip.AddrPort, hr *HTTPResponse) Hop {
-	h := Hop{Component: dst.Addr().String(), Kind: "http-server", Direction: Return, Action: "respond", Blocks: true}
+	h := Hop{Component: dst.Addr().String(), Kind: KindHTTPServer, Direction: Return, Action: ActRespond, Blocks: true}
 	if hr.Status == 0 {
 		h.Code, h.Detail = HTTPError, "no HTTP response"
 	} else {

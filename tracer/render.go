@@ -88,7 +88,7 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 				arrow = "←"
 			}
 			mark := " "
-			action := h.Action
+			action := string(h.Action)
 			if h.Blocks {
 				mark = p.paint(ansiRed, "✗")
 				action = p.paint(ansiRed, action)

@@ -215,7 +215,7 @@ func inspect(r *tracer.Report, b *tracer.Break, h *tracer.Hop, t tracer.Target) 
 			if h.Rule != "" {
 				out = append(out, [2]string{"show cert " + strings.TrimPrefix(h.Rule, "certificate "), "its names and validity against the clock: " + b.Detail})
 			}
-			out = append(out, [2]string{"show " + map[bool]string{true: "lb", false: "instance"}[h.Kind == "load-balancer"] + " " + b.Component, "which certificate the listener or service presents"})
+			out = append(out, [2]string{"show " + map[bool]string{true: "lb", false: "instance"}[h.Kind == tracer.KindLoadBalancer] + " " + b.Component, "which certificate the listener or service presents"})
 		case tracer.MTUBlackhole:
 			out = append(out, [2]string{"show peering " + b.Component, "its MTU is below the packets' size, so path MTU discovery must work: " + b.Detail})
 		default:
@@ -232,7 +232,7 @@ func lastRouteTable(r *tracer.Report) string {
 			if h.Blocks {
 				return name
 			}
-			if h.Kind == "route-table" {
+			if h.Kind == tracer.KindRouteTable {
 				name = h.Component
 			}
 		}

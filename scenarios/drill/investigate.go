@@ -71,7 +71,7 @@ func balancersOn(r *tracer.Report) []string {
 	var out []string
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			if h.Kind == "load-balancer" && !slices.Contains(out, h.Component) {
+			if h.Kind == tracer.KindLoadBalancer && !slices.Contains(out, h.Component) {
 				out = append(out, h.Component)
 			}
 		}

@@ -187,7 +187,7 @@ func parseView(sum string) (viewPkt, bool) {
 }
 
 // hostKinds are the hops where a packet is at a host's own interface.
-var hostKinds = []string{"client", "server", "instance", "socket", "host-firewall", "load-balancer", "nat-gateway", "resolver", "vpc-resolver", "service"}
+var hostKinds = []tracer.Kind{tracer.KindClient, tracer.KindServer, tracer.KindInstance, tracer.KindSocket, tracer.KindHostFirewall, tracer.KindLoadBalancer, tracer.KindNATGateway, tracer.KindResolver, tracer.KindVPCResolver, tracer.KindService}
 
 // renderCapture turns a request's hops into tcpdump -nn lines as seen at
 // a capture point: packets that reached one of its addresses, or that it

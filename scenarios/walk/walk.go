@@ -169,7 +169,7 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 		}
 		for _, h := range st.Hops {
 			switch {
-			case h.Code == tracer.DNSQuery && h.Kind == "nameserver" && once("authority"):
+			case h.Code == tracer.DNSQuery && h.Kind == tracer.KindNameserver && once("authority"):
 				zone := strings.TrimSuffix(lastField(h.Detail), ".")
 				ask(st.Name, fmt.Sprintf("The resolver has followed the delegation down from the root. Which server answers authoritatively for %s?", zone),
 					h.Component, h.Detail, append(append([]string{}, p.nameservers...), filter(dnsComponents, h.Component)...))

@@ -1,0 +1,106 @@
+package tracer
+
+// Kind is the kind of component a hop is about: the step of the path that
+// decided (a route table, a security group, a resolver, ...). Its text is
+// part of the report's contract ("kind" in the JSON), so a Kind is a string
+// type with one constant per kind; views compare against the constants,
+// never against literals.
+type Kind string
+
+// Kinds of component, grouped by where they sit on the path.
+const (
+	// Vantage points and hosts.
+	KindClient   Kind = "client"   // an internet client (a browser)
+	KindServer   Kind = "server"   // a host on the internet
+	KindInstance Kind = "instance" // an instance in a VPC
+	KindHost     Kind = "host"     // a host known only by its address (the real network)
+	KindRouter   Kind = "router"   // a router that answered a probe (the real network)
+
+	// DNS.
+	KindResolver    Kind = "resolver"     // a recursive resolver
+	KindVPCResolver Kind = "vpc-resolver" // a VPC's resolver at its base address + 2
+	KindRootServer  Kind = "root-server"
+	KindTLDServer   Kind = "tld-server"
+	KindNameserver  Kind = "nameserver"   // an authoritative server of a zone
+	KindDNSZone     Kind = "dns-zone"     // a public zone's data
+	KindPrivateZone Kind = "private-zone" // a private zone associated with a VPC
+	KindHostsFile   Kind = "hosts-file"   // /etc/hosts
+
+	// Routing and gateways.
+	KindRouteTable      Kind = "route-table"
+	KindInternetGateway Kind = "internet-gateway"
+	KindNATGateway      Kind = "nat-gateway"
+	KindPeering         Kind = "peering"
+	KindInternet        Kind = "internet"
+
+	// Filters and sockets.
+	KindSecurityGroup Kind = "security-group"
+	KindNetworkACL    Kind = "network-acl"
+	KindHostFirewall  Kind = "host-firewall"
+	KindSocket        Kind = "socket"
+	KindService       Kind = "service"
+
+	// Balancers and application layers.
+	KindLoadBalancer Kind = "load-balancer"
+	KindTargetGroup  Kind = "target-group"
+	KindTLSServer    Kind = "tls-server"
+	KindHTTPServer   Kind = "http-server"
+)
+
+// Kinds lists every kind, in path order.
+func Kinds() []Kind {
+	return []Kind{
+		KindClient, KindServer, KindInstance, KindHost, KindRouter,
+		KindResolver, KindVPCResolver, KindRootServer, KindTLDServer, KindNameserver, KindDNSZone, KindPrivateZone, KindHostsFile,
+		KindRouteTable, KindInternetGateway, KindNATGateway, KindPeering, KindInternet,
+		KindSecurityGroup, KindNetworkACL, KindHostFirewall, KindSocket, KindService,
+		KindLoadBalancer, KindTargetGroup, KindTLSServer, KindHTTPServer,
+	}
+}
+
+// IsDNSServer reports whether the kind answers DNS queries on the way
+// down from the root (the servers a resolver's walk visits).
+func (k Kind) IsDNSServer() bool {
+	return k == KindRootServer || k == KindTLDServer || k == KindNameserver
+}
+
+// Action is what a component did to the packet or the request. Like Kind,
+// its text is part of the report's contract ("action" in the JSON).
+type Action string
+
+// Actions.
+const (
+	ActSend      Action = "send"
+	ActReceive   Action = "receive"
+	ActAccept    Action = "accept"
+	ActForward   Action = "forward"
+	ActTranslate Action = "translate"
+	ActAllow     Action = "allow"
+	ActDeny      Action = "deny"
+	ActDrop      Action = "drop"
+	ActReject    Action = "reject"
+	ActReset     Action = "reset"
+	ActTimeout   Action = "timeout"
+	ActSilent    Action = "silent"
+	ActUnreach   Action = "unreachable"
+	ActSignal    Action = "signal"
+	ActClose     Action = "close"
+
+	// DNS.
+	ActQuery  Action = "query"
+	ActRefer  Action = "refer"
+	ActServe  Action = "serve"
+	ActMatch  Action = "match"
+	ActAlias  Action = "alias"
+	ActAnswer Action = "answer"
+	ActRefuse Action = "refuse"
+
+	// Balancers, TLS and HTTP.
+	ActHealthy   Action = "healthy"
+	ActUnhealthy Action = "unhealthy"
+	ActRedirect  Action = "redirect"
+	ActRespond   Action = "respond"
+	ActPresent   Action = "present"
+	ActHandshake Action = "handshake"
+	ActFail      Action = "fail"
+)
