@@ -128,29 +128,9 @@ func Outcome(r *tracer.Report) string {
 	return s
 }
 
-// RootCause returns the first blocker that is not a balancer reporting its
-// targets' failure: the component a fix must change. Nil when delivered.
-func RootCause(r *tracer.Report) *tracer.Break {
-	for i := range r.Blockers {
-		if !isSymptom(r.Blockers[i]) {
-			return &r.Blockers[i]
-		}
-	}
-	if len(r.Blockers) > 0 {
-		return &r.Blockers[0]
-	}
-	return nil
-}
-
-// isSymptom reports whether a blocker only relays another's failure: a
-// balancer whose targets failed, or an HTTP error status seen at the client.
-func isSymptom(b tracer.Break) bool {
-	switch b.Code {
-	case tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
-		return true
-	}
-	return false
-}
+// RootCause returns the blocker a fix must change first (the report's
+// root_cause). Nil when delivered.
+func RootCause(r *tracer.Report) *tracer.Break { return r.RootCause }
 
 // Verdict is the judgement of an answer.
 type Verdict int
@@ -214,7 +194,7 @@ func (st *Setup) JudgeAnswer(r *tracer.Report, component string, code string) Ju
 		if !codeOK() {
 			return Judgement{Verdict: AnswerWrong, Message: fmt.Sprintf("not correct: %s does stop the request, but not with %s", b.Component, code)}
 		}
-		if isSymptom(b) && st.AdHoc {
+		if b.Code.Info().Relays && st.AdHoc {
 			// The ad-hoc key is the trace: broken_at counts, with a pointer
 			// to what stops the balancer's own connections.
 			msg := fmt.Sprintf("correct: %s is where the request breaks first (%s)", b.Component, b.Code)
@@ -223,7 +203,7 @@ func (st *Setup) JudgeAnswer(r *tracer.Report, component string, code string) Ju
 			}
 			return Judgement{Verdict: AnswerCorrect, Cause: b.Component, Message: msg}
 		}
-		if isSymptom(b) {
+		if b.Code.Info().Relays {
 			return Judgement{Verdict: AnswerSymptom, Cause: b.Component,
 				Message: fmt.Sprintf("partly: %s does fail (%s), but only because something behind it does; find what it cannot reach", b.Component, b.Code)}
 		}
@@ -273,7 +253,7 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 	st := &Setup{Scenario: sc, Broken: spec.Clone(), From: from, Target: t, AdHoc: true}
 	st.Checks = []Check{{Description: fmt.Sprintf("%s from %s is delivered", t, from), From: from, Target: t, Want: "delivered"}}
 	for _, b := range r.Blockers {
-		if !slices.Contains(st.Causes, b.Component) && !isSymptom(b) {
+		if !slices.Contains(st.Causes, b.Component) && !b.Code.Info().Relays {
 			st.Causes = append(st.Causes, b.Component)
 		}
 	}
@@ -298,23 +278,6 @@ func adHocHints(r *tracer.Report) []string {
 	return hints
 }
 
-// showKindFor is the show command's kind for the component behind a code.
-func showKindFor(c tracer.Code) string {
-	switch c {
-	case tracer.SGNoIngressRule, tracer.SGNoEgressRule:
-		return "sg"
-	case tracer.NACLIngressDenied, tracer.NACLEgressDenied:
-		return "nacl"
-	case tracer.NoRoute, tracer.RouteBlackhole, tracer.NoReturnRoute, tracer.RouteLoop:
-		return "route-table"
-	case tracer.LBNoListener, tracer.LBNoTargets, tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
-		return "lb"
-	case tracer.DNSNXDomain, tracer.DNSNoData, tracer.DNSCNAMELoop, tracer.DNSServFail, tracer.DNSLameDelegation, tracer.DNSTimeout:
-		return "zone"
-	}
-	return "instance"
-}
-
 // topicsOf guesses the topics a broken trace is about, from its blockers.
 func topicsOf(r *tracer.Report) []string {
 	var out []string
@@ -324,25 +287,8 @@ func topicsOf(r *tracer.Report) []string {
 		}
 	}
 	for _, b := range r.Blockers {
-		switch b.Code {
-		case tracer.SGNoIngressRule, tracer.SGNoEgressRule:
-			add(TopicSecurityGroups)
-		case tracer.NACLIngressDenied, tracer.NACLEgressDenied:
-			add(TopicNACL)
-		case tracer.NoRoute, tracer.RouteBlackhole, tracer.NoReturnRoute, tracer.RouteLoop, tracer.NoPublicAddress:
-			add(TopicRouting)
-		case tracer.HostFirewallDrop, tracer.HostFirewallReject:
-			add(TopicHostFirewall)
-		case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback, tracer.HTTPStatus:
-			add(TopicApp)
-		case tracer.LBNoListener, tracer.LBNoTargets, tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
-			add(TopicLoadBalancer)
-		case tracer.TLSNameMismatch, tracer.TLSCertExpired, tracer.TLSCertNotYetValid, tracer.TLSNoCertificate:
-			add(TopicTLS)
-		default:
-			if strings.HasPrefix(string(b.Code), "DNS_") {
-				add(TopicDNS)
-			}
+		if t := b.Code.Info().Topic; slices.Contains(Topics, t) {
+			add(t)
 		}
 	}
 	if len(out) == 0 {

@@ -16,16 +16,16 @@ import (
 
 // Topics a fault or a scenario is about.
 const (
-	TopicDNS            = "dns"
-	TopicRouting        = "routing"
-	TopicSecurityGroups = "security-groups"
-	TopicNACL           = "nacl"
-	TopicLoadBalancer   = "load-balancer"
-	TopicTLS            = "tls"
-	TopicApp            = "app"
-	TopicHostFirewall   = "host-firewall"
-	TopicPeering        = "peering"
-	TopicNAT            = "nat"
+	TopicDNS            = tracer.TopicDNS
+	TopicRouting        = tracer.TopicRouting
+	TopicSecurityGroups = tracer.TopicSecurityGroups
+	TopicNACL           = tracer.TopicNACL
+	TopicLoadBalancer   = tracer.TopicLoadBalancer
+	TopicTLS            = tracer.TopicTLS
+	TopicApp            = tracer.TopicApp
+	TopicHostFirewall   = tracer.TopicHostFirewall
+	TopicPeering        = tracer.TopicPeering
+	TopicNAT            = tracer.TopicNAT
 )
 
 // Topics lists every topic, in the order listings show them.

@@ -269,20 +269,31 @@ func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
 		what := map[tracer.Proto]string{tracer.TCP: "SYN-ACK", tracer.UDP: "reply", tracer.ICMP: "echo reply"}[c.Proto]
 		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.kind(), Direction: tracer.Return, Action: tracer.ActReceive, Code: tracer.Received,
 			Detail: fmt.Sprintf("%s from %s", what, c.Addr)})
-	case tracer.HostFirewallReject:
-		c.State = tracer.ConnUnreachable
-		c.ICMP = &tracer.ICMPError{Type: 3, Code: 3, Sender: c.Addr.Addr()}
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
-		c.State = tracer.ConnRefused
-		if c.Proto == tracer.UDP {
-			c.State = tracer.ConnUnreachable
-			c.ICMP = &tracer.ICMPError{Type: 3, Code: 3, Sender: c.Addr.Addr()}
-		}
 	default:
-		c.State = tracer.ConnTimeout
+		c.State, c.ICMP = connObserved(t.first, c.Proto, c.Addr.Addr())
 	}
 	c.Assumed = accepted && c.State != tracer.ConnOpen
 	c.RTT = n.rtt(c.Addr.Addr())
+}
+
+// connObserved is the state a connection attempt that code c stopped ends
+// in, as the client sees it (Code.Info), and the ICMP error that answered.
+func connObserved(c tracer.Code, proto tracer.Proto, sender netip.Addr) (tracer.ConnState, *tracer.ICMPError) {
+	o := c.Info().Observe
+	state := o.Conn
+	if state == tracer.ConnOpen {
+		// a code that names no connection failure stops it silently
+		state = tracer.ConnTimeout
+	}
+	if state == tracer.ConnRefused && proto == tracer.UDP {
+		// a datagram to a closed port is answered with ICMP port
+		// unreachable, not a reset
+		return tracer.ConnUnreachable, &tracer.ICMPError{Type: 3, Code: 3, Sender: sender}
+	}
+	if state == tracer.ConnUnreachable {
+		return state, &tracer.ICMPError{Type: o.ICMPType, Code: o.ICMPCode, Sender: sender}
+	}
+	return state, nil
 }
 
 // rtt models the round trip: a few ms inside a region, tens across the
@@ -369,13 +380,13 @@ func (w *World) backend(node *iface, target *host, port uint16, path string, wit
 		}
 	}
 	out.first = t.first
-	switch t.first {
-	case "":
-		out.state = tracer.ConnOpen
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback, tracer.HostFirewallReject:
-		out.state = tracer.ConnRefused
-	default:
-		out.state = tracer.ConnTimeout
+	out.state = tracer.ConnOpen
+	if t.first != "" {
+		out.state, _ = connObserved(t.first, tracer.TCP, netip.Addr{})
+		if out.state == tracer.ConnUnreachable {
+			// connect() reports an ICMP port unreachable as ECONNREFUSED
+			out.state = tracer.ConnRefused
+		}
 	}
 	out.svc = st.svc
 	if out.state == tracer.ConnOpen && withHTTP {

@@ -714,14 +714,7 @@ func (c *capturer) backend(start time.Duration, hops []tracer.Hop, resp *tracer.
 	pv := c.pathOf(hops)
 	state := tracer.ConnOpen
 	if fb := firstBlock(hops); fb < len(hops) {
-		switch hops[fb].Code {
-		case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
-			state = tracer.ConnRefused
-		case tracer.HostFirewallReject:
-			state = tracer.ConnUnreachable
-		default:
-			state = tracer.ConnTimeout
-		}
+		state, _ = connObserved(hops[fb].Code, tracer.TCP, netip.Addr{})
 	}
 	s := newSession(c, pv, tup.dport)
 	if state != tracer.ConnOpen {

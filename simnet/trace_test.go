@@ -165,6 +165,15 @@ func TestCodes(t *testing.T) {
 			if got := brokenAt(r); got != want {
 				t.Fatalf("broken_at = %s; want %s", got, want)
 			}
+			// root_cause: behind a balancer that relays its targets'
+			// failure, the backend leg's blocker; otherwise broken_at.
+			wantRoot := *r.BrokenAt
+			if tt.code.Info().Relays {
+				wantRoot.Component, wantRoot.Code = tt.explaining.component, tt.explaining.code
+			}
+			if rc := r.RootCause; rc == nil || rc.Component != wantRoot.Component || rc.Code != wantRoot.Code {
+				t.Errorf("root_cause = %+v; want %s %s", rc, wantRoot.Component, wantRoot.Code)
+			}
 			for _, s := range r.Stages {
 				for _, h := range s.Hops {
 					if h.Component == tt.explaining.component && h.Code == tt.explaining.code && strings.Contains(h.Detail, tt.explaining.detail) {

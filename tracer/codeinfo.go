@@ -67,6 +67,9 @@ type CodeInfo struct {
 	Blocks bool
 	// Silent is set for blocks that answer nothing: the client waits.
 	Silent bool
+	// Relays is set for a component that only reports another's failure:
+	// a balancer whose targets failed. The root cause is behind it.
+	Relays bool
 	// Observe is what the client sees when the code stops its request.
 	Observe Observation
 	// Meaning is one sentence on what the code means.
@@ -103,6 +106,11 @@ func block(group, stage, topic string, k Kind, a Action, o Observation, meaning 
 	return CodeInfo{Group: group, Stage: stage, Topic: topic, Kind: k, Action: a, Blocks: true, Silent: silent, Observe: o, Meaning: meaning}
 }
 
+func relays(i CodeInfo) CodeInfo {
+	i.Relays = true
+	return i
+}
+
 var codeInfo = map[Code]CodeInfo{
 	// Codes of hops that let the request through.
 	DNSQuery:        pass(StageDNS, TopicDNS, KindNameserver, ActQuery, "a query sent to a DNS server"),
@@ -134,7 +142,7 @@ var codeInfo = map[Code]CodeInfo{
 	DNSNXDomain:       block(GroupDNS, StageDNS, TopicDNS, KindDNSZone, ActAnswer, obsNXDomain, "the name does not exist in its zone"),
 	DNSNoData:         block(GroupDNS, StageDNS, TopicDNS, KindDNSZone, ActAnswer, obsNoData, "the name exists but has no record of the type asked for"),
 	DNSServFail:       block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, obsServFail, "the resolver could not get an answer and gave up"),
-	DNSCNAMELoop:      block(GroupDNS, StageDNS, TopicDNS, KindDNSZone, ActAnswer, obsServFail, "the CNAME chain loops or is longer than resolvers follow"),
+	DNSCNAMELoop:      block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, obsServFail, "the CNAME chain loops or is longer than resolvers follow"),
 	DNSLameDelegation: block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActRefuse, obsServFail, "the parent zone delegates to servers that do not serve the zone"),
 	DNSTimeout:        block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActTimeout, obsDNSTime, "no server for the zone answered"),
 	DNSRefused:        block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActRefuse, Observation{Line: "status: REFUSED"}, "the server refused to answer"),
@@ -163,12 +171,12 @@ var codeInfo = map[Code]CodeInfo{
 	ServiceDown:     block(GroupSockets, StageTCP, TopicApp, KindSocket, ActReset, obsRefused, "the service for the port is not running: the SYN is answered with a reset"),
 	BoundToLoopback: block(GroupSockets, StageTCP, TopicApp, KindSocket, ActReset, obsRefused, "the service listens on 127.0.0.1 only, so other hosts are refused"),
 
-	// Balancers.
+	// Balancers. A 502 or 504 relays the failure of the leg behind it.
 	LBNoListener:       block(GroupBalancer, StageTCP, TopicLoadBalancer, KindLoadBalancer, ActDrop, obsTimeout, "the load balancer has no listener on the port"),
 	LBNoTargets:        block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindTargetGroup, ActRespond, Observation{Conn: ConnOpen, HTTPStatus: 503, Line: "HTTP/1.1 503 Service Temporarily Unavailable"}, "the target group has no targets (503)"),
-	LBNoHealthyTargets: block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindTargetGroup, ActRespond, Observation{Conn: ConnOpen, Line: "a 502 or 504 from the balancer"}, "no target passed its health check; the balancer failed open and no target answered"),
-	LBTargetTimeout:    block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActRespond, Observation{Conn: ConnOpen, HTTPStatus: 504, Line: "HTTP/1.1 504 Gateway Time-out"}, "the balancer's connection to the target timed out (504)"),
-	LBTargetRefused:    block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActRespond, Observation{Conn: ConnOpen, HTTPStatus: 502, Line: "HTTP/1.1 502 Bad Gateway"}, "the target refused or reset the balancer's connection (502)"),
+	LBNoHealthyTargets: relays(block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindTargetGroup, ActRespond, Observation{Conn: ConnOpen, Line: "a 502 or 504 from the balancer"}, "no target passed its health check; the balancer failed open and no target answered")),
+	LBTargetTimeout:    relays(block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActRespond, Observation{Conn: ConnOpen, HTTPStatus: 504, Line: "HTTP/1.1 504 Gateway Time-out"}, "the balancer's connection to the target timed out (504)")),
+	LBTargetRefused:    relays(block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActRespond, Observation{Conn: ConnOpen, HTTPStatus: 502, Line: "HTTP/1.1 502 Bad Gateway"}, "the target refused or reset the balancer's connection (502)")),
 
 	// TLS.
 	TLSNameMismatch:    block(GroupTLS, StageTLS, TopicTLS, KindTLSServer, ActFail, Observation{Conn: ConnOpen, Line: "SSL: no alternative certificate subject name matches target host name"}, "the certificate does not cover the name the client asked for"),

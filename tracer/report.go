@@ -90,7 +90,11 @@ type Report struct {
 	// Blockers lists, in path order, every component that would stop the
 	// request; empty when delivered.
 	Blockers []Break `json:"blockers"`
-	Stages   []Stage `json:"stages"`
+	// RootCause is the blocker a fix must change first: for a balancer's
+	// 502 or 504 (where BrokenAt is the balancer, what the client sees) the
+	// backend leg's first blocker; otherwise BrokenAt. Nil when delivered.
+	RootCause *Break  `json:"root_cause"`
+	Stages    []Stage `json:"stages"`
 	// Notes are remarks on how the report was made ("fell back to
 	// connect(): no CAP_NET_RAW").
 	Notes []string `json:"notes,omitempty"`
@@ -123,12 +127,20 @@ func (r *Report) Finish() {
 	if r.Blockers == nil {
 		r.Blockers = []Break{}
 	}
-	r.BrokenAt = nil
+	r.BrokenAt, r.RootCause = nil, nil
 	r.Verdict = Delivered
 	if len(r.Blockers) > 0 {
 		b := r.Blockers[0]
 		r.BrokenAt = &b
 		r.Verdict = Broken
+		rc := b
+		for _, x := range r.Blockers {
+			if !x.Code.Info().Relays {
+				rc = x
+				break
+			}
+		}
+		r.RootCause = &rc
 	}
 	for i := range r.Stages {
 		if r.Stages[i].Hops == nil {

@@ -93,23 +93,20 @@ func Investigation(r *tracer.Report, fixes []string) []Step {
 	return steps
 }
 
-// kindOf is the show-kind of a break's component, from its code.
+// kindOf is what a debrief looks at for a break, from the kind of
+// component its code names: a show kind, or the host's firewall or socket.
+// A zone only for a name that is missing from it ("" for a walk that
+// failed: that needs dig +trace, not the zone's records).
 func kindOf(code tracer.Code) string {
-	switch code {
-	case tracer.SGNoIngressRule, tracer.SGNoEgressRule:
-		return "sg"
-	case tracer.NACLIngressDenied, tracer.NACLEgressDenied:
-		return "nacl"
-	case tracer.NoRoute, tracer.RouteBlackhole, tracer.NoReturnRoute, tracer.RouteLoop:
-		return "route-table"
-	case tracer.LBNoListener, tracer.LBNoTargets, tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused:
-		return "lb"
-	case tracer.DNSNXDomain, tracer.DNSNoData:
-		return "zone"
-	case tracer.HostFirewallDrop, tracer.HostFirewallReject:
+	switch k := code.Info().Kind; k {
+	case tracer.KindHostFirewall:
 		return "firewall"
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback, tracer.HTTPStatus, tracer.HTTPError:
+	case tracer.KindSocket, tracer.KindHTTPServer:
 		return "socket"
+	case tracer.KindDNSZone:
+		return "zone"
+	case tracer.KindSecurityGroup, tracer.KindNetworkACL, tracer.KindRouteTable, tracer.KindLoadBalancer, tracer.KindTargetGroup:
+		return scenarios.ShowKind(k)
 	}
 	return ""
 }
@@ -259,20 +256,20 @@ func dnsObserved(c tracer.Code) string {
 }
 
 func connObserved(c tracer.Code) string {
-	switch c {
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
+	switch c.Info().Observe.Conn {
+	case tracer.ConnRefused:
 		return "Connection refused"
-	case tracer.HostFirewallReject:
+	case tracer.ConnUnreachable:
 		return "the connection is refused (ICMP port unreachable)"
 	}
 	return "the connection times out"
 }
 
 func narrowConn(c tracer.Code) string {
-	switch c {
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
+	switch c.Info().Observe.Conn {
+	case tracer.ConnRefused:
 		return ": a reset means the packet reached the host and nothing listens there for it"
-	case tracer.HostFirewallReject:
+	case tracer.ConnUnreachable:
 		return ": something on the host answers with an error, so the path is open and the host refuses"
 	}
 	return ": silence means a filter or a route drops the SYN or its reply, somewhere between the two ends"
