@@ -19,9 +19,25 @@ type pkt struct {
 	dport    uint16
 	dlo, dhi uint16 // replies: the destination's ephemeral range
 	reply    bool
+	// routed counts the routers that count as hops the packet crossed (a
+	// NAT gateway, an instance forwarding): each took one off its TTL.
+	// The VPC's implied router is not such a hop.
+	routed uint8
 	// viaNode: a network load balancer's reply goes back through the node
 	// that passed the connection through.
 	viaNode *iface
+}
+
+// ttl is the packet's IP TTL now: it left its sender with 64.
+func (p *pkt) ttl() uint8 { return initialTTL - p.routed }
+
+// flow is the packet's header as a hop records it.
+func (p *pkt) flow() tracer.Flow {
+	f := tracer.Flow{Proto: p.proto.tracer(), Src: netip.AddrPortFrom(p.src, p.sport), Dst: netip.AddrPortFrom(p.dst, p.dport), TTL: p.ttl(), Reply: p.reply}
+	if p.reply && p.dhi > p.dlo {
+		f.EphLo, f.EphHi = p.dlo, p.dhi
+	}
+	return f
 }
 
 func (p *pkt) dir() tracer.Direction {
@@ -69,6 +85,9 @@ type walk struct {
 func (t *walk) add(h tracer.Hop) {
 	if h.Blocks && t.first == "" {
 		t.first = h.Code
+	}
+	if t.cur != nil && !h.Flow.IsValid() {
+		h.Flow = t.cur.flow()
 	}
 	if t.capture && t.cur != nil {
 		h.Packet = t.packetView(&h)
@@ -249,6 +268,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 				Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
 		}
 		p.src, p.sport = n.private, t.natPort
+		p.routed++
 		return t.route(n.subnet, n, p, depth+1)
 	case routePeering:
 		pr := r.peering
@@ -288,6 +308,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
 		}
+		p.routed++
 		return t.route(app.subnet, app, p, depth+1)
 	default: // blackhole, missing
 		t.addQuiet(hop)
@@ -347,7 +368,8 @@ func (t *walk) internet(p *pkt) *iface {
 			t.add(tracer.Hop{Component: m.name, Kind: tracer.KindNATGateway, Direction: tracer.Return, Action: tracer.ActTranslate, Code: tracer.NATTranslate,
 				Detail: fmt.Sprintf("destination %s:%d → %s:%d (the connection's original source)", m.private, t.natPort, t.natOrig, t.natOrigPort)})
 		}
-		p.dst, p.dlo, p.dhi = t.natOrig, t.natOrigPort, t.natOrigPort
+		p.dst, p.dport, p.dlo, p.dhi = t.natOrig, t.natOrigPort, t.natOrigPort, t.natOrigPort
+		p.routed++
 		if orig := v.ifaces[t.natOrig]; orig != nil {
 			p.dlo, p.dhi = orig.ephLo, orig.ephHi
 		}

@@ -179,10 +179,7 @@ func (t *walk) packetView(h *tracer.Hop) *tracer.PacketView {
 // segmentOf is the packet of flow p as it is at hop h: a SYN on the way
 // there, a SYN-ACK on the way back, an echo for ICMP.
 func (t *walk) segmentOf(p *pkt, h *tracer.Hop) segment {
-	s := segment{src: p.src, dst: p.dst, ttl: t.ttlAt(h), proto: p.proto, sport: p.sport, dport: p.dport}
-	if p.reply && t.nat != nil && p.dst == t.natOrig {
-		s.dport = t.natOrigPort // the NAT gateway gave the reply its original port back
-	}
+	s := segment{src: p.src, dst: p.dst, ttl: p.ttl(), proto: p.proto, sport: p.sport, dport: p.dport}
 	switch p.proto {
 	case protoTCP:
 		s.synOpts = true
@@ -200,26 +197,6 @@ func (t *walk) segmentOf(p *pkt, h *tracer.Hop) segment {
 	return s
 }
 
-// ttlAt is the packet's TTL as it reaches hop h: it left its sender with 64
-// and lost one at every router that counts as a hop (a NAT gateway, an
-// instance forwarding), as the simulated traceroute shows them. The VPC's
-// implied router is not such a hop.
-func (t *walk) ttlAt(h *tracer.Hop) uint8 {
-	ttl := uint8(initialTTL)
-	for i := len(t.hops) - 1; i >= 0; i-- {
-		prev := &t.hops[i]
-		if prev.Direction != h.Direction {
-			break
-		}
-		if (prev.Kind == tracer.KindNATGateway && prev.Code == tracer.NATTranslate) || (prev.Kind == tracer.KindInstance && prev.Action == tracer.ActForward) {
-			ttl--
-		}
-		if prev.Code == tracer.Sent {
-			break
-		}
-	}
-	return ttl
-}
 
 // rewrite returns the packet as a translating hop passes it on, and what
 // changed; "" when the hop rewrites nothing.
@@ -333,17 +310,19 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 	query := new(dns.Msg)
 	query.SetQuestion(a.Name, a.Type)
 	query.Id = a.Msg.Id
-	view := func(src netip.Addr, sport uint16, dst netip.Addr, dport uint16, m *dns.Msg) *tracer.PacketView {
+	// view records at hop h the datagram that carries m.
+	view := func(h *tracer.Hop, src netip.Addr, sport uint16, dst netip.Addr, dport uint16, m *dns.Msg) {
 		b, err := m.Pack()
 		if err != nil {
-			return nil
+			return
 		}
-		s := segment{src: src, dst: dst, proto: protoUDP, sport: sport, dport: dport, payload: b}
+		s := segment{src: src, dst: dst, ttl: initialTTL, proto: protoUDP, sport: sport, dport: dport, payload: b}
 		data, err := s.build()
 		if err != nil {
-			return nil
+			return
 		}
-		return describePacket(data)
+		h.Packet = describePacket(data)
+		h.Flow = tracer.Flow{Proto: tracer.UDP, Src: netip.AddrPortFrom(src, sport), Dst: netip.AddrPortFrom(dst, dport), TTL: initialTTL, Reply: m.Response}
 	}
 	upQuery := func(name string, id uint16) *dns.Msg {
 		m := new(dns.Msg)
@@ -366,9 +345,9 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 		id = id*31 + 7
 		switch {
 		case i == 0 && h.Code == tracer.DNSQuery:
-			h.Packet = view(client, cport, resolverAddr, 53, query)
+			view(h, client, cport, resolverAddr, 53, query)
 		case i == len(a.Hops)-1 && h.Direction == tracer.Return:
-			h.Packet = view(resolverAddr, 53, client, cport, a.Msg)
+			view(h, resolverAddr, 53, client, cport, a.Msg)
 		case h.Kind == tracer.KindRootServer:
 			labels := dns.SplitDomainName(cur)
 			tld := labels[len(labels)-1] + "."
@@ -376,7 +355,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			if h.Blocks {
 				r := upReply(q, dns.RcodeNameError, true)
 				r.Ns = []dns.RR{rootSOA()}
-				h.Packet = view(rootServerAddr, 53, resolverAddr, rport, r)
+				view(h, rootServerAddr, 53, resolverAddr, rport, r)
 				break
 			}
 			r := upReply(q, dns.RcodeSuccess, false)
@@ -387,7 +366,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 				r.Ns = []dns.RR{&dns.NS{Hdr: dns.RR_Header{Name: tld, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 172800}, Ns: ns}}
 				r.Extra = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ns, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 172800}, A: net.IP(tldServerAddr(tld).AsSlice())}}
 			}
-			h.Packet = view(rootServerAddr, 53, resolverAddr, rport, r)
+			view(h, rootServerAddr, 53, resolverAddr, rport, r)
 		case h.Kind == tracer.KindTLDServer:
 			labels := dns.SplitDomainName(cur)
 			tld := labels[len(labels)-1] + "."
@@ -400,7 +379,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			} else if z := n.w.publicZone(cur); z != nil {
 				r.Ns, r.Extra = delegation(z)
 			}
-			h.Packet = view(tldServerAddr(tld), 53, resolverAddr, rport, r)
+			view(h, tldServerAddr(tld), 53, resolverAddr, rport, r)
 		case h.Kind == tracer.KindNameserver:
 			addr, ok := n.w.nameserverAddr(h.Component)
 			if !ok {
@@ -408,10 +387,10 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			}
 			q := upQuery(cur, id)
 			if h.Action == tracer.ActRefuse {
-				h.Packet = view(addr, 53, resolverAddr, rport, upReply(q, dns.RcodeRefused, false))
+				view(h, addr, 53, resolverAddr, rport, upReply(q, dns.RcodeRefused, false))
 				break
 			}
-			h.Packet = view(resolverAddr, rport, addr, 53, q) // a query; a timeout is one that no answer follows
+			view(h, resolverAddr, rport, addr, 53, q) // a query; a timeout is one that no answer follows
 		case h.Kind == tracer.KindDNSZone:
 			z := n.w.zoneNamed(h.Component)
 			if z == nil {
@@ -429,7 +408,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 					r.Answer = []dns.RR{rr}
 					cur = next
 				}
-				h.Packet = view(addr, 53, resolverAddr, rport, r)
+				view(h, addr, 53, resolverAddr, rport, r)
 			case tracer.DNSAnswer:
 				r := upReply(q, dns.RcodeSuccess, true)
 				for _, rr := range a.Msg.Answer {
@@ -437,7 +416,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 						r.Answer = append(r.Answer, rr)
 					}
 				}
-				h.Packet = view(addr, 53, resolverAddr, rport, r)
+				view(h, addr, 53, resolverAddr, rport, r)
 			case tracer.DNSNXDomain, tracer.DNSNoData:
 				rcode := dns.RcodeNameError
 				if h.Code == tracer.DNSNoData {
@@ -445,7 +424,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 				}
 				r := upReply(q, rcode, true)
 				r.Ns = a.Msg.Ns
-				h.Packet = view(addr, 53, resolverAddr, rport, r)
+				view(h, addr, 53, resolverAddr, rport, r)
 			}
 		case h.Kind == tracer.KindPrivateZone && h.Code == tracer.DNSCNAME:
 			// answered inside the VPC resolver: nothing on the wire, but the

@@ -69,9 +69,17 @@ func decodeHop(t *testing.T, h tracer.Hop) decoded {
 		t.Fatalf("hop %s %s has no packet", h.Component, h.Code)
 	}
 	d := newDecoder()
-	tup, ttl, ok := viewTuple(d, &h)
+	if err := d.decode(h.Packet.Data); err != nil {
+		t.Fatalf("hop %s %s: packet does not decode: %v", h.Component, h.Code, err)
+	}
+	tup, ttl, ok := viewTuple(&h)
 	if !ok {
-		t.Fatalf("hop %s %s: packet does not decode", h.Component, h.Code)
+		t.Fatalf("hop %s %s: no flow recorded", h.Component, h.Code)
+	}
+	// The packet the hop shows is the flow the engine recorded there.
+	sp, dp := d.ports()
+	if wire := (tuple{src: d.src(), dst: d.dst(), sport: sp, dport: dp}); wire != tup || d.ip4.TTL != ttl {
+		t.Fatalf("hop %s %s: packet %+v ttl %d, flow %+v ttl %d", h.Component, h.Code, wire, d.ip4.TTL, tup, ttl)
 	}
 	out := decoded{tup: tup, ttl: ttl, layers: h.Packet.Layers, summary: h.Packet.Summary}
 	if d.hasTCP {

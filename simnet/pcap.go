@@ -264,17 +264,14 @@ func (c *capturer) emit(t time.Duration, s segment) {
 	c.pkts = append(c.pkts, timedPacket{t: t, data: data})
 }
 
-// viewTuple reads the addresses of a hop's packet.
-func viewTuple(d *decoder, h *tracer.Hop) (tuple, uint8, bool) {
-	if h.Packet == nil || len(h.Packet.Data) == 0 || d.decode(h.Packet.Data) != nil {
+// viewTuple is the addresses, ports and TTL of a hop's packet, from the
+// flow the engine recorded there. ok is false for a hop without a packet.
+func viewTuple(h *tracer.Hop) (tup tuple, ttl uint8, ok bool) {
+	if h.Packet == nil || !h.Flow.IsValid() {
 		return tuple{}, 0, false
 	}
-	sp, dp := d.ports()
-	ttl := d.ip4.TTL
-	if d.is6 {
-		ttl = d.ip6.HopLimit
-	}
-	return tuple{src: d.src(), dst: d.dst(), sport: sp, dport: dp}, ttl, true
+	f := h.Flow
+	return tuple{src: f.Src.Addr(), dst: f.Dst.Addr(), sport: f.Src.Port(), dport: f.Dst.Port()}, f.TTL, true
 }
 
 func firstBlock(run []tracer.Hop) int {
@@ -310,7 +307,6 @@ func (c *capturer) pathOf(hops []tracer.Hop) pathView {
 	}
 	pv.fwdHops = fwd
 	pv.quote = map[int][]byte{}
-	d := newDecoder()
 	sender, receiver := fwd[0].Component, fwd[len(fwd)-1].Component
 	fb := firstBlock(fwd)
 	pv.reaches = fb == len(fwd)
@@ -323,7 +319,7 @@ func (c *capturer) pathOf(hops []tracer.Hop) pathView {
 		if i >= len(fwd) {
 			return
 		}
-		tup, ttl, ok := viewTuple(d, &fwd[i])
+		tup, ttl, ok := viewTuple(&fwd[i])
 		if !ok {
 			return
 		}
@@ -373,11 +369,11 @@ func (c *capturer) pathOf(hops []tracer.Hop) pathView {
 	}
 	switch {
 	case c.at == receiver:
-		_, ttl, _ := viewTuple(d, &ret[0])
+		_, ttl, _ := viewTuple(&ret[0])
 		pv.ret = append(pv.ret, sighting{tup: mirrorAt(0), ttl: ttl})
 	case c.at == sender:
 		if pv.answered {
-			_, ttl, _ := viewTuple(d, &ret[len(ret)-1])
+			_, ttl, _ := viewTuple(&ret[len(ret)-1])
 			pv.ret = append(pv.ret, sighting{tup: mirrorAt(0), d: pv.r, ttl: ttl})
 		}
 	default:
@@ -388,10 +384,10 @@ func (c *capturer) pathOf(hops []tracer.Hop) pathView {
 			if ret[i].Component != c.at {
 				continue
 			}
-			_, ttl, _ := viewTuple(d, &ret[i])
+			_, ttl, _ := viewTuple(&ret[i])
 			pv.ret = append(pv.ret, sighting{tup: mirrorAt(len(pv.ret)), d: rdel[i], ttl: ttl})
 			if translates(&ret[i]) && i+1 < len(ret) {
-				_, ttl, _ := viewTuple(d, &ret[i+1])
+				_, ttl, _ := viewTuple(&ret[i+1])
 				pv.ret = append(pv.ret, sighting{tup: mirrorAt(len(pv.ret)), d: rdel[i+1], ttl: ttl})
 			}
 			break
@@ -707,7 +703,7 @@ func walksIn(hops []tracer.Hop) [][]tracer.Hop {
 // returns when the balancer has the answer (or gave up on the target).
 // The balancer keeps the connection open for the next request.
 func (c *capturer) backend(start time.Duration, hops []tracer.Hop, resp *tracer.HTTPResponse, cn *tracer.Conn, req *tracer.HTTPRequest, forwardedFor string) time.Duration {
-	tup, _, ok := viewTuple(newDecoder(), &hops[0])
+	tup, _, ok := viewTuple(&hops[0])
 	if !ok {
 		return start
 	}
@@ -802,7 +798,7 @@ func (c *capturer) dns(a *tracer.Answer) time.Duration {
 		if m.Unpack(d.udp.Payload) != nil {
 			continue
 		}
-		tup, _, _ := viewTuple(d, h)
+		tup, _, _ := viewTuple(h)
 		if !m.Response {
 			if h.Code == tracer.DNSTimeout {
 				if c.at == resolver {

@@ -83,6 +83,19 @@ func (p proto) String() string {
 	return "all"
 }
 
+// tracer is the protocol as the tracer names it ("" for all).
+func (p proto) tracer() tracer.Proto {
+	switch p {
+	case protoTCP:
+		return tracer.TCP
+	case protoUDP:
+		return tracer.UDP
+	case protoICMP:
+		return tracer.ICMP
+	}
+	return ""
+}
+
 type ifaceKind uint8
 
 const (

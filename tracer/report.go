@@ -44,6 +44,11 @@ type Hop struct {
 	Rule      string    `json:"rule,omitempty"`   // the rule that matched, as the user wrote it
 	Blocks    bool      `json:"blocks,omitempty"` // this hop stops the request
 	Fix       string    `json:"fix,omitempty"`    // what would mend a blocking hop
+	// Flow is the packet as this step saw it, where the hop is about one.
+	Flow Flow `json:"flow,omitzero"`
+	// Matched is the rule that decided, as a value; nil when no rule did.
+	// It points into the world's rules: treat it as read-only.
+	Matched *Rule `json:"-"`
 	// Packet is what the packet looked like at this hop; filled only when
 	// the caller asked for packets (it costs allocations).
 	Packet *PacketView `json:"packet,omitempty"`
