@@ -197,7 +197,6 @@ func (t *walk) segmentOf(p *pkt, h *tracer.Hop) segment {
 	return s
 }
 
-
 // rewrite returns the packet as a translating hop passes it on, and what
 // changed; "" when the hop rewrites nothing.
 func (t *walk) rewrite(h *tracer.Hop, p *pkt, s segment) (segment, string) {
