@@ -218,6 +218,7 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
+	w.compileRules()
 	return w, nil
 }
 

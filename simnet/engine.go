@@ -105,9 +105,15 @@ func (t *walk) addQuiet(h tracer.Hop) {
 	}
 }
 
-func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail, rule, fix string) {
-	t.add(tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
-		Detail: detail, Rule: rule, Blocks: true, Fix: fix})
+// block records a hop that stops p; rule is the rule that decided (nil
+// when none did).
+func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix string) {
+	h := tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
+		Detail: detail, Blocks: true, Fix: fix}
+	if rule != nil {
+		h.Rule, h.Matched = rule.Text, rule
+	}
+	t.add(h)
 }
 
 // actionFor is what a filter or socket that stops a packet with code c
@@ -191,7 +197,7 @@ func (t *walk) noRoute(p *pkt, rt *routeTable, code tracer.Code, detail, fix str
 		code = tracer.NoReturnRoute
 		detail = "the request arrived but its reply is lost: " + detail
 	}
-	t.block(rt.name, "route-table", p, code, detail, "", fix)
+	t.block(rt.name, "route-table", p, code, detail, nil, fix)
 }
 
 // route forwards p by the route table of subnet sn; sender is who puts it on
@@ -200,7 +206,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	v := sn.vpc
 	rt := sn.rt
 	if depth > 8 {
-		t.block(rt.name, "route-table", p, tracer.RouteLoop, fmt.Sprintf("the packet to %s went round %d route tables: routes form a loop", p.dst, depth), "", "point one of the routes at a gateway instead of back along the path")
+		t.block(rt.name, "route-table", p, tracer.RouteLoop, fmt.Sprintf("the packet to %s went round %d route tables: routes form a loop", p.dst, depth), nil, "point one of the routes at a gateway instead of back along the path")
 		return nil
 	}
 	// The VPC resolver is reached without routes or filters.
@@ -216,14 +222,14 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	var hop tracer.Hop
 	if !t.quiet {
 		hop = tracer.Hop{Component: rt.name, Kind: tracer.KindRouteTable, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
-			Rule: r.text, Detail: p.dst.String() + " matches " + r.dst.String() + " (longest prefix) in " + rt.name + " of subnet " + sn.name}
+			Rule: r.rule.Text, Matched: &r.rule, Detail: p.dst.String() + " matches " + r.dst.String() + " (longest prefix) in " + rt.name + " of subnet " + sn.name}
 	}
 	switch r.kind {
 	case routeLocal:
 		dst := v.ifaces[p.dst]
 		if dst == nil {
 			t.addQuiet(hop)
-			t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), "", "")
+			t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), nil, "")
 			return nil
 		}
 		t.addQuiet(hop)
@@ -238,7 +244,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		if !pub.IsValid() {
 			t.block(r.target, "internet-gateway", p, tracer.NoPublicAddress,
 				fmt.Sprintf("%s (%s) has no public address, so %s cannot map it", sender.name, sender.private, r.target),
-				r.text, fmt.Sprintf("give %s a public_ip, or route %s through a NAT gateway", sender.name, r.dst))
+				&r.rule, fmt.Sprintf("give %s a public_ip, or route %s through a NAT gateway", sender.name, r.dst))
 			return nil
 		}
 		t.acl(sn, false, p)
@@ -290,7 +296,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		dst := other.ifaces[p.dst]
 		if dst == nil {
-			t.block(other.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), "", "")
+			t.block(other.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), nil, "")
 			return nil
 		}
 		if dst.kind != kindVPCResolver {
@@ -340,7 +346,7 @@ func (t *walk) internet(p *pkt) *iface {
 	}
 	m := t.w.public[p.dst]
 	if m == nil {
-		t.block("internet", "internet", p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), "", "")
+		t.block("internet", "internet", p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), nil, "")
 		return nil
 	}
 	v := m.vpc
@@ -349,7 +355,7 @@ func (t *walk) internet(p *pkt) *iface {
 			Detail: "to " + p.dst.String() + ", the public address of " + m.name})
 	}
 	if v.igw == "" {
-		t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), "",
+		t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), nil,
 			fmt.Sprintf("attach an internet gateway to VPC %s", v.name))
 		return nil
 	}
@@ -361,7 +367,7 @@ func (t *walk) internet(p *pkt) *iface {
 	if m.kind == kindNAT {
 		t.acl(m.subnet, true, p)
 		if !p.reply || t.nat != m {
-			t.block(m.name, "nat-gateway", p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", "", "")
+			t.block(m.name, "nat-gateway", p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", nil, "")
 			return nil
 		}
 		if !t.quiet {
@@ -397,9 +403,9 @@ func (t *walk) arrive(dst *iface, p *pkt) *iface {
 // subnet, egress when leaving it.
 func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	a := sn.acl
-	rules, peer, dirName, code := a.egress, p.dst, "egress", tracer.NACLEgressDenied
+	rules, peer, dirName, code, deny := a.egress, p.dst, "egress", tracer.NACLEgressDenied, &a.denyOut
 	if ingress {
-		rules, peer, dirName, code = a.ingress, p.src, "ingress", tracer.NACLIngressDenied
+		rules, peer, dirName, code, deny = a.ingress, p.src, "ingress", tracer.NACLIngressDenied, &a.denyIn
 	}
 	where := "leaving"
 	if ingress {
@@ -422,7 +428,8 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	var rem portSet
 	rem.add(lo, hi)
 	var allowed []string
-	for _, r := range rules {
+	for i := range rules {
+		r := &rules[i]
 		if r.proto != protoAll && r.proto != p.proto {
 			continue
 		}
@@ -446,7 +453,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
 			}
 			t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
-				r.text, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
+				&r.rule, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
 			return false
 		}
 		rem.sub(rlo, rhi)
@@ -460,7 +467,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 					detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
 						strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
 				}
-				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.text, Detail: detail})
+				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Detail: detail})
 			}
 			return true
 		}
@@ -470,7 +477,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
 	t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
-		"* deny all", fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
+		deny, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
 }
 
@@ -591,13 +598,14 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 		src = t.w.ifaceAt(dst.vpc, p.src)
 	}
 	for _, g := range dst.sgs {
-		for _, r := range g.ingress {
+		for i := range g.ingress {
+			r := &g.ingress[i]
 			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: "ingress " + r.text,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule,
 						Detail: "inbound " + p.proto.String() + sepPort(p) + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
 				}
 				return true
@@ -609,7 +617,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 		from = src.sgs[0].name
 	}
 	t.block(dst.sgs[0].name, "security-group", p, tracer.SGNoIngressRule,
-		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), "",
+		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), nil,
 		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, fixPorts(p), from))
 	return false
 }
@@ -620,13 +628,14 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 		dst = t.w.ifaceAt(from.vpc, p.dst)
 	}
 	for _, g := range from.sgs {
-		for _, r := range g.egress {
+		for i := range g.egress {
+			r := &g.egress[i]
 			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: "egress " + r.text,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule,
 						Detail: "outbound " + p.proto.String() + sepPort(p) + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
 				}
 				return true
@@ -638,7 +647,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 		to = dst.sgs[0].name
 	}
 	t.block(from.sgs[0].name, "security-group", p, tracer.SGNoEgressRule,
-		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), "",
+		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), nil,
 		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
 	return false
 }
@@ -690,7 +699,8 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 	if input {
 		chain = "INPUT"
 	}
-	for _, r := range i.host.firewall {
+	for j := range i.host.firewall {
+		r := &i.host.firewall[j]
 		if r.input != input || !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
 			continue
 		}
@@ -700,20 +710,19 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		if r.dst.IsValid() && !r.dst.Contains(p.dst) {
 			continue
 		}
-		rule := fmt.Sprintf("%d: %s", r.index, r.text)
 		switch r.action {
 		case "accept":
 			if !t.quiet {
-				t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK, Rule: rule,
+				t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK, Rule: r.rule.Text, Matched: &r.rule,
 					Detail: fmt.Sprintf("%s rule %d accepts %s from %s", chain, r.index, protoPort(p), p.src)})
 			}
 			return true
 		case "drop":
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), rule,
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		default:
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), rule,
+			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		}

@@ -226,7 +226,7 @@ func (t *teller) hop(h tracer.Hop) {
 	case tracer.SGAllow:
 		what := h.Detail + ", by security group " + h.Component + "'s rule \"" + h.Rule + "\""
 		key, c := "sg", "Security groups are allow-only rules on network interfaces, checked when a connection leaves one interface and when it enters another; they are stateful, so a connection they allow may answer"
-		if strings.Contains(h.Rule, " sg-") || groupRule(h.Rule) {
+		if h.Matched != nil && h.Matched.Group != "" {
 			key2 := t.concept("sg-ref", "A rule that names a security group instead of addresses matches any interface that carries that group, by its private address")
 			t.add(h, "security group", what, t.concept(key, c), key2)
 			return
@@ -295,10 +295,6 @@ func (t *teller) hop(h tracer.Hop) {
 
 const aclConcept = "A network ACL guards a subnet's border and is stateless: its numbered rules are read in order, the first match decides, and a reply needs a rule of its own"
 
-func groupRule(rule string) bool {
-	f := strings.Fields(rule)
-	return len(f) > 0 && strings.HasPrefix(f[len(f)-1], "sg-")
-}
 
 func (t *teller) aclCrossing(a, b tracer.Hop) {
 	text := "network ACL " + a.Component + ": " + a.Detail

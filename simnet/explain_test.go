@@ -168,3 +168,30 @@ func TestExplainTeaches(t *testing.T) {
 		t.Errorf("JSON round trip: %v, %+v", err, back)
 	}
 }
+
+// TestExplainGroupRuleByValue: whether a security-group rule names a
+// group is read from the rule, not guessed from an "sg-" prefix, so a
+// group called "web" is still told as a group reference.
+func TestExplainGroupRuleByValue(t *testing.T) {
+	src, err := Builtin(DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := strings.NewReplacer("sg-lb", "web", "sg-app", "apptier").Replace(string(src))
+	w, err := Parse("renamed.yaml", []byte(renamed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.Explain(context.Background(), "", mustTarget(t, "https://shop.example.com/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	const groupRef = "matches any interface that carries that group"
+	if !strings.Contains(strings.Join(strings.Fields(b.String()), " "), groupRef) {
+		t.Errorf("the story of a world whose app group admits the group 'web' never explains a group reference (%q):\n%s", groupRef, b.String())
+	}
+}

@@ -167,6 +167,7 @@ type fwRule struct {
 	dst    netip.Prefix
 	action string // accept, drop, reject
 	text   string
+	rule   tracer.Rule
 }
 
 type resolver struct {
@@ -213,6 +214,7 @@ type route struct {
 	peering *peering
 	inst    *iface
 	text    string
+	rule    tracer.Rule // the route as a value, for the hops it decides
 }
 
 type routeTable struct {
@@ -222,13 +224,13 @@ type routeTable struct {
 }
 
 // lookup finds the longest prefix match.
-func (rt *routeTable) lookup(a netip.Addr) (route, bool) {
-	for _, r := range rt.routes {
-		if r.dst.Contains(a) {
-			return r, true
+func (rt *routeTable) lookup(a netip.Addr) (*route, bool) {
+	for i := range rt.routes {
+		if rt.routes[i].dst.Contains(a) {
+			return &rt.routes[i], true
 		}
 	}
-	return route{}, false
+	return nil, false
 }
 
 type aclRule struct {
@@ -238,12 +240,16 @@ type aclRule struct {
 	cidr   netip.Prefix
 	allow  bool
 	text   string
+	rule   tracer.Rule
 }
 
 type acl struct {
 	name    string
 	ingress []aclRule // by rule number
 	egress  []aclRule
+	// denyIn and denyOut are the implicit deny (*) at the end of each
+	// direction's rules.
+	denyIn, denyOut tracer.Rule
 }
 
 type sgRule struct {
@@ -252,6 +258,7 @@ type sgRule struct {
 	cidr   netip.Prefix // zero when group is set
 	group  string
 	text   string
+	rule   tracer.Rule // its Text names the direction: "ingress tcp 443 from ..."
 }
 
 type secGroup struct {
@@ -305,6 +312,7 @@ type targetGroup struct {
 	matcher []statusRange
 	targets []*host
 	matchTx string
+	hcRule  tracer.Rule // the health check as a rule, for its hops
 }
 
 type statusRange struct{ lo, hi int }
@@ -314,6 +322,7 @@ type cert struct {
 	domains   []string
 	notBefore time.Time
 	notAfter  time.Time
+	rule      tracer.Rule // "certificate NAME", for the hops that present it
 }
 
 type peering struct {

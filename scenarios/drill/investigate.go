@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -136,29 +135,23 @@ func inspectCommand(component string, code tracer.Code) string {
 	return "show instance " + component
 }
 
-// checkedPortPath reads the health check's port and path from the trace's
-// unhealthy-target hops ("health check http:8080 /healthz matcher 200");
-// the target group's port and / when the trace does not say.
+// checkedPortPath reads the health check's port and path from the rule
+// of the trace's unhealthy-target hops; the target group's port and /
+// when the trace does not say.
 func checkedPortPath(r *tracer.Report, port int) (int, string) {
-	path := "/"
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			f := strings.Fields(strings.TrimPrefix(h.Rule, "health check "))
-			if h.Code != tracer.LBUnhealthy || len(f) < 2 || !strings.HasPrefix(h.Rule, "health check ") {
+			if h.Code != tracer.LBUnhealthy || h.Matched == nil || h.Matched.Kind != tracer.RuleHealthCheck {
 				continue
 			}
-			if _, p, ok := strings.Cut(f[0], ":"); ok {
-				if n, err := strconv.Atoi(p); err == nil {
-					port = n
-				}
+			path := h.Matched.Path
+			if path == "" {
+				path = "/"
 			}
-			if strings.HasPrefix(f[1], "/") {
-				path = f[1]
-			}
-			return port, path
+			return int(h.Matched.PortLo), path
 		}
 	}
-	return port, path
+	return port, "/"
 }
 
 // repair replaces an inspection the play shell cannot run (a show of a
