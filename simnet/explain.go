@@ -295,7 +295,6 @@ func (t *teller) hop(h tracer.Hop) {
 
 const aclConcept = "A network ACL guards a subnet's border and is stateless: its numbered rules are read in order, the first match decides, and a reply needs a rule of its own"
 
-
 func (t *teller) aclCrossing(a, b tracer.Hop) {
 	text := "network ACL " + a.Component + ": " + a.Detail
 	if b.Component == a.Component {
