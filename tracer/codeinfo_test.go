@@ -104,3 +104,23 @@ func TestRootCause(t *testing.T) {
 		})
 	}
 }
+
+func TestReportRequestRoundTrip(t *testing.T) {
+	target, err := ParseTarget("https://shop.example.com/cart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Report{Target: target.String(), Request: target}
+	r.Finish()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Request != target {
+		t.Errorf("request after a JSON round trip = %+v; want %+v", back.Request, target)
+	}
+}

@@ -19,7 +19,7 @@ import (
 // context, a Network failure); a broken path is a Report with verdict
 // "broken".
 func Diagnose(ctx context.Context, n Network, target Target, from string) (*Report, error) {
-	r := &Report{Target: target.String(), From: from}
+	r := &Report{Target: target.String(), Request: target, From: from}
 	defer r.Finish()
 	proto := target.Proto()
 

@@ -1,5 +1,7 @@
 package tracer
 
+import "encoding/json"
+
 // Direction says which way a packet travels: towards the target or back.
 type Direction string
 
@@ -85,7 +87,9 @@ type Break struct {
 
 // Report is the result of a trace or a diagnosis.
 type Report struct {
-	Target  string `json:"target"`
+	Target string `json:"target"`
+	// Request is the target as a value; Diagnose sets it.
+	Request Target `json:"-"`
 	From    string `json:"from"`
 	World   string `json:"world,omitempty"`
 	Verdict string `json:"verdict"`
@@ -169,4 +173,16 @@ func blocked(hops []Hop) bool {
 		}
 	}
 	return false
+}
+
+// UnmarshalJSON reads a report and its request from the target's text.
+func (r *Report) UnmarshalJSON(b []byte) error {
+	type plain Report
+	if err := json.Unmarshal(b, (*plain)(r)); err != nil {
+		return err
+	}
+	if t, err := ParseTarget(r.Target); err == nil {
+		r.Request = t
+	}
+	return nil
 }

@@ -28,9 +28,9 @@ func Investigation(r *tracer.Report, fixes []string) []Step {
 	if r == nil || r.BrokenAt == nil {
 		return nil
 	}
-	t, err := tracer.ParseTarget(r.Target)
-	if err != nil {
-		return nil
+	t := r.Request
+	if t.Scheme == "" {
+		return nil // a report made by hand, without its request
 	}
 	var steps []Step
 	add := func(kind, cmd, why string) {
