@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	dnszone "github.com/pathlab/pathlab/simnet/zone"
 )
 
 // Validate checks a spec as a whole and returns every problem found, each
@@ -976,7 +977,7 @@ func (c *compiler) zones(s *WorldSpec) {
 			c.errf(path+".name", "zone name %q is not a domain name", zs.Name)
 			continue
 		}
-		z := &zone{name: fqdn(zs.Name), private: zs.Private, records: map[string][]record{}}
+		z := &zone{name: fqdn(zs.Name), private: zs.Private}
 		if seen[z.name] == nil {
 			seen[z.name] = map[bool]bool{}
 		}
@@ -1013,6 +1014,11 @@ func (c *compiler) zones(s *WorldSpec) {
 				z.delegation = z.nameservers
 			}
 		}
+		primary := ""
+		if len(z.nameservers) > 0 {
+			primary = z.nameservers[0].name
+		}
+		z.data = dnszone.New(z.name, z.private, primary)
 		for k, rs := range zs.Records {
 			c.record(fmt.Sprintf("%s.records[%d]", path, k), z, rs)
 		}
@@ -1128,22 +1134,14 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 		case dns.TypeMX:
 			r.value = val
 		}
-		if rtype == dns.TypeCNAME {
-			for _, other := range z.records[owner] {
-				if other.rtype != dns.TypeCNAME || other.value != r.value {
-					c.errf(path, "%s has a CNAME and other records; a CNAME stands alone", name)
-					break
-				}
-			}
-		} else {
-			for _, other := range z.records[owner] {
-				if other.rtype == dns.TypeCNAME {
-					c.errf(path, "%s has a CNAME and other records; a CNAME stands alone", name)
-					break
-				}
+		rr := buildRR(r)
+		for _, other := range z.data.Records(owner) {
+			isCNAME := other.Header().Rrtype == dns.TypeCNAME
+			if isCNAME != (rtype == dns.TypeCNAME) || (isCNAME && !dns.IsDuplicate(other, rr)) {
+				c.errf(path, "%s has a CNAME and other records; a CNAME stands alone", name)
+				break
 			}
 		}
-		r.rr = buildRR(r)
-		z.records[owner] = append(z.records[owner], r)
+		z.data.Add(rr)
 	}
 }

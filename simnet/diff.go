@@ -250,13 +250,13 @@ func (w *World) visibleNames(from *iface) []string {
 				continue
 			}
 		}
-		for owner, recs := range z.records {
+		z.data.Owners(func(owner string, recs []dns.RR) {
 			for _, r := range recs {
-				if r.rtype == dns.TypeA || r.rtype == dns.TypeAAAA || r.rtype == dns.TypeCNAME {
+				if t := r.Header().Rrtype; t == dns.TypeA || t == dns.TypeAAAA || t == dns.TypeCNAME {
 					set[owner] = true
 				}
 			}
-		}
+		})
 	}
 	out := make([]string, 0, len(set))
 	for n := range set {

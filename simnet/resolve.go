@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	dnszone "github.com/pathlab/pathlab/simnet/zone"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -137,7 +138,9 @@ func rrShort(rr dns.RR) string {
 	return strings.ReplaceAll(rr.String(), "\t", " ")
 }
 
-// lookup resolves q, following CNAMEs, and fills the answer.
+// lookup resolves q, following CNAMEs, and fills the answer. Each step
+// is the zone's own lookup (simnet/zone), the one the packets of a capture
+// and the shell's dig use too.
 func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 	seen := map[string]bool{}
 	cur := q
@@ -150,36 +153,25 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 		if z == nil {
 			return // the failure is recorded
 		}
-		recs := z.records[cur]
-		var cname *record
-		for i := range recs {
-			if recs[i].rtype == dns.TypeCNAME {
-				cname = &recs[i]
-			}
-		}
-		if cname != nil && qtype != dns.TypeCNAME {
-			r.answer = append(r.answer, toRR(*cname))
-			r.hop(z.component(), zoneKind(z), tracer.ActAlias, tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.value))
-			cur = cname.value
+		res, rrs := z.data.Lookup(cur, qtype)
+		switch res {
+		case dnszone.Alias:
+			cname := rrs[0].(*dns.CNAME)
+			r.answer = append(r.answer, cname)
+			r.hop(z.component(), zoneKind(z), tracer.ActAlias, tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.Target))
+			cur = cname.Target
 			continue
-		}
-		var match []dns.RR
-		for _, rec := range recs {
-			if rec.rtype == qtype {
-				match = append(match, toRR(rec))
-			}
-		}
-		if len(match) > 0 {
-			r.answer = append(r.answer, match...)
+		case dnszone.Success:
+			r.answer = append(r.answer, rrs...)
 			var vals []string
-			for _, m := range match {
+			for _, m := range rrs {
 				vals = append(vals, rrShort(m))
 			}
 			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
 			return
 		}
-		r.authNS = append(r.authNS, soaFor(z))
-		if len(recs) > 0 || hasBelow(z, cur) {
+		r.authNS = append(r.authNS, z.data.SOA())
+		if res == dnszone.NoData {
 			r.fail(z.component(), zoneKind(z), tracer.DNSNoData, dns.RcodeSuccess,
 				fmt.Sprintf("%s: %s exists in zone %s but has no %s record (NODATA)", server, cur, z.name, dns.TypeToString[qtype]),
 				fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
@@ -221,31 +213,6 @@ func relName(name string, z *zone) string {
 		return "@"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, z.name), ".")
-}
-
-func hasBelow(z *zone, name string) bool {
-	for owner := range z.records {
-		if owner != name && dns.IsSubDomain(name, owner) {
-			return true
-		}
-	}
-	return false
-}
-
-func soaFor(z *zone) dns.RR {
-	ns := "ns." + z.name
-	if len(z.nameservers) > 0 {
-		ns = z.nameservers[0].name
-	}
-	return &dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 900},
-		Ns: ns, Mbox: "hostmaster." + z.name, Serial: 2026112101, Refresh: 7200, Retry: 900, Expire: 1209600, Minttl: 86400}
-}
-
-func toRR(rec record) dns.RR {
-	if rec.rr != nil {
-		return rec.rr // shared: answers are read, never changed
-	}
-	return buildRR(rec)
 }
 
 func buildRR(rec record) dns.RR {
@@ -450,4 +417,28 @@ func (n *Net) hostsFile(q string, qtype uint16) *tracer.Answer {
 	ans.Hops = []tracer.Hop{{Component: n.from.name, Kind: tracer.KindHostsFile, Direction: tracer.Forward, Action: tracer.ActAnswer, Code: tracer.DNSAnswer,
 		Detail: "localhost is 127.0.0.1 in /etc/hosts; no DNS query is sent"}}
 	return ans
+}
+
+// Authoritative is the reply of the DNS server at addr to q, as an
+// authoritative server gives it (no recursion): from the deepest public
+// zone it serves that holds the question's name, by that zone's own lookup
+// (simnet/zone); REFUSED for a name in no zone it serves, or from an
+// address that serves no zone.
+func (w *World) Authoritative(addr netip.Addr, q *dns.Msg) *dns.Msg {
+	var best *zone
+	if srv := w.nameservers[addr]; srv != nil && len(q.Question) == 1 {
+		name := strings.ToLower(q.Question[0].Name)
+		for _, z := range w.zones { // longest first: the first that holds the name is the deepest
+			if !z.private && srv.zones[z.name] && z.data.Contains(name) {
+				best = z
+				break
+			}
+		}
+	}
+	if best == nil {
+		m := new(dns.Msg)
+		m.SetRcode(q, dns.RcodeRefused)
+		return m
+	}
+	return best.data.Reply(q)
 }

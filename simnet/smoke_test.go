@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -50,10 +51,10 @@ func TestTraceEverything(t *testing.T) {
 			targets = append(targets, "http://"+a.String()+"/", "https://"+a.String()+"/healthz")
 		}
 		for _, z := range w.zones {
-			for owner := range z.records {
+			z.data.Owners(func(owner string, _ []dns.RR) {
 				n := strings.TrimSuffix(owner, ".")
 				targets = append(targets, "https://"+n+"/", "tcp://"+n+":5432")
-			}
+			})
 		}
 		targets = append(targets, "https://no-such-name.invalid/", "http://localhost:9100/", "tcp://127.0.0.1:22",
 			"tcp://[::1]:80", "tcp://[2001:db8::1]:443", "icmp://[2001:db8::1]", "udp://[::1]:53")

@@ -81,11 +81,11 @@ func (w *World) Headline() string {
 		if z.private {
 			continue
 		}
-		for owner, recs := range z.records {
-			if len(recs) > 0 && recs[0].rtype == dns.TypeCNAME {
+		z.data.Owners(func(owner string, recs []dns.RR) {
+			if len(recs) > 0 && recs[0].Header().Rrtype == dns.TypeCNAME {
 				aliases = append(aliases, strings.TrimSuffix(owner, "."))
 			}
-		}
+		})
 	}
 	if len(aliases) == 0 {
 		return ""

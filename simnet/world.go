@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/miekg/dns"
+	dnszone "github.com/pathlab/pathlab/simnet/zone"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -350,7 +350,7 @@ type zone struct {
 	vpcs        []*vpc
 	nameservers []nsRef
 	delegation  []nsRef
-	records     map[string][]record // owner name (fqdn) to records
+	data        *dnszone.Zone // the records, and the one lookup over them
 }
 
 type nsRef struct {
@@ -358,12 +358,12 @@ type nsRef struct {
 	addr netip.Addr
 }
 
+// record is a record as the world file gives it, on its way to a dns.RR.
 type record struct {
 	name  string // fqdn
 	rtype uint16
 	value string // fqdn for names, text for TXT, address for A/AAAA
 	ttl   uint32
-	rr    dns.RR // the record as miekg/dns holds it, built once
 }
 
 type nameserver struct {

@@ -116,7 +116,7 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		msg, rtt, hops = ans.Msg, ans.RTT+dnsWait(ans.Hops), ans.Hops
 		serverText = fmt.Sprintf("%s#53(%s) (UDP)", addr, o.server)
 	case "auth":
-		msg = authoritative(s.spec, addr, o.name, o.qtype)
+		msg = s.world.Authoritative(addr, authQuery(o.name, o.qtype))
 		rtt = 24 * time.Millisecond
 		serverText = fmt.Sprintf("%s#53(%s) (UDP)", addr, o.server)
 	default:
@@ -294,130 +294,14 @@ func findInstanceSpec(s *simnet.WorldSpec, name string) (*simnet.InstanceSpec, *
 	return nil, nil
 }
 
-// authoritative answers a query as the nameserver at addr would: from the
-// public zones it serves, without recursion; REFUSED for a zone it does
-// not serve.
-func authoritative(spec *simnet.WorldSpec, addr netip.Addr, name string, qtype uint16) *dns.Msg {
+// authQuery is the query dig sends to an authoritative server (with RD
+// set, as dig sets it unless told +norecurse).
+func authQuery(name string, qtype uint16) *dns.Msg {
 	q := dns.Fqdn(strings.ToLower(name))
 	m := new(dns.Msg)
 	m.SetQuestion(q, qtype)
 	m.Id = uint16(len(q)*131 + int(qtype))
-	m.Response = true
-	var zone *simnet.ZoneSpec
-	for i := range spec.DNS.Zones {
-		z := &spec.DNS.Zones[i]
-		if z.Private || !dns.IsSubDomain(dns.Fqdn(strings.ToLower(z.Name)), q) {
-			continue
-		}
-		serves := false
-		for _, ns := range z.Nameservers {
-			if ns.IP == addr.String() {
-				serves = true
-			}
-		}
-		if serves && (zone == nil || dns.CountLabel(dns.Fqdn(z.Name)) > dns.CountLabel(dns.Fqdn(zone.Name))) {
-			zone = z
-		}
-	}
-	if zone == nil {
-		m.Rcode = dns.RcodeRefused
-		return m
-	}
-	m.Authoritative = true
-	zfq := dns.Fqdn(strings.ToLower(zone.Name))
-	cur := q
-	for range 9 {
-		recs := zoneRecords(zone, cur)
-		var cname dns.RR
-		var match []dns.RR
-		for _, rr := range recs {
-			if rr.Header().Rrtype == dns.TypeCNAME && qtype != dns.TypeCNAME {
-				cname = rr
-			}
-			if rr.Header().Rrtype == qtype {
-				match = append(match, rr)
-			}
-		}
-		if cname != nil {
-			m.Answer = append(m.Answer, cname)
-			cur = cname.(*dns.CNAME).Target
-			if !dns.IsSubDomain(zfq, cur) {
-				return m
-			}
-			continue
-		}
-		if len(match) > 0 {
-			m.Answer = append(m.Answer, match...)
-			return m
-		}
-		if len(m.Answer) == 0 && len(recs) == 0 && !hasNamesBelow(zone, cur) {
-			m.Rcode = dns.RcodeNameError
-		}
-		m.Ns = append(m.Ns, soaRR(zone))
-		return m
-	}
 	return m
-}
-
-func zoneRecords(z *simnet.ZoneSpec, fq string) []dns.RR {
-	var out []dns.RR
-	zfq := dns.Fqdn(strings.ToLower(z.Name))
-	for _, r := range z.Records {
-		owner := recordOwner(zfq, r.Name)
-		if owner != fq {
-			continue
-		}
-		ttl := 300
-		if r.TTL != nil {
-			ttl = *r.TTL
-		}
-		for _, v := range r.AllValues() {
-			val := v
-			switch strings.ToUpper(r.Type) {
-			case "CNAME", "NS":
-				if !strings.HasSuffix(val, ".") && !strings.Contains(val, ".") {
-					val += "." + zfq
-				}
-				val = dns.Fqdn(val)
-			case "TXT":
-				val = fmt.Sprintf("%q", v)
-			}
-			if rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", owner, ttl, strings.ToUpper(r.Type), val)); err == nil && rr != nil {
-				out = append(out, rr)
-			}
-		}
-	}
-	return out
-}
-
-func recordOwner(zfq, name string) string {
-	switch {
-	case name == "@":
-		return zfq
-	case strings.HasSuffix(name, "."):
-		return strings.ToLower(name)
-	}
-	return strings.ToLower(name) + "." + zfq
-}
-
-func hasNamesBelow(z *simnet.ZoneSpec, fq string) bool {
-	zfq := dns.Fqdn(strings.ToLower(z.Name))
-	for _, r := range z.Records {
-		if o := recordOwner(zfq, r.Name); o != fq && dns.IsSubDomain(fq, o) {
-			return true
-		}
-	}
-	return false
-}
-
-func soaRR(z *simnet.ZoneSpec) dns.RR {
-	zfq := dns.Fqdn(strings.ToLower(z.Name))
-	ns := "ns." + zfq
-	if len(z.Nameservers) > 0 {
-		ns = dns.Fqdn(z.Nameservers[0].Name)
-	}
-	return &dns.SOA{Hdr: dns.RR_Header{Name: zfq, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 900},
-		Ns: ns, Mbox: "hostmaster." + zfq, Serial: 2026112101, Refresh: 7200, Retry: 900, Expire: 1209600, Minttl: 86400}
 }
 
 // tldServer names the servers of a top-level domain as dig +trace shows
@@ -503,7 +387,7 @@ func (s *Shell) digTrace(b *strings.Builder, o digOpts) {
 				}
 			}
 		}
-		m := authoritative(s.spec, a, q, o.qtype)
+		m := s.world.Authoritative(a, authQuery(q, o.qtype))
 		serving = m.Rcode != dns.RcodeRefused
 		switch {
 		case !exists:
