@@ -428,9 +428,42 @@ type healthResult struct {
 	component string      // the component that stopped it
 	awsCode   string      // Target.Timeout, Target.ResponseCodeMismatch, Target.FailedHealthChecks
 	awsDesc   string
+	hop       tracer.Hop // the target group's hop that reports it
 }
 
+// healthOf is target h's health as node sees it. Health checks are traces
+// from each node to each target; a World runs them once, the first time a
+// target group's health is asked for, and keeps the results (it is
+// immutable, so they never change).
 func (w *World) healthOf(node *iface, tg *targetGroup, h *host) healthResult {
+	tg.healthOnce.Do(func() {
+		nodes := node.lb.nodes
+		tg.health = make([][]healthResult, len(nodes))
+		for i, n := range nodes {
+			tg.health[i] = make([]healthResult, len(tg.targets))
+			for j, t := range tg.targets {
+				r := w.checkHealth(n, tg, t)
+				code, action := tracer.LBHealthy, tracer.ActHealthy
+				if !r.ok {
+					code, action = tracer.LBUnhealthy, tracer.ActUnhealthy
+				}
+				r.hop = tracer.Hop{Component: tg.name, Kind: tracer.KindTargetGroup, Direction: tracer.Forward, Action: action, Code: code,
+					Detail: t.name + ": " + r.why, Rule: tg.hcRule.Text, Matched: &tg.hcRule}
+				tg.health[i][j] = r
+			}
+		}
+	})
+	ni, ti := slices.Index(node.lb.nodes, node), slices.Index(tg.targets, h)
+	if ni < 0 || ti < 0 {
+		return w.checkHealth(node, tg, h)
+	}
+	return tg.health[ni][ti]
+}
+
+// checkHealth runs one health check: a trace from node to target h on the
+// check's port and path, through every filter on the way.
+func (w *World) checkHealth(node *iface, tg *targetGroup, h *host) healthResult {
+	w.healthChecks.Add(1)
 	l := w.backend(node, h, tg.hcPort, tg.hcPath, tg.hcProto != "tcp", false, true)
 	r := healthResult{status: l.status}
 	for _, hop := range l.hops {
@@ -678,15 +711,11 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	var healthy []*host
 	healthHops := make([]tracer.Hop, 0, len(tg.targets))
 	for _, h := range tg.targets {
-		ok, why := n.w.healthy(node, tg, h)
-		code, action := tracer.LBHealthy, tracer.ActHealthy
-		if ok {
+		r := n.w.healthOf(node, tg, h)
+		if r.ok {
 			healthy = append(healthy, h)
-		} else {
-			code, action = tracer.LBUnhealthy, tracer.ActUnhealthy
 		}
-		healthHops = append(healthHops, tracer.Hop{Component: tg.name, Kind: tracer.KindTargetGroup, Direction: tracer.Forward, Action: action, Code: code,
-			Detail: fmt.Sprintf("%s: %s", h.name, why), Rule: tg.hcRule.Text, Matched: &tg.hcRule})
+		healthHops = append(healthHops, r.hop)
 	}
 	resp.Hops = append(make([]tracer.Hop, 0, len(healthHops)+24), healthHops...)
 	candidates, failOpen := healthy, false

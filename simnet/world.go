@@ -3,6 +3,8 @@ package simnet
 import (
 	"net/netip"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	dnszone "github.com/pathlab/pathlab/simnet/zone"
@@ -39,6 +41,9 @@ type World struct {
 	// serves.
 	nameservers map[netip.Addr]*nameserver
 	kinds       map[string]string // resource name to kind, for show and completion
+	// healthChecks counts the health checks run, for the test that they
+	// run once per World.
+	healthChecks atomic.Int64
 }
 
 // Spec returns a deep copy of the spec the world was compiled from, to edit
@@ -313,6 +318,10 @@ type targetGroup struct {
 	targets []*host
 	matchTx string
 	hcRule  tracer.Rule // the health check as a rule, for its hops
+	// health is each target's health as each node of the balancer sees
+	// it ([node][target]), computed once (healthOnce).
+	healthOnce sync.Once
+	health     [][]healthResult
 }
 
 type statusRange struct{ lo, hi int }
