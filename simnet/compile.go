@@ -13,14 +13,6 @@ import (
 	dnszone "github.com/pathlab/pathlab/simnet/zone"
 )
 
-// Validate checks a spec as a whole and returns every problem found, each
-// with its YAML path. It compiles the spec to do so: what validates,
-// compiles.
-func Validate(s *WorldSpec) []Problem {
-	_, problems := compile(s)
-	return problems
-}
-
 // Compile validates a spec and builds the immutable World. The World keeps
 // its own copy of the spec.
 func Compile(s *WorldSpec) (*World, error) {

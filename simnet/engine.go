@@ -62,8 +62,8 @@ func (p *pkt) String() string {
 type walk struct {
 	w    *World
 	hops []tracer.Hop
-	// drops counts filter blocks (silent drops), rejects ICMP rejects, since
-	// the first block decides what the client observes.
+	// first is the code of the first block: it decides what the client
+	// observes (Code.Info().Observe).
 	first tracer.Code
 	// NAT state of the connection, for its return leg.
 	nat         *iface

@@ -79,7 +79,6 @@ const (
 	ICMPNetUnreachable  Code = "ICMP_NET_UNREACHABLE"
 	ICMPPortUnreachable Code = "ICMP_PORT_UNREACHABLE"
 	HostUnresponsive    Code = "HOST_UNRESPONSIVE" // nothing at the address answers at all
-	ProbeError          Code = "PROBE_ERROR"       // the probe itself could not run
 )
 
 // Codes returns every code that stops a request, in the order of the

@@ -199,7 +199,6 @@ var codeInfo = map[Code]CodeInfo{
 	ICMPNetUnreachable:  block(GroupProbe, StageTCP, TopicProbe, KindRouter, ActUnreach, Observation{Conn: ConnUnreachable, ICMPType: 3, ICMPCode: 0, Line: "Network is unreachable"}, "a router answered with ICMP network unreachable"),
 	ICMPPortUnreachable: block(GroupProbe, StageTCP, TopicProbe, KindHost, ActUnreach, Observation{Conn: ConnUnreachable, ICMPType: 3, ICMPCode: 3, Line: "Connection refused (ICMP port unreachable)"}, "the host answered with ICMP port unreachable"),
 	HostUnresponsive:    block(GroupProbe, "", TopicProbe, KindHost, ActSilent, obsTimeout, "the host does not answer at all"),
-	ProbeError:          block(GroupProbe, "", TopicProbe, KindHost, ActFail, Observation{}, "the probe could not run"),
 
 	DNSMissingGlue:     block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActRefer, obsServFail, "the parent delegates to a name server inside the zone but gives no address (glue) for it"),
 	DNSServersDisagree: block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActAnswer, Observation{Line: "answers differ between servers"}, "the zone's authoritative servers give different answers"),
