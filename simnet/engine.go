@@ -197,7 +197,7 @@ func (t *walk) noRoute(p *pkt, rt *routeTable, code tracer.Code, detail, fix str
 		code = tracer.NoReturnRoute
 		detail = "the request arrived but its reply is lost: " + detail
 	}
-	t.block(rt.name, "route-table", p, code, detail, nil, fix)
+	t.block(rt.name, tracer.KindRouteTable, p, code, detail, nil, fix)
 }
 
 // route forwards p by the route table of subnet sn; sender is who puts it on
@@ -206,7 +206,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	v := sn.vpc
 	rt := sn.rt
 	if depth > 8 {
-		t.block(rt.name, "route-table", p, tracer.RouteLoop, fmt.Sprintf("the packet to %s went round %d route tables: routes form a loop", p.dst, depth), nil, "point one of the routes at a gateway instead of back along the path")
+		t.block(rt.name, tracer.KindRouteTable, p, tracer.RouteLoop, fmt.Sprintf("the packet to %s went round %d route tables: routes form a loop", p.dst, depth), nil, "point one of the routes at a gateway instead of back along the path")
 		return nil
 	}
 	// The VPC resolver is reached without routes or filters.
@@ -229,7 +229,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		dst := v.ifaces[p.dst]
 		if dst == nil {
 			t.addQuiet(hop)
-			t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), nil, "")
+			t.block(v.name, tracer.KindVPC, p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s", v.name, p.dst), nil, "")
 			return nil
 		}
 		t.addQuiet(hop)
@@ -242,7 +242,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		pub := sender.public
 		t.addQuiet(hop)
 		if !pub.IsValid() {
-			t.block(r.target, "internet-gateway", p, tracer.NoPublicAddress,
+			t.block(r.target, tracer.KindInternetGateway, p, tracer.NoPublicAddress,
 				fmt.Sprintf("%s (%s) has no public address, so %s cannot map it", sender.name, sender.private, r.target),
 				&r.rule, fmt.Sprintf("give %s a public_ip, or route %s through a NAT gateway", sender.name, r.dst))
 			return nil
@@ -296,7 +296,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		dst := other.ifaces[p.dst]
 		if dst == nil {
-			t.block(other.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), nil, "")
+			t.block(other.name, tracer.KindVPC, p, tracer.NoRoute, fmt.Sprintf("nothing in VPC %s has address %s (peerings are not transitive)", other.name, p.dst), nil, "")
 			return nil
 		}
 		if dst.kind != kindVPCResolver {
@@ -346,7 +346,7 @@ func (t *walk) internet(p *pkt) *iface {
 	}
 	m := t.w.public[p.dst]
 	if m == nil {
-		t.block("internet", "internet", p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), nil, "")
+		t.block("internet", tracer.KindInternet, p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), nil, "")
 		return nil
 	}
 	v := m.vpc
@@ -355,7 +355,7 @@ func (t *walk) internet(p *pkt) *iface {
 			Detail: "to " + p.dst.String() + ", the public address of " + m.name})
 	}
 	if v.igw == "" {
-		t.block(v.name, "vpc", p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), nil,
+		t.block(v.name, tracer.KindVPC, p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), nil,
 			fmt.Sprintf("attach an internet gateway to VPC %s", v.name))
 		return nil
 	}
@@ -367,7 +367,7 @@ func (t *walk) internet(p *pkt) *iface {
 	if m.kind == kindNAT {
 		t.acl(m.subnet, true, p)
 		if !p.reply || t.nat != m {
-			t.block(m.name, "nat-gateway", p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", nil, "")
+			t.block(m.name, tracer.KindNATGateway, p, tracer.NoRoute, "a NAT gateway only carries replies to connections opened from inside; nothing from the internet can open one through it", nil, "")
 			return nil
 		}
 		if !t.quiet {
@@ -452,7 +452,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 			if p.reply && (hlo != lo || hhi != hi) {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
 			}
-			t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
+			t.block(a.name, tracer.KindNetworkACL, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 				&r.rule, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
 			return false
 		}
@@ -476,7 +476,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if p.reply && ported {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
-	t.block(a.name, "network-acl", p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
+	t.block(a.name, tracer.KindNetworkACL, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 		deny, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
 }
@@ -616,7 +616,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	if src != nil && len(src.sgs) > 0 {
 		from = src.sgs[0].name
 	}
-	t.block(dst.sgs[0].name, "security-group", p, tracer.SGNoIngressRule,
+	t.block(dst.sgs[0].name, tracer.KindSecurityGroup, p, tracer.SGNoIngressRule,
 		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), nil,
 		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, fixPorts(p), from))
 	return false
@@ -646,7 +646,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	if dst != nil && len(dst.sgs) > 0 {
 		to = dst.sgs[0].name
 	}
-	t.block(from.sgs[0].name, "security-group", p, tracer.SGNoEgressRule,
+	t.block(from.sgs[0].name, tracer.KindSecurityGroup, p, tracer.SGNoEgressRule,
 		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), nil,
 		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
 	return false
@@ -718,11 +718,11 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 			}
 			return true
 		case "drop":
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
+			t.block(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		default:
-			t.block(i.name, "host-firewall", p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
+			t.block(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
 				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
 			return false
 		}

@@ -181,7 +181,7 @@ func (t *teller) stage(st tracer.Stage) bool {
 // or HTTP decision).
 func isPathHop(h tracer.Hop) bool {
 	switch h.Kind {
-	case "security-group", "route-table", "network-acl", "internet-gateway", "nat-gateway", "internet", "peering", "load-balancer", "client", "instance", "server", "host-firewall":
+	case tracer.KindSecurityGroup, tracer.KindRouteTable, tracer.KindNetworkACL, tracer.KindInternetGateway, tracer.KindNATGateway, tracer.KindInternet, tracer.KindPeering, tracer.KindLoadBalancer, tracer.KindClient, tracer.KindInstance, tracer.KindServer, tracer.KindHostFirewall:
 		return h.Code != tracer.HTTPOK && h.Code != tracer.LBRedirect && h.Code != tracer.TLSOK && h.Action != tracer.ActRespond
 	}
 	return false

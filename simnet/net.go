@@ -152,7 +152,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 	case kindLBNode:
 		l := dst.lb
 		if p.proto == protoICMP {
-			t.block(l.name, "load-balancer", p, tracer.NoRoute, "load balancers do not answer ping", nil, "")
+			t.block(l.name, tracer.KindLoadBalancer, p, tracer.NoRoute, "load balancers do not answer ping", nil, "")
 			return false
 		}
 		li := l.listener(p.dport)
@@ -161,7 +161,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 			for i, x := range l.listeners {
 				ports[i] = fmt.Sprintf("%s:%d", x.proto, x.port)
 			}
-			t.block(l.name, "load-balancer", p, tracer.LBNoListener, fmt.Sprintf("%s has no listener on port %d (listeners: %s); the SYN goes unanswered", l.name, p.dport, strings.Join(ports, ", ")), nil,
+			t.block(l.name, tracer.KindLoadBalancer, p, tracer.LBNoListener, fmt.Sprintf("%s has no listener on port %d (listeners: %s); the SYN goes unanswered", l.name, p.dport, strings.Join(ports, ", ")), nil,
 				fmt.Sprintf("add a listener on port %d to %s, or use one of its ports", p.dport, l.name))
 			return false
 		}
@@ -181,7 +181,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 		t.block(dst.name, dst.kind.kind(), p, tracer.PortClosed, fmt.Sprintf("nothing listens on %s port %d: connection refused", p.proto, p.dport), nil, "")
 		return false
 	case kindNAT:
-		t.block(dst.name, "nat-gateway", p, tracer.PortClosed, "a NAT gateway runs no services", nil, "")
+		t.block(dst.name, tracer.KindNATGateway, p, tracer.PortClosed, "a NAT gateway runs no services", nil, "")
 		return false
 	}
 	if p.proto == protoICMP {
@@ -228,14 +228,14 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		if len(open) > 0 {
 			detail += "; listening: " + strings.Join(open, ", ")
 		}
-		t.block(h.name, "socket", p, tracer.PortClosed, detail, nil, fmt.Sprintf("start a service on port %d on %s, or connect to the port it uses", p.dport, h.name))
+		t.block(h.name, tracer.KindSocket, p, tracer.PortClosed, detail, nil, fmt.Sprintf("start a service on port %d on %s, or connect to the port it uses", p.dport, h.name))
 		return false
 	case !svc.running:
-		t.block(h.name, "socket", p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
+		t.block(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
 			fmt.Sprintf("service %s %s start", h.name, svc.name))
 		return false
 	case svc.loop && !p.src.IsLoopback():
-		t.block(h.name, "socket", p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
+		t.block(h.name, tracer.KindSocket, p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
 			fmt.Sprintf("service %s %s bind 0.0.0.0", h.name, svc.name))
 		return false
 	}
@@ -310,7 +310,7 @@ func (n *Net) rtt(dst netip.Addr) time.Duration {
 func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) bool {
 	tg := li.tg
 	if len(tg.targets) == 0 {
-		t.block(node.name, "load-balancer", p, tracer.LBNoTargets, fmt.Sprintf("target group %s has no targets", tg.name), nil,
+		t.block(node.name, tracer.KindLoadBalancer, p, tracer.LBNoTargets, fmt.Sprintf("target group %s has no targets", tg.name), nil,
 			fmt.Sprintf("lb %s target add INSTANCE", node.name))
 		return false
 	}

@@ -32,6 +32,7 @@ const (
 	KindNATGateway      Kind = "nat-gateway"
 	KindPeering         Kind = "peering"
 	KindInternet        Kind = "internet"
+	KindVPC             Kind = "vpc" // a VPC as a whole (nothing in it has the address)
 
 	// Filters and sockets.
 	KindSecurityGroup Kind = "security-group"
@@ -52,7 +53,7 @@ func Kinds() []Kind {
 	return []Kind{
 		KindClient, KindServer, KindInstance, KindHost, KindRouter,
 		KindResolver, KindVPCResolver, KindRootServer, KindTLDServer, KindNameserver, KindDNSZone, KindPrivateZone, KindHostsFile,
-		KindRouteTable, KindInternetGateway, KindNATGateway, KindPeering, KindInternet,
+		KindRouteTable, KindInternetGateway, KindNATGateway, KindPeering, KindInternet, KindVPC,
 		KindSecurityGroup, KindNetworkACL, KindHostFirewall, KindSocket, KindService,
 		KindLoadBalancer, KindTargetGroup, KindTLSServer, KindHTTPServer,
 	}

@@ -161,14 +161,14 @@ func arrivalHost(r *tracer.Report, lost *tracer.Hop) string {
 func inspect(r *tracer.Report, b *tracer.Break, h *tracer.Hop, t tracer.Target) [][2]string {
 	var out [][2]string
 	switch h.Kind {
-	case "root-server", "tld-server":
+	case tracer.KindRootServer, tracer.KindTLDServer:
 		return [][2]string{{"dig " + t.Host + " +trace", "the walk from the root stops where the name's domain is unknown: " + b.Detail}}
-	case "internet":
+	case tracer.KindInternet:
 		return [][2]string{{"dig " + t.Host, "nothing on the internet has the address the name points at: is the record stale? " + b.Detail},
 			{"show zone " + zoneOf(t.Host), "the zone's records, against the addresses that exist"}}
-	case "vpc":
+	case tracer.KindVPC:
 		return [][2]string{{"show vpc " + b.Component, "nothing in the VPC has the address: " + b.Detail}}
-	case "private-zone":
+	case tracer.KindPrivateZone:
 		return [][2]string{{"show zone private:" + b.Component, "the private zone answers for its whole domain, so a name it lacks is NXDOMAIN: " + b.Detail}}
 	}
 	switch kindOf(b.Code) {
