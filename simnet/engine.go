@@ -108,8 +108,14 @@ func (t *walk) addQuiet(h tracer.Hop) {
 // block records a hop that stops p; rule is the rule that decided (nil
 // when none did).
 func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix string) {
+	t.blockAt(component, kind, "", p, code, detail, rule, fix)
+}
+
+// blockAt is block for a filter that guards peer (the hop's Peer): an
+// interface's owner, a subnet.
+func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix string) {
 	h := tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
-		Detail: detail, Blocks: true, Fix: fix}
+		Detail: detail, Blocks: true, Fix: fix, Peer: peer}
 	if rule != nil {
 		h.Rule, h.Matched = rule.Text, rule
 	}
@@ -452,7 +458,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 			if p.reply && (hlo != lo || hhi != hi) {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
 			}
-			t.block(a.name, tracer.KindNetworkACL, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
+			t.blockAt(a.name, tracer.KindNetworkACL, sn.name, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 				&r.rule, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
 			return false
 		}
@@ -467,7 +473,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 					detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
 						strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
 				}
-				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Detail: detail})
+				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Detail: detail})
 			}
 			return true
 		}
@@ -476,7 +482,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if p.reply && ported {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
-	t.block(a.name, tracer.KindNetworkACL, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
+	t.blockAt(a.name, tracer.KindNetworkACL, sn.name, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 		deny, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
 }
@@ -605,7 +611,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: dst.name,
 						Detail: "inbound " + p.proto.String() + sepPort(p) + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
 				}
 				return true
@@ -616,7 +622,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	if src != nil && len(src.sgs) > 0 {
 		from = src.sgs[0].name
 	}
-	t.block(dst.sgs[0].name, tracer.KindSecurityGroup, p, tracer.SGNoIngressRule,
+	t.blockAt(dst.sgs[0].name, tracer.KindSecurityGroup, dst.name, p, tracer.SGNoIngressRule,
 		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), nil,
 		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, fixPorts(p), from))
 	return false
@@ -635,7 +641,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule,
+					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: from.name,
 						Detail: "outbound " + p.proto.String() + sepPort(p) + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
 				}
 				return true
@@ -646,7 +652,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	if dst != nil && len(dst.sgs) > 0 {
 		to = dst.sgs[0].name
 	}
-	t.block(from.sgs[0].name, tracer.KindSecurityGroup, p, tracer.SGNoEgressRule,
+	t.blockAt(from.sgs[0].name, tracer.KindSecurityGroup, from.name, p, tracer.SGNoEgressRule,
 		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), nil,
 		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
 	return false

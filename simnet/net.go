@@ -316,7 +316,7 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 	}
 	target := n.pickTarget(node, tg, t)
 	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
-	t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
+	t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: target.name,
 		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
 	t.cur = q
 	arrived := t.route(node.subnet, node, q, 1)
@@ -731,7 +731,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			if failOpen {
 				why = "no target is healthy, so the balancer fails open and tries them all"
 			}
-			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
+			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: h.name,
 				Detail: fmt.Sprintf("forwards GET %s to %s (%s:%d): %s", path, h.name, h.iface.private, tg.port, why)})
 			resp.Hops = append(resp.Hops, l2.hops...)
 			n.serve(h, l2.svc, path, resp)

@@ -24,7 +24,7 @@ func (n *Net) nlbForward(st *conn, path string, resp *tracer.HTTPResponse) {
 	target := n.pickTarget(node, tg, t)
 	p := &pkt{proto: protoTCP, src: st.seen, dst: target.iface.private, sport: st.local.Port(), dport: tg.port}
 	t.cur = p
-	t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward,
+	t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: target.name,
 		Detail: fmt.Sprintf("the tls listener %d decrypts and opens a connection to %s (%s:%d), keeping the client's address %s", li.port, target.name, p.dst, p.dport, p.src)})
 	arrived := t.route(node.subnet, node, p, 1)
 	ok := arrived != nil && t.socket(arrived, p, &conn{})

@@ -48,6 +48,10 @@ type Hop struct {
 	Fix       string    `json:"fix,omitempty"`    // what would mend a blocking hop
 	// Flow is the packet as this step saw it, where the hop is about one.
 	Flow Flow `json:"flow,omitzero"`
+	// Peer is the other resource the step is about, where there is one:
+	// the instance whose interface a security group guards, the subnet a
+	// network ACL guards, the target a balancer forwards to.
+	Peer string `json:"peer,omitempty"`
 	// Matched is the rule that decided, as a value; nil when no rule did.
 	// It points into the world's rules: treat it as read-only.
 	Matched *Rule `json:"-"`

@@ -209,8 +209,8 @@ func inspect(r *tracer.Report, b *tracer.Break, h *tracer.Hop, t tracer.Target) 
 		case tracer.DNSLameDelegation, tracer.DNSTimeout:
 			out = append(out, [2]string{"show zone " + zoneOf(t.Host), "compare the zone's nameservers with the ones the parent delegates to: " + b.Detail})
 		case tracer.TLSNameMismatch, tracer.TLSCertExpired, tracer.TLSCertNotYetValid, tracer.TLSNoCertificate:
-			if h.Rule != "" {
-				out = append(out, [2]string{"show cert " + strings.TrimPrefix(h.Rule, "certificate "), "its names and validity against the clock: " + b.Detail})
+			if h.Matched != nil && h.Matched.Kind == tracer.RuleCertificate {
+				out = append(out, [2]string{"show cert " + h.Matched.Target, "its names and validity against the clock: " + b.Detail})
 			}
 			out = append(out, [2]string{"show " + map[bool]string{true: "lb", false: "instance"}[h.Kind == tracer.KindLoadBalancer] + " " + b.Component, "which certificate the listener or service presents"})
 		case tracer.MTUBlackhole:

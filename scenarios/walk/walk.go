@@ -188,13 +188,13 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 					why = "the first address of the DNS answer (" + dnsSummary + ")"
 				}
 				ask(st.Name, fmt.Sprintf("Which address does %s send its SYN to?", h.Component), dst, why, filter(p.addrs, dst))
-			case h.Code == tracer.IGWTranslate && h.Direction == tracer.Forward && strings.HasPrefix(h.Detail, "destination") && once("igw-in"):
+			case h.Code == tracer.IGWTranslate && h.Direction == tracer.Forward && h.Flow.IsValid() && !h.Flow.Src.Addr().IsPrivate() && once("igw-in"):
 				ask(st.Name, fmt.Sprintf("The SYN reaches internet gateway %s. What does it do with it?", h.Component),
 					"maps the public destination to the private address: "+h.Detail, "an internet gateway maps each public address one to one to a private one, in both directions",
 					[]string{"rewrites the source to its own address, like a NAT gateway", "forwards it unchanged: the VPC routes public addresses itself",
 						"drops it: internet gateways only carry outbound traffic"})
-			case h.Code == tracer.SGAllow && h.Direction == tracer.Forward && strings.HasPrefix(h.Rule, "ingress") && once("sg-in-"+st.Name):
-				ask(st.Name, fmt.Sprintf("Which security group admits the SYN into %s?", interfaceOf(h.Detail)), h.Component, h.Detail+" — "+h.Rule,
+			case h.Code == tracer.SGAllow && h.Direction == tracer.Forward && h.Matched != nil && h.Matched.Ingress && once("sg-in-"+st.Name):
+				ask(st.Name, fmt.Sprintf("Which security group admits the SYN into %s?", firstNonEmpty(h.Peer, "its destination")), h.Component, h.Detail+" — "+h.Rule,
 					filter(p.groups, h.Component))
 				rules := filter(p.sgRules[h.Component], h.Rule)
 				for _, g := range p.groups {
@@ -209,18 +209,21 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 					[]string{"its egress rules allow all traffic by default", "the network ACL allowed it, and ACLs decide for replies",
 						"replies are never filtered in a VPC"})
 			case h.Code == tracer.NACLAllow && h.Direction == tracer.Return && once("acl-reply-"+st.Name):
-				ask(st.Name, fmt.Sprintf("The reply crosses %s (%s). Which rule lets it through?", h.Component, aclWhere(h.Detail)), h.Rule, h.Detail,
+				ask(st.Name, fmt.Sprintf("The reply crosses %s (%s). Which rule lets it through?", h.Component, aclWhere(h)), h.Rule, h.Detail,
 					filter(append(append([]string{}, p.aclRules[h.Component]...), otherRules(p, h.Component)...), h.Rule))
 			case h.Code == tracer.TLSOK && once("cert"):
-				name := strings.TrimPrefix(h.Rule, "certificate ")
+				name := ""
+				if h.Matched != nil {
+					name = h.Matched.Target
+				}
 				ask(st.Name, fmt.Sprintf("Which certificate does %s present?", h.Component), name, h.Detail,
 					append(filter(p.certs, name), "none: TLS passes through to the app server, which presents its own", "a self-signed certificate made at boot"))
 			case h.Code == tracer.LBListener:
 				lbNode = h.Component
-			case h.Code == tracer.LBForward && h.Direction == tracer.Forward && strings.HasPrefix(h.Detail, "forwards") && once("target"):
-				target := forwardTarget(h.Detail)
+			case h.Code == tracer.LBForward && h.Direction == tracer.Forward && st.Name == tracer.StageHTTP && h.Peer != "" && once("target"):
+				target := h.Peer
 				why := "it passed its health check"
-				if strings.Contains(h.Detail, "fails open") {
+				if !slices.ContainsFunc(st.Hops, func(x tracer.Hop) bool { return x.Code == tracer.LBHealthy }) {
 					why = "no target is healthy, so the balancer fails open"
 				}
 				var wrong []string
@@ -231,9 +234,9 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 				}
 				wrong = append(wrong, target+": targets are chosen by the client's address")
 				ask(st.Name, fmt.Sprintf("Which target does %s send the request to, and why?", firstNonEmpty(h.Component, lbNode)), target+": "+why, h.Detail, wrong)
-			case h.Code == tracer.RouteMatch && h.Direction == tracer.Forward && strings.Contains(h.Rule, "0.0.0.0/0") && once("default-route"):
+			case h.Code == tracer.RouteMatch && h.Direction == tracer.Forward && h.Matched != nil && h.Matched.Prefix.IsValid() && h.Matched.Prefix.Bits() == 0 && once("default-route"):
 				ask(st.Name, fmt.Sprintf("Which route of %s carries the packet on?", h.Component), h.Rule, h.Detail,
-					[]string{strings.Split(h.Rule, " → ")[0] + " → local", "0.0.0.0/0 → blackhole", strings.Replace(h.Rule, "0.0.0.0/0", "10.0.0.0/8", 1)})
+					[]string{h.Matched.Prefix.String() + " → local", "0.0.0.0/0 → blackhole", "10.0.0.0/8 → " + h.Matched.Target})
 			}
 		}
 	}
@@ -287,24 +290,16 @@ func sentDestination(detail string) string {
 }
 
 // interfaceOf reads "... allowed (on NAME)".
-func interfaceOf(detail string) string {
-	if i := strings.LastIndex(detail, "(on "); i >= 0 {
-		return strings.TrimSuffix(detail[i+4:], ")")
+// aclWhere is where an ACL hop's packet crosses: "entering subnet NAME"
+// or "leaving subnet NAME".
+func aclWhere(h tracer.Hop) string {
+	if h.Matched == nil || h.Peer == "" {
+		return "on the way back"
 	}
-	return "its destination"
-}
-
-func aclWhere(detail string) string {
-	for _, w := range []string{"leaving subnet", "entering subnet"} {
-		if i := strings.Index(detail, w); i >= 0 {
-			rest := detail[i:]
-			if j := strings.IndexByte(rest, ':'); j >= 0 {
-				rest = rest[:j]
-			}
-			return rest
-		}
+	if h.Matched.Ingress {
+		return "entering subnet " + h.Peer
 	}
-	return "on the way back"
+	return "leaving subnet " + h.Peer
 }
 
 func otherRules(p pools, not string) []string {
@@ -315,11 +310,4 @@ func otherRules(p pools, not string) []string {
 		}
 	}
 	return out
-}
-
-// forwardTarget reads "forwards GET / to app-1 (10.0.10.21:8080): healthy".
-func forwardTarget(detail string) string {
-	_, rest, _ := strings.Cut(detail, " to ")
-	name, _, _ := strings.Cut(rest, " ")
-	return name
 }
