@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/pathlab/pathlab/tracer"
@@ -445,8 +446,8 @@ func (t *teller) observe(h tracer.Hop) string {
 		return fmt.Sprintf("`%s` fails with \"(35) ... wrong version number\": the server answers in plain text, not TLS", curl)
 	case tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused, tracer.LBNoTargets, tracer.HTTPStatus:
 		status := "an error status"
-		if f := strings.Fields(h.Detail); len(f) > 0 {
-			status = "HTTP " + strings.TrimSuffix(f[0], ":")
+		if h.Status != 0 {
+			status = "HTTP " + strconv.Itoa(h.Status)
 		}
 		return fmt.Sprintf("`curl -i %s` connects and gets %s: the network up to the balancer works, the trouble is behind it", url, status)
 	case tracer.HTTPError:

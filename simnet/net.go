@@ -677,7 +677,7 @@ func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse)
 	hop := tracer.Hop{Component: h.name, Kind: tracer.KindService, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
 		Detail: fmt.Sprintf("%s answers GET %s with %d %s", s.name, path, status, http.StatusText(status))}
 	if status >= 400 {
-		hop.Code, hop.Blocks, hop.Action = tracer.HTTPStatus, true, "respond"
+		hop.Code, hop.Blocks, hop.Action, hop.Status = tracer.HTTPStatus, true, tracer.ActRespond, status
 		hop.Detail = fmt.Sprintf("%d: %s answers GET %s with %d %s", status, s.name, path, status, http.StatusText(status))
 		hop.Fix = fmt.Sprintf("serve %s on %s, or request a path it serves", path, s.name)
 	}
@@ -691,7 +691,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	l := node.lb
 	if li.proto == "https" && req.Scheme == "http" {
 		setStatus(resp, http.StatusBadRequest)
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPStatus, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPStatus, Blocks: true, Status: http.StatusBadRequest,
 			Detail: fmt.Sprintf("400: plain HTTP sent to the https listener on port %d", li.port), Fix: "use https://"})
 		return
 	}
@@ -699,7 +699,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	lbHop := func(code tracer.Code, status int, detail, fix string) {
 		setStatus(resp, status)
 		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"})
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: code, Blocks: true,
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: code, Blocks: true, Status: status,
 			Detail: fmt.Sprintf("%d: %s", status, detail), Fix: fix})
 	}
 	if len(tg.targets) == 0 {

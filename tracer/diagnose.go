@@ -213,7 +213,7 @@ func httpFailureHop(dst netip.AddrPort, hr *HTTPResponse) Hop {
 	if hr.Status == 0 {
 		h.Code, h.Detail = HTTPError, "no HTTP response"
 	} else {
-		h.Code, h.Detail = HTTPStatus, fmt.Sprintf("%d %s", hr.Status, hr.StatusText)
+		h.Code, h.Status, h.Detail = HTTPStatus, hr.Status, fmt.Sprintf("%d %s", hr.Status, hr.StatusText)
 	}
 	return h
 }

@@ -52,6 +52,8 @@ type Hop struct {
 	// the instance whose interface a security group guards, the subnet a
 	// network ACL guards, the target a balancer forwards to.
 	Peer string `json:"peer,omitempty"`
+	// Status is the HTTP status the step answered with; 0 for none.
+	Status int `json:"status,omitempty"`
 	// Matched is the rule that decided, as a value; nil when no rule did.
 	// It points into the world's rules: treat it as read-only.
 	Matched *Rule `json:"-"`

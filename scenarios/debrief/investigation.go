@@ -281,14 +281,8 @@ func listenPort(r *tracer.Report, host string) string {
 	port := ""
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			if h.Code == tracer.PortOpen && h.Component == host {
-				// "NAME listens on ADDR:PORT and accepts"
-				if _, rest, ok := strings.Cut(h.Detail, " listens on "); ok {
-					addr, _, _ := strings.Cut(rest, " ")
-					if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-						port = addr[i+1:]
-					}
-				}
+			if h.Code == tracer.PortOpen && h.Component == host && h.Flow.IsValid() {
+				port = strconv.Itoa(int(h.Flow.Dst.Port()))
 			}
 		}
 	}
