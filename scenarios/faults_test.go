@@ -114,13 +114,10 @@ func TestFaultsBreakAndFixesMend(t *testing.T) {
 				t.Errorf("Applied.Components is empty")
 			}
 			fixed := spec
-			for _, line := range a.Fix {
-				f, err := ParseFixLine(line)
-				if err != nil {
-					t.Fatalf("reference fix %q: %v", line, err)
-				}
+			for _, f := range a.Fix {
+				var err error
 				if fixed, _, err = ApplyFix(fixed, f); err != nil {
-					t.Fatalf("reference fix %q: %v", line, err)
+					t.Fatalf("reference fix %q: %v", f, err)
 				}
 			}
 			fw, _ := simnet.Compile(fixed)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -280,3 +281,15 @@ func namesOf[T any](xs []T, name func(T) string) []string {
 	}
 	return out
 }
+
+func samePeer(a, b string) bool {
+	if a == b {
+		return true
+	}
+	pa, err1 := netip.ParsePrefix(a)
+	pb, err2 := netip.ParsePrefix(b)
+	return err1 == nil && err2 == nil && pa.Masked() == pb.Masked()
+}
+
+// worldClock is the time a spec says it is (simnet's default when unset).
+func worldClock(s *simnet.WorldSpec) time.Time { return simnet.SpecClock(s) }

@@ -108,7 +108,7 @@ func (e *UsageError) Error() string {
 	if e.Verb == "" || len(EditUsage[e.Verb]) == 0 {
 		return "usage: " + e.Reason
 	}
-	return "usage: " + e.Reason + "\n  " + e.Verb + " takes: " + strings.Join(EditUsage[e.Verb], "\n  "+strings.Repeat(" ", len(e.Verb)+8))
+	return "usage: " + strings.Join(EditUsage[e.Verb], "\n       ") + "\n       " + e.Reason
 }
 
 // Unwrap makes errors.Is(err, ErrEditUsage) hold.
@@ -156,9 +156,10 @@ func ParseEditWords(w []string) (Edit, error) {
 	return nil, &UsageError{Reason: fmt.Sprintf("%q is not a fix command; fix commands: %s", w[0], strings.Join(EditVerbs, ", "))}
 }
 
-// wordCount is a usage error about the number of words.
-func wordCount(verb string, w []string, what string) error {
-	return usagef(verb, "%q: %s", JoinLine(w), what)
+// wordCount is a usage error about the words of a command: what is
+// missing or too much.
+func wordCount(verb, what string) error {
+	return usagef(verb, "%s", what)
 }
 
 // ---- shared argument readers

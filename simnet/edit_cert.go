@@ -34,7 +34,7 @@ type CertReissueEdit struct {
 
 func parseCertEdit(w []string) (Edit, error) {
 	if len(w) < 3 {
-		return nil, wordCount("cert", w, "name the certificate, then renew or reissue")
+		return nil, wordCount("cert", "name the certificate, then renew or reissue")
 	}
 	name := w[1]
 	if err := nameArg("cert", "certificate", name); err != nil {
@@ -60,7 +60,7 @@ func parseCertEdit(w []string) (Edit, error) {
 		return CertRenewEdit{Cert: name, Domains: domains}, nil
 	case "reissue":
 		if len(w) < 6 {
-			return nil, wordCount("cert", w, "reissue takes NOT_BEFORE NOT_AFTER and at least one domain")
+			return nil, wordCount("cert", "reissue takes NOT_BEFORE NOT_AFTER and at least one domain")
 		}
 		for _, t := range w[3:5] {
 			if _, err := time.Parse(time.RFC3339, t); err != nil {
@@ -153,7 +153,7 @@ func parsePeeringEdit(w []string) (Edit, error) {
 	switch {
 	case len(w) >= 2 && w[1] == "create":
 		if len(w) != 5 || w[2] == "" || w[3] == "" || w[4] == "" {
-			return nil, wordCount("peering", w, "create takes NAME VPC VPC")
+			return nil, wordCount("peering", "create takes NAME VPC VPC")
 		}
 		return PeeringEdit{Op: "create", Name: w[2], VPCs: []string{w[3], w[4]}}, nil
 	case len(w) == 3 && (w[2] == "accept" || w[2] == "delete" || w[2] == "withdraw"):
@@ -169,7 +169,7 @@ func parsePeeringEdit(w []string) (Edit, error) {
 	case len(w) >= 3:
 		return nil, usagef("peering", "%q is not accept, delete, withdraw or status", w[2])
 	}
-	return nil, wordCount("peering", w, "write create NAME VPC VPC, or NAME and what to do")
+	return nil, wordCount("peering", "write create NAME VPC VPC, or NAME and what to do")
 }
 
 func (e PeeringEdit) String() string {

@@ -25,6 +25,9 @@ type DNSRecordEdit struct {
 	TTL    *int
 }
 
+// defaultTTL is the TTL of a record that gives none.
+const defaultTTL = 300
+
 // DNSDelegateEdit sets the nameservers the parent zone hands out for a
 // public zone:
 //
@@ -56,7 +59,7 @@ type ZoneEdit struct {
 
 func parseDNSEdit(w []string) (Edit, error) {
 	if len(w) < 3 {
-		return nil, wordCount("dns", w, "name the zone and what to do")
+		return nil, wordCount("dns", "name the zone and what to do")
 	}
 	zone, op := w[1], w[2]
 	if err := nameArg("dns", "zone", zone); err != nil {
@@ -65,7 +68,7 @@ func parseDNSEdit(w []string) (Edit, error) {
 	switch op {
 	case "set":
 		if len(w) < 6 {
-			return nil, wordCount("dns", w, "set needs NAME, TYPE and at least one value")
+			return nil, wordCount("dns", "set needs NAME, TYPE and at least one value")
 		}
 		e := DNSRecordEdit{Zone: zone, Op: op, Name: w[3], Type: strings.ToUpper(w[4])}
 		vals := w[5:]
@@ -86,7 +89,7 @@ func parseDNSEdit(w []string) (Edit, error) {
 		return e, nil
 	case "remove":
 		if len(w) != 5 {
-			return nil, wordCount("dns", w, "remove takes NAME and TYPE")
+			return nil, wordCount("dns", "remove takes NAME and TYPE")
 		}
 		e := DNSRecordEdit{Zone: zone, Op: op, Name: w[3], Type: strings.ToUpper(w[4])}
 		if err := nameArg("dns", "record name", e.Name); err != nil {
@@ -96,7 +99,7 @@ func parseDNSEdit(w []string) (Edit, error) {
 	case "delegate":
 		rest := w[3:]
 		if len(rest) == 0 || len(rest)%2 != 0 {
-			return nil, wordCount("dns", w, "delegate takes NSNAME IP pairs")
+			return nil, wordCount("dns", "delegate takes NSNAME IP pairs")
 		}
 		e := DNSDelegateEdit{Zone: zone}
 		for i := 0; i < len(rest); i += 2 {
@@ -111,12 +114,12 @@ func parseDNSEdit(w []string) (Edit, error) {
 		return e, nil
 	case "associate", "disassociate":
 		if len(w) != 4 || w[3] == "" {
-			return nil, wordCount("dns", w, op+" takes one VPC")
+			return nil, wordCount("dns", op+" takes one VPC")
 		}
 		return ZoneAssocEdit{Zone: zone, Op: op, VPC: w[3]}, nil
 	case "create":
 		if len(w) < 5 || w[3] != "private" {
-			return nil, wordCount("dns", w, "only private zones are created here: create private VPC [VPC...]")
+			return nil, wordCount("dns", "only private zones are created here: create private VPC [VPC...]")
 		}
 		for _, v := range w[4:] {
 			if v == "" {
@@ -126,7 +129,7 @@ func parseDNSEdit(w []string) (Edit, error) {
 		return ZoneEdit{Zone: zone, Op: op, VPCs: slices.Clone(w[4:])}, nil
 	case "delete":
 		if len(w) != 3 {
-			return nil, wordCount("dns", w, "delete takes nothing more")
+			return nil, wordCount("dns", "delete takes nothing more")
 		}
 		return ZoneEdit{Zone: zone, Op: op}, nil
 	}
@@ -193,6 +196,9 @@ func (e DNSRecordEdit) apply(s *WorldSpec) (Edit, string, error) {
 	typ := strings.ToUpper(e.Type)
 	rel := RelRecord(z.Name, e.Name)
 	oldVals, oldTTL, had := recordsAt(z, rel, typ)
+	if oldTTL != nil && *oldTTL == defaultTTL {
+		oldTTL = nil // the default, which a record without ttl gets
+	}
 	undo := DNSRecordEdit{Zone: e.Zone, Op: "set", Name: rel, Type: typ, Values: oldVals, TTL: oldTTL}
 	switch e.Op {
 	case "set":
@@ -231,8 +237,13 @@ func (e DNSRecordEdit) apply(s *WorldSpec) (Edit, string, error) {
 			rec.Values = slices.Clone(e.Values)
 		}
 		z.Records = append(keep, rec)
-		if !had {
+		switch {
+		case !had:
 			undo = DNSRecordEdit{Zone: e.Zone, Op: "remove", Name: rel, Type: typ}
+		case e.TTL == nil:
+			undo.TTL = nil // the records kept their TTL
+		case undo.TTL == nil:
+			undo.TTL = &[]int{defaultTTL}[0] // set ttl back to the default explicitly
 		}
 		return undo, fmt.Sprintf("%s: %s %s now %s", z.Name, rel, typ, strings.Join(e.Values, ", ")), nil
 	case "remove":

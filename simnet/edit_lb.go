@@ -79,7 +79,7 @@ type LBListenerRemoveEdit struct {
 
 func parseLBEdit(w []string) (Edit, error) {
 	if len(w) < 4 {
-		return nil, wordCount("lb", w, "name the balancer, then health-check, target, target-group or listener")
+		return nil, wordCount("lb", "name the balancer, then health-check, target, target-group or listener")
 	}
 	name, what := w[1], w[2]
 	if err := nameArg("lb", "load balancer", name); err != nil {
@@ -88,7 +88,7 @@ func parseLBEdit(w []string) (Edit, error) {
 	switch what {
 	case "health-check":
 		if len(w) != 5 && len(w) != 6 {
-			return nil, wordCount("lb", w, "health-check takes path|port VALUE [TARGET_GROUP]")
+			return nil, wordCount("lb", "health-check takes path|port VALUE [TARGET_GROUP]")
 		}
 		e := LBHealthCheckEdit{LB: name}
 		if len(w) == 6 {
@@ -112,7 +112,7 @@ func parseLBEdit(w []string) (Edit, error) {
 		return e, nil
 	case "target":
 		if len(w) != 5 && len(w) != 6 {
-			return nil, wordCount("lb", w, "target takes add|remove INSTANCE [TARGET_GROUP]")
+			return nil, wordCount("lb", "target takes add|remove INSTANCE [TARGET_GROUP]")
 		}
 		if w[3] != "add" && w[3] != "remove" {
 			return nil, usagef("lb", "%q is not add or remove", w[3])
@@ -124,7 +124,7 @@ func parseLBEdit(w []string) (Edit, error) {
 		return e, nil
 	case "target-group":
 		if len(w) != 6 || w[4] != "port" {
-			return nil, wordCount("lb", w, "target-group takes TG port N")
+			return nil, wordCount("lb", "target-group takes TG port N")
 		}
 		n, err := portArg("lb", w[5])
 		if err != nil {
@@ -141,7 +141,7 @@ func parseListenerEdit(w []string, name string) (Edit, error) {
 	switch w[3] {
 	case "add":
 		if len(w) != 8 && len(w) != 10 {
-			return nil, wordCount("lb", w, "listener add takes PORT PROTO forward TG|redirect https [certificate CERT]")
+			return nil, wordCount("lb", "listener add takes PORT PROTO forward TG|redirect https [certificate CERT]")
 		}
 		port, err := portArg("lb", w[4])
 		if err != nil {
@@ -165,7 +165,7 @@ func parseListenerEdit(w []string, name string) (Edit, error) {
 		return LBListenerAddEdit{LB: name, Listener: li}, nil
 	case "remove":
 		if len(w) != 5 {
-			return nil, wordCount("lb", w, "listener remove takes PORT")
+			return nil, wordCount("lb", "listener remove takes PORT")
 		}
 		port, err := portArg("lb", w[4])
 		if err != nil {
@@ -174,7 +174,7 @@ func parseListenerEdit(w []string, name string) (Edit, error) {
 		return LBListenerRemoveEdit{LB: name, Port: port}, nil
 	}
 	if len(w) != 6 {
-		return nil, wordCount("lb", w, "listener PORT takes certificate CERT, forward TG or redirect https")
+		return nil, wordCount("lb", "listener PORT takes certificate CERT, forward TG or redirect https")
 	}
 	port, err := portArg("lb", w[3])
 	if err != nil {

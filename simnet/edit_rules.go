@@ -25,7 +25,7 @@ type SGRuleEdit struct {
 
 func parseSGEdit(w []string) (Edit, error) {
 	if len(w) != 8 {
-		return nil, wordCount("sg", w, fmt.Sprintf("a security group rule takes 8 words, not %d", len(w)))
+		return nil, wordCount("sg", fmt.Sprintf("a security group rule takes 8 words, not %d", len(w)))
 	}
 	name, op, dir, protoText, portsText, prep, peer := w[1], w[2], w[3], w[4], w[5], w[6], w[7]
 	if err := nameArg("sg", "security group", name); err != nil {
@@ -170,7 +170,7 @@ type NACLRuleEdit struct {
 
 func parseNACLEdit(w []string) (Edit, error) {
 	if len(w) < 6 || w[4] != "rule" {
-		return nil, wordCount("nacl", w, "write the direction, then 'rule N'")
+		return nil, wordCount("nacl", "write the direction, then 'rule N'")
 	}
 	name, op, dir := w[1], w[2], w[3]
 	if err := nameArg("nacl", "network ACL", name); err != nil {
@@ -187,7 +187,7 @@ func parseNACLEdit(w []string) (Edit, error) {
 	case op == "remove" && len(w) == 6:
 		return NACLRuleEdit{ACL: name, Op: op, Dir: dir, Rule: ACLRuleSpec{Rule: num}}, nil
 	case op == "remove":
-		return nil, wordCount("nacl", w, "a removal names the rule number only")
+		return nil, wordCount("nacl", "a removal names the rule number only")
 	case op == "add" && len(w) == 10:
 		action := strings.ToLower(w[6])
 		if action != "allow" && action != "deny" {
@@ -207,7 +207,7 @@ func parseNACLEdit(w []string) (Edit, error) {
 		}
 		return NACLRuleEdit{ACL: name, Op: op, Dir: dir, Rule: ACLRuleSpec{Rule: num, Protocol: proto, Ports: ports, CIDR: cidr.Masked().String(), Action: action}}, nil
 	case op == "add":
-		return nil, wordCount("nacl", w, "an added rule needs allow|deny, PROTO, PORTS and CIDR after its number")
+		return nil, wordCount("nacl", "an added rule needs allow|deny, PROTO, PORTS and CIDR after its number")
 	}
 	return nil, usagef("nacl", "%q is not add or remove", op)
 }
@@ -303,7 +303,7 @@ type RouteEdit struct {
 
 func parseRouteEdit(w []string) (Edit, error) {
 	if len(w) < 4 {
-		return nil, wordCount("route", w, "name the table, the operation and the destination CIDR")
+		return nil, wordCount("route", "name the table, the operation and the destination CIDR")
 	}
 	table, op := w[1], w[2]
 	if err := nameArg("route", "route table", table); err != nil {
@@ -320,11 +320,11 @@ func parseRouteEdit(w []string) (Edit, error) {
 	switch {
 	case op == "remove" && len(w) == 4:
 	case op == "remove":
-		return nil, wordCount("route", w, "a removal names the destination only")
+		return nil, wordCount("route", "a removal names the destination only")
 	case len(w) == 6 && w[4] == "via" && w[5] != "":
 		e.Target = w[5]
 	default:
-		return nil, wordCount("route", w, fmt.Sprintf("%s needs 'via TARGET' after the destination", op))
+		return nil, wordCount("route", fmt.Sprintf("%s needs 'via TARGET' after the destination", op))
 	}
 	return e, nil
 }
@@ -419,7 +419,7 @@ type ServiceEdit struct {
 
 func parseServiceEdit(w []string) (Edit, error) {
 	if len(w) < 4 {
-		return nil, wordCount("service", w, "name the host, the service and what to do")
+		return nil, wordCount("service", "name the host, the service and what to do")
 	}
 	e := ServiceEdit{Host: w[1], Service: w[2], Op: w[3]}
 	if err := nameArg("service", "host", e.Host); err != nil {
@@ -446,7 +446,7 @@ func parseServiceEdit(w []string) (Edit, error) {
 		}
 		e.Port = n
 	case e.Op == "start" || e.Op == "stop" || e.Op == "bind" || e.Op == "port":
-		return nil, wordCount("service", w, fmt.Sprintf("%s takes %s", e.Op, map[string]string{"start": "nothing more", "stop": "nothing more", "bind": "one address", "port": "one port"}[e.Op]))
+		return nil, wordCount("service", fmt.Sprintf("%s takes %s", e.Op, map[string]string{"start": "nothing more", "stop": "nothing more", "bind": "one address", "port": "one port"}[e.Op]))
 	default:
 		return nil, usagef("service", "%q is not start, stop, bind or port", e.Op)
 	}
@@ -538,7 +538,7 @@ type FirewallEdit struct {
 
 func parseFirewallEdit(w []string) (Edit, error) {
 	if len(w) < 4 {
-		return nil, wordCount("firewall", w, "name the host, then remove or insert and a rule number")
+		return nil, wordCount("firewall", "name the host, then remove or insert and a rule number")
 	}
 	e := FirewallEdit{Host: w[1], Op: w[2]}
 	if err := nameArg("firewall", "host", e.Host); err != nil {
@@ -564,7 +564,7 @@ func parseFirewallEdit(w []string) (Edit, error) {
 			}
 			numText = w[4]
 		default:
-			return nil, wordCount("firewall", w, "a removal names [CHAIN] N only")
+			return nil, wordCount("firewall", "a removal names [CHAIN] N only")
 		}
 		if e.Num, err = num(numText); err != nil {
 			return nil, err
@@ -572,7 +572,7 @@ func parseFirewallEdit(w []string) (Edit, error) {
 		return e, nil
 	case "insert":
 		if len(w) < 8 {
-			return nil, wordCount("firewall", w, "an inserted rule needs N, CHAIN, PROTO, PORTS and an action")
+			return nil, wordCount("firewall", "an inserted rule needs N, CHAIN, PROTO, PORTS and an action")
 		}
 		if e.Num, err = num(w[3]); err != nil {
 			return nil, err
@@ -613,7 +613,7 @@ func parseFirewallEdit(w []string) (Edit, error) {
 			rest = rest[2:]
 		}
 		if len(rest) != 1 {
-			return nil, wordCount("firewall", w, "the rule ends with its action: accept, drop or reject")
+			return nil, wordCount("firewall", "the rule ends with its action: accept, drop or reject")
 		}
 		r.Action = strings.ToLower(rest[0])
 		if r.Action != "accept" && r.Action != "drop" && r.Action != "reject" {
@@ -723,3 +723,11 @@ func FirewallRuleText(r FirewallRuleSpec) string {
 	fmt.Fprintf(&b, " -j %s", strings.ToUpper(r.Action))
 	return b.String()
 }
+
+// SameSGRule reports whether two security group rules admit the same
+// traffic, however they are written.
+func SameSGRule(a, b SGRuleSpec) bool { return sameSGRule(a, b) }
+
+// NormProto reads a protocol as the commands take it (tcp, udp, icmp or
+// all; -1 is all); false when it is none of them.
+func NormProto(p string) (string, bool) { return normProto(p) }

@@ -114,7 +114,7 @@ func healthInvestigation(r *tracer.Report, hs []simnet.TargetHealth, st *scenari
 		}
 	}
 	for _, f := range st.Fix {
-		add("fix", f, "then check: every target healthy, and the request still delivered")
+		add("fix", f.String(), "then check: every target healthy, and the request still delivered")
 	}
 	return steps, codes
 }
@@ -189,8 +189,8 @@ func repair(ctx context.Context, st *scenarios.Setup, w *simnet.World, steps []d
 		}
 		var cands []string
 		for _, f := range st.Fix {
-			if w := strings.Fields(f); len(w) > 1 && w[0] == "dns" {
-				cands = append(cands, "show zone "+w[1])
+			if zone, ok := fixZone(f); ok {
+				cands = append(cands, "show zone "+zone)
 			}
 		}
 		for _, c := range st.Causes {

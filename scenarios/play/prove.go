@@ -85,9 +85,10 @@ func Prove(ctx context.Context, sc *scenarios.Scenario, now func() time.Time) (p
 			fail("cause %q is neither a blocker of the headline request nor a component a fault changed", c)
 		}
 	}
-	for _, line := range st.Fix {
-		if _, err := sh.Fix(line); err != nil {
-			fail("reference fix %q: %v", line, err)
+	for _, f := range st.Fix {
+		// Typed as a learner would: the line, not the value.
+		if _, err := sh.Fix(f.String()); err != nil {
+			fail("reference fix %q: %v", f, err)
 		}
 	}
 	for _, res := range scenarios.RunChecks(ctx, sh.World(), st.Checks) {
