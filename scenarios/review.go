@@ -35,8 +35,17 @@ func (w Warning) String() string {
 // request's path. base is the world before the faults (nil for an ad-hoc
 // scenario): flows it had open are no news.
 func Review(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
+	fw, err := simnet.Compile(fixed)
+	if err != nil {
+		return leastPrivilege(st, fixed)
+	}
+	return ReviewWorld(ctx, st, fixed, fw)
+}
+
+// ReviewWorld is Review of a fixed world already compiled as fw.
+func ReviewWorld(ctx context.Context, st *Setup, fixed *simnet.WorldSpec, fw *simnet.World) []Warning {
 	ws := leastPrivilege(st, fixed)
-	ws = append(ws, reachability(ctx, st, fixed)...)
+	ws = append(ws, reachability(ctx, st, fw)...)
 	return ws
 }
 
@@ -156,14 +165,13 @@ func suffice(st *Setup, adds func(simnet.Edit) bool) []string {
 	return out
 }
 
-func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
-	fw, err := simnet.Compile(fixed)
-	if err != nil {
-		return nil
-	}
-	bw, err := simnet.Compile(st.Broken)
-	if err != nil {
-		return nil
+func reachability(ctx context.Context, st *Setup, fw *simnet.World) []Warning {
+	bw := st.World
+	if bw == nil {
+		var err error
+		if bw, err = simnet.Compile(st.Broken); err != nil {
+			return nil
+		}
 	}
 	d, err := simnet.Diff(ctx, bw, fw)
 	if err != nil || len(d.Fixed) == 0 {
@@ -173,7 +181,11 @@ func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []War
 	// them. So are the checks' own requests.
 	known := map[[2]string]bool{}
 	if st.Base != nil {
-		if basew, err := simnet.Compile(st.Base); err == nil {
+		basew := st.BaseWorld
+		if basew == nil {
+			basew, err = simnet.Compile(st.Base)
+		}
+		if err == nil {
 			if bd, err := simnet.Diff(ctx, bw, basew); err == nil {
 				for _, f := range bd.Fixed {
 					known[[2]string{f.From, f.Target}] = true

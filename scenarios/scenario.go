@@ -344,8 +344,9 @@ type Setup struct {
 	From    string
 	Target  tracer.Target
 	Checks  []Check
-	// World is Broken, compiled; nil when it does not validate.
-	World *simnet.World
+	// World is Broken, compiled; nil when it does not validate. BaseWorld
+	// is Base, compiled.
+	World, BaseWorld *simnet.World
 	// Fix is the reference fix; for an ad-hoc scenario, the blockers' own
 	// suggestions that are fix commands.
 	Fix []simnet.Edit
@@ -410,7 +411,7 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	if err != nil {
 		return nil, err
 	}
-	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone()}
+	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone(), BaseWorld: world}
 	for i, f := range sc.Faults {
 		k := LookupKind(f.Kind)
 		if k == nil {

@@ -456,11 +456,11 @@ func reviewOf(ctx context.Context, st *scenarios.Setup, line string) []scenarios
 	if err != nil {
 		return nil
 	}
-	fixed, _, err := scenarios.ApplyFix(st.Broken, f)
+	fixed, fw, _, err := scenarios.Change(st.Broken, f)
 	if err != nil {
 		return nil
 	}
-	return scenarios.Review(ctx, st, fixed)
+	return scenarios.ReviewWorld(ctx, st, fixed, fw)
 }
 
 // WriteMarkdown writes the card as Markdown, to print or to paste.

@@ -36,9 +36,12 @@ type Key struct {
 // are unhealthy) the trace has no break; the investigation then starts
 // from the balancer's health checks.
 func NewKey(ctx context.Context, st *scenarios.Setup) (*Key, error) {
-	w, err := simnet.Compile(st.Broken)
-	if err != nil {
-		return nil, err
+	w := st.World // compiled with the setup
+	if w == nil {
+		var err error
+		if w, err = simnet.Compile(st.Broken); err != nil {
+			return nil, err
+		}
 	}
 	r, err := w.Trace(ctx, st.From, st.Target)
 	if err != nil {

@@ -87,7 +87,7 @@ func (s *Shell) check(ctx context.Context, _ []string) error {
 	if s.solvedAt.IsZero() {
 		s.solvedAt = s.opts.Now()
 	}
-	s.warnings = scenarios.Review(ctx, s.setup, s.spec)
+	s.warnings = scenarios.ReviewWorld(ctx, s.setup, s.spec, s.world)
 	s.printf("solved\n")
 	for _, w := range s.warnings {
 		s.printf("review: warning: %s\n", w)
