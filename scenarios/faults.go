@@ -1257,7 +1257,7 @@ func naclEdit(op, acl, dir string, r simnet.ACLRuleSpec) simnet.NACLRuleEdit {
 }
 
 func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	a, _ := findACL(s, p["acl"])
+	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 	}
@@ -1318,7 +1318,7 @@ func isEphemeralRule(r simnet.ACLRuleSpec) bool {
 
 func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
 	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
-		a, _ := findACL(s, p["acl"])
+		a := findACL(s, p["acl"])
 		if a == nil {
 			return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 		}
@@ -1360,7 +1360,7 @@ func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, 
 }
 
 func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	a, _ := findACL(s, p["acl"])
+	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 	}
@@ -1496,7 +1496,7 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 // ---- load balancers
 
 func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.TargetGroupSpec, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
@@ -1615,7 +1615,7 @@ func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
@@ -1744,7 +1744,7 @@ func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}

@@ -124,7 +124,7 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 			}
 		}
 		for _, a := range v.NetworkACLs {
-			before, _ := findACL(st.Broken, a.Name)
+			before := findACL(st.Broken, a.Name)
 			for _, dir := range []string{"ingress", "egress"} {
 				for _, r := range *aclRules(&a, dir) {
 					if !strings.EqualFold(r.Action, "allow") {

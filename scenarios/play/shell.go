@@ -215,9 +215,6 @@ type command struct {
 
 var commands map[string]*command
 
-// commandOrder is how help lists them.
-var commandOrder [][2]string
-
 func init() {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
