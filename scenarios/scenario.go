@@ -34,7 +34,7 @@ type Scenario struct {
 	Hints   []string    `yaml:"hints" json:"hints"`
 	Checks  []CheckSpec `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Fix is the reference fix in fix commands; empty means the faults'
-	// own reference fixes, in order.
+	// own reference fixes (their undo), in order.
 	Fix         []string `yaml:"fix,omitempty" json:"fix,omitempty"`
 	Explanation string   `yaml:"explanation" json:"explanation"`
 
