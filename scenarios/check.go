@@ -250,7 +250,7 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 	}
 	sc.Hints = adHocHints(r)
 	sc.Explanation = "The trace below is the answer key: every blocker on the path, in order."
-	st := &Setup{Scenario: sc, Broken: spec.Clone(), From: from, Target: t, AdHoc: true}
+	st := &Setup{Scenario: sc, Broken: spec.Clone(), World: w, From: from, Target: t, AdHoc: true}
 	st.Checks = []Check{{Description: fmt.Sprintf("%s from %s is delivered", t, from), From: from, Target: t, Want: "delivered"}}
 	for _, b := range r.Blockers {
 		if !slices.Contains(st.Causes, b.Component) && !b.Code.Info().Relays {
@@ -259,8 +259,12 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 	}
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			if h.Blocks && h.Fix != "" && !slices.Contains(st.Fix, h.Fix) {
-				st.Fix = append(st.Fix, h.Fix)
+			if !h.Blocks || h.Fix == "" || slices.Contains(st.Advice, h.Fix) {
+				continue
+			}
+			st.Advice = append(st.Advice, h.Fix)
+			if e, err := simnet.ParseEdit(h.Fix); err == nil {
+				st.Fix = append(st.Fix, e)
 			}
 		}
 	}

@@ -58,8 +58,8 @@ type Param struct {
 	Default  string `json:"default,omitempty"`
 }
 
-// Kind is a kind of fault: an edit to a world spec, with parameters that
-// say where, a reference fix in fix commands, and a topic.
+// Kind is a kind of fault: edits to a world spec, with parameters that
+// say where, and a topic.
 type Kind struct {
 	Name       string        `json:"kind"`
 	Topic      string        `json:"topic"`
@@ -67,22 +67,25 @@ type Kind struct {
 	Doc        string        `json:"description"`
 	Params     []Param       `json:"parameters"`
 	Codes      []tracer.Code `json:"codes"` // what a trace typically shows
-	// breaksHealth: the fault shows in target health rather than in the
-	// request (a balancer fails open when every target is unhealthy).
-	breaksHealth bool
-	apply        func(s *simnet.WorldSpec, p Params) (*Applied, error)
-	candidates   func(s *simnet.WorldSpec) []Params
+	apply      func(s *simnet.WorldSpec, p Params) (*Applied, error)
+	candidates func(s *simnet.WorldSpec) []Params
 }
 
-// Applied is a fault that has been applied: what it did and how to undo
-// it.
+// Applied is a fault that has been applied: the edits it made, and how
+// to undo them.
 type Applied struct {
 	Kind   string
 	Params Params
 	// Summary says what the fault changed, for the debrief.
 	Summary string
-	// Fix is the reference fix, as play-shell fix commands.
-	Fix []string
+	// Edits are the fault's changes to the spec, in the order made.
+	Edits []simnet.Edit
+	// Undo undoes Edits: their inverses, the last edit's first.
+	Undo []simnet.Edit
+	// Fix is the reference fix: Undo, except where no operator can undo
+	// (a deleted peering stays deleted, a certificate is renewed rather
+	// than given back its dates); then the fix an operator makes.
+	Fix []simnet.Edit
 	// Components are the resources a learner may name as the cause.
 	Components []string
 }
@@ -113,16 +116,15 @@ func (k *Kind) Apply(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrFault, k.Name, err)
 	}
 	a.Kind, a.Params = k.Name, p
+	if a.Fix == nil {
+		a.Fix = a.Undo
+	}
 	return a, nil
 }
 
 func (k *Kind) paramNames() string {
 	return strings.Join(namesOf(k.Params, func(p Param) string { return p.Name }), ", ")
 }
-
-// BreaksHealth reports whether the fault shows in target health rather than
-// in the request itself.
-func (k *Kind) BreaksHealth() bool { return k.breaksHealth }
 
 // Catalog returns every fault kind, by topic then name.
 func Catalog() []*Kind { return catalog }
@@ -313,12 +315,12 @@ func init() {
 			apply:  applyService("port"), candidates: candServices},
 
 		// load balancer
-		{Name: "lb-hc-wrong-path", Topic: TopicLoadBalancer, Difficulty: "medium", breaksHealth: true,
+		{Name: "lb-hc-wrong-path", Topic: TopicLoadBalancer, Difficulty: "medium",
 			Doc:    "a target group's health check asks for a path the app does not serve: every target is unhealthy",
 			Params: []Param{pLB, pTG, {Name: "path", Doc: "the wrong path", Default: "/healthcheck"}},
 			Codes:  []tracer.Code{tracer.LBUnhealthy, tracer.LBNoHealthyTargets},
 			apply:  applyHCPath, candidates: candHTTPTGs},
-		{Name: "lb-hc-wrong-port", Topic: TopicLoadBalancer, Difficulty: "medium", breaksHealth: true,
+		{Name: "lb-hc-wrong-port", Topic: TopicLoadBalancer, Difficulty: "medium",
 			Doc:    "a target group's health check probes a port nothing listens on: every target is unhealthy",
 			Params: []Param{pLB, pTG, {Name: "port", Doc: "the wrong port (default: the traffic port + 1)"}},
 			Codes:  []tracer.Code{tracer.LBUnhealthy, tracer.LBNoHealthyTargets},
@@ -392,11 +394,39 @@ func atoiPort(s string) (int, error) {
 	return n, nil
 }
 
+// ---- edits
+
+// change applies a fault's edits to a spec one by one and keeps their
+// undos.
+type change struct {
+	s           *simnet.WorldSpec
+	edits, undo []simnet.Edit
+}
+
+func (c *change) do(e simnet.Edit) error {
+	u, err := e.Apply(c.s)
+	if err != nil {
+		return err
+	}
+	c.edits = append(c.edits, e)
+	c.undo = append(c.undo, u)
+	return nil
+}
+
+// applied is the fault as done: its edits, and its undo, last edit first.
+func (c *change) applied(summary string, components ...string) *Applied {
+	a := &Applied{Summary: summary, Edits: c.edits, Components: components}
+	for i := len(c.undo) - 1; i >= 0; i-- {
+		a.Undo = append(a.Undo, c.undo[i])
+	}
+	return a
+}
+
 // ---- dns
 
 func zoneComponent(z *simnet.ZoneSpec) string { return strings.TrimSuffix(z.Name, ".") }
 
-// recordsOf returns the values and TTL of the records at rel of type typ.
+// recordsOf returns the values of the records at rel of type typ.
 func recordsOf(z *simnet.ZoneSpec, rel, typ string) (vals []string, found bool) {
 	for _, r := range z.Records {
 		if relRecord(z.Name, r.Name) == rel && strings.EqualFold(r.Type, typ) {
@@ -407,14 +437,12 @@ func recordsOf(z *simnet.ZoneSpec, rel, typ string) (vals []string, found bool) 
 	return vals, found
 }
 
-func removeRecords(z *simnet.ZoneSpec, rel, typ string) {
-	z.Records = slices.DeleteFunc(z.Records, func(r simnet.RecordSpec) bool {
-		return relRecord(z.Name, r.Name) == rel && (typ == "" || strings.EqualFold(r.Type, typ))
-	})
+func dnsSet(zone, rel, typ string, vals ...string) simnet.DNSRecordEdit {
+	return simnet.DNSRecordEdit{Zone: zone, Op: "set", Name: rel, Type: typ, Values: vals}
 }
 
-func dnsSet(s *simnet.WorldSpec, z *simnet.ZoneSpec, rel, typ string, vals []string) string {
-	return JoinLine(append([]string{"dns", zoneRef(s, z), "set", rel, typ}, vals...))
+func dnsRemove(zone, rel, typ string) simnet.DNSRecordEdit {
+	return simnet.DNSRecordEdit{Zone: zone, Op: "remove", Name: rel, Type: typ}
 }
 
 func applyRecordMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -427,9 +455,12 @@ func applyRecordMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if !ok {
 		return nil, fmt.Errorf("zone %s has no %s record for %s", z.Name, typ, rel)
 	}
-	removeRecords(z, rel, typ)
-	return &Applied{Summary: fmt.Sprintf("deleted %s %s (%s) from zone %s", rel, typ, strings.Join(vals, ", "), z.Name),
-		Fix: []string{dnsSet(s, z, rel, typ, vals)}, Components: []string{zoneComponent(z)}}, nil
+	summary := fmt.Sprintf("deleted %s %s (%s) from zone %s", rel, typ, strings.Join(vals, ", "), z.Name)
+	c := &change{s: s}
+	if err := c.do(dnsRemove(zoneRef(s, z), rel, typ)); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, zoneComponent(z)), nil
 }
 
 // unusedNear returns an address in a's /24 that nothing in the world uses.
@@ -513,10 +544,12 @@ func applyRecordWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	} else if a, err := netip.ParseAddr(wrong); err != nil || !a.Is4() {
 		return nil, fmt.Errorf("value %q is not an IPv4 address", wrong)
 	}
-	removeRecords(z, rel, "A")
-	z.Records = append(z.Records, simnet.RecordSpec{Name: rel, Type: "A", Value: wrong})
-	return &Applied{Summary: fmt.Sprintf("pointed %s A in zone %s at %s instead of %s", rel, z.Name, wrong, strings.Join(vals, ", ")),
-		Fix: []string{dnsSet(s, z, rel, "A", vals)}, Components: []string{zoneComponent(z)}}, nil
+	summary := fmt.Sprintf("pointed %s A in zone %s at %s instead of %s", rel, z.Name, wrong, strings.Join(vals, ", "))
+	c := &change{s: s}
+	if err := c.do(dnsSet(zoneRef(s, z), rel, "A", wrong)); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, zoneComponent(z)), nil
 }
 
 // inZone returns the name relative to z if it lies inside it.
@@ -554,24 +587,30 @@ func applyCNAMELoop(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if !ok {
 		return nil, fmt.Errorf("CNAME %s points outside zone %s (%s)", rel, z.Name, target)
 	}
-	var fix []string
-	fix = append(fix, JoinLine([]string{"dns", zoneRef(s, z), "remove", trel, "CNAME"}))
-	for _, typ := range []string{"A", "AAAA", "CNAME", "MX", "TXT"} {
-		if vals, ok := recordsOf(z, trel, typ); ok {
-			fix = append(fix, dnsSet(s, z, trel, typ, vals))
-		}
-	}
 	if _, had := cnameTarget(z, trel); had {
 		return nil, fmt.Errorf("%s is already a CNAME", trel)
 	}
-	removeRecords(z, trel, "")
+	ref := zoneRef(s, z)
+	var types []string
+	for _, r := range z.Records {
+		if t := strings.ToUpper(r.Type); relRecord(z.Name, r.Name) == trel && !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
 	fqName := rel + "." + strings.TrimSuffix(z.Name, ".")
 	if rel == "@" {
 		fqName = strings.TrimSuffix(z.Name, ".")
 	}
-	z.Records = append(z.Records, simnet.RecordSpec{Name: trel, Type: "CNAME", Value: fqName})
-	return &Applied{Summary: fmt.Sprintf("made %s in zone %s a CNAME back to %s: the chain %s → %s → %s loops", trel, z.Name, fqName, rel, trel, rel),
-		Fix: fix, Components: []string{zoneComponent(z)}}, nil
+	c := &change{s: s}
+	for _, t := range types {
+		if err := c.do(dnsRemove(ref, trel, t)); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.do(dnsSet(ref, trel, "CNAME", fqName)); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("made %s in zone %s a CNAME back to %s: the chain %s → %s → %s loops", trel, z.Name, fqName, rel, trel, rel), zoneComponent(z)), nil
 }
 
 func applyCNAMEDangling(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -590,10 +629,12 @@ func applyCNAMEDangling(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		first, rest, _ := strings.Cut(t, ".")
 		wrong = first + "-old." + rest
 	}
-	removeRecords(z, rel, "CNAME")
-	z.Records = append(z.Records, simnet.RecordSpec{Name: rel, Type: "CNAME", Value: wrong})
-	return &Applied{Summary: fmt.Sprintf("pointed CNAME %s in zone %s at %s, which does not exist (it was %s)", rel, z.Name, wrong, strings.TrimSuffix(target, ".")),
-		Fix: []string{dnsSet(s, z, rel, "CNAME", []string{strings.TrimSuffix(target, ".")})}, Components: []string{zoneComponent(z)}}, nil
+	summary := fmt.Sprintf("pointed CNAME %s in zone %s at %s, which does not exist (it was %s)", rel, z.Name, wrong, strings.TrimSuffix(target, "."))
+	c := &change{s: s}
+	if err := c.do(dnsSet(zoneRef(s, z), rel, "CNAME", wrong)); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, zoneComponent(z)), nil
 }
 
 func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -609,15 +650,16 @@ func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 			return nil, fmt.Errorf("a private zone %s exists already", o.Name)
 		}
 	}
-	// The reference fix copies into the private zone the records the name
-	// needs: its CNAME chain inside the zone, and the addresses at its end.
-	shadow := simnet.ZoneSpec{Name: z.Name, Private: true, VPCs: []string{p["vpc"]}}
+	// The undo would delete the shadowing zone, and with it the intranet
+	// it was made for. The reference fix keeps it and copies into it the
+	// records the name needs: its CNAME chain inside the zone, and the
+	// addresses at its end.
 	ref := "private:" + zoneComponent(z)
-	var fix []string
+	var fix []simnet.Edit
 	rel := relRecord(z.Name, p["name"])
 	for range 8 {
 		if t, ok := cnameTarget(z, rel); ok {
-			fix = append(fix, JoinLine([]string{"dns", ref, "set", rel, "CNAME", strings.TrimSuffix(t, ".")}))
+			fix = append(fix, dnsSet(ref, rel, "CNAME", strings.TrimSuffix(t, ".")))
 			next, in := inZone(z, t)
 			if !in {
 				break
@@ -629,17 +671,26 @@ func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		if !ok {
 			break
 		}
-		fix = append(fix, JoinLine(append([]string{"dns", ref, "set", rel, "A"}, vals...)))
+		fix = append(fix, dnsSet(ref, rel, "A", vals...))
 		break
 	}
 	if len(fix) == 0 {
 		return nil, fmt.Errorf("zone %s has no A or CNAME record for %s", z.Name, p["name"])
 	}
+	c := &change{s: s}
 	// Something internal lives in the shadowing zone: the reason it exists.
-	shadow.Records = []simnet.RecordSpec{{Name: "intranet", Type: "A", Value: firstPrivate(s, p["vpc"])}}
-	s.DNS.Zones = append(s.DNS.Zones, shadow)
-	return &Applied{Summary: fmt.Sprintf("created a private zone %s for VPC %s holding only an intranet record: it shadows the public zone, so %s is NXDOMAIN inside the VPC", z.Name, p["vpc"], p["name"]),
-		Fix: fix, Components: []string{zoneComponent(z), "private:" + zoneComponent(z)}}, nil
+	for _, e := range []simnet.Edit{
+		simnet.ZoneEdit{Zone: z.Name, Op: "create", VPCs: []string{p["vpc"]}},
+		dnsSet(ref, "intranet", "A", firstPrivate(s, p["vpc"])),
+	} {
+		if err := c.do(e); err != nil {
+			return nil, err
+		}
+	}
+	a := c.applied(fmt.Sprintf("created a private zone %s for VPC %s holding only an intranet record: it shadows the public zone, so %s is NXDOMAIN inside the VPC", z.Name, p["vpc"], p["name"]),
+		zoneComponent(z), "private:"+zoneComponent(z))
+	a.Fix = fix
+	return a, nil
 }
 
 // firstPrivate returns an address inside a VPC, for records that need one.
@@ -655,14 +706,6 @@ func firstPrivate(s *simnet.WorldSpec, vpc string) string {
 		}
 	}
 	return "10.0.0.10"
-}
-
-func delegateFix(s *simnet.WorldSpec, z *simnet.ZoneSpec) string {
-	words := []string{"dns", zoneRef(s, z), "delegate"}
-	for _, n := range z.Nameservers {
-		words = append(words, n.Name, n.IP)
-	}
-	return JoinLine(words)
 }
 
 func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -698,10 +741,13 @@ func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		}
 		return nil, fmt.Errorf("no other zone's nameserver exists to be lame for %s", z.Name)
 	}
-	fix := delegateFix(s, z)
-	z.Delegation = []simnet.NameserverSpec{*lame}
-	return &Applied{Summary: fmt.Sprintf("the parent now delegates %s to %s (%s), which does not serve it: lame", z.Name, lame.Name, lame.IP),
-		Fix: []string{fix}, Components: []string{zoneComponent(z), strings.TrimSuffix(lame.Name, ".")}}, nil
+	summary := fmt.Sprintf("the parent now delegates %s to %s (%s), which does not serve it: lame", z.Name, lame.Name, lame.IP)
+	comps := []string{zoneComponent(z), strings.TrimSuffix(lame.Name, ".")}
+	c := &change{s: s}
+	if err := c.do(simnet.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []simnet.NameserverSpec{*lame}}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 func applyDelegationTimeout(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -723,10 +769,13 @@ func applyDelegationTimeout(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		return nil, fmt.Errorf("ip %q is not an address", ip)
 	}
 	name := "ns-old." + zoneComponent(z)
-	fix := delegateFix(s, z)
-	z.Delegation = []simnet.NameserverSpec{{Name: name, IP: ip}}
-	return &Applied{Summary: fmt.Sprintf("the parent now delegates %s to %s (%s), where no nameserver runs", z.Name, name, ip),
-		Fix: []string{fix}, Components: []string{zoneComponent(z), name}}, nil
+	summary := fmt.Sprintf("the parent now delegates %s to %s (%s), where no nameserver runs", z.Name, name, ip)
+	comps := []string{zoneComponent(z), name}
+	c := &change{s: s}
+	if err := c.do(simnet.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []simnet.NameserverSpec{{Name: name, IP: ip}}}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -740,9 +789,13 @@ func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if len(z.VPCs) < 2 {
 		return nil, fmt.Errorf("private zone %s is associated with %s only, and a private zone needs a VPC", z.Name, p["vpc"])
 	}
-	z.VPCs = slices.DeleteFunc(z.VPCs, func(v string) bool { return v == p["vpc"] })
-	return &Applied{Summary: fmt.Sprintf("dissociated private zone %s from VPC %s", z.Name, p["vpc"]),
-		Fix: []string{JoinLine([]string{"dns", zoneRef(s, z), "associate", p["vpc"]})}, Components: []string{zoneComponent(z)}}, nil
+	summary := fmt.Sprintf("dissociated private zone %s from VPC %s", z.Name, p["vpc"])
+	comps := []string{zoneComponent(z)}
+	c := &change{s: s}
+	if err := c.do(simnet.ZoneAssocEdit{Zone: zoneRef(s, z), Op: "disassociate", VPC: p["vpc"]}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 // ---- routing
@@ -784,6 +837,15 @@ func isPeeringRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
 	return findPeering(s, r.Target) != nil
 }
 
+// routeEdit is an edit of the route in rt at index i.
+func routeEdit(rt *simnet.RouteTableSpec, i int, op, target string) (simnet.RouteEdit, error) {
+	dst, err := netip.ParsePrefix(rt.Routes[i].Destination)
+	if err != nil {
+		return simnet.RouteEdit{}, fmt.Errorf("route %q in %s is not a CIDR", rt.Routes[i].Destination, rt.Name)
+	}
+	return simnet.RouteEdit{Table: rt.Name, Op: op, Dest: dst, Target: target}, nil
+}
+
 func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.WorldSpec, simnet.RouteSpec) bool, what string) (*Applied, error) {
 	rt, _ := findRT(s, table)
 	if rt == nil {
@@ -797,9 +859,15 @@ func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.World
 	if want != nil && !want(s, r) {
 		return nil, fmt.Errorf("route %s → %s in %s is not %s", r.Destination, r.Target, table, what)
 	}
-	rt.Routes = slices.Delete(rt.Routes, i, i+1)
-	return &Applied{Summary: fmt.Sprintf("deleted the route %s → %s from %s", r.Destination, r.Target, table),
-		Fix: []string{fmt.Sprintf("route %s add %s via %s", table, r.Destination, r.Target)}, Components: []string{table}}, nil
+	e, err := routeEdit(rt, i, "remove", "")
+	if err != nil {
+		return nil, err
+	}
+	c := &change{s: s}
+	if err := c.do(e); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("deleted the route %s → %s from %s", r.Destination, r.Target, table), table), nil
 }
 
 func applyRouteMissingDefault(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -831,9 +899,16 @@ func applyRouteBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if old == "blackhole" {
 		return nil, fmt.Errorf("the route is a blackhole already")
 	}
-	rt.Routes[i].Target = "blackhole"
-	return &Applied{Summary: fmt.Sprintf("pointed the route %s in %s at a blackhole (it went to %s)", rt.Routes[i].Destination, rt.Name, old),
-		Fix: []string{fmt.Sprintf("route %s replace %s via %s", rt.Name, rt.Routes[i].Destination, old)}, Components: []string{rt.Name}}, nil
+	summary := fmt.Sprintf("pointed the route %s in %s at a blackhole (it went to %s)", rt.Routes[i].Destination, rt.Name, old)
+	e, err := routeEdit(rt, i, "replace", "blackhole")
+	if err != nil {
+		return nil, err
+	}
+	c := &change{s: s}
+	if err := c.do(e); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, rt.Name), nil
 }
 
 func applyNATToIGW(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -849,12 +924,37 @@ func applyNATToIGW(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		return nil, fmt.Errorf("VPC %s has no internet gateway", v.Name)
 	}
 	old := rt.Routes[i].Target
-	rt.Routes[i].Target = v.InternetGateway
-	return &Applied{Summary: fmt.Sprintf("pointed %s's default route at %s instead of NAT gateway %s", rt.Name, v.InternetGateway, old),
-		Fix: []string{fmt.Sprintf("route %s replace 0.0.0.0/0 via %s", rt.Name, old)}, Components: []string{rt.Name, v.InternetGateway}}, nil
+	summary := fmt.Sprintf("pointed %s's default route at %s instead of NAT gateway %s", rt.Name, v.InternetGateway, old)
+	e, err := routeEdit(rt, i, "replace", v.InternetGateway)
+	if err != nil {
+		return nil, err
+	}
+	c := &change{s: s}
+	if err := c.do(e); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, rt.Name, v.InternetGateway), nil
 }
 
 // ---- peering
+
+// routesVia lists the route tables with a route through a peering, and
+// the routes' destinations.
+func routesVia(s *simnet.WorldSpec, peering string) (tables []string, edits []simnet.RouteEdit) {
+	for _, v := range s.VPCs {
+		for _, rt := range v.RouteTables {
+			for i, r := range rt.Routes {
+				if r.Target == peering {
+					tables = append(tables, rt.Name)
+					if e, err := routeEdit(&rt, i, "replace", ""); err == nil {
+						edits = append(edits, e)
+					}
+				}
+			}
+		}
+	}
+	return tables, edits
+}
 
 func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	pr := findPeering(s, p["peering"])
@@ -864,21 +964,26 @@ func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if pr.Status == "deleted" {
 		return nil, fmt.Errorf("peering %s is deleted already", pr.Name)
 	}
-	pr.Status = "deleted"
-	fresh := pr.Name + "-2"
-	fix := []string{fmt.Sprintf("peering create %s %s %s", fresh, pr.VPCs[0], pr.VPCs[1]), fmt.Sprintf("peering %s accept", fresh)}
-	comps := []string{pr.Name}
-	for _, v := range s.VPCs {
-		for _, rt := range v.RouteTables {
-			for _, r := range rt.Routes {
-				if r.Target == pr.Name {
-					fix = append(fix, fmt.Sprintf("route %s replace %s via %s", rt.Name, r.Destination, fresh))
-					comps = append(comps, rt.Name)
-				}
-			}
-		}
+	if len(pr.VPCs) != 2 {
+		return nil, fmt.Errorf("peering %s does not join two VPCs", pr.Name)
 	}
-	return &Applied{Summary: fmt.Sprintf("deleted peering %s: the routes through it became blackholes", pr.Name), Fix: fix, Components: comps}, nil
+	// A deleted peering cannot come back, so the reference fix is not the
+	// undo: request a new one, accept it, and point the routes at it.
+	fresh := pr.Name + "-2"
+	fix := []simnet.Edit{simnet.PeeringEdit{Op: "create", Name: fresh, VPCs: slices.Clone(pr.VPCs)}, simnet.PeeringEdit{Op: "accept", Name: fresh}}
+	tables, routes := routesVia(s, pr.Name)
+	for _, r := range routes {
+		r.Target = fresh
+		fix = append(fix, r)
+	}
+	name := pr.Name
+	c := &change{s: s}
+	if err := c.do(simnet.PeeringEdit{Op: "delete", Name: name}); err != nil {
+		return nil, err
+	}
+	a := c.applied(fmt.Sprintf("deleted peering %s: the routes through it became blackholes", name), append([]string{name}, tables...)...)
+	a.Fix = fix
+	return a, nil
 }
 
 func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -889,19 +994,13 @@ func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if pr.Status != "active" && pr.Status != "" {
 		return nil, fmt.Errorf("peering %s is %s, not active", pr.Name, pr.Status)
 	}
-	pr.Status = "pending-acceptance"
-	comps := []string{pr.Name}
-	for _, v := range s.VPCs {
-		for _, rt := range v.RouteTables {
-			for _, r := range rt.Routes {
-				if r.Target == pr.Name {
-					comps = append(comps, rt.Name)
-				}
-			}
-		}
+	name := pr.Name
+	tables, _ := routesVia(s, name)
+	c := &change{s: s}
+	if err := c.do(simnet.PeeringStatusEdit{Name: name, Status: "pending-acceptance"}); err != nil {
+		return nil, err
 	}
-	return &Applied{Summary: fmt.Sprintf("left peering %s pending acceptance", pr.Name),
-		Fix: []string{fmt.Sprintf("peering %s accept", pr.Name)}, Components: comps}, nil
+	return c.applied(fmt.Sprintf("left peering %s pending acceptance", name), append([]string{name}, tables...)...), nil
 }
 
 // ---- security groups
@@ -923,6 +1022,10 @@ func ruleCovers(r simnet.SGRuleSpec, proto string, port int) bool {
 	return covers(r.Ports, port)
 }
 
+func sgEdit(op, group, dir string, r simnet.SGRuleSpec) simnet.SGRuleEdit {
+	return simnet.SGRuleEdit{Group: group, Op: op, Dir: dir, Rule: r}
+}
+
 func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error) {
 	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		g, _ := findSG(s, p["group"])
@@ -933,24 +1036,25 @@ func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error
 		if err != nil {
 			return nil, err
 		}
-		rules := sgRulesOf(g, dir)
-		var fix []string
-		var gone []string
-		*rules = slices.DeleteFunc(*rules, func(r simnet.SGRuleSpec) bool {
+		name := g.Name
+		var gone []simnet.SGRuleSpec
+		for _, r := range *sgRulesOf(g, dir) {
 			if ruleCovers(r, p["proto"], port) {
-				fix = append(fix, sgFix("add", g.Name, dir, r))
-				gone = append(gone, sgRuleText(dir, r))
-				return true
+				gone = append(gone, r)
 			}
-			return false
-		})
-		if len(fix) == 0 {
-			return nil, fmt.Errorf("security group %s has no %s rule for %s %d", g.Name, dir, p["proto"], port)
 		}
-		if *rules == nil {
-			*rules = []simnet.SGRuleSpec{}
+		if len(gone) == 0 {
+			return nil, fmt.Errorf("security group %s has no %s rule for %s %d", name, dir, p["proto"], port)
 		}
-		return &Applied{Summary: fmt.Sprintf("removed from %s: %s", g.Name, strings.Join(gone, "; ")), Fix: fix, Components: []string{g.Name}}, nil
+		c := &change{s: s}
+		var what []string
+		for _, r := range gone {
+			what = append(what, simnet.SGRuleText(dir, r))
+			if err := c.do(sgEdit("remove", name, dir, r)); err != nil {
+				return nil, err
+			}
+		}
+		return c.applied(fmt.Sprintf("removed from %s: %s", name, strings.Join(what, "; ")), name), nil
 	}
 }
 
@@ -973,6 +1077,20 @@ func coveringIngress(s *simnet.WorldSpec, g *simnet.SecurityGroupSpec, port int,
 		}
 	}
 	return -1
+}
+
+// replaceRules swaps rules of a group for others: each old rule removed,
+// its replacement added.
+func replaceRules(c *change, group, dir string, old, repl []simnet.SGRuleSpec) error {
+	for i := range old {
+		if err := c.do(sgEdit("remove", group, dir, old[i])); err != nil {
+			return err
+		}
+		if err := c.do(sgEdit("add", group, dir, repl[i])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func applySGWrongSource(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -1004,9 +1122,14 @@ func applySGWrongSource(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if wg, _ := findSG(s, wrong); wg == nil {
 		return nil, fmt.Errorf("no security group is named %q", wrong)
 	}
-	g.Ingress[i].Source = wrong
-	return &Applied{Summary: fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", g.Name, port, wrong, old.Source),
-		Fix: []string{sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", old)}, Components: []string{g.Name}}, nil
+	name := g.Name
+	repl := old
+	repl.Source = wrong
+	c := &change{s: s}
+	if err := replaceRules(c, name, "ingress", []simnet.SGRuleSpec{old}, []simnet.SGRuleSpec{repl}); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", name, port, wrong, old.Source), name), nil
 }
 
 // nearMiss returns a CIDR that looks like c but does not hold the same
@@ -1045,12 +1168,19 @@ func applySGWrongCIDR(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		if wrong, err = nearMiss(old.Source); err != nil {
 			return nil, err
 		}
-	} else if _, err := netip.ParsePrefix(wrong); err != nil {
+	} else if w, err := netip.ParsePrefix(wrong); err != nil {
 		return nil, fmt.Errorf("cidr %q is not a CIDR", wrong)
+	} else {
+		wrong = w.Masked().String()
 	}
-	g.Ingress[i].Source = wrong
-	return &Applied{Summary: fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", g.Name, port, wrong, old.Source),
-		Fix: []string{sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", old)}, Components: []string{g.Name}}, nil
+	name := g.Name
+	repl := old
+	repl.Source = wrong
+	c := &change{s: s}
+	if err := replaceRules(c, name, "ingress", []simnet.SGRuleSpec{old}, []simnet.SGRuleSpec{repl}); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", name, port, wrong, old.Source), name), nil
 }
 
 // neighbourPort is a plausible wrong port for port.
@@ -1090,26 +1220,44 @@ func applySGWrongPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 			return nil, err
 		}
 	}
-	var fix []string
-	n := 0
-	for i, r := range g.Ingress {
+	var old, repl []simnet.SGRuleSpec
+	for _, r := range g.Ingress {
 		if !ruleCovers(r, "tcp", port) || strings.EqualFold(r.Protocol, "all") {
 			continue
 		}
-		n++
-		g.Ingress[i].Ports = simnet.PortsOf(wrong, wrong)
-		fix = append(fix, sgFix("remove", g.Name, "ingress", g.Ingress[i]), sgFix("add", g.Name, "ingress", r))
+		old = append(old, r)
+		r.Ports = simnet.PortsOf(wrong, wrong)
+		repl = append(repl, r)
 	}
-	if n == 0 {
+	if len(old) == 0 {
 		return nil, fmt.Errorf("security group %s has no tcp ingress rule for port %d", g.Name, port)
 	}
-	return &Applied{Summary: fmt.Sprintf("%s's rules for tcp %d now open port %d instead", g.Name, port, wrong), Fix: fix, Components: []string{g.Name}}, nil
+	name := g.Name
+	c := &change{s: s}
+	if err := replaceRules(c, name, "ingress", old, repl); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("%s's rules for tcp %d now open port %d instead", name, port, wrong), name), nil
 }
 
 // ---- nacl
 
+func aclRules(a *simnet.ACLSpec, dir string) *[]simnet.ACLRuleSpec {
+	if dir == "ingress" {
+		return &a.Ingress
+	}
+	return &a.Egress
+}
+
+func naclEdit(op, acl, dir string, r simnet.ACLRuleSpec) simnet.NACLRuleEdit {
+	if op == "remove" {
+		r = simnet.ACLRuleSpec{Rule: r.Rule}
+	}
+	return simnet.NACLRuleEdit{ACL: acl, Op: op, Dir: dir, Rule: r}
+}
+
 func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	a, _ := findACL(s, p["acl"])
+	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 	}
@@ -1150,10 +1298,12 @@ func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		}
 	}
 	r := simnet.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: simnet.PortsOf(port, port), CIDR: cidr.Masked().String(), Action: "deny"}
-	*rules = append(*rules, r)
-	slices.SortStableFunc(*rules, func(a, b simnet.ACLRuleSpec) int { return a.Rule - b.Rule })
-	return &Applied{Summary: fmt.Sprintf("added %s %s to %s, ahead of its allow rules", dir, aclRuleText(r), a.Name),
-		Fix: []string{fmt.Sprintf("nacl %s remove %s rule %d", a.Name, dir, num)}, Components: []string{a.Name}}, nil
+	name := a.Name
+	c := &change{s: s}
+	if err := c.do(naclEdit("add", name, dir, r)); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("added %s %s to %s, ahead of its allow rules", dir, simnet.ACLRuleText(r), name), name), nil
 }
 
 // isEphemeralRule reports whether an allow rule is there for replies: tcp
@@ -1168,7 +1318,7 @@ func isEphemeralRule(r simnet.ACLRuleSpec) bool {
 
 func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
 	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
-		a, _ := findACL(s, p["acl"])
+		a := findACL(s, p["acl"])
 		if a == nil {
 			return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 		}
@@ -1176,41 +1326,41 @@ func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, 
 		if dir != "ingress" && dir != "egress" {
 			return nil, fmt.Errorf("direction %q is not ingress or egress", dir)
 		}
-		rules := aclRules(a, dir)
-		var fix, what []string
-		var keep []simnet.ACLRuleSpec
-		for _, r := range *rules {
-			if !isEphemeralRule(r) || (p["cidr"] != "" && !samePeer(r.CIDR, p["cidr"])) {
-				keep = append(keep, r)
-				continue
+		var hit []simnet.ACLRuleSpec
+		for _, r := range *aclRules(a, dir) {
+			if isEphemeralRule(r) && (p["cidr"] == "" || samePeer(r.CIDR, p["cidr"])) {
+				hit = append(hit, r)
 			}
-			what = append(what, aclRuleText(r))
+		}
+		if len(hit) == 0 {
+			return nil, fmt.Errorf("%s has no %s rule allowing the ephemeral ports", a.Name, dir)
+		}
+		name := a.Name
+		c := &change{s: s}
+		var what []string
+		for _, r := range hit {
+			what = append(what, simnet.ACLRuleText(r))
+			if err := c.do(naclEdit("remove", name, dir, r)); err != nil {
+				return nil, err
+			}
 			if narrow {
 				n := r
 				n.Ports = simnet.PortsOf(49152, 65535)
-				keep = append(keep, n)
-				fix = append(fix, fmt.Sprintf("nacl %s remove %s rule %d", a.Name, dir, r.Rule))
+				if err := c.do(naclEdit("add", name, dir, n)); err != nil {
+					return nil, err
+				}
 			}
-			fix = append(fix, naclAddFix(a.Name, dir, r))
 		}
-		if len(what) == 0 {
-			return nil, fmt.Errorf("%s has no %s rule allowing the ephemeral ports", a.Name, dir)
-		}
-		if keep == nil {
-			keep = []simnet.ACLRuleSpec{}
-		}
-		*rules = keep
 		verb := "removed"
 		if narrow {
 			verb = "narrowed to 49152-65535"
 		}
-		return &Applied{Summary: fmt.Sprintf("%s %s's %s rule for the ephemeral ports (%s)", verb, a.Name, dir, strings.Join(what, "; ")),
-			Fix: fix, Components: []string{a.Name}}, nil
+		return c.applied(fmt.Sprintf("%s %s's %s rule for the ephemeral ports (%s)", verb, name, dir, strings.Join(what, "; ")), name), nil
 	}
 }
 
 func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	a, _ := findACL(s, p["acl"])
+	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
 	}
@@ -1222,26 +1372,29 @@ func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules := aclRules(a, dir)
-	var fix, what []string
-	*rules = slices.DeleteFunc(*rules, func(r simnet.ACLRuleSpec) bool {
+	var hit []simnet.ACLRuleSpec
+	for _, r := range *aclRules(a, dir) {
 		if !strings.EqualFold(r.Action, "allow") || !protoCovers(r.Protocol, "tcp") {
-			return false
+			continue
 		}
 		if strings.EqualFold(r.Protocol, "tcp") && !covers(r.Ports, port) {
-			return false
+			continue
 		}
-		fix = append(fix, naclAddFix(a.Name, dir, r))
-		what = append(what, aclRuleText(r))
-		return true
-	})
-	if len(fix) == 0 {
+		hit = append(hit, r)
+	}
+	if len(hit) == 0 {
 		return nil, fmt.Errorf("%s has no %s allow rule covering tcp %d", a.Name, dir, port)
 	}
-	if *rules == nil {
-		*rules = []simnet.ACLRuleSpec{}
+	name := a.Name
+	c := &change{s: s}
+	var what []string
+	for _, r := range hit {
+		what = append(what, simnet.ACLRuleText(r))
+		if err := c.do(naclEdit("remove", name, dir, r)); err != nil {
+			return nil, err
+		}
 	}
-	return &Applied{Summary: fmt.Sprintf("removed from %s's %s rules: %s", a.Name, dir, strings.Join(what, "; ")), Fix: fix, Components: []string{a.Name}}, nil
+	return c.applied(fmt.Sprintf("removed from %s's %s rules: %s", name, dir, strings.Join(what, "; ")), name), nil
 }
 
 // ---- host firewall and services
@@ -1266,19 +1419,14 @@ func applyFirewall(chain, action string) func(*simnet.WorldSpec, Params) (*Appli
 		if len(hosts) == 0 {
 			return nil, fmt.Errorf("no host named")
 		}
-		a := &Applied{}
+		r := simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}
+		c := &change{s: s}
 		for _, h := range hosts {
-			_, fw := hostParts(s, h)
-			if fw == nil {
-				return nil, fmt.Errorf("no instance or server is named %q", h)
+			if err := c.do(simnet.FirewallEdit{Host: h, Op: "insert", Num: 1, Rule: r}); err != nil {
+				return nil, err
 			}
-			r := simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}
-			*fw = append([]simnet.FirewallRuleSpec{r}, *fw...)
-			a.Fix = append(a.Fix, fmt.Sprintf("firewall %s remove 1", h))
-			a.Components = append(a.Components, h)
 		}
-		a.Summary = fmt.Sprintf("inserted %s first on %s", fwRuleText(simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}), strings.Join(hosts, " and "))
-		return a, nil
+		return c.applied(fmt.Sprintf("inserted %s first on %s", simnet.FirewallRuleText(r), strings.Join(hosts, " and ")), hosts...), nil
 	}
 }
 
@@ -1292,7 +1440,7 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 		if len(hosts) == 0 {
 			return nil, fmt.Errorf("no host named")
 		}
-		a := &Applied{}
+		c := &change{s: s}
 		var what string
 		for _, h := range hosts {
 			svcs, _ := hostParts(s, h)
@@ -1308,26 +1456,19 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 			if sv == nil {
 				return nil, fmt.Errorf("%s has no service on port %d", h, port)
 			}
-			a.Components = append(a.Components, h)
+			e := simnet.ServiceEdit{Host: h, Service: sv.Name}
 			switch how {
 			case "down":
 				if !sv.IsRunning() {
 					return nil, fmt.Errorf("service %s on %s is stopped already", sv.Name, h)
 				}
-				off := false
-				sv.Running = &off
-				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s start", h, sv.Name))
+				e.Op = "stop"
 				what = fmt.Sprintf("stopped service %s", sv.Name)
 			case "loopback":
 				if sv.Bind == "127.0.0.1" {
 					return nil, fmt.Errorf("service %s on %s listens on loopback already", sv.Name, h)
 				}
-				orig := sv.Bind
-				if orig == "" {
-					orig = "0.0.0.0"
-				}
-				sv.Bind = "127.0.0.1"
-				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s bind %s", h, sv.Name, orig))
+				e.Op, e.Bind = "bind", "127.0.0.1"
 				what = fmt.Sprintf("bound service %s to 127.0.0.1", sv.Name)
 			default:
 				wrong := port + 1
@@ -1341,20 +1482,21 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 						return nil, fmt.Errorf("%s already has service %s on port %d", h, o.Name, wrong)
 					}
 				}
-				sv.Port = wrong
-				a.Fix = append(a.Fix, fmt.Sprintf("service %s %s port %d", h, sv.Name, port))
+				e.Op, e.Port = "port", wrong
 				what = fmt.Sprintf("moved service %s from port %d to %d", sv.Name, port, wrong)
 			}
+			if err := c.do(e); err != nil {
+				return nil, err
+			}
 		}
-		a.Summary = fmt.Sprintf("%s on %s", what, strings.Join(hosts, " and "))
-		return a, nil
+		return c.applied(fmt.Sprintf("%s on %s", what, strings.Join(hosts, " and ")), hosts...), nil
 	}
 }
 
 // ---- load balancers
 
 func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.TargetGroupSpec, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
@@ -1369,7 +1511,7 @@ func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.T
 // when the balancer has several.
 func tgArg(l *simnet.LoadBalancerSpec, tg *simnet.TargetGroupSpec) string {
 	if len(l.TargetGroups) > 1 {
-		return " " + tg.Name
+		return tg.Name
 	}
 	return ""
 }
@@ -1393,9 +1535,13 @@ func applyHCPath(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if p["path"] == old {
 		return nil, fmt.Errorf("the health check asks for %s already", old)
 	}
-	tg.HealthCheck.Path = p["path"]
-	return &Applied{Summary: fmt.Sprintf("%s's health check now asks for %s instead of %s", tg.Name, p["path"], old),
-		Fix: []string{fmt.Sprintf("lb %s health-check path %s%s", l.Name, old, tgArg(l, tg))}, Components: []string{l.Name, tg.Name}}, nil
+	summary := fmt.Sprintf("%s's health check now asks for %s instead of %s", tg.Name, p["path"], old)
+	comps := []string{l.Name, tg.Name}
+	c := &change{s: s}
+	if err := c.do(simnet.LBHealthCheckEdit{LB: l.Name, Path: p["path"], TG: tgArg(l, tg)}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 func applyHCPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -1416,9 +1562,13 @@ func applyHCPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if wrong == old {
 		return nil, fmt.Errorf("the health check probes port %d already", old)
 	}
-	tg.HealthCheck.Port = wrong
-	return &Applied{Summary: fmt.Sprintf("%s's health check now probes port %d instead of %d", tg.Name, wrong, old),
-		Fix: []string{fmt.Sprintf("lb %s health-check port %d%s", l.Name, old, tgArg(l, tg))}, Components: []string{l.Name, tg.Name}}, nil
+	summary := fmt.Sprintf("%s's health check now probes port %d instead of %d", tg.Name, wrong, old)
+	comps := []string{l.Name, tg.Name}
+	c := &change{s: s}
+	if err := c.do(simnet.LBHealthCheckEdit{LB: l.Name, Port: wrong, TG: tgArg(l, tg)}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 func applyTGPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -1436,9 +1586,13 @@ func applyTGPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if wrong == old {
 		return nil, fmt.Errorf("target group %s sends to port %d already", tg.Name, old)
 	}
-	tg.Port = wrong
-	return &Applied{Summary: fmt.Sprintf("%s now sends traffic to port %d, but its targets listen on %d", tg.Name, wrong, old),
-		Fix: []string{fmt.Sprintf("lb %s target-group %s port %d", l.Name, tg.Name, old)}, Components: []string{l.Name, tg.Name}}, nil
+	summary := fmt.Sprintf("%s now sends traffic to port %d, but its targets listen on %d", tg.Name, wrong, old)
+	comps := []string{l.Name, tg.Name}
+	c := &change{s: s}
+	if err := c.do(simnet.LBTargetGroupPortEdit{LB: l.Name, TG: tg.Name, Port: wrong}); err != nil {
+		return nil, err
+	}
+	return c.applied(summary, comps...), nil
 }
 
 func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
@@ -1449,17 +1603,19 @@ func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if len(tg.Targets) == 0 {
 		return nil, fmt.Errorf("target group %s has no targets already", tg.Name)
 	}
-	var fix []string
-	for _, t := range tg.Targets {
-		fix = append(fix, fmt.Sprintf("lb %s target add %s%s", l.Name, t, tgArg(l, tg)))
+	old := slices.Clone(tg.Targets)
+	lb, tgName, arg := l.Name, tg.Name, tgArg(l, tg)
+	c := &change{s: s}
+	for _, t := range old {
+		if err := c.do(simnet.LBTargetEdit{LB: lb, Op: "remove", Target: t, TG: arg}); err != nil {
+			return nil, err
+		}
 	}
-	old := tg.Targets
-	tg.Targets = []string{}
-	return &Applied{Summary: fmt.Sprintf("deregistered every target of %s (%s)", tg.Name, strings.Join(old, ", ")), Fix: fix, Components: []string{l.Name, tg.Name}}, nil
+	return c.applied(fmt.Sprintf("deregistered every target of %s (%s)", tgName, strings.Join(old, ", ")), lb, tgName), nil
 }
 
 func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
@@ -1467,21 +1623,16 @@ func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, li := range l.Listeners {
+	for _, li := range l.Listeners {
 		if li.Port != port {
 			continue
 		}
-		fix := fmt.Sprintf("lb %s listener add %d %s ", l.Name, li.Port, li.Protocol)
-		if li.Redirect != "" {
-			fix += "redirect " + li.Redirect
-		} else {
-			fix += "forward " + li.TargetGroup
-			if li.Certificate != "" {
-				fix += " certificate " + li.Certificate
-			}
+		lb := l.Name
+		c := &change{s: s}
+		if err := c.do(simnet.LBListenerRemoveEdit{LB: lb, Port: port}); err != nil {
+			return nil, err
 		}
-		l.Listeners = slices.Delete(l.Listeners, i, i+1)
-		return &Applied{Summary: fmt.Sprintf("deleted %s's %s listener on port %d", l.Name, li.Protocol, port), Fix: []string{fix}, Components: []string{l.Name}}, nil
+		return c.applied(fmt.Sprintf("deleted %s's %s listener on port %d", lb, li.Protocol, port), lb), nil
 	}
 	return nil, fmt.Errorf("%s has no listener on port %d", l.Name, port)
 }
@@ -1518,33 +1669,44 @@ func certUsers(s *simnet.WorldSpec, cert string) []string {
 	return out
 }
 
+// A certificate's dates and names are the authority's: the faults reissue
+// it, and the reference fix renews it (the undo would set the old dates
+// back, which no operator can do).
+
 func applyCertTime(notYet bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
 	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
-		c := findCert(s, p["cert"])
-		if c == nil {
+		cert := findCert(s, p["cert"])
+		if cert == nil {
 			return nil, fmt.Errorf("no certificate is named %q", p["cert"])
 		}
 		clock := worldClock(s)
+		e := simnet.CertReissueEdit{Cert: cert.Name, Domains: slices.Clone(cert.Domains)}
 		var summary string
 		if notYet {
 			start := clock.Add(48 * time.Hour).Truncate(time.Hour)
-			c.NotBefore = start.Format(time.RFC3339)
-			c.NotAfter = start.Add(certLifetime).Format(time.RFC3339)
-			summary = fmt.Sprintf("reissued %s valid from %s, two days after the world's clock", c.Name, c.NotBefore)
+			e.NotBefore = start.Format(time.RFC3339)
+			e.NotAfter = start.Add(simnet.CertLifetime).Format(time.RFC3339)
+			summary = fmt.Sprintf("reissued %s valid from %s, two days after the world's clock", cert.Name, e.NotBefore)
 		} else {
 			end := clock.Add(-48 * time.Hour).Truncate(time.Hour)
-			c.NotAfter = end.Format(time.RFC3339)
-			c.NotBefore = end.Add(-certLifetime).Format(time.RFC3339)
-			summary = fmt.Sprintf("%s expired at %s", c.Name, c.NotAfter)
+			e.NotAfter = end.Format(time.RFC3339)
+			e.NotBefore = end.Add(-simnet.CertLifetime).Format(time.RFC3339)
+			summary = fmt.Sprintf("%s expired at %s", cert.Name, e.NotAfter)
 		}
-		return &Applied{Summary: summary, Fix: []string{fmt.Sprintf("cert %s renew", c.Name)},
-			Components: append([]string{c.Name}, certUsers(s, c.Name)...)}, nil
+		comps := append([]string{cert.Name}, certUsers(s, cert.Name)...)
+		c := &change{s: s}
+		if err := c.do(e); err != nil {
+			return nil, err
+		}
+		a := c.applied(summary, comps...)
+		a.Fix = []simnet.Edit{simnet.CertRenewEdit{Cert: e.Cert}}
+		return a, nil
 	}
 }
 
 func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	c := findCert(s, p["cert"])
-	if c == nil {
+	cert := findCert(s, p["cert"])
+	if cert == nil {
 		return nil, fmt.Errorf("no certificate is named %q", p["cert"])
 	}
 	var wrong []string
@@ -1555,7 +1717,7 @@ func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
 			}
 		}
 	} else {
-		for _, d := range c.Domains {
+		for _, d := range cert.Domains {
 			if strings.HasPrefix(d, "*.") {
 				continue
 			}
@@ -1567,16 +1729,22 @@ func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		}
 	}
 	if len(wrong) == 0 {
-		return nil, fmt.Errorf("no wrong names to give %s", c.Name)
+		return nil, fmt.Errorf("no wrong names to give %s", cert.Name)
 	}
-	old := c.Domains
-	c.Domains = wrong
-	return &Applied{Summary: fmt.Sprintf("reissued %s for %s instead of %s", c.Name, strings.Join(wrong, ", "), strings.Join(old, ", ")),
-		Fix: []string{JoinLine(append([]string{"cert", c.Name, "renew"}, old...))}, Components: append([]string{c.Name}, certUsers(s, c.Name)...)}, nil
+	old := slices.Clone(cert.Domains)
+	summary := fmt.Sprintf("reissued %s for %s instead of %s", cert.Name, strings.Join(wrong, ", "), strings.Join(old, ", "))
+	comps := append([]string{cert.Name}, certUsers(s, cert.Name)...)
+	c := &change{s: s}
+	if err := c.do(simnet.CertReissueEdit{Cert: cert.Name, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Domains: wrong}); err != nil {
+		return nil, err
+	}
+	a := c.applied(summary, comps...)
+	a.Fix = []simnet.Edit{simnet.CertRenewEdit{Cert: a.Edits[0].(simnet.CertReissueEdit).Cert, Domains: old}}
+	return a, nil
 }
 
 func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	l, _ := findLB(s, p["lb"])
+	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
@@ -1604,10 +1772,12 @@ func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		if wrong == "" || findCert(s, wrong) == nil {
 			return nil, fmt.Errorf("no other certificate exists to attach")
 		}
-		old := li.Certificate
-		li.Certificate = wrong
-		return &Applied{Summary: fmt.Sprintf("%s's listener on port %d now presents %s instead of %s", l.Name, port, wrong, old),
-			Fix: []string{fmt.Sprintf("lb %s listener %d certificate %s", l.Name, port, old)}, Components: []string{l.Name, wrong}}, nil
+		lb, old := l.Name, li.Certificate
+		c := &change{s: s}
+		if err := c.do(simnet.LBListenerCertEdit{LB: lb, Port: port, Cert: wrong}); err != nil {
+			return nil, err
+		}
+		return c.applied(fmt.Sprintf("%s's listener on port %d now presents %s instead of %s", lb, port, wrong, old), lb, wrong), nil
 	}
 	return nil, fmt.Errorf("%s has no listener on port %d", l.Name, port)
 }

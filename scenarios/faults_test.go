@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -114,13 +115,10 @@ func TestFaultsBreakAndFixesMend(t *testing.T) {
 				t.Errorf("Applied.Components is empty")
 			}
 			fixed := spec
-			for _, line := range a.Fix {
-				f, err := ParseFixLine(line)
-				if err != nil {
-					t.Fatalf("reference fix %q: %v", line, err)
-				}
+			for _, f := range a.Fix {
+				var err error
 				if fixed, _, err = ApplyFix(fixed, f); err != nil {
-					t.Fatalf("reference fix %q: %v", line, err)
+					t.Fatalf("reference fix %q: %v", f, err)
 				}
 			}
 			fw, _ := simnet.Compile(fixed)
@@ -167,4 +165,41 @@ func allHealthy(t *testing.T, w *simnet.World, lb string) bool {
 		}
 	}
 	return true
+}
+
+// TestFaultsUndo: a fault is its edits; applied to the broken world, its
+// undo gives back a world that compiles and whose request is delivered,
+// and every edit and undo reads back from its command line as itself.
+func TestFaultsUndo(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range faultCases {
+		t.Run(tc.kind, func(t *testing.T) {
+			spec := loadBuiltinSpec(t, tc.world)
+			a, err := LookupKind(tc.kind).Apply(spec, tc.params)
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			if len(a.Edits) == 0 || len(a.Undo) != len(a.Edits) || len(a.Fix) == 0 {
+				t.Fatalf("%d edits, %d undos, %d fixes", len(a.Edits), len(a.Undo), len(a.Fix))
+			}
+			for _, e := range append(append([]simnet.Edit{}, a.Edits...), a.Undo...) {
+				back, err := simnet.ParseEdit(e.String())
+				if err != nil || !reflect.DeepEqual(back, e) {
+					t.Errorf("%q reads back as %#v (%v)", e, back, err)
+				}
+			}
+			_, w, err := ApplyFixes(spec, a.Undo)
+			if err != nil {
+				t.Fatalf("undo %q: %v", a.Undo, err)
+			}
+			target, _ := tracer.ParseTarget(tc.request)
+			r, err := w.Trace(ctx, tc.from, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Delivered() {
+				t.Errorf("after the undo %q: %s; want delivered", a.Undo, Outcome(r))
+			}
+		})
+	}
 }

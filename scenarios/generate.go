@@ -168,26 +168,22 @@ func (g *generator) try(req request, first, second *Kind) (*Scenario, error) {
 	if err != nil {
 		return nil, nil
 	}
-	bwk, err := simnet.Compile(st.Broken)
-	if err != nil {
+	bwk := st.World
+	if bwk == nil {
 		return nil, nil
 	}
 	results := RunChecks(g.ctx, bwk, st.Checks)
 	if Solved(results) {
 		return nil, nil
 	}
-	// A fix must exist: the reference fix, through the fix commands.
-	fixed := st.Broken
-	for _, line := range st.Fix {
-		f, err := ParseFixLine(line)
-		if err != nil {
-			return nil, nil
-		}
-		if fixed, _, err = ApplyFix(fixed, f); err != nil {
+	// A fix must exist: the reference fix, typed as fix commands one by
+	// one, each validated as the shell does.
+	fixed, fw := st.Broken, bwk
+	for _, f := range st.Fix {
+		if fixed, fw, _, err = Change(fixed, f); err != nil {
 			return nil, nil
 		}
 	}
-	fw, _ := simnet.Compile(fixed)
 	if !Solved(RunChecks(g.ctx, fw, st.Checks)) {
 		return nil, nil
 	}

@@ -88,9 +88,3 @@ func Lookup(id string) (*Scenario, error) {
 	}
 	return nil, fmt.Errorf("%w %q; %s", ErrNotFound, id, msg)
 }
-
-// LibraryIDs lists the library's scenario ids.
-func LibraryIDs() []string {
-	lib, _ := Library()
-	return namesOf(lib, func(s *Scenario) string { return s.ID })
-}

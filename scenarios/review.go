@@ -35,8 +35,17 @@ func (w Warning) String() string {
 // request's path. base is the world before the faults (nil for an ad-hoc
 // scenario): flows it had open are no news.
 func Review(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
+	fw, err := simnet.Compile(fixed)
+	if err != nil {
+		return leastPrivilege(st, fixed)
+	}
+	return ReviewWorld(ctx, st, fixed, fw)
+}
+
+// ReviewWorld is Review of a fixed world already compiled as fw.
+func ReviewWorld(ctx context.Context, st *Setup, fixed *simnet.WorldSpec, fw *simnet.World) []Warning {
 	ws := leastPrivilege(st, fixed)
-	ws = append(ws, reachability(ctx, st, fixed)...)
+	ws = append(ws, reachability(ctx, st, fw)...)
 	return ws
 }
 
@@ -81,11 +90,11 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 			before, _ := findSG(st.Broken, g.Name)
 			for _, dir := range []string{"ingress", "egress"} {
 				for _, r := range *sgRulesOf(&g, dir) {
-					if before != nil && slices.ContainsFunc(*sgRulesOf(before, dir), func(o simnet.SGRuleSpec) bool { return sameSGRule(o, r) }) {
+					if before != nil && slices.ContainsFunc(*sgRulesOf(before, dir), func(o simnet.SGRuleSpec) bool { return simnet.SameSGRule(o, r) }) {
 						continue
 					}
-					text := fmt.Sprintf("%s %s", g.Name, sgRuleText(dir, r))
-					proto, _ := normProto(r.Protocol)
+					text := fmt.Sprintf("%s %s", g.Name, simnet.SGRuleText(dir, r))
+					proto, _ := simnet.NormProto(r.Protocol)
 					lo, hi, _ := r.Ports.Range()
 					peer := r.Source
 					if dir == "egress" {
@@ -107,30 +116,36 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 						continue
 					}
 					out = append(out, Warning{Kind: "least-privilege", Rule: "sg " + text,
-						Message: fmt.Sprintf("%s %s", text, why), Suffice: suffice(st, "sg", g.Name)})
+						Message: fmt.Sprintf("%s %s", text, why), Suffice: suffice(st, func(e simnet.Edit) bool {
+							f, ok := e.(simnet.SGRuleEdit)
+							return ok && f.Group == g.Name && f.Op == "add"
+						})})
 				}
 			}
 		}
 		for _, a := range v.NetworkACLs {
-			before, _ := findACL(st.Broken, a.Name)
+			before := findACL(st.Broken, a.Name)
 			for _, dir := range []string{"ingress", "egress"} {
 				for _, r := range *aclRules(&a, dir) {
 					if !strings.EqualFold(r.Action, "allow") {
 						continue
 					}
 					if before != nil && slices.ContainsFunc(*aclRules(before, dir), func(o simnet.ACLRuleSpec) bool {
-						return o.Rule == r.Rule && aclRuleText(o) == aclRuleText(r)
+						return o.Rule == r.Rule && simnet.ACLRuleText(o) == simnet.ACLRuleText(r)
 					}) {
 						continue
 					}
-					proto, _ := normProto(r.Protocol)
+					proto, _ := simnet.NormProto(r.Protocol)
 					lo, hi, _ := r.Ports.Range()
 					if proto != "all" && !(lo == 0 && hi == 65535) {
 						continue
 					}
-					text := fmt.Sprintf("%s %s %s", a.Name, dir, aclRuleText(r))
+					text := fmt.Sprintf("%s %s %s", a.Name, dir, simnet.ACLRuleText(r))
 					out = append(out, Warning{Kind: "least-privilege", Rule: "nacl " + text,
-						Message: fmt.Sprintf("%s allows every port and protocol", text), Suffice: suffice(st, "nacl", a.Name)})
+						Message: fmt.Sprintf("%s allows every port and protocol", text), Suffice: suffice(st, func(e simnet.Edit) bool {
+							f, ok := e.(simnet.NACLRuleEdit)
+							return ok && f.ACL == a.Name && f.Op == "add"
+						})})
 				}
 			}
 		}
@@ -139,26 +154,24 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 }
 
 // suffice finds what would have been enough for a resource: the reference
-// fix's commands on it, else the blockers' own fix suggestions.
-func suffice(st *Setup, verb, name string) []string {
+// fix's edits that add to it.
+func suffice(st *Setup, adds func(simnet.Edit) bool) []string {
 	var out []string
-	for _, line := range st.Fix {
-		w, err := SplitLine(line)
-		if err == nil && len(w) > 1 && w[0] == verb && w[1] == name && (len(w) < 3 || w[2] != "remove") {
-			out = append(out, line)
+	for _, f := range st.Fix {
+		if adds(f) {
+			out = append(out, f.String())
 		}
 	}
 	return out
 }
 
-func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
-	fw, err := simnet.Compile(fixed)
-	if err != nil {
-		return nil
-	}
-	bw, err := simnet.Compile(st.Broken)
-	if err != nil {
-		return nil
+func reachability(ctx context.Context, st *Setup, fw *simnet.World) []Warning {
+	bw := st.World
+	if bw == nil {
+		var err error
+		if bw, err = simnet.Compile(st.Broken); err != nil {
+			return nil
+		}
 	}
 	d, err := simnet.Diff(ctx, bw, fw)
 	if err != nil || len(d.Fixed) == 0 {
@@ -168,7 +181,11 @@ func reachability(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []War
 	// them. So are the checks' own requests.
 	known := map[[2]string]bool{}
 	if st.Base != nil {
-		if basew, err := simnet.Compile(st.Base); err == nil {
+		basew := st.BaseWorld
+		if basew == nil {
+			basew, err = simnet.Compile(st.Base)
+		}
+		if err == nil {
 			if bd, err := simnet.Diff(ctx, bw, basew); err == nil {
 				for _, f := range bd.Fixed {
 					known[[2]string{f.From, f.Target}] = true

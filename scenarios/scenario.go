@@ -34,7 +34,7 @@ type Scenario struct {
 	Hints   []string    `yaml:"hints" json:"hints"`
 	Checks  []CheckSpec `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Fix is the reference fix in fix commands; empty means the faults'
-	// own reference fixes, in order.
+	// own reference fixes (their undo), in order.
 	Fix         []string `yaml:"fix,omitempty" json:"fix,omitempty"`
 	Explanation string   `yaml:"explanation" json:"explanation"`
 
@@ -344,13 +344,28 @@ type Setup struct {
 	From    string
 	Target  tracer.Target
 	Checks  []Check
+	// World is Broken, compiled; nil when it does not validate. BaseWorld
+	// is Base, compiled.
+	World, BaseWorld *simnet.World
 	// Fix is the reference fix; for an ad-hoc scenario, the blockers' own
-	// suggestions, which may not all be commands.
-	Fix []string
+	// suggestions that are fix commands.
+	Fix []simnet.Edit
+	// Advice is, for an ad-hoc scenario, every suggestion of the blockers
+	// in order, commands and prose.
+	Advice []string
 	// Causes are the components an answer may name as the cause.
 	Causes []string
 	// AdHoc: the answer key is the trace's blockers.
 	AdHoc bool
+}
+
+// FixLines is the reference fix as command lines; for an ad-hoc scenario,
+// the blockers' suggestions.
+func (st *Setup) FixLines() []string {
+	if st.AdHoc {
+		return st.Advice
+	}
+	return FixLines(st.Fix)
 }
 
 // Decoys returns the applied decoy faults.
@@ -396,7 +411,7 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	if err != nil {
 		return nil, err
 	}
-	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone()}
+	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone(), BaseWorld: world}
 	for i, f := range sc.Faults {
 		k := LookupKind(f.Kind)
 		if k == nil {
@@ -410,8 +425,10 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 		}
 		st.Applied = append(st.Applied, a)
 	}
-	if _, err := simnet.Compile(st.Broken); err != nil {
+	if bw, err := simnet.Compile(st.Broken); err != nil {
 		add("$.faults", "with the faults in, the world does not validate: %v", err)
+	} else {
+		st.World = bw
 	}
 	st.From = sc.From
 	if st.From == "" {
@@ -446,8 +463,12 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 		}
 		st.Checks = append(st.Checks, ch)
 	}
-	st.Fix = sc.Fix
-	if len(st.Fix) == 0 {
+	for _, line := range sc.Fix {
+		if e, err := ParseFixLine(line); err == nil {
+			st.Fix = append(st.Fix, e)
+		}
+	}
+	if len(sc.Fix) == 0 {
 		for i, a := range st.Applied {
 			if i < len(sc.Faults) && !sc.Faults[i].Decoy {
 				st.Fix = append(st.Fix, a.Fix...)

@@ -98,7 +98,7 @@ func TestParseGood(t *testing.T) {
 	if st.From != "browser" || st.Target.String() != "https://shop.example.com/" {
 		t.Errorf("defaults: from %q target %q; want the world's", st.From, st.Target)
 	}
-	if !slices.Equal(st.Fix, []string{"sg sg-app add ingress tcp 8080 from sg-lb"}) {
+	if !slices.Equal(st.FixLines(), []string{"sg sg-app add ingress tcp 8080 from sg-lb"}) {
 		t.Errorf("default reference fix = %q", st.Fix)
 	}
 	if !slices.Equal(st.Causes, []string{"sg-app"}) {
@@ -334,13 +334,10 @@ func assertMends(t *testing.T, sc *Scenario) {
 		t.Errorf("%s: the faults break nothing", scenarioKey(sc))
 	}
 	spec := st.Broken
-	for _, line := range st.Fix {
-		f, err := ParseFixLine(line)
-		if err != nil {
-			t.Fatalf("%s: fix %q: %v", scenarioKey(sc), line, err)
-		}
+	for _, f := range st.Fix {
+		var err error
 		if spec, _, err = ApplyFix(spec, f); err != nil {
-			t.Fatalf("%s: fix %q: %v", scenarioKey(sc), line, err)
+			t.Fatalf("%s: fix %q: %v", scenarioKey(sc), f, err)
 		}
 	}
 	fw, _ := simnet.Compile(spec)
@@ -523,7 +520,7 @@ func TestAdHoc(t *testing.T) {
 	if !slices.Equal(st.Causes, []string{"sg-app"}) {
 		t.Errorf("causes = %q; want the non-balancer blocker sg-app", st.Causes)
 	}
-	if !slices.Contains(st.Fix, "sg sg-app add ingress tcp 8080 from sg-lb") {
+	if !slices.Contains(st.FixLines(), "sg sg-app add ingress tcp 8080 from sg-lb") {
 		t.Errorf("the fix suggestions %q lack the trace's own", st.Fix)
 	}
 	if !strings.Contains(st.Scenario.Ticket, "504 Gateway Time-out") {

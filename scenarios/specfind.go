@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -25,16 +26,16 @@ func findSG(s *simnet.WorldSpec, name string) (*simnet.SecurityGroupSpec, *simne
 	return nil, nil
 }
 
-func findACL(s *simnet.WorldSpec, name string) (*simnet.ACLSpec, *simnet.VPCSpec) {
+func findACL(s *simnet.WorldSpec, name string) *simnet.ACLSpec {
 	for i := range s.VPCs {
 		v := &s.VPCs[i]
 		for j := range v.NetworkACLs {
 			if v.NetworkACLs[j].Name == name {
-				return &v.NetworkACLs[j], v
+				return &v.NetworkACLs[j]
 			}
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 func findRT(s *simnet.WorldSpec, name string) (*simnet.RouteTableSpec, *simnet.VPCSpec) {
@@ -75,16 +76,16 @@ func hostParts(s *simnet.WorldSpec, name string) (*[]simnet.ServiceSpec, *[]simn
 	return nil, nil
 }
 
-func findLB(s *simnet.WorldSpec, name string) (*simnet.LoadBalancerSpec, *simnet.VPCSpec) {
+func findLB(s *simnet.WorldSpec, name string) *simnet.LoadBalancerSpec {
 	for i := range s.VPCs {
 		v := &s.VPCs[i]
 		for j := range v.LoadBalancers {
 			if v.LoadBalancers[j].Name == name {
-				return &v.LoadBalancers[j], v
+				return &v.LoadBalancers[j]
 			}
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // findTG finds a target group of a balancer; with tg empty, the balancer's
@@ -213,34 +214,6 @@ func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec {
 	return nil
 }
 
-// subnetOf returns the subnet with the given name.
-func findSubnet(s *simnet.WorldSpec, name string) (*simnet.SubnetSpec, *simnet.VPCSpec) {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.Subnets {
-			if v.Subnets[j].Name == name {
-				return &v.Subnets[j], v
-			}
-		}
-	}
-	return nil, nil
-}
-
-// portsRange parses ports as the fix commands write them: N, N-M or all.
-func portsRange(text string) (lo, hi int, err error) {
-	if text == "all" || text == "" || text == "-1" {
-		return 0, 65535, nil
-	}
-	return simnet.Ports{Text: text}.Range()
-}
-
-// sameRange reports whether two port texts mean the same range.
-func sameRange(a, b simnet.Ports) bool {
-	al, ah, err1 := a.Range()
-	bl, bh, err2 := b.Range()
-	return err1 == nil && err2 == nil && al == bl && ah == bh
-}
-
 // covers reports whether ports p include port n.
 func covers(p simnet.Ports, n int) bool {
 	lo, hi, err := p.Range()
@@ -251,16 +224,6 @@ func covers(p simnet.Ports, n int) bool {
 func protoCovers(rule, proto string) bool {
 	rule = strings.ToLower(rule)
 	return rule == "all" || rule == "-1" || rule == strings.ToLower(proto)
-}
-
-// cidrContains reports whether a CIDR text contains an address text.
-func cidrContains(cidr, addr string) bool {
-	p, err := netip.ParsePrefix(cidr)
-	if err != nil {
-		return false
-	}
-	a, err := netip.ParseAddr(addr)
-	return err == nil && p.Contains(a)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -280,3 +243,15 @@ func namesOf[T any](xs []T, name func(T) string) []string {
 	}
 	return out
 }
+
+func samePeer(a, b string) bool {
+	if a == b {
+		return true
+	}
+	pa, err1 := netip.ParsePrefix(a)
+	pb, err2 := netip.ParsePrefix(b)
+	return err1 == nil && err2 == nil && pa.Masked() == pb.Masked()
+}
+
+// worldClock is the time a spec says it is (simnet's default when unset).
+func worldClock(s *simnet.WorldSpec) time.Time { return simnet.SpecClock(s) }

@@ -168,6 +168,7 @@ func (c *compiler) placeInternet(path string, a netip.Addr, i *iface) {
 }
 
 func compile(s *WorldSpec) (*World, []Problem) {
+	compilations.Add(1)
 	w := &World{
 		spec:        s.Clone(),
 		Name:        s.Name,

@@ -18,6 +18,7 @@ func runPathlab(t *testing.T, term bool, environ map[string]string, args ...stri
 		stderr:     &errb,
 		getenv:     func(k string) string { return environ[k] },
 		isTerminal: func(any) bool { return term },
+		clock:      fakeClock,
 	}
 	code = run(args, e)
 	return out.String(), errb.String(), code

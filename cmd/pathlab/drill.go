@@ -147,10 +147,6 @@ type drillFlags struct {
 	difficulty string
 }
 
-// drillClock makes the clock of one drill, card or progress command;
-// tests replace it with a fake one.
-var drillClock = func() func() time.Time { return time.Now }
-
 // validate checks the flags before anything runs.
 func (f *drillFlags) validate(args []string) error {
 	if f.minutesSet && (f.minutes < 1 || time.Duration(f.minutes)*time.Minute > drill.MaxLimit) {
@@ -210,7 +206,7 @@ func runDrill(ctx context.Context, e *env, f *drillFlags, args []string) error {
 	if err := f.validate(args); err != nil {
 		return err
 	}
-	now := drillClock()
+	now := e.newClock()
 	seed := f.seed
 	if !f.seedSet {
 		seed = uint64(now().UnixNano()) % 1_000_000

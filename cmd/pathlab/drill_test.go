@@ -17,7 +17,7 @@ func runWithInput(t *testing.T, stdin string, args ...string) (string, string, i
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv: func(string) string { return "" }, isTerminal: func(any) bool { return false }}
+		getenv: func(string) string { return "" }, isTerminal: func(any) bool { return false }, clock: fakeClock}
 	code := run(args, e)
 	return out.String(), errb.String(), code
 }
@@ -71,13 +71,11 @@ func tail(s string) string {
 // The drills of these tests read a fake clock: it starts at the same
 // moment for every command and moves ten seconds at each reading, so
 // seeds drawn from it, times and the limit are deterministic.
-func init() {
-	drillClock = func() func() time.Time {
-		t := time.Date(2026, 11, 21, 14, 0, 0, 0, time.UTC)
-		return func() time.Time {
-			t = t.Add(10 * time.Second)
-			return t
-		}
+func fakeClock() func() time.Time {
+	t := time.Date(2026, 11, 21, 14, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(10 * time.Second)
+		return t
 	}
 }
 

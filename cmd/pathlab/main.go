@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -35,6 +36,17 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	isTerminal     func(any) bool
+	// clock makes the wall clock of one drill or progress command; nil
+	// means the real one.
+	clock func() func() time.Time
+}
+
+// newClock returns the wall clock of one command.
+func (e *env) newClock() func() time.Time {
+	if e.clock == nil {
+		return time.Now
+	}
+	return e.clock()
 }
 
 // color reports whether output to w may be coloured: a terminal, and

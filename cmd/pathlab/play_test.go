@@ -23,6 +23,7 @@ func runPlayCmd(t *testing.T, state, stdin string, args ...string) (stdout, stde
 		stderr:     &errb,
 		getenv:     func(k string) string { return environ[k] },
 		isTerminal: func(any) bool { return false },
+		clock:      fakeClock,
 	}
 	code = run(args, e)
 	return out.String(), errb.String(), code

@@ -23,7 +23,7 @@ Attempts live in $XDG_STATE_HOME/pathlab/attempts.json (~/.local/state/pathlab
 by default); a corrupt file is kept aside under a new name and reported.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			now := drillClock()
+			now := e.newClock()
 			dir, err := progress.DefaultDir(e.getenv)
 			if err != nil {
 				return &exitError{code: 1, err: err}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -24,7 +25,7 @@ type Step struct {
 // the inspection that confirms the component at fault, and the fix. fixes
 // are the scenario's reference fix commands; without them the blocking
 // hops' own suggestions are used. A delivered trace has no investigation.
-func Investigation(r *tracer.Report, fixes []string) []Step {
+func Investigation(r *tracer.Report, fixes []simnet.Edit) []Step {
 	if r == nil || r.BrokenAt == nil {
 		return nil
 	}
@@ -80,14 +81,18 @@ func Investigation(r *tracer.Report, fixes []string) []Step {
 	}
 
 	// 3. The fix.
-	if len(fixes) == 0 {
+	lines := make([]string, len(fixes))
+	for i, f := range fixes {
+		lines[i] = f.String()
+	}
+	if len(lines) == 0 {
 		for _, bl := range blockingHops(r) {
 			if bl.Fix != "" {
-				fixes = append(fixes, bl.Fix)
+				lines = append(lines, bl.Fix)
 			}
 		}
 	}
-	for _, f := range fixes {
+	for _, f := range lines {
 		add("fix", f, "then check: the request must be delivered, and nothing else opened")
 	}
 	return steps

@@ -15,6 +15,7 @@ import (
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/scenarios/debrief"
 	"github.com/pathlab/pathlab/scenarios/play"
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -87,7 +88,7 @@ func NewCard(ctx context.Context, st *scenarios.Setup, seed uint64) (*Card, erro
 	sc := st.Scenario
 	c := &Card{ID: sc.ID, Title: sc.Title, Difficulty: sc.Difficulty, Topics: sc.Topics, World: sc.World, Seed: sc.Seed,
 		From: st.From, Request: st.Target.String(), Ticket: strings.TrimRight(sc.Ticket, "\n"),
-		Code: sc.Expect.Code, Causes: st.Causes, Fix: st.Fix, Explanation: strings.TrimSpace(sc.Explanation),
+		Code: sc.Expect.Code, Causes: st.Causes, Fix: st.FixLines(), Explanation: strings.TrimSpace(sc.Explanation),
 		Investigation: k.Steps, Hints: sc.Hints, FollowUps: debrief.FollowUps(k.Codes, seed)}
 	if c.Code == "" && k.Report.BrokenAt != nil {
 		c.Code = k.Report.BrokenAt.Code
@@ -284,8 +285,12 @@ func rubric(ctx context.Context, st *scenarios.Setup, k *Key) (strong, weak []st
 	if len(st.Causes) > 0 {
 		strong = append(strong, fmt.Sprintf("Names the cause in the path's terms: %s (%s), and the stage it breaks.", strings.Join(st.Causes, ", "), code))
 	}
-	if len(st.Fix) > 0 {
-		strong = append(strong, fmt.Sprintf("Makes the least-privilege fix: `%s`, and says why it is enough%s.", strings.Join(st.Fix, "`, `"), fixScope(st.Fix[0])))
+	if lines := st.FixLines(); len(lines) > 0 {
+		scope := ""
+		if len(st.Fix) > 0 {
+			scope = fixScope(st.Fix[0])
+		}
+		strong = append(strong, fmt.Sprintf("Makes the least-privilege fix: `%s`, and says why it is enough%s.", strings.Join(lines, "`, `"), scope))
 	}
 	recheck := first
 	if recheck == "" {
@@ -324,13 +329,24 @@ func rubric(ctx context.Context, st *scenarios.Setup, k *Key) (strong, weak []st
 
 // fixScope says what a least-privilege security group or ACL fix is
 // limited to.
-func fixScope(fix string) string {
-	f := strings.Fields(fix)
-	switch {
-	case len(f) == 8 && f[0] == "sg" && f[2] == "add":
-		return fmt.Sprintf(" (%s %s only, %s %s only)", f[4], f[5], f[6], f[7])
-	case len(f) == 10 && f[0] == "nacl" && f[2] == "add":
-		return fmt.Sprintf(" (%s %s for %s only)", f[7], f[8], f[9])
+func fixScope(fix simnet.Edit) string {
+	switch f := fix.(type) {
+	case simnet.SGRuleEdit:
+		if f.Op != "add" {
+			return ""
+		}
+		proto, _ := simnet.NormProto(f.Rule.Protocol)
+		ports := strings.Fields(simnet.SGRuleText(f.Dir, f.Rule))[2]
+		if f.Dir == "ingress" {
+			return fmt.Sprintf(" (%s %s only, from %s only)", proto, ports, f.Rule.Source)
+		}
+		return fmt.Sprintf(" (%s %s only, to %s only)", proto, ports, f.Rule.Destination)
+	case simnet.NACLRuleEdit:
+		if f.Op != "add" {
+			return ""
+		}
+		w := strings.Fields(simnet.ACLRuleText(f.Rule)) // rule N ACTION PROTO PORTS CIDR
+		return fmt.Sprintf(" (%s %s for %s only)", w[3], w[4], w[5])
 	}
 	return ""
 }
@@ -357,45 +373,80 @@ func misdirection(r *tracer.Report) string {
 
 // weakFix is the over-broad version of a reference fix: a fix command
 // when one says it, and what is wrong with it.
-func weakFix(fix string) (line, text string) {
-	f := strings.Fields(fix)
-	if len(f) < 3 {
-		return "", ""
-	}
-	name := f[1]
-	switch f[0] {
-	case "sg":
-		if f[2] == "add" && len(f) > 3 && f[3] == "ingress" {
-			return fmt.Sprintf("sg %s add ingress all all from 0.0.0.0/0", name), fmt.Sprintf("opens every port of %s to the internet", name)
+func weakFix(fix simnet.Edit) (line, text string) {
+	switch f := fix.(type) {
+	case simnet.SGRuleEdit:
+		if f.Op == "add" && f.Dir == "ingress" {
+			wide := simnet.SGRuleEdit{Group: f.Group, Op: "add", Dir: "ingress", Rule: simnet.SGRuleSpec{Protocol: "all", Source: "0.0.0.0/0"}}
+			return wide.String(), fmt.Sprintf("opens every port of %s to the internet", f.Group)
 		}
-		if f[2] == "add" && len(f) > 3 && f[3] == "egress" {
-			return fmt.Sprintf("sg %s add egress all all to 0.0.0.0/0", name), fmt.Sprintf("lets %s send anything anywhere", name)
+		if f.Op == "add" && f.Dir == "egress" {
+			wide := simnet.SGRuleEdit{Group: f.Group, Op: "add", Dir: "egress", Rule: simnet.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}
+			return wide.String(), fmt.Sprintf("lets %s send anything anywhere", f.Group)
 		}
-		return "", fmt.Sprintf("adds allow-all rules to %s instead of correcting the one rule", name)
-	case "nacl":
-		if f[2] == "add" && len(f) > 5 {
-			return fmt.Sprintf("nacl %s add %s rule %s allow all all 0.0.0.0/0", name, f[3], f[5]), fmt.Sprintf("lets every protocol and port through %s", name)
+		return "", fmt.Sprintf("adds allow-all rules to %s instead of correcting the one rule", f.Group)
+	case simnet.NACLRuleEdit:
+		if f.Op == "add" {
+			wide := simnet.NACLRuleEdit{ACL: f.ACL, Op: "add", Dir: f.Dir, Rule: simnet.ACLRuleSpec{Rule: f.Rule.Rule, Action: "allow", Protocol: "all", CIDR: "0.0.0.0/0"}}
+			return wide.String(), fmt.Sprintf("lets every protocol and port through %s", f.ACL)
 		}
-		return "", fmt.Sprintf("puts an allow-all rule in front of %s's deny instead of removing it", name)
-	case "route":
-		return "", fmt.Sprintf("changes routes without reading %s first, or points a private subnet's default route at the internet gateway", name)
-	case "firewall":
-		return "", fmt.Sprintf("flushes every rule of %s's firewall (iptables -F) instead of removing the one that matches", name)
-	case "service":
-		return "", fmt.Sprintf("restarts the services of %s blindly, or binds them to every address, without reading ss -ltn", name)
-	case "dns":
-		return "", fmt.Sprintf("pins an address in the client's /etc/hosts, or lowers TTLs and waits, instead of mending %s", name)
-	case "lb":
-		if f[2] == "health-check" {
-			return "", fmt.Sprintf("points %s's health check at anything that answers 200, or turns it off, hiding real failures", name)
-		}
-		return "", fmt.Sprintf("recreates %s, or registers every instance in its target groups", name)
-	case "cert":
+		return "", fmt.Sprintf("puts an allow-all rule in front of %s's deny instead of removing it", f.ACL)
+	case simnet.RouteEdit:
+		return "", fmt.Sprintf("changes routes without reading %s first, or points a private subnet's default route at the internet gateway", f.Table)
+	case simnet.FirewallEdit:
+		return "", fmt.Sprintf("flushes every rule of %s's firewall (iptables -F) instead of removing the one that matches", f.Host)
+	case simnet.ServiceEdit:
+		return "", fmt.Sprintf("restarts the services of %s blindly, or binds them to every address, without reading ss -ltn", f.Host)
+	case simnet.LBHealthCheckEdit:
+		return "", fmt.Sprintf("points %s's health check at anything that answers 200, or turns it off, hiding real failures", f.LB)
+	case simnet.CertRenewEdit, simnet.CertReissueEdit:
 		return "", "tests with curl -k and calls it fixed, or tells users to click through the warning"
-	case "peering":
+	case simnet.PeeringEdit, simnet.PeeringStatusEdit:
 		return "", "peers every VPC with every other, or routes 0.0.0.0/0 over the peering"
 	}
+	if zone, ok := fixZone(fix); ok {
+		return "", fmt.Sprintf("pins an address in the client's /etc/hosts, or lowers TTLs and waits, instead of mending %s", zone)
+	}
+	if lb, ok := fixLB(fix); ok {
+		return "", fmt.Sprintf("recreates %s, or registers every instance in its target groups", lb)
+	}
 	return "", ""
+}
+
+// fixZone is the zone a DNS fix edits.
+func fixZone(fix simnet.Edit) (string, bool) {
+	switch f := fix.(type) {
+	case simnet.DNSRecordEdit:
+		return f.Zone, true
+	case simnet.DNSDelegateEdit:
+		return f.Zone, true
+	case simnet.ZoneAssocEdit:
+		return f.Zone, true
+	case simnet.ZoneEdit:
+		return f.Zone, true
+	}
+	return "", false
+}
+
+// fixLB is the balancer a load balancer fix edits.
+func fixLB(fix simnet.Edit) (string, bool) {
+	switch f := fix.(type) {
+	case simnet.LBHealthCheckEdit:
+		return f.LB, true
+	case simnet.LBTargetEdit:
+		return f.LB, true
+	case simnet.LBTargetGroupPortEdit:
+		return f.LB, true
+	case simnet.LBListenerCertEdit:
+		return f.LB, true
+	case simnet.LBListenerActionEdit:
+		return f.LB, true
+	case simnet.LBListenerAddEdit:
+		return f.LB, true
+	case simnet.LBListenerRemoveEdit:
+		return f.LB, true
+	}
+	return "", false
 }
 
 // reviewOf applies a fix line to the broken world and returns what the
@@ -405,11 +456,11 @@ func reviewOf(ctx context.Context, st *scenarios.Setup, line string) []scenarios
 	if err != nil {
 		return nil
 	}
-	fixed, _, err := scenarios.ApplyFix(st.Broken, f)
+	fixed, fw, _, err := scenarios.Change(st.Broken, f)
 	if err != nil {
 		return nil
 	}
-	return scenarios.Review(ctx, st, fixed)
+	return scenarios.ReviewWorld(ctx, st, fixed, fw)
 }
 
 // WriteMarkdown writes the card as Markdown, to print or to paste.

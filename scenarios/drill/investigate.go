@@ -35,9 +35,12 @@ type Key struct {
 // are unhealthy) the trace has no break; the investigation then starts
 // from the balancer's health checks.
 func NewKey(ctx context.Context, st *scenarios.Setup) (*Key, error) {
-	w, err := simnet.Compile(st.Broken)
-	if err != nil {
-		return nil, err
+	w := st.World // compiled with the setup
+	if w == nil {
+		var err error
+		if w, err = simnet.Compile(st.Broken); err != nil {
+			return nil, err
+		}
 	}
 	r, err := w.Trace(ctx, st.From, st.Target)
 	if err != nil {
@@ -113,7 +116,7 @@ func healthInvestigation(r *tracer.Report, hs []simnet.TargetHealth, st *scenari
 		}
 	}
 	for _, f := range st.Fix {
-		add("fix", f, "then check: every target healthy, and the request still delivered")
+		add("fix", f.String(), "then check: every target healthy, and the request still delivered")
 	}
 	return steps, codes
 }
@@ -182,8 +185,8 @@ func repair(ctx context.Context, st *scenarios.Setup, w *simnet.World, steps []d
 		}
 		var cands []string
 		for _, f := range st.Fix {
-			if w := strings.Fields(f); len(w) > 1 && w[0] == "dns" {
-				cands = append(cands, "show zone "+w[1])
+			if zone, ok := fixZone(f); ok {
+				cands = append(cands, "show zone "+zone)
 			}
 		}
 		for _, c := range st.Causes {

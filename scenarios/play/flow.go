@@ -87,7 +87,7 @@ func (s *Shell) check(ctx context.Context, _ []string) error {
 	if s.solvedAt.IsZero() {
 		s.solvedAt = s.opts.Now()
 	}
-	s.warnings = scenarios.Review(ctx, s.setup, s.spec)
+	s.warnings = scenarios.ReviewWorld(ctx, s.setup, s.spec, s.world)
 	s.printf("solved\n")
 	for _, w := range s.warnings {
 		s.printf("review: warning: %s\n", w)
@@ -126,7 +126,7 @@ func (s *Shell) giveUp(ctx context.Context, _ []string) error {
 		}
 		s.printf("\nThe reference fix:\n")
 	}
-	for _, f := range st.Fix {
+	for _, f := range st.FixLines() {
 		s.printf("  %s\n", f)
 	}
 	if e := strings.TrimSpace(st.Scenario.Explanation); e != "" {
@@ -137,10 +137,14 @@ func (s *Shell) giveUp(ctx context.Context, _ []string) error {
 }
 
 // fix runs one fix command: the spec is edited, validated as a whole and
-// recompiled; a refused edit changes nothing.
+// compiled, once; a refused edit changes nothing.
 func (s *Shell) fix(_ context.Context, words []string) error {
 	msg, err := s.applyFix(words)
 	if err != nil {
+		var ue *simnet.UsageError
+		if errors.As(err, &ue) {
+			return badUsage("%s", ue.Reason)
+		}
 		if errors.Is(err, scenarios.ErrUsage) {
 			return usageError{}
 		}
@@ -166,23 +170,18 @@ func (s *Shell) applyFix(words []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	next, msg, err := scenarios.ApplyFix(s.spec, f)
+	next, w, msg, err := scenarios.Change(s.spec, f)
 	if err != nil {
 		return "", err
 	}
-	s.commit(next, f.String())
+	s.commit(next, w, f.String())
 	return msg, nil
 }
 
-// commit makes next the current world, keeping the old one for undo.
-func (s *Shell) commit(next *simnet.WorldSpec, what string) {
-	w, err := simnet.Compile(next)
-	if err != nil {
-		// ApplyFix and edit validate first; this cannot happen.
-		s.printf("refused: %v\n", err)
-		return
-	}
-	s.undo = append(s.undo, change{spec: s.spec, what: what})
+// commit makes next, compiled as w, the current world, keeping the old one
+// for undo.
+func (s *Shell) commit(next *simnet.WorldSpec, w *simnet.World, what string) {
+	s.undo = append(s.undo, change{spec: s.spec, world: s.world, what: what})
 	s.spec, s.world = next, w
 	s.stats.Fixes++
 	if !slices.Contains(s.world.Names(""), s.Host()) {
@@ -190,6 +189,8 @@ func (s *Shell) commit(next *simnet.WorldSpec, what string) {
 	}
 }
 
+// undoCmd takes back the last change: the world before it comes back as
+// it was compiled then.
 func (s *Shell) undoCmd(_ context.Context, _ []string) error {
 	if len(s.undo) == 0 {
 		s.printf("nothing to undo\n")
@@ -197,11 +198,7 @@ func (s *Shell) undoCmd(_ context.Context, _ []string) error {
 	}
 	last := s.undo[len(s.undo)-1]
 	s.undo = s.undo[:len(s.undo)-1]
-	w, err := simnet.Compile(last.spec)
-	if err != nil {
-		return err
-	}
-	s.spec, s.world = last.spec, w
+	s.spec, s.world = last.spec, last.world
 	s.printf("undone: %s\n", last.what)
 	return nil
 }
@@ -211,7 +208,14 @@ func (s *Shell) reset(_ context.Context, _ []string) error {
 		s.printf("the world is as the ticket found it already\n")
 		return nil
 	}
-	s.commit(s.setup.Broken.Clone(), "reset")
+	w := s.setup.World
+	if w == nil {
+		var err error
+		if w, err = simnet.Compile(s.setup.Broken); err != nil {
+			return err
+		}
+	}
+	s.commit(s.setup.Broken.Clone(), w, "reset")
 	s.stats.Fixes--
 	s.printf("reset: the world is as the ticket found it (undo brings your changes back)\n")
 	return nil
@@ -258,15 +262,16 @@ func (s *Shell) edit(ctx context.Context, _ []string) error {
 		}
 		return nil
 	}
-	if _, err := simnet.Compile(next); err != nil {
-		s.printf("refused: %v\n", err)
-		return nil
-	}
 	if sameSpec(next, s.spec) {
 		s.printf("no change\n")
 		return nil
 	}
-	s.commit(next, "edit")
+	w, err := simnet.Compile(next)
+	if err != nil {
+		s.printf("refused: %v\n", err)
+		return nil
+	}
+	s.commit(next, w, "edit")
 	s.printf("ok: the edited world is loaded (undo takes it back)\n")
 	return nil
 }

@@ -43,8 +43,8 @@ func Prove(ctx context.Context, sc *scenarios.Scenario, now func() time.Time) (p
 		return p
 	}
 	if st.Base != nil && len(sc.Faults) > 0 {
-		if w, err := simnet.Compile(st.Base); err != nil {
-			fail("the world does not compile: %v", err)
+		if w := st.BaseWorld; w == nil {
+			fail("the world does not compile")
 		} else {
 			for _, r := range scenarios.RunChecks(ctx, w, st.Checks) {
 				if !r.Pass {
@@ -85,9 +85,10 @@ func Prove(ctx context.Context, sc *scenarios.Scenario, now func() time.Time) (p
 			fail("cause %q is neither a blocker of the headline request nor a component a fault changed", c)
 		}
 	}
-	for _, line := range st.Fix {
-		if _, err := sh.Fix(line); err != nil {
-			fail("reference fix %q: %v", line, err)
+	for _, f := range st.Fix {
+		// Typed as a learner would: the line, not the value.
+		if _, err := sh.Fix(f.String()); err != nil {
+			fail("reference fix %q: %v", f, err)
 		}
 	}
 	for _, res := range scenarios.RunChecks(ctx, sh.World(), st.Checks) {

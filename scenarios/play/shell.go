@@ -51,8 +51,9 @@ type Shell struct {
 }
 
 type change struct {
-	spec *simnet.WorldSpec
-	what string
+	spec  *simnet.WorldSpec
+	world *simnet.World // spec, compiled
+	what  string
 }
 
 // Options are a shell's injected dependencies. The zero value works: the
@@ -98,12 +99,16 @@ func New(ctx context.Context, st *scenarios.Setup, out io.Writer, o Options) (*S
 	if o.Editor == nil {
 		o.Editor = runEditor
 	}
-	w, err := simnet.Compile(st.Broken)
-	if err != nil {
-		return nil, err
+	w := st.World // compiled once, with the setup
+	if w == nil {
+		var err error
+		if w, err = simnet.Compile(st.Broken); err != nil {
+			return nil, err
+		}
 	}
 	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, vantage: []string{st.From}, named: map[int]bool{}}
 	s.stats.Start = o.Now()
+	var err error
 	s.broken, err = w.Trace(ctx, st.From, st.Target)
 	if err != nil {
 		return nil, err
@@ -210,9 +215,6 @@ type command struct {
 
 var commands map[string]*command
 
-// commandOrder is how help lists them.
-var commandOrder [][2]string
-
 func init() {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
@@ -257,11 +259,11 @@ var fixSummary = map[string]string{
 	"nacl":     "add or remove a network ACL rule",
 	"route":    "add, replace or remove a route",
 	"service":  "start, stop, rebind or move a service",
-	"firewall": "remove a host firewall rule",
-	"dns":      "set or remove records; delegate a zone; associate a private zone",
+	"firewall": "remove or insert a host firewall rule",
+	"dns":      "set or remove records; delegate a zone; associate, create or delete a private zone",
 	"lb":       "health checks, targets, target group ports and listeners",
 	"cert":     "reissue a certificate (optionally for other names)",
-	"peering":  "create, accept or delete a VPC peering",
+	"peering":  "create, accept, delete or withdraw a VPC peering",
 }
 
 // Names lists every command name, sorted.

@@ -3,7 +3,6 @@ package play
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -605,16 +604,4 @@ func (s *Shell) showNAT(tw *tabwriter.Writer, name string) error {
 		}
 	}
 	return notFound("NAT gateway", name, s.world.Names("nat-gateway"))
-}
-
-// addrName names the resource behind an address, for messages.
-func (s *Shell) addrName(a netip.Addr) string {
-	for _, v := range s.spec.VPCs {
-		for _, in := range v.Instances {
-			if in.PrivateIP == a.String() || in.PublicIP == a.String() {
-				return in.Name
-			}
-		}
-	}
-	return a.String()
 }

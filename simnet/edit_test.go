@@ -1,0 +1,365 @@
+package simnet
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func builtinWorldSpec(t testing.TB, name string) *WorldSpec {
+	t.Helper()
+	b, err := Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSpec("builtin:"+name, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ttl(n int) *int { return &n }
+
+// editCases holds an edit of every kind, each with a world it applies to.
+var editCases = []struct {
+	world string
+	line  string
+	edit  Edit
+}{
+	{"shop", "sg sg-app add ingress tcp 9000-9010 from sg-lb", SGRuleEdit{Group: "sg-app", Op: "add", Dir: "ingress", Rule: SGRuleSpec{Protocol: "tcp", Ports: Ports{Text: "9000-9010"}, Source: "sg-lb"}}},
+	{"shop", "sg sg-app remove ingress tcp 8080 from sg-lb", SGRuleEdit{Group: "sg-app", Op: "remove", Dir: "ingress", Rule: SGRuleSpec{Protocol: "tcp", Ports: Ports{Text: "8080"}, Source: "sg-lb"}}},
+	{"shop", "sg sg-app add egress all all to 0.0.0.0/0", SGRuleEdit{Group: "sg-app", Op: "add", Dir: "egress", Rule: SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}},
+	{"shop", "nacl acl-data add ingress rule 5 deny tcp 5432 10.0.0.0/8", NACLRuleEdit{ACL: "acl-data", Op: "add", Dir: "ingress", Rule: ACLRuleSpec{Rule: 5, Protocol: "tcp", Ports: Ports{Text: "5432"}, CIDR: "10.0.0.0/8", Action: "deny"}}},
+	{"shop", "nacl acl-data remove egress rule 100", NACLRuleEdit{ACL: "acl-data", Op: "remove", Dir: "egress", Rule: ACLRuleSpec{Rule: 100}}},
+	{"shop", "route rt-isolated add 0.0.0.0/0 via nat-a", RouteEdit{Table: "rt-isolated", Op: "add", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "nat-a"}},
+	{"shop", "route rt-private replace 0.0.0.0/0 via blackhole", RouteEdit{Table: "rt-private", Op: "replace", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "blackhole"}},
+	{"shop", "route rt-private remove 0.0.0.0/0", RouteEdit{Table: "rt-private", Op: "remove", Dest: netip.MustParsePrefix("0.0.0.0/0")}},
+	{"shop", "service app-1 shop-api stop", ServiceEdit{Host: "app-1", Service: "shop-api", Op: "stop"}},
+	{"shop", "service app-1 metrics bind 0.0.0.0", ServiceEdit{Host: "app-1", Service: "metrics", Op: "bind", Bind: "0.0.0.0"}},
+	{"shop", "service app-1 shop-api port 8081", ServiceEdit{Host: "app-1", Service: "shop-api", Op: "port", Port: 8081}},
+	{"shop", "firewall db-1 insert 1 input tcp 5432 from 10.0.10.0/24 reject", FirewallEdit{Host: "db-1", Op: "insert", Num: 1, Rule: FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "reject"}}},
+	{"shop", "firewall db-1 remove 1", FirewallEdit{Host: "db-1", Op: "remove", Num: 1}},
+	{"shop", "firewall db-1 remove input 2", FirewallEdit{Host: "db-1", Op: "remove", Chain: "input", Num: 2}},
+	{"shop", "dns example.com set web-lb A ttl 30 203.0.113.10", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "web-lb", Type: "A", Values: []string{"203.0.113.10"}, TTL: ttl(30)}},
+	{"shop", "dns example.com set www CNAME shop.example.com", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "www", Type: "CNAME", Values: []string{"shop.example.com"}}},
+	{"shop", "dns example.com set @ TXT 'v=spf1 -all' x", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "@", Type: "TXT", Values: []string{"v=spf1 -all", "x"}}},
+	{"shop", "dns example.com remove shop CNAME", DNSRecordEdit{Zone: "example.com", Op: "remove", Name: "shop", Type: "CNAME"}},
+	{"shop", "dns example.com delegate ns9.example.net 192.0.2.99", DNSDelegateEdit{Zone: "example.com", Servers: []NameserverSpec{{Name: "ns9.example.net", IP: "192.0.2.99"}}}},
+	{"peered", "dns corp.internal disassociate analytics", ZoneAssocEdit{Zone: "corp.internal", Op: "disassociate", VPC: "analytics"}},
+	{"shop", "dns internal.shop associate prod2", ZoneAssocEdit{Zone: "internal.shop", Op: "associate", VPC: "prod2"}},
+	{"shop", "dns example.net create private prod", ZoneEdit{Zone: "example.net", Op: "create", VPCs: []string{"prod"}}},
+	{"shop", "lb web-lb health-check path /status", LBHealthCheckEdit{LB: "web-lb", Path: "/status"}},
+	{"shop", "lb web-lb health-check port 8081 tg-app", LBHealthCheckEdit{LB: "web-lb", Port: 8081, TG: "tg-app"}},
+	{"shop", "lb web-lb target remove app-1", LBTargetEdit{LB: "web-lb", Op: "remove", Target: "app-1"}},
+	{"shop", "lb web-lb target add db-1 tg-app", LBTargetEdit{LB: "web-lb", Op: "add", Target: "db-1", TG: "tg-app"}},
+	{"shop", "lb web-lb target-group tg-app port 8081", LBTargetGroupPortEdit{LB: "web-lb", TG: "tg-app", Port: 8081}},
+	{"shop", "lb web-lb listener 443 certificate partner-cert", LBListenerCertEdit{LB: "web-lb", Port: 443, Cert: "partner-cert"}},
+	{"shop", "lb web-lb listener 80 forward tg-app", LBListenerActionEdit{LB: "web-lb", Port: 80, Forward: "tg-app"}},
+	{"shop", "lb web-lb listener 443 redirect https", LBListenerActionEdit{LB: "web-lb", Port: 443, Redirect: "https"}},
+	{"shop", "lb web-lb listener add 8443 https forward tg-app certificate shop-cert", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8443, Protocol: "https", TargetGroup: "tg-app", Certificate: "shop-cert"}}},
+	{"shop", "lb web-lb listener add 8080 http redirect https", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8080, Protocol: "http", Redirect: "https"}}},
+	{"shop", "lb web-lb listener remove 80", LBListenerRemoveEdit{LB: "web-lb", Port: 80}},
+	{"shop", "cert shop-cert renew", CertRenewEdit{Cert: "shop-cert"}},
+	{"shop", "cert shop-cert renew shop.example.com *.example.com", CertRenewEdit{Cert: "shop-cert", Domains: []string{"shop.example.com", "*.example.com"}}},
+	{"shop", "cert shop-cert reissue 2025-01-01T00:00:00Z 2025-06-01T00:00:00Z shop.example.com", CertReissueEdit{Cert: "shop-cert", NotBefore: "2025-01-01T00:00:00Z", NotAfter: "2025-06-01T00:00:00Z", Domains: []string{"shop.example.com"}}},
+	{"peered", "peering create pcx-x app analytics", PeeringEdit{Op: "create", Name: "pcx-x", VPCs: []string{"app", "analytics"}}},
+	{"peered", "peering pcx-app-shared delete", PeeringEdit{Op: "delete", Name: "pcx-app-shared"}},
+	{"peered", "peering pcx-app-shared status pending-acceptance", PeeringStatusEdit{Name: "pcx-app-shared", Status: "pending-acceptance"}},
+}
+
+// TestEditRoundTrip: every kind of edit reads back from its command line
+// as an equal value, and its line is what the table says a learner types.
+func TestEditRoundTrip(t *testing.T) {
+	kinds := map[string]bool{}
+	for _, tc := range editCases {
+		kinds[reflect.TypeOf(tc.edit).Name()] = true
+		if got := tc.edit.String(); got != tc.line {
+			t.Errorf("String() = %q; want %q", got, tc.line)
+		}
+		e, err := ParseEdit(tc.line)
+		if err != nil {
+			t.Errorf("ParseEdit(%q): %v", tc.line, err)
+			continue
+		}
+		if !reflect.DeepEqual(e, tc.edit) {
+			t.Errorf("ParseEdit(%q) = %#v; want %#v", tc.line, e, tc.edit)
+		}
+	}
+	for _, k := range []string{"SGRuleEdit", "NACLRuleEdit", "RouteEdit", "ServiceEdit", "FirewallEdit", "DNSRecordEdit", "DNSDelegateEdit", "ZoneAssocEdit", "ZoneEdit",
+		"LBHealthCheckEdit", "LBTargetEdit", "LBTargetGroupPortEdit", "LBListenerCertEdit", "LBListenerActionEdit", "LBListenerAddEdit", "LBListenerRemoveEdit",
+		"CertRenewEdit", "CertReissueEdit", "PeeringEdit", "PeeringStatusEdit"} {
+		if !kinds[k] {
+			t.Errorf("no case of %s", k)
+		}
+	}
+}
+
+// TestEditUndo: each edit changes its world, and its undo gives back a
+// world that means the same; the undo reads back from its line too.
+func TestEditUndo(t *testing.T) {
+	for _, tc := range editCases {
+		t.Run(tc.line, func(t *testing.T) {
+			s := builtinWorldSpec(t, tc.world)
+			before := canonical(t, s)
+			undo, err := tc.edit.Apply(s)
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			if canonical(t, s) == before {
+				t.Fatalf("Apply changed nothing")
+			}
+			back, err := ParseEdit(undo.String())
+			if err != nil || !reflect.DeepEqual(back, undo) {
+				t.Errorf("the undo %#v reads back as %#v (%v)", undo, back, err)
+			}
+			if _, err := undo.Apply(s); err != nil {
+				t.Fatalf("undo %q: %v", undo, err)
+			}
+			if got := canonical(t, s); got != before {
+				t.Errorf("after %q and its undo %q the world differs:\n got %s\nwant %s", tc.edit, undo, got, before)
+			}
+		})
+	}
+}
+
+// TestEditErrors: a refused edit says why and leaves the spec unchanged;
+// a command written wrongly says what is wrong and what is allowed.
+func TestEditErrors(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"sg sg-app add", "takes 8 words"},
+		{"sg sg-app add sideways tcp 80 from x", `"sideways" is not ingress or egress`},
+		{"sg sg-app add ingress tcp 80 to x", "an ingress rule is written 'ingress PROTO PORTS from ...'"},
+		{"sg sg-app add ingress gre 80 from x", `protocol "gre" is not tcp, udp, icmp or all`},
+		{"sg sg-app add ingress tcp 0 from x", "port 0 is not a port"},
+		{"sg sg-app add ingress tcp 80 from 10.0.1.5/24", "did you mean 10.0.1.0/24?"},
+		{"sg sg-nope add ingress tcp 80 from sg-lb", `no security group is named "sg-nope"`},
+		{"sg sg-app add ingress tcp 8080 from sg-lb", "already has the rule"},
+		{"nacl acl-data add ingress rule 0 allow tcp 80 0.0.0.0/0", "not a number from 1 to 32766"},
+		{"nacl acl-data add ingress rule 100 allow tcp 80 0.0.0.0/0", "already has ingress rule 100"},
+		{"route rt-public add 0.0.0.0/0 via igw", "already has a route for 0.0.0.0/0"},
+		{"route rt-public replace 10.9.0.0/16 via igw", "no route for 10.9.0.0/16 to replace"},
+		{"route rt-public frobnicate 10.9.0.0/16", `"frobnicate" is not add, replace or remove`},
+		{"service app-1 shop-api start", "already running"},
+		{"service app-1 shop-api bind nowhere", `bind "nowhere": give an address`},
+		{"firewall db-1 remove 3", "firewall has 2 rules, not 3"},
+		{"firewall db-1 insert 1 input tcp 80 nothing", `action "nothing" is not accept, drop or reject`},
+		{"dns example.com set www A 2001:db8::1", "is not an IPv4 address"},
+		{"dns example.com set shop A 203.0.113.9", "a CNAME stands alone"},
+		{"dns example.com remove nope A", "has no A record for nope"},
+		{"dns internal.shop delegate ns 1.2.3.4", "private zone: nothing delegates"},
+		{"dns internal.shop delete", "still holds"},
+		{"lb web-lb health-check path status", "starts with /"},
+		{"lb web-lb listener remove 8443", "no listener on port 8443"},
+		{"cert nope renew", `no certificate is named "nope"`},
+		{"cert shop-cert reissue yesterday tomorrow x", "not a time"},
+		{"peering pcx-1 accept", "no peering is named"},
+		{"teleport app-1", "not a fix command"},
+	}
+	for _, tc := range tests {
+		s := builtinWorldSpec(t, "shop")
+		before := canonical(t, s)
+		e, err := ParseEdit(tc.line)
+		if err == nil {
+			_, err = e.Apply(s)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v; want one holding %q", tc.line, err, tc.want)
+		}
+		var ue *UsageError
+		if errors.As(err, &ue) && (!errors.Is(err, ErrEditUsage) || ue.Reason == "") {
+			t.Errorf("%q: a usage error without its reason: %v", tc.line, err)
+		}
+		if canonical(t, s) != before {
+			t.Errorf("%q: the refused edit changed the spec", tc.line)
+		}
+	}
+}
+
+// TestApplyEditMessage: ApplyEdit says what changed, in the learner's words.
+func TestApplyEditMessage(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"sg sg-app add ingress tcp 443 from sg-lb", "sg-app: added ingress tcp 443 from sg-lb"},
+		{"route rt-private replace 0.0.0.0/0 via blackhole", "rt-private: 0.0.0.0/0 now → blackhole (was nat-a)"},
+		{"lb web-lb target-group tg-app port 8081", "now sends to port 8081 (was 8080)"},
+		{"peering create pcx-x app analytics", "pending acceptance (peering pcx-x accept)"},
+	}
+	for _, tc := range tests {
+		world := "shop"
+		if strings.HasPrefix(tc.line, "peering") {
+			world = "peered"
+		}
+		e, err := ParseEdit(tc.line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, msg, err := ApplyEdit(builtinWorldSpec(t, world), e)
+		if err != nil || !strings.Contains(msg, tc.want) {
+			t.Errorf("%q: %q, %v; want %q", tc.line, msg, err, tc.want)
+		}
+	}
+}
+
+// FuzzParseEdit: no line crashes the parser; a line that parses reads back
+// from its String() as an equal value, and applying it to a built-in
+// world never panics.
+func FuzzParseEdit(f *testing.F) {
+	for _, tc := range editCases {
+		f.Add(tc.line)
+	}
+	for _, s := range []string{"sg sg-app add ingress tcp all from sg-lb", "nacl acl-data add egress rule 1 allow all all 0.0.0.0/0",
+		"dns example.com set shop CNAME x", "firewall db-1 remove output 1", "dns x set n TXT ttl 5", "lb x listener 80 certificate ''"} {
+		f.Add(s)
+	}
+	specs := map[string]*WorldSpec{}
+	for _, n := range BuiltinNames() {
+		specs[n] = builtinWorldSpec(f, n)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		e, err := ParseEdit(line)
+		if err != nil {
+			return
+		}
+		again, err := ParseEdit(e.String())
+		if err != nil {
+			t.Fatalf("%q parses, but its String() %q does not: %v", line, e.String(), err)
+		}
+		if !reflect.DeepEqual(again, e) {
+			t.Fatalf("%q: %#v reads back as %#v", line, e, again)
+		}
+		for _, s := range specs {
+			c := s.Clone()
+			if undo, err := e.Apply(c); err == nil {
+				if _, err := ParseEdit(undo.String()); err != nil {
+					t.Fatalf("%q: its undo %q does not parse: %v", line, undo, err)
+				}
+			}
+		}
+	})
+}
+
+// canonical writes a spec in a form where specs that mean the same are
+// equal: unordered lists sorted, defaults written out, rules in the form
+// the commands write them.
+func canonical(t *testing.T, s *WorldSpec) string {
+	t.Helper()
+	c := s.Clone()
+	for i := range c.DNS.Zones {
+		z := &c.DNS.Zones[i]
+		sort.Strings(z.VPCs)
+		if len(z.Delegation) == 0 {
+			z.Delegation = z.Nameservers
+		}
+		type key struct{ name, typ string }
+		merged := map[key]RecordSpec{}
+		for _, r := range z.Records {
+			k := key{RelRecord(z.Name, r.Name), strings.ToUpper(r.Type)}
+			m := merged[k]
+			m.Name, m.Type = k.name, k.typ
+			m.Values = append(m.Values, r.AllValues()...)
+			if m.TTL == nil {
+				m.TTL = r.TTL
+			}
+			merged[k] = m
+		}
+		z.Records = nil
+		for _, r := range merged {
+			sort.Strings(r.Values)
+			if r.TTL == nil {
+				r.TTL = ttl(300)
+			}
+			z.Records = append(z.Records, r)
+		}
+		sort.Slice(z.Records, func(a, b int) bool {
+			return z.Records[a].Name+" "+z.Records[a].Type < z.Records[b].Name+" "+z.Records[b].Type
+		})
+	}
+	sort.Slice(c.DNS.Zones, func(a, b int) bool {
+		return fmt.Sprint(c.DNS.Zones[a].Name, c.DNS.Zones[a].Private) < fmt.Sprint(c.DNS.Zones[b].Name, c.DNS.Zones[b].Private)
+	})
+	for i := range c.Peerings {
+		if c.Peerings[i].Status == "" {
+			c.Peerings[i].Status = "active"
+		}
+	}
+	sort.Slice(c.Peerings, func(a, b int) bool { return c.Peerings[a].Name < c.Peerings[b].Name })
+	hostParts := func(svcs []ServiceSpec, fw []FirewallRuleSpec) {
+		for i := range svcs {
+			if svcs[i].Bind == "" {
+				svcs[i].Bind = "0.0.0.0"
+			}
+			on := svcs[i].IsRunning()
+			svcs[i].Running = &on
+		}
+		for i := range fw {
+			fw[i] = normFirewallRule(fw[i])
+		}
+	}
+	for i := range c.Internet.Servers {
+		hostParts(c.Internet.Servers[i].Services, c.Internet.Servers[i].Firewall)
+	}
+	for i := range c.VPCs {
+		v := &c.VPCs[i]
+		for j := range v.Instances {
+			hostParts(v.Instances[j].Services, v.Instances[j].Firewall)
+		}
+		for j := range v.RouteTables {
+			rs := v.RouteTables[j].Routes
+			for k := range rs {
+				if p, err := netip.ParsePrefix(rs[k].Destination); err == nil {
+					rs[k].Destination = p.Masked().String()
+				}
+			}
+			sort.Slice(rs, func(a, b int) bool { return rs[a].Destination < rs[b].Destination })
+		}
+		for j := range v.NetworkACLs {
+			for _, rs := range []*[]ACLRuleSpec{&v.NetworkACLs[j].Ingress, &v.NetworkACLs[j].Egress} {
+				for k := range *rs {
+					(*rs)[k] = normACLRule((*rs)[k])
+				}
+			}
+		}
+		for j := range v.SecurityGroups {
+			g := &v.SecurityGroups[j]
+			for _, d := range []struct {
+				dir   string
+				rules []SGRuleSpec
+			}{{"ingress", g.Ingress}, {"egress", g.Egress}} {
+				for k := range d.rules {
+					d.rules[k] = normSGRule(d.dir, d.rules[k])
+				}
+				sort.Slice(d.rules, func(a, b int) bool { return SGRuleText(d.dir, d.rules[a]) < SGRuleText(d.dir, d.rules[b]) })
+			}
+		}
+		for j := range v.LoadBalancers {
+			l := &v.LoadBalancers[j]
+			sort.Slice(l.Listeners, func(a, b int) bool { return l.Listeners[a].Port < l.Listeners[b].Port })
+			for k := range l.Listeners {
+				if l.Listeners[k].Redirect != "" {
+					l.Listeners[k].TargetGroup = ""
+				}
+			}
+			for k := range l.TargetGroups {
+				tg := &l.TargetGroups[k]
+				slices.Sort(tg.Targets)
+				if tg.HealthCheck.Port == 0 {
+					tg.HealthCheck.Port = tg.Port
+				}
+				if tg.HealthCheck.Path == "" {
+					tg.HealthCheck.Path = "/"
+				}
+			}
+		}
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
