@@ -259,11 +259,12 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 	}
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			if !h.Blocks || h.Fix == "" || slices.Contains(st.Advice, h.Fix) {
+			m := h.Mend()
+			if !h.Blocks || m == "" || slices.Contains(st.Advice, m) {
 				continue
 			}
-			st.Advice = append(st.Advice, h.Fix)
-			if e, err := simnet.ParseEdit(h.Fix); err == nil {
+			st.Advice = append(st.Advice, m)
+			if e, ok := h.Edit.(simnet.Edit); ok {
 				st.Fix = append(st.Fix, e)
 			}
 		}

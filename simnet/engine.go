@@ -106,20 +106,29 @@ func (t *walk) addQuiet(h tracer.Hop) {
 }
 
 // block records a hop that stops p; rule is the rule that decided (nil
-// when none did).
-func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix string) {
-	t.blockAt(component, kind, "", p, code, detail, rule, fix)
+// when none did), advice what would mend it in words.
+func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, advice string) {
+	t.blockAt(component, kind, "", p, code, detail, rule, nil, advice)
 }
 
 // blockAt is block for a filter that guards peer (the hop's Peer): an
-// interface's owner, a subnet.
-func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix string) {
+// interface's owner, a subnet. fix is the edit that would mend it, where
+// one does; advice says it in words where none does.
+func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix Edit, advice string) {
 	h := tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
-		Detail: detail, Blocks: true, Fix: fix, Peer: peer}
+		Detail: detail, Blocks: true, Advice: advice, Peer: peer}
+	if fix != nil {
+		h.Edit, h.Fix = fix, fix.String()
+	}
 	if rule != nil {
 		h.Rule, h.Matched = rule.Text, rule
 	}
 	t.add(h)
+}
+
+// blockEdit is block for a hop that one edit would mend.
+func (t *walk) blockEdit(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix Edit) {
+	t.blockAt(component, kind, "", p, code, detail, rule, fix, "")
 }
 
 // actionFor is what a filter or socket that stops a packet with code c
@@ -459,7 +468,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
 			}
 			t.blockAt(a.name, tracer.KindNetworkACL, sn.name, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
-				&r.rule, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
+				&r.rule, nil, fmt.Sprintf("remove rule %d from %s, or add a lower-numbered allow rule for %s", r.num, a.name, fixWhat(p, ingress)))
 			return false
 		}
 		rem.sub(rlo, rhi)
@@ -483,7 +492,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
 	t.blockAt(a.name, tracer.KindNetworkACL, sn.name, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
-		deny, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
+		deny, nil, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
 }
 
@@ -624,7 +633,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	}
 	t.blockAt(dst.sgs[0].name, tracer.KindSecurityGroup, dst.name, p, tracer.SGNoIngressRule,
 		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), nil,
-		fmt.Sprintf("sg %s add ingress %s %s from %s", dst.sgs[0].name, p.proto, fixPorts(p), from))
+		SGRuleEdit{Group: dst.sgs[0].name, Op: "add", Dir: "ingress", Rule: SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Source: from}}, "")
 	return false
 }
 
@@ -654,7 +663,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	}
 	t.blockAt(from.sgs[0].name, tracer.KindSecurityGroup, from.name, p, tracer.SGNoEgressRule,
 		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), nil,
-		fmt.Sprintf("sg %s add egress %s %s to %s", from.sgs[0].name, p.proto, fixPorts(p), to))
+		SGRuleEdit{Group: from.sgs[0].name, Op: "add", Dir: "egress", Rule: SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Destination: to}}, "")
 	return false
 }
 
@@ -675,13 +684,13 @@ func protoPort(p *pkt) string {
 	return p.proto.String()
 }
 
-// fixPorts is the PORTS argument of a fix command: "all" for a protocol
-// without ports.
-func fixPorts(p *pkt) string {
-	if pp := portOf(p); pp != "" {
-		return pp
+// fixRulePorts is the ports of a rule that would admit p: its destination
+// port, none for a protocol without ports.
+func fixRulePorts(p *pkt) Ports {
+	if p.proto == protoTCP || p.proto == protoUDP {
+		return PortsOf(int(p.dport), int(p.dport))
 	}
-	return "all"
+	return Ports{}
 }
 
 func portOf(p *pkt) string {
@@ -724,12 +733,12 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 			}
 			return true
 		case "drop":
-			t.block(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
-				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
+			t.blockEdit(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
+				FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
 			return false
 		default:
-			t.block(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
-				fmt.Sprintf("firewall %s remove %d", i.name, r.index))
+			t.blockEdit(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
+				FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
 			return false
 		}
 	}

@@ -381,7 +381,7 @@ func (t *teller) broken(h tracer.Hop) {
 	if ex := h.Code.Explain(); ex != "" {
 		text += " " + t.sentence(ex)
 	}
-	fix := h.Fix
+	fix := h.Mend()
 	if fix == "" {
 		fix = "see `pathlab trace` for the rule that decided, and change it"
 	}

@@ -231,12 +231,12 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		t.block(h.name, tracer.KindSocket, p, tracer.PortClosed, detail, nil, fmt.Sprintf("start a service on port %d on %s, or connect to the port it uses", p.dport, h.name))
 		return false
 	case !svc.running:
-		t.block(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
-			fmt.Sprintf("service %s %s start", h.name, svc.name))
+		t.blockEdit(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
+			ServiceEdit{Host: h.name, Service: svc.name, Op: "start"})
 		return false
 	case svc.loop && !p.src.IsLoopback():
-		t.block(h.name, tracer.KindSocket, p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
-			fmt.Sprintf("service %s %s bind 0.0.0.0", h.name, svc.name))
+		t.blockEdit(h.name, tracer.KindSocket, p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
+			ServiceEdit{Host: h.name, Service: svc.name, Op: "bind", Bind: "0.0.0.0"})
 		return false
 	}
 	st.svc = svc
@@ -540,7 +540,7 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 		if ct == nil && certName == "" {
 			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.TLSNoCertificate, Blocks: true,
 				Detail: fmt.Sprintf("listener %s:%d speaks plain %s, not TLS: the handshake fails (wrong version number)", st.lis.proto, st.lis.port, st.lis.proto),
-				Fix:    fmt.Sprintf("use http:// for port %d, or add an https listener with a certificate", st.lis.port)})
+				Advice: fmt.Sprintf("use http:// for port %d, or add an https listener with a certificate", st.lis.port)})
 			return res, nil
 		}
 	case st.svc != nil:
@@ -552,7 +552,7 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 		if certName == "" {
 			res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActFail, Code: tracer.TLSNoCertificate, Blocks: true,
 				Detail: fmt.Sprintf("service %s on port %d does not speak TLS", st.svc.name, st.svc.port),
-				Fix:    fmt.Sprintf("configure a certificate (tls:) on service %s, or use http://", st.svc.name)})
+				Advice: fmt.Sprintf("configure a certificate (tls:) on service %s, or use http://", st.svc.name)})
 			res.Assumed = true
 			return res, nil
 		}
@@ -567,18 +567,18 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 	if !certCovers(ct, name) {
 		blocks = append(blocks, tracer.Hop{Code: tracer.TLSNameMismatch,
 			Detail: fmt.Sprintf("certificate %s covers %s, not %s", ct.name, strings.Join(ct.domains, ", "), name),
-			Fix:    fmt.Sprintf("serve a certificate that covers %s (add it to %s's domains, or attach another)", name, ct.name)})
+			Advice: fmt.Sprintf("serve a certificate that covers %s (add it to %s's domains, or attach another)", name, ct.name)})
 	}
 	clock := n.w.Clock
 	if clock.Before(ct.notBefore) {
 		blocks = append(blocks, tracer.Hop{Code: tracer.TLSCertNotYetValid,
 			Detail: fmt.Sprintf("certificate %s is valid from %s, but it is %s", ct.name, ct.notBefore.Format(time.RFC3339), clock.Format(time.RFC3339)),
-			Fix:    fmt.Sprintf("serve a certificate already valid at %s (or fix the clock)", clock.Format(time.RFC3339))})
+			Advice: fmt.Sprintf("serve a certificate already valid at %s (or fix the clock)", clock.Format(time.RFC3339))})
 	}
 	if clock.After(ct.notAfter) {
 		blocks = append(blocks, tracer.Hop{Code: tracer.TLSCertExpired,
 			Detail: fmt.Sprintf("certificate %s expired at %s; it is %s", ct.name, ct.notAfter.Format(time.RFC3339), clock.Format(time.RFC3339)),
-			Fix:    fmt.Sprintf("renew %s and attach the new certificate", ct.name)})
+			Advice: fmt.Sprintf("renew %s and attach the new certificate", ct.name)})
 	}
 	for _, b := range blocks {
 		b.Component, b.Kind, b.Direction, b.Action, b.Blocks, b.Rule, b.Matched = component, kind, tracer.Return, tracer.ActFail, true, ct.rule.Text, &ct.rule
@@ -679,7 +679,7 @@ func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse)
 	if status >= 400 {
 		hop.Code, hop.Blocks, hop.Action, hop.Status = tracer.HTTPStatus, true, tracer.ActRespond, status
 		hop.Detail = fmt.Sprintf("%d: %s answers GET %s with %d %s", status, s.name, path, status, http.StatusText(status))
-		hop.Fix = fmt.Sprintf("serve %s on %s, or request a path it serves", path, s.name)
+		hop.Advice = fmt.Sprintf("serve %s on %s, or request a path it serves", path, s.name)
 	}
 	resp.Hops = append(resp.Hops, hop)
 }
@@ -692,15 +692,21 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	if li.proto == "https" && req.Scheme == "http" {
 		setStatus(resp, http.StatusBadRequest)
 		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPStatus, Blocks: true, Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("400: plain HTTP sent to the https listener on port %d", li.port), Fix: "use https://"})
+			Detail: fmt.Sprintf("400: plain HTTP sent to the https listener on port %d", li.port), Advice: "use https://"})
 		return
 	}
 	tg := li.tg
-	lbHop := func(code tracer.Code, status int, detail, fix string) {
+	// lbHop records the balancer's answer; the fix of the leg behind it,
+	// when given, is the balancer's too.
+	lbHop := func(code tracer.Code, status int, detail, advice string, behind ...tracer.Hop) {
 		setStatus(resp, status)
 		resp.Header = append(resp.Header, [2]string{"Server", "awselb/2.0"})
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: code, Blocks: true, Status: status,
-			Detail: fmt.Sprintf("%d: %s", status, detail), Fix: fix})
+		h := tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: code, Blocks: true, Status: status,
+			Detail: fmt.Sprintf("%d: %s", status, detail), Advice: advice}
+		for _, b := range behind {
+			h.Fix, h.Edit = b.Fix, b.Edit
+		}
+		resp.Hops = append(resp.Hops, h)
 	}
 	if len(tg.targets) == 0 {
 		lbHop(tracer.LBNoTargets, http.StatusServiceUnavailable, fmt.Sprintf("target group %s has no registered targets", tg.name),
@@ -745,23 +751,23 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			firstLeg = &l2
 		}
 	}
-	fix := "mend the target's path: see the hops below"
+	fix, fixEdit := "mend the target's path: see the hops below", tracer.Hop{}
 	for _, h := range firstLeg.hops {
-		if h.Blocks && h.Fix != "" {
-			fix = h.Fix
+		if h.Blocks && h.Mend() != "" {
+			fix, fixEdit = h.Advice, h
 			break
 		}
 	}
 	switch {
 	case failOpen && firstLeg.state == tracer.ConnTimeout:
-		lbHop(tracer.LBNoHealthyTargets, http.StatusGatewayTimeout, fmt.Sprintf("no target of %s is healthy; failing open, %s timed out", tg.name, strings.Join(tried, " and ")), fix)
+		lbHop(tracer.LBNoHealthyTargets, http.StatusGatewayTimeout, fmt.Sprintf("no target of %s is healthy; failing open, %s timed out", tg.name, strings.Join(tried, " and ")), fix, fixEdit)
 	case failOpen:
 		status := http.StatusBadGateway
-		lbHop(tracer.LBNoHealthyTargets, status, fmt.Sprintf("no target of %s is healthy; failing open, %s refused the connection or gave no HTTP answer", tg.name, strings.Join(tried, " and ")), fix)
+		lbHop(tracer.LBNoHealthyTargets, status, fmt.Sprintf("no target of %s is healthy; failing open, %s refused the connection or gave no HTTP answer", tg.name, strings.Join(tried, " and ")), fix, fixEdit)
 	case firstLeg.state == tracer.ConnTimeout:
-		lbHop(tracer.LBTargetTimeout, http.StatusGatewayTimeout, fmt.Sprintf("the connection to %s:%d timed out, though its health check passes", tried[0], tg.port), fix)
+		lbHop(tracer.LBTargetTimeout, http.StatusGatewayTimeout, fmt.Sprintf("the connection to %s:%d timed out, though its health check passes", tried[0], tg.port), fix, fixEdit)
 	default:
-		lbHop(tracer.LBTargetRefused, http.StatusBadGateway, fmt.Sprintf("%s:%d refused the connection or gave no HTTP answer, though its health check passes", tried[0], tg.port), fix)
+		lbHop(tracer.LBTargetRefused, http.StatusBadGateway, fmt.Sprintf("%s:%d refused the connection or gave no HTTP answer, though its health check passes", tried[0], tg.port), fix, fixEdit)
 	}
 	resp.Hops = append(resp.Hops, firstLeg.hops...)
 }
@@ -787,6 +793,6 @@ func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) 
 	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
 		Detail: fmt.Sprintf("the handshake's small packets pass, but the response's 1500-byte segments (DF set) exceed peering %s's MTU %d; the ICMP fragmentation-needed that would tell %s is dropped by %s (%s), so the large packets vanish and the request hangs",
 			pr.name, pr.mtu, st.dst.name, blocker.Component, blocker.Rule),
-		Fix: fmt.Sprintf("allow ICMP (type 3 code 4) into subnet %s in %s, or raise the MTU of %s", st.dst.subnet.name, blocker.Component, pr.name)})
+		Advice: fmt.Sprintf("allow ICMP (type 3 code 4) into subnet %s in %s, or raise the MTU of %s", st.dst.subnet.name, blocker.Component, pr.name)})
 	return true
 }

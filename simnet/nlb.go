@@ -17,7 +17,7 @@ func (n *Net) nlbForward(st *conn, path string, resp *tracer.HTTPResponse) {
 	if tg == nil || len(tg.targets) == 0 {
 		setStatus(resp, 0)
 		resp.Hops = append(resp.Hops, tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActReset, Code: tracer.LBNoTargets, Blocks: true,
-			Detail: "the listener's target group has no targets: the balancer resets the connection", Fix: fmt.Sprintf("lb %s target add INSTANCE", node.lb.name)})
+			Detail: "the listener's target group has no targets: the balancer resets the connection", Advice: fmt.Sprintf("lb %s target add INSTANCE", node.lb.name)})
 		return
 	}
 	t := &walk{w: n.w, capture: n.Capture}

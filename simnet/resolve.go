@@ -35,9 +35,9 @@ func (r *resolution) hop(component string, kind tracer.Kind, action tracer.Actio
 	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: action, Code: code, Detail: detail})
 }
 
-func (r *resolution) fail(component string, kind tracer.Kind, code tracer.Code, rcode int, detail, fix string) {
+func (r *resolution) fail(component string, kind tracer.Kind, code tracer.Code, rcode int, detail, advice string) {
 	r.rcode = rcode
-	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: tracer.ActAnswer, Code: code, Detail: detail, Blocks: true, Fix: fix})
+	r.hops = append(r.hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Forward, Action: tracer.ActAnswer, Code: code, Detail: detail, Blocks: true, Advice: advice})
 }
 
 // Resolve asks the vantage point's resolver: an internet client's

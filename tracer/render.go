@@ -110,8 +110,8 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 			if h.Rule != "" {
 				fmt.Fprintf(&b, "%s%s\n", indent, p.paint(ansiDim, "rule: "+h.Rule))
 			}
-			if h.Blocks && h.Fix != "" {
-				fmt.Fprintf(&b, "%s%s\n", indent, p.paint(ansiYel, "fix: "+h.Fix))
+			if m := h.Mend(); h.Blocks && m != "" {
+				fmt.Fprintf(&b, "%s%s\n", indent, p.paint(ansiYel, "fix: "+m))
 			}
 			if o.Packets && h.Packet != nil {
 				for _, l := range h.Packet.Layers {

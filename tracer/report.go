@@ -1,6 +1,9 @@
 package tracer
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Direction says which way a packet travels: towards the target or back.
 type Direction string
@@ -45,7 +48,14 @@ type Hop struct {
 	Detail    string    `json:"detail"`
 	Rule      string    `json:"rule,omitempty"`   // the rule that matched, as the user wrote it
 	Blocks    bool      `json:"blocks,omitempty"` // this hop stops the request
-	Fix       string    `json:"fix,omitempty"`    // what would mend a blocking hop
+	// Fix is the fix command that would mend a blocking hop, as the play
+	// shell takes it: Edit's text. Empty where no single edit does.
+	Fix string `json:"fix,omitempty"`
+	// Edit is the fix as a value (a simnet.Edit); nil when there is none.
+	Edit fmt.Stringer `json:"-"`
+	// Advice is what would mend a blocking hop, in words, where no single
+	// edit does.
+	Advice string `json:"advice,omitempty"`
 	// Flow is the packet as this step saw it, where the hop is about one.
 	Flow Flow `json:"flow,omitzero"`
 	// Peer is the other resource the step is about, where there is one:
@@ -191,4 +201,12 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		r.Request = t
 	}
 	return nil
+}
+
+// Mend is what would mend the hop: its fix command, or its advice.
+func (h *Hop) Mend() string {
+	if h.Fix != "" {
+		return h.Fix
+	}
+	return h.Advice
 }

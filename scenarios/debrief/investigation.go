@@ -87,8 +87,8 @@ func Investigation(r *tracer.Report, fixes []simnet.Edit) []Step {
 	}
 	if len(lines) == 0 {
 		for _, bl := range blockingHops(r) {
-			if bl.Fix != "" {
-				lines = append(lines, bl.Fix)
+			if m := bl.Mend(); m != "" {
+				lines = append(lines, m)
 			}
 		}
 	}
