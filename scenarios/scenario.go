@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,7 +131,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // LoadFile reads and checks a scenario file.
 func LoadFile(path string) (*Scenario, error) {
-	b, err := os.ReadFile(path)
+	b, err := readBounded(path, MaxFileSize)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -139,6 +140,17 @@ func LoadFile(path string) (*Scenario, error) {
 		return nil, &Error{File: path, Problems: []simnet.Problem{{File: path, Msg: fmt.Sprintf("cannot read the scenario file: %v", err)}}}
 	}
 	return Parse(path, b, DefaultWorlds)
+}
+
+// readBounded reads at most max+1 bytes of path, so that /dev/zero or a
+// huge file is refused by Parse's size check instead of filling memory.
+func readBounded(path string, max int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, int64(max)+1))
 }
 
 // Parse reads a scenario strictly (unknown fields are errors) and checks

@@ -975,6 +975,10 @@ func (c *compiler) zones(s *WorldSpec) {
 			c.errf(path+".name", "zone name %q is not a domain name", zs.Name)
 			continue
 		}
+		if fqdn(zs.Name) == "." {
+			c.errf(path+".name", "zone name %q is the root of the DNS, which a world does not serve; give a domain such as example.com", zs.Name)
+			continue
+		}
 		z := &zone{name: fqdn(zs.Name), private: zs.Private, records: map[string][]record{}}
 		if seen[z.name] == nil {
 			seen[z.name] = map[bool]bool{}
@@ -1029,6 +1033,8 @@ func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []n
 		p := fmt.Sprintf("%s[%d]", path, k)
 		if _, ok := dns.IsDomainName(ns.Name); !ok || ns.Name == "" {
 			c.errf(p+".name", "nameserver name %q is not a domain name", ns.Name)
+		} else if fqdn(ns.Name) == "." {
+			c.errf(p+".name", "nameserver name %q is the root name; give the server's own name, such as ns1.example.com", ns.Name)
 		}
 		a, ok := c.addr(p+".ip", ns.IP, "ip")
 		if !ok {
@@ -1112,8 +1118,12 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			}
 			r.value = a.String()
 		case dns.TypeCNAME, dns.TypeNS:
-			if _, ok := dns.IsDomainName(val); !ok {
+			if _, ok := dns.IsDomainName(val); !ok || strings.TrimSpace(val) == "" {
 				c.errf(path, "%s value %q is not a domain name", rs.Type, val)
+				continue
+			}
+			if fqdn(val) == "." {
+				c.errf(path, "%s value %q is the root name, which has no address; give a host name such as web-lb.example.com", rs.Type, val)
 				continue
 			}
 			if !strings.HasSuffix(val, ".") {

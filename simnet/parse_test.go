@@ -116,6 +116,9 @@ func FuzzParse(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	for _, tt := range rootNameWorlds {
+		f.Add([]byte(tt.yaml))
+	}
 	f.Add([]byte("name: x\n"))
 	f.Add([]byte("name: x\nvpcs: [{name: v, cidr: 10.0.0.0/16}]\n"))
 	f.Add([]byte("- a\n- b\n"))

@@ -502,6 +502,9 @@ func FuzzExec(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, s := range rootNameLines {
+		f.Add(s)
+	}
 	spec, err := simnet.LoadSpec(closedWorld)
 	if err != nil {
 		f.Fatal(err)

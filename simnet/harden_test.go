@@ -1,0 +1,110 @@
+package simnet
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// rootNameWorlds are the root-name crashes of issue 16 as world files: each
+// must be refused by validation, naming the line of the bad value. They are
+// also FuzzParse seeds.
+var rootNameWorlds = []struct {
+	name string
+	yaml string
+	line int
+	frag string
+}{
+	{"cname-to-root", `name: w
+dns:
+  zones:
+    - name: example.com
+      nameservers: [{name: ns1.example.com, ip: 192.0.2.53}]
+      records:
+        - {name: shop, type: CNAME, value: "."}
+`, 7, `CNAME value "." is the root name`},
+	{"ns-to-root", `name: w
+dns:
+  zones:
+    - name: example.com
+      nameservers: [{name: ns1.example.com, ip: 192.0.2.53}]
+      records:
+        - {name: sub, type: NS, values: ["."]}
+`, 7, `NS value "." is the root name`},
+	{"root-zone", `name: w
+dns:
+  zones:
+    - name: "."
+      nameservers: [{name: ns1.example.com, ip: 192.0.2.53}]
+`, 4, `zone name "." is the root of the DNS`},
+	{"delegation-to-root", `name: w
+dns:
+  zones:
+    - name: example.com
+      nameservers: [{name: ns1.example.com, ip: 192.0.2.53}]
+      delegation: [{name: ".", ip: 192.0.2.54}]
+`, 6, `nameserver name "." is the root name`},
+}
+
+func TestRootNameRefused(t *testing.T) {
+	for _, tt := range rootNameWorlds {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.name+".yaml", []byte(tt.yaml))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Parse = %v; want a *simnet.Error", err)
+			}
+			found := false
+			for _, p := range e.Problems {
+				if p.Line == tt.line && strings.Contains(p.Msg, tt.frag) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem at line %d containing %q:\n%v", tt.line, tt.frag, err)
+			}
+		})
+	}
+}
+
+// TestResolveRootName is the crash at resolve.go (index -1) and the packet
+// views of packets.go: resolving the root name itself answers NODATA from
+// the root, and its packets build.
+func TestResolveRootName(t *testing.T) {
+	w, err := LoadBuiltin(DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []string{"browser", "app-1"} {
+		n, err := w.From(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := n.Resolve(context.Background(), ".", dns.TypeA)
+		if err != nil {
+			t.Fatalf("Resolve(.) from %s: %v", from, err)
+		}
+		var codes []tracer.Code
+		for _, h := range a.Hops {
+			codes = append(codes, h.Code)
+		}
+		if len(a.Hops) == 0 || !contains(codes, tracer.DNSNoData) {
+			t.Errorf("Resolve(.) from %s: hops %v; want a DNS_NODATA", from, codes)
+		}
+		n.dnsPackets(a, netip.MustParseAddr("198.51.100.53")) // must not panic
+	}
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
