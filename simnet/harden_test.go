@@ -108,3 +108,15 @@ func contains[T comparable](s []T, v T) bool {
 	}
 	return false
 }
+
+// TestBOMAccepted: a UTF-8 byte order mark, as Windows editors write, is
+// no error (issue 16 saw it refused at 14:1).
+func TestBOMAccepted(t *testing.T) {
+	b, err := Builtin(DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse("bom.yaml", append([]byte("\xef\xbb\xbf"), b...)); err != nil {
+		t.Errorf("a world with a BOM: %v", err)
+	}
+}

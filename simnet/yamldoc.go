@@ -44,6 +44,9 @@ func (d YAMLDoc) problem(name string, line, col int, msg string) []Problem {
 // large, empty, binary garbage, several documents, not a mapping, alias
 // bombs. It never panics.
 func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
+	// A UTF-8 byte order mark, as some Windows editors write, is allowed
+	// (YAML 1.2, 5.2).
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(data) > d.MaxSize {
 		size := fmt.Sprintf("%d MiB", d.MaxSize>>20)
 		if d.MaxSize < 1<<20 {
@@ -56,6 +59,9 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 	}
 	if i := bytes.IndexFunc(data, func(r rune) bool { return r == 0 || r == 0xFFFD || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') }); i >= 0 {
 		return nil, d.problem(name, 1+bytes.Count(data[:i], []byte("\n")), 1, fmt.Sprintf("the file is not text (it holds control bytes); is this a %s file?", d.What))
+	}
+	if lim := prescan(data); lim != nil {
+		return nil, d.problem(name, lim.line, lim.col, lim.msg)
 	}
 	file, err := safeParse(data)
 	if err != nil {
