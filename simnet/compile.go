@@ -3,6 +3,7 @@ package simnet
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -48,12 +49,36 @@ func (c *compiler) declare(path, name, kind string) bool {
 		c.errf(path, "%s has no name; give it one (names are how traces refer to things)", kind)
 		return false
 	}
+	if !c.nameOK(path, name, kind) {
+		return false
+	}
 	if _, ok := c.names[name]; ok {
 		c.errf(path+".name", "duplicate name %q (a %s here, a %s before): names are unique across a world so that a trace names one thing", name, kind, c.w.kinds[name])
 		return false
 	}
 	c.names[name] = path
 	c.w.kinds[name] = kind
+	return true
+}
+
+// worldNamePattern is what a world's name may be: a word, since it names
+// files (the shell's edit writes NAME.yaml), never a path.
+var worldNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// MaxName bounds a resource name, as AWS bounds its Name tags.
+const MaxName = 255
+
+// nameOK refuses names no trace could print: too long, or holding control
+// characters.
+func (c *compiler) nameOK(path, name, kind string) bool {
+	if len(name) > MaxName {
+		c.errf(path+".name", "the %s's name is %d bytes long; a name has at most %d", kind, len(name), MaxName)
+		return false
+	}
+	if bad, r := hasControl(name); bad {
+		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, clip(printable(name), 80), r)
+		return false
+	}
 	return true
 }
 
@@ -137,6 +162,10 @@ func (c *compiler) ports(path string, p Ports, pr proto) (uint16, uint16, bool) 
 }
 
 func (c *compiler) port(path string, n int, what string) (uint16, bool) {
+	if n == 0 {
+		c.errf(path, "%s is missing; give a port from 1 to 65535, such as 443", what)
+		return 0, false
+	}
 	if n < 1 || n > 65535 {
 		c.errf(path, "%s %d is outside 1-65535", what, n)
 		return 0, false
@@ -198,6 +227,8 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	c := &compiler{w: w, names: map[string]string{}}
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
+	} else if !worldNamePattern.MatchString(s.Name) {
+		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(printable(s.Name), 80))
 	}
 	if s.Clock != "" {
 		w.Clock, _ = c.time("$.clock", s.Clock, "clock")
@@ -304,6 +335,8 @@ func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
 		sv := &service{name: ss.Name, running: ss.IsRunning(), http: ss.HTTP, tlsName: ss.TLS}
 		if ss.Name == "" {
 			c.errf(p, "service has no name")
+		} else {
+			c.nameOK(p, ss.Name, "service")
 		}
 		sv.proto, _ = c.proto(p+".protocol", ss.Protocol, false, false)
 		sv.port, _ = c.port(p+".port", ss.Port, "port")
@@ -1096,6 +1129,10 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			c.errf(path+".ttl", "ttl %d is negative or too large; a TTL is 0 to 2147483647 seconds", ttl)
 			return
 		}
+	}
+	if rs.Value != "" && len(rs.Values) > 0 {
+		c.errf(path+".values", "record %s %s has both value and values; write one value as value:, several as values: [...]", name, rs.Type)
+		return
 	}
 	values := rs.AllValues()
 	if len(values) == 0 {

@@ -120,3 +120,46 @@ func TestBOMAccepted(t *testing.T) {
 		t.Errorf("a world with a BOM: %v", err)
 	}
 }
+
+// TestUnknownKeysAllInOrder: every unknown key is reported, in file
+// order, with a suggestion where one is close, and the same every run
+// (issue 16 saw one key, a different one between runs).
+func TestUnknownKeysAllInOrder(t *testing.T) {
+	data := []byte(`name: w
+descripton: a typo
+internet:
+  clientz: []
+  servers:
+    - {name: s, ip: 192.0.2.80, service: [], firewal: []}
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnet: []
+    colour: blue
+zzz: 1
+`)
+	want := []string{
+		`u.yaml:2:1: unknown key "descripton"; did you mean "description"?`,
+		`u.yaml:4:3: unknown key "clientz" in internet; did you mean "clients"?`,
+		`u.yaml:6:33: unknown key "service" in servers; did you mean "services"?`,
+		`u.yaml:6:46: unknown key "firewal" in servers; did you mean "firewall"?`,
+		`u.yaml:10:5: unknown key "subnet" in vpcs; did you mean "subnets"?`,
+		`u.yaml:11:5: unknown key "colour" in vpcs; check the spelling against WORLD-FORMAT.md`,
+		`u.yaml:12:1: unknown key "zzz"; check the spelling against WORLD-FORMAT.md`,
+	}
+	var first string
+	for run := range 20 {
+		_, err := ParseSpec("u.yaml", data)
+		if err == nil {
+			t.Fatal("unknown keys accepted")
+		}
+		if run == 0 {
+			first = err.Error()
+			if got := strings.Split(first, "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("got:\n%s\nwant:\n%s", first, strings.Join(want, "\n"))
+			}
+		} else if err.Error() != first {
+			t.Fatalf("run %d differs:\n%s\nfirst:\n%s", run, err, first)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func TestBadWorlds(t *testing.T) {
 		want []want
 	}{
 		{"syntax.yaml", []want{{4, "']' not found"}}},
-		{"unknown-field.yaml", []want{{5, `unknown field "subnetz"`}}},
+		{"unknown-field.yaml", []want{{5, `unknown key "subnetz" in vpcs; did you mean "subnets"?`}}},
 		{"references.yaml", []want{
 			{4, `resolver "missing-resolver" does not exist`},
 			{11, `route target "igw-nowhere" does not exist`},

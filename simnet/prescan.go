@@ -30,6 +30,21 @@ type scanLimit struct {
 // indicators, quotes, comments and block scalars; it does not validate. It
 // returns the first limit passed, or nil.
 func prescan(data []byte) *scanLimit {
+	lim, _ := scan(data)
+	return lim
+}
+
+// quoteSpan is a quoted scalar that runs over several lines: the usual
+// sign of a missing closing quote, which the parser reports only where
+// the next quote closes it.
+type quoteSpan struct {
+	line, col int // where the quote opened
+	endLine   int // where it closed
+}
+
+func scan(data []byte) (*scanLimit, []quoteSpan) {
+	var spans []quoteSpan
+	var open quoteSpan
 	type level struct {
 		col  int // the column of the node that opened the level
 		keys int // the keys of the block mapping at this level
@@ -93,7 +108,7 @@ func prescan(data []byte) *scanLimit {
 				stack = append(stack, level{col: i})
 			}
 			if len(stack) > MaxDepth {
-				return overflow(i, fmt.Sprintf("the YAML nests more than %d levels deep; a file of this kind nests a few levels", MaxDepth))
+				return overflow(i, fmt.Sprintf("the YAML nests more than %d levels deep; a file of this kind nests a few levels", MaxDepth)), spans
 			}
 		}
 		// The rest of the line: quotes, flow brackets, keys, comments.
@@ -109,6 +124,9 @@ func prescan(data []byte) *scanLimit {
 				case c == quote:
 					quote = 0
 					valueStart = false
+					if open.line != line && len(spans) < 1000 {
+						spans = append(spans, quoteSpan{open.line, open.col, line})
+					}
 				}
 				continue
 			}
@@ -120,11 +138,12 @@ func prescan(data []byte) *scanLimit {
 				continue
 			case (c == '"' || c == '\'') && valueStart:
 				quote = c
+				open = quoteSpan{line: line, col: i + 1}
 				continue
 			case (c == '[' || c == '{') && (valueStart || flow > 0):
 				flow++
 				if len(stack)+flow > MaxDepth {
-					return overflow(i, fmt.Sprintf("the YAML nests more than %d levels deep; a file of this kind nests a few levels", MaxDepth))
+					return overflow(i, fmt.Sprintf("the YAML nests more than %d levels deep; a file of this kind nests a few levels", MaxDepth)), spans
 				}
 				valueStart = true
 				continue
@@ -142,7 +161,7 @@ func prescan(data []byte) *scanLimit {
 					top := &stack[len(stack)-1]
 					top.keys++
 					if top.keys > MaxKeysPerMapping {
-						return overflow(top.col, fmt.Sprintf("a mapping has more than %d keys; a file of this kind has a few dozen", MaxKeysPerMapping))
+						return overflow(top.col, fmt.Sprintf("a mapping has more than %d keys; a file of this kind has a few dozen", MaxKeysPerMapping)), spans
 					}
 				}
 				valueStart = true
@@ -155,8 +174,11 @@ func prescan(data []byte) *scanLimit {
 			valueStart = false
 		}
 		if entries > MaxEntries {
-			return overflow(indent, fmt.Sprintf("the YAML holds more than %d keys and items; a file of this kind holds a few thousand at most", MaxEntries))
+			return overflow(indent, fmt.Sprintf("the YAML holds more than %d keys and items; a file of this kind holds a few thousand at most", MaxEntries)), spans
 		}
 	}
-	return nil
+	if quote != 0 && len(spans) < 1000 {
+		spans = append(spans, quoteSpan{open.line, open.col, 0})
+	}
+	return nil, spans
 }

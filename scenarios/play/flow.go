@@ -236,7 +236,13 @@ func (s *Shell) edit(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, s.spec.Name+".yaml")
+	// The world's name is validated as a word, but the file name must not
+	// depend on it: a name is a name, not a path.
+	base := "world"
+	if n := s.spec.Name; n != "" && filepath.IsLocal(n) && !strings.ContainsAny(n, `/\`) {
+		base = n
+	}
+	path := filepath.Join(dir, base+".yaml")
 	header := "# The world as it is now. Save and quit to apply; it is validated first.\n"
 	if err := os.WriteFile(path, append([]byte(header), data...), 0o600); err != nil {
 		return err
