@@ -196,6 +196,11 @@ func portsArg(verb, proto, text string) (simnet.Ports, error) {
 	if text == "all" {
 		return simnet.Ports{Text: "0-65535"}, nil
 	}
+	if strings.HasPrefix(text, "-") {
+		// -1 means every port only in AWS's API, and only for protocol all
+		// or icmp; here it would silently open 0-65535.
+		return simnet.Ports{}, fmt.Errorf("%w: port %s is not a port; give a number from 1 to 65535, a range such as 1024-65535, or all", ErrUsage, text)
+	}
 	lo, hi, err := simnet.Ports{Text: text}.Range()
 	if err != nil {
 		return simnet.Ports{}, fmt.Errorf("%w: %v", ErrUsage, err)

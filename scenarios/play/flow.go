@@ -142,7 +142,13 @@ func (s *Shell) fix(_ context.Context, words []string) error {
 	msg, err := s.applyFix(words)
 	if err != nil {
 		if errors.Is(err, scenarios.ErrUsage) {
-			return usageError{}
+			// Keep the reason ("port -1 is not a port"); a bare usage
+			// error only repeats the command's usage, which Exec prints.
+			msg := strings.TrimPrefix(err.Error(), scenarios.ErrUsage.Error()+": ")
+			if c := commands[words[0]]; c != nil && strings.Contains(c.usage, strings.SplitN(msg, "\n", 2)[0]) {
+				msg = ""
+			}
+			return usageError{msg: msg}
 		}
 		s.printf("refused: %v\n", err)
 		return nil

@@ -38,3 +38,55 @@ func TestRootNameLines(t *testing.T) {
 		})
 	}
 }
+
+// TestLongLineKeepsSession: a line over 4096 bytes is an error line, and
+// the lines after it still run (issue 16: it ended the session).
+func TestLongLineKeepsSession(t *testing.T) {
+	long := "dig " + strings.Repeat("a", 10_000)
+	_, out := session(t, adHoc(t), []string{"ticket", long, "hint", long + long, "show sg sg-app"}, Options{})
+	if n := strings.Count(out, "pathlab: a line is longer than 4096 bytes: not a command"); n != 2 {
+		t.Errorf("%d error lines for two long lines; want 2:\n%s", n, out)
+	}
+	for _, w := range []string{"hint 1/", "sg-app"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the session stopped at a long line: no %q in\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, strings.Repeat("a", 100)) {
+		t.Error("the long line was echoed")
+	}
+}
+
+// TestControlCharactersRefused: escape sequences in a line are refused,
+// never echoed to the terminal.
+func TestControlCharactersRefused(t *testing.T) {
+	for _, line := range []string{"dig \x1b[2J", "echo \x1b]0;pwned\x07", "ping a\x00b", "show sg \x9b31m", "curl \xff\xfe"} {
+		_, out := session(t, adHoc(t), []string{line}, Options{})
+		if !strings.Contains(out, "pathlab: the line holds a control character") {
+			t.Errorf("%q: not refused:\n%s", line, out)
+		}
+		for _, b := range []string{"\x1b", "\x07", "\x00", "\x9b", "\xff"} {
+			if strings.Contains(out, b) {
+				t.Errorf("%q: the output holds %q:\n%q", line, b, out)
+			}
+		}
+	}
+}
+
+// TestFixKeepsReason: a fix command written wrongly says why, under its
+// usage (issue 16: only the usage was printed).
+func TestFixKeepsReason(t *testing.T) {
+	tests := map[string]string{
+		"sg sg-app add ingress tcp -1 from sg-lb":                  "sg: port -1 is not a port",
+		"sg sg-app add ingress tcp 80 from 10.0.0.1/8":             "sg: 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?",
+		"nacl acl-open add ingress rule x allow tcp 80 0.0.0.0/0":  `nacl: rule number "x" is not a number from 1 to 32766`,
+		"sg sg-app add ingress smtp 25 from sg-lb":                 `sg: protocol "smtp" is not tcp, udp, icmp or all`,
+		"nacl acl-open add ingress rule 5 permit tcp 80 0.0.0.0/0": `nacl: action "permit" is not allow or deny`,
+	}
+	for line, want := range tests {
+		_, out := session(t, adHoc(t), []string{line}, Options{})
+		if !strings.Contains(out, "usage: ") || !strings.Contains(out, want) {
+			t.Errorf("%q: want the usage and %q:\n%s", line, want, out)
+		}
+	}
+}

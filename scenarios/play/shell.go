@@ -301,6 +301,12 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 			fmt.Fprintf(s.out, "pathlab: internal error running %q: %v (please report it)\n%s", line, r, debug.Stack())
 		}
 	}()
+	if bad, r := controlIn(line); bad {
+		// Escape sequences would act on the terminal when echoed back.
+		s.stats.Commands++
+		fmt.Fprintf(s.out, "pathlab: the line holds a control character (%U); type commands as plain text\n", r)
+		return s.quit
+	}
 	name, args, err := ParseCommand(line)
 	if name == "" && err == nil {
 		return s.quit
@@ -356,6 +362,11 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 		line, err := in.ReadLine(s.Prompt())
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.Is(err, ErrLineTooLong) {
+			s.stats.Commands++
+			fmt.Fprintf(s.out, "pathlab: %v\n", err)
+			continue
 		}
 		if err != nil {
 			return err
@@ -437,4 +448,15 @@ capture at NAME would have seen them: your own host by default.
 func (s *Shell) quitCmd(_ context.Context, _ []string) error {
 	s.quit = true
 	return nil
+}
+
+// controlIn reports a control character (other than a tab) in a command
+// line, or invalid UTF-8.
+func controlIn(line string) (bool, rune) {
+	for _, r := range line {
+		if r == '\n' || (r != '\t' && simnet.Printable(string(r)) != string(r)) {
+			return true, r
+		}
+	}
+	return false, 0
 }
