@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -119,12 +121,63 @@ func DefaultWorlds(ref, dir string) (*simnet.WorldSpec, error) {
 	return simnet.LoadSpec(path)
 }
 
+// builtinSpec returns a copy of a built-in world's spec. Each built-in
+// world is parsed once per process: scenarios, the generator and fuzzing
+// load the same few worlds over and over, and parsing is the costly part.
 func builtinSpec(name string) (*simnet.WorldSpec, error) {
-	b, err := simnet.Builtin(name)
-	if err != nil {
-		return nil, err
+	b := loadBuiltin(name)
+	if b.err != nil {
+		return nil, b.err
 	}
-	return simnet.ParseSpec("builtin:"+name, b)
+	return b.spec.Clone(), nil
+}
+
+func loadBuiltin(name string) builtinWorld {
+	builtins.Lock()
+	defer builtins.Unlock()
+	b, ok := builtins.m[name]
+	if !ok {
+		data, err := simnet.Builtin(name)
+		if err == nil {
+			b.spec, err = simnet.ParseSpec("builtin:"+name, data)
+		}
+		if err == nil {
+			b.world, err = simnet.Compile(b.spec)
+		}
+		b.err = err
+		if builtins.m == nil {
+			builtins.m = map[string]builtinWorld{}
+		}
+		builtins.m[name] = b
+	}
+	return b
+}
+
+// compiledBuiltin returns the compiled built-in world ref names, as
+// DefaultWorlds resolves it, or nil. Worlds are immutable, so every
+// scenario over a built-in world shares one.
+func compiledBuiltin(ref string) *simnet.World {
+	name, ok := strings.CutPrefix(ref, "builtin:")
+	if !ok {
+		if !slices.Contains(simnet.BuiltinNames(), ref) {
+			return nil
+		}
+		name = ref
+	}
+	return loadBuiltin(name).world
+}
+
+// builtins caches the parsed built-in worlds; the specs are never handed
+// out, only copies of them.
+var builtins struct {
+	sync.Mutex
+	m map[string]builtinWorld
+}
+
+type builtinWorld struct {
+	spec  *simnet.WorldSpec
+	world *simnet.World
+	err   error
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
@@ -404,9 +457,14 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	if err != nil {
 		return nil, err
 	}
-	world, err := simnet.Compile(base)
-	if err != nil {
-		return nil, err
+	var world *simnet.World
+	if reflect.ValueOf(loader).Pointer() == reflect.ValueOf(DefaultWorlds).Pointer() {
+		world = compiledBuiltin(sc.World) // base is a copy of its spec
+	}
+	if world == nil {
+		if world, err = simnet.Compile(base); err != nil {
+			return nil, err
+		}
 	}
 	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone()}
 	for i, f := range sc.Faults {

@@ -537,3 +537,22 @@ func TestAdHoc(t *testing.T) {
 	}
 	var _ tracer.Code
 }
+
+// BenchmarkFuzzParseInput is what one FuzzParse input costs when it is a
+// whole valid scenario: parse, check, build (twice, as the fuzz body does).
+func BenchmarkFuzzParseInput(b *testing.B) {
+	data, err := libraryFS.ReadFile("library/shop-lame-delegation.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		sc, err := Parse("fuzz.yaml", data, DefaultWorlds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sc.Build(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

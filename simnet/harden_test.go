@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -160,6 +161,41 @@ zzz: 1
 			}
 		} else if err.Error() != first {
 			t.Fatalf("run %d differs:\n%s\nfirst:\n%s", run, err, first)
+		}
+	}
+}
+
+// TestCloneIsDeep: a clone equals its original and shares nothing with it.
+func TestCloneIsDeep(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		b, _ := Builtin(name)
+		s, err := ParseSpec(name, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := s.Clone()
+		if !reflect.DeepEqual(s, c) {
+			t.Fatalf("%s: the clone differs", name)
+		}
+		c.VPCs[0].Subnets[0].Name = "changed"
+		c.DNS.Zones[0].Records[0].Values = append(c.DNS.Zones[0].Records[0].Values, "x")
+		for i := range c.VPCs[0].Instances {
+			for j := range c.VPCs[0].Instances[i].Services {
+				if c.VPCs[0].Instances[i].Services[j].HTTP != nil {
+					c.VPCs[0].Instances[i].Services[j].HTTP["/changed"] = 1
+					if s.VPCs[0].Instances[i].Services[j].HTTP["/changed"] == 1 {
+						t.Fatalf("%s: the clone shares a service's paths", name)
+					}
+				}
+				f := false
+				c.VPCs[0].Instances[i].Services[j].Running = &f
+			}
+		}
+		if reflect.DeepEqual(s, c) {
+			t.Fatalf("%s: changing the clone changed the original", name)
+		}
+		if s.VPCs[0].Subnets[0].Name == "changed" {
+			t.Fatalf("%s: the clone shares its subnets", name)
 		}
 	}
 }

@@ -1,8 +1,12 @@
 package play
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/pathlab/pathlab/simnet"
 )
 
 // rootNameLines are the shell lines of issue 16 that printed "internal
@@ -88,5 +92,29 @@ func TestFixKeepsReason(t *testing.T) {
 		if !strings.Contains(out, "usage: ") || !strings.Contains(out, want) {
 			t.Errorf("%q: want the usage and %q:\n%s", line, want, out)
 		}
+	}
+}
+
+// BenchmarkFuzzExecInput is what one FuzzExec input costs: a fresh shell
+// over the shared world, and one line (the seeds in turn).
+func BenchmarkFuzzExecInput(b *testing.B) {
+	st := adHoc(&testing.T{})
+	w, err := simnet.Compile(st.Broken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	broken, err := w.Trace(context.Background(), st.From, st.Target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := append([]string{"dig @ns1.example.com shop.example.com +trace", "curl -v -m 3 https://shop.example.com/",
+		"nc -zv -w 2 10.0.10.21 8080", "show target-health web-lb", "sg sg-app add ingress tcp 1-65535 from 0.0.0.0/0", "xyzzy"}, rootNameLines...)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var out bytes.Buffer
+		sh := newShell(st, &out, Options{Now: newClock().Now, Editor: func(context.Context, string) error { return nil }}, w, broken)
+		sh.Exec(context.Background(), lines[i%len(lines)])
+		i++
 	}
 }

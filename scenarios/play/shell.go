@@ -102,13 +102,26 @@ func New(ctx context.Context, st *scenarios.Setup, out io.Writer, o Options) (*S
 	if err != nil {
 		return nil, err
 	}
-	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, vantage: []string{st.From}, named: map[int]bool{}}
-	s.stats.Start = o.Now()
-	s.broken, err = w.Trace(ctx, st.From, st.Target)
+	broken, err := w.Trace(ctx, st.From, st.Target)
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return newShell(st, out, o, w, broken), nil
+}
+
+// newShell starts a shell over the compiled broken world and its trace.
+// Both are immutable, so shells may share them (FuzzExec starts one shell
+// per input over the same world).
+func newShell(st *scenarios.Setup, out io.Writer, o Options, w *simnet.World, broken *tracer.Report) *Shell {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Editor == nil {
+		o.Editor = runEditor
+	}
+	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, broken: broken, vantage: []string{st.From}, named: map[int]bool{}}
+	s.stats.Start = o.Now()
+	return s
 }
 
 // runEditor runs $VISUAL or $EDITOR (vi when neither is set) on path.
