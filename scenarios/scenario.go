@@ -3,11 +3,14 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -118,19 +121,70 @@ func DefaultWorlds(ref, dir string) (*simnet.WorldSpec, error) {
 	return simnet.LoadSpec(path)
 }
 
+// builtinSpec returns a copy of a built-in world's spec. Each built-in
+// world is parsed once per process: scenarios, the generator and fuzzing
+// load the same few worlds over and over, and parsing is the costly part.
 func builtinSpec(name string) (*simnet.WorldSpec, error) {
-	b, err := simnet.Builtin(name)
-	if err != nil {
-		return nil, err
+	b := loadBuiltin(name)
+	if b.err != nil {
+		return nil, b.err
 	}
-	return simnet.ParseSpec("builtin:"+name, b)
+	return b.spec.Clone(), nil
+}
+
+func loadBuiltin(name string) builtinWorld {
+	builtins.Lock()
+	defer builtins.Unlock()
+	b, ok := builtins.m[name]
+	if !ok {
+		data, err := simnet.Builtin(name)
+		if err == nil {
+			b.spec, err = simnet.ParseSpec("builtin:"+name, data)
+		}
+		if err == nil {
+			b.world, err = simnet.Compile(b.spec)
+		}
+		b.err = err
+		if builtins.m == nil {
+			builtins.m = map[string]builtinWorld{}
+		}
+		builtins.m[name] = b
+	}
+	return b
+}
+
+// compiledBuiltin returns the compiled built-in world ref names, as
+// DefaultWorlds resolves it, or nil. Worlds are immutable, so every
+// scenario over a built-in world shares one.
+func compiledBuiltin(ref string) *simnet.World {
+	name, ok := strings.CutPrefix(ref, "builtin:")
+	if !ok {
+		if !slices.Contains(simnet.BuiltinNames(), ref) {
+			return nil
+		}
+		name = ref
+	}
+	return loadBuiltin(name).world
+}
+
+// builtins caches the parsed built-in worlds; the specs are never handed
+// out, only copies of them.
+var builtins struct {
+	sync.Mutex
+	m map[string]builtinWorld
+}
+
+type builtinWorld struct {
+	spec  *simnet.WorldSpec
+	world *simnet.World
+	err   error
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // LoadFile reads and checks a scenario file.
 func LoadFile(path string) (*Scenario, error) {
-	b, err := os.ReadFile(path)
+	b, err := readBounded(path, MaxFileSize)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -139,6 +193,17 @@ func LoadFile(path string) (*Scenario, error) {
 		return nil, &Error{File: path, Problems: []simnet.Problem{{File: path, Msg: fmt.Sprintf("cannot read the scenario file: %v", err)}}}
 	}
 	return Parse(path, b, DefaultWorlds)
+}
+
+// readBounded reads at most max+1 bytes of path, so that /dev/zero or a
+// huge file is refused by Parse's size check instead of filling memory.
+func readBounded(path string, max int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, int64(max)+1))
 }
 
 // Parse reads a scenario strictly (unknown fields are errors) and checks
@@ -407,9 +472,14 @@ func (sc *Scenario) build(dir string, add func(path, format string, args ...any)
 	if err != nil {
 		return nil, err
 	}
-	world, err := simnet.Compile(base)
-	if err != nil {
-		return nil, err
+	var world *simnet.World
+	if reflect.ValueOf(loader).Pointer() == reflect.ValueOf(DefaultWorlds).Pointer() {
+		world = compiledBuiltin(sc.World) // base is a copy of its spec
+	}
+	if world == nil {
+		if world, err = simnet.Compile(base); err != nil {
+			return nil, err
+		}
 	}
 	st := &Setup{Scenario: sc, Base: base, Broken: base.Clone(), BaseWorld: world}
 	for i, f := range sc.Faults {

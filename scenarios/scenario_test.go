@@ -51,7 +51,7 @@ func TestParseErrors(t *testing.T) {
 		{"binary", "id: x\x00\x01", "bad.yaml:1:1: the file is not text"},
 		{"not-a-mapping", "- a\n- b\n", "must be a YAML mapping"},
 		{"syntax", "id: [unclosed\n", "bad.yaml:1:"},
-		{"unknown-field", strings.Replace(goodScenario, "ticket:", "tikcet:", 1), "unknown field \"tikcet\""},
+		{"unknown-field", strings.Replace(goodScenario, "ticket:", "tikcet:", 1), "unknown key \"tikcet\"; did you mean \"ticket\"?"},
 		{"bad-difficulty", strings.Replace(goodScenario, "difficulty: easy", "difficulty: brutal", 1), "bad.yaml:3:13: difficulty \"brutal\" is not one of easy, medium, hard"},
 		{"bad-topic", strings.Replace(goodScenario, "[security-groups]", "[security-groups, bgp]", 1), "bad.yaml:4:27: topic \"bgp\" is not one of"},
 		{"bad-id", strings.Replace(goodScenario, "id: test-one", "id: Test One", 1), "bad.yaml:1:5: id \"Test One\""},
@@ -533,4 +533,23 @@ func TestAdHoc(t *testing.T) {
 		t.Errorf("an unknown vantage point: %v; want ErrUnknownName", err)
 	}
 	var _ tracer.Code
+}
+
+// BenchmarkFuzzParseInput is what one FuzzParse input costs when it is a
+// whole valid scenario: parse, check, build (twice, as the fuzz body does).
+func BenchmarkFuzzParseInput(b *testing.B) {
+	data, err := libraryFS.ReadFile("library/shop-lame-delegation.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		sc, err := Parse("fuzz.yaml", data, DefaultWorlds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sc.Build(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

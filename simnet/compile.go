@@ -3,6 +3,7 @@ package simnet
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,12 +42,36 @@ func (c *compiler) declare(path, name, kind string) bool {
 		c.errf(path, "%s has no name; give it one (names are how traces refer to things)", kind)
 		return false
 	}
+	if !c.nameOK(path, name, kind) {
+		return false
+	}
 	if _, ok := c.names[name]; ok {
 		c.errf(path+".name", "duplicate name %q (a %s here, a %s before): names are unique across a world so that a trace names one thing", name, kind, c.w.kinds[name])
 		return false
 	}
 	c.names[name] = path
 	c.w.kinds[name] = kind
+	return true
+}
+
+// worldNamePattern is what a world's name may be: a word, since it names
+// files (the shell's edit writes NAME.yaml), never a path.
+var worldNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// MaxName bounds a resource name, as AWS bounds its Name tags.
+const MaxName = 255
+
+// nameOK refuses names no trace could print: too long, or holding control
+// characters.
+func (c *compiler) nameOK(path, name, kind string) bool {
+	if len(name) > MaxName {
+		c.errf(path+".name", "the %s's name is %d bytes long; a name has at most %d", kind, len(name), MaxName)
+		return false
+	}
+	if bad, r := hasControl(name); bad {
+		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, clip(printable(name), 80), r)
+		return false
+	}
 	return true
 }
 
@@ -130,6 +155,10 @@ func (c *compiler) ports(path string, p Ports, pr proto) (uint16, uint16, bool) 
 }
 
 func (c *compiler) port(path string, n int, what string) (uint16, bool) {
+	if n == 0 {
+		c.errf(path, "%s is missing; give a port from 1 to 65535, such as 443", what)
+		return 0, false
+	}
 	if n < 1 || n > 65535 {
 		c.errf(path, "%s %d is outside 1-65535", what, n)
 		return 0, false
@@ -192,6 +221,8 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	c := &compiler{w: w, names: map[string]string{}}
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
+	} else if !worldNamePattern.MatchString(s.Name) {
+		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(printable(s.Name), 80))
 	}
 	if s.Clock != "" {
 		w.Clock, _ = c.time("$.clock", s.Clock, "clock")
@@ -299,6 +330,8 @@ func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
 		sv := &service{name: ss.Name, running: ss.IsRunning(), http: ss.HTTP, tlsName: ss.TLS}
 		if ss.Name == "" {
 			c.errf(p, "service has no name")
+		} else {
+			c.nameOK(p, ss.Name, "service")
 		}
 		sv.proto, _ = c.proto(p+".protocol", ss.Protocol, false, false)
 		sv.port, _ = c.port(p+".port", ss.Port, "port")
@@ -970,6 +1003,10 @@ func (c *compiler) zones(s *WorldSpec) {
 			c.errf(path+".name", "zone name %q is not a domain name", zs.Name)
 			continue
 		}
+		if fqdn(zs.Name) == "." {
+			c.errf(path+".name", "zone name %q is the root of the DNS, which a world does not serve; give a domain such as example.com", zs.Name)
+			continue
+		}
 		z := &zone{name: fqdn(zs.Name), private: zs.Private}
 		if seen[z.name] == nil {
 			seen[z.name] = map[bool]bool{}
@@ -1029,6 +1066,8 @@ func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []n
 		p := fmt.Sprintf("%s[%d]", path, k)
 		if _, ok := dns.IsDomainName(ns.Name); !ok || ns.Name == "" {
 			c.errf(p+".name", "nameserver name %q is not a domain name", ns.Name)
+		} else if fqdn(ns.Name) == "." {
+			c.errf(p+".name", "nameserver name %q is the root name; give the server's own name, such as ns1.example.com", ns.Name)
 		}
 		a, ok := c.addr(p+".ip", ns.IP, "ip")
 		if !ok {
@@ -1091,6 +1130,10 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			return
 		}
 	}
+	if rs.Value != "" && len(rs.Values) > 0 {
+		c.errf(path+".values", "record %s %s has both value and values; write one value as value:, several as values: [...]", name, rs.Type)
+		return
+	}
 	values := rs.AllValues()
 	if len(values) == 0 {
 		c.errf(path, "record %s %s has no value", name, rs.Type)
@@ -1112,8 +1155,12 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			}
 			r.value = a.String()
 		case dns.TypeCNAME, dns.TypeNS:
-			if _, ok := dns.IsDomainName(val); !ok {
+			if _, ok := dns.IsDomainName(val); !ok || strings.TrimSpace(val) == "" {
 				c.errf(path, "%s value %q is not a domain name", rs.Type, val)
+				continue
+			}
+			if fqdn(val) == "." {
+				c.errf(path, "%s value %q is the root name, which has no address; give a host name such as web-lb.example.com", rs.Type, val)
 				continue
 			}
 			if !strings.HasSuffix(val, ".") {

@@ -199,6 +199,11 @@ func portsArg(verb, proto, text string) (Ports, error) {
 	if text == "all" {
 		return Ports{Text: "0-65535"}, nil
 	}
+	if strings.HasPrefix(text, "-") {
+		// -1 means every port only in AWS's API, and only for protocol all
+		// or icmp; here it would silently open 0-65535.
+		return Ports{}, usagef(verb, "port %s is not a port; give a number from 1 to 65535, a range such as 1024-65535, or all", text)
+	}
 	lo, hi, err := Ports{Text: text}.Range()
 	if text == "" || err != nil {
 		if err == nil {

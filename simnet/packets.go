@@ -348,8 +348,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 		case i == len(a.Hops)-1 && h.Direction == tracer.Return:
 			view(h, resolverAddr, 53, client, cport, a.Msg)
 		case h.Kind == tracer.KindRootServer:
-			labels := dns.SplitDomainName(cur)
-			tld := labels[len(labels)-1] + "."
+			tld := tldOf(cur)
 			q := upQuery(cur, id)
 			if h.Blocks {
 				r := upReply(q, dns.RcodeNameError, true)
@@ -367,8 +366,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			}
 			view(h, rootServerAddr, 53, resolverAddr, rport, r)
 		case h.Kind == tracer.KindTLDServer:
-			labels := dns.SplitDomainName(cur)
-			tld := labels[len(labels)-1] + "."
+			tld := tldOf(cur)
 			q := upQuery(cur, id)
 			r := upReply(q, dns.RcodeSuccess, false)
 			if h.Blocks {
@@ -955,4 +953,13 @@ func httpFirstLine(p []byte) string {
 		}
 	}
 	return ""
+}
+
+// tldOf returns the top-level domain of name, "." for the root name itself.
+func tldOf(name string) string {
+	labels := dns.SplitDomainName(name)
+	if len(labels) == 0 {
+		return "."
+	}
+	return labels[len(labels)-1] + "."
 }

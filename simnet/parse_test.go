@@ -24,7 +24,7 @@ func TestBadWorlds(t *testing.T) {
 		want []want
 	}{
 		{"syntax.yaml", []want{{4, "']' not found"}}},
-		{"unknown-field.yaml", []want{{5, `unknown field "subnetz"`}}},
+		{"unknown-field.yaml", []want{{5, `unknown key "subnetz" in vpcs; did you mean "subnets"?`}}},
 		{"references.yaml", []want{
 			{4, `resolver "missing-resolver" does not exist`},
 			{11, `route target "igw-nowhere" does not exist`},
@@ -115,6 +115,9 @@ func FuzzParse(f *testing.F) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
+	}
+	for _, tt := range rootNameWorlds {
+		f.Add([]byte(tt.yaml))
 	}
 	f.Add([]byte("name: x\n"))
 	f.Add([]byte("name: x\nvpcs: [{name: v, cidr: 10.0.0.0/16}]\n"))

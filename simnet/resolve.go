@@ -259,6 +259,13 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 		}
 	}
 	labels := dns.SplitDomainName(name)
+	if len(labels) == 0 {
+		// The root name itself (a CNAME to ".", dig .): the root zone has
+		// no address records.
+		r.fail("root-servers", tracer.KindRootServer, tracer.DNSNoData, dns.RcodeSuccess,
+			"the root name . has no address records (NODATA): it is the top of the DNS, not a host", "name a host, such as shop.example.com")
+		return nil, ""
+	}
 	tld := labels[len(labels)-1] + "."
 	if z == nil {
 		known := false

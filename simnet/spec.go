@@ -1,8 +1,8 @@
 package simnet
 
 import (
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -349,15 +349,57 @@ func (p *Ports) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Clone returns a deep copy of the spec.
+// Clone returns a deep copy of the spec. It copies field by field
+// (reflection), not through JSON: worlds are cloned for every fault, fix
+// and compile, and the JSON round trip was most of a scenario's build.
 func (s *WorldSpec) Clone() *WorldSpec {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("simnet: cloning a spec: " + err.Error()) // cannot happen: the spec is plain data
+	out := new(WorldSpec)
+	deepCopy(reflect.ValueOf(out).Elem(), reflect.ValueOf(s).Elem())
+	return out
+}
+
+// deepCopy copies src into dst (settable, of the same type): slices, maps
+// and pointers are copied anew, so nothing is shared. Specs are plain data:
+// structs, strings, numbers, bools, slices, maps and pointers to them.
+func deepCopy(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Struct:
+		for i := range src.NumField() {
+			if dst.Field(i).CanSet() {
+				deepCopy(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		for i := range src.Len() {
+			deepCopy(n.Index(i), src.Index(i))
+		}
+		dst.Set(n)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.MakeMapWithSize(src.Type(), src.Len())
+		it := src.MapRange()
+		for it.Next() {
+			v := reflect.New(src.Type().Elem()).Elem()
+			deepCopy(v, it.Value())
+			n.SetMapIndex(it.Key(), v)
+		}
+		dst.Set(n)
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.New(src.Type().Elem())
+		deepCopy(n.Elem(), src.Elem())
+		dst.Set(n)
+	case reflect.Interface:
+		panic("simnet: cloning a spec: an interface field cannot be deep-copied") // specs hold none
+	default:
+		dst.Set(src)
 	}
-	var out WorldSpec
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("simnet: cloning a spec: " + err.Error())
-	}
-	return &out
 }

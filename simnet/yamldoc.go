@@ -44,6 +44,9 @@ func (d YAMLDoc) problem(name string, line, col int, msg string) []Problem {
 // large, empty, binary garbage, several documents, not a mapping, alias
 // bombs. It never panics.
 func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
+	// A UTF-8 byte order mark, as some Windows editors write, is allowed
+	// (YAML 1.2, 5.2).
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(data) > d.MaxSize {
 		size := fmt.Sprintf("%d MiB", d.MaxSize>>20)
 		if d.MaxSize < 1<<20 {
@@ -57,9 +60,17 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 	if i := bytes.IndexFunc(data, func(r rune) bool { return r == 0 || r == 0xFFFD || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') }); i >= 0 {
 		return nil, d.problem(name, 1+bytes.Count(data[:i], []byte("\n")), 1, fmt.Sprintf("the file is not text (it holds control bytes); is this a %s file?", d.What))
 	}
+	lim, spans := scan(data)
+	if lim != nil {
+		return nil, d.problem(name, lim.line, lim.col, lim.msg)
+	}
 	file, err := safeParse(data)
 	if err != nil {
-		return nil, d.yamlProblems(name, err)
+		problems := d.yamlProblems(name, err)
+		if len(problems) == 1 {
+			problems[0] = unclosedQuote(problems[0], spans)
+		}
+		return nil, problems
 	}
 	if len(file.Docs) != 1 || file.Docs[0] == nil || file.Docs[0].Body == nil {
 		if len(file.Docs) > 1 {
@@ -84,6 +95,9 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 // Decode decodes the document into v strictly: an unknown field is a
 // problem.
 func (d YAMLDoc) Decode(name string, file *ast.File, v any) []Problem {
+	if problems := d.check(name, file.Docs[0].Body, v); len(problems) > 0 {
+		return problems
+	}
 	if err := decodeYAML(file, v); err != nil {
 		return d.yamlProblems(name, err)
 	}
@@ -178,14 +192,22 @@ func (d YAMLDoc) yamlProblems(name string, err error) []Problem {
 	return d.problem(name, 1, 1, err.Error())
 }
 
+// friendly words what the parser says for users. The shape check catches
+// wrong kinds of values before decoding, so a decoder message that names Go
+// types is a gap in it: it is replaced by a plain one, never shown.
 func (d YAMLDoc) friendly(msg string) string {
 	switch {
+	case strings.HasPrefix(msg, "could not find end character of double-quoted text"):
+		return `a double-quoted value is never closed; add the closing "`
+	case strings.HasPrefix(msg, "could not find end character of single-quoted text"):
+		return "a single-quoted value is never closed; add the closing '"
 	case strings.HasPrefix(msg, "unknown field"):
-		return msg + "; check the spelling against " + d.Format
-	case strings.Contains(msg, "cannot unmarshal"):
-		return msg + " (wrong kind of value)"
+		return printable(msg) + "; check the spelling against " + d.Format
+	case strings.Contains(msg, "cannot unmarshal"), strings.Contains(msg, "Go struct"), strings.Contains(msg, "Go value"),
+		strings.Contains(msg, "overflow"), strings.Contains(msg, "reflect"):
+		return "this value is the wrong kind for its key (a number, a text, a list or a mapping); see " + d.Format
 	}
-	return msg
+	return printable(msg)
 }
 
 // Locate attaches line and column to problems from their YAML paths (a
@@ -239,4 +261,23 @@ func parentPath(p string) string {
 		return p[:i]
 	}
 	return "$"
+}
+
+// unclosedQuote moves a syntax error to the quote that caused it: a quoted
+// value that ran over several lines and closed just before the error (or
+// never) is most likely missing its closing quote, and the parser only
+// notices where the next quote closes it.
+func unclosedQuote(p Problem, spans []quoteSpan) Problem {
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
+		if sp.line >= p.Line {
+			continue
+		}
+		if sp.endLine == 0 || (sp.endLine <= p.Line && sp.endLine >= p.Line-1) {
+			p.Msg = fmt.Sprintf("the quoted value that starts here runs on to line %d: is its closing quote missing? (the YAML breaks at %d:%d: %s)", max(sp.endLine, p.Line), p.Line, p.Col, p.Msg)
+			p.Line, p.Col = sp.line, sp.col
+			return p
+		}
+	}
+	return p
 }

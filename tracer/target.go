@@ -72,19 +72,30 @@ func ParseTarget(s string) (Target, error) {
 		return bad("empty; give a URL such as https://shop.example.com/ or tcp://HOST:PORT")
 	}
 	if !strings.Contains(s, "://") {
+		if scheme, _, ok := strings.Cut(s, ":/"); ok && scheme != "" && !strings.ContainsAny(scheme, "./") {
+			return bad("a URL has two slashes after its scheme: %s://HOST/, such as https://shop.example.com/", scheme)
+		}
 		host, port, err := net.SplitHostPort(s)
 		if err != nil {
 			return bad("give a URL (https://NAME/) or HOST:PORT")
 		}
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return bad("port %q is not a number from 1 to 65535", port)
+		}
 		s2 := "tcp://" + net.JoinHostPort(host, port)
 		t, err := ParseTarget(s2)
 		if err != nil {
-			return bad("%v", errors.Unwrap(err))
+			// The inner error names s2; say the same of s.
+			return bad("%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("%v %q: ", ErrBadTarget, s2)))
 		}
 		return t, nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return bad("not a URL: %v", err)
 	}
 	t := Target{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Hostname())}
@@ -96,6 +107,11 @@ func ParseTarget(s string) (Target, error) {
 	}
 	if !validHost(t.Host) {
 		return bad("host %q is neither a DNS name nor an IP address", t.Host)
+	}
+	if looksNumeric(t.Host) {
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			return bad("host %q is not an IP address: an IPv4 address is four numbers from 0 to 255, such as 10.0.1.10", t.Host)
+		}
 	}
 	switch t.Scheme {
 	case "http":
@@ -137,6 +153,22 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t.raw = t.String()
 	return t, nil
+}
+
+// looksNumeric reports a host whose last label is all digits: no
+// top-level domain is (RFC 1123, 2.1), so it was meant as an address, and
+// one that does not parse is a bad address, not a name to look up.
+func looksNumeric(h string) bool {
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if last == "" {
+		return false
+	}
+	for _, c := range last {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func validHost(h string) bool {

@@ -39,6 +39,14 @@ func TestParseTarget(t *testing.T) {
 		{in: "https://bad_host!/", wantErr: "neither a DNS name nor an IP address"},
 		{in: "shop", wantErr: "give a URL"},
 		{in: "tcp://h:1/path", wantErr: "have no path"},
+		// Issue 16: a bad address is refused, not looked up as a name, and
+		// every message says more than "bad target".
+		{in: "tcp://300.1.1.1:80", wantErr: `host "300.1.1.1" is not an IP address`},
+		{in: "tcp://1.2.3.4.5:80", wantErr: "is not an IP address"},
+		{in: "10.0.0.300:80", wantErr: "is not an IP address"},
+		{in: "htps:/shop", wantErr: `bad target "htps:/shop": a URL has two slashes after its scheme: htps://HOST/`},
+		{in: "shop:http", wantErr: `bad target "shop:http": port "http" is not a number from 1 to 65535`},
+		{in: "https://sh op/", wantErr: `not a URL: invalid character " " in host name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -195,7 +203,7 @@ func TestCodesExplained(t *testing.T) {
 }
 
 func FuzzParseTarget(f *testing.F) {
-	for _, s := range []string{"https://shop.example.com/", "tcp://10.0.0.1:5432", "h:1", "udp://[::1]:53", "http://a:65536/", "://", "tcp://%zz:1"} {
+	for _, s := range []string{"https://shop.example.com/", "tcp://10.0.0.1:5432", "h:1", "udp://[::1]:53", "http://a:65536/", "://", "tcp://%zz:1", "tcp://300.1.1.1:80", "htps:/shop", "shop:http", "tcp://.:80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -149,7 +149,8 @@ type drillFlags struct {
 
 // validate checks the flags before anything runs.
 func (f *drillFlags) validate(args []string) error {
-	if f.minutesSet && (f.minutes < 1 || time.Duration(f.minutes)*time.Minute > drill.MaxLimit) {
+	// Compared in minutes: a Duration product overflows past the check.
+	if f.minutesSet && (f.minutes < 1 || f.minutes > int(drill.MaxLimit/time.Minute)) {
 		return usageErr("--minutes %d: give the time limit in whole minutes, from 1 to %d", f.minutes, int(drill.MaxLimit/time.Minute))
 	}
 	if err := checkTopicDifficulty(f.topic, f.difficulty); err != nil {

@@ -10,7 +10,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -128,6 +130,9 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 	for _, n := range names {
 		root.AddCommand(commands[n](e))
 	}
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		return emptyFlags(c)
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v\nsee '%s --help'", err, c.CommandPath())
 	})
@@ -144,11 +149,23 @@ func run(args []string, e *env) int {
 	var xe *exitError
 	if errors.As(err, &xe) {
 		if xe.err != nil {
-			fmt.Fprintf(e.stderr, "pathlab: %v\n", xe.err)
+			fmt.Fprintf(e.stderr, "pathlab: %s\n", simnet.Printable(xe.err.Error()))
 		}
 		return xe.code
 	}
 	// cobra's own errors (unknown command, bad args) are usage errors.
-	fmt.Fprintf(e.stderr, "pathlab: %v\n", err)
+	fmt.Fprintf(e.stderr, "pathlab: %s\n", simnet.Printable(err.Error()))
 	return 2
+}
+
+// emptyFlags refuses a text flag given an empty value (--world ""): taking
+// it as unset would run something other than what was asked.
+func emptyFlags(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if err == nil && f.Value.Type() == "string" && f.Value.String() == "" {
+			err = usageErr("--%s \"\": give a value, or leave the flag out (see '%s --help')", f.Name, c.CommandPath())
+		}
+	})
+	return err
 }

@@ -596,9 +596,9 @@ func (l *liveFlags) network() (*probe.Network, error) {
 		n.Overrides[strings.ToLower(host)] = addr
 	}
 	if l.cacert != "" {
-		pem, err := os.ReadFile(l.cacert)
+		pem, err := readCACert(l.cacert)
 		if err != nil {
-			return nil, usageErr("--cacert: %v", err)
+			return nil, err
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -693,4 +693,24 @@ func writeFetch(w io.Writer, res *probe.FetchResult, notes []string) {
 			fmt.Fprintf(w, "  ✗ %s: %s\n", s.Code, s.Detail)
 		}
 	}
+}
+
+// maxCACert bounds what --cacert reads: a bundle of every public root is
+// about 200 KB, so 1 MiB is plenty, and /dev/zero is refused.
+const maxCACert = 1 << 20
+
+func readCACert(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("--cacert: %v", err)
+	}
+	defer f.Close()
+	pem, err := io.ReadAll(io.LimitReader(f, maxCACert+1))
+	if err != nil {
+		return nil, usageErr("--cacert %s: %v", path, err)
+	}
+	if len(pem) > maxCACert {
+		return nil, usageErr("--cacert %s: the file is larger than %d KiB; give a PEM file of CA certificates", path, maxCACert>>10)
+	}
+	return pem, nil
 }

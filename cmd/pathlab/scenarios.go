@@ -29,6 +29,9 @@ faults injected, a ticket, hints, checks and a reference fix. Play one with
   pathlab scenarios faults [--json]    the fault catalog
   pathlab scenarios test [ID|FILE...]  prove scenarios: the faults break, the fix mends`,
 		Args: cobra.NoArgs,
+		// Runnable, so that an unknown subcommand is an error (exit 2)
+		// rather than the help with exit 0.
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newScenariosListCmd(e), newScenariosShowCmd(e), newScenariosFaultsCmd(e), newScenariosTestCmd(e))
 	return cmd

@@ -146,7 +146,13 @@ func (s *Shell) fix(_ context.Context, words []string) error {
 			return badUsage("%s", ue.Reason)
 		}
 		if errors.Is(err, scenarios.ErrUsage) {
-			return usageError{}
+			// Keep the reason ("port -1 is not a port"); a bare usage
+			// error only repeats the command's usage, which Exec prints.
+			msg := strings.TrimPrefix(err.Error(), scenarios.ErrUsage.Error()+": ")
+			if c := commands[words[0]]; c != nil && strings.Contains(c.usage, strings.SplitN(msg, "\n", 2)[0]) {
+				msg = ""
+			}
+			return usageError{msg: msg}
 		}
 		s.printf("refused: %v\n", err)
 		return nil
@@ -240,7 +246,13 @@ func (s *Shell) edit(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, s.spec.Name+".yaml")
+	// The world's name is validated as a word, but the file name must not
+	// depend on it: a name is a name, not a path.
+	base := "world"
+	if n := s.spec.Name; n != "" && filepath.IsLocal(n) && !strings.ContainsAny(n, `/\`) {
+		base = n
+	}
+	path := filepath.Join(dir, base+".yaml")
 	header := "# The world as it is now. Save and quit to apply; it is validated first.\n"
 	if err := os.WriteFile(path, append([]byte(header), data...), 0o600); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
 	"golang.org/x/term"
 )
 
@@ -14,7 +15,7 @@ import (
 // (a pipe, a file). With Echo set it prints each prompt and command before
 // the command's output, so a transcript reads like a terminal session.
 type ScriptReader struct {
-	sc   *bufio.Scanner
+	r    *bufio.Reader
 	out  io.Writer
 	Echo bool
 }
@@ -22,28 +23,49 @@ type ScriptReader struct {
 // NewScriptReader reads commands from r; prompts and echoed commands go to
 // out.
 func NewScriptReader(r io.Reader, out io.Writer) *ScriptReader {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), scenarios.MaxLine+1)
-	return &ScriptReader{sc: sc, out: out, Echo: true}
+	return &ScriptReader{r: bufio.NewReaderSize(r, 4096), out: out, Echo: true}
 }
 
+// ErrLineTooLong is a line longer than a command can be: the shell
+// refuses it with an error line and reads on.
+var ErrLineTooLong = fmt.Errorf("a line is longer than %d bytes: not a command", scenarios.MaxLine)
+
 // ReadLine returns the next line; io.EOF at the end. A line too long to
-// be a command is returned cut, and the shell refuses it.
+// be a command is skipped to its end and reported as ErrLineTooLong, so
+// that the lines after it still run.
 func (r *ScriptReader) ReadLine(prompt string) (string, error) {
-	if !r.sc.Scan() {
-		if err := r.sc.Err(); err != nil {
-			if err == bufio.ErrTooLong {
-				return "", fmt.Errorf("a line is longer than %d bytes: not a command", scenarios.MaxLine)
+	var line []byte
+	tooLong := false
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		if !tooLong {
+			line = append(line, chunk...)
+			if len(line) > scenarios.MaxLine+2 { // the line, \r and \n
+				tooLong, line = true, nil
 			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF && len(chunk) == 0 && len(line) == 0 && !tooLong {
+			return "", io.EOF
+		}
+		if err != nil && err != io.EOF {
 			return "", err
 		}
-		return "", io.EOF
+		break
 	}
-	line := strings.TrimRight(r.sc.Text(), "\r")
-	if r.Echo && strings.TrimSpace(line) != "" {
-		fmt.Fprintf(r.out, "%s%s\n", prompt, line)
+	if tooLong {
+		if r.Echo {
+			fmt.Fprintf(r.out, "%s(a line of more than %d bytes)\n", prompt, scenarios.MaxLine)
+		}
+		return "", ErrLineTooLong
 	}
-	return line, nil
+	text := strings.TrimRight(string(line), "\r\n")
+	if r.Echo && strings.TrimSpace(text) != "" {
+		fmt.Fprintf(r.out, "%s%s\n", prompt, simnet.Printable(text))
+	}
+	return text, nil
 }
 
 // Terminal is a LineReader on a terminal in raw mode: line editing

@@ -502,6 +502,9 @@ func FuzzExec(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, s := range rootNameLines {
+		f.Add(s)
+	}
 	spec, err := simnet.LoadSpec(closedWorld)
 	if err != nil {
 		f.Fatal(err)
@@ -510,12 +513,20 @@ func FuzzExec(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// The world is compiled and its request traced once; every input gets
+	// a fresh shell over them (they are immutable), so that an input costs
+	// its command, not a world.
+	w, err := simnet.Compile(st.Broken)
+	if err != nil {
+		f.Fatal(err)
+	}
+	broken, err := w.Trace(context.Background(), st.From, st.Target)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, line string) {
 		var out bytes.Buffer
-		sh, err := New(context.Background(), st, &out, Options{Now: newClock().Now, Editor: func(context.Context, string) error { return nil }})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sh := newShell(st, &out, Options{Now: newClock().Now, Editor: func(context.Context, string) error { return nil }}, w, broken)
 		sh.Exec(context.Background(), line)
 		if strings.Contains(out.String(), "internal error") {
 			t.Fatalf("Exec(%q) crashed:\n%s", line, out.String())

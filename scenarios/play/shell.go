@@ -93,12 +93,6 @@ type Entry struct {
 
 // New starts a shell over a prepared scenario.
 func New(ctx context.Context, st *scenarios.Setup, out io.Writer, o Options) (*Shell, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Editor == nil {
-		o.Editor = runEditor
-	}
 	w := st.World // compiled once, with the setup
 	if w == nil {
 		var err error
@@ -106,14 +100,26 @@ func New(ctx context.Context, st *scenarios.Setup, out io.Writer, o Options) (*S
 			return nil, err
 		}
 	}
-	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, vantage: []string{st.From}, named: map[int]bool{}}
-	s.stats.Start = o.Now()
-	var err error
-	s.broken, err = w.Trace(ctx, st.From, st.Target)
+	broken, err := w.Trace(ctx, st.From, st.Target)
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return newShell(st, out, o, w, broken), nil
+}
+
+// newShell starts a shell over the compiled broken world and its trace.
+// Both are immutable, so shells may share them (FuzzExec starts one shell
+// per input over the same world).
+func newShell(st *scenarios.Setup, out io.Writer, o Options, w *simnet.World, broken *tracer.Report) *Shell {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Editor == nil {
+		o.Editor = runEditor
+	}
+	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, broken: broken, vantage: []string{st.From}, named: map[int]bool{}}
+	s.stats.Start = o.Now()
+	return s
 }
 
 // runEditor runs $VISUAL or $EDITOR (vi when neither is set) on path.
@@ -303,6 +309,12 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 			fmt.Fprintf(s.out, "pathlab: internal error running %q: %v (please report it)\n%s", line, r, debug.Stack())
 		}
 	}()
+	if bad, r := controlIn(line); bad {
+		// Escape sequences would act on the terminal when echoed back.
+		s.stats.Commands++
+		fmt.Fprintf(s.out, "pathlab: the line holds a control character (%U); type commands as plain text\n", r)
+		return s.quit
+	}
 	name, args, err := ParseCommand(line)
 	if name == "" && err == nil {
 		return s.quit
@@ -358,6 +370,11 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 		line, err := in.ReadLine(s.Prompt())
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.Is(err, ErrLineTooLong) {
+			s.stats.Commands++
+			fmt.Fprintf(s.out, "pathlab: %v\n", err)
+			continue
 		}
 		if err != nil {
 			return err
@@ -439,4 +456,15 @@ capture at NAME would have seen them: your own host by default.
 func (s *Shell) quitCmd(_ context.Context, _ []string) error {
 	s.quit = true
 	return nil
+}
+
+// controlIn reports a control character (other than a tab) in a command
+// line, or invalid UTF-8.
+func controlIn(line string) (bool, rune) {
+	for _, r := range line {
+		if r == '\n' || (r != '\t' && simnet.Printable(string(r)) != string(r)) {
+			return true, r
+		}
+	}
+	return false, 0
 }

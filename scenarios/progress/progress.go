@@ -176,6 +176,7 @@ func (s *Store) write(as []Attempt) error {
 	if err != nil {
 		return err
 	}
+	s.removeStaleTemps()
 	tmp, err := os.CreateTemp(s.Dir, FileName+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("progress: %w", err)
@@ -196,6 +197,19 @@ func (s *Store) write(as []Attempt) error {
 		return fmt.Errorf("progress: %w", err)
 	}
 	return nil
+}
+
+// removeStaleTemps removes temporary files that writers killed mid-write
+// (kill -9, a power cut) left behind. It runs under the lock, and every
+// writer holds the lock for as long as its temporary file exists, so any
+// such file is a dead writer's.
+func (s *Store) removeStaleTemps() {
+	stale, _ := filepath.Glob(filepath.Join(s.Dir, FileName+".tmp-*"))
+	for _, name := range stale {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() {
+			os.Remove(name)
+		}
+	}
 }
 
 // Append records an attempt. Notices report a corrupt file kept aside.

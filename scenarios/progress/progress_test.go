@@ -163,3 +163,34 @@ func TestCorruptFile(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleTempsRemoved: temporary files a writer killed mid-write left
+// behind (issue 16: 2 MB each, never removed) go on the next write; other
+// files stay.
+func TestStaleTempsRemoved(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "pathlab"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"attempts.json.tmp-123", "attempts.json.tmp-456"} {
+		if err := os.WriteFile(filepath.Join(s.Dir, n), make([]byte, 2<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep := filepath.Join(s.Dir, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(Attempt{Scenario: "s", Mode: "play"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(s.Dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("stale temporary file left: %s", e.Name())
+		}
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("an unrelated file was removed: %v", err)
+	}
+}
