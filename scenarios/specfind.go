@@ -130,80 +130,6 @@ func findPeering(s *simnet.WorldSpec, name string) *simnet.PeeringSpec {
 	return nil
 }
 
-// findZone finds a zone by name. A name may be prefixed "private:" or
-// "public:" when a private and a public zone share it.
-func findZone(s *simnet.WorldSpec, name string) (*simnet.ZoneSpec, error) {
-	want := 0 // 0 any, 1 public, 2 private
-	if rest, ok := strings.CutPrefix(name, "private:"); ok {
-		name, want = rest, 2
-	} else if rest, ok := strings.CutPrefix(name, "public:"); ok {
-		name, want = rest, 1
-	}
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	var found []*simnet.ZoneSpec
-	for i := range s.DNS.Zones {
-		z := &s.DNS.Zones[i]
-		if strings.TrimSuffix(strings.ToLower(z.Name), ".") != name {
-			continue
-		}
-		if want == 1 && z.Private || want == 2 && !z.Private {
-			continue
-		}
-		found = append(found, z)
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("no zone is named %q; zones: %s", name, strings.Join(zoneNames(s), ", "))
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("%s is both a public and a private zone: write public:%s or private:%s", name, name, name)
-}
-
-func zoneNames(s *simnet.WorldSpec) []string {
-	var out []string
-	for _, z := range s.DNS.Zones {
-		n := z.Name
-		if z.Private {
-			n += " (private)"
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// zoneRef is how commands name a zone: "private:NAME" when a public zone
-// shares the name.
-func zoneRef(s *simnet.WorldSpec, z *simnet.ZoneSpec) string {
-	n := 0
-	for _, o := range s.DNS.Zones {
-		if strings.EqualFold(strings.TrimSuffix(o.Name, "."), strings.TrimSuffix(z.Name, ".")) {
-			n++
-		}
-	}
-	if n > 1 {
-		if z.Private {
-			return "private:" + z.Name
-		}
-		return "public:" + z.Name
-	}
-	return z.Name
-}
-
-// relRecord returns a record name relative to its zone as written in the
-// spec ("@" for the apex), accepting a relative or a fully qualified name.
-func relRecord(zone, name string) string {
-	z := strings.TrimSuffix(strings.ToLower(zone), ".")
-	n := strings.TrimSuffix(strings.ToLower(name), ".")
-	if n == z || n == "@" {
-		return "@"
-	}
-	if rest, ok := strings.CutSuffix(n, "."+z); ok {
-		return rest
-	}
-	return n
-}
-
 // vpcOf returns the VPC with the given name.
 func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec {
 	for i := range s.VPCs {
@@ -255,3 +181,15 @@ func samePeer(a, b string) bool {
 
 // worldClock is the time a spec says it is (simnet's default when unset).
 func worldClock(s *simnet.WorldSpec) time.Time { return simnet.SpecClock(s) }
+
+// findZone finds a zone by name; private:NAME or public:NAME picks one
+// when both kinds share the name.
+func findZone(s *simnet.WorldSpec, name string) (*simnet.ZoneSpec, error) {
+	return simnet.SpecZone(s, name)
+}
+
+// zoneRef is how commands name a zone.
+func zoneRef(s *simnet.WorldSpec, z *simnet.ZoneSpec) string { return simnet.ZoneRef(s, z) }
+
+// relRecord returns a record name relative to its zone ("@" for the apex).
+func relRecord(zone, name string) string { return simnet.RelRecord(zone, name) }

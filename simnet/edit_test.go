@@ -207,8 +207,9 @@ func TestApplyEditMessage(t *testing.T) {
 }
 
 // FuzzParseEdit: no line crashes the parser; a line that parses reads back
-// from its String() as an equal value, and applying it to a built-in
-// world never panics.
+// from its String() as an equal value; applying it to a built-in world
+// never panics, and when it applies, its undo reads back from its line and
+// gives back a world that means the same.
 func FuzzParseEdit(f *testing.F) {
 	for _, tc := range editCases {
 		f.Add(tc.line)
@@ -235,10 +236,19 @@ func FuzzParseEdit(f *testing.F) {
 		}
 		for _, s := range specs {
 			c := s.Clone()
-			if undo, err := e.Apply(c); err == nil {
-				if _, err := ParseEdit(undo.String()); err != nil {
-					t.Fatalf("%q: its undo %q does not parse: %v", line, undo, err)
-				}
+			undo, err := e.Apply(c)
+			if err != nil {
+				continue
+			}
+			back, err := ParseEdit(undo.String())
+			if err != nil || !reflect.DeepEqual(back, undo) {
+				t.Fatalf("%q: its undo %#v reads back as %#v (%v)", line, undo, back, err)
+			}
+			if _, err := undo.Apply(c); err != nil {
+				t.Fatalf("%q on %s: its undo %q fails: %v", line, s.Name, undo, err)
+			}
+			if canonical(t, c) != canonical(t, s) {
+				t.Fatalf("%q on %s: its undo %q does not give back the world", line, s.Name, undo)
 			}
 		}
 	})
@@ -247,7 +257,7 @@ func FuzzParseEdit(f *testing.F) {
 // canonical writes a spec in a form where specs that mean the same are
 // equal: unordered lists sorted, defaults written out, rules in the form
 // the commands write them.
-func canonical(t *testing.T, s *WorldSpec) string {
+func canonical(t testing.TB, s *WorldSpec) string {
 	t.Helper()
 	c := s.Clone()
 	for i := range c.DNS.Zones {
