@@ -62,41 +62,41 @@ type builder struct {
 	done map[*resource]string
 	skip map[*resource]string
 
-	vpcOf     map[string]*wVPC // VPC id to VPC
-	subnetOf  map[string]string
-	subnetVPC map[string]*wVPC
-	subnetPfx map[string]netip.Prefix
-	sgOf      map[string]*wSG
-	sgVPC     map[*wSG]*wVPC
-	rtOf      map[string]*wRT
-	aclOf     map[string]*wACL
-	natOf     map[string]string
-	pcxOf     map[string]string
-	instOf    map[string]*wInstance
-	instIP    map[string]*wInstance // private address to instance
-	instVPC   map[*wInstance]*wVPC
-	lbOf      map[string]*wLB
-	lbRes     map[*wLB]*resource
-	lbVPC     map[*wLB]*wVPC
-	lbDNS     map[string]*wLB // DNS name (lower case) to balancer
-	tgOf      map[string]*wTG
-	tgRes     map[*wTG]*resource
-	certOf    map[string]string
-	used      map[netip.Addr]bool // addresses taken
-	nextPub   netip.Addr
-	nextNS    netip.Addr
-	eipByID   map[string]*resource
-	clock     time.Time
-	mainRT    map[*wVPC]*wRT
+	vpcOf      map[string]*wVPC // VPC id to VPC
+	subnetOf   map[string]string
+	subnetVPC  map[string]*wVPC
+	subnetPfx  map[string]netip.Prefix
+	sgOf       map[string]*wSG
+	sgVPC      map[*wSG]*wVPC
+	rtOf       map[string]*wRT
+	aclOf      map[string]*wACL
+	natOf      map[string]string
+	pcxOf      map[string]string
+	instOf     map[string]*wInstance
+	instIP     map[string]*wInstance // private address to instance
+	instVPC    map[*wInstance]*wVPC
+	lbOf       map[string]*wLB
+	lbRes      map[*wLB]*resource
+	lbVPC      map[*wLB]*wVPC
+	lbDNS      map[string]*wLB // DNS name (lower case) to balancer
+	tgOf       map[string]*wTG
+	tgRes      map[*wTG]*resource
+	certOf     map[string]string
+	used       map[netip.Addr]bool // addresses taken
+	nextPub    netip.Addr
+	nextNS     netip.Addr
+	eipByID    map[string]*resource
+	clock      time.Time
+	mainRT     map[*wVPC]*wRT
 	extraNames []string
-	zoneOf    map[string]*wZone
-	needCert  []certNeed
-	eipFor    map[string]noted[string]
-	eipAssoc  []*resource
-	lbName    map[*wLB]string
-	zoneRes   []*resource
-	aliases   map[*wLB][]string
-	addresses map[string]string // world name to label
+	zoneOf     map[string]*wZone
+	needCert   []certNeed
+	eipFor     map[string]noted[string]
+	eipAssoc   []*resource
+	lbName     map[*wLB]string
+	zoneRes    []*resource
+	aliases    map[*wLB][]string
+	addresses  map[string]string // world name to label
 }
 
 func newBuilder(src string, kind Kind, rs []*resource, names map[string]string) *builder {
@@ -724,7 +724,7 @@ func (b *builder) addACLRule(a *wACL, m map[string]any, egress bool, origin *res
 // ---- associations: subnets to route tables and ACLs ---------------------
 
 func (b *builder) associations() {
-	rtFor := map[string]*wRT{}  // subnet id
+	rtFor := map[string]*wRT{}   // subnet id
 	aclFor := map[string]*wACL{} // subnet id
 	mainRT := map[*wVPC]*wRT{}
 	for _, r := range b.of("aws_route_table_association") {
