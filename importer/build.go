@@ -174,9 +174,7 @@ func (b *builder) warn(subject, format string, args ...any) {
 func (b *builder) assume(subject, format string, args ...any) string {
 	t := fmt.Sprintf(format, args...)
 	b.rep.Assumed = append(b.rep.Assumed, Note{Subject: subject, Text: t})
-	if _, ok := b.addresses[subject]; !ok && subject != "clock" {
-		b.addresses[subject] = "assumed: not in the input"
-	}
+
 	return "assumed: " + t
 }
 

@@ -178,6 +178,10 @@ func (b *builder) record(r *resource) {
 	case strings.HasSuffix(full, "."+z.name):
 		rel = strings.TrimSuffix(full, "."+z.name)
 	}
+	if strings.Contains(full, "*") {
+		b.unsupported(r, "wildcard records are not in the world format")
+		return
+	}
 	if rel != "@" {
 		if _, ok := dns.IsDomainName(rel + "." + z.name); !ok {
 			b.unsupported(r, fmt.Sprintf("record name %q is not a domain name", full))

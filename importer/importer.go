@@ -156,6 +156,11 @@ func (b *builder) finish(header string) (*Result, error) {
 			b.addresses[it.Name] = it.Address
 		}
 	}
+	for _, n := range b.rep.Assumed {
+		if _, ok := b.addresses[n.Subject]; !ok && n.Subject != "clock" {
+			b.addresses[n.Subject] = "assumed: not in the input"
+		}
+	}
 	return &Result{World: out, Spec: w.Spec(), Report: b.rep, Addresses: b.addresses, compiled: w}, nil
 }
 

@@ -79,7 +79,7 @@ func (rv *resolver) fill(r *resource, k string, last bool) {
 	expr := rv.exprOf(r, k)
 	switch u := asMap(r.Unknown)[k].(type) {
 	case bool:
-		if !u || r.V[k] != nil {
+		if !u || known(r.V[k]) {
 			return
 		}
 		if v, ok := rv.valueOf(r, expr, listAttrs[k] || strings.HasSuffix(k, "_ids")); ok {
@@ -106,11 +106,13 @@ func (rv *resolver) fill(r *resource, k string, last bool) {
 					continue
 				}
 				sub := rv.nestedExpr(r, k, i, len(cur))
-				for sk, sv := range ue {
-					if b, ok := sv.(bool); ok && b && blk[sk] != nil {
-						continue
-					}
-					if !unknownAt(ue, "", 0, sk) {
+				subKeys := make([]string, 0, len(ue))
+				for sk := range ue {
+					subKeys = append(subKeys, sk)
+				}
+				sort.Strings(subKeys)
+				for _, sk := range subKeys {
+					if !unknownAt(ue, "", 0, sk) || known(blk[sk]) {
 						continue
 					}
 					if v, ok := rv.valueOf(r, refsOf(sub[sk]), listAttrs[sk] || strings.HasSuffix(sk, "_ids") || sk == "security_groups"); ok {
@@ -122,6 +124,22 @@ func (rv *resolver) fill(r *resource, k string, last bool) {
 			}
 		}
 	}
+}
+
+// known reports whether a value is present: not null, not an empty list.
+func known(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case []any:
+		for _, e := range x {
+			if e != nil {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // interesting says whether an unresolved attribute matters to the world.
@@ -276,46 +294,42 @@ type target struct {
 // list of every referenced value when list, else the one value all the
 // references agree on.
 func (rv *resolver) valueOf(r *resource, refs []string, list bool) (any, bool) {
-	var ts []target
-	for _, ref := range refs {
-		ts = append(ts, rv.resolve(r.Module, ref, r.Index, 0)...)
-	}
 	var vals []string
 	seen := map[string]bool{}
-	for _, t := range ts {
-		attr := t.attr
-		if attr == "" {
-			attr = "id"
-		}
-		v := str(t.r.V, attr)
-		if v == "" {
-			for _, s := range strs(t.r.V, attr) {
-				if !seen[s] {
-					seen[s] = true
-					vals = append(vals, s)
-				}
+	for _, ref := range refs {
+		var these []string
+		for _, t := range rv.resolve(r.Module, ref, r.Index, 0) {
+			attr := t.attr
+			if attr == "" {
+				attr = "id"
 			}
-			continue
+			if v := str(t.r.V, attr); v != "" {
+				these = append(these, v)
+			} else {
+				these = append(these, strs(t.r.V, attr)...)
+			}
 		}
-		if !seen[v] {
-			seen[v] = true
-			vals = append(vals, v)
+		these = dedupe(these)
+		if !list && len(these) == 1 {
+			// Terraform lists the most specific reference first
+			// (aws_subnet.public[0].id before aws_subnet.public).
+			return these[0], true
+		}
+		for _, v := range these {
+			if !seen[v] {
+				seen[v] = true
+				vals = append(vals, v)
+			}
 		}
 	}
-	if len(vals) == 0 {
+	if !list || len(vals) == 0 {
 		return nil, false
 	}
-	if list {
-		out := make([]any, len(vals))
-		for i, v := range vals {
-			out[i] = v
-		}
-		return out, true
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
 	}
-	if len(vals) != 1 {
-		return nil, false
-	}
-	return vals[0], true
+	return out, true
 }
 
 // resolve follows one reference from a module instance: to a resource,
@@ -341,11 +355,7 @@ func (rv *resolver) resolve(modInst, ref string, selfIdx any, depth int) []targe
 		if pm == nil || pm.ModuleCalls[call] == nil {
 			return nil
 		}
-		var out []target
-		for _, r := range refsOf(pm.ModuleCalls[call].Expressions[segs[1].name]) {
-			out = append(out, rv.resolve(parent, r, selfIdx, depth+1)...)
-		}
-		return out
+		return rv.firstSpecific(parent, refsOf(pm.ModuleCalls[call].Expressions[segs[1].name]), selfIdx, depth)
 	case "module":
 		m := rv.configModule(modInst)
 		if m == nil || len(segs) < 3 || m.ModuleCalls[segs[1].name] == nil || m.ModuleCalls[segs[1].name].Module == nil {
@@ -362,11 +372,7 @@ func (rv *resolver) resolve(modInst, ref string, selfIdx any, depth int) []targe
 			// only instance, if it has one.
 			inst = rv.onlyInstance(join(modInst, "module."+child))
 		}
-		var ts []target
-		for _, r := range refsOf(out.Expression) {
-			ts = append(ts, rv.resolve(inst, r, selfIdx, depth+1)...)
-		}
-		return ts
+		return rv.firstSpecific(inst, refsOf(out.Expression), selfIdx, depth)
 	}
 	data := segs[0].name == "data"
 	if data {
@@ -405,6 +411,20 @@ func (rv *resolver) resolve(modInst, ref string, selfIdx any, depth int) []targe
 		out = append(out, target{c, attr})
 	}
 	return out
+}
+
+// firstSpecific resolves an expression's references: the first that names
+// exactly one thing (Terraform lists the most specific first), else all.
+func (rv *resolver) firstSpecific(modInst string, refs []string, selfIdx any, depth int) []target {
+	var all []target
+	for _, r := range refs {
+		ts := rv.resolve(modInst, r, selfIdx, depth+1)
+		if len(ts) == 1 {
+			return ts
+		}
+		all = append(all, ts...)
+	}
+	return all
 }
 
 // onlyInstance returns the module instance address under prefix when

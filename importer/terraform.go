@@ -207,7 +207,7 @@ func stateResources(m *tfjson.StateModule, sensitiveOverride map[string]any) []*
 			}
 			r.Sensitive = removeSensitive(r.V, mask)
 			if o, ok := sensitiveOverride[r.Addr]; ok {
-				r.Sensitive = append(r.Sensitive, removeSensitive(r.V, o)...)
+				r.Sensitive = dedupe(append(r.Sensitive, removeSensitive(r.V, o)...))
 			}
 			out = append(out, r)
 		}

@@ -213,6 +213,9 @@ func planDiff(e *env, file string, asJSON bool) error {
 		return err
 	}
 	rep := newPlanReport(pr, d)
+	if err := rep.addBlockers(ctx, pr); err != nil {
+		return err
+	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -249,6 +252,48 @@ type planFlow struct {
 	BrokenAt  *tracer.Break `json:"broken_at"`
 	Address   string        `json:"address,omitempty"`    // of broken_at's component
 	ChangedBy string        `json:"changed_by,omitempty"` // what the plan does to it
+	// Blockers are every component that stops the flow (after the plan
+	// for a flow that breaks, before it for one that opens), each with
+	// its address and the plan's changes to it.
+	Blockers []planBlocker `json:"blockers"`
+}
+
+type planBlocker struct {
+	tracer.Break
+	Address string            `json:"address,omitempty"`
+	Changes []importer.Change `json:"changes,omitempty"`
+}
+
+// addBlockers traces each changed flow again, in the world where it is
+// broken, for every blocker and the plan's changes to it.
+func (rep *planReport) addBlockers(ctx context.Context, pr *importer.PlanResult) error {
+	byName := map[string][]importer.Change{}
+	for _, c := range pr.Changes {
+		if c.Name != "" {
+			byName[c.Name] = append(byName[c.Name], c)
+		}
+	}
+	fill := func(fs []planFlow, res *importer.Result) error {
+		for i := range fs {
+			target, err := tracer.ParseTarget(fs[i].Target)
+			if err != nil {
+				return err
+			}
+			r, err := res.Compiled().Trace(ctx, fs[i].From, target)
+			if err != nil {
+				continue // the flow's source is not in this world
+			}
+			fs[i].Blockers = []planBlocker{}
+			for _, b := range r.Blockers {
+				fs[i].Blockers = append(fs[i].Blockers, planBlocker{Break: b, Address: res.Addresses[b.Component], Changes: byName[b.Component]})
+			}
+		}
+		return nil
+	}
+	if err := fill(rep.Broken, pr.After); err != nil {
+		return err
+	}
+	return fill(rep.Opened, pr.Before)
 }
 
 func newPlanReport(pr *importer.PlanResult, d *simnet.Difference) *planReport {
@@ -261,7 +306,7 @@ func newPlanReport(pr *importer.PlanResult, d *simnet.Difference) *planReport {
 		verb[c.Address] = c.Verb()
 	}
 	flow := func(c simnet.FlowChange, addrs map[string]string) planFlow {
-		f := planFlow{From: c.From, Target: c.Target, BrokenAt: c.BrokenAt}
+		f := planFlow{From: c.From, Target: c.Target, BrokenAt: c.BrokenAt, Blockers: []planBlocker{}}
 		if c.BrokenAt != nil {
 			f.Address = addrs[c.BrokenAt.Component]
 			f.ChangedBy = verb[f.Address]
@@ -309,6 +354,29 @@ func (rep *planReport) writeText(w io.Writer, file string) error {
 				comp += ")"
 			}
 			fmt.Fprintf(&b, "      %s %s %s: %s\n", where, comp, f.BrokenAt.Code, f.BrokenAt.Detail)
+			for _, bl := range f.Blockers {
+				if bl.Component == f.BrokenAt.Component && bl.Code == f.BrokenAt.Code {
+					continue
+				}
+				c := bl.Component
+				if bl.Address != "" {
+					c += " (" + bl.Address + ")"
+				}
+				fmt.Fprintf(&b, "      blocker %s %s: %s\n", c, bl.Code, bl.Detail)
+			}
+			var changed []string
+			seen := map[string]bool{}
+			for _, bl := range f.Blockers {
+				for _, c := range bl.Changes {
+					if !seen[c.Address] {
+						seen[c.Address] = true
+						changed = append(changed, c.Verb()+" "+c.Address)
+					}
+				}
+			}
+			if len(changed) > 0 {
+				fmt.Fprintf(&b, "      the plan's changes there: %s\n", strings.Join(changed, ", "))
+			}
 		}
 	}
 	section("breaks", rep.Broken, "broken at")
