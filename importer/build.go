@@ -415,6 +415,9 @@ func (b *builder) routeTables() {
 // routeTarget maps a route's target attributes to a world name; "" with
 // a reason when the route cannot be held.
 func (b *builder) routeTarget(v *wVPC, m map[string]any, subject string) (target, note string, ok bool) {
+	if boolean(m, "blackhole") {
+		return "blackhole", "AWS marks the route a blackhole: its target is gone", true
+	}
 	for _, k := range []string{"gateway_id", "nat_gateway_id", "vpc_peering_connection_id", "transit_gateway_id", "vpc_endpoint_id",
 		"instance_id", "network_interface_id", "egress_only_gateway_id", "carrier_gateway_id", "local_gateway_id", "core_network_arn"} {
 		id := str(m, k)

@@ -420,10 +420,32 @@ func unsupportedReason(r *resource) string {
 	if !strings.HasPrefix(r.Type, "aws_") {
 		return "not an AWS resource"
 	}
+	if strings.HasPrefix(r.Type, "aws_nat_gateway (") {
+		return "no longer in service: AWS lists deleted and failed NAT gateways for a while"
+	}
+	if r.Type == "aws_lb_listener_rule (default)" {
+		return "the default rule of a listener the world does not hold"
+	}
 	return "not a resource the world format models"
 }
 
 func (b *builder) finishReport() {
+	// Parts of what was imported: a listener's default rule, the network
+	// interfaces of instances, balancers and NAT gateways.
+	for _, r := range b.rs {
+		var owner *resource
+		switch r.Type {
+		case "aws_lb_listener_rule (default)":
+			owner = b.ref(str(r.V, "listener_arn"))
+		case "aws_network_interface":
+			owner = b.ref(str(r.V, "owner"))
+		}
+		if owner != nil && b.skip[owner] == "" {
+			if n := b.done[owner]; n != "" {
+				b.imported(r, n)
+			}
+		}
+	}
 	for _, r := range b.rs {
 		name, done := b.done[r]
 		switch {
