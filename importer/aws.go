@@ -74,6 +74,9 @@ func AWS(files []File) (res *Result, err error) {
 		src = commonDir(files)
 	}
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if p := recover(); p != nil {
 			res, err = nil, inputErr(src, "the importer failed on this input (%v); please report it with the files", p)
 		}

@@ -282,6 +282,10 @@ func (b *builder) vpcs() {
 			b.rep.Unresolved = append(b.rep.Unresolved, Note{Subject: r.Label(), Text: "the VPC's cidr_block is unknown; the VPC and everything in it are left out"})
 			continue
 		}
+		if pfx.Bits() < 16 || pfx.Bits() > 28 {
+			b.unsupported(r, fmt.Sprintf("its range %s is not between /16 and /28, as AWS requires", pfx))
+			continue
+		}
 		v := &wVPC{r: r, id: id, name: b.name(r), cidr: pfx.Masked().String(), note: []string{r.Label()}}
 		if r.Data {
 			v.note = append(v.note, "read by a data source: the VPC exists outside this configuration")

@@ -156,6 +156,13 @@ func (b *builder) finish(header string) (*Result, error) {
 			b.addresses[it.Name] = it.Address
 		}
 	}
+	for _, z := range b.w.zones {
+		for _, ns := range z.nameservers {
+			if _, ok := b.addresses[ns.v.Name]; !ok {
+				b.addresses[ns.v.Name] = "a nameserver of " + z.name + " (assumed address)"
+			}
+		}
+	}
 	for _, n := range b.rep.Assumed {
 		if _, ok := b.addresses[n.Subject]; !ok && n.Subject != "clock" {
 			b.addresses[n.Subject] = "assumed: not in the input"
@@ -178,8 +185,15 @@ func Terraform(src string, data []byte) (*Result, error) {
 	return buildTF(src, in.kind, in.after, nil, nil, "", "")
 }
 
+// catchPanics turns a panic of the importer into an error naming the
+// input; the fuzz tests turn it off to see the panic.
+var catchPanics = true
+
 func buildTF(src string, kind Kind, rs []*resource, names map[string]string, unresolved []Note, clock, side string) (res *Result, err error) {
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if p := recover(); p != nil {
 			res, err = nil, inputErr(src, "the importer failed on this input (%v); please report it with the file", p)
 		}

@@ -22,6 +22,7 @@ var listAttrs = map[string]bool{
 }
 
 type resolver struct {
+	budget int // resolve calls left: a cyclic configuration cannot spin
 	cfg    *tfjson.ConfigModule
 	byBase map[string][]*resource // module instance + "|" + [data.]TYPE.NAME
 	notes  []Note
@@ -296,6 +297,7 @@ type target struct {
 func (rv *resolver) valueOf(r *resource, refs []string, list bool) (any, bool) {
 	var vals []string
 	seen := map[string]bool{}
+	rv.budget = 10000
 	for _, ref := range refs {
 		var these []string
 		for _, t := range rv.resolve(r.Module, ref, r.Index, 0) {
@@ -336,9 +338,10 @@ func (rv *resolver) valueOf(r *resource, refs []string, list bool) (any, bool) {
 // through module outputs into child modules, and through input variables
 // out to the calling module.
 func (rv *resolver) resolve(modInst, ref string, selfIdx any, depth int) []target {
-	if depth > 16 {
+	if depth > 16 || rv.budget <= 0 {
 		return nil
 	}
+	rv.budget--
 	segs := splitAddr(ref)
 	if len(segs) < 2 {
 		return nil

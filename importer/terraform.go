@@ -74,7 +74,7 @@ func jsonErr(src string, data []byte, err error) error {
 	var off int64 = -1
 	switch e := err.(type) {
 	case *json.SyntaxError:
-		off = e.Offset
+		off = max(e.Offset-1, 0) // Offset counts the byte that failed
 	case *json.UnmarshalTypeError:
 		off = e.Offset
 		field := e.Field

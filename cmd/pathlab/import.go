@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"sync"
 
@@ -23,7 +21,12 @@ func init() {
 	worldImporter = importWorld
 }
 
+// importLog is where --world's import notes go: the running command's
+// standard error (set when the commands are built for a run).
+var importLog io.Writer = os.Stderr
+
 func newImportCmd(e *env) *cobra.Command {
+	importLog = e.stderr
 	cmd := &cobra.Command{
 		Use:   "import terraform|aws ...",
 		Short: "Make a world from Terraform plans and states, or from AWS CLI output",
@@ -153,10 +156,10 @@ func importWorld(path string) (*simnet.World, bool, error) {
 		return nil, true, usageErr("--world %v", err)
 	}
 	r := res.Report
-	fmt.Fprintf(os.Stderr, "pathlab: imported %s (%d resources; %d unsupported, %d assumed, %d warnings; 'pathlab import' shows the report)\n",
+	fmt.Fprintf(importLog, "pathlab: imported %s (%d resources; %d unsupported, %d assumed, %d warnings; 'pathlab import' shows the report)\n",
 		path, len(r.Imported), len(r.Unsupported), len(r.Assumed), len(r.Warnings)+len(r.Unresolved))
 	for _, n := range append(append([]importer.Note{}, r.Unresolved...), r.Warnings...) {
-		fmt.Fprintf(os.Stderr, "warning: %s: %s\n", n.Subject, n.Text)
+		fmt.Fprintf(importLog, "warning: %s: %s\n", n.Subject, n.Text)
 	}
 	importedAddresses.Store(res.Compiled(), res.Addresses)
 	return res.Compiled(), true, nil
@@ -385,5 +388,3 @@ func (rep *planReport) writeText(w io.Writer, file string) error {
 	return err
 }
 
-var _ = errors.New
-var _ = sort.Strings
