@@ -387,4 +387,3 @@ func (rep *planReport) writeText(w io.Writer, file string) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
