@@ -351,3 +351,36 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoveSensitive(t *testing.T) {
+	tests := []struct {
+		name   string
+		values string
+		mask   string
+		want   string // the values left, as JSON
+		paths  []string
+	}{
+		{"one attribute", `{"a": "x", "password": "p"}`, `{"password": true}`, `{"a":"x"}`, []string{"password"}},
+		{"nested", `{"b": [{"k": "x", "s": "p"}]}`, `{"b": [{"s": true}]}`, `{"b":[{"k":"x"}]}`, []string{"b[0].s"}},
+		{"list element", `{"l": ["x", "p"]}`, `{"l": [false, true]}`, `{"l":["x",null]}`, []string{"l[1]"}},
+		{"whole object", `{"a": "x", "b": "y"}`, `true`, `{}`, []string{"a", "b"}},
+		{"nothing", `{"a": "x"}`, `{"a": false}`, `{"a":"x"}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v map[string]any
+			var m any
+			if err := json.Unmarshal([]byte(tt.values), &v); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(tt.mask), &m); err != nil {
+				t.Fatal(err)
+			}
+			paths := removeSensitive(v, m)
+			got, _ := json.Marshal(v)
+			if string(got) != tt.want || strings.Join(paths, ",") != strings.Join(tt.paths, ",") {
+				t.Errorf("left %s, paths %v; want %s, %v", got, paths, tt.want, tt.paths)
+			}
+		})
+	}
+}

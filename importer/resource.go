@@ -203,6 +203,15 @@ func removeSensitive(values map[string]any, mask any) []string {
 		}
 		return v
 	}
+	if all, ok := mask.(bool); ok && all {
+		// The whole object is sensitive: nothing of it is read.
+		for k := range values {
+			out = append(out, k)
+			delete(values, k)
+		}
+		sort.Strings(out)
+		return out
+	}
 	for k, sub := range asMap(mask) {
 		if _, ok := values[k]; !ok {
 			if b, ok := sub.(bool); ok && b {

@@ -175,21 +175,26 @@ func writeAddresses(w io.Writer, world *simnet.World, r *tracer.Report) {
 	addrs := m.(map[string]string)
 	var lines []string
 	seen := map[string]bool{}
-	add := func(c string) {
+	add := func(c, kind string) {
 		if seen[c] {
 			return
 		}
 		seen[c] = true
 		if a, ok := addrs[c]; ok {
 			lines = append(lines, fmt.Sprintf("  %s (%s)", c, a))
+			return
+		}
+		switch kind {
+		case "root-server", "tld-server", "internet", "vpc-resolver":
+			lines = append(lines, fmt.Sprintf("  %s (implied by the world: not a resource)", c))
 		}
 	}
 	for _, b := range r.Blockers {
-		add(b.Component)
+		add(b.Component, "")
 	}
 	for _, s := range r.Stages {
 		for _, h := range s.Hops {
-			add(h.Component)
+			add(h.Component, h.Kind)
 		}
 	}
 	if len(lines) == 0 {
