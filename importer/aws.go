@@ -171,6 +171,9 @@ func (rd *awsReader) file(f File) error {
 	var top map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&top); err != nil {
+		if len(data) > 0 && data[0] != '{' && data[0] != '[' {
+			return inputErr(f.Name, "not JSON: run the AWS CLI with --output json (text and table output cannot be read)")
+		}
 		return jsonErr(f.Name, data, err)
 	}
 	if top == nil {

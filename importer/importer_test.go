@@ -277,6 +277,8 @@ func TestBadInput(t *testing.T) {
 		{"AWS key of the wrong shape", `{"Vpcs": {"VpcId": "vpc-1"}}`, "describe-vpcs", true},
 		{"Terraform given to aws", `{"format_version": "1.0", "values": {}}`, "pathlab import terraform", true},
 		{"AWS not an object", `[1, 2]`, "x.json", true},
+		{"AWS text output", "VPCS\t10.0.0.0/16\tvpc-1\n", "--output json", true},
+		{"binary plan", "PK\x03\x04rest", "terraform show -json", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -380,6 +382,25 @@ func TestRemoveSensitive(t *testing.T) {
 			got, _ := json.Marshal(v)
 			if string(got) != tt.want || strings.Join(paths, ",") != strings.Join(tt.paths, ",") {
 				t.Errorf("left %s, paths %v; want %s, %v", got, paths, tt.want, tt.paths)
+			}
+		})
+	}
+}
+
+func TestRemoveSensitivePaths(t *testing.T) {
+	tests := []struct{ name, raw, want string }{
+		{"paths of steps", `[[{"type": "get_attr", "value": "password"}], [{"type": "get_attr", "value": "tags"}, {"type": "index", "value": {"value": "k", "type": "string"}}]]`, `{"a":"x"}`},
+		{"single steps", `[{"type": "get_attr", "value": "password"}, {"type": "get_attr", "value": "tags"}]`, `{"a":"x"}`},
+		{"none", `[]`, `{"a":"x","password":"p","tags":{"k":"s"}}`},
+		{"not a list", `{"x": 1}`, `{"a":"x","password":"p","tags":{"k":"s"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := map[string]any{"a": "x", "password": "p", "tags": map[string]any{"k": "s"}}
+			removeSensitivePaths(v, json.RawMessage(tt.raw))
+			got, _ := json.Marshal(v)
+			if string(got) != tt.want {
+				t.Errorf("left %s; want %s", got, tt.want)
 			}
 		})
 	}

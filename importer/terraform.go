@@ -173,6 +173,9 @@ func decodeTerraform(src string, data []byte) (*tfInput, error) {
 	case KindAWS:
 		return nil, inputErr(src, "this is AWS CLI output, not Terraform; use 'pathlab import aws %s'", src)
 	}
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return nil, inputErr(src, "this is a saved plan file (binary); give its JSON: terraform show -json %s > plan.json", src)
+	}
 	if err := json.Unmarshal(data, new(any)); err != nil {
 		return nil, jsonErr(src, data, err)
 	}
@@ -354,11 +357,15 @@ func removeSensitivePaths(values map[string]any, raw json.RawMessage) []string {
 	}
 	var out []string
 	for _, p := range paths {
-		steps, _ := p.([]any)
-		if len(steps) == 0 {
-			continue
+		var first map[string]any
+		switch x := p.(type) {
+		case []any: // a path: a list of steps
+			if len(x) > 0 {
+				first = asMap(x[0])
+			}
+		case map[string]any: // a single step
+			first = x
 		}
-		first := asMap(steps[0])
 		k, _ := first["value"].(string)
 		if k == "" {
 			continue

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pathlab/pathlab/importer"
 	"github.com/pathlab/pathlab/simnet"
@@ -21,12 +22,22 @@ func init() {
 	worldImporter = importWorld
 }
 
-// importLog is where --world's import notes go: the running command's
-// standard error (set when the commands are built for a run).
-var importLog io.Writer = os.Stderr
+// importLog holds where --world's import notes go: the running command's
+// standard error, set when the commands are built for a run (atomically:
+// tests run commands in parallel).
+var importLog atomic.Value // logWriter
+
+type logWriter struct{ io.Writer }
+
+func importNotes() io.Writer {
+	if w, ok := importLog.Load().(logWriter); ok {
+		return w.Writer
+	}
+	return os.Stderr
+}
 
 func newImportCmd(e *env) *cobra.Command {
-	importLog = e.stderr
+	importLog.Store(logWriter{e.stderr})
 	cmd := &cobra.Command{
 		Use:   "import terraform|aws ...",
 		Short: "Make a world from Terraform plans and states, or from AWS CLI output",
@@ -156,10 +167,11 @@ func importWorld(path string) (*simnet.World, bool, error) {
 		return nil, true, usageErr("--world %v", err)
 	}
 	r := res.Report
-	fmt.Fprintf(importLog, "pathlab: imported %s (%d resources; %d unsupported, %d assumed, %d warnings; 'pathlab import' shows the report)\n",
+	log := importNotes()
+	fmt.Fprintf(log, "pathlab: imported %s (%d resources; %d unsupported, %d assumed, %d warnings; 'pathlab import' shows the report)\n",
 		path, len(r.Imported), len(r.Unsupported), len(r.Assumed), len(r.Warnings)+len(r.Unresolved))
 	for _, n := range append(append([]importer.Note{}, r.Unresolved...), r.Warnings...) {
-		fmt.Fprintf(importLog, "warning: %s: %s\n", n.Subject, n.Text)
+		fmt.Fprintf(log, "warning: %s: %s\n", n.Subject, n.Text)
 	}
 	importedAddresses.Store(res.Compiled(), res.Addresses)
 	return res.Compiled(), true, nil
