@@ -88,6 +88,9 @@ type builder struct {
 	eipByID    map[string]*resource
 	clock      time.Time
 	mainRT     map[*wVPC]*wRT
+	pins       map[string]string   // assumed addresses to keep (from the other side of a plan)
+	picks      map[string]string   // assumed addresses picked
+	reserved   map[netip.Addr]bool // the pins' addresses, which only their own keys take
 	extraNames []string
 	zoneOf     map[string]*wZone
 	needCert   []certNeed
@@ -112,7 +115,7 @@ func newBuilder(src string, kind Kind, rs []*resource, names map[string]string) 
 		instIP: map[string]*wInstance{}, instVPC: map[*wInstance]*wVPC{}, lbOf: map[string]*wLB{}, lbRes: map[*wLB]*resource{},
 		lbVPC: map[*wLB]*wVPC{}, lbDNS: map[string]*wLB{}, tgOf: map[string]*wTG{}, tgRes: map[*wTG]*resource{},
 		certOf: map[string]string{}, used: map[netip.Addr]bool{}, nextPub: publicPool, nextNS: nsPool,
-		eipByID: map[string]*resource{}, addresses: map[string]string{}, lbName: map[*wLB]string{}, aliases: map[*wLB][]string{}, zoneOf: map[string]*wZone{},
+		eipByID: map[string]*resource{}, addresses: map[string]string{}, pins: map[string]string{}, picks: map[string]string{}, reserved: map[netip.Addr]bool{}, lbName: map[*wLB]string{}, aliases: map[*wLB][]string{}, zoneOf: map[string]*wZone{},
 	}
 	if b.names == nil {
 		b.names = assignNames(rs)

@@ -276,7 +276,7 @@ func (b *builder) freeIn(pfx netip.Prefix) (netip.Addr, bool) {
 			a = a.Next()
 		}
 		for ; pfx.Contains(a) && a != last; a = a.Next() {
-			if !b.used[a] {
+			if !b.used[a] && !b.reserved[a] {
 				b.used[a] = true
 				return a, true
 			}
@@ -292,8 +292,38 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 }
 
+// pickPrivate assumes an address in a subnet for key: the one the other
+// side of a plan picked, if it is free here, so that before and after
+// agree; else the first free one.
+func (b *builder) pickPrivate(key string, pfx netip.Prefix) (netip.Addr, bool) {
+	if p, err := netip.ParseAddr(b.pins[key]); err == nil && pfx.Contains(p) && !b.used[p] {
+		if a, ok := privateIn(p.String(), pfx); ok {
+			b.used[a] = true
+			b.picks[key] = a.String()
+			return a, true
+		}
+	}
+	a, ok := b.freeIn(pfx)
+	if ok {
+		b.picks[key] = a.String()
+	}
+	return a, ok
+}
+
+// pickPublic assumes a public address for key, as pickPrivate.
+func (b *builder) pickPublic(key string) string {
+	if p, err := netip.ParseAddr(b.pins[key]); err == nil && !b.used[p] {
+		b.used[p] = true
+		b.picks[key] = p.String()
+		return p.String()
+	}
+	a := b.freePublic()
+	b.picks[key] = a
+	return a
+}
+
 func (b *builder) freePublic() string {
-	for b.used[b.nextPub] {
+	for b.used[b.nextPub] || b.reserved[b.nextPub] {
 		b.nextPub = b.nextPub.Next()
 	}
 	a := b.nextPub
@@ -377,7 +407,7 @@ func (b *builder) natGateways() {
 		note := []string{r.Label()}
 		priv, ok := privateIn(str(r.V, "private_ip"), b.subnetPfx[sid])
 		if !ok {
-			a, free := b.freeIn(b.subnetPfx[sid])
+			a, free := b.pickPrivate(r.Addr+"#private", b.subnetPfx[sid])
 			if !free {
 				b.unsupported(r, "its subnet has no free address")
 				continue
@@ -392,7 +422,7 @@ func (b *builder) natGateways() {
 				note = append(note, "public_ip from "+e.Label())
 				b.imported(e, name)
 			} else {
-				pub = b.freePublic()
+				pub = b.pickPublic(r.Addr + "#public")
 				note = append(note, b.assume(name, "public_ip %s (the input does not give it)", pub))
 			}
 		}
@@ -421,7 +451,7 @@ func (b *builder) instances() {
 		in.spec.Name, in.spec.Subnet = name, b.subnetOf[sid]
 		priv, ok := privateIn(str(r.V, "private_ip"), b.subnetPfx[sid])
 		if !ok {
-			a, free := b.freeIn(b.subnetPfx[sid])
+			a, free := b.pickPrivate(r.Addr+"#private", b.subnetPfx[sid])
 			if !free {
 				b.unsupported(r, "its subnet has no free address")
 				continue
@@ -437,7 +467,7 @@ func (b *builder) instances() {
 		} else if isPublic(str(r.V, "public_ip")) {
 			in.spec.PublicIP = str(r.V, "public_ip")
 		} else if boolean(r.V, "associate_public_ip_address") && str(r.V, "public_ip") == "" {
-			in.spec.PublicIP = b.freePublic()
+			in.spec.PublicIP = b.pickPublic(r.Addr + "#public")
 			in.note = append(in.note, b.assume(name, "public_ip %s (associate_public_ip_address is set; the address comes at apply)", in.spec.PublicIP))
 		}
 		seen := map[string]bool{}
@@ -657,7 +687,7 @@ func (b *builder) loadBalancers() {
 				priv, ok = privateIn(str(m, "private_ipv4_address"), b.subnetPfx[s])
 			}
 			if !ok {
-				a, free := b.freeIn(b.subnetPfx[s])
+				a, free := b.pickPrivate(r.Addr+"#node:"+s+"#private", b.subnetPfx[s])
 				if !free {
 					b.warn(r.Label(), "balancer %s: subnet %s has no free address; no node there", name, b.subnetOf[s])
 					continue
@@ -674,7 +704,7 @@ func (b *builder) loadBalancers() {
 						node.note = append(node.note, "public_ip from "+e.Label())
 						b.imported(e, name)
 					} else {
-						pub = b.freePublic()
+						pub = b.pickPublic(r.Addr + "#node:" + s + "#public")
 						node.note = append(node.note, b.assume(name, "node public address %s (AWS picks it; the input does not say)", pub))
 					}
 				}

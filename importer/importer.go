@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -107,6 +108,7 @@ type Result struct {
 	// resource it came from.
 	Addresses map[string]string
 	compiled  *simnet.World
+	picks     map[string]string // the addresses assumed, by resource
 }
 
 // Compiled returns the world, validated and compiled.
@@ -168,7 +170,7 @@ func (b *builder) finish(header string) (*Result, error) {
 			b.addresses[n.Subject] = "assumed: not in the input"
 		}
 	}
-	return &Result{World: out, Spec: w.Spec(), Report: b.rep, Addresses: b.addresses, compiled: w}, nil
+	return &Result{World: out, Spec: w.Spec(), Report: b.rep, Addresses: b.addresses, compiled: w, picks: b.picks}, nil
 }
 
 // Terraform imports a plan (its after world), a state or a raw
@@ -179,17 +181,20 @@ func Terraform(src string, data []byte) (*Result, error) {
 		return nil, err
 	}
 	if in.kind == KindPlan {
-		names := assignNames(in.before, in.after)
-		return buildTF(src, in.kind, in.after, names, in.unresolved, in.timestamp, "after the plan")
+		pr, err := planFrom(src, in)
+		if err != nil {
+			return nil, err
+		}
+		return pr.After, nil
 	}
-	return buildTF(src, in.kind, in.after, nil, nil, "", "")
+	return buildTF(src, in.kind, in.after, nil, nil, nil, "", "")
 }
 
 // catchPanics turns a panic of the importer into an error naming the
 // input; the fuzz tests turn it off to see the panic.
 var catchPanics = true
 
-func buildTF(src string, kind Kind, rs []*resource, names map[string]string, unresolved []Note, clock, side string) (res *Result, err error) {
+func buildTF(src string, kind Kind, rs []*resource, names, pins map[string]string, unresolved []Note, clock, side string) (res *Result, err error) {
 	defer func() {
 		if !catchPanics {
 			return
@@ -199,6 +204,14 @@ func buildTF(src string, kind Kind, rs []*resource, names map[string]string, unr
 		}
 	}()
 	b := newBuilder(src, kind, rs, names)
+	if pins != nil {
+		b.pins = pins
+		for _, p := range pins {
+			if a, err := netip.ParseAddr(p); err == nil {
+				b.reserved[a] = true
+			}
+		}
+	}
 	b.w.clock = clock
 	b.rep.Unresolved = append(b.rep.Unresolved, unresolved...)
 	name := worldName(src)
@@ -223,12 +236,18 @@ func Plan(src string, data []byte) (*PlanResult, error) {
 	if in.kind != KindPlan {
 		return nil, inputErr(src, "this is a %s, not a plan; make one with 'terraform plan -out=tfplan && terraform show -json tfplan > plan.json'", kindText(in.kind))
 	}
+	return planFrom(src, in)
+}
+
+// planFrom builds both worlds of a plan: named alike, and the after world
+// keeps the addresses the before world assumed.
+func planFrom(src string, in *tfInput) (*PlanResult, error) {
 	names := assignNames(in.before, in.after)
-	before, err := buildTF(src, in.kind, in.before, names, nil, in.timestamp, "before the plan")
+	before, err := buildTF(src, in.kind, in.before, names, nil, nil, in.timestamp, "before the plan")
 	if err != nil {
 		return nil, err
 	}
-	after, err := buildTF(src, in.kind, in.after, names, in.unresolved, in.timestamp, "after the plan")
+	after, err := buildTF(src, in.kind, in.after, names, before.picks, in.unresolved, in.timestamp, "after the plan")
 	if err != nil {
 		return nil, err
 	}

@@ -405,3 +405,71 @@ func TestRemoveSensitivePaths(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanKeepsAssumedAddresses: an instance a plan adds, with an address
+// known only after apply, does not move the addresses assumed for what
+// was there before (the balancer's nodes), so nothing seems to change but
+// what the plan adds.
+func TestPlanKeepsAssumedAddresses(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(tfDir, "three-tier.state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	root := st["values"].(map[string]any)["root_module"].(map[string]any)
+	var prior map[string]any
+	json.Unmarshal(data, &prior) // a deep copy
+	newInst := map[string]any{"address": "aws_instance.bastion", "mode": "managed", "type": "aws_instance", "name": "bastion",
+		"values": map[string]any{"subnet_id": "subnet-0puba", "associate_public_ip_address": true, "vpc_security_group_ids": []any{"sg-0lb"}}}
+	root["resources"] = append(root["resources"].([]any), newInst)
+	plan := map[string]any{
+		"format_version": "1.2", "planned_values": st["values"], "prior_state": prior,
+		"resource_changes": []any{map[string]any{"address": "aws_instance.bastion", "mode": "managed", "type": "aws_instance", "name": "bastion",
+			"change": map[string]any{"actions": []any{"create"}, "before": nil, "after": newInst["values"], "after_unknown": map[string]any{"id": true, "private_ip": true, "public_ip": true}}}},
+	}
+	pj, _ := json.Marshal(plan)
+	pr, err := Plan("bastion.plan.json", pj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := simnet.Diff(context.Background(), pr.Before.Compiled(), pr.After.Compiled())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Broken) != 0 {
+		t.Errorf("broken %+v; want none: the plan only adds a host", d.Broken)
+	}
+	var public, private string
+	for _, v := range pr.After.Spec.VPCs {
+		for _, in := range v.Instances {
+			if in.Name == "bastion" {
+				public, private = in.PublicIP, in.PrivateIP
+			}
+		}
+	}
+	for _, f := range d.Fixed {
+		if f.From != "bastion" && !strings.Contains(f.Target, "//"+public+":") && !strings.Contains(f.Target, "//"+private+":") {
+			t.Errorf("opened %s → %s, which has nothing to do with the new host (%s, %s)", f.From, f.Target, public, private)
+		}
+	}
+	if len(d.Fixed) == 0 {
+		t.Error("nothing opened; want the new host's flows")
+	}
+	nodes := func(s *simnet.WorldSpec) string {
+		var out []string
+		for _, v := range s.VPCs {
+			for _, lb := range v.LoadBalancers {
+				for _, n := range lb.Nodes {
+					out = append(out, lb.Name+" "+n.PrivateIP+" "+n.PublicIP)
+				}
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	if b, a := nodes(pr.Before.Spec), nodes(pr.After.Spec); a != b {
+		t.Errorf("balancer nodes before the plan: %s; after: %s; want the same", b, a)
+	}
+}
