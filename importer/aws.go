@@ -364,11 +364,7 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 				m["private_ip"], m["public_ip"], m["allocation_id"], m["network_interface_id"] = str(a, "PrivateIp"), str(a, "PublicIp"), str(a, "AllocationId"), str(a, "NetworkInterfaceId")
 				break
 			}
-			typ := "aws_nat_gateway"
-			if st == "deleted" || st == "deleting" || st == "failed" {
-				typ = "aws_nat_gateway (" + st + ")"
-			}
-			rd.add(typ, str(n, "NatGatewayId"), nameTag(n), m)
+			rd.add("aws_nat_gateway", str(n, "NatGatewayId"), nameTag(n), m)
 		}
 	case "VpcPeeringConnections":
 		for _, p := range items {
@@ -431,11 +427,7 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 			if i := strings.LastIndex(listener, "/"); i > 0 {
 				listener = listener[:i]
 			}
-			typ := "aws_lb_listener_rule"
-			if boolean(r, "IsDefault") {
-				typ = "aws_lb_listener_rule (default)"
-			}
-			rd.add(typ, arn, "", map[string]any{"listener_arn": listener, "priority": str(r, "Priority")})
+			rd.add("aws_lb_listener_rule", arn, "", map[string]any{"listener_arn": listener, "priority": str(r, "Priority"), "is_default": boolean(r, "IsDefault")})
 		}
 	case "TargetGroups":
 		for _, t := range items {
@@ -558,7 +550,7 @@ func (rd *awsReader) link() {
 			r.V["owner"] = str(r.V, "instance_id")
 		case str(r.V, "interface_type") == "nat_gateway":
 			for _, n := range rd.rs {
-				if strings.HasPrefix(n.Type, "aws_nat_gateway") && str(n.V, "network_interface_id") == r.Addr {
+				if n.Type == "aws_nat_gateway" && str(n.V, "network_interface_id") == r.Addr {
 					r.V["owner"] = n.Addr
 				}
 			}

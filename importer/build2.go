@@ -399,6 +399,10 @@ func (b *builder) natGateways() {
 			b.unsupported(r, "its subnet is not in the input")
 			continue
 		}
+		if st := str(r.V, "state"); st == "deleted" || st == "deleting" || st == "failed" {
+			b.unsupported(r, "it is "+st+": AWS lists deleted and failed NAT gateways for a while")
+			continue
+		}
 		if strings.EqualFold(str(r.V, "connectivity_type"), "private") {
 			b.unsupported(r, "private NAT gateways are not in the world format")
 			continue

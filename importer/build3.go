@@ -420,10 +420,14 @@ func unsupportedReason(r *resource) string {
 	if !strings.HasPrefix(r.Type, "aws_") {
 		return "not an AWS resource"
 	}
-	if strings.HasPrefix(r.Type, "aws_nat_gateway (") {
-		return "no longer in service: AWS lists deleted and failed NAT gateways for a while"
+	if r.Type == "aws_network_interface" && r.label != "" {
+		what := str(r.V, "description")
+		if what == "" {
+			what = str(r.V, "interface_type")
+		}
+		return fmt.Sprintf("the network interface of something the world does not hold (%s)", what)
 	}
-	if r.Type == "aws_lb_listener_rule (default)" {
+	if r.Type == "aws_lb_listener_rule" && boolean(r.V, "is_default") {
 		return "the default rule of a listener the world does not hold"
 	}
 	return "not a resource the world format models"
@@ -435,8 +439,10 @@ func (b *builder) finishReport() {
 	for _, r := range b.rs {
 		var owner *resource
 		switch r.Type {
-		case "aws_lb_listener_rule (default)":
-			owner = b.ref(str(r.V, "listener_arn"))
+		case "aws_lb_listener_rule":
+			if boolean(r.V, "is_default") {
+				owner = b.ref(str(r.V, "listener_arn"))
+			}
 		case "aws_network_interface":
 			owner = b.ref(str(r.V, "owner"))
 		}
