@@ -412,6 +412,13 @@ func unsupportedReason(r *resource) string {
 	if r.Data {
 		return "a data source: read for its values, not a resource of the network"
 	}
+	if r.Type == "aws_network_interface" && r.label != "" {
+		what := str(r.V, "description")
+		if what == "" {
+			what = str(r.V, "interface_type")
+		}
+		return fmt.Sprintf("the network interface of something the world does not hold (%s)", what)
+	}
 	for _, n := range notYet {
 		if strings.HasPrefix(r.Type, n.prefix) {
 			return n.what
@@ -419,13 +426,6 @@ func unsupportedReason(r *resource) string {
 	}
 	if !strings.HasPrefix(r.Type, "aws_") {
 		return "not an AWS resource"
-	}
-	if r.Type == "aws_network_interface" && r.label != "" {
-		what := str(r.V, "description")
-		if what == "" {
-			what = str(r.V, "interface_type")
-		}
-		return fmt.Sprintf("the network interface of something the world does not hold (%s)", what)
 	}
 	if r.Type == "aws_lb_listener_rule" && boolean(r.V, "is_default") {
 		return "the default rule of a listener the world does not hold"
