@@ -250,7 +250,13 @@ func (b *builder) peerings() {
 	for _, r := range b.of("aws_vpc_peering_connection") {
 		handle(r, str(r.V, "id"))
 	}
-	for id, r := range accepters {
+	ids := make([]string, 0, len(accepters))
+	for id := range accepters {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := accepters[id]
 		if _, ok := b.done[r]; ok {
 			continue
 		}
@@ -761,17 +767,13 @@ func (b *builder) loadBalancers() {
 		}
 		b.imported(r, tg.spec.Name)
 	}
-	for tg, r := range b.tgRes {
+	for _, r := range b.tgRes {
 		if _, ok := b.done[r]; !ok {
 			b.unsupported(r, "no balancer of the input forwards to it")
 		}
-		_ = tg
 	}
 	// Targets must be instances of the balancer's VPC.
-	for _, lb := range b.lbRes {
-		_ = lb
-	}
-	for lb := range b.lbRes {
+	for _, lb := range b.sortedLBs() {
 		v := b.lbVPC[lb]
 		for _, tg := range lb.tgs {
 			var keep []string
@@ -785,6 +787,16 @@ func (b *builder) loadBalancers() {
 			tg.spec.Targets = append([]string{}, keep...)
 		}
 	}
+}
+
+// sortedLBs lists the balancers by name, for a deterministic order.
+func (b *builder) sortedLBs() []*wLB {
+	out := make([]*wLB, 0, len(b.lbRes))
+	for lb := range b.lbRes {
+		out = append(out, lb)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].spec.Name < out[j].spec.Name })
+	return out
 }
 
 func (b *builder) findInstance(name string) *wInstance {
@@ -937,11 +949,7 @@ func (b *builder) tgOwner(tg *wTG) *wLB {
 var wellKnown = map[int]string{22: "ssh", 25: "smtp", 53: "dns", 80: "http", 443: "https", 3306: "mysql", 5432: "postgres", 6379: "redis", 27017: "mongodb", 9200: "elasticsearch", 11211: "memcached", 3389: "rdp"}
 
 func (b *builder) services() {
-	lbs := make([]*wLB, 0, len(b.lbRes))
-	for lb := range b.lbRes {
-		lbs = append(lbs, lb)
-	}
-	sort.Slice(lbs, func(i, j int) bool { return lbs[i].spec.Name < lbs[j].spec.Name })
+	lbs := b.sortedLBs()
 	add := func(in *wInstance, s simnet.ServiceSpec, why string) {
 		for _, have := range in.services {
 			if have.v.Port == s.Port && have.v.Protocol == s.Protocol {
