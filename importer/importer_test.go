@@ -68,8 +68,12 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			again := importPath(t, tt.path)
-			if !bytes.Equal(res.World, again.World) {
-				t.Errorf("a second import differs:\n%s", tracertest.FirstDiff(string(res.World), string(again.World)))
+			var text2 bytes.Buffer
+			if err := again.Report.WriteText(&text2); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(res.World, again.World) || !bytes.Equal(text.Bytes(), text2.Bytes()) {
+				t.Errorf("a second import differs:\n%s%s", tracertest.FirstDiff(string(res.World), string(again.World)), tracertest.FirstDiff(text.String(), text2.String()))
 			}
 			tracertest.Golden(t, filepath.Join(golden, tt.name+".yaml"), res.World, *update)
 			tracertest.Golden(t, filepath.Join(golden, tt.name+".report.txt"), text.Bytes(), *update)
