@@ -153,3 +153,42 @@ func BenchmarkImportState1000(b *testing.B) {
 		}
 	}
 }
+
+// TestHeldOut imports every file (and every directory, as AWS CLI output)
+// under $PATHLAB_IMPORT_HELDOUT: files from public projects the fixtures
+// were not written from. Each imports, or is refused with an input error
+// that names the file; none panics.
+func TestHeldOut(t *testing.T) {
+	dir := os.Getenv("PATHLAB_IMPORT_HELDOUT")
+	if dir == "" {
+		t.Skip("PATHLAB_IMPORT_HELDOUT is not set: point it at a directory of plans, states and AWS CLI output")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catchPanics = false
+	defer func() { catchPanics = true }()
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		t.Run(e.Name(), func(t *testing.T) {
+			var err error
+			if e.IsDir() {
+				_, err = Import(path)
+			} else {
+				var data []byte
+				if data, err = LoadFile(path); err == nil {
+					if Detect(data) == KindAWS {
+						_, err = AWS([]File{{Name: path, Data: data}})
+					} else {
+						_, err = Terraform(path, data)
+					}
+				}
+			}
+			checkErr(t, err)
+			if err != nil {
+				t.Logf("refused: %v", err)
+			}
+		})
+	}
+}
