@@ -477,3 +477,37 @@ func TestPlanKeepsAssumedAddresses(t *testing.T) {
 		t.Errorf("balancer nodes before the plan: %s; after: %s; want the same", b, a)
 	}
 }
+
+// TestAWSLinks: what one CLI output does not say is linked from another,
+// or named when it cannot be.
+func TestAWSLinks(t *testing.T) {
+	base := []File{
+		{Name: "vpcs.json", Data: []byte(`{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}, {"VpcId": "vpc-2", "CidrBlock": "10.9.0.0/16"}]}`)},
+		{Name: "subnets.json", Data: []byte(`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"}]}`)},
+		{Name: "instances.json", Data: []byte(`{"Reservations": [{"Instances": [{"InstanceId": "i-1", "SubnetId": "subnet-1", "PrivateIpAddress": "10.0.1.20", "State": {"Name": "running"}}]}]}`)},
+		{Name: "tgs.json", Data: []byte(`{"TargetGroups": [{"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/a/1", "Port": 80, "Protocol": "HTTP", "VpcId": "vpc-1"},
+			{"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/b/2", "Port": 80, "Protocol": "HTTP", "VpcId": "vpc-1"}]}`)},
+		{Name: "health.json", Data: []byte(`{"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 80}}]}`)},
+		{Name: "zone.json", Data: []byte(`{"HostedZone": {"Id": "/hostedzone/ZP", "Name": "corp.internal.", "Config": {"PrivateZone": true}}, "VPCs": [{"VPCRegion": "us-east-1", "VPCId": "vpc-2"}], "DelegationSet": {"NameServers": []}}`)},
+		{Name: "records.json", Data: []byte(`{"HostedZoneId": "/hostedzone/ZP", "ResourceRecordSets": [{"Name": "app.corp.internal.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.0.1.20"}]}]}`)},
+	}
+	res, err := AWS(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := string(res.World)
+	for _, want := range []string{"private: true\n      vpcs: [vpc-2]", "- {name: app, type: A, value: 10.0.1.20, ttl: 60}"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("the world lacks %q:\n%s", want, w)
+		}
+	}
+	warned := false
+	for _, n := range res.Report.Warnings {
+		if n.Subject == "health.json" && strings.Contains(n.Text, `add "TargetGroupArn"`) {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("two groups on port 80: want a warning asking for TargetGroupArn; got %+v", res.Report.Warnings)
+	}
+}
