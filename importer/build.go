@@ -708,7 +708,7 @@ func (b *builder) addACLRule(a *wACL, m map[string]any, egress bool, origin *res
 	if proto == "tcp" || proto == "udp" {
 		lo, lok := num(m, "from_port")
 		hi, hok := num(m, "to_port")
-		if lok && hok && !(lo == 0 && hi == 65535) && lo >= 0 && hi <= 65535 && lo <= hi && !(lo == 0 && hi == 0) {
+		if lok && hok && !(lo == 0 && hi == 65535) && lo >= 0 && hi <= 65535 && lo <= hi {
 			rule.Ports = simnet.PortsOf(lo, hi)
 		}
 	}
