@@ -24,7 +24,8 @@ func TestImportDirection(t *testing.T) {
 		forbidden []string
 	}{
 		{"tracer", append([]string{mod + "simnet", mod + "scenarios", mod + "tracer/probe"}, rawSocket...)},
-		{"simnet", append([]string{mod + "scenarios", mod + "tracer/probe", mod + "cmd"}, rawSocket...)},
+		{"simnet", append([]string{mod + "scenarios", mod + "tracer/probe", mod + "cmd", mod + "importer"}, rawSocket...)},
+		{"importer", append([]string{mod + "scenarios", mod + "tracer/probe", mod + "cmd"}, rawSocket...)},
 		{"scenarios", append([]string{mod + "tracer/probe", mod + "cmd"}, rawSocket...)},
 		{"tracer/probe", []string{mod + "simnet", mod + "scenarios", mod + "cmd"}},
 	}

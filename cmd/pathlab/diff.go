@@ -13,8 +13,9 @@ func init() { register("diff", newDiffCmd) }
 
 func newDiffCmd(e *env) *cobra.Command {
 	var asJSON bool
+	var plan string
 	cmd := &cobra.Command{
-		Use:   "diff [--json] OLD.yaml NEW.yaml",
+		Use:   "diff [--json] OLD.yaml NEW.yaml | diff --plan PLAN.json",
 		Short: "Compare reachability between two worlds: what broke, what was fixed",
 		Long: `Diff traces every flow that makes sense in either world (every client and
 instance to every DNS name it can see, and to every listener and service it
@@ -27,16 +28,32 @@ A world is a file, or builtin:NAME for a built-in world.
 JSON: {"broken": [{"from", "target", "broken_at"}...], "fixed": [...]}; a
 fixed flow's broken_at is where it used to break.
 
-Exit status: 0 nothing changed, 1 something did, 2 bad input.`,
+With --plan PLAN.json (terraform show -json of a saved plan), the worlds are
+the plan's prior state and its planned values, imported: the report lists
+the resources the plan changes, then the flows that break and those that
+open, each with the Terraform address of where it breaks.
+
+Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
+0 nothing breaks, 1 a flow breaks (so CI can gate on it), 2 bad input.`,
 		Example: `  pathlab diff shop.yaml shop-fixed.yaml
-  pathlab diff --json builtin:shop my-shop.yaml`,
+  pathlab diff --json builtin:shop my-shop.yaml
+  pathlab diff --plan plan.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if plan != "" {
+				if len(args) != 0 {
+					return usageErr("diff --plan PLAN compares the world before and after the plan; give no other worlds")
+				}
+				return nil
+			}
 			if len(args) != 2 {
 				return usageErr("diff needs two worlds, OLD and NEW (files, or builtin:NAME); got %d argument(s)", len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan != "" {
+				return planDiff(e, plan, asJSON)
+			}
 			old, err := loadWorld(args[0])
 			if err != nil {
 				return err
@@ -66,5 +83,6 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"broken": [...], "fixed": [...]} as JSON`)
+	cmd.Flags().StringVar(&plan, "plan", "", "compare the world before and after a Terraform plan (`PLAN.json`, from terraform show -json); exit 1 when a flow breaks")
 	return cmd
 }

@@ -67,6 +67,8 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 				}
 			} else if err := r.WriteText(e.stdout, tracer.TextOptions{Color: e.color(e.stdout), Packets: packets}); err != nil {
 				return err
+			} else {
+				writeAddresses(e.stdout, w, r) // an imported world: each name's Terraform address
 			}
 			return exitCode(r.ExitCode())
 		},

@@ -28,6 +28,11 @@ func loadWorld(path string) (*simnet.World, error) {
 			}
 			return nil, usageErr("--world %s: no such file, and no built-in world of that name (built-in: %s)", path, strings.Join(simnet.BuiltinNames(), ", "))
 		}
+		if worldImporter != nil {
+			if w2, ok, err2 := worldImporter(path); ok {
+				return w2, err2 // a plan, a state or AWS CLI output, imported in memory
+			}
+		}
 		w, err = simnet.Load(path)
 	}
 	if err != nil {
@@ -38,6 +43,10 @@ func loadWorld(path string) (*simnet.World, error) {
 	}
 	return w, nil
 }
+
+// worldImporter, when set, loads --world from a Terraform plan or state or
+// from AWS CLI output; ok is false when path is none of them.
+var worldImporter func(path string) (w *simnet.World, ok bool, err error)
 
 // loadRequest loads --world and reads the request to follow: TARGET when
 // given, else the world's headline request.
