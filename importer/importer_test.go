@@ -207,7 +207,7 @@ func TestThreeTierTrace(t *testing.T) {
 			if r.Delivered() != wantDelivered {
 				t.Errorf("%s: %s delivered=%v (%+v); want %v", path, target, r.Delivered(), r.BrokenAt, wantDelivered)
 			}
-			implied := map[string]bool{"root-server": true, "tld-server": true, "internet": true, "vpc-resolver": true}
+			implied := map[tracer.Kind]bool{tracer.KindRootServer: true, tracer.KindTLDServer: true, tracer.KindInternet: true, tracer.KindVPCResolver: true}
 			for _, s := range r.Stages {
 				for _, h := range s.Hops {
 					if res.Addresses[h.Component] == "" && !implied[h.Kind] {

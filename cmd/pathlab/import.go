@@ -187,7 +187,7 @@ func writeAddresses(w io.Writer, world *simnet.World, r *tracer.Report) {
 	addrs := m.(map[string]string)
 	var lines []string
 	seen := map[string]bool{}
-	add := func(c, kind string) {
+	add := func(c string, kind tracer.Kind) {
 		if seen[c] {
 			return
 		}
@@ -197,7 +197,7 @@ func writeAddresses(w io.Writer, world *simnet.World, r *tracer.Report) {
 			return
 		}
 		switch kind {
-		case "root-server", "tld-server", "internet", "vpc-resolver":
+		case tracer.KindRootServer, tracer.KindTLDServer, tracer.KindInternet, tracer.KindVPCResolver:
 			lines = append(lines, fmt.Sprintf("  %s (implied by the world: not a resource)", c))
 		}
 	}
