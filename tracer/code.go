@@ -156,3 +156,31 @@ func init() {
 	codeText[DNSMissingGlue] = "the parent delegates to a name server inside the zone but gives no address (glue) for it"
 	codeText[DNSServersDisagree] = "the zone's authoritative servers give different answers"
 }
+
+// Codes the live probes add so that each verdict claims only what its
+// evidence shows (issue 12).
+const (
+	TCPLost          Code = "TCP_LOST"          // SYNs or their replies vanish past the last hop that answers
+	HostUnreachable  Code = "HOST_UNREACHABLE"  // this host found no one at the address on its own link (ARP failed)
+	HTTPBodyStalled  Code = "HTTP_BODY_STALLED" // the body stopped arriving, or was cut short
+	DNSMismatch      Code = "DNS_MISMATCH"      // replies came, but with the wrong ID or question
+	DNSTruncated     Code = "DNS_TRUNCATED"     // the UDP answer was truncated and the TCP retry failed
+	DNSFormErr       Code = "DNS_FORMERR"
+	DNSNotImp        Code = "DNS_NOTIMP"
+	DNSRcode         Code = "DNS_RCODE" // another rcode; the detail names it
+	DNSDanglingCNAME Code = "DNS_DANGLING_CNAME"
+	Interrupted      Code = "INTERRUPTED" // the probe was stopped before it could tell
+)
+
+func init() {
+	codeText[TCPLost] = "SYNs, or the replies to them, are lost past the last hop that answers; from the client alone it cannot be told whether going or coming back"
+	codeText[HostUnreachable] = "no host answers at the address on this host's own link: ARP (or neighbour discovery) failed"
+	codeText[HTTPBodyStalled] = "the response headers came but the body stopped arriving or was cut short"
+	codeText[DNSMismatch] = "the server's replies did not match the query (wrong ID or question) and were not believed"
+	codeText[DNSTruncated] = "the UDP answer was truncated and the retry over TCP failed, so only part of the answer is known"
+	codeText[DNSFormErr] = "the server could not parse the query (FORMERR)"
+	codeText[DNSNotImp] = "the server does not implement this kind of query (NOTIMP)"
+	codeText[DNSRcode] = "the server answered with an error rcode"
+	codeText[DNSDanglingCNAME] = "the name is an alias (CNAME) whose target does not exist or has no record of the type asked"
+	codeText[Interrupted] = "the probe was interrupted before it could tell"
+}
