@@ -294,7 +294,7 @@ func WriteTrace(w io.Writer, tr *TraceResult) {
 			continue
 		}
 		extra := ""
-		if h.Back > 0 && h.Back != h.TTL && h.Address != tr.Dst {
+		if h.Back > 0 && h.Back != h.TTL {
 			extra = fmt.Sprintf(" back %d", h.Back)
 		}
 		if h.AfterPause {

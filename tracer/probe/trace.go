@@ -445,10 +445,13 @@ func (t *traceRun) run(ctx context.Context) (interrupted bool, err error) {
 			if len(silent) == 0 {
 				break
 			}
+			// The pause runs from the last probe of any TTL: the hop a
+			// silent TTL reaches (the target, often) may have spent its
+			// token on a later TTL's probe.
 			var latest time.Time
-			for _, ttl := range silent {
-				if t.lastSend[ttl].After(latest) {
-					latest = t.lastSend[ttl]
+			for _, at := range t.lastSend {
+				if at.After(latest) {
+					latest = at
 				}
 			}
 			if t.wait(ctx, silent, latest.Add(t.o.Refill)) {
@@ -617,7 +620,7 @@ func summarize(plan *TracePlan, hops []HopResult, end int, interrupted bool) *Tr
 	var asym []string
 	for t := 1; t <= upto; t++ {
 		h := hops[t]
-		if !h.Silent() && h.Back > 0 && h.Back != t && h.Address != plan.Dst {
+		if !h.Silent() && h.Back > 0 && h.Back != t {
 			asym = append(asym, fmt.Sprintf("TTL %d back %d", t, h.Back))
 		}
 	}
