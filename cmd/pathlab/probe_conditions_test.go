@@ -21,15 +21,15 @@ import (
 // diagnoseLab runs diagnose --json in the lab's client namespace.
 func diagnoseLab(t *testing.T, l *probelab.Lab, bin string, prefix []string, args ...string) (tracer.Report, string, int) {
 	t.Helper()
-	ca := l.CAFile
-	if prefix != nil {
-		ca = filepath.Join(filepath.Dir(bin), "ca.pem")
+	full := []string{"diagnose", "--json", "--timeout", "1s"}
+	if prefix == nil { // nobody runs only plain TCP targets: no CA needed
+		full = append(full, "--cacert", l.CAFile)
 	}
-	full := append([]string{"diagnose", "--json", "--timeout", "1s", "--cacert", ca}, args...)
+	full = append(full, args...)
 	out, stderr, code := labRun(t, l, bin, prefix, full...)
 	var r tracer.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("diagnose %v: exit %d %v\n%s%s", args, code, err, out, stderr)
+		t.Fatalf("diagnose %v: exit %d %v\nstdout: %s\nstderr: %s", args, code, err, out, stderr)
 	}
 	return r, out, code
 }
@@ -49,8 +49,7 @@ func TestProbeLabConditions(t *testing.T) {
 	os.Chmod(l.CAFile, 0o644)
 	nobodyBin := filepath.Join(dir, "pathlab.test")
 	copyFile(t, self, nobodyBin)
-	nobodyCA := filepath.Join(dir, "ca.pem")
-	copyFile(t, l.CAFile, nobodyCA)
+	os.Chmod(nobodyBin, 0o755)
 	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
 
 	t.Run("verdicts", func(t *testing.T) {

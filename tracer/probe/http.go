@@ -50,7 +50,7 @@ func CheckCertificate(certs []*x509.Certificate, name string, roots *x509.CertPo
 		return tracer.TLSCertExpired, fmt.Sprintf("a certificate in the chain is outside its validity period: %v", err)
 	}
 	var ua x509.UnknownAuthorityError
-	if errors.As(err, &ua) && len(certs) == 1 && bytesEqual(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignatureFrom(leaf) == nil {
+	if errors.As(err, &ua) && len(certs) == 1 && bytesEqual(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
 		return tracer.TLSUntrusted, fmt.Sprintf("certificate for %s is self-signed (issuer and subject are both %q), and it is not a trusted root (give it with --cacert to trust it)",
 			certNames(leaf), leaf.Subject.String())
 	}

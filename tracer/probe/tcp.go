@@ -219,6 +219,9 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 				}
 				t.Stop()
 			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			pc.delay()
 			pr := plan.Probe(j, attempt)
 			pkt, err := b.SYN(srcs[j], sub[j].Addr(), plan.SrcPort, sub[j].Port(), pr.Seq, pr.IPID, 64)
