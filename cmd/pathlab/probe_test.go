@@ -148,6 +148,12 @@ func TestProbeLab(t *testing.T) {
 			tr.Hops[1].Address != probelab.R2 || tr.Hops[2].Address != "" {
 			t.Errorf("probe trace --proto tcp as nobody = %+v; want R1, R2, then silence, by connect with a note", tr)
 		}
+		// An ICMP traceroute cannot be made without raw sockets: refused,
+		// never replaced by another protocol.
+		out, stderr, code = labRun(t, l, bin, prefix, "probe", "trace", "--proto", "icmp", probelab.Server)
+		if code != 1 || !strings.Contains(stderr, "needs raw sockets") || strings.Contains(out, "reached") {
+			t.Errorf("probe trace --proto icmp as nobody: exit %d\n%s%s\nwant exit 1 and a refusal", code, out, stderr)
+		}
 	})
 
 	t.Run("trace_matches_traceroute", func(t *testing.T) {
@@ -439,6 +445,24 @@ func TestTracerouteComparison(t *testing.T) {
 	if !strings.Contains(out, "Not shown: 1024 closed ports") {
 		t.Errorf("probe tcp of a closed host does not summarise its closed ports:\n%s", out)
 	}
+
+	// The hard cases beside the real tools, for the README.
+	mtuOut, _, _ := labRun(t, l, self, nil, "probe", "mtu", probelab.MTUHost)
+	t.Logf("pathlab probe mtu %s:\n%s", probelab.MTUHost, mtuOut)
+	if _, err := exec.LookPath("tracepath"); err == nil {
+		t.Logf("tracepath -n %s:\n%s", probelab.MTUHost, labTool(t, l, "tracepath", "-n", "-m", "5", probelab.MTUHost))
+	}
+	httpOut, _, _ := labRun(t, l, self, nil, "probe", "http", "--timeout", "2s", "http://"+probelab.MTUHost+probelab.BigPath)
+	t.Logf("pathlab probe http http://%s%s:\n%s", probelab.MTUHost, probelab.BigPath, httpOut)
+	curl, _ := l.Command(t.Context(), l.ClientNS, "curl", "-sS", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code} %{size_download} bytes\n",
+		"http://"+probelab.MTUHost+probelab.BigPath).CombinedOutput()
+	t.Logf("curl --max-time 5 http://%s%s:\n%s", probelab.MTUHost, probelab.BigPath, curl)
+	diagOut, _, _ := labRun(t, l, self, nil, "diagnose", "--timeout", "1s", probelab.Server+":"+port)
+	t.Logf("pathlab diagnose %s:%s:\n%s", probelab.Server, port, diagOut)
+	dnsOut, _, _ := labRun(t, l, self, nil, "probe", "dns", "--tries", "1", "--timeout", "300ms", "--server", probelab.WrongID, "www.lab.test")
+	t.Logf("pathlab probe dns --server %s www.lab.test:\n%s", probelab.WrongID, dnsOut)
+	dig, _ := l.Command(t.Context(), l.ClientNS, "dig", "+tries=1", "+time=1", "@"+probelab.WrongID, "www.lab.test").CombinedOutput()
+	t.Logf("dig +tries=1 @%s www.lab.test:\n%s", probelab.WrongID, dig)
 
 	// Hop round trips against traceroute's, ICMP on both sides.
 	tr, _, _ := labRun(t, l, self, nil, "probe", "trace", "--proto", "icmp", probelab.Server)

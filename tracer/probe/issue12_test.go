@@ -45,7 +45,9 @@ func TestClientHelloSize(t *testing.T) {
 	}
 	defer c.Close()
 	go tlsHandshake(context.Background(), c, "www.lab.test", nil, time.Now(), 200*time.Millisecond)
-	if n := <-got; n <= 0 || n > 700 {
+	n := <-got
+	t.Logf("ClientHello: %d bytes", n)
+	if n <= 0 || n > 700 {
 		t.Errorf("ClientHello record is %d bytes; want at most 700 (curl's is about 517)", n)
 	}
 }
@@ -279,5 +281,34 @@ func TestWriteTCPSummarisesClosedPorts(t *testing.T) {
 	WriteTCP(&b, res, nil, false)
 	if !strings.Contains(b.String(), "Not shown: 99 closed ports") || strings.Count(b.String(), "\n") != 3 {
 		t.Errorf("WriteTCP:\n%s\nwant 'Not shown: 99 closed ports' and the open port only", b.String())
+	}
+}
+
+func TestInterruptedIsItsOwnState(t *testing.T) {
+	srv := startDNS(t, func(w dns.ResponseWriter, q *dns.Msg) {}) // never answers
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	res, err := TraceDNS(ctx, "www.lab.test", dns.TypeA, TraceDNSOptions{Roots: []netip.AddrPort{srv}, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range res.Issues {
+		if is.Code == tracer.DNSTimeout {
+			t.Errorf("an interrupted dns --trace reports %s: %s", is.Code, is.Detail)
+		}
+	}
+	if res.Rcode != "INTERRUPTED" {
+		t.Errorf("an interrupted dns --trace has rcode %s; want INTERRUPTED", res.Rcode)
+	}
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	scan, _, err := ScanTCP(done, []netip.AddrPort{freePort(t), freePort(t)}, TCPOptions{Connect: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range scan {
+		if r.State != PortInterrupted {
+			t.Errorf("a port never probed = %s; want interrupted", r.State)
+		}
 	}
 }

@@ -72,13 +72,18 @@ type rawPacket struct {
 type listeners struct {
 	tcp, icmp net.PacketConn
 	out       chan rawPacket
+	ready     chan struct{} // one token per reader once it runs
 	wg        sync.WaitGroup
 	done      chan struct{}
 }
 
 // listen opens the raw listeners: TCP when wantTCP, ICMP always.
 func listen(wantTCP bool, keep func(*rawPacket) bool) (*listeners, error) {
-	l := &listeners{out: make(chan rawPacket, 256), done: make(chan struct{})}
+	n := 1
+	if wantTCP {
+		n = 2
+	}
+	l := &listeners{out: make(chan rawPacket, 256), done: make(chan struct{}), ready: make(chan struct{}, n)}
 	var err error
 	l.icmp, err = net.ListenPacket("ip4:icmp", "0.0.0.0")
 	if err != nil {
@@ -95,6 +100,13 @@ func listen(wantTCP bool, keep func(*rawPacket) bool) (*listeners, error) {
 	}
 	l.wg.Add(1)
 	go l.read(l.icmp, false, keep)
+	// Let the readers reach their first read before any probe leaves:
+	// replies that come while they are still starting are stamped late
+	// (seen on gVisor: round trips of milliseconds, not tens of µs).
+	for range cap(l.ready) {
+		<-l.ready
+	}
+	time.Sleep(2 * time.Millisecond)
 	return l, nil
 }
 
@@ -116,6 +128,7 @@ func (l *listeners) read(c net.PacketConn, isTCP bool, keep func(*rawPacket) boo
 			rc.Control(func(fd uintptr) { enableRecvInfo(int(fd), false) })
 		}
 	}
+	l.ready <- struct{}{}
 	for {
 		var n, oobn int
 		var addr net.Addr
