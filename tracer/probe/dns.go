@@ -144,7 +144,6 @@ func Exchange(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeout ti
 func ExchangeTries(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeout time.Duration, tries int) *DNSReply {
 	tries = max(tries, 1)
 	rep := &DNSReply{Server: server}
-	start := time.Now()
 	wire, err := q.Pack()
 	if err != nil {
 		rep.Err = err
@@ -212,7 +211,6 @@ func ExchangeTries(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeo
 		rep.Interrupted = true
 		rep.Err = ctx.Err()
 	}
-	_ = start
 	return rep
 }
 

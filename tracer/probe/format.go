@@ -172,10 +172,7 @@ func WriteTCP(w io.Writer, res []TCPResult, notes []string, all bool) {
 			closed++
 		}
 	}
-	hide := !all && closed > 0 && closed < len(res) && len(res) > 25
-	if !all && closed == len(res) && len(res) > 25 {
-		hide = true
-	}
+	hide := !all && closed > 0 && len(res) > 25
 	if hide {
 		fmt.Fprintf(w, "Not shown: %d closed ports (RST)\n", closed)
 	}
