@@ -160,6 +160,9 @@ func fetchOne(ctx context.Context, n *Network, t tracer.Target) (step HTTPStep, 
 	for _, h := range resp.Hops {
 		if h.Code == tracer.HTTPBodyStalled {
 			step.BodyStalled = true
+			if step.Code != h.Code {
+				step.Detail += "; " + h.Detail
+			}
 		}
 	}
 	return step, nil

@@ -343,7 +343,13 @@ func WriteFetch(w io.Writer, res *FetchResult, notes []string) {
 			fmt.Fprintf(w, " → %s", s.Addr)
 		}
 		t := s.Timings
-		fmt.Fprintf(w, "\n  dns %s  connect %s", msText(t.DNSms), msText(t.Connectms))
+		fmt.Fprint(w, "\n ")
+		if t.DNSms > 0 {
+			fmt.Fprintf(w, " dns %s ", msText(t.DNSms))
+		}
+		if t.Connectms > 0 {
+			fmt.Fprintf(w, " connect %s", msText(t.Connectms))
+		}
 		if t.TLSms > 0 {
 			fmt.Fprintf(w, "  tls %s", msText(t.TLSms))
 		}
