@@ -107,6 +107,28 @@ func TestProbeLabConditions(t *testing.T) {
 		}
 	})
 
+	// HTTPS behind the black hole: the verdict must not depend on what
+	// the kernel has cached about the path's MTU, so it is asked twice.
+	t.Run("mtu_blackhole_https_twice", func(t *testing.T) {
+		for i := range 2 {
+			r, out, code := diagnoseLab(t, l, self, nil, "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.MTUHost,
+				"https://www.lab.test"+probelab.BigPath)
+			if b := r.BrokenAt; code != 1 || b == nil || b.Code != tracer.MTUBlackhole || b.Component != probelab.R2 {
+				t.Errorf("run %d: diagnose https behind an MTU black hole: exit %d broken_at %+v; want MTU_BLACKHOLE at %s\n%s", i, code, b, probelab.R2, out)
+			}
+		}
+	})
+
+	t.Run("top_ports", func(t *testing.T) {
+		if _, err := os.Stat(probe.NmapServices); err != nil {
+			t.Skipf("nmap's port list is not installed (Debian package nmap-common): %v", err)
+		}
+		out, _, code := labRun(t, l, self, nil, "probe", "tcp", "--top-ports", "100", probelab.ClosedHost)
+		if code != 0 || !strings.Contains(out, "Not shown: 100 closed ports") {
+			t.Errorf("probe tcp --top-ports 100 of a closed host (exit %d):\n%s\nwant 100 closed ports summarised", code, out)
+		}
+	})
+
 	t.Run("asymmetric_return", func(t *testing.T) {
 		out, _, code := labRun(t, l, self, nil, "probe", "trace", "--json", "--proto", "icmp", probelab.Asymmetric)
 		var tr probe.TraceReport

@@ -290,6 +290,7 @@ func Serve() {
 	serve(PortHTTP, "", ReturnHole)
 	serve(PortHTTP, "", Asymmetric)
 	serve(PortHTTP, "", MTUHost)
+	serve(PortHTTPS, "www", MTUHost)
 	serve(PortHTTP, "", SlowHost)
 	fmt.Println("READY")
 	io.Copy(io.Discard, os.Stdin)
