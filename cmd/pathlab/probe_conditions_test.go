@@ -119,6 +119,16 @@ func TestProbeLabConditions(t *testing.T) {
 		}
 	})
 
+	// The handshake itself needs full-size segments: it times out, and the
+	// timeout is explained as the black hole.
+	t.Run("mtu_blackhole_tls_handshake", func(t *testing.T) {
+		r, out, code := diagnoseLab(t, l, self, nil, "--server", probelab.NS1, "--resolve", fmt.Sprintf("www.lab.test:%d:%s", probelab.PortBigTLS, probelab.MTUHost),
+			fmt.Sprintf("https://www.lab.test:%d/", probelab.PortBigTLS))
+		if b := r.BrokenAt; code != 1 || b == nil || b.Stage != "tls" || b.Code != tracer.MTUBlackhole || b.Component != probelab.R2 {
+			t.Errorf("diagnose a TLS server whose handshake needs large packets: exit %d broken_at %+v; want tls MTU_BLACKHOLE at %s\n%s", code, b, probelab.R2, out)
+		}
+	})
+
 	t.Run("top_ports", func(t *testing.T) {
 		if _, err := os.Stat(probe.NmapServices); err != nil {
 			t.Skipf("nmap's port list is not installed (Debian package nmap-common): %v", err)

@@ -175,7 +175,8 @@ func mtuRound(ctx context.Context, dst netip.Addr, size int, base uint16, o MTUO
 		if _, err := s.f.Write(make([]byte, n)); err != nil {
 			// EMSGSIZE: too big for this host's own interface.
 			if e, ok := s.readErr(); ok && e.Info > 0 {
-				events <- mtuEvent{ttl: ttl, large: large, e: e}
+				// EMSGSIZE from this host: ee_info is the interface's MTU.
+				events <- mtuEvent{ttl: ttl, large: large, e: ExtError{Type: 3, Code: 4, Info: e.Info}}
 			} else if mtu, err := unix.GetsockoptInt(s.fd, unix.SOL_IP, unix.IP_MTU); err == nil && mtu < size {
 				events <- mtuEvent{ttl: ttl, large: large, e: ExtError{Type: 3, Code: 4, Info: uint32(mtu)}}
 			}

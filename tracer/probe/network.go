@@ -596,7 +596,7 @@ func (n *Network) Handshake(ctx context.Context, conn *tracer.Conn, serverName s
 		return res, nil
 	}
 	res.Hops = []tracer.Hop{{Component: host, Kind: "tls-server", Direction: tracer.Return, Action: "fail", Code: code, Detail: why, Blocks: true}}
-	if code == tracer.TLSHandshakeFailed && strings.Contains(why, "timeout") {
+	if code == tracer.TLSHandshakeFailed && (strings.Contains(why, "timeout") || strings.Contains(why, "deadline exceeded")) {
 		// The connection opened but the handshake's larger packets never
 		// came: an MTU black hole is the usual cause.
 		if mh, ok := n.explainStall(ctx, conn.Addr); ok {

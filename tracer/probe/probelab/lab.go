@@ -75,6 +75,9 @@ const (
 	// would send: an MTU black hole both ways.
 	MTUHost = "10.77.3.60"
 	MTUSize = 1280
+	// PortBigTLS on MTUHost serves HTTPS with a padded chain: the
+	// handshake itself needs full-size segments.
+	PortBigTLS = 8444
 	// SlowHost is behind a 1 kbit/s link (tc tbf) from r2.
 	SlowHost = "10.77.4.2"
 	// DNS servers that misbehave: drop 40% of queries (2 of every 5 per

@@ -273,9 +273,25 @@ func Serve() {
 		s := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, s)
 		if cert != "" {
-			kp, err := tls.LoadX509KeyPair(filepath.Join(dir, cert+".pem"), filepath.Join(dir, cert+".key"))
+			name := strings.TrimSuffix(cert, "+big")
+			kp, err := tls.LoadX509KeyPair(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"))
 			if err != nil {
 				fail(err)
+			}
+			if name != cert {
+				// A chain padded with the CA, so the server's first flight
+				// (about 2 kB) needs full-size segments.
+				caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+				if err != nil {
+					fail(err)
+				}
+				b, _ := pem.Decode(caPEM)
+				if b == nil {
+					fail(fmt.Errorf("no CA in ca.pem"))
+				}
+				for range 4 {
+					kp.Certificate = append(kp.Certificate, b.Bytes)
+				}
 			}
 			ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{kp}})
 		}
@@ -291,6 +307,7 @@ func Serve() {
 	serve(PortHTTP, "", Asymmetric)
 	serve(PortHTTP, "", MTUHost)
 	serve(PortHTTPS, "www", MTUHost)
+	serve(PortBigTLS, "www+big", MTUHost)
 	serve(PortHTTP, "", SlowHost)
 	fmt.Println("READY")
 	io.Copy(io.Discard, os.Stdin)
