@@ -100,3 +100,18 @@ const (
 	DNSMissingGlue     Code = "DNS_MISSING_GLUE"     // a zone is delegated to a server inside it without its address
 	DNSServersDisagree Code = "DNS_SERVERS_DISAGREE" // authoritative servers of one zone give different answers
 )
+
+// Codes the live probes add so that each verdict claims only what its
+// evidence shows (issue 12).
+const (
+	TCPLost          Code = "TCP_LOST"          // SYNs or their replies vanish past the last hop that answers
+	HostUnreachable  Code = "HOST_UNREACHABLE"  // this host found no one at the address on its own link (ARP failed)
+	HTTPBodyStalled  Code = "HTTP_BODY_STALLED" // the body stopped arriving, or was cut short
+	DNSMismatch      Code = "DNS_MISMATCH"      // replies came, but with the wrong ID or question
+	DNSTruncated     Code = "DNS_TRUNCATED"     // the UDP answer was truncated and the TCP retry failed
+	DNSFormErr       Code = "DNS_FORMERR"
+	DNSNotImp        Code = "DNS_NOTIMP"
+	DNSRcode         Code = "DNS_RCODE" // another rcode; the detail names it
+	DNSDanglingCNAME Code = "DNS_DANGLING_CNAME"
+	Interrupted      Code = "INTERRUPTED" // the probe was stopped before it could tell
+)

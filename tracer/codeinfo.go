@@ -200,6 +200,17 @@ var codeInfo = map[Code]CodeInfo{
 	ICMPPortUnreachable: block(GroupProbe, StageTCP, TopicProbe, KindHost, ActUnreach, Observation{Conn: ConnUnreachable, ICMPType: 3, ICMPCode: 3, Line: "Connection refused (ICMP port unreachable)"}, "the host answered with ICMP port unreachable"),
 	HostUnresponsive:    block(GroupProbe, "", TopicProbe, KindHost, ActSilent, obsTimeout, "the host does not answer at all"),
 
+	TCPLost:          block(GroupProbe, StageTCP, TopicProbe, KindRouter, ActSilent, obsTimeout, "SYNs, or the replies to them, are lost past the last hop that answers; from the client alone it cannot be told whether going or coming back"),
+	HostUnreachable:  block(GroupProbe, StageTCP, TopicProbe, KindHost, ActUnreach, Observation{Conn: ConnUnreachable, Line: "No route to host"}, "no host answers at the address on this host's own link: ARP (or neighbour discovery) failed"),
+	HTTPBodyStalled:  block(GroupHTTP, StageHTTP, TopicProbe, KindHTTPServer, ActTimeout, Observation{Conn: ConnOpen, Line: "Operation timed out with part of the body received"}, "the response headers came but the body stopped arriving or was cut short"),
+	Interrupted:      block(GroupProbe, "", TopicProbe, KindHost, ActFail, Observation{Line: "interrupted"}, "the probe was interrupted before it could tell"),
+	DNSMismatch:      block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, Observation{Line: ";; Warning: ID mismatch"}, "the server's replies did not match the query (wrong ID or question) and were not believed"),
+	DNSTruncated:     block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, Observation{Line: ";; Truncated, retrying in TCP mode."}, "the UDP answer was truncated and the retry over TCP failed, so only part of the answer is known"),
+	DNSFormErr:       block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, Observation{Line: "status: FORMERR"}, "the server could not parse the query (FORMERR)"),
+	DNSNotImp:        block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, Observation{Line: "status: NOTIMP"}, "the server does not implement this kind of query (NOTIMP)"),
+	DNSRcode:         block(GroupDNS, StageDNS, TopicDNS, KindResolver, ActAnswer, Observation{Line: "an error status"}, "the server answered with an error rcode"),
+	DNSDanglingCNAME: block(GroupDNS, StageDNS, TopicDNS, KindDNSZone, ActAlias, obsNXDomain, "the name is an alias (CNAME) whose target does not exist or has no record of the type asked"),
+
 	DNSMissingGlue:     block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActRefer, obsServFail, "the parent delegates to a name server inside the zone but gives no address (glue) for it"),
 	DNSServersDisagree: block(GroupDNS, StageDNS, TopicDNS, KindNameserver, ActAnswer, Observation{Line: "answers differ between servers"}, "the zone's authoritative servers give different answers"),
 }

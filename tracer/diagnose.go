@@ -159,6 +159,9 @@ func joinAddrs(as []netip.Addr) string {
 }
 
 func rcodeName(a *Answer) string {
+	if a.Failure != "" {
+		return a.Failure
+	}
 	if a.Rcode == dns.RcodeSuccess {
 		return "no address (NODATA)"
 	}

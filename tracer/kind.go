@@ -86,6 +86,10 @@ const (
 	ActUnreach   Action = "unreachable"
 	ActSignal    Action = "signal"
 	ActClose     Action = "close"
+	ActLost      Action = "lost"        // probes vanished, going or coming back
+	ActInterrupt Action = "interrupted" // the probe was stopped before it could tell
+	ActTruncate  Action = "truncated"   // a DNS answer cut short
+	ActStall     Action = "stall"       // a transfer that stopped arriving
 
 	// DNS.
 	ActQuery  Action = "query"

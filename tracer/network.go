@@ -53,6 +53,10 @@ type Answer struct {
 	CNAMEs []string // the aliases followed, in order
 	RTT    time.Duration
 	Hops   []Hop
+	// Failure says what happened when no usable reply came ("timeout
+	// after 3 tries", "replies with the wrong ID"); Rcode then means
+	// nothing.
+	Failure string
 }
 
 // ConnState is what a connection attempt observed.

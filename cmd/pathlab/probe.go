@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -34,16 +33,18 @@ simulator's reports.
   probe tcp    half-open SYN probes: open, closed or filtered, and who filters
   probe trace  a traceroute that sends every TTL at once and says where the path stops
   probe http   DNS, connect, TLS and first-byte times; the certificate judged
+  probe mtu    the path MTU, with DF probes as tracepath, and MTU black holes
 
 Raw sockets need root or CAP_NET_RAW; without them the probes fall back to
-connect() and IP_RECVERR and say so. Probes are rate-bounded; Ctrl-C prints
+connect() and IP_RECVERR (and UDP with IP_RECVERR) and say so; what cannot
+be done without them (an ICMP traceroute) is refused, never replaced. Probes are rate-bounded; Ctrl-C prints
 what was learned so far.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("probe needs a command: dns, tcp, trace or http; see 'pathlab probe --help'")
+			return usageErr("probe needs a command: dns, tcp, trace, http or mtu; see 'pathlab probe --help'")
 		},
 	}
-	cmd.AddCommand(newProbeDNSCmd(e), newProbeTCPCmd(e), newProbeTraceCmd(e), newProbeHTTPCmd(e))
+	cmd.AddCommand(newProbeDNSCmd(e), newProbeTCPCmd(e), newProbeTraceCmd(e), newProbeHTTPCmd(e), newProbeMTUCmd(e))
 	return cmd
 }
 
@@ -74,6 +75,7 @@ func newProbeDNSCmd(e *env) *cobra.Command {
 	var roots []string
 	var trace, asJSON bool
 	var timeout time.Duration
+	var tries int
 	cmd := &cobra.Command{
 		Use:   "dns [--server ADDR[:PORT]] [--trace [--root ADDR]...] NAME [TYPE]",
 		Short: "Ask a DNS server, or walk the delegations from the root",
@@ -86,7 +88,11 @@ reply; then name the servers that time out, are lame (REFUSED, or not
 authoritative for a zone delegated to them), lack glue, or disagree.
 
 A reply is believed only when it comes from the server asked, with the
-query's ID and question; each query uses a random ID and source port.
+query's ID and question; each query uses a random ID and source port. A
+reply that fails the check is reported ("ID mismatch", as dig warns). The
+query is sent up to --tries times (3, as dig), each wait twice the last. A
+truncated answer is asked again over TCP; if that fails, the output says
+both: the partial answer, and DNS_TRUNCATED.
 TYPE is A (default), AAAA, CNAME, MX, NS, TXT, SOA, ...
 Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
 		Example: `  pathlab probe dns --server 127.0.0.1:5353 www.example.test
@@ -95,6 +101,9 @@ Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTimeout(timeout); err != nil {
 				return err
+			}
+			if tries < 1 || tries > 10 {
+				return usageErr("--tries %d: give 1 to 10", tries)
 			}
 			name := args[0]
 			if _, ok := dns.IsDomainName(name); !ok || strings.ContainsAny(name, " \t") {
@@ -131,7 +140,7 @@ Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
 						return err
 					}
 				} else {
-					writeDNSTrace(e.stdout, res)
+					probe.WriteDNSTrace(e.stdout, res)
 				}
 				if res.Rcode != "NOERROR" || blocking(res.Issues) {
 					return exitCode(1)
@@ -148,15 +157,15 @@ Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
 				return usageErr("%v", err)
 			}
 			q := probe.NewQuery(name, qtype, true)
-			rep := probe.Exchange(ctx, srv, q, timeout)
+			rep := probe.ExchangeTries(ctx, srv, q, timeout, tries)
 			if asJSON {
-				if err := writeJSON(e.stdout, dnsJSON(rep)); err != nil {
+				if err := writeJSON(e.stdout, probe.DNSJSON(rep)); err != nil {
 					return err
 				}
 			} else {
-				writeDNS(e.stdout, name, qtype, rep)
+				probe.WriteDNS(e.stdout, name, qtype, rep)
 			}
-			if rep.Msg == nil || rep.Msg.Rcode != dns.RcodeSuccess {
+			if code, _ := rep.Verdict(); code != "" {
 				return exitCode(1)
 			}
 			return nil
@@ -166,7 +175,8 @@ Exit status: 0 NOERROR, 1 another rcode or no answer, 2 bad input.`,
 	f.StringVar(&server, "server", "", "DNS server ADDR[:PORT] (default: the first nameserver of /etc/resolv.conf)")
 	f.BoolVar(&trace, "trace", false, "walk the delegations from the root, like dig +trace")
 	f.StringArrayVar(&roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable; default: the internet's roots)")
-	f.DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for each server")
+	f.DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for the first try; each retry waits twice the last")
+	f.IntVar(&tries, "tries", probe.DefaultTries, "UDP tries per query, as dig +tries")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -178,107 +188,6 @@ func blocking(is []probe.DNSIssue) bool {
 		}
 	}
 	return false
-}
-
-type dnsOut struct {
-	Server     string   `json:"server"`
-	Rcode      string   `json:"rcode"`
-	ID         uint16   `json:"id"`
-	Flags      []string `json:"flags"`
-	Question   []string `json:"question"`
-	Answers    []string `json:"answers"`
-	Authority  []string `json:"authority"`
-	Additional []string `json:"additional"`
-	TimeMs     float64  `json:"time_ms"`
-	TCP        bool     `json:"tcp,omitempty"`
-	Ignored    int      `json:"ignored,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
-
-func dnsJSON(rep *probe.DNSReply) dnsOut {
-	o := dnsOut{Server: rep.Server.String(), Flags: []string{}, Question: []string{}, Answers: []string{}, Authority: []string{},
-		Additional: []string{}, TimeMs: float64(rep.RTT.Microseconds()) / 1000, TCP: rep.TCP, Ignored: rep.Ignored}
-	m := rep.Msg
-	if m == nil {
-		o.Rcode = "TIMEOUT"
-		if rep.Err != nil {
-			o.Error = rep.Err.Error()
-		}
-		return o
-	}
-	o.Rcode, o.ID, o.Flags = probe.RcodeName(m.Rcode), m.Id, probe.Flags(m)
-	for _, q := range m.Question {
-		o.Question = append(o.Question, strings.Join(strings.Fields(strings.TrimPrefix(q.String(), ";")), " "))
-	}
-	o.Answers, o.Authority = probe.RRStrings(m.Answer), probe.RRStrings(m.Ns)
-	for _, rr := range m.Extra {
-		if rr.Header().Rrtype != dns.TypeOPT {
-			o.Additional = append(o.Additional, probe.RRStrings([]dns.RR{rr})...)
-		}
-	}
-	return o
-}
-
-func writeDNS(w io.Writer, name string, qtype uint16, rep *probe.DNSReply) {
-	fmt.Fprintf(w, "; <<>> pathlab probe dns <<>> @%s %s %s\n", rep.Server.Addr(), name, dns.TypeToString[qtype])
-	if rep.Msg == nil {
-		fmt.Fprintf(w, ";; no reply from %s: %v\n", rep.Server, rep.Err)
-		return
-	}
-	fmt.Fprintf(w, ";; Got answer:\n;; ->>HEADER<<- %s", strings.TrimPrefix(rep.Msg.String(), ";; "))
-	proto := "UDP"
-	if rep.TCP {
-		proto = "TCP"
-	}
-	fmt.Fprintf(w, "\n;; Query time: %.3f msec\n;; SERVER: %s#%d(%s) (%s)\n", float64(rep.RTT.Microseconds())/1000, rep.Server.Addr(), rep.Server.Port(), rep.Server.Addr(), proto)
-	if rep.Ignored > 0 {
-		fmt.Fprintf(w, ";; ignored %d replies that failed the ID, question or sender check\n", rep.Ignored)
-	}
-}
-
-func writeDNSTrace(w io.Writer, r *probe.DNSTraceResult) {
-	fmt.Fprintf(w, "; <<>> pathlab probe dns +trace <<>> %s %s\n", r.Name, r.Type)
-	for _, l := range r.Levels {
-		fmt.Fprintf(w, "\n%s\n", l.Zone)
-		for _, s := range l.Servers {
-			used := ""
-			if s.Addr == l.Used {
-				used = "  ← used"
-			}
-			who := s.Addr
-			if s.Name != "" {
-				who = s.Name + " " + s.Addr
-			}
-			state := s.Rcode
-			if s.Error != "" {
-				state = s.Error
-			}
-			if len(s.Flags) > 0 {
-				state += " " + strings.Join(s.Flags, " ")
-			}
-			what := ""
-			switch {
-			case s.Referral != "":
-				what = "referral to " + s.Referral
-			case s.Lame:
-				what = "lame"
-			case len(s.Answers) > 0:
-				what = strings.Join(s.Answers, "; ")
-			}
-			fmt.Fprintf(w, "  %-28s %-18s %7.3f ms  %s%s\n", who, state, s.RTTms, what, used)
-		}
-	}
-	fmt.Fprintf(w, "\n;; status: %s, %d answers, %.3f ms\n", r.Rcode, len(r.Answers), r.TimeMs)
-	for _, a := range r.Answers {
-		fmt.Fprintf(w, "%s\n", a)
-	}
-	for _, i := range r.Issues {
-		mark := "!"
-		if i.Blocks {
-			mark = "✗"
-		}
-		fmt.Fprintf(w, "%s %s: %s\n", mark, i.Code, i.Detail)
-	}
 }
 
 // ---- tcp
@@ -323,9 +232,9 @@ func parseTCPTargets(ctx context.Context, args []string) ([]netip.AddrPort, erro
 }
 
 func newProbeTCPCmd(e *env) *cobra.Command {
-	var connect, asJSON bool
+	var connect, asJSON, all bool
 	var timeout time.Duration
-	var tries, rate int
+	var tries, rate, topPorts int
 	cmd := &cobra.Command{
 		Use:   "tcp [--connect] HOST:PORT...",
 		Short: "Half-open SYN probes: open, closed or filtered, and who filters",
@@ -352,6 +261,22 @@ PORT may be a list: HOST:22,80,8000-8010.`,
 			}
 			ctx, stop := interruptible()
 			defer stop()
+			if topPorts < 0 || topPorts > 65535 {
+				return usageErr("--top-ports %d: give 1 to 65535", topPorts)
+			}
+			if topPorts > 0 {
+				ports, err := probe.TopPorts(topPorts)
+				if err != nil {
+					return usageErr("--top-ports: %v", err)
+				}
+				for i, a := range args {
+					host := strings.TrimSuffix(a, ":")
+					if h, p, err := net.SplitHostPort(a); err == nil && p == "" {
+						host = h
+					}
+					args[i] = net.JoinHostPort(host, ports)
+				}
+			}
 			targets, err := parseTCPTargets(ctx, args)
 			if err != nil {
 				return err
@@ -368,31 +293,7 @@ PORT may be a list: HOST:22,80,8000-8010.`,
 			if asJSON {
 				return writeJSON(e.stdout, res)
 			}
-			for _, n := range notes {
-				fmt.Fprintf(e.stdout, "note: %s\n", n)
-			}
-			fmt.Fprintf(e.stdout, "%-24s %-9s %-8s %10s  %s\n", "TARGET", "STATE", "METHOD", "RTT", "WHY")
-			for _, r := range res {
-				why := ""
-				switch {
-				case r.ICMP != nil:
-					why = fmt.Sprintf("ICMP type %d code %d (%s) from %s", r.ICMP.Type, r.ICMP.Code, tracer.ICMPCode(r.ICMP.Type, r.ICMP.Code), r.ICMP.Sender)
-				case r.State == probe.PortOpen:
-					why = "SYN-ACK"
-				case r.State == probe.PortClosed:
-					why = "RST"
-				default:
-					why = "no answer"
-				}
-				if r.Note != "" && r.Note != strings.Join(notes, "; ") {
-					why += " (" + r.Note + ")"
-				}
-				rtt := "-"
-				if r.Answered {
-					rtt = fmt.Sprintf("%.3f ms", r.RTTms)
-				}
-				fmt.Fprintf(e.stdout, "%-24s %-9s %-8s %10s  %s\n", r.Addr, r.State, r.Method, rtt, why)
-			}
+			probe.WriteTCP(e.stdout, res, notes, all)
 			return nil
 		},
 	}
@@ -402,35 +303,12 @@ PORT may be a list: HOST:22,80,8000-8010.`,
 	f.IntVar(&tries, "tries", 2, "SYNs per port before it counts as filtered")
 	f.IntVar(&rate, "rate", probe.DefaultRate, "at most this many probes per second")
 	f.BoolVar(&asJSON, "json", false, "print JSON: one object per target")
+	f.BoolVar(&all, "all", false, "list closed ports too (by default more than 25 are summarised, as nmap's \"Not shown\")")
+	f.IntVar(&topPorts, "top-ports", 0, "probe the N most common TCP ports (nmap's list) of each HOST given as HOST or HOST:")
 	return cmd
 }
 
 // ---- trace
-
-type traceOut struct {
-	Target  string        `json:"target"`
-	Proto   string        `json:"proto"`
-	Port    uint16        `json:"port,omitempty"`
-	Method  string        `json:"method"`
-	Hops    []traceHopOut `json:"hops"`
-	Reached bool          `json:"reached"`
-	Stopped traceStopOut  `json:"stopped"`
-	Notes   []string      `json:"notes,omitempty"`
-	TimeMs  float64       `json:"time_ms"`
-}
-
-type traceHopOut struct {
-	TTL     int     `json:"ttl"`
-	Address string  `json:"address"`
-	RTTms   float64 `json:"rtt_ms"`
-	Marker  string  `json:"marker"`
-}
-
-type traceStopOut struct {
-	After       int    `json:"after"`
-	FirstSilent int    `json:"first_silent,omitempty"`
-	Reason      string `json:"reason"`
-}
 
 func newProbeTraceCmd(e *env) *cobra.Command {
 	var proto string
@@ -440,20 +318,24 @@ func newProbeTraceCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trace [--proto icmp|udp|tcp] [--port N] [--max-hops N] HOST",
 		Short: "Trace the route, every TTL at once, and say where the path stops",
-		Long: `Send a probe for every TTL at once and match each reply by the packet its
-ICMP error quotes (never by arrival order). Stop when the target has
-answered and every nearer hop has, or after an adaptive wait past the last
-reply (a few round trips of the slowest hop seen), so a silent filter costs
-a fraction of a second instead of traceroute's fixed 5-second waits.
+		Long: `Probe the TTLs in waves (5 at once, one probe each) and match each reply
+by the packet its ICMP error quotes (never by arrival order). No wave goes
+past a target that has answered; the waves end when 5 TTLs past the last
+hop that answers are silent. A silent TTL is probed again after a pause of
+1.1 s, once routers' ICMP rate limits have refilled (Linux sends a burst of
+6, then one a second), and only then called silent; a hop that answered
+only after the pause is named as rate-limited. A silently filtered port
+costs about 2 s instead of traceroute's 5-second waits per probe.
 
-Each hop shows its address, round trip and ICMP marker (!X prohibited, !H
-host, !N network unreachable, !F-mtu fragmentation needed); the last line
-says where the path stops: the last hop that answers, the first silent TTL,
-and why. With --proto tcp the SYNs go to --port (default 80): a traceroute
-to a filtered port finds the hop that filters.
+Each hop shows its address, round trip (from the kernel's receive time),
+ICMP marker (!X prohibited, !H host, !N network unreachable, !F-mtu
+fragmentation needed) and "back N" when its reply came back over a
+different number of hops; the last line says where the path stops and why.
+With --proto tcp the SYNs go to --port (default 80).
 
-Without CAP_NET_RAW, UDP probes are sent from ordinary sockets and their
-ICMP errors read with IP_RECVERR, and the output says so.
+Without CAP_NET_RAW, UDP probes go from ordinary sockets and TCP probes are
+connect() calls with IP_TTL, their ICMP errors read with IP_RECVERR; the
+output says so. An ICMP traceroute without raw sockets is refused.
 Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 		Example: `  pathlab probe trace 127.0.0.1
   pathlab probe trace --proto tcp --port 443 10.77.3.2`,
@@ -486,52 +368,22 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 				}
 				addr = ips[0]
 			}
+			o := probe.TraceOptions{Proto: proto, Port: uint16(port), MaxHops: maxHops, Queries: queries, Unprivileged: unpriv, MinWait: minWait}
 			if !asJSON {
 				// The header goes first, so a person (or a test) sees the
 				// probe has started before Ctrl-C.
-				portText := ""
-				switch {
-				case proto == "tcp" && port == 0:
-					portText = " port 80"
-				case proto != "icmp" && port != 0:
-					portText = fmt.Sprintf(" port %d", port)
-				}
-				fmt.Fprintf(e.stdout, "trace to %s, %d hops max, %s%s, %d probes per hop sent at once\n", addr, maxHops, proto, portText, queries)
+				probe.WriteTraceHeader(e.stdout, addr, o)
 			}
-			tr, err := probe.Trace(ctx, addr, probe.TraceOptions{Proto: proto, Port: uint16(port), MaxHops: maxHops,
-				Queries: queries, Unprivileged: unpriv, MinWait: minWait})
+			tr, err := probe.Trace(ctx, addr, o)
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
-			out := traceOut{Target: addr.String(), Proto: tr.Proto, Method: tr.Method.String(), Hops: []traceHopOut{},
-				Reached: tr.Reached, Stopped: traceStopOut{After: tr.StoppedAfter, FirstSilent: tr.FirstSilent, Reason: tr.Reason},
-				Notes: tr.Notes, TimeMs: float64(tr.Elapsed.Microseconds()) / 1000}
-			if tr.Proto != "icmp" {
-				out.Port = tr.Port
-			}
-			for _, h := range tr.Hops {
-				ho := traceHopOut{TTL: h.TTL, Marker: h.Marker}
-				if !h.Silent() {
-					ho.Address, ho.RTTms = h.Address.String(), float64(h.RTT.Microseconds())/1000
-				}
-				out.Hops = append(out.Hops, ho)
-			}
 			if asJSON {
-				if err := writeJSON(e.stdout, out); err != nil {
+				if err := writeJSON(e.stdout, tr.Report()); err != nil {
 					return err
 				}
 			} else {
-				for _, n := range tr.Notes {
-					fmt.Fprintf(e.stdout, "note: %s\n", n)
-				}
-				for _, h := range out.Hops {
-					if h.Address == "" {
-						fmt.Fprintf(e.stdout, "%2d  *\n", h.TTL)
-						continue
-					}
-					fmt.Fprintf(e.stdout, "%2d  %-16s %8.3f ms %s\n", h.TTL, h.Address, h.RTTms, h.Marker)
-				}
-				fmt.Fprintf(e.stdout, "stopped after TTL %d: %s (%.0f ms, %s)\n", tr.StoppedAfter, tr.Reason, out.TimeMs, tr.Method)
+				probe.WriteTrace(e.stdout, tr)
 			}
 			if !tr.Reached {
 				return exitCode(1)
@@ -543,9 +395,9 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 	f.StringVar(&proto, "proto", "udp", "probe protocol: icmp, udp or tcp")
 	f.IntVar(&port, "port", 0, "tcp: destination port (default 80); udp: first destination port (default 33434)")
 	f.IntVar(&maxHops, "max-hops", 30, "largest TTL to probe")
-	f.IntVar(&queries, "queries", 2, "probes per TTL")
+	f.IntVar(&queries, "queries", 2, "most probes per TTL: one in the first wave, more after pauses while it stays silent")
 	f.DurationVar(&minWait, "min-wait", 0, "least wait for silent hops after the last reply (default 200ms)")
-	f.BoolVar(&unpriv, "unprivileged", false, "use UDP probes with IP_RECVERR even when raw sockets are allowed")
+	f.BoolVar(&unpriv, "unprivileged", false, "probe as a user without CAP_NET_RAW would (UDP, or TCP connect(), with IP_TTL and IP_RECVERR)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -649,7 +501,7 @@ Exit status: 0 a final status below 400, 1 anything else, 2 bad input.`,
 					return err
 				}
 			} else {
-				writeFetch(e.stdout, res, n.Notes())
+				probe.WriteFetch(e.stdout, res, n.Notes())
 			}
 			if !res.OK {
 				return exitCode(1)
@@ -663,36 +515,61 @@ Exit status: 0 a final status below 400, 1 anything else, 2 bad input.`,
 	return cmd
 }
 
-func writeFetch(w io.Writer, res *probe.FetchResult, notes []string) {
-	for _, n := range notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	for _, s := range res.Steps {
-		fmt.Fprintf(w, "GET %s", s.URL)
-		if s.Addr != "" {
-			fmt.Fprintf(w, " → %s", s.Addr)
-		}
-		t := s.Timings
-		fmt.Fprintf(w, "\n  dns %.3f ms  connect %.3f ms", t.DNSms, t.Connectms)
-		if t.TLSms > 0 {
-			fmt.Fprintf(w, "  tls %.3f ms", t.TLSms)
-		}
-		fmt.Fprintf(w, "  first byte %.3f ms  total %.3f ms\n", t.FirstByteMs, t.TotalMs)
-		if c := s.Certificate; c != nil {
-			fmt.Fprintf(w, "  %s, certificate for %s, issuer %s, valid %s to %s\n", s.TLSVersion, strings.Join(c.DNSNames, ", "),
-				c.Issuer, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
-		}
-		if s.Status > 0 {
-			fmt.Fprintf(w, "  %s %d %s", s.Proto, s.Status, s.StatusText)
-			if s.Location != "" {
-				fmt.Fprintf(w, " → %s", s.Location)
+// ---- mtu
+
+func newProbeMTUCmd(e *env) *cobra.Command {
+	var asJSON bool
+	var maxHops int
+	cmd := &cobra.Command{
+		Use:   "mtu [--max-hops N] HOST",
+		Short: "Find the path MTU with DF probes, as tracepath, and name an MTU black hole",
+		Long: `Send UDP probes with DF set (IP_PMTUDISC_PROBE, so the kernel's cached path
+MTU does not matter) and IP_RECVERR, a large and a small one for each TTL at
+once. "Fragmentation needed" lowers the size for the next round, as
+tracepath does. When small probes reach HOST and large ones vanish past a
+hop with no "fragmentation needed" coming back, that is an MTU black hole:
+the output names the last hop large packets reach (MTU_BLACKHOLE). Needs no
+privileges. Exit status: 0 the path MTU is known, 1 a black hole or no
+answer, 2 bad input.`,
+		Example: `  pathlab probe mtu 10.77.3.2`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if maxHops < 1 || maxHops > probe.MaxHopsLimit {
+				return usageErr("--max-hops %d: give 1 to %d", maxHops, probe.MaxHopsLimit)
 			}
-			fmt.Fprintln(w)
-		}
-		if s.Code != "" {
-			fmt.Fprintf(w, "  ✗ %s: %s\n", s.Code, s.Detail)
-		}
+			ctx, stop := interruptible()
+			defer stop()
+			addr, err := netip.ParseAddr(args[0])
+			if err != nil {
+				ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", args[0])
+				if lerr != nil || len(ips) == 0 {
+					return usageErr("HOST %q is neither an address nor a name that resolves", args[0])
+				}
+				addr = ips[0]
+			}
+			if !addr.Unmap().Is4() {
+				return usageErr("HOST %s: the MTU probe is IPv4 only", addr)
+			}
+			r, err := probe.PathMTU(ctx, addr, probe.MTUOptions{MaxHops: maxHops})
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, r); err != nil {
+					return err
+				}
+			} else {
+				probe.WriteMTU(e.stdout, r)
+			}
+			if !r.Reached {
+				return exitCode(1)
+			}
+			return nil
+		},
 	}
+	cmd.Flags().IntVar(&maxHops, "max-hops", 16, "largest TTL to probe")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }
 
 // maxCACert bounds what --cacert reads: a bundle of every public root is

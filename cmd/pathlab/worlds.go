@@ -74,7 +74,10 @@ func newCodesCmd(e *env) *cobra.Command {
 			codes := tracer.Codes()
 			for _, c := range []tracer.Code{tracer.DNSRefused, tracer.TLSUntrusted, tracer.TLSHandshakeFailed, tracer.HTTPError,
 				tracer.TCPFiltered, tracer.TCPTimeout, tracer.ICMPAdminProhibited, tracer.ICMPHostUnreachable, tracer.ICMPNetUnreachable,
-				tracer.ICMPPortUnreachable, tracer.HostUnresponsive} {
+				tracer.ICMPPortUnreachable, tracer.HostUnresponsive,
+				// What only live probes show (issue 12).
+				tracer.TCPLost, tracer.HostUnreachable, tracer.HTTPBodyStalled, tracer.DNSMismatch, tracer.DNSTruncated,
+				tracer.DNSFormErr, tracer.DNSNotImp, tracer.DNSRcode, tracer.DNSDanglingCNAME, tracer.Interrupted} {
 				codes = append(codes, c)
 			}
 			if len(args) == 1 {

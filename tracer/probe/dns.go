@@ -24,10 +24,53 @@ type DNSReply struct {
 	Msg    *dns.Msg // nil when no believable reply came
 	RTT    time.Duration
 	TCP    bool // the answer came over TCP after a truncated UDP reply
+	// Tries is how many times the query was sent over UDP.
+	Tries int
 	// Ignored counts replies that failed CheckReply (wrong ID, question
-	// or sender) and were not believed.
-	Ignored int
-	Err     error // timeout, refused, ...
+	// or sender) and were not believed; Mismatch says how each differed,
+	// as dig's "ID mismatch" warnings do.
+	Ignored  int
+	Mismatch []string
+	// TCPErr is set when the UDP answer was truncated and the retry over
+	// TCP failed: Msg is then the partial UDP answer.
+	TCPErr      error
+	Interrupted bool  // the context ended before an answer came
+	Err         error // timeout, refused, ...
+}
+
+// Verdict returns the code for what the reply shows ("" for a plain
+// NOERROR answer) and a sentence on it.
+func (r *DNSReply) Verdict() (tracer.Code, string) {
+	switch {
+	case r.Msg == nil && r.Interrupted:
+		return tracer.Interrupted, fmt.Sprintf("interrupted after %d tries, before %s answered", r.Tries, r.Server)
+	case r.Msg == nil && len(r.Mismatch) > 0:
+		return tracer.DNSMismatch, fmt.Sprintf("%s sent %d replies that did not match the query (%s); none was believed", r.Server, r.Ignored, strings.Join(r.Mismatch, "; "))
+	case r.Msg == nil:
+		return tracer.DNSTimeout, fmt.Sprintf("no reply from %s after %d tries: %s", r.Server, r.Tries, errText(r.Err))
+	case r.TCPErr != nil:
+		return tracer.DNSTruncated, fmt.Sprintf("the UDP answer from %s is truncated and the TCP retry failed (%s): the answer is partial", r.Server, errText(r.TCPErr))
+	}
+	return RcodeCode(r.Msg.Rcode), RcodeName(r.Msg.Rcode)
+}
+
+// RcodeCode is the code of an error rcode; "" for NOERROR.
+func RcodeCode(rc int) tracer.Code {
+	switch rc {
+	case dns.RcodeSuccess:
+		return ""
+	case dns.RcodeNameError:
+		return tracer.DNSNXDomain
+	case dns.RcodeServerFailure:
+		return tracer.DNSServFail
+	case dns.RcodeRefused:
+		return tracer.DNSRefused
+	case dns.RcodeFormatError:
+		return tracer.DNSFormErr
+	case dns.RcodeNotImplemented:
+		return tracer.DNSNotImp
+	}
+	return tracer.DNSRcode
 }
 
 var (
@@ -43,18 +86,18 @@ func CheckReply(q, r *dns.Msg) error {
 		return errNotResponse
 	}
 	if r.Id != q.Id {
-		return errWrongID
+		return fmt.Errorf("%w: expected ID %d, got %d", errWrongID, q.Id, r.Id)
 	}
 	if len(r.Question) != 1 || len(q.Question) != 1 {
 		// A FORMERR may come back without a question; accept it then.
 		if len(r.Question) == 0 && r.Rcode == dns.RcodeFormatError {
 			return nil
 		}
-		return errWrongQ
+		return fmt.Errorf("%w: %d questions", errWrongQ, len(r.Question))
 	}
 	a, b := r.Question[0], q.Question[0]
 	if a.Qtype != b.Qtype || a.Qclass != b.Qclass || !strings.EqualFold(a.Name, b.Name) {
-		return errWrongQ
+		return fmt.Errorf("%w: asked %s %s, the reply is for %s %s", errWrongQ, b.Name, dns.TypeToString[b.Qtype], a.Name, dns.TypeToString[a.Qtype])
 	}
 	return nil
 }
@@ -84,14 +127,23 @@ func NewQuery(name string, qtype uint16, rd bool) *dns.Msg {
 	return q
 }
 
-// Exchange sends q to server over UDP from a random port and waits up to
-// timeout for a reply that passes CheckReply and comes from server,
-// ignoring others; a truncated reply is asked again over TCP.
+// DefaultTries is how many times a query is sent over UDP, as dig.
+const DefaultTries = 3
+
+// Exchange sends q to server over UDP from a random port, once and then
+// again (up to tries times, each wait twice the last, starting at
+// timeout), taking the first reply that passes CheckReply and comes from
+// server; replies that fail are counted and described in Mismatch. A
+// truncated reply is asked again over TCP; if that fails, the partial UDP
+// answer is kept and TCPErr says why.
 func Exchange(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeout time.Duration) *DNSReply {
+	return ExchangeTries(ctx, server, q, timeout, 1)
+}
+
+// ExchangeTries is Exchange with tries UDP sends (at least 1).
+func ExchangeTries(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeout time.Duration, tries int) *DNSReply {
+	tries = max(tries, 1)
 	rep := &DNSReply{Server: server}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	start := time.Now()
 	wire, err := q.Pack()
 	if err != nil {
 		rep.Err = err
@@ -107,44 +159,86 @@ func Exchange(ctx context.Context, server netip.AddrPort, q *dns.Msg, timeout ti
 	defer uc.Close()
 	stop := context.AfterFunc(ctx, func() { uc.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if _, err := uc.Write(wire); err != nil {
-		rep.Err = err
-		return rep
-	}
 	buf := make([]byte, 65535)
-	for {
-		n, from, err := uc.ReadFromUDPAddrPort(buf)
-		if err != nil {
+	wait := timeout
+	for try := 0; try < tries; try++ {
+		if ctx.Err() != nil {
+			break
+		}
+		if _, err := uc.Write(wire); err != nil {
 			rep.Err = err
-			if ctx.Err() != nil {
-				rep.Err = errTimeout
+			return rep
+		}
+		rep.Tries++
+		sentAt := time.Now()
+		uc.SetReadDeadline(sentAt.Add(wait))
+		if ctx.Err() != nil {
+			break
+		}
+		for {
+			n, from, err := uc.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				rep.Err = err
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					rep.Err = errTimeout
+				}
+				break
+			}
+			if from.Addr().Unmap() != server.Addr().Unmap() || from.Port() != server.Port() {
+				rep.ignore(fmt.Sprintf("a reply from %s, not from the server asked", from))
+				continue
+			}
+			r, err := ParseReply(q, buf[:n])
+			if err != nil {
+				rep.ignore(err.Error())
+				continue
+			}
+			rep.RTT = time.Since(sentAt)
+			rep.Msg = r
+			rep.Err = nil
+			if r.Truncated {
+				return exchangeTCP(ctx, server, q, wire, rep, timeout)
 			}
 			return rep
 		}
-		if from.Addr().Unmap() != server.Addr().Unmap() || from.Port() != server.Port() {
-			rep.Ignored++
-			continue
+		if rep.Err != errTimeout {
+			break // refused (ICMP port unreachable) or another error: retrying will not help
 		}
-		r, err := ParseReply(q, buf[:n])
-		if err != nil {
-			rep.Ignored++
-			continue
+		wait *= 2
+	}
+	if ctx.Err() != nil {
+		rep.Interrupted = true
+		rep.Err = ctx.Err()
+	}
+	return rep
+}
+
+func (r *DNSReply) ignore(why string) {
+	r.Ignored++
+	for _, m := range r.Mismatch {
+		if m == why {
+			return
 		}
-		rep.RTT = time.Since(start)
-		rep.Msg = r
-		if r.Truncated {
-			return exchangeTCP(ctx, server, q, wire, rep, start)
-		}
-		return rep
+	}
+	if len(r.Mismatch) < 5 {
+		r.Mismatch = append(r.Mismatch, why)
 	}
 }
 
 var errTimeout = errors.New("timeout")
 
-func exchangeTCP(ctx context.Context, server netip.AddrPort, q *dns.Msg, wire []byte, rep *DNSReply, start time.Time) *DNSReply {
+func exchangeTCP(ctx context.Context, server netip.AddrPort, q *dns.Msg, wire []byte, rep *DNSReply, timeout time.Duration) *DNSReply {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", server.String())
 	if err != nil {
+		rep.TCPErr = err
+		if ctx.Err() != nil {
+			rep.TCPErr = errTimeout
+		}
 		return rep // keep the truncated UDP answer
 	}
 	defer c.Close()
@@ -152,10 +246,19 @@ func exchangeTCP(ctx context.Context, server netip.AddrPort, q *dns.Msg, wire []
 	defer stop()
 	dc := &dns.Conn{Conn: c}
 	if _, err := dc.Write(wire); err != nil {
+		rep.TCPErr = err
 		return rep
 	}
 	r, err := dc.ReadMsg()
-	if err != nil || CheckReply(q, r) != nil {
+	if err != nil {
+		rep.TCPErr = err
+		if ctx.Err() != nil {
+			rep.TCPErr = errTimeout
+		}
+		return rep
+	}
+	if err := CheckReply(q, r); err != nil {
+		rep.TCPErr = err
 		return rep
 	}
 	rep.Msg, rep.TCP, rep.RTT = r, true, time.Since(start)
@@ -308,6 +411,9 @@ func TraceDNS(ctx context.Context, name string, qtype uint16, o TraceDNSOptions)
 	}
 	if res.Rcode == "" {
 		res.Rcode = "SERVFAIL"
+		if ctx.Err() != nil {
+			res.Rcode = "INTERRUPTED"
+		}
 	}
 	return res, nil
 }
@@ -378,6 +484,9 @@ func (t *dnsTracer) walk(ctx context.Context, res *DNSTraceResult, name string, 
 		if good == nil {
 			t.mu.Lock()
 			issue := DNSIssue{Code: tracer.DNSTimeout, Detail: fmt.Sprintf("no server for %s answered", zone), Blocks: true}
+			if ctx.Err() != nil {
+				issue = DNSIssue{Code: tracer.Interrupted, Detail: fmt.Sprintf("interrupted while asking the servers for %s", zone), Blocks: true}
+			}
 			if kind == "lame" {
 				issue = DNSIssue{Code: tracer.DNSLameDelegation, Detail: fmt.Sprintf("every server for %s is lame: none answers authoritatively or refers further", zone), Blocks: true}
 			}
@@ -653,7 +762,9 @@ func errText(err error) string {
 	case errors.Is(err, errTimeout):
 		return "timeout"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused (ICMP port unreachable)"
+		return "connection refused (ICMP port unreachable, or RST over TCP)"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
 	}
 	return err.Error()
 }

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -89,7 +90,7 @@ func TestCheckReply(t *testing.T) {
 	} {
 		m := ok()
 		tc.edit(m)
-		if got := CheckReply(q, m); got != tc.want {
+		if got := CheckReply(q, m); !errors.Is(got, tc.want) || (got == nil) != (tc.want == nil) {
 			t.Errorf("%s: CheckReply = %v; want %v", tc.name, got, tc.want)
 		}
 	}

@@ -20,6 +20,7 @@ type ExtError struct {
 	Origin   uint8 // unix.SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_LOCAL, ...
 	Type     uint8
 	Code     uint8
+	Info     uint32     // ee_info: the next-hop MTU of "fragmentation needed" and EMSGSIZE
 	Offender netip.Addr // the host that sent the ICMP error; zero if none
 }
 
@@ -65,6 +66,7 @@ func parseExtErr(d []byte) (ExtError, bool) {
 	e := ExtError{
 		Errno:  unix.Errno(binary.NativeEndian.Uint32(d[0:4])),
 		Origin: d[4], Type: d[5], Code: d[6],
+		Info: binary.NativeEndian.Uint32(d[8:12]),
 	}
 	sa := d[size:]
 	if len(sa) >= 8 {
@@ -269,4 +271,57 @@ func classifyConnect(err error, ext *ExtError, rtt time.Duration) connectResult 
 		r.State = PortClosed
 	}
 	return r
+}
+
+// enableRecvInfo asks the kernel to stamp each received packet (and each
+// queued ICMP error) with its arrival time, and to pass the IP TTL of
+// received packets: round trips are then measured from the kernel's
+// receive time, not from when a goroutine got to read the packet.
+func enableRecvInfo(fd int, six bool) {
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	if !six {
+		unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_RECVTTL, 1)
+	}
+}
+
+// recvInfo reads the kernel receive time (SCM_TIMESTAMPNS) and the IP TTL
+// (IP_TTL) from control messages; zero values when absent. It never
+// panics.
+func recvInfo(oob []byte) (at time.Time, ttl int) {
+	for len(oob) >= unix.SizeofCmsghdr {
+		l, level, typ := cmsgHeader(oob)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			return at, ttl
+		}
+		data := oob[unix.CmsgLen(0):l]
+		switch {
+		case level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && len(data) >= 16:
+			sec := int64(binary.NativeEndian.Uint64(data[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(data[8:16]))
+			at = time.Unix(sec, nsec)
+		case level == unix.SOL_IP && typ == unix.IP_TTL && len(data) >= 4:
+			ttl = int(binary.NativeEndian.Uint32(data[0:4]))
+		}
+		next := unix.CmsgSpace(l - unix.CmsgLen(0))
+		if next > len(oob) {
+			break
+		}
+		oob = oob[next:]
+	}
+	return at, ttl
+}
+
+// BackHops estimates how many hops a reply travelled from the TTL it
+// arrived with, as tracepath does: the sender started at 64, 128 or 255.
+// 0 when unknown.
+func BackHops(ttl int) int {
+	switch {
+	case ttl <= 0:
+		return 0
+	case ttl <= 64:
+		return 65 - ttl
+	case ttl <= 128:
+		return 129 - ttl
+	}
+	return 256 - ttl
 }

@@ -42,6 +42,9 @@ type HTTPStep struct {
 	TLSVersion  string              `json:"tls_version,omitempty"`
 	Certificate *tracer.Certificate `json:"certificate,omitempty"`
 	Timings     HTTPTimings         `json:"timings"`
+	// BodyStalled is set when the headers came but the body stalled or
+	// was cut short (Code is then HTTP_BODY_STALLED or MTU_BLACKHOLE).
+	BodyStalled bool `json:"body_stalled,omitempty"`
 	// Code and Detail say why this step failed, if it did.
 	Code   tracer.Code `json:"code,omitempty"`
 	Detail string      `json:"detail,omitempty"`
@@ -72,7 +75,7 @@ func Fetch(ctx context.Context, n *Network, rawURL string, maxRedirects int) (*F
 			return res, err
 		}
 		if step.Status < 300 || step.Status >= 400 || step.Location == "" {
-			res.OK = step.Status < 400
+			res.OK = step.Status > 0 && step.Status < 400
 			return res, nil
 		}
 		base, err := url.Parse(cur)
@@ -153,8 +156,14 @@ func fetchOne(ctx context.Context, n *Network, t tracer.Target) (step HTTPStep, 
 		step.Timings.FirstByte = reqStart.Sub(start) + resp.TTFB
 	}
 	step.Status, step.StatusText, step.Proto, step.Location = resp.Status, resp.StatusText, resp.Proto, resp.Location()
-	if resp.Status == 0 || resp.Status >= 400 {
-		fail(resp.Hops)
+	fail(resp.Hops)
+	for _, h := range resp.Hops {
+		if h.Code == tracer.HTTPBodyStalled {
+			step.BodyStalled = true
+			if step.Code != h.Code {
+				step.Detail += "; " + h.Detail
+			}
+		}
 	}
 	return step, nil
 }

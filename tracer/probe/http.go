@@ -50,6 +50,10 @@ func CheckCertificate(certs []*x509.Certificate, name string, roots *x509.CertPo
 		return tracer.TLSCertExpired, fmt.Sprintf("a certificate in the chain is outside its validity period: %v", err)
 	}
 	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) && len(certs) == 1 && bytesEqual(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+		return tracer.TLSUntrusted, fmt.Sprintf("certificate for %s is self-signed (issuer and subject are both %q), and it is not a trusted root (give it with --cacert to trust it)",
+			certNames(leaf), leaf.Subject.String())
+	}
 	if errors.As(err, &ua) {
 		return tracer.TLSUntrusted, fmt.Sprintf("certificate for %s is signed by %q, which is not a trusted root (give its CA with --cacert)",
 			certNames(leaf), leaf.Issuer.String())
@@ -90,16 +94,46 @@ func (f *firstByte) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// maxBody bounds how much of a response body is read.
-const maxBody = 64 << 10
+// maxBody bounds how much of a response body is kept; maxTransfer how
+// much is read (the rest is counted and dropped), so that a large
+// download is followed to its end as curl does.
+const (
+	maxBody     = 64 << 10
+	maxTransfer = 64 << 20
+)
 
-// request writes req on c and reads the response head and up to maxBody
-// of the body.
-func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout time.Duration) (*tracer.HTTPResponse, error) {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
+// bodyResult is how the body's transfer went.
+type bodyResult struct {
+	Bytes   int64 // received
+	Want    int64 // Content-Length, or -1
+	Err     error // the error that ended it early, if any
+	Stalled bool  // no byte arrived for the whole timeout
+}
+
+// idleConn re-arms the read deadline before each read, so a transfer
+// that keeps moving is never cut, and one that stops for timeout is.
+type idleConn struct {
+	c       net.Conn
+	timeout time.Duration
+	limit   time.Time // the context's deadline, if any
+}
+
+func (i *idleConn) Read(p []byte) (int, error) {
+	d := time.Now().Add(i.timeout)
+	if !i.limit.IsZero() && i.limit.Before(d) {
+		d = i.limit
 	}
-	c.SetDeadline(time.Now().Add(timeout))
+	i.c.SetReadDeadline(d)
+	return i.c.Read(p)
+}
+
+// request writes req on c and reads the response head and the body (the
+// first maxBody kept). A body that stops arriving for timeout, or ends
+// before its Content-Length, is reported in the bodyResult.
+func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout time.Duration) (*tracer.HTTPResponse, bodyResult, error) {
+	var br bodyResult
+	limit, _ := ctx.Deadline()
+	c.SetWriteDeadline(time.Now().Add(timeout))
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	method, path := req.Method, req.Path
@@ -111,16 +145,16 @@ func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout t
 	}
 	hr, err := http.NewRequest(method, req.Scheme+"://"+req.Host+path, nil)
 	if err != nil {
-		return nil, err
+		return nil, br, err
 	}
 	hr.Host = req.Host
 	hr.Header.Set("User-Agent", "pathlab-probe")
 	hr.Close = true
 	start := time.Now()
 	if err := hr.Write(c); err != nil {
-		return &tracer.HTTPResponse{}, nil
+		return &tracer.HTTPResponse{}, br, nil
 	}
-	fb := &firstByte{r: c}
+	fb := &firstByte{r: &idleConn{c: c, timeout: timeout, limit: limit}}
 	resp, err := http.ReadResponse(bufio.NewReader(fb), hr)
 	out := &tracer.HTTPResponse{}
 	if !fb.at.IsZero() {
@@ -128,22 +162,58 @@ func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout t
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, br, ctx.Err()
 		}
-		return out, nil
+		return out, br, nil
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	var body strings.Builder
+	br.Want = resp.ContentLength
+	n1, err := io.Copy(&body, io.LimitReader(resp.Body, maxBody))
+	br.Bytes = n1
+	if err == nil && n1 == maxBody {
+		var n2 int64
+		n2, err = io.Copy(io.Discard, io.LimitReader(resp.Body, maxTransfer-maxBody))
+		br.Bytes += n2
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, br, ctx.Err()
+		}
+		br.Err = err
+		var ne net.Error
+		br.Stalled = errors.As(err, &ne) && ne.Timeout()
+	}
 	out.Status = resp.StatusCode
 	out.StatusText = http.StatusText(resp.StatusCode)
 	out.Proto = resp.Proto
-	out.Body = string(body)
+	out.Body = body.String()
 	for k, vs := range resp.Header {
 		for _, v := range vs {
 			out.Header = append(out.Header, [2]string{k, v})
 		}
 	}
-	return out, nil
+	return out, br, nil
+}
+
+// bodyHop is the blocking hop for a body that stalled or was cut short;
+// ok is false when the body arrived whole.
+func bodyHop(host string, br bodyResult, timeout time.Duration) (tracer.Hop, bool) {
+	if br.Err == nil {
+		return tracer.Hop{}, false
+	}
+	want := ""
+	if br.Want >= 0 {
+		want = fmt.Sprintf(" of %d", br.Want)
+	}
+	d := fmt.Sprintf("the body stopped after %d%s bytes: nothing more arrived for %s", br.Bytes, want, timeout)
+	if !br.Stalled {
+		d = fmt.Sprintf("the body was cut short after %d%s bytes (%v)", br.Bytes, want, br.Err)
+	}
+	if br.Stalled && br.Bytes < 4096 {
+		d += "; small packets passed (the headers) and full-size ones did not: an MTU black hole is likely"
+	}
+	return tracer.Hop{Component: host, Kind: tracer.KindHTTPServer, Direction: tracer.Return, Action: tracer.ActStall, Code: tracer.HTTPBodyStalled, Blocks: true, Detail: d}, true
 }
 
 // tlsHandshake runs a TLS client handshake over c for serverName and
@@ -151,7 +221,11 @@ func request(ctx context.Context, c net.Conn, req *tracer.HTTPRequest, timeout t
 // skips Go's verification so that a bad certificate is reported with its
 // reason instead of a bare error.
 func tlsHandshake(ctx context.Context, c net.Conn, serverName string, roots *x509.CertPool, now time.Time, timeout time.Duration) (*tls.Conn, tracer.Code, string, error) {
-	tc := tls.Client(c, &tls.Config{ServerName: serverName, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+	// Classic key shares only: with Go's default post-quantum share the
+	// ClientHello is about 1.5 kB, larger than one segment on a small-MTU
+	// path; curl's is about 517 bytes. These keep it near that.
+	tc := tls.Client(c, &tls.Config{ServerName: serverName, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"},
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}})
 	hctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
@@ -177,3 +251,5 @@ func tlsVersion(v uint16) string {
 	}
 	return fmt.Sprintf("0x%04x", v)
 }
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }

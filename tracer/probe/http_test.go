@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,9 @@ func TestCheckCertificate(t *testing.T) {
 		code, why := CheckCertificate(tc.certs, tc.host, roots, now)
 		if code != tc.want || (code != "" && why == "") {
 			t.Errorf("%s: CheckCertificate = %s %q; want %s with a reason", tc.name, code, why, tc.want)
+		}
+		if selfSigned := strings.Contains(why, "self-signed"); selfSigned != (tc.name == "self-signed") {
+			t.Errorf("%s: CheckCertificate reason %q; want it to say self-signed only for a self-signed certificate", tc.name, why)
 		}
 	}
 }

@@ -43,6 +43,13 @@ type Network struct {
 	Explain bool
 	// Trace tunes the explaining traceroutes.
 	Trace TraceOptions
+	// Tries is how many times a DNS query is sent over UDP (default 3,
+	// as dig), each wait twice the last.
+	Tries int
+	// HostsFile is the hosts file consulted before DNS when nsswitch.conf
+	// says "files" comes first (the default); "" means /etc/hosts, "-"
+	// none.
+	HostsFile string
 
 	mu    sync.Mutex
 	notes []string
@@ -140,8 +147,18 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 	if addr, ok := n.Overrides[strings.ToLower(strings.TrimSuffix(name, "."))]; ok {
 		a.Addrs = []netip.Addr{addr}
 		a.Server = "override"
-		a.Hops = []tracer.Hop{{Component: "override", Kind: "resolver", Direction: tracer.Return, Action: "answer",
+		a.Hops = []tracer.Hop{{Component: "override", Kind: tracer.KindResolver, Direction: tracer.Return, Action: tracer.ActAnswer,
 			Code: tracer.DNSAnswer, Detail: fmt.Sprintf("%s is %s (given with --resolve; DNS not asked)", fq, addr)}}
+		return a, nil
+	}
+	if addrs, src, ok := n.lookupFiles(name, qtype); ok {
+		a.Addrs, a.Server = addrs, src
+		ss := make([]string, len(addrs))
+		for i, x := range addrs {
+			ss[i] = x.String()
+		}
+		a.Hops = []tracer.Hop{{Component: src, Kind: tracer.KindResolver, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer,
+			Detail: fmt.Sprintf("%s is %s (from %s, which the system resolver reads before DNS; DNS not asked)", fq, strings.Join(ss, ", "), src)}}
 		return a, nil
 	}
 	srv, err := n.server()
@@ -152,22 +169,39 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 	cur := fq
 	start := time.Now()
 	for range 9 {
-		a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: "resolver", Direction: tracer.Forward,
-			Action: "query", Code: tracer.DNSQuery, Detail: fmt.Sprintf("%s %s?", cur, dns.TypeToString[qtype])})
-		rep := Exchange(ctx, srv, NewQuery(cur, qtype, true), n.timeout())
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+		a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Forward,
+			Action: tracer.ActQuery, Code: tracer.DNSQuery, Detail: fmt.Sprintf("%s %s?", cur, dns.TypeToString[qtype])})
+		rep := ExchangeTries(ctx, srv, NewQuery(cur, qtype, true), n.timeout(), n.tries())
 		a.RTT = time.Since(start)
+		if ctx.Err() != nil {
+			a.Failure = "interrupted"
+			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
+				Action: tracer.ActInterrupt, Code: tracer.Interrupted, Blocks: true, Detail: fmt.Sprintf("the lookup of %s was interrupted after %d tries", cur, rep.Tries)})
+			return a, ctx.Err()
+		}
 		if rep.Msg == nil {
+			code, why := rep.Verdict()
 			a.Rcode = dns.RcodeServerFailure
-			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: "resolver", Direction: tracer.Return,
-				Action: "timeout", Code: tracer.DNSTimeout, Blocks: true,
-				Detail: fmt.Sprintf("no answer from %s for %s: %s", a.Server, cur, errText(rep.Err))})
+			a.Failure = fmt.Sprintf("no reply after %d tries", rep.Tries)
+			if code == tracer.DNSMismatch {
+				a.Failure = "no matching reply (wrong ID or question)"
+			}
+			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
+				Action: tracer.ActTimeout, Code: code, Blocks: true, Detail: fmt.Sprintf("%s: %s", cur, why)})
 			return a, nil
+		}
+		if rep.Tries > 1 {
+			n.note(fmt.Sprintf("DNS: %s answered %s on try %d of %d", a.Server, cur, rep.Tries, n.tries()))
 		}
 		m := rep.Msg
 		a.Msg, a.Rcode = m, m.Rcode
+		if rep.TCPErr != nil {
+			_, why := rep.Verdict()
+			a.Failure = "truncated answer, TCP retry failed"
+			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
+				Action: tracer.ActTruncate, Code: tracer.DNSTruncated, Blocks: true, Detail: fmt.Sprintf("%s: %s", cur, why)})
+			return a, nil
+		}
 		// Walk the chain inside this answer.
 		next := ""
 		for range 9 {
@@ -188,8 +222,8 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 				case *dns.CNAME:
 					if !found && qtype != dns.TypeCNAME {
 						a.CNAMEs = append(a.CNAMEs, r.Target)
-						a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: "resolver", Direction: tracer.Return,
-							Action: "alias", Code: tracer.DNSCNAME, Detail: fmt.Sprintf("%s is an alias for %s", cur, r.Target)})
+						a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
+							Action: tracer.ActAlias, Code: tracer.DNSCNAME, Detail: fmt.Sprintf("%s is an alias for %s", cur, r.Target)})
 						next, found = r.Target, true
 					}
 				}
@@ -201,8 +235,8 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 		}
 		if len(a.CNAMEs) > 8 {
 			a.Rcode = dns.RcodeServerFailure
-			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: "resolver", Direction: tracer.Return,
-				Action: "answer", Code: tracer.DNSCNAMELoop, Blocks: true, Detail: fmt.Sprintf("CNAME chain from %s longer than 8", fq)})
+			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
+				Action: tracer.ActAnswer, Code: tracer.DNSCNAMELoop, Blocks: true, Detail: fmt.Sprintf("CNAME chain from %s longer than 8", fq)})
 			return a, nil
 		}
 		if len(a.Addrs) > 0 || m.Rcode != dns.RcodeSuccess || len(m.Answer) == 0 || next == "" || cur != next {
@@ -214,7 +248,7 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 }
 
 func answerHop(a *tracer.Answer) tracer.Hop {
-	h := tracer.Hop{Component: a.Server, Kind: "resolver", Direction: tracer.Return, Action: "answer"}
+	h := tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return, Action: tracer.ActAnswer}
 	typ := dns.TypeToString[a.Type]
 	switch {
 	case len(a.Addrs) > 0:
@@ -227,9 +261,19 @@ func answerHop(a *tracer.Answer) tracer.Hop {
 	case a.Msg != nil && a.Type != dns.TypeA && a.Type != dns.TypeAAAA && a.Rcode == dns.RcodeSuccess && len(a.Msg.Answer) > 0:
 		h.Code = tracer.DNSAnswer
 		h.Detail = strings.Join(RRStrings(a.Msg.Answer), "; ")
+	case len(a.CNAMEs) > 0 && (a.Rcode == dns.RcodeNameError || a.Rcode == dns.RcodeSuccess):
+		// The alias exists; what is missing is its target.
+		h.Blocks = true
+		target := a.CNAMEs[len(a.CNAMEs)-1]
+		h.Code = tracer.DNSDanglingCNAME
+		if a.Rcode == dns.RcodeNameError {
+			h.Detail = fmt.Sprintf("%s is an alias for %s, and %s does not exist (NXDOMAIN from %s): the CNAME dangles", a.Name, target, target, a.Server)
+		} else {
+			h.Detail = fmt.Sprintf("%s is an alias for %s, which has no %s record (NODATA from %s)", a.Name, target, typ, a.Server)
+		}
 	default:
 		h.Blocks = true
-		h.Detail = fmt.Sprintf("%s %s: %s", a.Name, typ, RcodeName(a.Rcode))
+		h.Detail = fmt.Sprintf("%s %s: %s from %s", a.Name, typ, RcodeName(a.Rcode), a.Server)
 		switch a.Rcode {
 		case dns.RcodeNameError:
 			h.Code = tracer.DNSNXDomain
@@ -241,7 +285,7 @@ func answerHop(a *tracer.Answer) tracer.Hop {
 			h.Code = tracer.DNSRefused
 			h.Detail = fmt.Sprintf("%s refused to answer for %s", a.Server, a.Name)
 		default:
-			h.Code = tracer.DNSServFail
+			h.Code = RcodeCode(a.Rcode)
 		}
 	}
 	return h
@@ -258,6 +302,11 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 	// One connect(): the kernel resends the SYN itself (after 1s, 3s).
 	r, err := connectProbe(ctx, addr, n.timeout(), true)
 	if err != nil {
+		if ctx.Err() != nil {
+			c.State = tracer.ConnTimeout
+			c.Hops = []tracer.Hop{interruptedHop(addr.Addr().String(), "the connection attempt")}
+			return c, ctx.Err()
+		}
 		return nil, err
 	}
 	c.RTT, c.Local = r.RTT, r.Local
@@ -268,11 +317,11 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 		n.mu.Lock()
 		n.conns = append(n.conns, r.Conn)
 		n.mu.Unlock()
-		c.Hops = []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Return, Action: "accept", Code: tracer.PortOpen,
+		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAccept, Code: tracer.PortOpen,
 			Detail: fmt.Sprintf("%s answered the SYN with SYN-ACK in %s", addr, r.RTT.Round(time.Microsecond))}}
 	case r.State == PortClosed:
 		c.State = tracer.ConnRefused
-		c.Hops = []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Return, Action: "reset", Code: tracer.PortClosed, Blocks: true,
+		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActReset, Code: tracer.PortClosed, Blocks: true,
 			Detail: fmt.Sprintf("%s answered the SYN with RST: nothing listens on port %d", host, addr.Port())}}
 		if n.Explain {
 			c.Hops = append(c.Hops, n.explainRefused(ctx, addr)...)
@@ -282,20 +331,35 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 		c.State = tracer.ConnUnreachable
 		c.ICMP = &tracer.ICMPError{Type: typ, Code: code, Sender: r.ICMP.Offender}
 		c.Hops = []tracer.Hop{icmpHop(addr, c.ICMP)}
+	case errors.Is(r.Errno, unix.EHOSTUNREACH) || errors.Is(r.Errno, unix.ENETUNREACH):
+		// No ICMP error behind it: this host's own neighbour lookup (ARP)
+		// failed, or it has no route.
+		c.State = tracer.ConnUnreachable
+		code, why := tracer.HostUnreachable, fmt.Sprintf("no host at %s answers ARP on this host's link (connect(): %v after %s)", host, r.Errno, r.RTT.Round(time.Millisecond))
+		if errors.Is(r.Errno, unix.ENETUNREACH) {
+			code, why = tracer.NoRoute, fmt.Sprintf("this host has no route to %s (connect(): %v)", host, r.Errno)
+		}
+		c.Hops = []tracer.Hop{{Component: "this host", Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActUnreach, Code: code, Blocks: true, Detail: why}}
 	default:
 		c.State = tracer.ConnTimeout
+		waited := r.RTT
 		c.RTT = 0
 		if n.Explain {
-			c.Hops = n.explainSilence(ctx, addr)
+			c.Hops = n.explainSilence(ctx, addr, waited)
 		} else {
-			c.Hops = []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Forward, Action: "timeout", Code: tracer.TCPFiltered, Blocks: true,
-				Detail: fmt.Sprintf("SYNs to %s met silence for %s", addr, r.RTT.Round(time.Millisecond))}}
+			c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
+				Detail: fmt.Sprintf("SYNs to %s got no answer in %s: lost going or coming back", addr, waited.Round(time.Millisecond))}}
 		}
 	}
 	if ctx.Err() != nil {
 		return c, ctx.Err()
 	}
 	return c, nil
+}
+
+func interruptedHop(component, what string) tracer.Hop {
+	return tracer.Hop{Component: component, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActInterrupt, Code: tracer.Interrupted, Blocks: true,
+		Detail: what + " was interrupted before it could tell"}
 }
 
 // icmpHop is the blocking hop for an ICMP error that stopped a probe: the
@@ -307,50 +371,122 @@ func icmpHop(addr netip.AddrPort, e *tracer.ICMPError) tracer.Hop {
 	case code == tracer.ICMPAdminProhibited:
 		detail += fmt.Sprintf(": %s filters traffic to %s", e.Sender, addr)
 	case code == tracer.ICMPPortUnreachable && e.Sender == addr.Addr():
-		detail += fmt.Sprintf(": %s rejects port %d (a host firewall reject, or nothing listens)", e.Sender, addr.Port())
+		detail += fmt.Sprintf(": %s rejects TCP port %d (a host firewall reject)", e.Sender, addr.Port())
+	case code == tracer.ICMPHostUnreachable && e.Type == 3 && e.Code == 1:
+		detail += fmt.Sprintf(": no host at %s answers ARP on %s's link", addr.Addr(), e.Sender)
 	case code == tracer.MTUBlackhole:
 		detail += ": the packet is too big for a link and may not be fragmented"
 	}
-	return tracer.Hop{Component: e.Sender.String(), Kind: "router", Direction: tracer.Return, Action: "reject",
+	return tracer.Hop{Component: e.Sender.String(), Kind: tracer.KindRouter, Direction: tracer.Return, Action: tracer.ActReject,
 		Code: code, Detail: detail, Blocks: true}
 }
 
-// explainSilence traces towards a silent port with TCP SYNs to find the
-// last hop that answers: the filter is there or just past it.
-func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort) []tracer.Hop {
+// arpFailure is how long Linux takes to give up on a neighbour (3
+// solicitations a second apart) and send ICMP host unreachable; an
+// explaining traceroute lingers a little longer for it.
+const arpFailure = 3500 * time.Millisecond
+
+// explainSilence traces towards a silent port with TCP probes (raw SYNs,
+// or connect() with IP_TTL unprivileged; never another protocol) to find
+// the last hop that answers, and at the same time with ICMP (or UDP) to
+// see whether the host answers at all. The verdict claims only what these
+// show: where the silence starts, never which way the packet was lost.
+func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waited time.Duration) []tracer.Hop {
+	host := addr.Addr().String()
 	o := n.Trace
 	o.Proto, o.Port = "tcp", addr.Port()
+	o.Linger = max(o.Linger, arpFailure)
+	co := n.Trace
+	co.Proto, co.Port, co.Linger = "icmp", 0, o.Linger
+	if o.Unprivileged || !RawAllowed() {
+		co.Proto = "udp"
+	}
+	var companion *TraceResult
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if c, err := Trace(ctx, addr.Addr(), co); err == nil {
+			companion = c
+		}
+	}()
 	tr, err := Trace(ctx, addr.Addr(), o)
-	host := addr.Addr().String()
+	<-done
+	if ctx.Err() != nil {
+		return []tracer.Hop{interruptedHop(host, "the traceroute that explains the silence")}
+	}
 	if err != nil {
-		return []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Forward, Action: "timeout", Code: tracer.TCPFiltered, Blocks: true,
-			Detail: fmt.Sprintf("SYNs to %s met silence; the traceroute to explain it failed: %v", addr, err)}}
+		return []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
+			Detail: fmt.Sprintf("SYNs to %s got no answer in %s, and the TCP traceroute to explain it could not run (%v): nothing more can be said", addr, waited.Round(time.Millisecond), err)}}
 	}
 	for _, s := range tr.Notes {
 		n.note(s)
 	}
 	hops := routeHops(tr)
 	last, ok := tr.LastHop()
-	switch {
-	case !ok:
-		hops = append(hops, tracer.Hop{Component: host, Kind: "host", Direction: tracer.Forward, Action: "timeout", Code: tracer.TCPFiltered, Blocks: true,
-			Detail: fmt.Sprintf("SYNs to %s met silence and no hop on the way answered a traceroute: the filter may be the first hop", addr)})
-	case last.Kind == ReplyUnreachable:
-		e := &tracer.ICMPError{Type: last.ICMPType, Code: last.ICMPCode, Sender: last.Address}
-		hops = append(hops, icmpHop(addr, e))
-	case tr.Reached && tr.Proto != "tcp":
-		hops = append(hops, tracer.Hop{Component: host, Kind: "host", Direction: tracer.Forward, Action: "drop", Code: tracer.TCPFiltered, Blocks: true,
-			Detail: fmt.Sprintf("SYNs to %s meet silence, yet %s probes reach the host at TTL %d: a filter for TCP port %d sits on the way or at the host (without raw sockets the hop cannot be pinned)",
-				addr, tr.Proto, last.TTL, addr.Port())})
-	case tr.Reached:
-		hops = append(hops, tracer.Hop{Component: host, Kind: "host", Direction: tracer.Forward, Action: "timeout", Code: tracer.TCPTimeout, Blocks: true,
-			Detail: fmt.Sprintf("connect() to %s timed out, but a SYN traceroute reached it at TTL %d: the path is intermittent", addr, last.TTL)})
-	default:
-		hops = append(hops, tracer.Hop{Component: last.Address.String(), Kind: "router", Direction: tracer.Forward, Action: "drop", Code: tracer.TCPFiltered, Blocks: true,
-			Detail: fmt.Sprintf("SYNs to %s die after %s, the last hop that answers (TTL %d); TTL %d and beyond stay silent, so the filter is at %s or the hop after it, which does not answer",
-				addr, last.Address, last.TTL, tr.FirstSilent, last.Address)})
+	hostUp := ""
+	if companion != nil && companion.Reached {
+		h := companion.Hops[len(companion.Hops)-1]
+		hostUp = fmt.Sprintf("%s answers %s probes at TTL %d", host, companion.Proto, h.TTL)
 	}
-	return hops
+	switch {
+	case tr.Ended && last.Kind == ReplyUnreachable:
+		e := &tracer.ICMPError{Type: last.ICMPType, Code: last.ICMPCode, Sender: last.Address}
+		return append(hops, icmpHop(addr, e))
+	case tr.Reached:
+		return append(hops, tracer.Hop{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
+			Detail: fmt.Sprintf("connect() to %s timed out, but a TCP traceroute reached it at TTL %d (%s): the path is intermittent", addr, last.TTL, kindText(last, "tcp"))})
+	}
+	lost := tracer.Hop{Kind: tracer.KindRouter, Direction: tracer.Forward, Action: tracer.ActLost, Code: tracer.TCPLost, Blocks: true}
+	k := 0
+	if ok {
+		k = last.TTL
+	}
+	// TTLs past the last TCP answer that answer no probe of any kind
+	// are routers that send no time-exceeded, not the end of the path.
+	silentToAll := companion != nil && companion.Reached && companion.Hops[len(companion.Hops)-1].TTL > k+1
+	if silentToAll {
+		for ttl := k + 1; ttl < companion.Hops[len(companion.Hops)-1].TTL; ttl++ {
+			if h, ok := companion.Hop(ttl); ok && !h.Silent() {
+				silentToAll = false
+			}
+		}
+	}
+	after := "no hop answers a TCP probe"
+	if ok {
+		after = fmt.Sprintf("the last hop that answers TCP probes is %s (TTL %d)", last.Address, k)
+	}
+	switch {
+	case silentToAll:
+		d := companion.Hops[len(companion.Hops)-1].TTL
+		lost.Component, lost.Kind = host, "host"
+		lost.Detail = fmt.Sprintf("SYNs to %s, or their replies, are lost going or coming back: %s; %s answer no probe of any kind (routers that send no time-exceeded), and %s; the loss is at those routers or at %s",
+			addr, after, ttlRange(k+1, d-1), hostUp, host)
+	case ok:
+		lost.Component = last.Address.String()
+		lost.Detail = fmt.Sprintf("SYNs to %s, or their replies, are lost after hop %d (%s), going or coming back: %s; %s stay silent",
+			addr, k, last.Address, after, ttlRange(k+1, max(k+1, tr.Probed)))
+		if hostUp != "" {
+			lost.Detail += "; " + hostUp + ", so only TCP port " + fmt.Sprint(addr.Port()) + " (or its replies) is lost"
+		} else if companion != nil {
+			lost.Detail += fmt.Sprintf("; %s does not answer %s probes either", host, companion.Proto)
+		}
+	default:
+		lost.Component, lost.Kind = host, "host"
+		lost.Detail = fmt.Sprintf("SYNs to %s, or their replies, are lost going or coming back, and no hop on the way answers a TCP probe", addr)
+		if hostUp != "" {
+			lost.Detail += "; " + hostUp
+		}
+	}
+	var asym []string
+	for _, h := range tr.Hops {
+		if !h.Silent() && h.Back > 0 && h.Back != h.TTL {
+			asym = append(asym, fmt.Sprintf("TTL %d came back over %d hops", h.TTL, h.Back))
+		}
+	}
+	if len(asym) > 0 {
+		lost.Detail += "; the return path differs from the forward one (" + strings.Join(asym, ", ") + "), so a loss on the way back is plausible"
+	}
+	return append(hops, lost)
 }
 
 // routeHops turns a traceroute into hops of a report.
@@ -360,8 +496,12 @@ func routeHops(tr *TraceResult) []tracer.Hop {
 		if h.Silent() || h.Marker != "" {
 			continue
 		}
-		hops = append(hops, tracer.Hop{Component: h.Address.String(), Kind: "router", Direction: tracer.Forward, Action: "forward",
-			Code: tracer.TraceHop, Detail: fmt.Sprintf("TTL %d answered (%s) in %s", h.TTL, h.Kind, h.RTT.Round(time.Microsecond))})
+		d := fmt.Sprintf("TTL %d answered (%s) in %s", h.TTL, h.Kind, h.RTT.Round(time.Microsecond))
+		if h.AfterPause {
+			d += ", only after a pause (it rate-limits ICMP)"
+		}
+		hops = append(hops, tracer.Hop{Component: h.Address.String(), Kind: tracer.KindRouter, Direction: tracer.Forward, Action: tracer.ActForward,
+			Code: tracer.TraceHop, Detail: d})
 	}
 	return hops
 }
@@ -370,6 +510,9 @@ func routeHops(tr *TraceResult) []tracer.Hop {
 func (n *Network) explainRefused(ctx context.Context, addr netip.AddrPort) []tracer.Hop {
 	o := n.Trace
 	o.Proto, o.Port = "icmp", 0
+	if o.Unprivileged || !RawAllowed() {
+		o.Proto = "udp"
+	}
 	host := addr.Addr().String()
 	tr, err := Trace(ctx, addr.Addr(), o)
 	if err != nil {
@@ -380,10 +523,10 @@ func (n *Network) explainRefused(ctx context.Context, addr netip.AddrPort) []tra
 	}
 	if tr.Reached {
 		h := tr.Hops[len(tr.Hops)-1]
-		return []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Return, Action: "answer", Code: tracer.TraceHop,
+		return []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.TraceHop,
 			Detail: fmt.Sprintf("the host is up: it answers %s probes at TTL %d in %s; only port %d is closed", tr.Proto, h.TTL, h.RTT.Round(time.Microsecond), addr.Port())}}
 	}
-	return []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Return, Action: "silent", Code: tracer.TraceHop,
+	return []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActSilent, Code: tracer.TraceHop,
 		Detail: fmt.Sprintf("the host sent the RST but does not answer %s probes (%s)", tr.Proto, tr.Reason)}}
 }
 
@@ -411,12 +554,12 @@ func (n *Network) dialUDP(ctx context.Context, addr netip.AddrPort) (*tracer.Con
 		c.Hops = []tracer.Hop{icmpHop(addr, c.ICMP)}
 	case ok:
 		c.State = tracer.ConnOpen
-		c.Hops = []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Return, Action: "answer", Code: tracer.PortOpen,
+		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.PortOpen,
 			Detail: fmt.Sprintf("%s answered the datagram", addr)}}
 	default:
 		// UDP silence proves nothing: open, or dropped.
 		c.State = tracer.ConnOpen
-		c.Hops = []tracer.Hop{{Component: host, Kind: "host", Direction: tracer.Forward, Action: "send", Code: tracer.Sent,
+		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
 			Detail: fmt.Sprintf("datagram sent to %s; no ICMP error came back (open, or silently dropped)", addr)}}
 	}
 	return c, ctx.Err()
@@ -448,11 +591,18 @@ func (n *Network) Handshake(ctx context.Context, conn *tracer.Conn, serverName s
 	}
 	if code == "" {
 		res.OK = true
-		res.Hops = []tracer.Hop{{Component: host, Kind: "tls-server", Direction: tracer.Return, Action: "handshake", Code: tracer.TLSOK,
+		res.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindTLSServer, Direction: tracer.Return, Action: tracer.ActHandshake, Code: tracer.TLSOK,
 			Detail: fmt.Sprintf("%s %s; certificate for %s verified", res.Version, res.Cipher, strings.Join(res.Certificate.DNSNames, ", "))}}
 		return res, nil
 	}
-	res.Hops = []tracer.Hop{{Component: host, Kind: "tls-server", Direction: tracer.Return, Action: "fail", Code: code, Detail: why, Blocks: true}}
+	res.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindTLSServer, Direction: tracer.Return, Action: tracer.ActFail, Code: code, Detail: why, Blocks: true}}
+	if code == tracer.TLSHandshakeFailed && (strings.Contains(why, "timeout") || strings.Contains(why, "deadline exceeded")) {
+		// The connection opened but the handshake's larger packets never
+		// came: an MTU black hole is the usual cause.
+		if mh, ok := n.explainStall(ctx, conn.Addr); ok {
+			res.Hops = append([]tracer.Hop{mh}, res.Hops...)
+		}
+	}
 	return res, nil
 }
 
@@ -462,12 +612,13 @@ func (n *Network) Request(ctx context.Context, conn *tracer.Conn, req *tracer.HT
 	if !ok {
 		return nil, errors.New("probe: Request needs a connection from this Network's Dial")
 	}
-	resp, err := request(ctx, nc, req, n.timeout())
+	resp, br, err := request(ctx, nc, req, n.timeout())
 	if err != nil {
 		return nil, err
 	}
 	host := conn.Addr.Addr().String()
-	h := tracer.Hop{Component: host, Kind: "http-server", Direction: tracer.Return, Action: "respond"}
+	h := tracer.Hop{Component: host, Kind: tracer.KindHTTPServer, Direction: tracer.Return, Action: tracer.ActRespond}
+	stall, stalled := bodyHop(host, br, n.timeout())
 	switch {
 	case resp.Status == 0:
 		h.Code, h.Blocks, h.Detail = tracer.HTTPError, true, "no HTTP response (the connection closed, reset or timed out)"
@@ -480,6 +631,13 @@ func (n *Network) Request(ctx context.Context, conn *tracer.Conn, req *tracer.HT
 		}
 	}
 	resp.Hops = []tracer.Hop{h}
+	if stalled {
+		h.Detail = fmt.Sprintf("%s %d %s: the headers arrived", resp.Proto, resp.Status, resp.StatusText)
+		resp.Hops = []tracer.Hop{h, stall}
+		if mh, ok := n.explainStall(ctx, conn.Addr); ok {
+			resp.Hops = []tracer.Hop{h, mh, stall}
+		}
+	}
 	return resp, nil
 }
 
@@ -508,4 +666,34 @@ func Route(tr *TraceResult) *tracer.Route {
 		r.Hops = append(r.Hops, rh)
 	}
 	return r
+}
+
+// explainStall probes the path MTU when a transfer stalled: a black hole
+// (small packets pass, large ones vanish with no "fragmentation needed")
+// explains it, and names the last hop large packets reach.
+func (n *Network) explainStall(ctx context.Context, addr netip.AddrPort) (tracer.Hop, bool) {
+	if !addr.Addr().Unmap().Is4() {
+		return tracer.Hop{}, false
+	}
+	m, err := PathMTU(ctx, addr.Addr(), MTUOptions{})
+	if err != nil || !m.Blackhole {
+		if err == nil && m.Reached {
+			n.note(fmt.Sprintf("path MTU to %s checked: %d-byte packets reach it, so the stall is not an MTU black hole", addr.Addr(), m.PMTU))
+		}
+		return tracer.Hop{}, false
+	}
+	comp := m.LastLarge.String()
+	if !m.LastLarge.IsValid() {
+		comp = "this host"
+	}
+	return tracer.Hop{Component: comp, Kind: tracer.KindRouter, Direction: tracer.Forward, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
+		Detail: m.Reason + "; the link after " + comp + " is smaller and the ICMP that would say so never arrives",
+		Fix:    "let ICMP \"fragmentation needed\" (type 3 code 4) through, or clamp the TCP MSS on the small link"}, true
+}
+
+func (n *Network) tries() int {
+	if n.Tries > 0 {
+		return n.Tries
+	}
+	return DefaultTries
 }

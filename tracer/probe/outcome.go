@@ -13,6 +13,12 @@ const (
 	PortOpen
 	// PortClosed: the SYN was answered with RST (connection refused).
 	PortClosed
+	// PortUnreachable: ICMP host or network unreachable, or this host's
+	// own ARP failed: no host answers at the address.
+	PortUnreachable
+	// PortInterrupted: the probe was stopped before the port could tell;
+	// it says nothing about the port.
+	PortInterrupted
 )
 
 func (s PortState) String() string {
@@ -23,6 +29,10 @@ func (s PortState) String() string {
 		return "closed"
 	case PortFiltered:
 		return "filtered"
+	case PortUnreachable:
+		return "unreachable"
+	case PortInterrupted:
+		return "interrupted"
 	}
 	return fmt.Sprintf("PortState(%d)", int(s))
 }
@@ -118,7 +128,7 @@ func Marker(typ, code int) string {
 
 // UnmarshalText reads a PortState's name.
 func (s *PortState) UnmarshalText(b []byte) error {
-	for _, x := range []PortState{PortOpen, PortClosed, PortFiltered} {
+	for _, x := range []PortState{PortOpen, PortClosed, PortFiltered, PortUnreachable, PortInterrupted} {
 		if x.String() == string(b) {
 			*s = x
 			return nil

@@ -60,7 +60,8 @@ func sourceFor(dst netip.Addr) (netip.Addr, error) {
 // rawPacket is a packet read from a raw listener, decoded in the reader.
 type rawPacket struct {
 	from  netip.Addr
-	at    time.Time
+	at    time.Time // the kernel's receive time where it gave one
+	ttl   int       // the IP TTL the packet arrived with; 0 if unknown
 	tcp   TCPReply
 	icmp  ICMPMessage
 	isTCP bool
@@ -71,13 +72,18 @@ type rawPacket struct {
 type listeners struct {
 	tcp, icmp net.PacketConn
 	out       chan rawPacket
+	ready     chan struct{} // one token per reader once it runs
 	wg        sync.WaitGroup
 	done      chan struct{}
 }
 
 // listen opens the raw listeners: TCP when wantTCP, ICMP always.
 func listen(wantTCP bool, keep func(*rawPacket) bool) (*listeners, error) {
-	l := &listeners{out: make(chan rawPacket, 256), done: make(chan struct{})}
+	n := 1
+	if wantTCP {
+		n = 2
+	}
+	l := &listeners{out: make(chan rawPacket, 256), done: make(chan struct{}), ready: make(chan struct{}, n)}
 	var err error
 	l.icmp, err = net.ListenPacket("ip4:icmp", "0.0.0.0")
 	if err != nil {
@@ -94,6 +100,13 @@ func listen(wantTCP bool, keep func(*rawPacket) bool) (*listeners, error) {
 	}
 	l.wg.Add(1)
 	go l.read(l.icmp, false, keep)
+	// Let the readers reach their first read before any probe leaves:
+	// replies that come while they are still starting are stamped late
+	// (seen on gVisor: round trips of milliseconds, not tens of µs).
+	for range cap(l.ready) {
+		<-l.ready
+	}
+	time.Sleep(2 * time.Millisecond)
 	return l, nil
 }
 
@@ -107,25 +120,55 @@ func rawErr(err error) error {
 func (l *listeners) read(c net.PacketConn, isTCP bool, keep func(*rawPacket) bool) {
 	defer l.wg.Done()
 	buf := make([]byte, 1500)
+	oob := make([]byte, 128)
 	var dec tcpDecoder
+	ic, _ := c.(*net.IPConn)
+	if ic != nil {
+		if rc, err := ic.SyscallConn(); err == nil {
+			rc.Control(func(fd uintptr) { enableRecvInfo(int(fd), false) })
+		}
+	}
+	l.ready <- struct{}{}
 	for {
-		n, addr, err := c.ReadFrom(buf)
+		var n, oobn int
+		var addr net.Addr
+		var err error
+		if ic != nil {
+			var ia *net.IPAddr
+			n, oobn, _, ia, err = ic.ReadMsgIP(buf, oob)
+			addr = ia
+		} else {
+			n, addr, err = c.ReadFrom(buf)
+		}
 		if err != nil {
 			return // closed
 		}
 		ip, ok := addr.(*net.IPAddr)
-		if !ok {
+		if !ok || ip == nil {
 			continue
 		}
 		from, ok := netip.AddrFromSlice(ip.IP)
 		if !ok {
 			continue
 		}
-		p := rawPacket{from: from.Unmap(), at: time.Now(), isTCP: isTCP}
+		at, ttl := recvInfo(oob[:oobn])
+		if at.IsZero() {
+			at = time.Now()
+		}
+		pkt := buf[:n]
+		if ic != nil {
+			// ReadMsgIP, unlike ReadFrom, leaves the IPv4 header on.
+			if len(pkt) < 20 || pkt[0]>>4 != 4 || int(pkt[0]&0x0f)*4 > len(pkt) {
+				continue
+			}
+			ttl = int(pkt[8])
+			pkt = pkt[int(pkt[0]&0x0f)*4:]
+		}
+		p := rawPacket{from: from.Unmap(), at: at, ttl: ttl, isTCP: isTCP}
 		if isTCP {
-			p.tcp, err = dec.Parse(buf[:n])
+			p.tcp, err = dec.Parse(pkt)
 		} else {
-			p.icmp, err = ParseICMP(buf[:n])
+			p.icmp, err = ParseICMP(pkt)
 		}
 		if err != nil || !keep(&p) {
 			continue
@@ -182,6 +225,24 @@ func (p *pacer) delay() time.Duration {
 	}
 	return time.Duration(-p.tokens * float64(p.interval))
 }
+
+// ready returns how long until a token is there, without taking it.
+func (p *pacer) ready() time.Duration {
+	now := p.now()
+	t := p.tokens
+	if !p.last.IsZero() {
+		t = min(p.burst, t+float64(now.Sub(p.last))/float64(p.interval))
+	}
+	if t >= 1 {
+		return 0
+	}
+	return time.Duration((1 - t) * float64(p.interval))
+}
+
+// refund gives back a token when an answer has come: the rate bounds
+// probes that have not been answered, and answers clock out new probes
+// (as TCP's ACKs do), so a host that answers is probed at its own pace.
+func (p *pacer) refund() { p.tokens = min(p.burst, p.tokens+1) }
 
 // wait blocks until the next packet may go, or ctx ends.
 func (p *pacer) wait(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/tracer"
+	"golang.org/x/sys/unix"
 )
 
 // TCPResult is what a TCP probe learned about one port.
@@ -36,9 +37,11 @@ type TCPOptions struct {
 	// Tries is SYNs per port (default 2).
 	Tries int
 	// Timeout is how long to wait for a port that has not answered, per
-	// try (default 1s; shortened once answers show the round trip).
+	// try: a floor (default 1s), raised to 3 round trips of the slowest
+	// answer seen, so a slow link's closed port is never called filtered.
 	Timeout time.Duration
-	// Rate bounds probes per second (default DefaultRate).
+	// Rate bounds unanswered probes per second (default DefaultRate);
+	// each answer lets one more go at once.
 	Rate int
 	// Concurrency bounds connect() attempts in flight (default 64).
 	Concurrency int
@@ -98,8 +101,8 @@ func ScanTCP(ctx context.Context, targets []netip.AddrPort, o TCPOptions) ([]TCP
 	}
 	if ctx.Err() != nil {
 		for i := range res {
-			if !res[i].Answered && res[i].Note == "" {
-				res[i].Note = "interrupted"
+			if !res[i].Answered {
+				res[i].State, res[i].Note = PortInterrupted, "interrupted"
 			}
 		}
 	}
@@ -181,12 +184,13 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 		case p.isTCP:
 			r.State = PortClosed
 		default:
-			r.State = PortFiltered
+			r.State = icmpState(p.icmp.Type, p.icmp.Code)
 			r.ICMP = &tracer.ICMPError{Type: p.icmp.Type, Code: p.icmp.Code, Sender: p.from}
 		}
 		maxRTT = max(maxRTT, r.RTT)
 		done[pr.Target] = true
 		left--
+		pc.refund()
 	}
 	drain := func() {
 		for {
@@ -203,9 +207,22 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 			if done[j] {
 				continue
 			}
-			if err := pc.wait(ctx); err != nil {
-				return err
+			for d := pc.ready(); d > 0; d = pc.ready() {
+				t := time.NewTimer(d)
+				select {
+				case p := <-l.out:
+					take(p)
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return ctx.Err()
+				}
+				t.Stop()
 			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			pc.delay()
 			pr := plan.Probe(j, attempt)
 			pkt, err := b.SYN(srcs[j], sub[j].Addr(), plan.SrcPort, sub[j].Port(), pr.Seq, pr.IPID, 64)
 			if err != nil {
@@ -242,13 +259,21 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 }
 
 // roundWait is how long to wait for silent ports after the last send or
-// answer: the whole timeout until a round trip is known, then four round
-// trips, at least 100ms.
+// answer: the timeout is a floor (one second by default, as nmap's
+// initial wait), raised to three round trips of the slowest answer seen,
+// so a slow link's late RST still counts.
 func roundWait(maxRTT, timeout time.Duration) time.Duration {
-	if maxRTT == 0 {
-		return timeout
+	return max(timeout, 3*maxRTT)
+}
+
+// icmpState is the port state an ICMP error gives: host and network
+// unreachable say no host is there; the rest (prohibited, port
+// unreachable) that something filters.
+func icmpState(typ, code int) PortState {
+	if typ == 3 && (code == 0 || code == 1 || code == 6 || code == 7) {
+		return PortUnreachable
 	}
-	return min(timeout, max(100*time.Millisecond, 4*maxRTT))
+	return PortFiltered
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -289,12 +314,16 @@ func scanConnect(ctx context.Context, targets []netip.AddrPort, idx []int, res [
 			}
 			t.State, t.RTT, t.RTTms = r.State, r.RTT, ms(r.RTT)
 			t.Answered = r.State != PortFiltered || r.ICMP != nil
+			if errors.Is(r.Errno, unix.EHOSTUNREACH) && r.ICMP == nil {
+				t.State, t.Answered, t.Note = PortUnreachable, true, "this host's ARP for it failed"
+			}
 			if !t.Answered {
 				t.RTT, t.RTTms = 0, 0
 			}
 			if r.ICMP != nil {
 				typ, code := v4TypeCode(*r.ICMP)
 				t.ICMP = &tracer.ICMPError{Type: typ, Code: code, Sender: r.ICMP.Offender}
+				t.State = icmpState(typ, code)
 			}
 		}(i)
 	}

@@ -51,6 +51,45 @@ const (
 	// PortProhibited has a listener, but r2 rejects SYNs to it with ICMP
 	// administratively prohibited.
 	PortProhibited = 9002
+
+	// Conditions of issue 12, each at its own address so that one lab
+	// holds them all.
+
+	// SilentHost is behind r2, which sends no time-exceeded for packets
+	// to it; the host itself drops PortHostDrop.
+	SilentHost   = "10.77.3.20"
+	PortHostDrop = 9003
+	// ReturnHole serves HTTP on port 80, but r2 blackholes its replies
+	// to the client: SYNs arrive, SYN-ACKs die.
+	ReturnHole = "10.77.3.21"
+	// Asymmetric serves HTTP on port 80; its replies reach the client 3
+	// hops "longer" than the forward path (r1 lowers their TTL by 3).
+	Asymmetric = "10.77.3.22"
+	// ClosedHost answers every port with RST.
+	ClosedHost = "10.77.3.30"
+	// NoHost is on the server's link, but no one owns it: r2's ARP fails
+	// and it answers ICMP host unreachable after 3 s.
+	NoHost = "10.77.3.50"
+	// MTUHost serves a large body at /big; the path through r2 takes
+	// only 1280-byte packets and r2 drops the "fragmentation needed" it
+	// would send: an MTU black hole both ways.
+	MTUHost = "10.77.3.60"
+	MTUSize = 1280
+	// PortBigTLS on MTUHost serves HTTPS with a padded chain: the
+	// handshake itself needs full-size segments.
+	PortBigTLS = 8444
+	// SlowHost is behind a 1 kbit/s link (tc tbf) from r2.
+	SlowHost = "10.77.4.2"
+	// DNS servers that misbehave: drop 40% of queries (2 of every 5 per
+	// question), reply with the wrong ID, reply with another question,
+	// truncate every UDP answer with no TCP listener.
+	LossyDNS = "10.77.3.15"
+	WrongID  = "10.77.3.16"
+	WrongQ   = "10.77.3.17"
+	TruncDNS = "10.77.3.18"
+	// BigPath is the path of MTUHost's large body; BigSize its length.
+	BigPath = "/big"
+	BigSize = 1 << 20
 )
 
 // HelperEnv is the environment variable that tells a re-executed test
@@ -116,7 +155,7 @@ func New(t testing.TB, helperTest string) *Lab {
 		l.must(t, "ip", "-n", k.a, "link", "set", k.an, "up")
 		l.must(t, "ip", "-n", k.b, "link", "set", k.bn, "up")
 	}
-	for _, a := range []string{RootDNS, TLDDNS, NS1, NS2, LameDNS} {
+	for _, a := range []string{RootDNS, TLDDNS, NS1, NS2, LameDNS, LossyDNS, WrongID, WrongQ, TruncDNS, SilentHost, ReturnHole, Asymmetric, ClosedHost, MTUHost} {
 		l.must(t, "ip", "-n", l.ServerNS, "addr", "add", a+"/24", "dev", "s0")
 	}
 	for _, r := range []string{l.R1NS, l.R2NS} {
@@ -129,12 +168,68 @@ func New(t testing.TB, helperTest string) *Lab {
 	l.must(t, "ip", "netns", "exec", l.R2NS, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", strconv.Itoa(PortDropped), "-j", "DROP")
 	l.must(t, "ip", "netns", "exec", l.R2NS, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", strconv.Itoa(PortProhibited),
 		"-j", "REJECT", "--reject-with", "icmp-admin-prohibited")
+	l.conditions(t)
 	if err := writeCerts(l.Dir); err != nil {
 		t.Fatalf("probelab: certificates: %v", err)
 	}
 	l.CAFile = filepath.Join(l.Dir, "ca.pem")
 	l.startServers(t, helperTest)
 	return l
+}
+
+// conditions builds issue 12's conditions, each scoped to its own address.
+func (l *Lab) conditions(t testing.TB) {
+	r1 := func(args ...string) { l.must(t, "ip", append([]string{"netns", "exec", l.R1NS}, args...)...) }
+	r2 := func(args ...string) { l.must(t, "ip", append([]string{"netns", "exec", l.R2NS}, args...)...) }
+	srv := func(args ...string) { l.must(t, "ip", append([]string{"netns", "exec", l.ServerNS}, args...)...) }
+	// A silent router: r2 sends no time-exceeded for packets to
+	// SilentHost (u32 reads the quoted destination at offset 44), and the
+	// host drops PortHostDrop.
+	r2("iptables", "-A", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-m", "u32", "--u32", "44="+hexAddr(SilentHost), "-j", "DROP")
+	srv("iptables", "-A", "INPUT", "-d", SilentHost, "-p", "tcp", "--dport", strconv.Itoa(PortHostDrop), "-j", "DROP")
+	// A blackholed return path: r2 drops what ReturnHole sends the client.
+	r2("ip", "rule", "add", "from", ReturnHole, "lookup", "21", "priority", "100")
+	r2("ip", "route", "add", "blackhole", "10.77.1.0/24", "table", "21")
+	// An asymmetric return path, as the client sees it: 3 hops longer.
+	r1("iptables", "-t", "mangle", "-A", "FORWARD", "-s", Asymmetric, "-j", "TTL", "--ttl-dec", "3")
+	// An MTU black hole: 1280 bytes through r2 for MTUHost, both ways,
+	// and r2 says nothing about it.
+	mtu := strconv.Itoa(MTUSize)
+	r2("ip", "route", "add", MTUHost+"/32", "dev", "r2b", "mtu", "lock", mtu)
+	r2("ip", "rule", "add", "from", MTUHost, "lookup", "60", "priority", "101")
+	r2("ip", "route", "add", "10.77.1.0/24", "via", R1b, "dev", "r2a", "mtu", "lock", mtu, "table", "60")
+	r2("iptables", "-A", "OUTPUT", "-p", "icmp", "--icmp-type", "fragmentation-needed", "-j", "DROP")
+	// A 1 kbit/s link from r2 to SlowHost, in the server namespace.
+	l.must(t, "ip", "link", "add", "r2c", "netns", l.R2NS, "type", "veth", "peer", "name", "s1", "netns", l.ServerNS)
+	l.must(t, "ip", "-n", l.R2NS, "addr", "add", "10.77.4.1/24", "dev", "r2c")
+	l.must(t, "ip", "-n", l.ServerNS, "addr", "add", SlowHost+"/24", "dev", "s1")
+	l.must(t, "ip", "-n", l.R2NS, "link", "set", "r2c", "up")
+	l.must(t, "ip", "-n", l.ServerNS, "link", "set", "s1", "up")
+	l.must(t, "ip", "-n", l.R1NS, "route", "add", "10.77.4.0/24", "via", R2)
+	srv("ip", "rule", "add", "from", SlowHost, "lookup", "42", "priority", "100")
+	srv("ip", "route", "add", "default", "via", "10.77.4.1", "dev", "s1", "table", "42")
+	r2("tc", "qdisc", "add", "dev", "r2c", "root", "tbf", "rate", "1kbit", "burst", "1600", "latency", "30s")
+	srv("tc", "qdisc", "add", "dev", "s1", "root", "tbf", "rate", "1kbit", "burst", "1600", "latency", "30s")
+}
+
+// SetRateLimit turns the routers' and the server's ICMP rate limits to
+// Linux's defaults (icmp_ratelimit 1000 ms: a burst of 6, then one a
+// second, per destination) or off.
+func (l *Lab) SetRateLimit(t testing.TB, on bool) {
+	t.Helper()
+	v := []string{"net.ipv4.icmp_ratelimit=0", "net.ipv4.icmp_msgs_burst=10000", "net.ipv4.icmp_msgs_per_sec=100000"}
+	if on {
+		v = []string{"net.ipv4.icmp_ratelimit=1000", "net.ipv4.icmp_msgs_burst=50", "net.ipv4.icmp_msgs_per_sec=1000"}
+	}
+	for _, ns := range []string{l.R1NS, l.R2NS, l.ServerNS} {
+		l.must(t, "ip", append([]string{"netns", "exec", ns, "sysctl", "-qw"}, v...)...)
+	}
+}
+
+func hexAddr(a string) string {
+	var b [4]int
+	fmt.Sscanf(a, "%d.%d.%d.%d", &b[0], &b[1], &b[2], &b[3])
+	return fmt.Sprintf("0x%02x%02x%02x%02x", b[0], b[1], b[2], b[3])
 }
 
 func (l *Lab) must(t testing.TB, name string, args ...string) {

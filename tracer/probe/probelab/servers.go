@@ -106,6 +106,7 @@ func zones() map[string]*zone {
 			"alias.lab.test. 300 IN CNAME www.lab.test.",
 			"split.lab.test. 300 IN A "+split,
 			"lab.test. 300 IN MX 10 www.lab.test.",
+			"dangling.lab.test. 300 IN CNAME gone.lab.test.",
 		)}
 	}
 	return map[string]*zone{
@@ -219,10 +220,38 @@ func Serve() {
 			dnsServers = append(dnsServers, s)
 		}
 	}
+	// The misbehaving DNS servers.
+	for addr, h := range map[string]dns.HandlerFunc{LossyDNS: lossy(), WrongID: wrongID, WrongQ: wrongQ, TruncDNS: truncate} {
+		started := make(chan struct{})
+		s := &dns.Server{Addr: net.JoinHostPort(addr, "53"), Net: "udp", Handler: h, NotifyStartedFunc: func() { close(started) }}
+		errc := make(chan error, 1)
+		wg.Add(1)
+		go func() { defer wg.Done(); errc <- s.ListenAndServe() }()
+		select {
+		case <-started:
+		case err := <-errc:
+			fail(fmt.Errorf("dns %s: %v", addr, err))
+		}
+		dnsServers = append(dnsServers, s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/old" {
 			http.Redirect(w, r, "/", http.StatusMovedPermanently)
+			return
+		}
+		if r.URL.Path == BigPath {
+			// Headers first, in a small packet of their own; then the
+			// body in full-size segments.
+			w.Header().Set("Content-Length", strconv.Itoa(BigSize))
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			chunk := make([]byte, 32<<10)
+			for sent := 0; sent < BigSize; sent += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
 			return
 		}
 		if r.URL.Path != "/" {
@@ -232,17 +261,37 @@ func Serve() {
 		io.WriteString(w, "hello from the lab\n")
 	})
 	var servers []*http.Server
-	serve := func(port int, cert string) {
-		ln, err := net.Listen("tcp4", net.JoinHostPort(Server, strconv.Itoa(port)))
+	serve := func(port int, cert string, addrs ...string) {
+		addr := Server
+		if len(addrs) > 0 {
+			addr = addrs[0]
+		}
+		ln, err := net.Listen("tcp4", net.JoinHostPort(addr, strconv.Itoa(port)))
 		if err != nil {
 			fail(err)
 		}
 		s := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, s)
 		if cert != "" {
-			kp, err := tls.LoadX509KeyPair(filepath.Join(dir, cert+".pem"), filepath.Join(dir, cert+".key"))
+			name := strings.TrimSuffix(cert, "+big")
+			kp, err := tls.LoadX509KeyPair(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"))
 			if err != nil {
 				fail(err)
+			}
+			if name != cert {
+				// A chain padded with the CA, so the server's first flight
+				// (about 2 kB) needs full-size segments.
+				caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+				if err != nil {
+					fail(err)
+				}
+				b, _ := pem.Decode(caPEM)
+				if b == nil {
+					fail(fmt.Errorf("no CA in ca.pem"))
+				}
+				for range 4 {
+					kp.Certificate = append(kp.Certificate, b.Bytes)
+				}
 			}
 			ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{kp}})
 		}
@@ -254,6 +303,12 @@ func Serve() {
 	serve(PortExpired, "expired")
 	serve(PortDropped, "")
 	serve(PortProhibited, "")
+	serve(PortHTTP, "", ReturnHole)
+	serve(PortHTTP, "", Asymmetric)
+	serve(PortHTTP, "", MTUHost)
+	serve(PortHTTPS, "www", MTUHost)
+	serve(PortBigTLS, "www+big", MTUHost)
+	serve(PortHTTP, "", SlowHost)
 	fmt.Println("READY")
 	io.Copy(io.Discard, os.Stdin)
 	for _, s := range dnsServers {
@@ -264,4 +319,58 @@ func Serve() {
 	}
 	wg.Wait()
 	os.Exit(0)
+}
+
+func answerA(q *dns.Msg) *dns.Msg {
+	m := new(dns.Msg)
+	m.SetReply(q)
+	m.Authoritative = true
+	if len(q.Question) == 1 && q.Question[0].Qtype == dns.TypeA {
+		rr, _ := dns.NewRR(q.Question[0].Name + " 300 IN A " + Server)
+		m.Answer = append(m.Answer, rr)
+	}
+	return m
+}
+
+// lossy drops 2 of every 5 queries for each question (the first two of
+// each five), so that 3 tries always get an answer and 1 often does not.
+func lossy() dns.HandlerFunc {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	return func(w dns.ResponseWriter, q *dns.Msg) {
+		key := ""
+		if len(q.Question) == 1 {
+			key = strings.ToLower(q.Question[0].String())
+		}
+		mu.Lock()
+		n := seen[key]
+		seen[key]++
+		mu.Unlock()
+		if n%5 < 2 {
+			return
+		}
+		w.WriteMsg(answerA(q))
+	}
+}
+
+func wrongID(w dns.ResponseWriter, q *dns.Msg) {
+	m := answerA(q)
+	m.Id = q.Id + 1
+	w.WriteMsg(m)
+}
+
+func wrongQ(w dns.ResponseWriter, q *dns.Msg) {
+	m := answerA(q)
+	if len(m.Question) == 1 {
+		m.Question[0].Name = "other.lab.test."
+	}
+	w.WriteMsg(m)
+}
+
+// truncate answers over UDP with one record and TC set; nothing listens
+// on TCP, so the retry is refused.
+func truncate(w dns.ResponseWriter, q *dns.Msg) {
+	m := answerA(q)
+	m.Truncated = true
+	w.WriteMsg(m)
 }
