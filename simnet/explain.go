@@ -405,23 +405,23 @@ func (t *teller) observe(h tracer.Hop) string {
 		refused = fmt.Sprintf("`%s` fails at once with \"Connection refused\": the host answered the SYN with a reset", nc)
 		resolve = fmt.Sprintf(", and `%s` fails to resolve the name", nc)
 	}
-	switch h.Code {
-	case tracer.DNSNXDomain:
+	// What the client sees follows from the code's facts (Code.Info): its
+	// group, whether it answers at all, and what it answers.
+	info := h.Code.Info()
+	switch {
+	case h.Code == tracer.DNSNXDomain:
 		return fmt.Sprintf("`dig %s` shows status: NXDOMAIN%s", host, resolve)
-	case tracer.DNSNoData:
+	case h.Code == tracer.DNSNoData:
 		return fmt.Sprintf("`dig %s` shows status: NOERROR with ANSWER: 0 (the name exists, the record type does not)%s", host, resolve)
-	case tracer.DNSServFail, tracer.DNSCNAMELoop, tracer.DNSLameDelegation, tracer.DNSTimeout:
+	case info.Group == tracer.GroupDNS:
 		return fmt.Sprintf("`dig %s` shows status: SERVFAIL (`dig +trace %s` shows where the walk stops)%s", host, host, resolve)
-	case tracer.NACLEgressDenied, tracer.NACLIngressDenied, tracer.NoReturnRoute:
-		if h.Direction == tracer.Return {
-			server := "the server"
-			if t.server != "" {
-				server = t.server
-			}
-			return timeout + ". Yet tcpdump on " + server + " would show the SYN arriving and SYN-ACKs leaving, unanswered: the request gets there and only the reply is lost"
+	case info.Silent && h.Direction == tracer.Return:
+		server := "the server"
+		if t.server != "" {
+			server = t.server
 		}
-		return timeout
-	case tracer.SGNoIngressRule, tracer.SGNoEgressRule, tracer.NoRoute, tracer.RouteBlackhole, tracer.NoPublicAddress, tracer.RouteLoop, tracer.HostFirewallDrop, tracer.LBNoListener:
+		return timeout + ". Yet tcpdump on " + server + " would show the SYN arriving and SYN-ACKs leaving, unanswered: the request gets there and only the reply is lost"
+	case info.Silent:
 		if t.stg == tracer.StageHTTP {
 			return fmt.Sprintf("`%s` hangs and ends with a gateway error from the balancer", curl)
 		}
@@ -429,30 +429,28 @@ func (t *teller) observe(h tracer.Hop) string {
 			return fmt.Sprintf("`nc -vzu %s %d` reports success (UDP has no handshake) but no answer ever comes", host, port)
 		}
 		return timeout
-	case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
+	case info.Observe.Conn == tracer.ConnRefused:
 		if t.target.Proto() == tracer.UDP {
 			return fmt.Sprintf("`nc -vzu %s %d` sees an ICMP port unreachable: the port is closed", host, port)
 		}
 		return refused
-	case tracer.HostFirewallReject:
+	case info.Observe.Conn == tracer.ConnUnreachable:
 		return fmt.Sprintf("`%s` fails at once with \"Connection refused\": the ICMP port unreachable the firewall sends looks like a closed port", nc)
-	case tracer.TLSNameMismatch:
-		return fmt.Sprintf("`%s` fails with \"(60) SSL: no alternative certificate subject name matches target host name\"; `openssl s_client -connect %s:%d -servername %s` shows the certificate's names", curl, host, port, host)
-	case tracer.TLSCertExpired:
-		return fmt.Sprintf("`%s` fails with \"(60) SSL certificate problem: certificate has expired\"", curl)
-	case tracer.TLSCertNotYetValid:
-		return fmt.Sprintf("`%s` fails with \"(60) SSL certificate problem: certificate is not yet valid\"", curl)
-	case tracer.TLSNoCertificate:
+	case h.Code == tracer.TLSNameMismatch:
+		return fmt.Sprintf("`%s` fails with \"(60) %s\"; `openssl s_client -connect %s:%d -servername %s` shows the certificate's names", curl, info.Observe.Line, host, port, host)
+	case h.Code == tracer.TLSNoCertificate:
 		return fmt.Sprintf("`%s` fails with \"(35) ... wrong version number\": the server answers in plain text, not TLS", curl)
-	case tracer.LBNoHealthyTargets, tracer.LBTargetTimeout, tracer.LBTargetRefused, tracer.LBNoTargets, tracer.HTTPStatus:
+	case info.Group == tracer.GroupTLS:
+		return fmt.Sprintf("`%s` fails with \"(60) %s\"", curl, info.Observe.Line)
+	case info.Relays || info.Observe.HTTPStatus != 0 || h.Code == tracer.HTTPStatus:
 		status := "an error status"
 		if h.Status != 0 {
 			status = "HTTP " + strconv.Itoa(h.Status)
 		}
 		return fmt.Sprintf("`curl -i %s` connects and gets %s: the network up to the balancer works, the trouble is behind it", url, status)
-	case tracer.HTTPError:
-		return fmt.Sprintf("`%s` fails with \"(52) Empty reply from server\"", curl)
-	case tracer.MTUBlackhole:
+	case h.Code == tracer.HTTPError:
+		return fmt.Sprintf("`%s` fails with \"(52) %s\"", curl, info.Observe.Line)
+	case h.Code == tracer.MTUBlackhole:
 		return fmt.Sprintf("`%s` connects and sends the request, then hangs: small packets pass, the full-size ones of the answer vanish", curl)
 	}
 	return fmt.Sprintf("`%s` fails", curl)

@@ -48,6 +48,8 @@ const (
 	KindHTTPServer   Kind = "http-server"
 )
 
+func (k Kind) String() string { return string(k) }
+
 // Kinds lists every kind, in path order.
 func Kinds() []Kind {
 	return []Kind{
@@ -68,6 +70,8 @@ func (k Kind) IsDNSServer() bool {
 // Action is what a component did to the packet or the request. Like Kind,
 // its text is part of the report's contract ("action" in the JSON).
 type Action string
+
+func (a Action) String() string { return string(a) }
 
 // Actions.
 const (
