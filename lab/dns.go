@@ -56,7 +56,9 @@ func (z *zoneData) soa() dns.RR {
 	return rr
 }
 
-func inZone(name, zone string) bool { return zone == "." || name == zone || strings.HasSuffix(name, "."+zone) }
+func inZone(name, zone string) bool {
+	return zone == "." || name == zone || strings.HasSuffix(name, "."+zone)
+}
 
 // answer answers q from the zone as its authoritative server: CNAMEs
 // followed inside the zone, NXDOMAIN and NODATA with the SOA.

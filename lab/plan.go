@@ -99,13 +99,13 @@ type Route struct {
 
 // Rule is a policy routing rule.
 type Rule struct {
-	Prio    int
-	IIF     string
-	Src     netip.Prefix
-	Proto   uint8
-	Sport   uint16
-	TOS     uint8
-	Table   int
+	Prio  int
+	IIF   string
+	Src   netip.Prefix
+	Proto uint8
+	Sport uint16
+	TOS   uint8
+	Table int
 }
 
 var labNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
