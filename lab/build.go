@@ -325,6 +325,9 @@ func build(p *Plan) error {
 			if r.TOS != 0 {
 				rule.Tos = uint(r.TOS)
 			}
+			if r.Mark != 0 {
+				rule.Mark = r.Mark
+			}
 			rule.Family = unix.AF_INET
 			if err := h.RuleAdd(rule); err != nil {
 				return fmt.Errorf("%s: rule iif %s table %d: %w", n.Name, r.IIF, r.Table, err)

@@ -42,7 +42,12 @@ type FRule struct {
 	ToLo    uint16     // snat: the port range; dnat: the port
 	ToHi    uint16
 	SetTOS  uint8 // set the TOS (DSCP and ECN byte) before the verdict
-	Comment string
+	// TOS matches the TOS byte; CtMark sets the connection's mark to it;
+	// MarkFromCt sets the packet's mark from the connection's.
+	TOS        uint8
+	CtMark     uint32
+	MarkFromCt bool
+	Comment    string
 }
 
 func (r FRule) String() string {
@@ -76,6 +81,15 @@ func (r FRule) String() string {
 	}
 	if r.SetTOS != 0 {
 		b = append(b, fmt.Sprintf("tos set %d", r.SetTOS))
+	}
+	if r.TOS != 0 {
+		b = append(b, fmt.Sprintf("tos %d", r.TOS))
+	}
+	if r.CtMark != 0 {
+		b = append(b, fmt.Sprintf("ct mark set %d", r.CtMark))
+	}
+	if r.MarkFromCt {
+		b = append(b, "mark set ct mark")
 	}
 	v := r.Verdict
 	if r.To.IsValid() {
@@ -289,4 +303,19 @@ func nlbTable(private netip.Addr, port uint16, target netip.AddrPort, tos uint8)
 	mark := &Chain{Name: "mark", Hook: "forward", Type: "filter", Priority: -5}
 	mark.Rules = append(mark.Rules, FRule{DNATed: true, SetTOS: tos, Verdict: "accept"})
 	return &Table{Name: fmt.Sprintf("pathlab_nlb_%d", port), Chains: []*Chain{pre, mark}}
+}
+
+// nlbTargetTable makes a network balancer's target send its replies back
+// through the router (and so the node that passed the connection on) even
+// to a client in its own subnet: connections that came marked with a
+// node's TOS get that mark, and their packets a firewall mark that policy
+// routing sends to the router.
+func nlbTargetTable(toses []uint8) *Table {
+	pre := &Chain{Name: "prerouting", Hook: "prerouting", Type: "filter", Priority: -150}
+	for _, t := range toses {
+		pre.Rules = append(pre.Rules, FRule{TOS: t, CtMark: uint32(t), Verdict: "accept"})
+	}
+	out := &Chain{Name: "output", Hook: "output", Type: "route", Priority: -150}
+	out.Rules = append(out.Rules, FRule{MarkFromCt: true, Verdict: "accept"})
+	return &Table{Name: "pathlab_nlb_target", Chains: []*Chain{pre, out}}
 }

@@ -50,8 +50,11 @@ func writeTables(c *nftables.Conn, tables []*Table, replace bool) error {
 			accept := nftables.ChainPolicyAccept
 			nc := &nftables.Chain{Name: ch.Name, Table: nt, Priority: nftables.ChainPriorityRef(nftables.ChainPriority(ch.Priority)), Policy: &accept}
 			nc.Type = nftables.ChainTypeFilter
-			if ch.Type == "nat" {
+			switch ch.Type {
+			case "nat":
 				nc.Type = nftables.ChainTypeNAT
+			case "route":
+				nc.Type = nftables.ChainTypeRoute
 			}
 			switch ch.Hook {
 			case "input":
@@ -160,10 +163,25 @@ func ruleExprs(r FRule) ([]expr.Any, error) {
 				cmpReg(expr.CmpOpLte, binaryutil.BigEndian.PutUint16(r.PortHi)))
 		}
 	}
+	if r.TOS != 0 {
+		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 1, Len: 1}, cmpReg(expr.CmpOpEq, []byte{r.TOS}))
+	}
+	if r.CtMark != 0 {
+		e = append(e, &expr.Immediate{Register: 1, Data: binaryutil.NativeEndian.PutUint32(r.CtMark)},
+			&expr.Ct{Register: 1, Key: expr.CtKeyMARK, SourceRegister: true})
+	}
+	if r.MarkFromCt {
+		e = append(e, &expr.Ct{Register: 1, Key: expr.CtKeyMARK},
+			&expr.Meta{Key: expr.MetaKeyMARK, Register: 1, SourceRegister: true})
+	}
 	if r.SetTOS != 0 {
-		e = append(e, &expr.Immediate{Register: 1, Data: []byte{r.SetTOS}},
+		// As nft does for "ip dscp set": rewrite the aligned 16 bits
+		// (version, header length and TOS) so the checksum update is
+		// right.
+		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 0, Len: 2},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 2, Mask: []byte{0xff, 0x00}, Xor: []byte{0x00, r.SetTOS}},
 			&expr.Payload{OperationType: expr.PayloadWrite, SourceRegister: 1, Base: expr.PayloadBaseNetworkHeader,
-				Offset: 1, Len: 1, CsumType: expr.CsumTypeInet, CsumOffset: 10})
+				Offset: 0, Len: 2, CsumType: expr.CsumTypeInet, CsumOffset: 10})
 	}
 	v := strings.Fields(r.Verdict)
 	if len(v) == 0 {

@@ -105,6 +105,7 @@ type Rule struct {
 	Proto uint8
 	Sport uint16
 	TOS   uint8
+	Mark  uint32
 	Table int
 }
 
@@ -250,7 +251,17 @@ func LBNodeName(lb, subnet string) string { return lb + "." + subnet }
 const (
 	tableBase    = 100
 	nlbTableBase = 200
+	nlbHostTable = 250 // a target's way back to its balancer node
 )
+
+func (n *Node) hasTable(t int) bool {
+	for _, r := range n.Routes {
+		if r.Table == t {
+			return true
+		}
+	}
+	return false
+}
 
 // PlanFor lays out the world spec s as a lab named lab. The spec must be
 // valid (it is compiled first).
@@ -470,6 +481,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 			}
 		}
 		nlbTable := nlbTableBase
+		nlbTOS := map[string][]uint8{}
 		for _, lb := range v.LoadBalancers {
 			for ni, nd := range lb.Nodes {
 				n := p.add(&Node{Name: LBNodeName(lb.Name, nd.Subnet), Kind: KindLBNode, Serves: true, PortRange: "1024 65535"})
@@ -493,12 +505,24 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 							if !ok {
 								continue
 							}
-							p.byName[t].ReflectTOS = true
+							tn := p.byName[t]
+							tn.ReflectTOS = true
+							// Even a client in the target's own subnet gets
+							// the replies through the router, and so the node.
+							if !tn.hasTable(nlbHostTable) {
+								tn.Routes = append(tn.Routes, Route{Table: nlbHostTable, Dst: netip.MustParsePrefix("0.0.0.0/0"), Via: subnetGW[instSubnet[t]]})
+							}
+							tn.Rules = append(tn.Rules, Rule{Prio: 50, Mark: uint32(tos), Table: nlbHostTable})
+							nlbTOS[t] = append(nlbTOS[t], tos)
 							r.Rules = append(r.Rules, Rule{Prio: 50, IIF: subnetBr[instSubnet[t]], Src: host32(ta), Proto: 6, Sport: uint16(tg.Port), TOS: tos, Table: tbl})
 						}
 					}
 				}
 			}
+		}
+
+		for t, toses := range nlbTOS {
+			p.byName[t].Tables = append(p.byName[t].Tables, nlbTargetTable(toses))
 		}
 
 		// Route tables: one table each, looked up for the subnets using it.
