@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -40,10 +39,6 @@ type FlowResult struct {
 	Sim    Side   `json:"sim"`
 	Lab    Side   `json:"lab"`
 	Agree  bool   `json:"agree"`
-	// Known names a disagreement already understood (a simulation fault
-	// reported and waiting for its fix); it still counts as a
-	// disagreement.
-	Known string `json:"known,omitempty"`
 }
 
 // Result is a lab's verification.
@@ -321,9 +316,6 @@ func (r *Result) WriteText(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s → %s\n  simulation: %s\n  lab:        %s\n", f.From, f.Target, f.Sim.long(), f.Lab.long())
-		if f.Known != "" {
-			fmt.Fprintf(w, "  known: %s\n", f.Known)
-		}
 	}
 	return nil
 }
@@ -358,5 +350,3 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
-
-var _ = strconv.Itoa
