@@ -44,7 +44,10 @@ type FRule struct {
 	SetTOS  uint8 // set the TOS (DSCP and ECN byte) before the verdict
 	// TOS matches the TOS byte; CtMark sets the connection's mark to it;
 	// MarkFromCt sets the packet's mark from the connection's.
-	TOS        uint8
+	TOS uint8
+	// TTLFrom, when set, matches that TTL and sets it one higher, so that
+	// forwarding does not lower it (the box is no traceroute hop).
+	TTLFrom    uint8
 	CtMark     uint32
 	MarkFromCt bool
 	Comment    string
@@ -318,4 +321,16 @@ func nlbTargetTable(toses []uint8) *Table {
 	out := &Chain{Name: "output", Hook: "output", Type: "route", Priority: -150}
 	out.Rules = append(out.Rules, FRule{MarkFromCt: true, Verdict: "accept"})
 	return &Table{Name: "pathlab_nlb_target", Chains: []*Chain{pre, out}}
+}
+
+// invisibleTable keeps a forwarding node out of traceroutes, as AWS's
+// implied router, gateways and balancers are: the VPC's destination is the
+// first hop; only a NAT gateway shows.
+func invisibleTable() *Table {
+	pre := &Chain{Name: "prerouting", Hook: "prerouting", Type: "filter", Priority: -150}
+	// One rule per TTL a traceroute uses (nft has no arithmetic).
+	for ttl := 1; ttl <= 64; ttl++ {
+		pre.Rules = append(pre.Rules, FRule{TTLFrom: uint8(ttl), Verdict: "accept"})
+	}
+	return &Table{Name: "pathlab_hop", Chains: []*Chain{pre}}
 }

@@ -163,6 +163,15 @@ func ruleExprs(r FRule) ([]expr.Any, error) {
 				cmpReg(expr.CmpOpLte, binaryutil.BigEndian.PutUint16(r.PortHi)))
 		}
 	}
+	if r.TTLFrom != 0 {
+		// TTL and protocol are one aligned 16-bit word: rewrite both so
+		// that the checksum update is right.
+		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 8, Len: 1}, cmpReg(expr.CmpOpEq, []byte{r.TTLFrom}),
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 8, Len: 2},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 2, Mask: []byte{0x00, 0xff}, Xor: []byte{r.TTLFrom + 1, 0x00}},
+			&expr.Payload{OperationType: expr.PayloadWrite, SourceRegister: 1, Base: expr.PayloadBaseNetworkHeader,
+				Offset: 8, Len: 2, CsumType: expr.CsumTypeInet, CsumOffset: 10})
+	}
 	if r.TOS != 0 {
 		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 1, Len: 1}, cmpReg(expr.CmpOpEq, []byte{r.TOS}))
 	}

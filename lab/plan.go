@@ -273,7 +273,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Lab: lab, Prefix: PrefixOf(lab), byName: map[string]*Node{}}
-	inet := p.add(&Node{Name: "_inet", Kind: KindInternet, Forward: true})
+	inet := p.add(&Node{Name: "_inet", Kind: KindInternet, Forward: true, Tables: []*Table{invisibleTable()}})
 	// The internet drops what it has no route for, silently.
 	inet.Routes = append(inet.Routes, Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Blackhole: true})
 	inetPort := 0
@@ -354,7 +354,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 	routers := map[string]*Node{}
 	peerAddr := map[string]map[string]netip.Addr{} // vpc -> peering -> next hop
 	for _, v := range s.VPCs {
-		r := p.add(&Node{Name: "_router." + v.Name, Kind: KindRouter, VPC: v.Name, Forward: true})
+		r := p.add(&Node{Name: "_router." + v.Name, Kind: KindRouter, VPC: v.Name, Forward: true, Tables: []*Table{invisibleTable()}})
 		routers[v.Name] = r
 		peerAddr[v.Name] = map[string]netip.Addr{}
 	}
@@ -394,7 +394,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 		var igwR netip.Addr
 		var igw *Node
 		if v.InternetGateway != "" {
-			igw = p.add(&Node{Name: v.InternetGateway, Kind: KindIGW, VPC: v.Name, Forward: true})
+			igw = p.add(&Node{Name: v.InternetGateway, Kind: KindIGW, VPC: v.Name, Forward: true, Tables: []*Table{invisibleTable()}})
 			var igwSide netip.Addr
 			_, igwSide = p.connect(r, "igw", igw, "vpc", 0)
 			igwR = igwSide
@@ -491,6 +491,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 				}
 				if lb.Type == "network" {
 					n.Forward = true
+					n.Tables = append(n.Tables, invisibleTable())
 					// Replies of the targets come back through the node
 					// that passed the connection on: the node marks the
 					// packets it forwards with its TOS, the targets reflect

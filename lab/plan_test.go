@@ -153,9 +153,11 @@ func TestPlanShop(t *testing.T) {
 	}
 	// acl-data: rule 100 first, the implicit deny last.
 	var acl *Chain
-	for _, c := range r.Tables[0].Chains {
-		if c.Name == "acl-acl-data-ingress" {
-			acl = c
+	for _, tb := range r.Tables {
+		for _, c := range tb.Chains {
+			if c.Name == "acl-acl-data-ingress" {
+				acl = c
+			}
 		}
 	}
 	if acl == nil || len(acl.Rules) != 2 || acl.Rules[0].Verdict != "return" || acl.Rules[1].Verdict != "drop" {
