@@ -334,3 +334,16 @@ func invisibleTable() *Table {
 	}
 	return &Table{Name: "pathlab_hop", Chains: []*Chain{pre}}
 }
+
+// lbNodeTable makes a balancer node answer only on its listeners, as a
+// balancer does: a SYN to a port without a listener goes unanswered (no
+// reset), and an application balancer never answers ping.
+func lbNodeTable(ports []int) *Table {
+	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: -20}
+	in.Rules = append(in.Rules, FRule{IIF: "lo", Verdict: "accept"}, FRule{Established: true, Verdict: "accept"})
+	for _, p := range ports {
+		in.Rules = append(in.Rules, FRule{Proto: "tcp", PortLo: uint16(p), PortHi: uint16(p), Verdict: "accept"})
+	}
+	in.Rules = append(in.Rules, FRule{Verdict: "drop"})
+	return &Table{Name: "pathlab_lb", Chains: []*Chain{in}}
+}

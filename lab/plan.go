@@ -486,6 +486,11 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 			for ni, nd := range lb.Nodes {
 				n := p.add(&Node{Name: LBNodeName(lb.Name, nd.Subnet), Kind: KindLBNode, Serves: true, PortRange: "1024 65535"})
 				inSubnet(n, nd.Subnet, addr(nd.PrivateIP))
+				var ports []int
+				for _, li := range lb.Listeners {
+					ports = append(ports, li.Port)
+				}
+				n.Tables = append(n.Tables, lbNodeTable(ports))
 				if len(lb.SecurityGroups) > 0 || lb.Type != "network" {
 					n.Tables = append(n.Tables, sgTable(v, lb.SecurityGroups, groupAddrs, vres))
 				}

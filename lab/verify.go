@@ -204,12 +204,16 @@ func simSide(r *tracer.Report) Side {
 	return s
 }
 
+// tlsObserved is what a client sees of a failed handshake: no
+// certificate at all, or a certificate it rejects. When a certificate is
+// wrong in more than one way, clients name one (curl and Go name the
+// expiry before the name), so which reason is named is not compared.
 func tlsObserved(c tracer.Code) string {
 	switch c {
 	case tracer.TLSNoCertificate, tracer.TLSHandshakeFailed:
 		return "handshake failed"
 	}
-	return string(c)
+	return "certificate rejected"
 }
 
 // labSide is what the lab's probe observed.
@@ -326,6 +330,9 @@ func (s Side) short() string {
 	}
 	if s.Verdict == "error" {
 		return "error"
+	}
+	if s.Stage == tracer.StageTLS {
+		return fmt.Sprintf("%s: %s", s.Stage, s.Code)
 	}
 	return fmt.Sprintf("%s: %s", s.Stage, s.Observed)
 }
