@@ -27,6 +27,8 @@ func TestImportDirection(t *testing.T) {
 		{"simnet", append([]string{mod + "scenarios", mod + "tracer/probe", mod + "cmd"}, rawSocket...)},
 		{"scenarios", append([]string{mod + "tracer/probe", mod + "cmd"}, rawSocket...)},
 		{"tracer/probe", []string{mod + "simnet", mod + "scenarios", mod + "cmd"}},
+		// The lab sits above simnet and the live probes, below scenarios.
+		{"lab", []string{mod + "scenarios", mod + "cmd"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

@@ -511,3 +511,23 @@ func printLabStatus(e *env, name string) error {
 	}
 	return tw.Flush()
 }
+
+// playLab builds a scenario's broken world as a lab for play --lab and
+// returns what removes it when the session ends.
+func playLab(ctx context.Context, e *env, st *scenarios.Setup) (func(), error) {
+	if err := needRoot(); err != nil {
+		return nil, err
+	}
+	n := "play-" + defaultLabName(st.Broken.Name)
+	if len(n) > 32 {
+		n = n[:32]
+	}
+	ls, err := lab.Up(ctx, st.Broken, n, lab.Options{Source: st.Scenario.ID})
+	if err != nil {
+		return nil, fmt.Errorf("lab up: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "The broken world also runs in the kernel (lab %s). In another terminal:\n", n)
+	fmt.Fprintf(e.stdout, "  sudo pathlab lab shell %s --name %s     (curl --cacert %s)\n", st.From, n, ls.CA)
+	fmt.Fprintf(e.stdout, "Fixes typed here change the simulated world; the lab keeps the broken one until the session ends.\n\n")
+	return func() { lab.Down(n) }, nil
+}
