@@ -330,7 +330,7 @@ func TestVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer lab.Down(name)
-			r, err := lab.Verify(context.Background(), st, w, lab.VerifyOptions{Extra: extra, Parallel: 16})
+			r, err := lab.Verify(context.Background(), st, w, lab.VerifyOptions{Extra: extra, Parallel: 32, Timeout: 2 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -58,8 +59,11 @@ type VerifyOptions struct {
 	// Extra flows to compare beyond the world's reachability (a scenario's
 	// headline request and checks).
 	Extra [][2]string
-	// Parallel probes at once; 0 means 8.
+	// Parallel probes at once; 0 means 16.
 	Parallel int
+	// Timeout bounds each step of a probe (a query, a connect, a
+	// handshake, a request); 0 means 3s. A silent path costs this much.
+	Timeout time.Duration
 }
 
 // Verify traces every flow of w in the simulation and probes the same flow
@@ -86,7 +90,7 @@ func Verify(ctx context.Context, st *State, w *simnet.World, o VerifyOptions) (*
 	names := addrNames(w.Spec())
 	par := o.Parallel
 	if par <= 0 {
-		par = 8
+		par = 16
 	}
 	res := &Result{Lab: st.Name, World: w.Name, Flows: make([]FlowResult, len(all))}
 	sem := make(chan struct{}, par)
@@ -115,7 +119,7 @@ func Verify(ctx context.Context, st *State, w *simnet.World, o VerifyOptions) (*
 				return
 			}
 			fr.Sim = simSide(sim)
-			lab, err := probeIn(ctx, st, exe, f[0], f[1])
+			lab, err := probeIn(ctx, st, exe, f[0], f[1], o.Timeout)
 			if err != nil {
 				fr.Lab = Side{Verdict: "error", Detail: err.Error()}
 			} else {
@@ -139,8 +143,11 @@ func Verify(ctx context.Context, st *State, w *simnet.World, o VerifyOptions) (*
 }
 
 // probeIn runs a probe of target inside host's namespace.
-func probeIn(ctx context.Context, st *State, exe, host, target string) (*tracer.Report, error) {
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", st.Prefix+host, exe, "lab", "probe", "--ca", st.CA, "--from", host, target)
+func probeIn(ctx context.Context, st *State, exe, host, target string, timeout time.Duration) (*tracer.Report, error) {
+	if timeout <= 0 {
+		timeout = 3 * time.Second
+	}
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", st.Prefix+host, exe, "lab", "probe", "--ca", st.CA, "--from", host, "--timeout", timeout.String(), target)
 	cmd.Env = append(os.Environ(), ServeEnv+"="+st.Dir)
 	out, err := cmd.Output()
 	if err != nil && len(out) == 0 {
