@@ -281,6 +281,10 @@ that is up), so that several labs run side by side. Needs root on Linux.`,
 			if filepath.Base(sh) == "bash" {
 				argv = append(argv, "--norc", "--noprofile", "-i")
 			}
+			// Its own UTS namespace, so that hostname names the host too.
+			if _, err := exec.LookPath("unshare"); err == nil {
+				argv = append([]string{"unshare", "--uts", "--", "sh", "-c", `hostname "$0" 2>/dev/null; exec "$@"`, args[0]}, argv...)
+			}
 			c := lab.Command(context.Background(), n, args[0], argv...)
 			prompt := fmt.Sprintf("[lab %s: %s]$ ", n, args[0])
 			c.Env = append(os.Environ(), "PS1="+prompt, "PATHLAB_LAB="+n, "PATHLAB_HOST="+args[0])
