@@ -222,7 +222,7 @@ func curl(t *testing.T, name, ca string, args ...string) (string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	a := append([]string{"curl", "-sv", "--max-time", "8", "--cacert", ca}, args...)
+	a := append([]string{"curl", "-sv", "--max-time", "8", "--connect-timeout", "3", "--cacert", ca}, args...)
 	out, err := lab.Command(ctx, name, "browser", a...).CombinedOutput()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -250,6 +250,7 @@ func TestCurlShop(t *testing.T) {
 		{"shop-dns-cname-missing", "Could not resolve host: shop.example.com", 6},
 		{"shop-cert-expired", "certificate has expired", 60},
 		{"shop-targets-empty", "< HTTP/1.1 503 Service Unavailable", 0},
+		{"shop-public-route-missing", "Timeout was reached", 28},
 	}
 	for _, tt := range tests {
 		t.Run(tt.source, func(t *testing.T) {
