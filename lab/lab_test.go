@@ -302,12 +302,26 @@ var knownDisagreements = map[[3]string]string{
 	{"shop-db-firewall-reject", "app-2", "tcp://db.internal.shop:5432"}: "ICMP error dropped by acl-data egress",
 }
 
+// intermittent are flows whose outcome in the kernel depends on the
+// ephemeral port the client's kernel draws. peered-acl-ephemeral narrows
+// acl-shared's egress rule for replies to 49152-65535 while app-1 (Linux)
+// draws from 32768-60999: a connection whose port is 49152-60999 works,
+// one below hangs (NACLs are stateless, AWS VPC User Guide, "Ephemeral
+// ports"). The simulation calls that a block; WORLD-FORMAT.md semantics 5
+// asks a trace to report it as intermittent. One probe in the lab sees one
+// draw, so these flows are logged, never judged.
+var intermittent = map[[3]string]bool{
+	{"peered-acl-ephemeral", "app-1", "https://auth-lb.corp.internal/"}:       true,
+	{"peered-acl-ephemeral", "app-1", "https://auth.corp.internal/"}:          true,
+	{"peered-acl-ephemeral", "app-1", "http://artifacts.corp.internal:8081/"}: true,
+}
+
 // TestVerify holds the simulation against the kernel on every built-in
 // world and a sample of the library's broken worlds (the whole library
 // takes too long for CI: see the README for the full run).
 func TestVerify(t *testing.T) {
 	skip(t)
-	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation")
+	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral")
 	total := 0
 	for _, src := range sources {
 		t.Run(src, func(t *testing.T) {
@@ -340,6 +354,10 @@ func TestVerify(t *testing.T) {
 				t.Fatal("no flows compared")
 			}
 			for _, f := range r.Flows {
+				if intermittent[[3]string{src, f.From, f.Target}] {
+					t.Logf("intermittent %s → %s: simulation %s, lab %s this time", f.From, f.Target, f.Sim.Verdict, f.Lab.Verdict)
+					continue
+				}
 				if why, ok := knownDisagreements[[3]string{src, f.From, f.Target}]; ok {
 					if f.Agree {
 						t.Errorf("%s → %s now agrees (%s): remove it from knownDisagreements", f.From, f.Target, why)
