@@ -169,14 +169,14 @@ func Up(ctx context.Context, s *simnet.WorldSpec, name string, o Options) (*Stat
 	if err := os.WriteFile(filepath.Join(st.Dir, "world.json"), spec, 0o644); err != nil {
 		return fail(err)
 	}
-	if err := build(p); err != nil {
-		return fail(err)
-	}
 	ca, err := writeCerts(st.Dir, s, st.Offset)
 	if err != nil {
 		return fail(err)
 	}
 	st.CA = ca
+	if err := build(p, ca); err != nil {
+		return fail(err)
+	}
 	if err := st.save(); err != nil {
 		return fail(err)
 	}
@@ -190,7 +190,7 @@ func Up(ctx context.Context, s *simnet.WorldSpec, name string, o Options) (*Stat
 	return st, nil
 }
 
-func build(p *Plan) error {
+func build(p *Plan, ca string) error {
 	handles := map[string]netns.NsHandle{}
 	defer func() {
 		for _, h := range handles {
@@ -354,6 +354,9 @@ func build(p *Plan) error {
 			}
 			conf := fmt.Sprintf("# pathlab lab %s: %s's resolver\nnameserver %s\noptions timeout:2 attempts:1\n", p.Lab, n.Name, n.Resolver)
 			if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(conf), 0o644); err != nil {
+				return err
+			}
+			if err := trustStore(dir, ca); err != nil {
 				return err
 			}
 		}
@@ -640,3 +643,27 @@ func Command(ctx context.Context, lab, host string, args ...string) *exec.Cmd {
 
 // addrOf parses an address or returns the zero value.
 func addrOf(s string) netip.Addr { a, _ := netip.ParseAddr(s); return a }
+
+// trustStore gives a lab host the system's roots and the lab CA, as
+// /etc/ssl under ip netns exec: curl, openssl and Go trust the lab's
+// servers there without --cacert.
+func trustStore(dir, ca string) error {
+	caPEM, err := os.ReadFile(ca)
+	if err != nil {
+		return err
+	}
+	certs := filepath.Join(dir, "ssl", "certs")
+	if err := os.MkdirAll(certs, 0o755); err != nil {
+		return err
+	}
+	bundle, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err := os.WriteFile(filepath.Join(certs, "ca-certificates.crt"), append(bundle, caPEM...), 0o644); err != nil {
+		return err
+	}
+	if cnf, err := os.ReadFile("/etc/ssl/openssl.cnf"); err == nil {
+		if err := os.WriteFile(filepath.Join(dir, "ssl", "openssl.cnf"), cnf, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

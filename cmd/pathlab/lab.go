@@ -132,7 +132,7 @@ machine's network, so nothing leaves it.
 Every subcommand takes --name (default: the world's name, or the only lab
 that is up), so that several labs run side by side. Needs root on Linux.`,
 		Example: `  sudo pathlab lab up shop
-  sudo pathlab lab exec browser -- curl -v --cacert /run/pathlab/lab-shop/ca.pem https://shop.example.com/
+  sudo pathlab lab exec browser -- curl -v https://shop.example.com/
   sudo pathlab lab shell app-1
   sudo pathlab lab verify shop mesh peered
   sudo pathlab lab down`,
@@ -174,7 +174,7 @@ that is up), so that several labs run side by side. Needs root on Linux.`,
 			}
 			fmt.Fprintf(e.stdout, "lab %s up in %.2fs: world %s, %d namespaces, %d server processes\n",
 				st.Name, time.Since(start).Seconds(), st.World, len(lab.Namespaces(st.Name)), len(st.Servers))
-			fmt.Fprintf(e.stdout, "lab CA (trust it with curl --cacert): %s\n", st.CA)
+			fmt.Fprintf(e.stdout, "lab CA (the lab's hosts trust it; elsewhere: curl --cacert): %s\n", st.CA)
 			fmt.Fprintf(e.stdout, "next: pathlab lab shell HOST --name %s; pathlab lab status; pathlab lab down --name %s\n", st.Name, st.Name)
 			return nil
 		},
@@ -526,12 +526,12 @@ func playLab(ctx context.Context, e *env, st *scenarios.Setup) (func(), error) {
 	if len(n) > 32 {
 		n = n[:32]
 	}
-	ls, err := lab.Up(ctx, st.Broken, n, lab.Options{Source: st.Scenario.ID})
+	_, err := lab.Up(ctx, st.Broken, n, lab.Options{Source: st.Scenario.ID})
 	if err != nil {
 		return nil, fmt.Errorf("lab up: %v", err)
 	}
 	fmt.Fprintf(e.stdout, "The broken world also runs in the kernel (lab %s). In another terminal:\n", n)
-	fmt.Fprintf(e.stdout, "  sudo pathlab lab shell %s --name %s     (curl --cacert %s)\n", st.From, n, ls.CA)
+	fmt.Fprintf(e.stdout, "  sudo pathlab lab shell %s --name %s\n", st.From, n)
 	fmt.Fprintf(e.stdout, "Fixes typed here change the simulated world; the lab keeps the broken one until the session ends.\n\n")
 	return func() { lab.Down(n) }, nil
 }
