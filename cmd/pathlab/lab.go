@@ -144,6 +144,15 @@ that is up), so that several labs run side by side. Needs root on Linux.`,
 	up := &cobra.Command{
 		Use:   "up WORLD|SCENARIO",
 		Short: "Build a world, or a scenario's broken world, in network namespaces",
+		Long: `Up builds WORLD or SCENARIO in network namespaces and starts its servers:
+a built-in world (shop, mesh, peered), a library scenario (its broken world,
+as pathlab play starts it), a world file or a scenario file.
+
+It prints the time it took. The lab's hosts trust the lab CA (its path is
+printed, for tools outside the lab). State lives under $XDG_RUNTIME_DIR/pathlab
+or /run/pathlab; pathlab lab down removes everything, also after a crash.`,
+		Example: `  sudo pathlab lab up shop
+  sudo pathlab lab up shop-sg-app-ingress --name broken`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr("lab up needs one WORLD or SCENARIO (a built-in world, a library scenario, or a file)")
