@@ -45,6 +45,9 @@ type FRule struct {
 	// TOS matches the TOS byte; CtMark sets the connection's mark to it;
 	// MarkFromCt sets the packet's mark from the connection's.
 	TOS uint8
+	// TCPMask, when set, matches the TCP flags under the mask against
+	// TCPFlags.
+	TCPMask, TCPFlags uint8
 	// TTLFrom, when set, matches that TTL and sets it one higher, so that
 	// forwarding does not lower it (the box is no traceroute hop).
 	TTLFrom    uint8
@@ -209,6 +212,14 @@ func aclTable(v *simnet.VPCSpec, subnetBr map[string]string, vres netip.Addr) *T
 		fwd.Rules = append(fwd.Rules, FRule{OIF: subnetBr[sn.Name], Verdict: "jump " + aclChain(sn.NetworkACL, "ingress")})
 	}
 	t.Chains = append(t.Chains, fwd)
+	// What the router itself sends into a subnet (an ICMP error: the
+	// fragmentation-needed of a link with a small MTU) enters the subnet
+	// through its ACL too.
+	out := &Chain{Name: "output", Hook: "output", Type: "filter", Priority: 0}
+	for _, sn := range v.Subnets {
+		out.Rules = append(out.Rules, FRule{OIF: subnetBr[sn.Name], Verdict: "jump " + aclChain(sn.NetworkACL, "ingress")})
+	}
+	t.Chains = append(t.Chains, out)
 	for _, a := range v.NetworkACLs {
 		for _, dir := range []string{"ingress", "egress"} {
 			rules := a.Ingress
@@ -294,7 +305,16 @@ func natTables(private netip.Addr) []*Table {
 		FRule{OIF: "eth0", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private})
 	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: 0}
 	in.Rules = append(in.Rules, FRule{IIF: "lo", Verdict: "accept"}, FRule{Established: true, Verdict: "accept"}, FRule{Verdict: "drop"})
-	return []*Table{{Name: "pathlab_nat", Chains: []*Chain{post, in}}}
+	// A NAT gateway translates connections it saw open; a TCP packet of a
+	// connection it has no record of (a reply whose request came in
+	// another way: NO_RETURN_ROUTE) is dropped, not translated.
+	const syn, ack, fin, rst = 0x02, 0x10, 0x01, 0x04
+	fwd := &Chain{Name: "forward", Hook: "forward", Type: "filter", Priority: 0}
+	fwd.Rules = append(fwd.Rules,
+		FRule{Established: true, Verdict: "accept"},
+		FRule{Proto: "tcp", TCPMask: syn | ack | fin | rst, TCPFlags: syn, Verdict: "accept"},
+		FRule{Proto: "tcp", Verdict: "drop"})
+	return []*Table{{Name: "pathlab_nat", Chains: []*Chain{post, in, fwd}}}
 }
 
 // nlbTable passes a network balancer node's listener to a target,

@@ -163,6 +163,11 @@ func ruleExprs(r FRule) ([]expr.Any, error) {
 				cmpReg(expr.CmpOpLte, binaryutil.BigEndian.PutUint16(r.PortHi)))
 		}
 	}
+	if r.TCPMask != 0 {
+		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 13, Len: 1},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 1, Mask: []byte{r.TCPMask}, Xor: []byte{0}},
+			cmpReg(expr.CmpOpEq, []byte{r.TCPFlags}))
+	}
 	if r.TTLFrom != 0 {
 		// TTL and protocol are one aligned 16-bit word: rewrite both so
 		// that the checksum update is right.

@@ -179,9 +179,7 @@ func (sv *servers) services(ss []simnet.ServiceSpec) error {
 				if !ok {
 					code = http.StatusNotFound
 				}
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(code)
-				fmt.Fprintf(w, "%d %s from %s (pathlab lab)\n", code, http.StatusText(code), svc.Name)
+				writePage(w, code, svc.Name)
 			})
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 			if svc.TLS != "" {
@@ -444,9 +442,7 @@ func (a *alb) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, t := range cands {
 		code, err := backendGet(t.addr, a.tg.spec.Protocol, r.Host, r.URL.RequestURI())
 		if err == nil {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(code)
-			fmt.Fprintf(w, "%d %s from %s (pathlab lab)\n", code, http.StatusText(code), t.name)
+			writePage(w, code, t.name)
 			return
 		}
 		if firstErr == nil {
@@ -513,4 +509,14 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 	}()
 	_ = context.Background
 	return nil
+}
+
+// writePage answers as a web server does: a page larger than one packet,
+// so that a path that loses full-size packets (an MTU blackhole) shows in
+// the lab as it does in the world.
+func writePage(w http.ResponseWriter, code int, from string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "%d %s from %s (pathlab lab)\n", code, http.StatusText(code), from)
+	fmt.Fprintf(w, "%s\n", strings.Repeat(" ", 3000))
 }
