@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -273,6 +274,13 @@ func TestCurlShop(t *testing.T) {
 
 func sourceSpec(t testing.TB, source string) *simnet.WorldSpec {
 	t.Helper()
+	if strings.HasSuffix(source, ".yaml") {
+		spec, err := simnet.LoadSpec(source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec
+	}
 	if w, err := simnet.LoadBuiltin(source); err == nil {
 		return w.Spec()
 	}
@@ -322,10 +330,13 @@ var intermittent = map[[3]string]bool{
 // takes too long for CI: see the README for the full run).
 func TestVerify(t *testing.T) {
 	skip(t)
-	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral")
+	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral",
+		// Worlds that found lab faults: a NAT gateway translating a reply it
+		// never saw the request of, pages too small to meet a small MTU.
+		"../testdata/worlds/codes/NO_RETURN_ROUTE.yaml", "../testdata/worlds/codes/MTU_BLACKHOLE.yaml")
 	total := 0
 	for _, src := range sources {
-		t.Run(src, func(t *testing.T) {
+		t.Run(strings.TrimSuffix(filepath.Base(src), ".yaml"), func(t *testing.T) {
 			spec := sourceSpec(t, src)
 			w, err := simnet.Compile(spec)
 			if err != nil {
