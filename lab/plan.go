@@ -551,23 +551,23 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 				if dst.Bits() == 0 {
 					hasDefault = true
 				}
-				rt := Route{Table: t, Dst: dst}
+				route := Route{Table: t, Dst: dst}
 				switch {
 				case rs.Target == v.InternetGateway && igw != nil:
-					rt.Via = igwR
+					route.Via = igwR
 				case natAddr[rs.Target].IsValid():
-					rt.Via, rt.Dev = natAddr[rs.Target], subnetBr[natSubnet[rs.Target]]
+					route.Via, route.Dev = natAddr[rs.Target], subnetBr[natSubnet[rs.Target]]
 				case instAddr[rs.Target].IsValid():
-					rt.Via, rt.Dev = instAddr[rs.Target], subnetBr[instSubnet[rs.Target]]
+					route.Via, route.Dev = instAddr[rs.Target], subnetBr[instSubnet[rs.Target]]
 				case peerAddr[v.Name][rs.Target].IsValid():
-					rt.Via = peerAddr[v.Name][rs.Target]
+					route.Via = peerAddr[v.Name][rs.Target]
 				default:
 					// blackhole, a deleted or pending peering, a target
 					// that does not exist: AWS shows the route as a
 					// blackhole and drops.
-					rt.Blackhole = true
+					route.Blackhole = true
 				}
-				r.Routes = append(r.Routes, rt)
+				r.Routes = append(r.Routes, route)
 			}
 			if !hasDefault {
 				r.Routes = append(r.Routes, Route{Table: t, Dst: netip.MustParsePrefix("0.0.0.0/0"), Blackhole: true})

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -507,7 +506,6 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			apply()
 		}
 	}()
-	_ = context.Background
 	return nil
 }
 
