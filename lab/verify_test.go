@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"testing"
@@ -64,6 +65,42 @@ func TestResultText(t *testing.T) {
 	for _, want := range []string{"1 of 2 flows agree", "DIFF  app-1", "simulation: tcp: refused", "lab:        tcp: timeout"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestResultJSON holds the JSON to the contract: flows with from,
+// target, sim and lab (verdict, stage, component, code) and agree; agree
+// and total counts.
+func TestResultJSON(t *testing.T) {
+	r := &Result{Total: 1, Flows: []FlowResult{{From: "app-1", Target: "tcp://db:5432",
+		Sim: Side{Verdict: "broken", Stage: "tcp", Component: "sg-db", Code: "SG_NO_INGRESS_RULE", Observed: "timeout"},
+		Lab: Side{Verdict: "broken", Stage: "tcp", Component: "db-1", Code: "TCP_FILTERED", Observed: "timeout"}, Agree: true}}, Agree: 1}
+	var b strings.Builder
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Flows []struct {
+			From, Target string
+			Sim, Lab     map[string]any
+			Agree        *bool
+		}
+		Agree, Total *int
+	}
+	if err := json.Unmarshal([]byte(b.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Agree == nil || got.Total == nil || *got.Agree != 1 || *got.Total != 1 || len(got.Flows) != 1 {
+		t.Fatalf("counts or flows missing: %s", b.String())
+	}
+	f := got.Flows[0]
+	if f.From != "app-1" || f.Target != "tcp://db:5432" || f.Agree == nil || !*f.Agree {
+		t.Errorf("flow = %+v", f)
+	}
+	for _, k := range []string{"verdict", "stage", "component", "code"} {
+		if f.Sim[k] == nil || f.Lab[k] == nil {
+			t.Errorf("sim or lab lacks %q: %s", k, b.String())
 		}
 	}
 }
