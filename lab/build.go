@@ -584,7 +584,13 @@ func Down(name string) error {
 	}
 	for _, ns := range nss {
 		if err := netns.DeleteNamed(ns); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("namespace %s: %w", ns, err))
+			// A kill while the namespace was being created can leave its
+			// file without the mount on it: remove the file alone.
+			path := filepath.Join(netnsDir, ns)
+			unix.Unmount(path, unix.MNT_DETACH)
+			if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("namespace %s: %v; %v", ns, err, rerr))
+			}
 		}
 	}
 	etc, _ := os.ReadDir("/etc/netns")
