@@ -28,6 +28,7 @@ type playFlags struct {
 	world      string
 	from       string
 	request    string
+	lab        bool
 }
 
 func newPlayCmd(e *env) *cobra.Command {
@@ -64,6 +65,13 @@ Exit status: 0 if solved when the input ends, 1 if not, 2 on bad usage.`,
 			if err != nil {
 				return err
 			}
+			if f.lab {
+				down, err := playLab(ctx, e, st)
+				if err != nil {
+					return err
+				}
+				defer down()
+			}
 			return runPlay(ctx, e, st, mode)
 		},
 	}
@@ -74,6 +82,7 @@ Exit status: 0 if solved when the input ends, 1 if not, 2 on bad usage.`,
 	fl.StringVar(&f.topic, "topic", "", "the fault's topic (with --random): "+joinTopics())
 	fl.StringVar(&f.world, "world", "", "an ad-hoc scenario over this world file (or builtin:NAME)")
 	fl.StringVar(&f.from, "from", "", "the vantage point (with --world)")
+	fl.BoolVar(&f.lab, "lab", false, "also build the broken world in network namespaces, to investigate with the real tools (root; see pathlab lab)")
 	fl.StringVar(&f.request, "request", "", "the request that must be delivered (with --world); default: the world's headline")
 	return cmd
 }

@@ -1,0 +1,421 @@
+package lab_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/pathlab/pathlab/lab"
+	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
+)
+
+// upEnv makes a re-executed test binary build a lab and wait: the
+// kill -9 test kills it part way.
+const upEnv = "PATHLAB_LAB_TEST_UP"
+
+func TestMain(m *testing.M) {
+	// The lab re-executes this binary as its servers and probes.
+	if os.Getenv(lab.ServeEnv) != "" && len(os.Args) > 2 && os.Args[1] == "lab" {
+		os.Exit(lab.HelperMain(os.Args[2:]))
+	}
+	if name := os.Getenv(upEnv); name != "" {
+		w, err := simnet.LoadBuiltin("shop")
+		if err == nil {
+			_, err = lab.Up(context.Background(), w.Spec(), name, lab.Options{})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func skip(t testing.TB) {
+	t.Helper()
+	if why := lab.Skip(); why != "" {
+		t.Skip(why)
+	}
+}
+
+// snapshot is what a lab must leave as it found it.
+type snapshot struct {
+	netns, links, nft, etc string
+}
+
+func run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func take(t testing.TB) snapshot {
+	t.Helper()
+	var s snapshot
+	// Other tests' namespaces (the probes' lab, other labs) come and go
+	// meanwhile: only what is not theirs counts.
+	for _, l := range strings.Split(run(t, "ip", "netns", "list"), "\n") {
+		if strings.HasPrefix(l, "plab") || (strings.HasPrefix(l, "pl-") && !strings.HasPrefix(l, "pl-t-")) {
+			continue
+		}
+		s.netns += l + "\n"
+	}
+	// Link names and indexes, without counters or state that may change.
+	var links []string
+	for _, l := range strings.Split(run(t, "ip", "-o", "link", "show"), "\n") {
+		if f := strings.Fields(l); len(f) > 1 {
+			links = append(links, f[0]+f[1])
+		}
+	}
+	s.links = strings.Join(links, " ")
+	c, err := nftables.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := c.ListTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range tables {
+		names = append(names, fmt.Sprintf("%d/%s", tb.Family, tb.Name))
+	}
+	sort.Strings(names)
+	s.nft = strings.Join(names, " ")
+	entries, _ := os.ReadDir("/etc/netns")
+	for _, e := range entries {
+		s.etc += e.Name() + " "
+	}
+	return s
+}
+
+// leftovers lists what of lab name remains: processes whose environment
+// names its directory, namespaces, resolver files, state.
+func leftovers(name string) []string {
+	var out []string
+	for _, ns := range lab.Namespaces(name) {
+		out = append(out, "namespace "+ns)
+	}
+	entries, _ := os.ReadDir("/etc/netns")
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), lab.PrefixOf(name)) {
+			out = append(out, "/etc/netns/"+e.Name())
+		}
+	}
+	procs, _ := os.ReadDir("/proc")
+	marker := lab.ServeEnv + "=" + lab.RuntimeDir() + "/lab-" + name + "\x00"
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if err == nil && strings.Contains(string(env), marker) {
+			if st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); !strings.Contains(string(st), ") Z ") {
+				out = append(out, fmt.Sprintf("process %d", pid))
+			}
+		}
+	}
+	if _, err := lab.Load(name); err == nil {
+		out = append(out, "state file")
+	}
+	return out
+}
+
+func checkClean(t *testing.T, before snapshot, name string) {
+	t.Helper()
+	if l := leftovers(name); len(l) > 0 {
+		t.Errorf("lab %s left: %s", name, strings.Join(l, ", "))
+	}
+	after := take(t)
+	if after.netns != before.netns {
+		t.Errorf("ip netns list changed:\nbefore %q\nafter  %q", before.netns, after.netns)
+	}
+	if after.links != before.links {
+		t.Errorf("ip link changed in the root namespace:\nbefore %s\nafter  %s", before.links, after.links)
+	}
+	if after.nft != before.nft {
+		t.Errorf("nft tables changed in the root namespace:\nbefore %s\nafter  %s", before.nft, after.nft)
+	}
+	if after.etc != before.etc {
+		t.Errorf("/etc/netns changed:\nbefore %s\nafter  %s", before.etc, after.etc)
+	}
+}
+
+// TestUpDownLeavesNothing builds every built-in world and removes it, then
+// removes it again (down is idempotent).
+func TestUpDownLeavesNothing(t *testing.T) {
+	skip(t)
+	for _, world := range simnet.BuiltinNames() {
+		t.Run(world, func(t *testing.T) {
+			name := "t-clean-" + world
+			lab.Down(name)
+			before := take(t)
+			w, err := simnet.LoadBuiltin(world)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := lab.Up(context.Background(), w.Spec(), name, lab.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lab.Namespaces(name)) == 0 || len(st.Servers) == 0 {
+				t.Fatalf("lab up built %d namespaces and %d servers", len(lab.Namespaces(name)), len(st.Servers))
+			}
+			if _, err := lab.Up(context.Background(), w.Spec(), name, lab.Options{}); err == nil {
+				t.Error("a second lab up of the same name succeeded")
+			}
+			if err := lab.Down(name); err != nil {
+				t.Fatal(err)
+			}
+			if err := lab.Down(name); err != nil {
+				t.Fatalf("second down: %v", err)
+			}
+			checkClean(t, before, name)
+		})
+	}
+}
+
+// TestDownAfterKill kills lab up with SIGKILL at several points and
+// checks that down still removes everything.
+func TestDownAfterKill(t *testing.T) {
+	skip(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []time.Duration{20 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond, 3 * time.Second} {
+		t.Run(after.String(), func(t *testing.T) {
+			name := "t-kill"
+			lab.Down(name)
+			before := take(t)
+			cmd := exec.Command(self, "-test.run=^$")
+			cmd.Env = append(os.Environ(), upEnv+"="+name)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(after)
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if err := lab.Down(name); err != nil {
+				t.Fatal(err)
+			}
+			checkClean(t, before, name)
+		})
+	}
+}
+
+// curl runs the real curl in the browser host, which trusts the lab CA as
+// it trusts the system's roots.
+func curl(t *testing.T, name string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := append([]string{"curl", "-sv", "--max-time", "8", "--connect-timeout", "3"}, args...)
+	out, err := lab.Command(ctx, name, "browser", a...).CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+// TestCurlShop runs the real curl from the browser host: the shop's 200
+// through the balancer, and each scenario's symptom with its faults in.
+func TestCurlShop(t *testing.T) {
+	skip(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed (apt-get install curl)")
+	}
+	tests := []struct {
+		source   string // a built-in world or a library scenario
+		want     string // in curl's output
+		wantExit int
+	}{
+		{"shop", "< HTTP/1.1 200 OK", 0},
+		{"shop-sg-app-ingress", "< HTTP/1.1 504 Gateway Timeout", 0},
+		{"shop-dns-cname-missing", "Could not resolve host: shop.example.com", 6},
+		{"shop-cert-expired", "certificate has expired", 60},
+		{"shop-targets-empty", "< HTTP/1.1 503 Service Unavailable", 0},
+		{"shop-public-route-missing", "Timeout was reached", 28},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			spec := sourceSpec(t, tt.source)
+			name := "t-curl"
+			lab.Down(name)
+			if _, err := lab.Up(context.Background(), spec, name, lab.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			defer lab.Down(name)
+			out, code := curl(t, name, "https://shop.example.com/")
+			if !strings.Contains(out, tt.want) || code != tt.wantExit {
+				t.Errorf("curl -v https://shop.example.com/ exited %d; want %d and %q in:\n%s", code, tt.wantExit, tt.want, out)
+			}
+		})
+	}
+}
+
+func sourceSpec(t testing.TB, source string) *simnet.WorldSpec {
+	t.Helper()
+	if strings.HasSuffix(source, ".yaml") {
+		spec, err := simnet.LoadSpec(source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec
+	}
+	if w, err := simnet.LoadBuiltin(source); err == nil {
+		return w.Spec()
+	}
+	sc, err := scenarios.Lookup(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Broken
+}
+
+// knownDisagreements are flows where the lab is right and the simulation
+// is not yet; each names the fact that decides it. The test fails when one
+// starts to agree, so that the entry is removed with the simulation's fix.
+var knownDisagreements = map[[3]string]string{
+	// A host firewall's REJECT answers with ICMP port unreachable, but the
+	// error must leave the server's subnet through its network ACL, and
+	// acl-data's egress allows only tcp 1024-65535: NACLs are stateless
+	// and filter ICMP like any other protocol (AWS VPC User Guide, "Network
+	// ACLs": rules name a protocol; the Path MTU Discovery section asks for
+	// an explicit ICMP rule for the same reason). The client times out;
+	// the simulation reports the rejection (HOST_FIREWALL_REJECT) without
+	// putting the ICMP error through the ACL on its way back.
+	{"shop-db-firewall-reject", "app-1", "tcp://db.internal.shop:5432"}: "ICMP error dropped by acl-data egress",
+	{"shop-db-firewall-reject", "app-2", "tcp://db.internal.shop:5432"}: "ICMP error dropped by acl-data egress",
+}
+
+// intermittent are flows whose outcome in the kernel depends on the
+// ephemeral port the client's kernel draws. peered-acl-ephemeral narrows
+// acl-shared's egress rule for replies to 49152-65535 while app-1 (Linux)
+// draws from 32768-60999: a connection whose port is 49152-60999 works,
+// one below hangs (NACLs are stateless, AWS VPC User Guide, "Ephemeral
+// ports"). The simulation calls that a block; WORLD-FORMAT.md semantics 5
+// asks a trace to report it as intermittent. One probe in the lab sees one
+// draw, so these flows are logged, never judged.
+var intermittent = map[[3]string]bool{
+	{"peered-acl-ephemeral", "app-1", "https://auth-lb.corp.internal/"}:       true,
+	{"peered-acl-ephemeral", "app-1", "https://auth.corp.internal/"}:          true,
+	{"peered-acl-ephemeral", "app-1", "http://artifacts.corp.internal:8081/"}: true,
+}
+
+// TestVerify holds the simulation against the kernel on every built-in
+// world and a sample of the library's broken worlds (the whole library
+// takes too long for CI: see the README for the full run).
+func TestVerify(t *testing.T) {
+	skip(t)
+	if raceEnabled {
+		// Every probe and server is this binary re-executed: under the race
+		// detector they run past the probes' timeouts. .ci/run runs this
+		// test once more without it.
+		t.Skip("the race detector slows the lab's probes past their timeouts; run without -race")
+	}
+	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral",
+		// Worlds that found lab faults: a NAT gateway translating a reply it
+		// never saw the request of, pages too small to meet a small MTU.
+		"../testdata/worlds/codes/NO_RETURN_ROUTE.yaml", "../testdata/worlds/codes/MTU_BLACKHOLE.yaml")
+	total := 0
+	for _, src := range sources {
+		t.Run(strings.TrimSuffix(filepath.Base(src), ".yaml"), func(t *testing.T) {
+			spec := sourceSpec(t, src)
+			w, err := simnet.Compile(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var extra [][2]string
+			if sc, err := scenarios.Lookup(src); err == nil {
+				st, err := sc.Build()
+				if err != nil {
+					t.Fatal(err)
+				}
+				extra = append(extra, [2]string{st.From, st.Target.String()})
+			}
+			name := "t-verify"
+			lab.Down(name)
+			st, err := lab.Up(context.Background(), spec, name, lab.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lab.Down(name)
+			r, err := lab.Verify(context.Background(), st, w, lab.VerifyOptions{Extra: extra, Parallel: 32, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += r.Total
+			if r.Total == 0 {
+				t.Fatal("no flows compared")
+			}
+			for _, f := range r.Flows {
+				if intermittent[[3]string{src, f.From, f.Target}] {
+					t.Logf("intermittent %s → %s: simulation %s, lab %s this time", f.From, f.Target, f.Sim.Verdict, f.Lab.Verdict)
+					continue
+				}
+				if why, ok := knownDisagreements[[3]string{src, f.From, f.Target}]; ok {
+					if f.Agree {
+						t.Errorf("%s → %s now agrees (%s): remove it from knownDisagreements", f.From, f.Target, why)
+					} else {
+						t.Logf("known disagreement %s → %s: %s", f.From, f.Target, why)
+					}
+					continue
+				}
+				if !f.Agree {
+					t.Errorf("%s → %s: simulation %s %s %s, lab %s %s %s (%s)", f.From, f.Target,
+						f.Sim.Verdict, f.Sim.Stage, f.Sim.Observed, f.Lab.Verdict, f.Lab.Stage, f.Lab.Observed, f.Lab.Detail)
+				}
+			}
+			t.Logf("%d of %d flows agree", r.Agree, r.Total)
+		})
+	}
+	t.Logf("%d flows compared", total)
+}
+
+// BenchmarkUpDown measures lab up and lab down of the shop world.
+func BenchmarkUpDown(b *testing.B) {
+	skip(b)
+	w, err := simnet.LoadBuiltin("shop")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var up, down time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := lab.Up(context.Background(), w.Spec(), "t-bench", lab.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := lab.Down("t-bench"); err != nil {
+			b.Fatal(err)
+		}
+		up += t1.Sub(t0)
+		down += time.Since(t1)
+	}
+	b.ReportMetric(up.Seconds()/float64(b.N), "up-s/op")
+	b.ReportMetric(down.Seconds()/float64(b.N), "down-s/op")
+}

@@ -1,0 +1,520 @@
+package lab
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/pathlab/pathlab/simnet"
+)
+
+// ServeMain runs the servers of one node of the lab in dir; it runs inside
+// the node's namespace (the lab starts it with ip netns exec), prints
+// READY on stdout once everything listens, and serves until killed.
+func ServeMain(dir, node string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "world.json"))
+	if err != nil {
+		return err
+	}
+	var s simnet.WorldSpec
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	sv := &servers{dir: dir, w: &s}
+	if err := sv.start(node); err != nil {
+		return err
+	}
+	fmt.Println("READY")
+	os.Stdout.Close()
+	select {}
+}
+
+type servers struct {
+	dir string
+	w   *simnet.WorldSpec
+}
+
+func (sv *servers) start(node string) error {
+	s := sv.w
+	dnsAt := map[netip.Addr]bool{}
+	for _, a := range DNSAddrs(s) {
+		dnsAt[a] = true
+	}
+	hostIPs := map[netip.Addr]bool{}
+	for _, c := range s.Internet.Clients {
+		hostIPs[addrOf(c.IP)] = true
+	}
+	for _, r := range s.Internet.Resolvers {
+		hostIPs[addrOf(r.IP)] = true
+	}
+	for _, x := range s.Internet.Servers {
+		hostIPs[addrOf(x.IP)] = true
+	}
+	// Name servers at an internet host's own address.
+	own := func(ip string) error {
+		a := addrOf(ip)
+		if dnsAt[a] {
+			return serveDNS(a, newAuthServer(s, a))
+		}
+		return nil
+	}
+	if node == "_dns" {
+		for a := range dnsAt {
+			if !hostIPs[a] {
+				if err := serveDNS(a, newAuthServer(s, a)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, c := range s.Internet.Clients {
+		if c.Name == node {
+			return own(c.IP)
+		}
+	}
+	for _, r := range s.Internet.Resolvers {
+		if r.Name == node {
+			if dnsAt[addrOf(r.IP)] {
+				return fmt.Errorf("%s: a resolver and a name server at one address", r.Name)
+			}
+			return serveDNS(addrOf(r.IP), &recursor{timeout: 400 * time.Millisecond})
+		}
+	}
+	for _, x := range s.Internet.Servers {
+		if x.Name == node {
+			if err := own(x.IP); err != nil {
+				return err
+			}
+			return sv.services(x.Services)
+		}
+	}
+	for _, v := range s.VPCs {
+		if node == "_resolver."+v.Name {
+			rc := &recursor{timeout: 400 * time.Millisecond}
+			for _, z := range s.DNS.Zones {
+				if !z.Private {
+					continue
+				}
+				for _, zv := range z.VPCs {
+					if zv == v.Name {
+						rc.private = append(rc.private, buildZone(z))
+					}
+				}
+			}
+			cidr, err := netip.ParsePrefix(v.CIDR)
+			if err != nil {
+				return err
+			}
+			b := cidr.Masked().Addr().As4()
+			b[3] += 2
+			return serveDNS(netip.AddrFrom4(b), rc)
+		}
+		for _, in := range v.Instances {
+			if in.Name == node {
+				return sv.services(in.Services)
+			}
+		}
+		for _, lb := range v.LoadBalancers {
+			for _, nd := range lb.Nodes {
+				if LBNodeName(lb.Name, nd.Subnet) == node {
+					return sv.balancer(&v, lb, nd)
+				}
+			}
+		}
+	}
+	return fmt.Errorf("no node %q in world %s", node, s.Name)
+}
+
+func bindAddr(bind string, port int) string {
+	switch bind {
+	case "", "0.0.0.0", "*":
+		return ":" + strconv.Itoa(port)
+	}
+	return net.JoinHostPort(bind, strconv.Itoa(port))
+}
+
+// services starts a host's running services.
+func (sv *servers) services(ss []simnet.ServiceSpec) error {
+	for _, svc := range ss {
+		if !svc.IsRunning() {
+			continue
+		}
+		addr := bindAddr(svc.Bind, svc.Port)
+		switch protoOf(svc.Protocol) {
+		case "udp":
+			pc, err := net.ListenPacket("udp4", addr)
+			if err != nil {
+				return fmt.Errorf("service %s: %w", svc.Name, err)
+			}
+			go echoUDP(pc)
+		default:
+			ln, err := net.Listen("tcp4", addr)
+			if err != nil {
+				return fmt.Errorf("service %s: %w", svc.Name, err)
+			}
+			if svc.HTTP == nil {
+				go plainTCP(ln, svc)
+				continue
+			}
+			svc := svc
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				code, ok := svc.HTTP[r.URL.Path]
+				if !ok {
+					code = http.StatusNotFound
+				}
+				writePage(w, code, svc.Name)
+			})
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+			if svc.TLS != "" {
+				cert := loadCert(sv.dir, svc.TLS)
+				srv.TLSConfig = &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+					if cert == nil {
+						return nil, errors.New("no certificate")
+					}
+					return cert, nil
+				}}
+				go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
+				continue
+			}
+			go srv.Serve(ln)
+		}
+	}
+	return nil
+}
+
+func echoUDP(pc net.PacketConn) {
+	buf := make([]byte, 65536)
+	for {
+		n, a, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		pc.WriteTo(buf[:n], a)
+	}
+}
+
+// plainTCP accepts connections and holds them open; SSH says hello as
+// sshd does.
+func plainTCP(ln net.Listener, svc simnet.ServiceSpec) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			if svc.Port == 22 || strings.Contains(svc.Name, "ssh") {
+				io.WriteString(c, "SSH-2.0-OpenSSH_9.2p1 pathlab-lab\r\n")
+			}
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			io.Copy(io.Discard, c)
+		}()
+	}
+}
+
+// target is a balancer's target as the node sees it.
+type target struct {
+	name string
+	addr netip.AddrPort
+}
+
+type targetGroup struct {
+	spec    simnet.TargetGroupSpec
+	targets []target
+	hcProto string
+	hcPort  int
+	hcPath  string
+	matcher string
+	mu      sync.Mutex
+	healthy []bool
+}
+
+func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec) map[string]*targetGroup {
+	inst := map[string]netip.Addr{}
+	for _, in := range v.Instances {
+		inst[in.Name] = addrOf(in.PrivateIP)
+	}
+	out := map[string]*targetGroup{}
+	for _, tg := range lb.TargetGroups {
+		g := &targetGroup{spec: tg, hcProto: tg.HealthCheck.Protocol, hcPort: tg.HealthCheck.Port, hcPath: tg.HealthCheck.Path, matcher: tg.HealthCheck.Matcher}
+		if g.hcProto == "" {
+			g.hcProto = tg.Protocol
+		}
+		if g.hcPort == 0 {
+			g.hcPort = tg.Port
+		}
+		if g.hcPath == "" {
+			g.hcPath = "/"
+		}
+		if g.matcher == "" {
+			g.matcher = "200"
+		}
+		for _, t := range tg.Targets {
+			if a, ok := inst[t]; ok {
+				g.targets = append(g.targets, target{name: t, addr: netip.AddrPortFrom(a, uint16(tg.Port))})
+			}
+		}
+		g.healthy = make([]bool, len(g.targets))
+		out[tg.Name] = g
+	}
+	return out
+}
+
+func matches(matcher string, code int) bool {
+	for _, part := range strings.Split(matcher, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		l, err := strconv.Atoi(lo)
+		if err != nil {
+			continue
+		}
+		h := l
+		if isRange {
+			if h, err = strconv.Atoi(hi); err != nil {
+				continue
+			}
+		}
+		if code >= l && code <= h {
+			return true
+		}
+	}
+	return false
+}
+
+const backendTimeout = 800 * time.Millisecond
+
+// check runs one health check of every target.
+func (g *targetGroup) check() {
+	var wg sync.WaitGroup
+	res := make([]bool, len(g.targets))
+	for i, t := range g.targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := netip.AddrPortFrom(t.addr.Addr(), uint16(g.hcPort))
+			switch g.hcProto {
+			case "http", "https":
+				code, err := backendGet(a, g.hcProto, "", g.hcPath)
+				res[i] = err == nil && matches(g.matcher, code)
+			default:
+				c, err := net.DialTimeout("tcp4", a.String(), backendTimeout)
+				if err == nil {
+					c.Close()
+					res[i] = true
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	g.mu.Lock()
+	g.healthy = res
+	g.mu.Unlock()
+}
+
+func (g *targetGroup) loop() {
+	for {
+		time.Sleep(2 * time.Second)
+		g.check()
+	}
+}
+
+// backendGet opens a connection to a target and asks for path; a dial
+// error is returned as is (timeout or refused).
+func backendGet(a netip.AddrPort, proto, host, path string) (int, error) {
+	d := net.Dialer{Timeout: backendTimeout}
+	c, err := d.Dial("tcp4", a.String())
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if proto == "https" {
+		tc := tls.Client(c, &tls.Config{InsecureSkipVerify: true, ServerName: host})
+		if err := tc.Handshake(); err != nil {
+			return 0, err
+		}
+		c = tc
+	}
+	if host == "" {
+		host = a.Addr().String()
+	}
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: ELB-HealthChecker/2.0\r\nConnection: close\r\n\r\n", path, host)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// balancer runs a balancer node: an application balancer's listeners as
+// a reverse proxy with health checks, or a network balancer's as DNAT to
+// a healthy target.
+func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) error {
+	groups := sv.targetGroups(v, lb)
+	for _, g := range groups {
+		g.check()
+	}
+	if lb.Type == "network" {
+		return sv.nlb(lb, nd, groups)
+	}
+	for _, g := range groups {
+		go g.loop()
+	}
+	for _, li := range lb.Listeners {
+		ln, err := net.Listen("tcp4", bindAddr("", li.Port))
+		if err != nil {
+			return err
+		}
+		h := &alb{li: li, tg: groups[li.TargetGroup]}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		if li.Protocol == "https" || li.Protocol == "tls" {
+			cert := loadCert(sv.dir, li.Certificate)
+			cfg := &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+				if cert == nil {
+					return nil, errors.New("no certificate")
+				}
+				return cert, nil
+			}}
+			go srv.Serve(tls.NewListener(ln, cfg))
+			continue
+		}
+		go srv.Serve(ln)
+	}
+	return nil
+}
+
+type alb struct {
+	li simnet.ListenerSpec
+	tg *targetGroup
+	rr atomic.Uint32
+}
+
+func lbError(w http.ResponseWriter, code int) {
+	w.Header().Set("Server", "awselb/2.0")
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "<html><body><center><h1>%d %s</h1></center></body></html>\n", code, http.StatusText(code))
+}
+
+func (a *alb) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.li.Redirect != "" {
+		w.Header().Set("Server", "awselb/2.0")
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		http.Redirect(w, r, a.li.Redirect+"://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return
+	}
+	if a.tg == nil || len(a.tg.targets) == 0 {
+		lbError(w, http.StatusServiceUnavailable)
+		return
+	}
+	a.tg.mu.Lock()
+	var cands []target
+	for i, t := range a.tg.targets {
+		if a.tg.healthy[i] {
+			cands = append(cands, t)
+		}
+	}
+	a.tg.mu.Unlock()
+	if len(cands) == 0 {
+		cands = a.tg.targets // fail open
+	}
+	var firstErr error
+	for _, t := range cands {
+		code, err := backendGet(t.addr, a.tg.spec.Protocol, r.Host, r.URL.RequestURI())
+		if err == nil {
+			writePage(w, code, t.name)
+			return
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	var ne net.Error
+	if errors.As(firstErr, &ne) && ne.Timeout() {
+		lbError(w, http.StatusGatewayTimeout)
+		return
+	}
+	if errors.Is(firstErr, syscall.ETIMEDOUT) {
+		lbError(w, http.StatusGatewayTimeout)
+		return
+	}
+	lbError(w, http.StatusBadGateway)
+}
+
+// nlb passes each listener's connections to a target by DNAT, keeping the
+// client's address: the first healthy target, or the first of all when
+// none is (fail open); the health checks keep it current.
+func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups map[string]*targetGroup) error {
+	c, err := nftables.New()
+	if err != nil {
+		return err
+	}
+	tos := uint8(4)
+	for i, n := range lb.Nodes {
+		if n.Subnet == nd.Subnet {
+			tos = uint8(4 * (i + 1))
+		}
+	}
+	apply := func() error {
+		var tables []*Table
+		for _, li := range lb.Listeners {
+			g := groups[li.TargetGroup]
+			if g == nil || len(g.targets) == 0 {
+				continue
+			}
+			g.mu.Lock()
+			pick := g.targets[0]
+			for i, t := range g.targets {
+				if g.healthy[i] {
+					pick = t
+					break
+				}
+			}
+			g.mu.Unlock()
+			tables = append(tables, nlbTable(addrOf(nd.PrivateIP), uint16(li.Port), pick.addr, tos))
+		}
+		return writeTables(c, tables, true)
+	}
+	if err := apply(); err != nil {
+		return err
+	}
+	go func() {
+		for {
+			time.Sleep(2 * time.Second)
+			for _, g := range groups {
+				g.check()
+			}
+			apply()
+		}
+	}()
+	return nil
+}
+
+// writePage answers as a web server does: a page larger than one packet,
+// so that a path that loses full-size packets (an MTU blackhole) shows in
+// the lab as it does in the world.
+func writePage(w http.ResponseWriter, code int, from string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "%d %s from %s (pathlab lab)\n", code, http.StatusText(code), from)
+	fmt.Fprintf(w, "%s\n", strings.Repeat(" ", 3000))
+}
