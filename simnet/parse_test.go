@@ -111,7 +111,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	bad, _ := filepath.Glob(filepath.Join(repoRoot, "testdata", "worlds", "bad", "*.yaml"))
-	for _, p := range bad {
+	corpus, _ := filepath.Glob(filepath.Join(repoRoot, "testdata", "bad", "worlds", "*.yaml")) // issue 16's corpus
+	for _, p := range append(bad, corpus...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
