@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pathlab/pathlab/scenarios"
 )
 
 // TestEditFileIsNotThePath: the edit command's file is named after the
@@ -35,6 +37,32 @@ func TestEditFileIsNotThePath(t *testing.T) {
 		if _, err := os.Stat(p); err == nil {
 			os.Remove(p)
 			t.Errorf("edit wrote %s", p)
+		}
+	}
+}
+
+// TestEditRoundTrip: the world the edit command writes out reads back as
+// it was (the strict checks of issue 16 refuse empty values and unknown
+// keys; what pathlab itself writes must pass them), for every library
+// scenario's broken world.
+func TestEditRoundTrip(t *testing.T) {
+	lib, err := scenarios.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range lib {
+		st, err := sc.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		sh, err := New(context.Background(), st, &out, Options{Editor: func(context.Context, string) error { return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh.Exec(context.Background(), "edit")
+		if !strings.Contains(out.String(), "no change") {
+			t.Errorf("%s: the world written by edit does not read back unchanged:\n%s", sc.ID, out.String())
 		}
 	}
 }
