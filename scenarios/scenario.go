@@ -118,6 +118,10 @@ func DefaultWorlds(ref, dir string) (*simnet.WorldSpec, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, ref)
 	}
+	if _, err := os.Stat(path); err != nil && !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
+		// A bare word names a built-in world; say so rather than a missing file.
+		return nil, fmt.Errorf("%q is neither a built-in world (%s) nor a world file beside the scenario", ref, strings.Join(simnet.BuiltinNames(), ", "))
+	}
 	return simnet.LoadSpec(path)
 }
 
@@ -388,7 +392,13 @@ func (sc *Scenario) validate(add func(path, format string, args ...any)) {
 	}
 	for i, line := range sc.Fix {
 		if _, err := ParseFixLine(line); err != nil {
-			add(fmt.Sprintf("$.fix[%d]", i), "%v", err)
+			// A reason ("port -1 is not a port") reads without the "usage:"
+			// that a usage line keeps.
+			msg := err.Error()
+			if reason := strings.TrimPrefix(msg, ErrUsage.Error()+": "); reason != msg && !strings.HasPrefix(reason, strings.SplitN(strings.TrimSpace(line), " ", 2)[0]+" ") {
+				msg = "fix command: " + reason
+			}
+			add(fmt.Sprintf("$.fix[%d]", i), "%s", msg)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/pathlab/pathlab/tracer/tracertest"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -116,6 +117,12 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("checks:\n  - {healthy: web-lb, want: blocked}\n"))
 	for _, name := range []string{"shop-lame-delegation.yaml", "peered-transitive.yaml", "shop-red-herring-ssh.yaml"} {
 		if b, err := libraryFS.ReadFile("library/" + name); err == nil {
+			f.Add(b)
+		}
+	}
+	corpus, _ := filepath.Glob(filepath.Join("..", "testdata", "bad", "scenarios", "*.yaml")) // issue 16's corpus
+	for _, p := range corpus {
+		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
 	}

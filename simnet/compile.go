@@ -46,7 +46,7 @@ func (c *compiler) declare(path, name, kind string) bool {
 		return false
 	}
 	if _, ok := c.names[name]; ok {
-		c.errf(path+".name", "duplicate name %q (a %s here, a %s before): names are unique across a world so that a trace names one thing", name, kind, c.w.kinds[name])
+		c.errf(path+".name", "duplicate name %q (%s here, %s before): names are unique across a world so that a trace names one thing", name, article(kind), article(c.w.kinds[name]))
 		return false
 	}
 	c.names[name] = path
@@ -264,7 +264,7 @@ func (c *compiler) certificates(s *WorldSpec) {
 		}
 		for j, d := range cs.Domains {
 			d = strings.ToLower(strings.TrimSuffix(d, "."))
-			if _, ok := dns.IsDomainName(d); !ok || d == "" || strings.Contains(strings.TrimPrefix(d, "*."), "*") {
+			if _, ok := dns.IsDomainName(d); !ok || d == "" || !hostName(strings.TrimPrefix(d, "*.")) {
 				c.errf(fmt.Sprintf("%s.domains[%d]", path, j), "%q is not a domain name (a wildcard is only allowed as the first label: *.example.com)", d)
 			}
 			ct.domains = append(ct.domains, d)
@@ -378,8 +378,11 @@ func (c *compiler) firewall(path string, h *host, specs []FirewallRuleSpec) {
 		default:
 			c.errf(p+".chain", "chain %q is not input or output", fs.Chain)
 		}
-		r.proto, _ = c.proto(p+".protocol", fs.Protocol, true, true)
-		r.lo, r.hi, _ = c.ports(p+".port", fs.Port, r.proto)
+		var protoOK bool
+		r.proto, protoOK = c.proto(p+".protocol", fs.Protocol, true, true)
+		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
+			r.lo, r.hi, _ = c.ports(p+".port", fs.Port, r.proto)
+		}
 		if fs.Source != "" {
 			r.src, _ = c.prefixOrAddr(p+".source", fs.Source)
 		}
@@ -400,7 +403,23 @@ func (c *compiler) prefixOrAddr(path, text string) (netip.Prefix, bool) {
 	if a, err := netip.ParseAddr(text); err == nil {
 		return netip.PrefixFrom(a, a.BitLen()), true
 	}
+	if text == "" {
+		return c.prefix(path, text, "address")
+	}
+	p, err := netip.ParsePrefix(text)
+	if err != nil || !p.Addr().Is4() {
+		c.errf(path, "%q is neither an IPv4 address nor a CIDR (want 10.0.1.10 or 10.0.0.0/16)", text)
+		return netip.Prefix{}, false
+	}
 	return c.prefix(path, text, "CIDR")
+}
+
+// article puts "a" or "an" before a word: "an instance", "a route-table".
+func article(w string) string {
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an " + w
+	}
+	return "a " + w
 }
 
 func fwText(fs FirewallRuleSpec) string {
@@ -707,8 +726,11 @@ func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
 			c.errf(p+".rule", "rule number %d is used twice; rule numbers are unique in a direction", rs.Rule)
 		}
 		nums[rs.Rule] = true
-		r.proto, _ = c.proto(p+".protocol", rs.Protocol, true, true)
-		r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+		var protoOK bool
+		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
+		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
+			r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+		}
 		r.cidr, _ = c.prefix(p+".cidr", rs.CIDR, "cidr")
 		switch strings.ToLower(rs.Action) {
 		case "allow":
@@ -737,8 +759,11 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := sgRule{}
-		r.proto, _ = c.proto(p+".protocol", rs.Protocol, true, true)
-		r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+		var protoOK bool
+		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
+		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
+			r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+		}
 		peer, field, other := rs.Source, "source", rs.Destination
 		if !ingress {
 			peer, field, other = rs.Destination, "destination", rs.Source
@@ -800,12 +825,14 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 	}
 	l := &lb{name: ls.Name, vpc: v, tgs: map[string]*targetGroup{}}
 	c.w.lbs[ls.Name] = l
+	typeOK := true
 	switch ls.Type {
 	case "application", "alb":
 		l.alb = true
 	case "network", "nlb":
 	default:
 		c.errf(path+".type", "type %q is not application or network", ls.Type)
+		typeOK = false
 	}
 	switch ls.Scheme {
 	case "internet-facing":
@@ -843,10 +870,12 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 			continue
 		}
 		tg := &targetGroup{name: ts.Name, proto: strings.ToLower(ts.Protocol)}
+		tgProtoOK := true
 		switch tg.proto {
 		case "http", "https", "tcp", "tls", "udp":
 		default:
 			c.errf(p+".protocol", "target group protocol %q is not http, https, tcp, tls or udp", ts.Protocol)
+			tgProtoOK = false
 		}
 		tg.port, _ = c.port(p+".port", ts.Port, "port")
 		hc := ts.HealthCheck
@@ -860,6 +889,9 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 		switch tg.hcProto {
 		case "http", "https", "tcp":
 		default:
+			if !tgProtoOK && hc.Protocol == "" {
+				break // the target group's protocol is the problem, said above
+			}
 			c.errf(p+".health_check.protocol", "health check protocol %q is not http, https or tcp", hc.Protocol)
 		}
 		tg.hcPort = tg.port
@@ -901,8 +933,8 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 		}
 		ports[lsn.Port] = true
 		valid := map[bool][]string{true: {"http", "https"}, false: {"tcp", "tls", "udp"}}[l.alb]
-		if !slices.Contains(valid, li.proto) {
-			c.errf(p+".protocol", "listener protocol %q is not one of %s for a %s load balancer", lsn.Protocol, strings.Join(valid, ", "), ls.Type)
+		if !slices.Contains(valid, li.proto) && typeOK {
+			c.errf(p+".protocol", "listener protocol %q is not one of %s for %s load balancer", lsn.Protocol, strings.Join(valid, ", "), article(ls.Type))
 		}
 		if lsn.Certificate != "" {
 			li.cert = c.w.certs[lsn.Certificate]
@@ -910,7 +942,7 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 				c.errf(p+".certificate", "certificate %q does not exist; declare it under certificates", lsn.Certificate)
 			}
 		} else if li.proto == "https" || li.proto == "tls" {
-			c.errf(p, "a %s listener needs a certificate", li.proto)
+			c.errf(p, "%s listener needs a certificate", article(li.proto))
 		}
 		switch {
 		case lsn.TargetGroup != "" && lsn.Redirect != "":
@@ -995,12 +1027,33 @@ func (c *compiler) peeringSpecs(s *WorldSpec) {
 
 func fqdn(s string) string { return dns.Fqdn(strings.ToLower(strings.TrimSpace(s))) }
 
+// hostName reports whether s is a domain name as hosts and zones are
+// written: dot-separated labels of letters, digits, '-' and '_' (miekg's
+// IsDomainName takes any bytes, spaces included, as zone files may).
+func hostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (c *compiler) zones(s *WorldSpec) {
 	seen := map[string]map[bool]bool{}
 	for i, zs := range s.DNS.Zones {
 		path := fmt.Sprintf("$.dns.zones[%d]", i)
-		if _, ok := dns.IsDomainName(zs.Name); !ok || zs.Name == "" {
-			c.errf(path+".name", "zone name %q is not a domain name", zs.Name)
+		if _, ok := dns.IsDomainName(zs.Name); !ok || zs.Name == "" || (zs.Name != "." && !hostName(zs.Name)) {
+			c.errf(path+".name", "zone name %q is not a domain name (labels of letters, digits and '-', such as example.com)", zs.Name)
 			continue
 		}
 		if fqdn(zs.Name) == "." {
@@ -1064,8 +1117,8 @@ func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []n
 	var out []nsRef
 	for k, ns := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
-		if _, ok := dns.IsDomainName(ns.Name); !ok || ns.Name == "" {
-			c.errf(p+".name", "nameserver name %q is not a domain name", ns.Name)
+		if _, ok := dns.IsDomainName(ns.Name); !ok || ns.Name == "" || (ns.Name != "." && !hostName(ns.Name)) {
+			c.errf(p+".name", "nameserver name %q is not a domain name (such as ns1.example.com)", ns.Name)
 		} else if fqdn(ns.Name) == "." {
 			c.errf(p+".name", "nameserver name %q is the root name; give the server's own name, such as ns1.example.com", ns.Name)
 		}
@@ -1075,6 +1128,8 @@ func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []n
 		}
 		if ih, taken := c.w.public[a]; taken {
 			c.errf(p+".ip", "address %s belongs to %s inside a VPC; authoritative servers live on the internet", a, ih.name)
+		} else if a.IsPrivate() || a.IsLoopback() || a.IsUnspecified() {
+			c.errf(p+".ip", "address %s is private; authoritative servers live on the internet, at public addresses", a)
 		}
 		ref := nsRef{name: fqdn(ns.Name), addr: a}
 		out = append(out, ref)

@@ -199,3 +199,26 @@ func TestCloneIsDeep(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFuzzParseInput is what one FuzzParse input costs when it is a
+// whole valid world (the built-in shop): parse, check, compile, trace.
+func BenchmarkFuzzParseInput(b *testing.B) {
+	data, err := Builtin(DefaultWorld)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		spec, err := ParseSpec("fuzz.yaml", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := Compile(spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if tg, err := tracer.ParseTarget(w.Headline()); err == nil {
+			w.Trace(context.Background(), "", tg)
+		}
+	}
+}

@@ -89,6 +89,9 @@ func readWorldFile(path string) ([]byte, error) {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", errors.Unwrap(err))}}}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: "this is a directory; give a world file (YAML)"}}}
+	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {

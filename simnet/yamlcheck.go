@@ -143,7 +143,7 @@ func (c *shapeCheck) walk(n ast.Node, t reflect.Type, key string) {
 		}
 		for _, mv := range m {
 			if k, ok := c.key(mv); ok {
-				c.walk(mv.Value, t.Elem(), k)
+				c.walk(mv.Value, t.Elem(), fmt.Sprintf("%s %q", key, printable(k)))
 			}
 		}
 	case reflect.Interface:
@@ -348,10 +348,11 @@ var examples = map[string]string{
 	"subnet": "public-a", "route_table": "rt-public", "network_acl": "acl-open", "target": "igw-prod",
 	"scheme": "internet-facing", "status": "active", "chain": "input", "bind": "0.0.0.0",
 	"id": "shop-my-scenario", "difficulty": "easy", "world": "shop", "from": "browser",
-	"request": "https://shop.example.com/", "want": "delivered", "code": "SG_NO_INGRESS_RULE",
+	"request": "https://shop.example.com/", "want": "delivered", "code": "SG_NO_INGRESS_RULE", "http": "200",
 }
 
 func example(key string, t reflect.Type) string {
+	key, _, _ = strings.Cut(key, " ") // http "/": an entry of http
 	if e, ok := examples[key]; ok {
 		return e
 	}
@@ -395,6 +396,12 @@ func didYouMean(k string, fields map[string]reflect.StructField) string {
 	}
 	sort.Strings(names)
 	lk := strings.ToLower(strings.ReplaceAll(k, "-", "_"))
+	for _, n := range names {
+		// A cut-short or run-on key: proto for protocol, internet_gw.
+		if len(lk) >= 4 && (strings.HasPrefix(n, lk) || strings.HasPrefix(lk, n)) {
+			return n
+		}
+	}
 	for _, n := range names {
 		d := editDistance(lk, n)
 		if d < bestD {

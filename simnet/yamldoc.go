@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,6 +74,11 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 		}
 		return nil, problems
 	}
+	// A %YAML or %TAG directive comes as a document of its own.
+	file.Docs = slices.DeleteFunc(file.Docs, func(d *ast.DocumentNode) bool {
+		_, directive := d.Body.(*ast.DirectiveNode)
+		return directive
+	})
 	if len(file.Docs) != 1 || file.Docs[0] == nil || file.Docs[0].Body == nil {
 		if len(file.Docs) > 1 {
 			return nil, d.problem(name, 1, 1, fmt.Sprintf("the file holds several YAML documents; put one %s in a file", d.What))
@@ -197,6 +204,13 @@ func (d YAMLDoc) yamlProblems(name string, err error) []Problem {
 // types is a gap in it: it is replaced by a plain one, never shown.
 func (d YAMLDoc) friendly(msg string) string {
 	switch {
+	case strings.HasPrefix(msg, "found character '\t'"), strings.Contains(msg, "'\t'"):
+		return "a tab indents this line; YAML indents with spaces only"
+	case duplicateKey.MatchString(msg):
+		m := duplicateKey.FindStringSubmatch(msg)
+		return fmt.Sprintf("key %q is given twice (first at %s:%s); keep one", m[1], m[2], m[3])
+	case msg == "mapping value is not allowed in this context":
+		return "a key: value here does not fit; is this line (or the one above) indented wrong, or a ': ' inside a value that needs quotes?"
 	case strings.HasPrefix(msg, "could not find end character of double-quoted text"):
 		return `a double-quoted value is never closed; add the closing "`
 	case strings.HasPrefix(msg, "could not find end character of single-quoted text"):
@@ -262,6 +276,8 @@ func parentPath(p string) string {
 	}
 	return "$"
 }
+
+var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):(\d+)\]`)
 
 // unclosedQuote moves a syntax error to the quote that caused it: a quoted
 // value that ran over several lines and closed just before the error (or

@@ -96,7 +96,7 @@ func ParseTarget(s string) (Target, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return bad("not a URL: %v", err)
+		return bad("not a URL: %s", strings.TrimPrefix(err.Error(), "net/url: "))
 	}
 	t := Target{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Hostname())}
 	if t.Host == "" {

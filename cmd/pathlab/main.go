@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
@@ -134,7 +136,7 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 		return emptyFlags(c)
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageErr("%v\nsee '%s --help'", err, c.CommandPath())
+		return usageErr("%s\nsee '%s --help'", flagError(c, err), c.CommandPath())
 	})
 	return root
 }
@@ -156,6 +158,37 @@ func run(args []string, e *env) int {
 	// cobra's own errors (unknown command, bad args) are usage errors.
 	fmt.Fprintf(e.stderr, "pathlab: %s\n", simnet.Printable(err.Error()))
 	return 2
+}
+
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+
+// flagError words pflag's "invalid argument" errors, which quote Go's
+// strconv and time messages, as what the flag wants.
+func flagError(c *cobra.Command, err error) string {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	want := "another value"
+	if f := c.Flags().Lookup(m[2]); f != nil {
+		switch t := f.Value.Type(); {
+		case strings.HasPrefix(t, "uint"):
+			want = "a whole number from 0 up, such as 7"
+			if strings.Contains(err.Error(), "out of range") {
+				want = "a smaller whole number (at most 18446744073709551615)"
+			}
+		case strings.HasPrefix(t, "int"):
+			want = "a whole number, such as 10"
+			if strings.Contains(err.Error(), "out of range") {
+				want = "a smaller whole number"
+			}
+		case t == "duration":
+			want = "a duration such as 2s, 500ms or 1m"
+		case t == "bool":
+			want = "true or false"
+		}
+	}
+	return fmt.Sprintf("--%s %q: want %s", m[2], m[1], want)
 }
 
 // emptyFlags refuses a text flag given an empty value (--world ""): taking

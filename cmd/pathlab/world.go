@@ -57,6 +57,11 @@ func loadRequest(worldFile string, args []string) (*simnet.World, tracer.Target,
 	}
 	raw := w.Headline()
 	if len(args) == 1 {
+		if args[0] == "" {
+			// An empty TARGET is a mistake, not a request for the headline.
+			_, err := tracer.ParseTarget("")
+			return nil, tracer.Target{}, usageErr("%v", err)
+		}
 		raw = args[0]
 	}
 	if raw == "" {

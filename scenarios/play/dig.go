@@ -57,13 +57,17 @@ func parseDig(args []string) (digOpts, error) {
 				continue
 			}
 			if o.name != "" {
-				return o, badUsage("one name at a time")
+				return o, badUsage("one name at a time (%s is not a record type dig knows here: A, AAAA, CNAME, MX, NS, TXT, SOA, PTR, SRV, CAA, ANY)", a)
 			}
 			o.name = a
 		}
 	}
 	if o.name == "" {
 		return o, badUsage("which name?")
+	}
+	if _, err := netip.ParseAddr(o.server); o.server != "" && err != nil && strings.Trim(o.server, "0123456789.") == "" {
+		// As dig: a server that looks like an address but is none.
+		return o, fmt.Errorf("couldn't get address for '%s': not found", o.server)
 	}
 	if _, ok := dns.IsDomainName(o.name); !ok {
 		return o, fmt.Errorf("'%s' is not a legal name", o.name)

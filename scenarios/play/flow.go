@@ -36,7 +36,7 @@ func (s *Shell) hintCmd(_ context.Context, _ []string) error {
 
 func (s *Shell) answer(_ context.Context, args []string) error {
 	if len(args) < 1 || len(args) > 2 {
-		return badUsage("answer COMPONENT [CODE]")
+		return badUsage("name the component you think is at fault, and optionally its code: answer sg-app SG_NO_INGRESS_RULE")
 	}
 	code := ""
 	if len(args) == 2 {
@@ -236,7 +236,10 @@ func sameSpec(a, b *simnet.WorldSpec) bool {
 // edit writes the world to a file, lets the learner edit it, and loads it
 // back: validated as a whole, refused with the file's line and column when
 // it is wrong.
-func (s *Shell) edit(ctx context.Context, _ []string) error {
+func (s *Shell) edit(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return badUsage("edit takes no arguments: it opens the whole world in $EDITOR")
+	}
 	data, err := yaml.MarshalWithOptions(s.spec, yaml.IndentSequence(true))
 	if err != nil {
 		return fmt.Errorf("cannot write the world out: %v", err)

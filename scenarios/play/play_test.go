@@ -502,6 +502,12 @@ func FuzzExec(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	lines, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "bad", "shell", "*.line")) // issue 16's corpus
+	for _, p := range lines {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(strings.TrimSuffix(string(b), "\n"))
+		}
+	}
 	for _, s := range rootNameLines {
 		f.Add(s)
 	}
