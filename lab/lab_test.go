@@ -298,18 +298,7 @@ func sourceSpec(t testing.TB, source string) *simnet.WorldSpec {
 // knownDisagreements are flows where the lab is right and the simulation
 // is not yet; each names the fact that decides it. The test fails when one
 // starts to agree, so that the entry is removed with the simulation's fix.
-var knownDisagreements = map[[3]string]string{
-	// A host firewall's REJECT answers with ICMP port unreachable, but the
-	// error must leave the server's subnet through its network ACL, and
-	// acl-data's egress allows only tcp 1024-65535: NACLs are stateless
-	// and filter ICMP like any other protocol (AWS VPC User Guide, "Network
-	// ACLs": rules name a protocol; the Path MTU Discovery section asks for
-	// an explicit ICMP rule for the same reason). The client times out;
-	// the simulation reports the rejection (HOST_FIREWALL_REJECT) without
-	// putting the ICMP error through the ACL on its way back.
-	{"shop-db-firewall-reject", "app-1", "tcp://db.internal.shop:5432"}: "ICMP error dropped by acl-data egress",
-	{"shop-db-firewall-reject", "app-2", "tcp://db.internal.shop:5432"}: "ICMP error dropped by acl-data egress",
-}
+var knownDisagreements = map[[3]string]string{}
 
 // intermittent are flows whose outcome in the kernel depends on the
 // ephemeral port the client's kernel draws. peered-acl-ephemeral narrows

@@ -80,6 +80,49 @@ type walk struct {
 	// mtuLink is a link with a small MTU the request crossed; large
 	// packets of the conversation meet it.
 	mtuLink *peering
+	// answerLost: the host refused (a reset, an ICMP error), but the
+	// refusal was dropped on its way back, so the client only waits.
+	answerLost bool
+}
+
+// refused sends back the answer of a host that refused p at dst: a TCP
+// reset, or an ICMP port unreachable (a host firewall's reject, a UDP
+// port with nothing on it). It is a packet like any other on the way
+// back: routes and network ACLs apply (ACLs are stateless and filter ICMP
+// too; AWS VPC User Guide, network ACLs), security groups let it pass as
+// part of the tracked connection. Where it is dropped the client only
+// waits (answerLost); the refusing hop says where, and the drop is not a
+// blocker of its own: mending the refusal mends the request.
+func (t *walk) refused(dst *iface, p *pkt) {
+	first := -1
+	for i := range t.hops {
+		if t.hops[i].Blocks {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return
+	}
+	o := t.hops[first].Code.Info().Observe
+	if o.Conn != tracer.ConnRefused && o.Conn != tracer.ConnUnreachable {
+		return // the first block is silent: nothing answers
+	}
+	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true, dlo: p.sport, dhi: p.sport}
+	what := "reset"
+	if o.Conn == tracer.ConnUnreachable || p.proto != protoTCP {
+		r.proto, r.sport, r.dport, r.dlo, r.dhi = protoICMP, 0, 0, 0, 0
+		what = "ICMP port unreachable"
+	}
+	back := &walk{w: t.w, quiet: true, nat: t.nat, natOrig: t.natOrig, natOrigPort: t.natOrigPort, natPort: t.natPort}
+	back.send(dst, r)
+	for _, h := range back.hops {
+		if h.Blocks {
+			t.answerLost = true
+			t.hops[first].Detail += "; but the " + what + " is dropped on its way back by " + h.Component + " (" + string(h.Code) + "), so the client only times out"
+			return
+		}
+	}
 }
 
 func (t *walk) add(h tracer.Hop) {

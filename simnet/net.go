@@ -137,6 +137,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	st.dst = dst
 	st.seen = p.src
 	accepted := n.answer(t, dst, p, st)
+	t.refused(dst, p)
 	if accepted && !st.replied {
 		n.reply(t, dst, p, st)
 	}
@@ -271,6 +272,9 @@ func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
 			Detail: fmt.Sprintf("%s from %s", what, c.Addr)})
 	default:
 		c.State, c.ICMP = connObserved(t.first, c.Proto, c.Addr.Addr())
+		if t.answerLost {
+			c.State, c.ICMP = tracer.ConnTimeout, nil // the refusal never came back
+		}
 	}
 	c.Assumed = accepted && c.State != tracer.ConnOpen
 	c.RTT = n.rtt(c.Addr.Addr())
@@ -374,6 +378,7 @@ func (w *World) backend(node *iface, target *host, port uint16, path string, wit
 	accepted := false
 	if dst != nil {
 		accepted = t.socket(dst, p, st)
+		t.refused(dst, p)
 		if accepted {
 			r := &pkt{proto: protoTCP, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true, dlo: node.ephLo, dhi: node.ephHi}
 			t.send(dst, r)
@@ -383,7 +388,9 @@ func (w *World) backend(node *iface, target *host, port uint16, path string, wit
 	out.state = tracer.ConnOpen
 	if t.first != "" {
 		out.state, _ = connObserved(t.first, tracer.TCP, netip.Addr{})
-		if out.state == tracer.ConnUnreachable {
+		if t.answerLost {
+			out.state = tracer.ConnTimeout // the refusal never came back
+		} else if out.state == tracer.ConnUnreachable {
 			// connect() reports an ICMP port unreachable as ECONNREFUSED
 			out.state = tracer.ConnRefused
 		}
