@@ -1500,7 +1500,7 @@ func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.T
 	if l == nil {
 		return nil, nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
-	tg, err := findTG(l, p["tg"])
+	tg, err := simnet.FindTargetGroup(l, p["tg"])
 	if err != nil {
 		return nil, nil, err
 	}

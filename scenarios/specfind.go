@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -86,30 +85,6 @@ func findLB(s *simnet.WorldSpec, name string) *simnet.LoadBalancerSpec {
 		}
 	}
 	return nil
-}
-
-// findTG finds a target group of a balancer; with tg empty, the balancer's
-// only target group (or the one its first forwarding listener uses).
-func findTG(l *simnet.LoadBalancerSpec, tg string) (*simnet.TargetGroupSpec, error) {
-	if tg == "" {
-		if len(l.TargetGroups) == 1 {
-			return &l.TargetGroups[0], nil
-		}
-		names := make([]string, len(l.TargetGroups))
-		for i, t := range l.TargetGroups {
-			names[i] = t.Name
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("load balancer %s has no target groups", l.Name)
-		}
-		return nil, fmt.Errorf("load balancer %s has several target groups (%s): name one", l.Name, strings.Join(names, ", "))
-	}
-	for i := range l.TargetGroups {
-		if l.TargetGroups[i].Name == tg {
-			return &l.TargetGroups[i], nil
-		}
-	}
-	return nil, fmt.Errorf("load balancer %s has no target group %q", l.Name, tg)
 }
 
 func findCert(s *simnet.WorldSpec, name string) *simnet.CertSpec {

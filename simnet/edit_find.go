@@ -90,9 +90,9 @@ func specPeering(s *WorldSpec, name string) (*PeeringSpec, int) {
 	return nil, -1
 }
 
-// specTG finds a target group of a balancer; with tg empty, the balancer's
-// only target group.
-func specTG(l *LoadBalancerSpec, tg string) (*TargetGroupSpec, error) {
+// FindTargetGroup finds a target group of a balancer; with tg empty, the
+// balancer's only target group.
+func FindTargetGroup(l *LoadBalancerSpec, tg string) (*TargetGroupSpec, error) {
 	if tg == "" {
 		if len(l.TargetGroups) == 1 {
 			return &l.TargetGroups[0], nil

@@ -279,7 +279,7 @@ func (e LBHealthCheckEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	tg, err := specTG(l, e.TG)
+	tg, err := FindTargetGroup(l, e.TG)
 	if err != nil {
 		return nil, "", err
 	}
@@ -313,7 +313,7 @@ func (e LBTargetEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	tg, err := specTG(l, e.TG)
+	tg, err := FindTargetGroup(l, e.TG)
 	if err != nil {
 		return nil, "", err
 	}
@@ -351,7 +351,7 @@ func (e LBTargetGroupPortEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if e.TG == "" {
 		return nil, "", usagef("lb", "name the target group")
 	}
-	tg, err := specTG(l, e.TG)
+	tg, err := FindTargetGroup(l, e.TG)
 	if err != nil {
 		return nil, "", err
 	}
