@@ -716,11 +716,14 @@ func FirewallRuleText(r FirewallRuleSpec) string {
 	p := strings.ToLower(r.Protocol)
 	if p != "all" && p != "" {
 		fmt.Fprintf(&b, " -p %s", p)
-		if !r.Port.IsZero() {
+		if !r.Port.IsZero() && p != "icmp" {
 			fmt.Fprintf(&b, " -m %s --dport %s", p, strings.ReplaceAll(r.Port.Text, "-", ":"))
 		}
 	}
 	fmt.Fprintf(&b, " -j %s", strings.ToUpper(r.Action))
+	if strings.EqualFold(r.Action, "reject") {
+		b.WriteString(" --reject-with icmp-port-unreachable")
+	}
 	return b.String()
 }
 

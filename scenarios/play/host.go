@@ -118,7 +118,7 @@ func (s *Shell) iptables(_ context.Context, args []string) error {
 	if rules {
 		b.WriteString("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")
 		for _, r := range fw {
-			b.WriteString(iptablesRule(r) + "\n")
+			b.WriteString(simnet.FirewallRuleText(r) + "\n")
 		}
 		s.print(b.String())
 		return nil
@@ -170,30 +170,6 @@ func orAny(c string) string {
 		return a.String()
 	}
 	return c
-}
-
-// iptablesRule writes a rule as iptables -S does.
-func iptablesRule(r simnet.FirewallRuleSpec) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "-A %s", strings.ToUpper(r.Chain))
-	if r.Source != "" {
-		fmt.Fprintf(&b, " -s %s", r.Source)
-	}
-	if r.Destination != "" {
-		fmt.Fprintf(&b, " -d %s", r.Destination)
-	}
-	p := strings.ToLower(r.Protocol)
-	if p != "all" && p != "" {
-		fmt.Fprintf(&b, " -p %s", p)
-		if !r.Port.IsZero() && p != "icmp" {
-			fmt.Fprintf(&b, " -m %s --dport %s", p, strings.ReplaceAll(r.Port.Text, "-", ":"))
-		}
-	}
-	fmt.Fprintf(&b, " -j %s", strings.ToUpper(r.Action))
-	if strings.EqualFold(r.Action, "reject") {
-		b.WriteString(" --reject-with icmp-port-unreachable")
-	}
-	return b.String()
 }
 
 func (s *Shell) ip(_ context.Context, args []string) error {
