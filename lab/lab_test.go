@@ -336,7 +336,7 @@ func TestVerify(t *testing.T) {
 		// test once more without it.
 		t.Skip("the race detector slows the lab's probes past their timeouts; run without -race")
 	}
-	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral",
+	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "shop-lame-delegation", "peered-acl-ephemeral",
 		// Worlds that found lab faults: a NAT gateway translating a reply it
 		// never saw the request of, pages too small to meet a small MTU.
 		"../testdata/worlds/codes/NO_RETURN_ROUTE.yaml", "../testdata/worlds/codes/MTU_BLACKHOLE.yaml")
