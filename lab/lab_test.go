@@ -42,6 +42,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testLab names a test's lab after this process, so that test runs side
+// by side (other worktrees, other packages) never share a lab.
+func testLab(what string) string { return fmt.Sprintf("t%d-%s", os.Getpid(), what) }
+
 func skip(t testing.TB) {
 	t.Helper()
 	if why := lab.Skip(); why != "" {
@@ -68,8 +72,13 @@ func take(t testing.TB) snapshot {
 	var s snapshot
 	// Other tests' namespaces (the probes' lab, other labs) come and go
 	// meanwhile: only what is not theirs counts.
-	for _, l := range strings.Split(run(t, "ip", "netns", "list"), "\n") {
-		if strings.HasPrefix(l, "plab") || (strings.HasPrefix(l, "pl-") && !strings.HasPrefix(l, "pl-t-")) {
+	// ip netns list warns on stderr about namespaces others delete meanwhile.
+	list, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		t.Fatalf("ip netns list: %v", err)
+	}
+	for _, l := range strings.Split(string(list), "\n") {
+		if strings.HasPrefix(l, "Error:") || strings.HasPrefix(l, "plab") || (strings.HasPrefix(l, "pl-") && !strings.HasPrefix(l, lab.PrefixOf(testLab("")))) {
 			continue
 		}
 		s.netns += l + "\n"
@@ -98,7 +107,9 @@ func take(t testing.TB) snapshot {
 	s.nft = strings.Join(names, " ")
 	entries, _ := os.ReadDir("/etc/netns")
 	for _, e := range entries {
-		s.etc += e.Name() + " "
+		if strings.HasPrefix(e.Name(), lab.PrefixOf(testLab(""))) {
+			s.etc += e.Name() + " "
+		}
 	}
 	return s
 }
@@ -162,7 +173,7 @@ func TestUpDownLeavesNothing(t *testing.T) {
 	skip(t)
 	for _, world := range simnet.BuiltinNames() {
 		t.Run(world, func(t *testing.T) {
-			name := "t-clean-" + world
+			name := testLab("clean-" + world)
 			lab.Down(name)
 			before := take(t)
 			w, err := simnet.LoadBuiltin(world)
@@ -200,7 +211,7 @@ func TestDownAfterKill(t *testing.T) {
 	}
 	for _, after := range []time.Duration{20 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond, 3 * time.Second} {
 		t.Run(after.String(), func(t *testing.T) {
-			name := "t-kill"
+			name := testLab("kill")
 			lab.Down(name)
 			before := take(t)
 			cmd := exec.Command(self, "-test.run=^$")
@@ -258,7 +269,7 @@ func TestCurlShop(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.source, func(t *testing.T) {
 			spec := sourceSpec(t, tt.source)
-			name := "t-curl"
+			name := testLab("curl")
 			lab.Down(name)
 			if _, err := lab.Up(context.Background(), spec, name, lab.Options{}); err != nil {
 				t.Fatal(err)
@@ -325,7 +336,7 @@ func TestVerify(t *testing.T) {
 		// test once more without it.
 		t.Skip("the race detector slows the lab's probes past their timeouts; run without -race")
 	}
-	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "mesh-nlb-client-ip", "peered-pcx-deleted", "shop-lame-delegation", "peered-acl-ephemeral",
+	sources := append(simnet.BuiltinNames(), "shop-db-firewall-reject", "shop-lame-delegation", "peered-acl-ephemeral",
 		// Worlds that found lab faults: a NAT gateway translating a reply it
 		// never saw the request of, pages too small to meet a small MTU.
 		"../testdata/worlds/codes/NO_RETURN_ROUTE.yaml", "../testdata/worlds/codes/MTU_BLACKHOLE.yaml")
@@ -345,7 +356,7 @@ func TestVerify(t *testing.T) {
 				}
 				extra = append(extra, [2]string{st.From, st.Target.String()})
 			}
-			name := "t-verify"
+			name := testLab("verify")
 			lab.Down(name)
 			st, err := lab.Up(context.Background(), spec, name, lab.Options{})
 			if err != nil {
@@ -395,11 +406,11 @@ func BenchmarkUpDown(b *testing.B) {
 	var up, down time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := lab.Up(context.Background(), w.Spec(), "t-bench", lab.Options{}); err != nil {
+		if _, err := lab.Up(context.Background(), w.Spec(), testLab("bench"), lab.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := lab.Down("t-bench"); err != nil {
+		if err := lab.Down(testLab("bench")); err != nil {
 			b.Fatal(err)
 		}
 		up += t1.Sub(t0)
