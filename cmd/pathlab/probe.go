@@ -360,13 +360,9 @@ Exit status: 0 the target answered, 1 it did not, 2 bad input.`,
 			}
 			ctx, stop := interruptible()
 			defer stop()
-			addr, err := netip.ParseAddr(args[0])
+			addr, err := hostAddr4(ctx, args[0])
 			if err != nil {
-				ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", args[0])
-				if lerr != nil || len(ips) == 0 {
-					return usageErr("HOST %q is neither an address nor a name that resolves", args[0])
-				}
-				addr = ips[0]
+				return err
 			}
 			o := probe.TraceOptions{Proto: proto, Port: uint16(port), MaxHops: maxHops, Queries: queries, Unprivileged: unpriv, MinWait: minWait}
 			if !asJSON {
@@ -539,13 +535,9 @@ answer, 2 bad input.`,
 			}
 			ctx, stop := interruptible()
 			defer stop()
-			addr, err := netip.ParseAddr(args[0])
+			addr, err := hostAddr4(ctx, args[0])
 			if err != nil {
-				ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", args[0])
-				if lerr != nil || len(ips) == 0 {
-					return usageErr("HOST %q is neither an address nor a name that resolves", args[0])
-				}
-				addr = ips[0]
+				return err
 			}
 			if !addr.Unmap().Is4() {
 				return usageErr("HOST %s: the MTU probe is IPv4 only", addr)
@@ -590,4 +582,17 @@ func readCACert(path string) ([]byte, error) {
 		return nil, usageErr("--cacert %s: the file is larger than %d KiB; give a PEM file of CA certificates", path, maxCACert>>10)
 	}
 	return pem, nil
+}
+
+// hostAddr4 is the HOST argument of trace and mtu as an address: itself,
+// or the first IPv4 address its name resolves to.
+func hostAddr4(ctx context.Context, host string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a, nil
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
+	if err != nil || len(ips) == 0 {
+		return netip.Addr{}, usageErr("HOST %q is neither an address nor a name that resolves", host)
+	}
+	return ips[0], nil
 }
