@@ -432,6 +432,8 @@ type Setup struct {
 	Causes []string
 	// AdHoc: the answer key is the trace's blockers.
 	AdHoc bool
+
+	baseline baseline // the flows Judge holds a fixed world to
 }
 
 // FixLines is the reference fix as command lines; for an ad-hoc scenario,

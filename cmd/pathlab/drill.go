@@ -274,7 +274,7 @@ func runDrill(ctx context.Context, e *env, f *drillFlags, args []string) error {
 	if n := len(d.FollowUps); n > 0 {
 		fmt.Fprintf(e.stdout, "\n%d of %d questions answered.\n", answered, n)
 	}
-	if store != nil {
+	if store != nil && res.Attempted {
 		stats := res.Stats
 		notes, err := store.Append(progress.Attempt{Scenario: sc.ID, Title: sc.Title, Topics: sc.Topics, Difficulty: sc.Difficulty, Mode: "drill",
 			Seed: sc.Seed, Started: stats.Start.UTC(), Seconds: res.Took.Seconds(), Solved: res.Outcome == drill.Solved,

@@ -217,7 +217,7 @@ func TestDrillCard(t *testing.T) {
 // TestProgressJSON lists the attempts of a play and a drill.
 func TestProgressJSON(t *testing.T) {
 	state := t.TempDir()
-	runPlayCmd(t, state, "sg sg-app add ingress tcp 8080 from sg-lb\n", "play", "shop-sg-app-ingress")
+	runPlayCmd(t, state, "sg sg-app add ingress tcp 8080 from sg-lb\ncheck\n", "play", "shop-sg-app-ingress")
 	runPlayCmd(t, state, "hint\ngive-up\n", "drill", "shop-acl-data-deny")
 	out, _, code := runPlayCmd(t, state, "", "progress", "--json")
 	var p struct {

@@ -209,7 +209,10 @@ func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string) erro
 		verdict = "gave up"
 	}
 	fmt.Fprintf(e.stdout, "\nsession: %s; %d commands, %d hints, %d wrong answers; %s\n", verdict, stats.Commands, stats.Hints, stats.WrongAnswers, score)
-	saveAttempt(e, st, mode, sh, solved, score)
+	if sh.Attempted() {
+		// Looking around without a fix or a check is not an attempt.
+		saveAttempt(e, st, mode, sh, solved, score)
+	}
 	if solved {
 		return nil
 	}

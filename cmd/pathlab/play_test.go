@@ -54,13 +54,16 @@ func TestPlayExitStatus(t *testing.T) {
 		err   string // a substring of stderr
 	}{
 		{"solved", []string{"play", "shop-sg-app-ingress"}, "sg sg-app add ingress tcp 8080 from sg-lb\ncheck\n", 0, "session: solved", ""},
-		{"solved-without-check", []string{"play", "shop-sg-app-ingress"}, "sg sg-app add ingress tcp 8080 from sg-lb\n", 0, "session: solved", ""},
-		{"not-solved", []string{"play", "shop-sg-app-ingress"}, "curl -v https://shop.example.com/\n", 1, "session: not solved", ""},
+		// The outcome is the last check, not the world at the end.
+		{"fixed-without-check", []string{"play", "shop-sg-app-ingress"}, "sg sg-app add ingress tcp 8080 from sg-lb\n", 1, "session: not solved", ""},
+		{"solved-undone", []string{"play", "shop-sg-app-ingress"}, "sg sg-app add ingress tcp 8080 from sg-lb\ncheck\nundo\nquit\n", 0, "session: solved", ""},
+		{"not-solved", []string{"play", "shop-sg-app-ingress"}, "curl -v https://shop.example.com/\ncheck\n", 1, "session: not solved", ""},
 		{"gave-up", []string{"play", "shop-sg-app-ingress"}, "give-up\nsg sg-app add ingress tcp 8080 from sg-lb\n", 1, "session: gave up", ""},
-		{"quit", []string{"play", "shop-sg-app-ingress"}, "quit\nsg sg-app add ingress tcp 8080 from sg-lb\n", 1, "session: not solved", ""},
+		{"quit", []string{"play", "shop-sg-app-ingress"}, "check\nquit\nsg sg-app add ingress tcp 8080 from sg-lb\n", 1, "session: not solved", ""},
 		{"adhoc", []string{"play", "--world", closedWorldFile, "--from", "browser", "--request", "https://shop.example.com/"},
 			"answer sg-app\nsg sg-app add ingress tcp 8080 from sg-lb\ncheck\n", 0, "correct: sg-app", ""},
 		{"random", []string{"play", "--random", "--seed", "3", "--difficulty", "easy"}, "give-up\n", 1, "The reference fix:", "seed 3"},
+		{"help-only", []string{"play", "shop-sg-app-ingress"}, "help\nhelp sg\n", 1, "session: not solved", ""},
 		{"unknown-id", []string{"play", "shop-nope"}, "", 2, "", "no such scenario \"shop-nope\""},
 		{"seed-without-random", []string{"play", "--seed", "3"}, "", 2, "", "go with --random"},
 		{"mixed", []string{"play", "--world", closedWorldFile, "--random"}, "", 2, "", "do not mix"},
@@ -85,6 +88,12 @@ func TestPlayExitStatus(t *testing.T) {
 			if code == 2 {
 				if _, err := os.Stat(filepath.Join(state, "pathlab", "attempts.json")); err == nil {
 					t.Errorf("bad usage recorded an attempt")
+				}
+				return
+			}
+			if tc.name == "help-only" {
+				if _, err := os.Stat(filepath.Join(state, "pathlab", "attempts.json")); err == nil {
+					t.Errorf("a session without a fix or a check recorded an attempt")
 				}
 				return
 			}
@@ -116,7 +125,7 @@ func TestPlayCorruptProgress(t *testing.T) {
 	dir := filepath.Join(state, "pathlab")
 	os.MkdirAll(dir, 0o700)
 	os.WriteFile(filepath.Join(dir, "attempts.json"), []byte("not json"), 0o600)
-	_, errs, code := runPlayCmd(t, state, "sg sg-app add ingress tcp 8080 from sg-lb\n", "play", "shop-sg-app-ingress")
+	_, errs, code := runPlayCmd(t, state, "sg sg-app add ingress tcp 8080 from sg-lb\ncheck\n", "play", "shop-sg-app-ingress")
 	if code != 0 {
 		t.Errorf("exit %d; want 0", code)
 	}

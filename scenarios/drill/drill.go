@@ -90,6 +90,9 @@ type Result struct {
 	// Skipped is the command typed after the time ran out, which did not
 	// run.
 	Skipped string
+	// Attempted: the learner changed the world, ran a check, gave up or
+	// ran out of time. A drill left after only looking is no attempt.
+	Attempted bool
 }
 
 // ErrNoSetup is returned by Run without a scenario.
@@ -169,7 +172,13 @@ func Run(ctx context.Context, st *scenarios.Setup, in play.LineReader, out io.Wr
 		}
 	}
 	end := o.Now()
+	if timedOut && !sh.GaveUp() {
+		// The outcome is the last check; time-up runs one on the world
+		// as the learner left it.
+		sh.FinalCheck(context.WithoutCancel(ctx))
+	}
 	res.Stats = sh.Stats()
+	res.Attempted = sh.Attempted() || timedOut
 	res.Warnings = sh.Warnings()
 	res.Score = sh.Score(context.WithoutCancel(ctx))
 	res.Took = end.Sub(start)
@@ -178,6 +187,9 @@ func Run(ctx context.Context, st *scenarios.Setup, in play.LineReader, out io.Wr
 		res.Outcome = GaveUp
 	case res.Score.Solved:
 		res.Outcome = Solved
+		if timedOut {
+			res.Took = min(res.Took, o.Limit)
+		}
 	case timedOut:
 		res.Outcome = TimedOut
 		res.Took = min(res.Took, o.Limit)
@@ -194,6 +206,10 @@ func Run(ctx context.Context, st *scenarios.Setup, in play.LineReader, out io.Wr
 	case GaveUp:
 		fmt.Fprintf(out, "\nYou gave up after %s. The debrief shows where it broke and how to find it.\n", Clock(res.Took))
 	case Solved:
+		if timedOut {
+			fmt.Fprintf(out, "\nTime is up (%s); the world as you left it passes the final check.\n", Clock(o.Limit))
+			break
+		}
 		fmt.Fprintf(out, "\nSolved in %s.\n", Clock(res.Took))
 	default:
 		fmt.Fprintf(out, "\nThe session ended unsolved after %s.\n", Clock(res.Took))

@@ -138,7 +138,8 @@ func TestDrillSessions(t *testing.T) {
 }
 
 // TestRunEnds: a drill ends at a passing check, give-up, quit, the end of
-// the input or the limit; the world decides whether it is solved.
+// the input or the limit; the last check decides whether it is solved, and
+// the limit runs one.
 func TestRunEnds(t *testing.T) {
 	fix := "sg sg-app add ingress tcp 8080 from sg-lb"
 	tests := []struct {
@@ -150,11 +151,12 @@ func TestRunEnds(t *testing.T) {
 	}{
 		{"check-passes", []string{fix, "check", "curl https://shop.example.com/"}, time.Second, Solved, 2},
 		{"check-fails", []string{"check", "quit"}, time.Second, Unsolved, 2},
-		{"fixed-at-eof", []string{fix}, time.Second, Solved, 1},
+		{"fixed-at-eof-without-check", []string{fix}, time.Second, Unsolved, 1},
 		{"quit", []string{"quit", fix}, time.Second, Unsolved, 1},
 		{"give-up", []string{"give-up", fix}, time.Second, GaveUp, 1},
 		{"give-up-after-fix", []string{fix, "give-up"}, time.Second, GaveUp, 2},
-		{"limit-before-check", []string{fix, "check"}, 6 * time.Minute, Solved, 1},
+		{"limit-before-check", []string{fix, "check"}, 6 * time.Minute, Solved, 1}, // the limit's own check passes
+		{"solved-then-undone", []string{fix, "check", "undo"}, time.Second, Solved, 2},
 		{"limit", []string{"hint", "hint"}, 6 * time.Minute, TimedOut, 1},
 		{"blank-lines-are-free", []string{"", "", "hint"}, time.Minute, Unsolved, 1},
 	}

@@ -66,15 +66,17 @@ func (s *Shell) answer(_ context.Context, args []string) error {
 }
 
 func (s *Shell) check(ctx context.Context, _ []string) error {
-	results := scenarios.RunChecks(ctx, s.world, s.setup.Checks)
+	results := s.setup.Judge(ctx, s.world)
+	s.checked = true
+	s.passed = scenarios.Solved(results)
 	for _, r := range results {
 		verdict := "PASS"
 		if !r.Pass {
 			verdict = "FAIL"
 		}
-		s.printf("%s  %s\n      %s\n", verdict, r.Check.Description, r.Seen)
+		s.printf("%s  %s\n      %s\n", verdict, r.Check.Description, strings.ReplaceAll(r.Seen, "\n", "\n      "))
 	}
-	if !scenarios.Solved(results) {
+	if !s.passed {
 		n := 0
 		for _, r := range results {
 			if !r.Pass {

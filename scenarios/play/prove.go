@@ -67,7 +67,7 @@ func Prove(ctx context.Context, sc *scenarios.Scenario, now func() time.Time) (p
 		fail("%v", err)
 		return p
 	}
-	if sh.Solved(ctx) {
+	if scenarios.Solved(scenarios.RunChecks(ctx, sh.World(), st.Checks)) {
 		fail("with the faults in, every check still passes: nothing to fix")
 	}
 	r := sh.broken
@@ -91,7 +91,7 @@ func Prove(ctx context.Context, sc *scenarios.Scenario, now func() time.Time) (p
 			fail("reference fix %q: %v", f, err)
 		}
 	}
-	for _, res := range scenarios.RunChecks(ctx, sh.World(), st.Checks) {
+	for _, res := range st.Judge(ctx, sh.World()) {
 		if !res.Pass {
 			fail("after the reference fix, the check %q fails: %s", res.Check.Description, res.Detail)
 		}

@@ -42,6 +42,8 @@ type Shell struct {
 	named    map[int]bool // faults whose cause the learner has named
 	stats    Stats
 	solvedAt time.Time
+	checked  bool // a check ran
+	passed   bool // the last check passed: the session's outcome
 	gaveUp   bool
 	quit     bool
 	warnings []scenarios.Warning
@@ -164,13 +166,20 @@ func (s *Shell) Warnings() []scenarios.Warning { return s.warnings }
 // Elapsed is the simulated time the commands took.
 func (s *Shell) Elapsed() time.Duration { return s.elapsed }
 
-// Solved runs the checks on the world as it is now: the verdict when the
-// session ends. A learner who gave up has not solved it.
-func (s *Shell) Solved(ctx context.Context) bool {
-	if s.gaveUp {
-		return false
-	}
-	return scenarios.Solved(scenarios.RunChecks(ctx, s.world, s.setup.Checks))
+// Solved is the session's outcome: whether the last check passed. A
+// session that never ran check has not solved it (whatever its world
+// holds now), and neither has a learner who gave up.
+func (s *Shell) Solved(_ context.Context) bool {
+	return s.checked && s.passed && !s.gaveUp
+}
+
+// Checked reports whether a check ran.
+func (s *Shell) Checked() bool { return s.checked }
+
+// Attempted reports whether the session is an attempt: it changed the
+// world or ran a check. A session that only looked is not one.
+func (s *Shell) Attempted() bool {
+	return s.checked || s.stats.Fixes > 0 || len(s.undo) > 0 || s.gaveUp
 }
 
 // Score computes the session's score as of now.
