@@ -125,7 +125,10 @@ question. --json prints the questions with their answers and exits.`,
 			if !r.Delivered() {
 				fmt.Fprintf(e.stdout, "(this request breaks at %s: %s; the questions follow it as far as it goes)\n", r.BrokenAt.Component, r.BrokenAt.Code)
 			}
-			walk.Run(e.stdin, e.stdout, qs)
+			now := e.newClock()
+			start := now()
+			res := walk.Run(e.stdin, e.stdout, qs)
+			saveWalk(e, r.Target, r.From, res, len(qs), start, now().Sub(start).Seconds())
 			return nil
 		},
 	}

@@ -16,8 +16,14 @@ import (
 func runWithInput(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	state := t.TempDir() // progress stays out of the real home
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv: func(string) string { return "" }, isTerminal: func(any) bool { return false }, clock: fakeClock}
+		getenv: func(k string) string {
+			if k == "XDG_STATE_HOME" {
+				return state
+			}
+			return ""
+		}, isTerminal: func(any) bool { return false }, clock: fakeClock}
 	code := run(args, e)
 	return out.String(), errb.String(), code
 }

@@ -90,3 +90,22 @@ func TestJudgeSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestWalkRecorded: a walk quiz with answers is stored, and progress shows
+// it apart from the sessions; one with no answer is not stored.
+func TestWalkRecorded(t *testing.T) {
+	state := t.TempDir()
+	runPlayCmd(t, state, "", "drill", "walk", "--seed", "5")
+	if _, err := os.Stat(filepath.Join(state, "pathlab", "attempts.json")); err == nil {
+		t.Errorf("a walk with no answer was recorded")
+	}
+	runPlayCmd(t, state, "a\nb\nc\n", "drill", "walk", "--seed", "5")
+	as := attempts(t, state)
+	if len(as) != 1 || as[0]["mode"] != "walk" || as[0]["questions"] == nil {
+		t.Fatalf("attempts after a walk: %v", as)
+	}
+	out, _, code := runPlayCmd(t, state, "", "progress")
+	if code != 0 || !strings.Contains(out, "Walk quizzes: 1 taken") || !strings.Contains(out, "No attempts recorded yet.") {
+		t.Errorf("progress after one walk: exit %d\n%s", code, out)
+	}
+}

@@ -73,7 +73,16 @@ type Summary struct {
 	Topics      []TopicStat  `json:"topics"`
 	Streak      Streak       `json:"streak"`
 	Suggestions []Suggestion `json:"suggestions"`
+	// Walks are the walk quizzes taken, oldest first: they count for no
+	// topic and no streak.
+	Walks []progress.Attempt `json:"walks"`
 }
+
+// minPace is the shortest median time that says anything about a pace:
+// a session of a fraction of a second (a script piped in) is no evidence
+// that one topic is slower than another, and a ratio of two such medians
+// printed as "0:00 against 0:00" is noise.
+const minPace = 10 // seconds
 
 // maxBox caps the spaced-repetition box: a topic mastered comes back at
 // least every 16 attempts.
@@ -82,10 +91,16 @@ const maxBox = 4
 // Summarize computes the figures from the attempts, oldest first; now is
 // the clock for the streak of days.
 func Summarize(as []progress.Attempt, now time.Time) *Summary {
-	if as == nil {
-		as = []progress.Attempt{}
+	sessions, walks := []progress.Attempt{}, []progress.Attempt{}
+	for _, a := range as {
+		if a.Mode == progress.ModeWalk {
+			walks = append(walks, a)
+		} else {
+			sessions = append(sessions, a)
+		}
 	}
-	s := &Summary{Attempts: as}
+	as = sessions
+	s := &Summary{Attempts: as, Walks: walks}
 	var all []float64
 	for _, a := range as {
 		if a.Solved {
@@ -126,7 +141,7 @@ func topicStat(as []progress.Attempt, topic string) TopicStat {
 		t.SuccessRate = float64(t.Solved) / float64(t.Attempts)
 	}
 	t.MedianSeconds = median(mine)
-	if mo := median(others); t.MedianSeconds > 0 && mo > 0 {
+	if mo := median(others); t.MedianSeconds >= minPace && mo >= minPace {
 		t.SlowerBy = t.MedianSeconds / mo
 	}
 	for i := len(results) - 1; i >= 0 && results[i] && t.Box < maxBox; i-- {
@@ -296,6 +311,15 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "\nNot practised yet: %s.\n", strings.Join(unpractised, ", "))
 		}
 		fmt.Fprintf(tw, "\nStreak: %d solved in a row (best %d); %d day%s in a row with practice.\n", s.Streak.Solved, s.Streak.Best, s.Streak.Days, plural(s.Streak.Days))
+	}
+	if n := len(s.Walks); n > 0 {
+		last := s.Walks[n-1]
+		right, asked := 0, 0
+		for _, a := range s.Walks {
+			right += a.Right
+			asked += a.Questions
+		}
+		fmt.Fprintf(tw, "\nWalk quizzes: %d taken, %d of %d answers right; the last, %s: %d of %d.\n", n, right, asked, last.Title, last.Right, last.Questions)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

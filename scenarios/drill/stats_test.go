@@ -215,3 +215,24 @@ func solvedAll(topic string) []progress.Attempt {
 	}
 	return as
 }
+
+// TestSummarizeScriptedTimes: sessions of a fraction of a second (scripts
+// piped in) say nothing about a pace: no topic is "6.7 times longer
+// (median 0:00 against 0:00)".
+func TestSummarizeScriptedTimes(t *testing.T) {
+	as := []progress.Attempt{
+		attempt("shop-acl-data-deny", "nacl", true, 0.0067/60, 1),
+		attempt("shop-sg-app-ingress", "security-groups", true, 0.001/60, 0),
+	}
+	s := Summarize(as, day0)
+	for _, ts := range s.Topics {
+		if ts.SlowerBy != 0 || ts.Slow != 0 {
+			t.Errorf("%s: slower by %v (slow %v) from sub-second medians", ts.Topic, ts.SlowerBy, ts.Slow)
+		}
+	}
+	for _, sg := range s.Suggestions {
+		if strings.Contains(sg.Text, "longer") {
+			t.Errorf("suggestion %q from sub-second medians", sg.Text)
+		}
+	}
+}

@@ -42,7 +42,15 @@ type Attempt struct {
 	Hints        int  `json:"hints"`
 	WrongAnswers int  `json:"wrong_answers"`
 	Warnings     int  `json:"warnings"`
+	// Right and Questions are a walk quiz's result (mode walk): the
+	// answers that were right, of the questions asked.
+	Right     int `json:"right,omitempty"`
+	Questions int `json:"questions,omitempty"`
 }
+
+// ModeWalk is the mode of a walk quiz's attempt: it has a score of right
+// answers, not an outcome, and counts for no topic.
+const ModeWalk = "walk"
 
 type file struct {
 	Version  int       `json:"version"`
