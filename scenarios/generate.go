@@ -242,11 +242,6 @@ func (g *generator) place(base *simnet.WorldSpec, k *Kind, checks []Check) *Faul
 	return nil
 }
 
-var topicWords = map[string]string{
-	TopicDNS: "DNS", TopicRouting: "routing", TopicNAT: "NAT", TopicPeering: "peering", TopicSecurityGroups: "security groups",
-	TopicNACL: "network ACLs", TopicHostFirewall: "host firewall", TopicApp: "the app", TopicLoadBalancer: "load balancer", TopicTLS: "TLS",
-}
-
 var topicHints = map[string]string{
 	TopicDNS:            "Ask DNS what the name is, from where the request starts (dig NAME), and compare with what should answer it (show zone ZONE).",
 	TopicRouting:        "Follow the packet and its reply: which route table does each subnet use, and does it have a route both ways? (show subnet, show route-table)",
@@ -270,13 +265,13 @@ func (g *generator) describe(sc *Scenario, st *Setup, req request, r *tracer.Rep
 		}
 	}
 	sc.Topics = topics
-	k0 := LookupKind(sc.Faults[0].Kind)
-	sc.Title = fmt.Sprintf("%s: %s breaks (%s)", req.world, req.target, topicWords[k0.Topic])
 	hh, mm := 8+g.rng.IntN(12), g.rng.IntN(60)
 	obs := Observation(r)
 	if r.Delivered() {
 		obs = "it works, but the balancer alarms that its targets are unhealthy"
 	}
+	// The title says what the client sees, never the cause.
+	sc.Title = fmt.Sprintf("%s: %s from %s: %s", req.world, req.target, req.from, obs)
 	if req.from == "browser" {
 		sc.Ticket = fmt.Sprintf("Support ticket #%d: since %02d:%02d %s report that %s does not work: %s.", 4000+g.rng.IntN(5000), hh, mm, req.who, req.target, obs)
 	} else {

@@ -43,11 +43,19 @@ func Library() ([]*Scenario, error) {
 				errs = append(errs, err)
 				continue
 			}
-			if prev, dup := seen[sc.ID]; dup {
-				errs = append(errs, fmt.Errorf("library:%s: id %q is used by %s too", e.Name(), sc.ID, prev))
+			dup := false
+			for _, id := range append([]string{sc.ID}, sc.Aliases...) {
+				if prev, ok := seen[id]; ok {
+					errs = append(errs, fmt.Errorf("library:%s: id %q is used by %s too", e.Name(), id, prev))
+					dup = true
+				}
+			}
+			if dup {
 				continue
 			}
-			seen[sc.ID] = e.Name()
+			for _, id := range append([]string{sc.ID}, sc.Aliases...) {
+				seen[id] = e.Name()
+			}
 			libList = append(libList, sc)
 		}
 		sort.SliceStable(libList, func(i, j int) bool {
@@ -72,7 +80,7 @@ func Lookup(id string) (*Scenario, error) {
 		return nil, err
 	}
 	for _, sc := range lib {
-		if sc.ID == id {
+		if sc.ID == id || slices.Contains(sc.Aliases, id) {
 			return sc, nil
 		}
 	}
@@ -87,4 +95,14 @@ func Lookup(id string) (*Scenario, error) {
 		msg = "did you mean " + strings.Join(near, ", ") + "?"
 	}
 	return nil, fmt.Errorf("%w %q; %s", ErrNotFound, id, msg)
+}
+
+// CanonicalID is the current id of a library scenario named by id or by
+// an alias (an earlier id); any other id is returned as it is. Progress
+// recorded under an old id counts for the scenario it names.
+func CanonicalID(id string) string {
+	if sc, err := Lookup(id); err == nil {
+		return sc.ID
+	}
+	return id
 }

@@ -20,7 +20,10 @@ import (
 // faults injected into it, the ticket a learner reads, and what counts as
 // fixed. The README documents the format.
 type Scenario struct {
-	ID         string   `yaml:"id" json:"id"`
+	ID string `yaml:"id" json:"id"`
+	// Aliases are earlier ids of the scenario: play, scenarios show and
+	// drill still accept them.
+	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 	Title      string   `yaml:"title" json:"title"`
 	Difficulty string   `yaml:"difficulty" json:"difficulty"`
 	Topics     []string `yaml:"topics" json:"topics"`
@@ -83,6 +86,7 @@ type CheckSpec struct {
 // rawScenario is the file as decoded: faults are free-form mappings.
 type rawScenario struct {
 	ID          string           `yaml:"id"`
+	Aliases     []string         `yaml:"aliases"`
 	Title       string           `yaml:"title"`
 	Difficulty  string           `yaml:"difficulty"`
 	Topics      []string         `yaml:"topics"`
@@ -227,7 +231,7 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 	if problems := scenarioDoc.Decode(name, file, &raw); problems != nil {
 		return nil, &Error{File: name, Problems: problems}
 	}
-	sc := &Scenario{ID: raw.ID, Title: strings.TrimSpace(raw.Title), Difficulty: raw.Difficulty, Topics: raw.Topics,
+	sc := &Scenario{ID: raw.ID, Aliases: raw.Aliases, Title: strings.TrimSpace(raw.Title), Difficulty: raw.Difficulty, Topics: raw.Topics,
 		World: raw.World, From: raw.From, Request: raw.Request, Ticket: strings.TrimSpace(raw.Ticket), Expect: raw.Expect,
 		Hints: raw.Hints, Checks: raw.Checks, Fix: raw.Fix, Explanation: strings.TrimSpace(raw.Explanation), File: name, loader: worlds}
 	add := func(path, format string, args ...any) {
@@ -324,6 +328,11 @@ func (sc *Scenario) validate(add func(path, format string, args ...any)) {
 		add("$", "the scenario has no id; add 'id: ...' (lower case letters, digits and dashes)")
 	} else if !idPattern.MatchString(sc.ID) {
 		add("$.id", "id %q: use lower case letters, digits and dashes (at most 64)", sc.ID)
+	}
+	for i, a := range sc.Aliases {
+		if !idPattern.MatchString(a) || a == sc.ID {
+			add(fmt.Sprintf("$.aliases[%d]", i), "alias %q: an earlier id, in lower case letters, digits and dashes, not the id itself", a)
+		}
 	}
 	if sc.Title == "" {
 		add("$", "the scenario has no title")

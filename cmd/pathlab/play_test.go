@@ -188,7 +188,7 @@ func TestScenariosCommands(t *testing.T) {
 		code int
 		out  string
 	}{
-		{[]string{"scenarios", "list"}, 0, "shop-sg-app-ingress"},
+		{[]string{"scenarios", "list"}, 0, "shop-checkout-504"},
 		{[]string{"scenarios", "faults"}, 0, "fault kinds."},
 		{[]string{"scenarios", "show", "peered-transitive"}, 0, "(--spoilers shows"},
 		{[]string{"scenarios", "show", "--spoilers", "shop-red-herring-ssh"}, 0, "[decoy]"},

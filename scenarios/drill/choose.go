@@ -82,9 +82,9 @@ func Choose(ctx context.Context, history []progress.Attempt, seed uint64, o Choo
 	}
 	tried, solved := map[string]int{}, map[string]int{}
 	for _, a := range history {
-		tried[a.Scenario]++
+		tried[scenarios.CanonicalID(a.Scenario)]++
 		if a.Solved {
-			solved[a.Scenario]++
+			solved[scenarios.CanonicalID(a.Scenario)]++
 		}
 	}
 	// The least solved, then the least tried; the seed breaks ties.
