@@ -342,6 +342,8 @@ func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
 		default:
 			if a, err := netip.ParseAddr(ss.Bind); err != nil || (h.iface != nil && a != h.iface.addr()) {
 				c.errf(p+".bind", "bind %q: want 0.0.0.0 (all addresses), 127.0.0.1 (loopback only) or the host's own address", ss.Bind)
+			} else {
+				sv.own, sv.bind = true, a
 			}
 		}
 		key := sv.proto.String() + "/" + strconv.Itoa(int(sv.port))

@@ -106,6 +106,9 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	if pr != protoICMP {
 		p.sport = ephemeral(src, addr)
 	}
+	if addr.Addr().IsLoopback() && src.host != nil {
+		p.src = addr.Addr() // the kernel's source on lo
+	}
 	c := &tracer.Conn{Proto: tracer.Proto(pr.String()), Addr: addr, Local: netip.AddrPortFrom(p.src, p.sport)}
 	st := &conn{local: c.Local}
 	c.Handle = st
@@ -113,20 +116,12 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	t.cur = p
 	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
 		Detail: fmt.Sprintf("%s %s", what, p)})
-	if addr.Addr().IsLoopback() {
-		if src.host == nil {
-			c.State = tracer.ConnRefused
-			return c, st
-		}
-		st.dst, st.target = src, src.host
-		p.src = addr.Addr()
-		if pr == protoICMP {
-			t.add(tracer.Hop{Component: src.name, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.Received,
-				Detail: "echo request on loopback; the kernel answers with an echo reply"})
-		} else {
-			t.socket(src, p, st)
-		}
-		n.finish(t, c, st, true)
+	if addr.Addr().IsLoopback() && src.host == nil {
+		c.State = tracer.ConnRefused
+		return c, st
+	}
+	if ownAddr(src, addr.Addr()) {
+		n.dialLocal(t, p, st, c)
 		return c, st
 	}
 	dst := t.send(src, p)
@@ -235,6 +230,10 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		t.blockEdit(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
 			ServiceEdit{Host: h.name, Service: svc.name, Op: "start"})
 		return false
+	case svc.own && p.dst.IsLoopback():
+		t.block(h.name, tracer.KindSocket, p, tracer.PortClosed, fmt.Sprintf("service %s listens on %s:%d only; nothing listens on %s:%d: connection refused", svc.name, svc.bind, svc.port, p.dst, svc.port), nil,
+			fmt.Sprintf("connect to %s:%d, where %s listens", svc.bind, svc.port, svc.name))
+		return false
 	case svc.loop && !p.src.IsLoopback():
 		t.blockEdit(h.name, tracer.KindSocket, p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
 			ServiceEdit{Host: h.name, Service: svc.name, Op: "bind", Bind: "0.0.0.0"})
@@ -244,6 +243,8 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 	bind := "0.0.0.0"
 	if svc.loop {
 		bind = "127.0.0.1"
+	} else if svc.own {
+		bind = svc.bind.String()
 	}
 	if !t.quiet {
 		t.add(tracer.Hop{Component: h.name, Kind: tracer.KindSocket, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.PortOpen,

@@ -157,6 +157,8 @@ type service struct {
 	proto   proto
 	port    uint16
 	loop    bool // bound to 127.0.0.1 only
+	own     bool // bound to the host's own address (bind) only
+	bind    netip.Addr
 	running bool
 	tls     *cert
 	tlsName string // the certificate name as written, even if unknown
