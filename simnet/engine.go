@@ -402,6 +402,13 @@ func (t *walk) internet(p *pkt) *iface {
 		}
 		return t.arrive(dst, p)
 	}
+	if dst := t.w.dnsServer(p.dst); dst != nil {
+		if !t.quiet {
+			t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
+				Detail: "to " + dst.name + " (" + p.dst.String() + ")"})
+		}
+		return dst
+	}
 	m := t.w.public[p.dst]
 	if m == nil {
 		t.block("internet", tracer.KindInternet, p, tracer.NoRoute, fmt.Sprintf("no host on the internet has address %s", p.dst), nil, "")

@@ -25,6 +25,7 @@ type World struct {
 	// gateway (clients, servers, resolvers); public holds those an internet
 	// gateway maps into a VPC (instances, balancer nodes, NAT gateways).
 	internet map[netip.Addr]*iface
+	dns      dnsServers // the internet's DNS servers, built on first use
 	public   map[netip.Addr]*iface
 	vpcs     []*vpc
 	vpcIndex map[string]*vpc

@@ -86,6 +86,10 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		fmt.Fprintf(&b, "\n; <<>> DiG %s <<>> %s\n;; global options: +cmd\n", digVersion, o.raw)
 	}
 	if o.trace {
+		if s.traceBlocked(ctx, &b) {
+			s.print(b.String())
+			return nil
+		}
 		s.digTrace(&b, o)
 		s.print(b.String())
 		return nil
@@ -98,7 +102,20 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	var serverText string
 	var rtt time.Duration
 	var hops []tracer.Hop
-	switch kind, addr, name := s.whichServer(o.server); kind {
+	kind, addr, name := s.whichServer(o.server)
+	if kind == "none" && !addr.IsValid() {
+		// @NAME: dig looks the name up first, and stops if it cannot.
+		a, err := s.serverAddr(ctx, n, o.server)
+		if err != nil {
+			return err
+		}
+		kind, addr, name = s.whichServer(a.String())
+	}
+	if kind != "self" && s.dnsBlocked(ctx, n, addr, &b, o.short) {
+		s.print(b.String())
+		return nil
+	}
+	switch kind {
 	case "self":
 		ans, err := n.Resolve(ctx, o.name, o.qtype)
 		if err != nil {
