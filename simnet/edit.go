@@ -50,6 +50,7 @@ var EditUsage = map[string][]string{
 	},
 	"nacl": {
 		"nacl NAME add ingress|egress rule N allow|deny PROTO PORTS CIDR",
+		"nacl NAME replace ingress|egress rule N allow|deny PROTO PORTS CIDR",
 		"nacl NAME remove ingress|egress rule N",
 	},
 	"route": {
@@ -62,6 +63,7 @@ var EditUsage = map[string][]string{
 		"firewall HOST remove N",
 		"firewall HOST remove input|output N",
 		"firewall HOST insert N input|output PROTO PORTS [from CIDR] [to CIDR] accept|drop|reject",
+		"firewall HOST replace N input|output PROTO PORTS [from CIDR] [to CIDR] accept|drop|reject",
 	},
 	"dns": {
 		"dns ZONE set NAME TYPE [ttl SECONDS] VALUE [VALUE...]",

@@ -188,7 +188,7 @@ func parseNACLEdit(w []string) (Edit, error) {
 		return NACLRuleEdit{ACL: name, Op: op, Dir: dir, Rule: ACLRuleSpec{Rule: num}}, nil
 	case op == "remove":
 		return nil, wordCount("nacl", "a removal names the rule number only")
-	case op == "add" && len(w) == 10:
+	case (op == "add" || op == "replace") && len(w) == 10:
 		action := strings.ToLower(w[6])
 		if action != "allow" && action != "deny" {
 			return nil, usagef("nacl", "action %q is not allow or deny", w[6])
@@ -206,10 +206,10 @@ func parseNACLEdit(w []string) (Edit, error) {
 			return nil, err
 		}
 		return NACLRuleEdit{ACL: name, Op: op, Dir: dir, Rule: ACLRuleSpec{Rule: num, Protocol: proto, Ports: ports, CIDR: cidr.Masked().String(), Action: action}}, nil
-	case op == "add":
-		return nil, wordCount("nacl", "an added rule needs allow|deny, PROTO, PORTS and CIDR after its number")
+	case op == "add" || op == "replace":
+		return nil, wordCount("nacl", "an added or replaced rule needs allow|deny, PROTO, PORTS and CIDR after its number")
 	}
-	return nil, usagef("nacl", "%q is not add or remove", op)
+	return nil, usagef("nacl", "%q is not add, replace or remove", op)
 }
 
 func (e NACLRuleEdit) String() string {
@@ -283,8 +283,19 @@ func (e NACLRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 		*rules = append(*rules, r)
 		slices.SortStableFunc(*rules, func(a, b ACLRuleSpec) int { return a.Rule - b.Rule })
 		return NACLRuleEdit{ACL: e.ACL, Op: "remove", Dir: e.Dir, Rule: ACLRuleSpec{Rule: num}}, fmt.Sprintf("%s: added %s %s", e.ACL, e.Dir, ACLRuleText(r)), nil
+	case "replace":
+		// As replace-network-acl-entry: the rule keeps its number.
+		for i, old := range *rules {
+			if old.Rule == num {
+				r := normACLRule(e.Rule)
+				(*rules)[i] = r
+				return NACLRuleEdit{ACL: e.ACL, Op: "replace", Dir: e.Dir, Rule: normACLRule(old)},
+					fmt.Sprintf("%s: replaced %s rule %d (%s) with %s", e.ACL, e.Dir, num, ACLRuleText(old), ACLRuleText(r)), nil
+			}
+		}
+		return nil, "", fmt.Errorf("%s has no %s rule %d to replace; add it instead (nacl %s add %s rule %d ...)", e.ACL, e.Dir, num, e.ACL, e.Dir, num)
 	}
-	return nil, "", usagef("nacl", "%q is not add or remove", e.Op)
+	return nil, "", usagef("nacl", "%q is not add, replace or remove", e.Op)
 }
 
 // ---- route
@@ -570,9 +581,9 @@ func parseFirewallEdit(w []string) (Edit, error) {
 			return nil, err
 		}
 		return e, nil
-	case "insert":
+	case "insert", "replace":
 		if len(w) < 8 {
-			return nil, wordCount("firewall", "an inserted rule needs N, CHAIN, PROTO, PORTS and an action")
+			return nil, wordCount("firewall", "an inserted or replaced rule needs N, CHAIN, PROTO, PORTS and an action")
 		}
 		if e.Num, err = num(w[3]); err != nil {
 			return nil, err
@@ -622,14 +633,14 @@ func parseFirewallEdit(w []string) (Edit, error) {
 		e.Rule = r
 		return e, nil
 	}
-	return nil, usagef("firewall", "%q is not remove or insert", e.Op)
+	return nil, usagef("firewall", "%q is not remove, insert or replace", e.Op)
 }
 
 func (e FirewallEdit) String() string {
-	if e.Op == "insert" {
+	if e.Op == "insert" || e.Op == "replace" {
 		r := e.Rule
 		proto, _ := normProto(r.Protocol)
-		w := []string{"firewall", e.Host, "insert", strconv.Itoa(e.Num), strings.ToLower(r.Chain), proto, portsText(proto, r.Port)}
+		w := []string{"firewall", e.Host, e.Op, strconv.Itoa(e.Num), strings.ToLower(r.Chain), proto, portsText(proto, r.Port)}
 		if r.Source != "" {
 			w = append(w, "from", r.Source)
 		}
@@ -678,6 +689,20 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 		}
 		*fw = slices.Insert(*fw, e.Num-1, r)
 		return FirewallEdit{Host: e.Host, Op: "remove", Num: e.Num}, fmt.Sprintf("%s: inserted firewall rule %s at %d", e.Host, FirewallRuleText(r), e.Num), nil
+	case "replace":
+		// As iptables -R: the rule at N (counted over the whole
+		// firewall, as insert counts) is replaced in place.
+		if e.Num > len(*fw) {
+			return nil, "", fmt.Errorf("%s's firewall has %d rules, not %d", e.Host, len(*fw), e.Num)
+		}
+		r := normFirewallRule(e.Rule)
+		if r.Chain != "input" && r.Chain != "output" {
+			return nil, "", usagef("firewall", "chain %q is not input or output", r.Chain)
+		}
+		old := normFirewallRule((*fw)[e.Num-1])
+		(*fw)[e.Num-1] = r
+		return FirewallEdit{Host: e.Host, Op: "replace", Num: e.Num, Rule: old},
+			fmt.Sprintf("%s: replaced firewall rule %d (%s) with %s", e.Host, e.Num, FirewallRuleText(old), FirewallRuleText(r)), nil
 	case "remove":
 		chain := strings.ToLower(e.Chain)
 		idx, k := -1, 0

@@ -46,6 +46,8 @@ var editCases = []struct {
 	{"shop", "service app-1 shop-api port 8081", ServiceEdit{Host: "app-1", Service: "shop-api", Op: "port", Port: 8081}},
 	{"shop", "firewall db-1 insert 1 input tcp 5432 from 10.0.10.0/24 reject", FirewallEdit{Host: "db-1", Op: "insert", Num: 1, Rule: FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "reject"}}},
 	{"shop", "firewall db-1 remove 1", FirewallEdit{Host: "db-1", Op: "remove", Num: 1}},
+	{"shop", "firewall db-1 replace 1 input tcp 5432 from 10.0.10.0/24 accept", FirewallEdit{Host: "db-1", Op: "replace", Num: 1, Rule: FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "accept"}}},
+	{"shop", "nacl acl-data replace ingress rule 100 allow tcp 5432 10.0.0.0/16", NACLRuleEdit{ACL: "acl-data", Op: "replace", Dir: "ingress", Rule: ACLRuleSpec{Rule: 100, Protocol: "tcp", Ports: Ports{Text: "5432"}, CIDR: "10.0.0.0/16", Action: "allow"}}},
 	{"shop", "firewall db-1 remove input 2", FirewallEdit{Host: "db-1", Op: "remove", Chain: "input", Num: 2}},
 	{"shop", "dns example.com set web-lb A ttl 30 203.0.113.10", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "web-lb", Type: "A", Values: []string{"203.0.113.10"}, TTL: ttl(30)}},
 	{"shop", "dns example.com set www CNAME shop.example.com", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "www", Type: "CNAME", Values: []string{"shop.example.com"}}},
@@ -215,7 +217,8 @@ func FuzzParseEdit(f *testing.F) {
 		f.Add(tc.line)
 	}
 	for _, s := range []string{"sg sg-app add ingress tcp all from sg-lb", "nacl acl-data add egress rule 1 allow all all 0.0.0.0/0",
-		"dns example.com set shop CNAME x", "firewall db-1 remove output 1", "dns x set n TXT ttl 5", "lb x listener 80 certificate ''"} {
+		"dns example.com set shop CNAME x", "firewall db-1 remove output 1", "firewall db-1 replace 2 output udp 53 to 10.0.0.2 drop",
+		"nacl acl-data replace egress rule 100 deny all all 0.0.0.0/0", "dns corp.example create private prod", "dns corp.example delete", "dns x set n TXT ttl 5", "lb x listener 80 certificate ''"} {
 		f.Add(s)
 	}
 	specs := map[string]*WorldSpec{}

@@ -42,6 +42,10 @@ func (s *Shell) answer(_ context.Context, args []string) error {
 	if len(args) == 2 {
 		code = args[1]
 	}
+	if !s.knownComponent(args[0]) {
+		s.printf("answer: nothing in this world is named %q (no penalty); show lists the resources\n", args[0])
+		return nil
+	}
 	j := s.setup.JudgeAnswer(s.broken, args[0], code)
 	s.printf("%s\n", j.Message)
 	switch j.Verdict {

@@ -271,10 +271,10 @@ func init() {
 
 var fixSummary = map[string]string{
 	"sg":       "add or remove a security group rule",
-	"nacl":     "add or remove a network ACL rule",
+	"nacl":     "add, replace or remove a network ACL rule",
 	"route":    "add, replace or remove a route",
 	"service":  "start, stop, rebind or move a service",
-	"firewall": "remove or insert a host firewall rule",
+	"firewall": "remove, insert or replace a host firewall rule",
 	"dns":      "set or remove records; delegate a zone; associate, create or delete a private zone",
 	"lb":       "health checks, targets, target group ports and listeners",
 	"cert":     "reissue a certificate (optionally for other names)",
