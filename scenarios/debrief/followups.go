@@ -285,7 +285,7 @@ var fuBank = []fuConcept{
 				"So 'works in one VPC, NXDOMAIN in the peered one' usually means the zone is not associated with the second VPC: peering alone does not share DNS."},
 		{"private-which-resolver",
 			"How do you find out which resolver an instance uses and what it answered?",
-			"On Linux I read /etc/resolv.conf, and with systemd-resolved `resolvectl status`, because resolv.conf may only point at the local stub on 127.0.0.53. " +
+			"On Linux I read /etc/resolv.conf (`cat /etc/resolv.conf`), and with systemd-resolved I ask it which upstream servers it really uses, because resolv.conf may only point at the local stub on 127.0.0.53. " +
 				"Then `dig name` prints the SERVER line that answered and the flags. " +
 				"Comparing `dig @10.0.0.2 name` (the VPC resolver) with a public resolver's answer shows at once whether a private zone shadows the public record."},
 		{"private-overlap",
@@ -363,7 +363,7 @@ var fuBank = []fuConcept{
 			"What does a stateful filter remember?",
 			"It keeps a connection-tracking entry per flow, keyed on the 5-tuple (protocol, source and destination address, source and destination port), with the flow's state, such as where a TCP connection is in its handshake. " +
 				"A packet that matches an existing entry in the reverse direction is a reply and passes without any rule, which is why a security group needs no outbound rule for responses. " +
-				"On Linux you can list the table with `conntrack -L`, and entries expire after per-protocol timeouts, so idle flows are eventually forgotten."},
+				"On Linux the kernel's connection-tracking table holds these entries, and they expire after per-protocol timeouts, so idle flows are eventually forgotten."},
 		{"sg-reference",
 			"What does it mean when a security group rule's source is another security group?",
 			"The rule matches traffic from any network interface that carries that group, by the interface's private IP address, so it follows instances as they scale in and out without tracking addresses. " +
@@ -430,12 +430,12 @@ var fuBank = []fuConcept{
 				"Either way, log what you block and be consistent, or people waste time chasing silence."},
 		{"fw-which-rule",
 			"How do you find which host firewall rule matched a packet on Linux?",
-			"`iptables -L INPUT -n -v --line-numbers` or `nft list ruleset` lists the rules in order with packet and byte counters; sending a test connection and watching which counter rises identifies the rule. " +
+			"`iptables -L INPUT -n -v --line-numbers` lists the rules in order with packet and byte counters (nftables lists its ruleset the same way); sending a test connection and watching which counter rises identifies the rule. " +
 				"Rules are first match within a chain, so an earlier broad DROP hides a later ACCEPT, and the chain's policy applies when nothing matches. " +
-				"For harder cases a LOG rule or nftables tracing (`nft monitor trace`) shows each packet's path through the rules."},
+				"For harder cases a LOG rule, or nftables' packet tracing, shows each packet's path through the rules."},
 		{"fw-established",
 			"Why does a Linux firewall usually start with an ESTABLISHED,RELATED accept rule?",
-			"That rule, `-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`, lets replies to connections the host opened, and later packets of connections already accepted, through without walking the rest of the chain, which makes the firewall stateful like a security group. " +
+			"That rule, a conntrack match on the states ESTABLISHED and RELATED that jumps to ACCEPT, lets replies to connections the host opened, and later packets of connections already accepted, through without walking the rest of the chain, which makes the firewall stateful like a security group. " +
 				"RELATED also admits ICMP errors tied to a tracked flow, such as fragmentation needed, which path MTU discovery depends on. " +
 				"Without it you must open the ephemeral ports for replies, as with a network ACL."},
 		{"fw-icmp-types",
@@ -445,7 +445,7 @@ var fuBank = []fuConcept{
 				"Admin-prohibited says plainly that a filter refused the packet, but Linux reports it as EHOSTUNREACH, 'No route to host', which sends people chasing routes that are fine."},
 		{"fw-host-silent",
 			"The SYN reaches the host and the service is listening, yet the client times out: what host-level causes do you check?",
-			"An INPUT rule or chain policy that drops the SYN, an OUTPUT rule dropping the SYN-ACK, reverse-path filtering (net.ipv4.conf.*.rp_filter) discarding packets that arrive on an interface the host would not route the reply out of, or a full accept queue, which shows in `nstat -az TcpExtListenOverflows`. " +
+			"An INPUT rule or chain policy that drops the SYN, an OUTPUT rule dropping the SYN-ACK, reverse-path filtering (net.ipv4.conf.*.rp_filter) discarding packets that arrive on an interface the host would not route the reply out of, or a full accept queue: `ss -ltn` shows a listener's Recv-Q (connections waiting to be accepted) against its Send-Q (the backlog). " +
 				"Note that tcpdump captures inbound packets before iptables sees them, so 'tcpdump saw the SYN' does not mean the host accepted it. " +
 				"Seeing the SYN arrive and no SYN-ACK leave in the same capture narrows it to the host."},
 	}},
@@ -545,7 +545,7 @@ var fuBank = []fuConcept{
 			"The certificate's CN matches the hostname, yet clients reject it: why?",
 			"Modern clients check only the Subject Alternative Name extension: RFC 6125 discourages falling back to the Common Name (RFC 9525 drops it), and Chrome since version 58 and Go since 1.15 ignore the CN entirely. " +
 				"If the name is not among the SAN entries, the handshake fails with a name mismatch. " +
-				"I check with `openssl x509 -noout -ext subjectAltName` or the X509v3 Subject Alternative Name section of `openssl x509 -text`."},
+				"I check the names the server presents: `curl -v` prints the certificate's subject and its subjectAltName match, and `openssl s_client -connect host:443 -servername name` shows the certificate itself."},
 		{"tls-wildcard",
 			"Does a certificate for *.example.com cover example.com, and a.b.example.com?",
 			"Neither: a wildcard matches exactly one whole label in the leftmost position, so *.example.com covers www.example.com and api.example.com but not the bare example.com or a.b.example.com. " +
@@ -558,7 +558,7 @@ var fuBank = []fuConcept{
 				"An ALB HTTPS listener uses SNI to choose among its certificates and falls back to its default certificate when none matches."},
 		{"tls-inspect",
 			"How do you see exactly which certificate a server presents for a name?",
-			"`openssl s_client -connect host:443 -servername host -showcerts` shows the chain the server sends for that SNI name and the verification result; piping the leaf into `openssl x509 -noout -subject -issuer -dates -ext subjectAltName` shows its names and validity. " +
+			"`openssl s_client -connect host:443 -servername host -showcerts` shows the chain the server sends for that SNI name and the verification result; `curl -v` prints the leaf's subject, its start and expire dates and whether its subjectAltName matches. " +
 				"`curl -v https://host/` prints the subject, whether the name matched, and the expiry too. " +
 				"Repeating it with another -servername, or against each of the load balancer's addresses, reveals SNI-dependent or per-node differences."},
 		{"tls-fix-mismatch",
@@ -581,7 +581,7 @@ var fuBank = []fuConcept{
 		{"tls-not-yet-valid",
 			"A client reports 'certificate is not yet valid' for a certificate issued yesterday: what do you check?",
 			"The client's clock first: validity is judged against local time, so a device with a wrong or unsynchronised clock (no NTP, a VM restored from a snapshot, a dead RTC battery) sees a fresh certificate as coming from the future. " +
-				"I compare `date -u` on the client with the certificate's notBefore from `openssl x509 -noout -dates`, and check `timedatectl` or chrony. " +
+				"I compare the client's clock with the certificate's start date, which `curl -v` prints, and check that NTP (chrony) keeps the clock in sync. " +
 				"If the clock is right, the certificate really was issued with a future notBefore and must be reissued."},
 		{"tls-trust",
 			"What does it mean for a certificate chain to be trusted?",
@@ -636,7 +636,7 @@ var fuBank = []fuConcept{
 			"Why does an MTU blackhole let ping and the TCP handshake succeed but hang on large responses?",
 			"Handshake packets and ordinary pings are far below any MTU, so they pass; only full-size segments, such as a large HTTP response or a TLS certificate chain, exceed the smaller link. " +
 				"With the fragmentation-needed ICMP dropped, those segments are lost and retransmitted at the same size again and again, so the connection hangs after connecting. " +
-				"`ping -M do -s 1472 host` (1472 bytes of payload plus 28 of headers makes 1500) and then smaller sizes find the real path MTU."},
+				"`tracepath host` finds the real path MTU hop by hop, as pings that forbid fragmentation do with 1472 bytes of payload (plus 28 of headers makes 1500) and then smaller sizes."},
 		{"mtu-aws",
 			"Where do MTUs change in AWS, and what should your security groups allow because of it?",
 			"Most current instance types use 9001-byte jumbo frames inside a VPC, but traffic through an internet gateway is limited to 1500 bytes, Transit Gateway to 8500, and Site-to-Site VPN to 1446 because of IPsec overhead. " +
@@ -644,7 +644,7 @@ var fuBank = []fuConcept{
 				"AWS recommends allowing inbound ICMP type 3 code 4, 'fragmentation needed', in security groups and ACLs so path MTU discovery works across those boundaries."},
 		{"mtu-workaround",
 			"How do you fix an MTU blackhole when you cannot fix the ICMP filtering?",
-			"Clamp the TCP MSS so segments fit: on a Linux router or VPN gateway, `iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu` rewrites the MSS in passing SYNs, or lower the interface MTU on the hosts with `ip link set dev eth0 mtu 1400`. " +
+			"Clamp the TCP MSS so segments fit: on a Linux router or VPN gateway, iptables' TCPMSS target with --clamp-mss-to-pmtu in the mangle table's FORWARD chain rewrites the MSS in passing SYNs; or lower the interface MTU on the hosts (to 1400, say). " +
 				"Linux can also probe for the path MTU itself after a suspected blackhole with net.ipv4.tcp_mtu_probing=1. " +
 				"The real fix is still to let ICMP type 3 code 4 through every filter on the path."},
 		{"mtu-capture",
