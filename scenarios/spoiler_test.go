@@ -75,3 +75,31 @@ func TestGeneratedTitlesNoSpoilers(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstHintAddsSomething: the first hint tells the learner something
+// the ticket does not: a command to run, or a name the ticket never says.
+func TestFirstHintAddsSomething(t *testing.T) {
+	lib, err := Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands := regexp.MustCompile(`\b(dig|curl|nc|ping|traceroute|tcpdump|ssh|ss|iptables|ip|show|nslookup|openssl|systemctl|journalctl)\b`)
+	word := regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9.:/_-]*[A-Za-z0-9]`)
+	for _, sc := range lib {
+		h := sc.Hints[0]
+		if commands.MatchString(h) {
+			continue
+		}
+		ticket := strings.ToLower(sc.Ticket)
+		news := false
+		for _, w := range word.FindAllString(h, -1) {
+			if len(w) > 3 && !strings.Contains(ticket, strings.ToLower(w)) {
+				news = true
+				break
+			}
+		}
+		if !news {
+			t.Errorf("%s: the first hint %q only repeats the ticket", sc.ID, h)
+		}
+	}
+}
