@@ -298,3 +298,51 @@ func TestSameCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestRunInterrupted: a drill left with Ctrl-C (its context cancelled)
+// after a fix that was never checked is not solved, and without a fix or
+// a check it is no attempt at all.
+func TestRunInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		lines     []string
+		attempted bool
+	}{
+		{"after-a-fix", []string{"sg sg-app add ingress tcp 8080 from sg-lb", "curl https://shop.example.com/"}, true},
+		{"after-looking", []string{"hint", "curl https://shop.example.com/"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out bytes.Buffer
+			c := newClock()
+			in := &cancelAfter{r: play.NewScriptReader(strings.NewReader(strings.Join(tc.lines, "\n")+"\n"), &out), n: 1, cancel: cancel}
+			res, err := Run(ctx, setup(t, "shop-checkout-504"), in, &out, Options{Now: c.Now, Limit: 10 * time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome == Solved || res.Score.Solved {
+				t.Errorf("interrupted after %v: outcome %s; a fix never checked is not solved", tc.lines[:1], res.Outcome)
+			}
+			if res.Attempted != tc.attempted {
+				t.Errorf("attempted = %v; want %v", res.Attempted, tc.attempted)
+			}
+		})
+	}
+}
+
+// cancelAfter reads lines, and cancels the context after n of them, as
+// Ctrl-C would.
+type cancelAfter struct {
+	r      play.LineReader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) ReadLine(prompt string) (string, error) {
+	if c.n == 0 {
+		c.cancel()
+	}
+	c.n--
+	return c.r.ReadLine(prompt)
+}
