@@ -85,6 +85,9 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	if !o.short {
 		fmt.Fprintf(&b, "\n; <<>> DiG %s <<>> %s\n;; global options: +cmd\n", digVersion, o.raw)
 	}
+	if o.trace && s.live != nil {
+		return fmt.Errorf("+trace is not available in a live shell")
+	}
 	if o.trace {
 		s.digTrace(&b, o)
 		s.print(b.String())
@@ -123,6 +126,24 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		msg = s.world.Authoritative(addr, authQuery(o.name, o.qtype))
 		rtt = 24 * time.Millisecond
 		serverText = fmt.Sprintf("%s#53(%s) (UDP)", addr, o.server)
+	case "live":
+		ln := n
+		if o.server != "" {
+			if ln, addr, err = s.liveServer(ctx, o.server); err != nil {
+				return err
+			}
+		}
+		ans, err := ln.Resolve(ctx, o.name, o.qtype)
+		if err != nil {
+			return err
+		}
+		if ans.Msg == nil && ans.Failure != "" {
+			s.timedOut(&b, addr, o.short)
+			s.print(b.String())
+			return nil
+		}
+		msg, rtt, hops = ans.Msg, ans.RTT, ans.Hops
+		serverText = liveServerText(ans.Server, o.server)
 	default:
 		s.timedOut(&b, addr, o.short)
 		s.print(b.String())
@@ -196,7 +217,12 @@ func rrData(rr dns.RR) string {
 	return strings.Join(f[4:], " ")
 }
 
-func (s *Shell) now() time.Time { return s.world.Clock.Add(s.elapsed) }
+func (s *Shell) now() time.Time {
+	if s.live != nil {
+		return s.live.Now()
+	}
+	return s.world.Clock.Add(s.elapsed)
+}
 
 // resolverAddr is the address of a resolver a Resolve answer names.
 func (s *Shell) resolverAddr(name string) string {
@@ -221,6 +247,9 @@ func (s *Shell) resolverAddr(name string) string {
 // ("self"), another recursive resolver, an authoritative server, or
 // nothing at all.
 func (s *Shell) whichServer(server string) (kind string, addr netip.Addr, name string) {
+	if s.live != nil {
+		return "live", netip.Addr{}, ""
+	}
 	if server == "" {
 		return "self", netip.Addr{}, ""
 	}

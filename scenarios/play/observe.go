@@ -6,12 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -25,9 +25,14 @@ const (
 	albTargetTimeout = 10 * time.Second
 )
 
-// net is the simulated network from the current host, capturing packets
-// for tcpdump.
-func (s *Shell) net() (*simnet.Net, error) {
+// net is the network from the current host: the simulated one, capturing
+// packets for tcpdump, or the real one in a live shell. The observation
+// commands are written over tracer.Network only, so they print the same
+// in both.
+func (s *Shell) net() (tracer.Network, error) {
+	if s.live != nil {
+		return s.live.Net, nil
+	}
 	n, err := s.world.From(s.Host())
 	if err != nil {
 		return nil, err
@@ -42,7 +47,7 @@ func (s *Shell) printf(format string, args ...any) { fmt.Fprintf(s.out, format, 
 
 // lookup resolves a host as a client library would: an address as is,
 // localhost from /etc/hosts, a name through the resolver.
-func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip.Addr, []tracer.Hop, error) {
+func (s *Shell) lookup(ctx context.Context, n tracer.Network, host string) ([]netip.Addr, []tracer.Hop, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}, nil, nil
 	}
@@ -50,7 +55,9 @@ func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip
 		if host == "localhost" {
 			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil, nil
 		}
-		return []netip.Addr{n.Addr()}, nil, nil
+		if self, ok := n.(interface{ Addr() netip.Addr }); ok {
+			return []netip.Addr{self.Addr()}, nil, nil
+		}
 	}
 	if _, ok := dns.IsDomainName(host); !ok {
 		return nil, nil, nil
@@ -223,10 +230,10 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 				fmt.Fprintf(&b, "curl: (28) Connection timed out after %d milliseconds\n", spent.Milliseconds())
 				return "", nil
 			}
-			v("* connect to %s port %d from %s port %d failed: Connection timed out", a, t.Port, c.Local.Addr(), c.Local.Port())
+			v("* connect to %s port %d%s failed: Connection timed out", a, t.Port, fromLocal(c))
 		default:
 			spent += c.RTT
-			v("* connect to %s port %d from %s port %d failed: Connection refused", a, t.Port, c.Local.Addr(), c.Local.Port())
+			v("* connect to %s port %d%s failed: Connection refused", a, t.Port, fromLocal(c))
 		}
 		if conn != nil {
 			break
@@ -334,7 +341,9 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		body = errorPage(resp.Status, resp.StatusText)
 		header = append(append([][2]string{}, header...), [2]string{"Content-Type", "text/html"})
 	}
-	header = append(header, [2]string{"Content-Length", strconv.Itoa(len(body))})
+	if !slices.ContainsFunc(header, func(h [2]string) bool { return strings.EqualFold(h[0], "Content-Length") }) {
+		header = append(header, [2]string{"Content-Length", strconv.Itoa(len(body))})
+	}
 	v("< %s %d %s", resp.Proto, resp.Status, resp.StatusText)
 	for _, h := range header {
 		v("< %s: %s", h[0], h[1])
@@ -358,6 +367,15 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		return resp.Location(), nil
 	}
 	return "", nil
+}
+
+// fromLocal is curl's " from ADDR port N" for the source of an attempt,
+// when the network knows it.
+func fromLocal(c *tracer.Conn) string {
+	if !c.Local.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf(" from %s port %d", c.Local.Addr(), c.Local.Port())
 }
 
 func hostHeader(t tracer.Target) string {

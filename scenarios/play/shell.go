@@ -48,6 +48,8 @@ type Shell struct {
 	// elapsed is simulated time: what the commands would have taken on
 	// real hosts (timeouts included), shown in their output.
 	elapsed time.Duration
+	// live is set in a live shell (NewLive): the real network, no world.
+	live *Live
 }
 
 type change struct {
@@ -197,6 +199,10 @@ func (s *Shell) Prompt() string {
 
 // Intro prints the ticket and how to start.
 func (s *Shell) Intro() {
+	if s.live != nil {
+		s.liveIntro()
+		return
+	}
 	sc := s.setup.Scenario
 	fmt.Fprintf(s.out, "== %s  [%s · %s]\n\n", sc.Title, sc.Difficulty, strings.Join(sc.Topics, ", "))
 	s.printTicket()
@@ -333,6 +339,9 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 		}
 		return s.quit
 	}
+	if s.liveRefuses(name) {
+		return s.quit
+	}
 	if err := commands[name].run(s, ctx, args); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -404,13 +413,16 @@ func (s *Shell) help(_ context.Context, args []string) error {
 		{"Other", "other"},
 	}
 	for _, g := range groups {
-		fmt.Fprintf(s.out, "%s:\n", g.title)
 		var names []string
 		for n, c := range commands {
-			if c.kind == g.kind {
+			if c.kind == g.kind && (s.live == nil || slices.Contains(liveCommands, n)) {
 				names = append(names, n)
 			}
 		}
+		if len(names) == 0 {
+			continue
+		}
+		fmt.Fprintf(s.out, "%s:\n", g.title)
 		sort.Slice(names, func(i, j int) bool { return order(names[i]) < order(names[j]) })
 		for _, n := range names {
 			c := commands[n]
