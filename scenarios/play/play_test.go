@@ -3,6 +3,7 @@ package play
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"github.com/pathlab/pathlab/tracer/tracertest"
 	"io"
@@ -559,7 +560,7 @@ func TestTerminal(t *testing.T) {
 	for {
 		l, err := tt.ReadLine("$ ")
 		if err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				t.Fatal(err)
 			}
 			break

@@ -377,6 +377,11 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 			return err
 		}
 		line, err := in.ReadLine(s.Prompt())
+		if errors.Is(err, ErrCtrlD) && len(s.vantage) > 1 {
+			fmt.Fprintln(s.out)
+			s.exit(ctx, nil) // Ctrl-D inside ssh logs out, as bash does
+			continue
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
