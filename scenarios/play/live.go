@@ -61,7 +61,7 @@ func (s *Shell) liveRefuses(name string) bool {
 
 // liveServer is dig's @SERVER in a live shell: an address, or a name this
 // host resolves first, as dig does.
-func (s *Shell) liveServer(ctx context.Context, server string) (tracer.Network, netip.Addr, error) {
+func (s *Shell) liveServer(ctx context.Context, server string, port uint16) (tracer.Network, netip.Addr, error) {
 	if s.live.Via == nil {
 		return nil, netip.Addr{}, fmt.Errorf("@SERVER is not available here")
 	}
@@ -76,7 +76,7 @@ func (s *Shell) liveServer(ctx context.Context, server string) (tracer.Network, 
 		}
 		a = ans.Addrs[0]
 	}
-	return s.live.Via(netip.AddrPortFrom(a, 53)), a, nil
+	return s.live.Via(netip.AddrPortFrom(a, port)), a, nil
 }
 
 // Intro of a live shell: where it runs and what it can do.

@@ -253,6 +253,7 @@ func init() {
 		{name: "help", kind: "other", usage: "help [COMMAND]", summary: "list the commands, or explain one", run: (*Shell).help},
 		{name: "quit", kind: "other", usage: "quit", summary: "end the session", run: (*Shell).quitCmd},
 	}
+	list = append(list, hostCommands...)
 	commands = map[string]*command{}
 	for _, c := range list {
 		commands[c.name] = c

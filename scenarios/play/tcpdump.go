@@ -24,6 +24,7 @@ type lastRequest struct {
 	conn   *tracer.Conn
 	status int
 	world  *simnet.World // as it was when the request ran
+	dns    *lastDNS      // set for dig, host and nslookup
 }
 
 func (s *Shell) tcpdump(ctx context.Context, args []string) error {
