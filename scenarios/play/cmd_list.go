@@ -6,4 +6,9 @@ package play
 var hostCommands = []*command{
 	{name: "nslookup", kind: "observe", usage: "nslookup [-type=TYPE] [-port=N] NAME|ADDRESS [SERVER]", summary: "ask DNS, as nslookup does", run: (*Shell).nslookup},
 	{name: "host", kind: "observe", usage: "host [-t TYPE] [-p PORT] NAME|ADDRESS [SERVER]", summary: "ask DNS, as host does", run: (*Shell).host},
+	{name: "cat", kind: "observe", usage: "cat FILE...", summary: "print a file of this host (/etc/resolv.conf, /etc/hosts, services' units and configuration, firewall rules)", run: (*Shell).cat},
+	{name: "less", kind: "observe", usage: "less FILE", summary: "print a file of this host", run: (*Shell).less},
+	{name: "head", kind: "observe", usage: "head [-n N] FILE...", summary: "print the first lines of a file of this host", run: (*Shell).head},
+	{name: "systemctl", kind: "observe", usage: "systemctl status|start|stop|restart|is-active SERVICE", summary: "a service's state; start, stop and restart change it (fixes)", run: (*Shell).systemctl},
+	{name: "journalctl", kind: "observe", usage: "journalctl -u SERVICE [-n N]", summary: "a service's log: where it listens, when it stopped", run: (*Shell).journalctl},
 }
