@@ -11,4 +11,6 @@ var hostCommands = []*command{
 	{name: "head", kind: "observe", usage: "head [-n N] FILE...", summary: "print the first lines of a file of this host", run: (*Shell).head},
 	{name: "systemctl", kind: "observe", usage: "systemctl status|start|stop|restart|is-active SERVICE", summary: "a service's state; start, stop and restart change it (fixes)", run: (*Shell).systemctl},
 	{name: "journalctl", kind: "observe", usage: "journalctl -u SERVICE [-n N]", summary: "a service's log: where it listens, when it stopped", run: (*Shell).journalctl},
+	{name: "telnet", kind: "observe", usage: "telnet HOST [PORT]", summary: "open a TCP connection, as telnet does", run: (*Shell).telnet},
+	{name: "openssl", kind: "observe", usage: "openssl s_client -connect HOST:PORT [-servername NAME] [-showcerts] [-brief]", summary: "make a TLS handshake and show the certificate and its verification", run: (*Shell).openssl},
 }
