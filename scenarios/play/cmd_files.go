@@ -49,7 +49,9 @@ func (s *Shell) hostFiles() map[string]string {
 	return files
 }
 
-func serviceConfPath(sv simnet.ServiceSpec) string { return "/etc/" + sv.Name + "/" + sv.Name + ".conf" }
+func serviceConfPath(sv simnet.ServiceSpec) string {
+	return "/etc/" + sv.Name + "/" + sv.Name + ".conf"
+}
 
 func serviceBind(sv simnet.ServiceSpec) string {
 	if sv.Bind == "" {
