@@ -13,4 +13,5 @@ var hostCommands = []*command{
 	{name: "journalctl", kind: "observe", usage: "journalctl -u SERVICE [-n N]", summary: "a service's log: where it listens, when it stopped", run: (*Shell).journalctl},
 	{name: "telnet", kind: "observe", usage: "telnet HOST [PORT]", summary: "open a TCP connection, as telnet does", run: (*Shell).telnet},
 	{name: "openssl", kind: "observe", usage: "openssl s_client -connect HOST:PORT [-servername NAME] [-showcerts] [-brief]", summary: "make a TLS handshake and show the certificate and its verification", run: (*Shell).openssl},
+	{name: "netstat", kind: "observe", usage: "netstat [-t] [-u] [-l] [-a] [-n] [-p]", summary: "list this host's sockets, as net-tools' netstat does", run: (*Shell).netstat},
 }

@@ -62,36 +62,6 @@ func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleS
 	return nil, nil, "", ""
 }
 
-func (s *Shell) ss(_ context.Context, args []string) error {
-	opts := strings.Join(args, "")
-	if !strings.Contains(opts, "l") {
-		return badUsage("ss -ltn lists listening TCP sockets (-lun for UDP)")
-	}
-	udp := strings.Contains(opts, "u")
-	svcs, _, _, _ := s.hostSpec()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-7s %-6s %-6s %-22s %-22s%s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process")
-	if !udp {
-		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s\n", "LISTEN", 0, 4096, "127.0.0.53%lo:53", "0.0.0.0:*")
-	}
-	for _, sv := range svcs {
-		if !sv.IsRunning() || (strings.EqualFold(sv.Protocol, "udp") != udp) {
-			continue
-		}
-		bind := sv.Bind
-		if bind == "" {
-			bind = "0.0.0.0"
-		}
-		state := "LISTEN"
-		if udp {
-			state = "UNCONN"
-		}
-		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s%s\n", state, 0, 511, fmt.Sprintf("%s:%d", bind, sv.Port), "0.0.0.0:*", fmt.Sprintf("users:((\"%s\",pid=%d,fd=3))", sv.Name, 1200+sv.Port%1000))
-	}
-	s.print(b.String())
-	return nil
-}
-
 func (s *Shell) iptables(_ context.Context, args []string) error {
 	list, rules, lineNums := false, false, false
 	for _, a := range args {
