@@ -37,6 +37,12 @@ func (s *Shell) hostFiles() map[string]string {
 		files["/etc/systemd/system/"+sv.Name+".service"] = unitFile(sv)
 		files[serviceConfPath(sv)] = serviceConf(sv)
 	}
+	for p, text := range s.written[host] {
+		files[p] = text
+		if rel, ok := strings.CutPrefix(p, "/home/ec2-user/"); ok {
+			files[rel] = text
+		}
+	}
 	if len(fw) > 0 {
 		var b strings.Builder
 		b.WriteString("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n")

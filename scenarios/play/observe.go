@@ -2,6 +2,7 @@ package play
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -75,16 +76,34 @@ func (s *Shell) lookup(ctx context.Context, n tracer.Network, host string) ([]ne
 type curlOpts struct {
 	verbose, insecure, head bool
 	follow                  bool
+	silent, showError       bool
+	include                 bool
 	maxTime                 time.Duration
+	connectTimeout          time.Duration
+	output                  string      // -o FILE
+	writeOut                string      // -w FORMAT
+	headers                 [][2]string // -H
+	method                  string      // -X
+	resolve                 map[string]netip.Addr
 	url                     string
+}
+
+// curlComplaint is curl's own message for a bad option, printed as curl
+// prints it.
+type curlComplaint string
+
+func (c curlComplaint) Error() string { return string(c) }
+
+func curlUnknown(opt string) error {
+	return curlComplaint(fmt.Sprintf("curl: option %s: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information", opt))
 }
 
 func parseCurl(args []string) (curlOpts, error) {
 	var o curlOpts
-	// Short flags combine, as curl's do: -sSL, -vk.
+	// Short flags combine, as curl's do: -sSL, -vk, -sI.
 	var expanded []string
 	for _, a := range args {
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], "vksSLI") == "" {
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], "vksSLIi4") == "" {
 			for _, c := range a[1:] {
 				expanded = append(expanded, "-"+string(c))
 			}
@@ -95,6 +114,25 @@ func parseCurl(args []string) (curlOpts, error) {
 	args = expanded
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		value := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", curlComplaint(fmt.Sprintf("curl: option %s: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information", a))
+			}
+			i++
+			return args[i], nil
+		}
+		seconds := func() (time.Duration, error) {
+			v, err := value()
+			if err != nil {
+				return 0, err
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 0 {
+				return 0, curlComplaint(fmt.Sprintf("curl: option %s: expected a proper numerical parameter\ncurl: try 'curl --help' or 'curl --manual' for more information", a))
+			}
+			return time.Duration(f * float64(time.Second)), nil
+		}
+		var err error
 		switch a {
 		case "-v", "--verbose":
 			o.verbose = true
@@ -102,33 +140,74 @@ func parseCurl(args []string) (curlOpts, error) {
 			o.insecure = true
 		case "-L", "--location":
 			o.follow = true
-		case "-s", "--silent", "-S", "--show-error":
+		case "-s", "--silent":
+			o.silent = true
+		case "-S", "--show-error":
+			o.showError = true
 		case "-I", "--head":
 			o.head = true
-		case "-m", "--max-time", "--connect-timeout":
-			if i+1 >= len(args) {
-				return o, badUsage("%s needs a number of seconds", a)
+		case "-i", "--include":
+			o.include = true
+		case "-4", "--ipv4":
+		case "-m", "--max-time":
+			o.maxTime, err = seconds()
+		case "--connect-timeout":
+			o.connectTimeout, err = seconds()
+		case "-o", "--output":
+			o.output, err = value()
+		case "-w", "--write-out":
+			o.writeOut, err = value()
+		case "-X", "--request":
+			o.method, err = value()
+		case "-H", "--header":
+			var h string
+			if h, err = value(); err == nil {
+				name, val, ok := strings.Cut(h, ":")
+				if !ok || strings.TrimSpace(name) == "" {
+					continue // curl ignores a header without a colon
+				}
+				o.headers = append(o.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(val)})
 			}
-			f, err := strconv.ParseFloat(args[i+1], 64)
-			if err != nil || f <= 0 {
-				return o, badUsage("%s %s: want a number of seconds", a, args[i+1])
+		case "--resolve":
+			var r string
+			if r, err = value(); err == nil {
+				parts := strings.SplitN(r, ":", 3)
+				addr, aerr := netip.ParseAddr(strings.Trim(lastOf(parts), "[]"))
+				if len(parts) != 3 || aerr != nil {
+					return o, curlComplaint(fmt.Sprintf("curl: (49) Couldn't parse CURLOPT_RESOLVE entry '%s'", r))
+				}
+				if o.resolve == nil {
+					o.resolve = map[string]netip.Addr{}
+				}
+				o.resolve[strings.ToLower(parts[0])+":"+parts[1]] = addr
 			}
-			o.maxTime = time.Duration(f * float64(time.Second))
-			i++
 		default:
-			if strings.HasPrefix(a, "-") {
-				return o, badUsage("option %s is not supported here", a)
+			if strings.HasPrefix(a, "-") && len(a) > 1 {
+				return o, curlUnknown(a)
 			}
 			if o.url != "" {
 				return o, badUsage("one URL at a time")
 			}
 			o.url = a
 		}
+		if err != nil {
+			return o, err
+		}
 	}
 	if o.url == "" {
-		return o, badUsage("which URL?")
+		return o, curlComplaint("curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information")
+	}
+	if o.connectTimeout > 0 && (o.maxTime == 0 || o.connectTimeout < o.maxTime) {
+		o.maxTime = o.connectTimeout
 	}
 	return o, nil
+}
+
+func lastOf(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[len(ss)-1]
 }
 
 // curlTarget reads curl's URL: a scheme-less URL is http, as curl assumes.
@@ -148,6 +227,11 @@ func curlTarget(raw string) (tracer.Target, error) {
 
 func (s *Shell) curl(ctx context.Context, args []string) error {
 	o, err := parseCurl(args)
+	var complaint curlComplaint
+	if errors.As(err, &complaint) {
+		s.printf("%s\n", complaint)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -186,15 +270,29 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 	last := &lastRequest{what: "curl " + o.url, from: s.Host(), target: t, world: s.world}
 	s.last = last
 	var b strings.Builder
-	defer func() { s.print(b.String()) }()
+	var res curlResult
+	res.url = o.url
+	start := s.elapsed
+	defer func() {
+		res.total = s.elapsed - start
+		s.print(curlFinish(b.String(), o, &res))
+	}()
 	v := func(format string, args ...any) {
 		if o.verbose {
 			fmt.Fprintf(&b, format+"\n", args...)
 		}
 	}
-	addrs, dnsHops, err := s.lookup(ctx, n, t.Host)
-	if err != nil {
-		return "", err
+	var addrs []netip.Addr
+	var dnsHops []tracer.Hop
+	if a, ok := o.resolve[strings.ToLower(t.Host)+":"+strconv.Itoa(int(t.Port))]; ok {
+		v("* Added %s:%d:%s to DNS cache", t.Host, t.Port, a)
+		v("* Hostname %s was found in DNS cache", t.Host)
+		addrs = []netip.Addr{a}
+	} else {
+		addrs, dnsHops, err = s.lookup(ctx, n, t.Host)
+		if err != nil {
+			return "", err
+		}
 	}
 	last.hops = append(last.hops, dnsHops...)
 	if len(addrs) == 0 {
@@ -217,6 +315,7 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		case tracer.ConnOpen:
 			spent += c.RTT
 			conn = c
+			res.ip, res.port, res.connects = a.String(), int(t.Port), 1
 		case tracer.ConnTimeout:
 			wait := synTimeout
 			if o.maxTime > 0 {
@@ -314,12 +413,27 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 	if o.head {
 		method = "HEAD"
 	}
+	if o.method != "" {
+		method = o.method
+	}
+	host, reqHost := hostHeader(t), t.Host
+	var extra [][2]string
+	for _, h := range o.headers {
+		if strings.EqualFold(h[0], "Host") {
+			host, reqHost = h[1], h[1] // virtual hosting: the server reads this name
+			continue
+		}
+		extra = append(extra, h)
+	}
 	v("> %s %s HTTP/1.1", method, t.Path)
-	v("> Host: %s", hostHeader(t))
+	v("> Host: %s", host)
 	v("> User-Agent: curl/8.5.0")
 	v("> Accept: */*")
+	for _, h := range extra {
+		v("> %s: %s", h[0], h[1])
+	}
 	v(">")
-	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: t.Host, Path: t.Path})
+	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: reqHost, Path: t.Path})
 	if err != nil {
 		return "", err
 	}
@@ -349,6 +463,21 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		v("< %s: %s", h[0], h[1])
 	}
 	v("<")
+	res.status, res.size = resp.Status, len(body)
+	if o.head {
+		res.size = 0
+	}
+	if o.include && !o.verbose && !o.head {
+		fmt.Fprintf(&b, "%s %d %s\n", resp.Proto, resp.Status, resp.StatusText)
+		for _, h := range header {
+			fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
+		}
+		b.WriteString("\n")
+	}
+	if o.output != "" {
+		s.writeFile(o.output, body)
+		body = ""
+	}
 	if o.head {
 		if !o.verbose {
 			fmt.Fprintf(&b, "%s %d %s\n", resp.Proto, resp.Status, resp.StatusText)

@@ -50,6 +50,8 @@ type Shell struct {
 	elapsed time.Duration
 	// live is set in a live shell (NewLive): the real network, no world.
 	live *Live
+	// written holds the files commands wrote (curl -o), by host and path.
+	written map[string]map[string]string
 }
 
 type change struct {
@@ -230,7 +232,7 @@ var commands map[string]*command
 func init() {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
-		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-I] [-m SECONDS] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
+		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-s] [-S] [-i] [-I] [-X METHOD] [-H 'NAME: VALUE'] [-o FILE] [-w FORMAT] [--resolve HOST:PORT:ADDR] [-m SECONDS] [--connect-timeout SECONDS] [-4] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
 		{name: "nc", kind: "observe", usage: "nc -zv [-w SECONDS] [-u] HOST PORT", summary: "test whether a port accepts connections", run: (*Shell).nc},
 		{name: "ping", kind: "observe", usage: "ping [-c COUNT] HOST", summary: "send ICMP echo requests", run: (*Shell).ping},
 		{name: "traceroute", kind: "observe", usage: "traceroute [-T] [-p PORT] [-n] HOST", summary: "list the hops towards a host", run: (*Shell).traceroute},
