@@ -14,4 +14,6 @@ var hostCommands = []*command{
 	{name: "telnet", kind: "observe", usage: "telnet HOST [PORT]", summary: "open a TCP connection, as telnet does", run: (*Shell).telnet},
 	{name: "openssl", kind: "observe", usage: "openssl s_client -connect HOST:PORT [-servername NAME] [-showcerts] [-brief]", summary: "make a TLS handshake and show the certificate and its verification", run: (*Shell).openssl},
 	{name: "netstat", kind: "observe", usage: "netstat [-t] [-u] [-l] [-a] [-n] [-p]", summary: "list this host's sockets, as net-tools' netstat does", run: (*Shell).netstat},
+	{name: "mtr", kind: "observe", usage: "mtr --report [-n] [-c COUNT] [-T [-P PORT]] HOST", summary: "the path's hops with their loss and times, as mtr --report does", run: (*Shell).mtr},
+	{name: "tracepath", kind: "observe", usage: "tracepath [-n] [-p PORT] HOST", summary: "the path's hops and its MTU, as tracepath does", run: (*Shell).tracepath},
 }

@@ -663,6 +663,7 @@ func (s *Shell) nc(ctx context.Context, args []string) error {
 
 func (s *Shell) ping(ctx context.Context, args []string) error {
 	count := 4
+	replyWait := 10 * time.Second // ping waits this long for the last reply (-W)
 	var host string
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
@@ -676,8 +677,24 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 			}
 			count = n
 			i++
+		case a == "-W" || a == "-w":
+			if i+1 >= len(args) {
+				s.printf("ping: option requires an argument -- '%s'\n", a[1:])
+				return nil
+			}
+			f, err := strconv.ParseFloat(args[i+1], 64)
+			if err != nil || f < 0 {
+				s.printf("ping: invalid argument: '%s'\n", args[i+1])
+				return nil
+			}
+			if a == "-W" {
+				replyWait = time.Duration(f * float64(time.Second))
+			}
+			i++
+		case a == "-4" || a == "-n":
 		case strings.HasPrefix(a, "-"):
-			return badUsage("option %s is not supported here", a)
+			s.printf("ping: invalid option -- '%s'\n\nUsage\n  ping [options] <destination>\n", strings.TrimLeft(a, "-")[:1])
+			return nil
 		default:
 			if host != "" {
 				return badUsage("one host at a time")
@@ -729,7 +746,7 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 	}
 	total := time.Duration(count-1)*time.Second + 40*time.Millisecond
 	if received == 0 {
-		total += 10 * time.Second // ping waits for the last reply before it gives up
+		total += replyWait // ping waits for the last reply before it gives up
 	}
 	s.elapsed += total
 	fmt.Fprintf(&b, "\n--- %s ping statistics ---\n", host)
