@@ -358,7 +358,7 @@ func TestComplete(t *testing.T) {
 		head string
 		want []string
 	}{
-		{"tr", []string{"traceroute"}},
+		{"tr", []string{"tracepath", "traceroute"}},
 		{"show s", []string{"sg", "subnet"}},
 		{"show sg sg-a", []string{"sg-app"}},
 		{"sg sg-app ", []string{"add", "remove"}},
