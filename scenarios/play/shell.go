@@ -52,6 +52,8 @@ type Shell struct {
 	live *Live
 	// written holds the files commands wrote (curl -o), by host and path.
 	written map[string]map[string]string
+	// fwCounts are the host firewalls' counters (iptables -L -v).
+	fwCounts map[fwKey]*fwCounter
 }
 
 type change struct {
@@ -240,7 +242,7 @@ func init() {
 		{name: "ssh", kind: "observe", usage: "ssh INSTANCE", summary: "log in to an instance: your commands run there (exit to come back)", run: (*Shell).ssh},
 		{name: "exit", kind: "other", usage: "exit", summary: "leave an ssh session (at the top, end the session)", run: (*Shell).exit},
 		{name: "ss", kind: "observe", usage: "ss [-t] [-u] [-l] [-a] [-n] [-p] [-s]", summary: "list this host's sockets (ss -tlnp: the listening ones, with their process)", run: (*Shell).ss},
-		{name: "iptables", kind: "observe", usage: "iptables -L [-n] [--line-numbers] | iptables -S", summary: "list this host's firewall rules", run: (*Shell).iptables},
+		{name: "iptables", kind: "observe", usage: "iptables -L [-v] [-n] [--line-numbers] [CHAIN] | iptables -S", summary: "list this host's firewall rules (-v: with the counters of the traffic so far)", run: (*Shell).iptables},
 		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, routes and neighbours", run: (*Shell).ipCmd},
 		{name: "hostname", kind: "observe", usage: "hostname [-I]", summary: "the host you are on (-I: its addresses)", run: (*Shell).hostnameCmd},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
@@ -345,6 +347,12 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 	if s.liveRefuses(name) {
 		return s.quit
 	}
+	before := s.last
+	defer func() {
+		if s.last != before && s.last != nil {
+			s.countFirewall(s.last.hops)
+		}
+	}()
 	if err := commands[name].run(s, ctx, args); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
