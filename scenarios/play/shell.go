@@ -238,7 +238,7 @@ func init() {
 		{name: "nc", kind: "observe", usage: "nc -zv [-w SECONDS] [-u] HOST PORT", summary: "test whether a port accepts connections", run: (*Shell).nc},
 		{name: "ping", kind: "observe", usage: "ping [-c COUNT] HOST", summary: "send ICMP echo requests", run: (*Shell).ping},
 		{name: "traceroute", kind: "observe", usage: "traceroute [-T] [-p PORT] [-n] HOST", summary: "list the hops towards a host", run: (*Shell).traceroute},
-		{name: "tcpdump", kind: "observe", usage: "tcpdump [at NAME]", summary: "show the last request's packets where NAME sees them (default: here)", run: (*Shell).tcpdump},
+		{name: "tcpdump", kind: "observe", usage: "tcpdump [at NAME] [-nn] [-c COUNT] [-v] [-X] [-i IFACE] [FILTER]", summary: "show the last command's packets where NAME sees them (default: here), filtered as tcpdump filters", run: (*Shell).tcpdump},
 		{name: "ssh", kind: "observe", usage: "ssh INSTANCE", summary: "log in to an instance: your commands run there (exit to come back)", run: (*Shell).ssh},
 		{name: "exit", kind: "other", usage: "exit", summary: "leave an ssh session (at the top, end the session)", run: (*Shell).exit},
 		{name: "ss", kind: "observe", usage: "ss [-t] [-u] [-l] [-a] [-n] [-p] [-s]", summary: "list this host's sockets (ss -tlnp: the listening ones, with their process)", run: (*Shell).ss},
@@ -476,9 +476,15 @@ or all; SOURCE and DEST a CIDR or a security group name.
 	"answer": `Name the component that breaks the request as a trace would: a security
 group, a network ACL, a route table, an instance, a balancer, a zone... Add
 the code if you know it (SG_NO_INGRESS_RULE, NACL_EGRESS_DENIED, ...).`,
-	"tcpdump": `tcpdump shows the packets of your last curl, nc, ping or traceroute as a
-capture at NAME would have seen them: your own host by default.
-  tcpdump at app-1`,
+	"tcpdump": `tcpdump shows the packets of your last observing command (curl, nc, telnet,
+openssl, ping, traceroute, mtr, tracepath, dig, host, nslookup) as a capture
+at NAME would have seen them: your own host by default. A request holds its
+DNS lookup, handshake, data and close, or the resets, ICMP errors and
+retransmissions on its way; dig, host and nslookup hold the query and the
+answer. The filter is tcpdump's: host, net, port, portrange, tcp, udp,
+icmp, src, dst, and, or, not, parentheses.
+  tcpdump at app-1
+  tcpdump at db-1 -nn -c 5 'tcp port 5432 and src net 10.0.10.0/24'`,
 }
 
 func (s *Shell) quitCmd(_ context.Context, _ []string) error {
