@@ -81,7 +81,7 @@ func (s *Shell) ipCmd(ctx context.Context, args []string) error {
 			return nil
 		}
 		gw := gateway(p)
-		s.printf("%s dev eth0 lladdr %s REACHABLE\n", gw, macOf(gw))
+		s.printf("%s dev eth0 lladdr %s REACHABLE \n", gw, macOf(gw))
 		return nil
 	case is("address", 1) || is("route", 1):
 		return s.ip(ctx, args)

@@ -30,7 +30,7 @@ func (s *Shell) sockets() []hostSocket {
 		if !sv.IsRunning() {
 			continue
 		}
-		h := hostSocket{proto: "tcp", state: "LISTEN", sendQ: 511, local: serviceBind(sv), port: sv.Port, peer: "0.0.0.0", peerPort: "*",
+		h := hostSocket{proto: "tcp", state: "LISTEN", sendQ: 4096, local: serviceBind(sv), port: sv.Port, peer: "0.0.0.0", peerPort: "*",
 			process: sv.Name, pid: servicePID(sv), fd: 3 + i}
 		if strings.EqualFold(sv.Protocol, "udp") {
 			h.proto, h.state, h.sendQ = "udp", "UNCONN", 0
