@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"time"
 
 	"github.com/pathlab/pathlab/scenarios/play"
 	"github.com/pathlab/pathlab/tracer"
@@ -53,8 +52,8 @@ Exit status: 0 at the end of the input, 2 on bad usage.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			l := play.Live{Net: liveNet{pn}, Host: host, Via: func(addr netip.AddrPort) tracer.Network {
-				return liveNet{&probe.Network{Server: addr.String(), Timeout: pn.Timeout, RootCAs: pn.RootCAs, HostsFile: "-"}}
+			l := play.Live{Net: pn, Host: host, Via: func(addr netip.AddrPort) tracer.Network {
+				return &probe.Network{Server: addr.String(), Timeout: pn.Timeout, RootCAs: pn.RootCAs, HostsFile: "-"}
 			}}
 			return runShell(ctx, e, l)
 		},
@@ -94,27 +93,4 @@ func runShell(ctx context.Context, e *env, l play.Live) error {
 		fmt.Fprintf(e.stderr, "pathlab: %v\n", err)
 	}
 	return nil
-}
-
-// liveNet is the live probes' Network with ping: an ICMP "dial" is an
-// echo request, made with the ICMP traceroute, whose reaching the host is
-// the echo reply.
-type liveNet struct{ *probe.Network }
-
-func (n liveNet) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrPort) (*tracer.Conn, error) {
-	if proto != tracer.ICMP {
-		return n.Network.Dial(ctx, proto, addr)
-	}
-	start := time.Now()
-	rt, err := n.Network.Traceroute(ctx, tracer.ICMP, netip.AddrPortFrom(addr.Addr(), 0), 30)
-	if err != nil {
-		return nil, err
-	}
-	c := &tracer.Conn{Proto: tracer.ICMP, Addr: addr, State: tracer.ConnTimeout, Hops: rt.Explain}
-	if rt.Reached && len(rt.Hops) > 0 {
-		c.State, c.RTT = tracer.ConnOpen, rt.Hops[len(rt.Hops)-1].RTT
-	} else {
-		c.RTT = time.Since(start)
-	}
-	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -147,4 +148,34 @@ func keepLines(s string, keep func(string) bool) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestPathFormatsMatchRealTools runs ping and mtr --report to 127.0.0.1,
+// really and in a live shell (raw sockets: root). tracepath is left out:
+// on loopback (MTU 65535) it prints no [LOCALHOST] line, unlike on any
+// link of a world.
+func TestPathFormatsMatchRealTools(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the live shell's ping and traceroutes need raw sockets: root")
+	}
+	cases := []struct{ pkg, tool, args string }{
+		{"iputils-ping", "ping", "-c 1 127.0.0.1"},
+		{"mtr-tiny", "mtr", "--report -n -c 1 127.0.0.1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.tool, func(t *testing.T) {
+			real := realTool(t, tc.pkg, tc.tool, strings.Fields(tc.args)...)
+			sh, out := liveShell(netip.MustParseAddrPort("127.0.0.1:1"))
+			sh.Exec(context.Background(), tc.tool+" "+tc.args)
+			mask := func(s string) string {
+				s = regexp.MustCompile(`HOST: \S+ *`).ReplaceAllString(s, "HOST: H ")
+				s = regexp.MustCompile(`Start: \S+`).ReplaceAllString(s, "Start: T")
+				return maskDigits.ReplaceAllString(s, "N")
+			}
+			r, o := mask(real), mask(out.String())
+			if d := lineDiff(r, o); d != "" {
+				t.Errorf("%s %s: the shell differs from the real tool at %s\nreal:\n%s\nours:\n%s", tc.tool, tc.args, d, real, out.String())
+			}
+		})
+	}
 }

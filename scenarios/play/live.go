@@ -97,3 +97,26 @@ func liveServerText(server, asked string) string {
 	}
 	return fmt.Sprintf("%s#%d(%s) (UDP)", ap.Addr(), ap.Port(), name)
 }
+
+// pingNet gives a live Network ping: an ICMP "dial" is an echo request,
+// made with the Network's ICMP traceroute, whose reaching the host is the
+// echo reply. The real Network (tracer/probe) dials TCP and UDP only.
+type pingNet struct{ tracer.Network }
+
+func (n pingNet) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrPort) (*tracer.Conn, error) {
+	if proto != tracer.ICMP {
+		return n.Network.Dial(ctx, proto, addr)
+	}
+	start := time.Now()
+	rt, err := n.Network.Traceroute(ctx, tracer.ICMP, netip.AddrPortFrom(addr.Addr(), 0), 30)
+	if err != nil {
+		return nil, err
+	}
+	c := &tracer.Conn{Proto: tracer.ICMP, Addr: addr, State: tracer.ConnTimeout, Hops: rt.Explain}
+	if rt.Reached && len(rt.Hops) > 0 {
+		c.State, c.RTT = tracer.ConnOpen, rt.Hops[len(rt.Hops)-1].RTT
+	} else {
+		c.RTT = time.Since(start)
+	}
+	return c, nil
+}

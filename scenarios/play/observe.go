@@ -32,7 +32,7 @@ const (
 // in both.
 func (s *Shell) net() (tracer.Network, error) {
 	if s.live != nil {
-		return s.live.Net, nil
+		return pingNet{s.live.Net}, nil
 	}
 	n, err := s.world.From(s.Host())
 	if err != nil {
