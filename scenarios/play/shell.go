@@ -449,7 +449,8 @@ func (s *Shell) help(_ context.Context, args []string) error {
 	return nil
 }
 
-var helpOrder = []string{"dig", "curl", "nc", "ping", "traceroute", "tcpdump", "ssh", "ss", "iptables", "ip", "hostname",
+var helpOrder = []string{"dig", "nslookup", "host", "curl", "nc", "telnet", "openssl", "ping", "traceroute", "mtr", "tracepath", "tcpdump", "ssh",
+	"ss", "netstat", "iptables", "ip", "hostname", "cat", "less", "head", "systemctl", "journalctl",
 	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering", "edit", "undo", "reset",
 	"ticket", "hint", "answer", "check", "give-up", "help", "exit", "quit"}
 
