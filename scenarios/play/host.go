@@ -46,6 +46,9 @@ func (s *Shell) hostname(_ context.Context, _ []string) error {
 // hostSpec returns the services, firewall and addresses of the host the
 // learner is on.
 func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleSpec, private, public string) {
+	if s.spec == nil {
+		return nil, nil, "", "" // a live shell has no world
+	}
 	if in, _ := findInstanceSpec(s.spec, s.Host()); in != nil {
 		return in.Services, in.Firewall, in.PrivateIP, in.PublicIP
 	}
