@@ -17,3 +17,20 @@ var hostCommands = []*command{
 	{name: "mtr", kind: "observe", usage: "mtr --report [-n] [-c COUNT] [-T [-P PORT]] HOST", summary: "the path's hops with their loss and times, as mtr --report does", run: (*Shell).mtr},
 	{name: "tracepath", kind: "observe", usage: "tracepath [-n] [-p PORT] HOST", summary: "the path's hops and its MTU, as tracepath does", run: (*Shell).tracepath},
 }
+
+// commandKind is how a command line counts in a session's timeline:
+// systemctl start, stop and restart are fixes, its other verbs observe.
+func commandKind(name string, args []string) string {
+	c := commands[name]
+	if c == nil {
+		return "other"
+	}
+	if name == "systemctl" {
+		for _, a := range args {
+			if a == "start" || a == "stop" || a == "restart" {
+				return "fix"
+			}
+		}
+	}
+	return c.kind
+}

@@ -25,3 +25,18 @@ func TestLiveShellCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestSystemctlIsAFix(t *testing.T) {
+	st, err := libraryScenario(t, "shop-sg-app-ingress").Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, out := session(t, st, []string{"ssh app-1", "systemctl status shop-api", "systemctl stop shop-api", "undo"}, Options{})
+	kinds := []string{}
+	for _, e := range sh.Stats().Timeline {
+		kinds = append(kinds, e.Kind)
+	}
+	if strings.Join(kinds, " ") != "observe observe fix fix" || !strings.Contains(out, "undone: service app-1 shop-api stop") {
+		t.Errorf("timeline kinds %v; want observe observe fix fix, and undo taking back the stop:\n%s", kinds, out)
+	}
+}

@@ -331,10 +331,7 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 		return s.quit
 	}
 	s.stats.Commands++
-	kind := "other"
-	if c := commands[name]; c != nil {
-		kind = c.kind
-	}
+	kind := commandKind(name, args)
 	s.stats.Timeline = append(s.stats.Timeline, Entry{At: s.opts.Now().Sub(s.stats.Start), Line: strings.TrimSpace(line), Kind: kind})
 	if err != nil {
 		if errors.Is(err, ErrUnknownCommand) {
