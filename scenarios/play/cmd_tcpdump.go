@@ -264,9 +264,66 @@ func (s *Shell) dnsCapture(at string) *simnet.Capture {
 		}
 		c.Packets = append(c.Packets, simnet.Packet{Time: t.Add(after), Data: data})
 	}
-	add(me, srv, sport, uint16(port), q, 0)
-	add(srv, me, uint16(port), sport, d.msg, 24*time.Millisecond)
+	if !d.tcp {
+		add(me, srv, sport, uint16(port), q, 0)
+		add(srv, me, uint16(port), sport, d.msg, 24*time.Millisecond)
+		return c
+	}
+	// dig +tcp: a connection, the query and the answer each behind its
+	// two-byte length (RFC 7766), and the close.
+	qw, err1 := q.Pack()
+	aw, err2 := d.msg.Pack()
+	if err1 != nil || err2 != nil {
+		return c
+	}
+	framed := func(b []byte) []byte { return append([]byte{byte(len(b) >> 8), byte(len(b))}, b...) }
+	const cISN, sISN = 1828167567, 2197521843
+	dp := uint16(port)
+	qf, af := framed(qw), framed(aw)
+	segs := []struct {
+		fromMe   bool
+		seq, ack uint32
+		flags    string
+		data     []byte
+		after    time.Duration
+	}{
+		{true, cISN, 0, "S", nil, 0},
+		{false, sISN, cISN + 1, "SA", nil, 12 * time.Millisecond},
+		{true, cISN + 1, sISN + 1, "A", nil, 12 * time.Millisecond},
+		{true, cISN + 1, sISN + 1, "PA", qf, 12 * time.Millisecond},
+		{false, sISN + 1, cISN + 1 + uint32(len(qf)), "PA", af, 36 * time.Millisecond},
+		{true, cISN + 1 + uint32(len(qf)), sISN + 1 + uint32(len(af)), "FA", nil, 37 * time.Millisecond},
+		{false, sISN + 1 + uint32(len(af)), cISN + 2 + uint32(len(qf)), "FA", nil, 49 * time.Millisecond},
+		{true, cISN + 2 + uint32(len(qf)), sISN + 2 + uint32(len(af)), "A", nil, 49 * time.Millisecond},
+	}
+	for _, g := range segs {
+		src, dst, sp, dpp := me, srv, sport, dp
+		if !g.fromMe {
+			src, dst, sp, dpp = srv, me, dp, sport
+		}
+		data, err := tcpPacket(src, dst, sp, dpp, g.seq, g.ack, g.flags, g.data)
+		if err != nil {
+			return c
+		}
+		c.Packets = append(c.Packets, simnet.Packet{Time: t.Add(g.after), Data: data})
+	}
 	return c
+}
+
+// tcpPacket builds an IPv4 TCP segment; flags holds S, A, P, F.
+func tcpPacket(src, dst netip.Addr, sport, dport uint16, seq, ack uint32, flags string, payload []byte) ([]byte, error) {
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.AsSlice(), DstIP: dst.AsSlice(), Flags: layers.IPv4DontFragment}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, Ack: ack, Window: 502,
+		SYN: strings.Contains(flags, "S"), ACK: strings.Contains(flags, "A"), PSH: strings.Contains(flags, "P"), FIN: strings.Contains(flags, "F")}
+	if tcp.SYN {
+		tcp.Window = 64240
+	}
+	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
+		return nil, err
+	}
+	buf := gopacket.NewSerializeBuffer()
+	err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ip, tcp, gopacket.Payload(payload))
+	return buf.Bytes(), err
 }
 
 // udpPacket builds an IPv4 UDP packet.

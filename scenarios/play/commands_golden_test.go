@@ -56,7 +56,8 @@ func TestCommandTranscripts(t *testing.T) {
 		{"tcpdump", "shop-sg-app-ingress", []string{
 			"curl -s -o /dev/null https://shop.example.com/", "tcpdump -nn -c 3", "tcpdump -nn udp port 53", "tcpdump -nn 'tcp and (dst port 443) and not net 10.0.0.0/8' -c 2 -v",
 			"tcpdump at web-lb -nn portrange 8000-9000", "dig shop.example.com +short", "tcpdump -nn -X", "tcpdump -i lo", "tcpdump -i eth9", "tcpdump port", "tcpdump -Z",
-		}, []string{"listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes", "A? shop.example.com.", "proto TCP (6)", "0x0000:  4500",
+			"dig +tcp shop.example.com +short", "tcpdump -nn tcp port 53",
+		}, []string{"53: Flags [S], seq 1828167567", "listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes", "A? shop.example.com.", "proto TCP (6)", "0x0000:  4500",
 			"tcpdump: eth9: No such device exists", "tcpdump: can't parse filter expression: syntax error", "tcpdump: invalid option -- 'Z'"}},
 	}
 	for _, tc := range cases {
