@@ -133,7 +133,7 @@ func (s *Shell) head(_ context.Context, args []string) error {
 		case len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "0123456789") == "":
 			n, _ = strconv.Atoi(a[1:])
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			s.printf("head: invalid option -- '%s'\nTry 'head --help' for more information.\n", strings.TrimLeft(a, "-")[:1])
+			s.printf("head: invalid option -- '%s'\nTry 'head --help' for more information.\n", optLetter(a))
 			return nil
 		default:
 			paths = append(paths, a)

@@ -150,7 +150,7 @@ func (s *Shell) hostnameCmd(ctx context.Context, args []string) error {
 		s.printf("%s\n", s.Host())
 	default:
 		if strings.HasPrefix(args[0], "-") {
-			s.printf("hostname: invalid option -- '%s'\nUsage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n", strings.TrimLeft(args[0], "-")[:1])
+			s.printf("hostname: invalid option -- '%s'\nUsage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n", optLetter(args[0]))
 			return nil
 		}
 		s.printf("hostname: you must be root to change the host name\n")

@@ -1,5 +1,7 @@
 package play
 
+import "strings"
+
 // hostCommands are the commands engineers type on a host, beyond the
 // first set: each is in a file of its own (cmd_*.go) and prints what the
 // real tool prints.
@@ -33,4 +35,13 @@ func commandKind(name string, args []string) string {
 		}
 	}
 	return c.kind
+}
+
+// optLetter is the first letter of an option after its dashes, for the
+// tools' "invalid option -- 'x'"; "-" when there is none ("--").
+func optLetter(a string) string {
+	for _, r := range strings.TrimLeft(a, "-") {
+		return string(r)
+	}
+	return "-"
 }

@@ -56,7 +56,7 @@ func (s *Shell) mtr(ctx context.Context, args []string) error {
 			proto, port = tracer.UDP, 33434
 		case "-c", "--report-cycles", "-P", "--port":
 			if i+1 >= len(args) {
-				s.printf("mtr: option requires an argument -- '%s'\n", strings.TrimLeft(a, "-")[:1])
+				s.printf("mtr: option requires an argument -- '%s'\n", optLetter(a))
 				return nil
 			}
 			i++
@@ -152,7 +152,7 @@ func (s *Shell) tracepath(ctx context.Context, args []string) error {
 				port = v
 			}
 		case strings.HasPrefix(a, "-"):
-			s.printf("tracepath: invalid option -- '%s'\n\nUsage\n  tracepath [options] <destination>\n", strings.TrimLeft(a, "-")[:1])
+			s.printf("tracepath: invalid option -- '%s'\n\nUsage\n  tracepath [options] <destination>\n", optLetter(a))
 			return nil
 		default:
 			host = a

@@ -224,7 +224,7 @@ func (s *Shell) journalctl(_ context.Context, args []string) error {
 			}
 		case a == "--no-pager" || a == "-e" || a == "-x" || a == "-xe" || a == "-f":
 		case strings.HasPrefix(a, "-"):
-			s.printf("journalctl: invalid option -- '%s'\n", strings.TrimLeft(a, "-")[:1])
+			s.printf("journalctl: invalid option -- '%s'\n", optLetter(a))
 			return nil
 		default:
 			s.printf("Failed to add match '%s': Invalid argument\n", a)

@@ -79,3 +79,26 @@ func TestCommandTranscripts(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandsSurviveOddArguments gives every command of the shell odd
+// arguments: each answers with a message, never a crash.
+func TestCommandsSurviveOddArguments(t *testing.T) {
+	st, err := libraryScenario(t, "shop-db-firewall-drop").Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := []string{"", "--", "-", "-x", "-t", "-p", "-c", "-W", "-n", "-i", "-o", "-w", "-H", "-X", "-connect", "--resolve", "-c 0", "-p -1", "-p 99999",
+		"@", "+", "+time=x", "x y z", "'('", "-type=", "-port=x", "-u", "-n -1", "s_client", "s_client -connect", "status", "start", "route get", "-br", "neigh x",
+		"at", "at nowhere", "not", "( port", "portrange 9-", "-tulpn extra", "-L -v -n INPUT", "/etc/", "-n 2 /etc/hosts /etc/nope"}
+	for name := range commands {
+		if name == "edit" || name == "quit" || name == "give-up" || name == "reset" {
+			continue
+		}
+		for _, a := range odd {
+			_, out := session(t, st, []string{"ssh db-1", name + " " + a}, Options{})
+			if strings.Contains(out, "internal error") {
+				t.Errorf("%s %s crashed:\n%s", name, a, out)
+			}
+		}
+	}
+}

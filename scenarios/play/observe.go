@@ -693,7 +693,7 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 			i++
 		case a == "-4" || a == "-n":
 		case strings.HasPrefix(a, "-"):
-			s.printf("ping: invalid option -- '%s'\n\nUsage\n  ping [options] <destination>\n", strings.TrimLeft(a, "-")[:1])
+			s.printf("ping: invalid option -- '%s'\n\nUsage\n  ping [options] <destination>\n", optLetter(a))
 			return nil
 		default:
 			if host != "" {
