@@ -3,6 +3,7 @@ module github.com/pathlab/pathlab
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/goccy/go-yaml v1.19.2
 	github.com/google/nftables v0.3.0
 	github.com/gopacket/gopacket v1.7.7

@@ -208,12 +208,18 @@ func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string) erro
 	if sh.GaveUp() {
 		verdict = "gave up"
 	}
+	// An ad-hoc world is a place to look around: a session there that
+	// changed nothing and checked nothing tried nothing, and failed nothing.
+	looked := st.AdHoc && !sh.Attempted()
+	if looked {
+		verdict = "looked around"
+	}
 	fmt.Fprintf(e.stdout, "\nsession: %s; %d commands, %d hints, %d wrong answers; %s\n", verdict, stats.Commands, stats.Hints, stats.WrongAnswers, score)
 	if sh.Attempted() {
 		// Looking around without a fix or a check is not an attempt.
 		saveAttempt(e, st, mode, sh, solved, score)
 	}
-	if solved {
+	if solved || looked {
 		return nil
 	}
 	return exitCode(1)

@@ -467,7 +467,7 @@ var fuBank = []fuConcept{
 				"If the port is missing, nothing listens and clients get connection refused; if Recv-Q sits near Send-Q, the application is not accepting fast enough and new connections get dropped."},
 		{"sock-service-down",
 			"How do you confirm whether a service is down or only unreachable?",
-			"On the host I check `systemctl status` and `journalctl -u` for whether the process runs and why it stopped, and `ss -ltnp` for whether anything holds the port. " +
+			"On the host I check `systemctl status SERVICE` and `journalctl -u SERVICE` for whether the process runs and why it stopped, and `ss -ltnp` for whether anything holds the port. " +
 				"Then I connect locally, with `curl -v http://127.0.0.1:8080/` or `nc -vz 127.0.0.1 8080`, and from a remote host. " +
 				"Working locally but not remotely points at the bind address or a filter, while refused locally means the service itself is down or listening on another port."},
 		{"sock-rst-who",

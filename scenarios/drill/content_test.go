@@ -44,7 +44,7 @@ var placeholders = strings.NewReplacer(
 	"https://name/", "https://shop.example.com/",
 )
 
-var wordPlaceholders = map[string]string{"host": "shop.example.com", "name": "shop.example.com", "alias": "shop.example.com", "port": "443"}
+var wordPlaceholders = map[string]string{"SERVICE": "shop-api", "host": "shop.example.com", "name": "shop.example.com", "alias": "shop.example.com", "port": "443"}
 
 // TestModelAnswersRecommendShellCommands: every command a drill's model
 // answer recommends (a `backticked` command line) is one the play shell

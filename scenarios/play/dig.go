@@ -2,8 +2,11 @@ package play
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,36 +27,130 @@ var digTypes = map[string]uint16{"A": dns.TypeA, "AAAA": dns.TypeAAAA, "CNAME": 
 
 type digOpts struct {
 	server string
+	port   uint16
 	name   string
 	qtype  uint16
 	trace  bool
 	short  bool
-	raw    string
+	tcp    bool
+	norec  bool
+	// show holds the sections dig prints: cmd, comments, question,
+	// answer, authority, additional, stats (+noall clears them all).
+	show map[string]bool
+	raw  string
 }
 
+// digUsage is what dig prints after an option it does not know.
+const digUsage = `Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}
+            {global-d-opt} host [@local-server] {local-d-opt}
+            [ host [@local-server] {local-d-opt} [...]]
+
+Use "dig -h" (or "dig -h | more") for complete list of options`
+
+// digSections are the parts of dig's output +noall and +[no]SECTION
+// select.
+var digSections = []string{"cmd", "comments", "question", "answer", "authority", "additional", "stats"}
+
+// digInvalid is dig's complaint about an option: printed as dig prints
+// it, never accepted silently.
+type digInvalid string
+
+func (d digInvalid) Error() string { return fmt.Sprintf("Invalid option: %s\n%s", string(d), digUsage) }
+
 func parseDig(args []string) (digOpts, error) {
-	o := digOpts{qtype: dns.TypeA}
+	o := digOpts{qtype: dns.TypeA, port: 53, show: map[string]bool{}}
+	for _, sec := range digSections {
+		o.show[sec] = true
+	}
 	typeSet := false
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		// -x, -t and -p take a value, joined or as the next word.
+		value := func() (string, error) {
+			if len(a) > 2 {
+				return a[2:], nil
+			}
+			if i+1 >= len(args) {
+				return "", digInvalid(a)
+			}
+			i++
+			return args[i], nil
+		}
 		switch {
 		case strings.HasPrefix(a, "@"):
 			o.server = strings.TrimPrefix(a, "@")
 			if o.server == "" {
 				return o, badUsage("@ needs a server: @ns1.example.com or @198.51.100.53")
 			}
-		case a == "+trace":
-			o.trace = true
-		case a == "+short":
-			o.short = true
 		case strings.HasPrefix(a, "+"):
-			// other options are accepted and ignored, as dig does
-		case strings.HasPrefix(a, "-"):
-			return o, badUsage("option %s is not supported", a)
+			opt, val, hasVal := strings.Cut(strings.ToLower(a[1:]), "=")
+			on := !strings.HasPrefix(opt, "no")
+			base := strings.TrimPrefix(opt, "no")
+			switch {
+			case base == "trace" && !hasVal:
+				o.trace = on
+			case base == "short" && !hasVal:
+				o.short = on
+			case (base == "tcp" || base == "vc") && !hasVal:
+				o.tcp = on
+			case (base == "recurse" || base == "rec") && !hasVal:
+				o.norec = !on
+			case base == "all" && !hasVal:
+				for _, sec := range digSections {
+					o.show[sec] = on
+				}
+			case slices.Contains(digSections, base) && !hasVal:
+				o.show[base] = on
+			case (base == "time" || base == "tries" || base == "retry") && hasVal && on:
+				if n, err := strconv.Atoi(val); err != nil || n < 0 {
+					return o, digInvalid(a)
+				}
+			case (base == "search" || base == "edns" || base == "cookie" || base == "identify" || base == "ttlid") && (!hasVal || base == "edns"):
+				// accepted by dig; they change nothing here
+			default:
+				return o, digInvalid(a)
+			}
+		case a == "-4":
+		case strings.HasPrefix(a, "-x"):
+			v, err := value()
+			if err != nil {
+				return o, err
+			}
+			rev, err := dns.ReverseAddr(v)
+			if err != nil {
+				return o, fmt.Errorf("'%s' is not a legal IPv4 or IPv6 address", v)
+			}
+			o.name, o.qtype, typeSet = rev, dns.TypePTR, true
+		case strings.HasPrefix(a, "-t"):
+			v, err := value()
+			if err != nil {
+				return o, err
+			}
+			t, ok := digTypes[strings.ToUpper(v)]
+			if !ok {
+				return o, fmt.Errorf("invalid type: %s", v)
+			}
+			o.qtype, typeSet = t, true
+		case strings.HasPrefix(a, "-p"):
+			v, err := value()
+			if err != nil {
+				return o, err
+			}
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 0 || p > 65535 {
+				return o, fmt.Errorf("port number %s out of range", v)
+			}
+			o.port = uint16(p)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			return o, digInvalid(a)
 		default:
 			// A type keyword (A, MX, SOA...) is the type, wherever it
 			// stands, as dig reads it; anything else is the name.
 			if t, ok := digTypes[strings.ToUpper(a)]; ok && !typeSet {
 				o.qtype, typeSet = t, true
+				continue
+			}
+			if strings.EqualFold(a, "IN") {
 				continue
 			}
 			if o.name != "" {
@@ -76,16 +173,149 @@ func parseDig(args []string) (digOpts, error) {
 	return o, nil
 }
 
+// dnsReply is one query's outcome, as dig, host and nslookup print it.
+type dnsReply struct {
+	msg        *dns.Msg // nil when no reply came
+	serverAddr string   // the address asked, for "communications error to ADDR#PORT"
+	serverText string   // ADDR#PORT(NAME)
+	rtt        time.Duration
+	hops       []tracer.Hop
+	refused    bool // ICMP port unreachable: nothing listens on that port
+}
+
+// query sends one question where dig, host or nslookup would: to the
+// vantage point's resolver, or to server (a name or address) on port.
+// No reply is not an error: the reply's msg is nil.
+func (s *Shell) query(ctx context.Context, server string, port uint16, name string, qtype uint16, norec bool) (dnsReply, error) {
+	var r dnsReply
+	n, err := s.net()
+	if err != nil {
+		return r, err
+	}
+	kind, addr, rname := s.whichServer(server)
+	if sim, ok := n.(*simnet.Net); ok && kind != "live" {
+		if kind == "none" && !addr.IsValid() && server != "" {
+			// @NAME: dig looks the name up first, and stops if it cannot.
+			a, err := s.serverAddr(ctx, sim, server)
+			if err != nil {
+				return r, err
+			}
+			kind, addr, rname = s.whichServer(a.String())
+		}
+		if kind != "self" && addr.IsValid() {
+			// A query to any server but the VPC resolver is a packet
+			// like any other: filters and routes apply on the way.
+			c, err := sim.DNSQuery(ctx, addr)
+			if err == nil && c.State != tracer.ConnOpen {
+				r.serverAddr, r.hops = fmt.Sprintf("%s#%d", addr, port), c.Hops
+				r.refused = c.State != tracer.ConnTimeout
+				return r, nil
+			}
+		}
+	}
+	if port != 53 && kind != "live" {
+		// Nothing but the DNS service listens on a DNS server: the
+		// host answers ICMP port unreachable.
+		if !addr.IsValid() {
+			return r, nil
+		}
+		r.serverAddr, r.refused = fmt.Sprintf("%s#%d", addr, port), true
+		return r, nil
+	}
+	r.serverAddr = fmt.Sprintf("%s#%d", addr, port)
+	switch kind {
+	case "self":
+		ans, err := n.Resolve(ctx, name, qtype)
+		if err != nil {
+			return r, err
+		}
+		r.msg, r.rtt, r.hops = ans.Msg, ans.RTT+dnsWait(ans.Hops), ans.Hops
+		a := s.resolverAddr(ans.Server)
+		r.serverAddr = a + "#53"
+		r.serverText = fmt.Sprintf("%s#53(%s)", a, orName(server, a))
+	case "resolver":
+		ans, err := s.resolveVia(ctx, rname, name, qtype)
+		if err != nil {
+			return r, err
+		}
+		if ans == nil {
+			return r, nil
+		}
+		r.msg, r.rtt, r.hops = ans.Msg, ans.RTT+dnsWait(ans.Hops), ans.Hops
+		r.serverText = fmt.Sprintf("%s#53(%s)", addr, server)
+	case "auth":
+		q := authQuery(name, qtype)
+		q.RecursionDesired = !norec
+		r.msg = s.world.Authoritative(addr, q)
+		r.rtt = 24 * time.Millisecond
+		r.serverText = fmt.Sprintf("%s#53(%s)", addr, server)
+	case "live":
+		ln := n
+		if server != "" {
+			if ln, addr, err = s.liveServer(ctx, server, port); err != nil {
+				return r, err
+			}
+		}
+		r.serverAddr = fmt.Sprintf("%s#%d", addr, port)
+		ans, err := ln.Resolve(ctx, name, qtype)
+		if err != nil {
+			return r, err
+		}
+		if ans.Msg == nil && ans.Failure != "" {
+			return r, nil
+		}
+		r.msg, r.rtt, r.hops = ans.Msg, ans.RTT, ans.Hops
+		if ap, err := netip.ParseAddrPort(ans.Server); err == nil {
+			r.serverAddr = fmt.Sprintf("%s#%d", ap.Addr(), ap.Port())
+		}
+		r.serverText = strings.TrimSuffix(liveServerText(ans.Server, server), " (UDP)")
+	default:
+		return r, nil
+	}
+	if r.msg != nil && norec && kind != "auth" && kind != "live" {
+		// A resolver asked without recursion answers from its cache
+		// only (RFC 1034 4.3.1); a trainer's resolver starts cold.
+		m := r.msg.Copy()
+		m.RecursionDesired = false
+		m.Rcode, m.Answer, m.Ns, m.Extra = dns.RcodeSuccess, nil, nil, nil
+		r.msg = m
+	}
+	return r, nil
+}
+
+func orName(server, addr string) string {
+	if server != "" {
+		return server
+	}
+	return addr
+}
+
 func (s *Shell) dig(ctx context.Context, args []string) error {
 	o, err := parseDig(args)
+	var inv digInvalid
+	if errors.As(err, &inv) {
+		s.printf("%v\n", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
-	if !o.short {
-		fmt.Fprintf(&b, "\n; <<>> DiG %s <<>> %s\n;; global options: +cmd\n", digVersion, o.raw)
+	header := func() {
+		if o.short || !o.show["cmd"] {
+			return
+		}
+		fmt.Fprintf(&b, "\n; <<>> DiG %s <<>> %s\n", digVersion, o.raw)
+		if o.server != "" {
+			b.WriteString("; (1 server found)\n")
+		}
+		b.WriteString(";; global options: +cmd\n")
+	}
+	if o.trace && s.live != nil {
+		return fmt.Errorf("+trace is not available in a live shell")
 	}
 	if o.trace {
+		header()
 		if s.traceBlocked(ctx, &b) {
 			s.print(b.String())
 			return nil
@@ -94,63 +324,34 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		s.print(b.String())
 		return nil
 	}
-	n, err := s.net()
+	r, err := s.query(ctx, o.server, o.port, o.name, o.qtype, o.norec)
 	if err != nil {
 		return err
 	}
-	var msg *dns.Msg
-	var serverText string
-	var rtt time.Duration
-	var hops []tracer.Hop
-	kind, addr, name := s.whichServer(o.server)
-	if kind == "none" && !addr.IsValid() {
-		// @NAME: dig looks the name up first, and stops if it cannot.
-		a, err := s.serverAddr(ctx, n, o.server)
-		if err != nil {
-			return err
+	header()
+	if r.msg == nil {
+		if r.hops != nil {
+			s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: r.hops}
 		}
-		kind, addr, name = s.whichServer(a.String())
-	}
-	if kind != "self" && s.dnsBlocked(ctx, n, addr, &b, o.short) {
-		s.print(b.String())
-		return nil
-	}
-	switch kind {
-	case "self":
-		ans, err := n.Resolve(ctx, o.name, o.qtype)
-		if err != nil {
-			return err
-		}
-		msg, rtt, hops = ans.Msg, ans.RTT+dnsWait(ans.Hops), ans.Hops
-		a := s.resolverAddr(ans.Server)
-		serverText = fmt.Sprintf("%s#53(%s) (UDP)", a, a)
-	case "resolver":
-		ans, err := s.resolveVia(ctx, name, o.name, o.qtype)
-		if err != nil {
-			return err
-		}
-		if ans == nil {
-			s.timedOut(&b, addr, o.short)
+		if r.refused {
+			for range 3 {
+				fmt.Fprintf(&b, ";; communications error to %s: connection refused\n", r.serverAddr)
+			}
+			b.WriteString(";; no servers could be reached\n")
 			s.print(b.String())
 			return nil
 		}
-		msg, rtt, hops = ans.Msg, ans.RTT+dnsWait(ans.Hops), ans.Hops
-		serverText = fmt.Sprintf("%s#53(%s) (UDP)", addr, o.server)
-	case "auth":
-		msg = s.world.Authoritative(addr, authQuery(o.name, o.qtype))
-		rtt = 24 * time.Millisecond
-		serverText = fmt.Sprintf("%s#53(%s) (UDP)", addr, o.server)
-	default:
-		s.timedOut(&b, addr, o.short)
+		at, _ := netip.ParseAddr(strings.Split(r.serverAddr, "#")[0])
+		s.timedOut(&b, at, o.short)
 		s.print(b.String())
 		return nil
 	}
-	s.elapsed += rtt
-	s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: hops}
-	if msg == nil {
-		s.timedOut(&b, netip.Addr{}, o.short)
-		s.print(b.String())
-		return nil
+	s.elapsed += r.rtt
+	s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: r.hops, dns: &lastDNS{name: o.name, qtype: o.qtype, tcp: o.tcp, server: r.serverAddr, msg: r.msg}}
+	msg := r.msg
+	if o.norec {
+		msg = msg.Copy()
+		msg.RecursionDesired = false
 	}
 	if o.short {
 		for _, rr := range msg.Answer {
@@ -159,12 +360,94 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		s.print(b.String())
 		return nil
 	}
-	b.WriteString(";; Got answer:\n")
-	b.WriteString(digMsg(msg))
-	fmt.Fprintf(&b, "\n;; Query time: %d msec\n;; SERVER: %s\n;; WHEN: %s\n;; MSG SIZE  rcvd: %d\n\n",
-		rtt.Milliseconds(), serverText, s.now().Format("Mon Jan 02 15:04:05 MST 2006"), msg.Len())
+	b.WriteString(digSectionsText(msg, o.show))
+	if o.show["stats"] {
+		proto := "UDP"
+		if o.tcp {
+			proto = "TCP"
+		}
+		fmt.Fprintf(&b, ";; Query time: %d msec\n;; SERVER: %s (%s)\n;; WHEN: %s\n;; MSG SIZE  rcvd: %d\n\n",
+			r.rtt.Milliseconds(), r.serverText, proto, s.now().Format("Mon Jan 02 15:04:05 MST 2006"), msg.Len())
+	}
 	s.print(b.String())
 	return nil
+}
+
+// digSectionsText prints a reply's parts that show selects, as dig does:
+// the comments (the header, the section titles), the question and the
+// record sections, records aligned on dig's tab stops.
+func digSectionsText(m *dns.Msg, show map[string]bool) string {
+	var b strings.Builder
+	if show["comments"] {
+		b.WriteString(";; Got answer:\n")
+	}
+	section := ""
+	for _, l := range strings.Split(digMsg(m), "\n") {
+		switch {
+		case strings.HasSuffix(l, " SECTION:") || strings.HasSuffix(l, " PSEUDOSECTION:"):
+			section = strings.ToLower(strings.Fields(strings.TrimPrefix(l, ";; "))[0])
+			if section == "opt" {
+				section = "additional"
+			}
+			if show["comments"] && show[section] {
+				b.WriteString(l + "\n")
+			}
+		case l == "":
+			if show["comments"] && (section == "" || show[section]) {
+				b.WriteString("\n")
+			}
+		case strings.HasPrefix(l, ";;") || section == "":
+			if show["comments"] {
+				b.WriteString(l + "\n")
+			}
+		case show[section]:
+			b.WriteString(digAlign(l, section == "question") + "\n")
+		}
+	}
+	out := b.String()
+	if show["comments"] && !strings.HasSuffix(out, "\n\n") {
+		out += "\n"
+	}
+	return out
+}
+
+// digAlign sets a record line (or a question line) on dig's tab stops:
+// the owner to column 24, then 8 columns for each of TTL, class and type.
+// A question has no TTL: its owner goes to column 32, counted after the
+// ";" that starts it.
+func digAlign(line string, question bool) string {
+	if !strings.Contains(line, "\t") {
+		return line // an EDNS line
+	}
+	f := strings.SplitN(line, "\t", 5)
+	stops := []int{24, 32, 40, 48}
+	if question {
+		stops = []int{32, 40}
+	}
+	var b strings.Builder
+	cur := 0 // the column, tabs expanded, as dig counts it
+	if question {
+		cur = -1 // dig does not count the ";" before a question's owner
+	}
+	for i, field := range f {
+		b.WriteString(field)
+		cur += len(field)
+		if i == len(f)-1 {
+			break
+		}
+		stop := 0
+		if i < len(stops) {
+			stop = stops[i]
+		}
+		for {
+			cur = (cur/8 + 1) * 8
+			b.WriteByte('\t')
+			if cur >= stop {
+				break
+			}
+		}
+	}
+	return b.String()
 }
 
 // dnsWait is the extra time silent servers cost a resolver.
@@ -213,7 +496,12 @@ func rrData(rr dns.RR) string {
 	return strings.Join(f[4:], " ")
 }
 
-func (s *Shell) now() time.Time { return s.world.Clock.Add(s.elapsed) }
+func (s *Shell) now() time.Time {
+	if s.live != nil {
+		return s.live.Now()
+	}
+	return s.world.Clock.Add(s.elapsed)
+}
 
 // resolverAddr is the address of a resolver a Resolve answer names.
 func (s *Shell) resolverAddr(name string) string {
@@ -238,6 +526,9 @@ func (s *Shell) resolverAddr(name string) string {
 // ("self"), another recursive resolver, an authoritative server, or
 // nothing at all.
 func (s *Shell) whichServer(server string) (kind string, addr netip.Addr, name string) {
+	if s.live != nil {
+		return "live", netip.Addr{}, ""
+	}
 	if server == "" {
 		return "self", netip.Addr{}, ""
 	}

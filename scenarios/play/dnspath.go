@@ -54,8 +54,12 @@ func (s *Shell) dnsBlocked(ctx context.Context, n *simnet.Net, server netip.Addr
 // traceBlocked prints what dig +trace prints when the root is out of
 // reach: the root's NS records from the host's resolver, then silence.
 func (s *Shell) traceBlocked(ctx context.Context, b *strings.Builder) bool {
-	n, err := s.net()
+	nw, err := s.net()
 	if err != nil {
+		return false
+	}
+	n, ok := nw.(*simnet.Net)
+	if !ok {
 		return false
 	}
 	var probe strings.Builder

@@ -46,6 +46,9 @@ func (s *Shell) hostname(_ context.Context, _ []string) error {
 // hostSpec returns the services, firewall and addresses of the host the
 // learner is on.
 func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleSpec, private, public string) {
+	if s.spec == nil {
+		return nil, nil, "", "" // a live shell has no world
+	}
 	if in, _ := findInstanceSpec(s.spec, s.Host()); in != nil {
 		return in.Services, in.Firewall, in.PrivateIP, in.PublicIP
 	}
@@ -60,116 +63,6 @@ func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleS
 		}
 	}
 	return nil, nil, "", ""
-}
-
-func (s *Shell) ss(_ context.Context, args []string) error {
-	opts := strings.Join(args, "")
-	if !strings.Contains(opts, "l") {
-		return badUsage("ss -ltn lists listening TCP sockets (-lun for UDP)")
-	}
-	udp := strings.Contains(opts, "u")
-	svcs, _, _, _ := s.hostSpec()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-7s %-6s %-6s %-22s %-22s%s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process")
-	if !udp {
-		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s\n", "LISTEN", 0, 4096, "127.0.0.53%lo:53", "0.0.0.0:*")
-	}
-	for _, sv := range svcs {
-		if !sv.IsRunning() || (strings.EqualFold(sv.Protocol, "udp") != udp) {
-			continue
-		}
-		bind := sv.Bind
-		if bind == "" {
-			bind = "0.0.0.0"
-		}
-		state := "LISTEN"
-		if udp {
-			state = "UNCONN"
-		}
-		fmt.Fprintf(&b, "%-7s %-6d %-6d %-22s %-22s%s\n", state, 0, 511, fmt.Sprintf("%s:%d", bind, sv.Port), "0.0.0.0:*", fmt.Sprintf("users:((\"%s\",pid=%d,fd=3))", sv.Name, 1200+sv.Port%1000))
-	}
-	s.print(b.String())
-	return nil
-}
-
-func (s *Shell) iptables(_ context.Context, args []string) error {
-	list, rules, lineNums := false, false, false
-	for _, a := range args {
-		switch a {
-		case "-L", "--list":
-			list = true
-		case "-S", "--list-rules":
-			rules = true
-		case "-n", "-v", "-nv", "-vn":
-		case "--line-numbers":
-			lineNums = true
-		case "-nL", "-Ln":
-			list = true
-		case "INPUT", "OUTPUT", "FORWARD":
-		default:
-			return badUsage("only listing is possible here: iptables -L [-n] [--line-numbers] or iptables -S; to change the rules, use the fix command firewall")
-		}
-	}
-	if !list && !rules {
-		return badUsage("iptables -L [-n] [--line-numbers] or iptables -S")
-	}
-	_, fw, _, _ := s.hostSpec()
-	var b strings.Builder
-	if rules {
-		b.WriteString("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")
-		for _, r := range fw {
-			b.WriteString(simnet.FirewallRuleText(r) + "\n")
-		}
-		s.print(b.String())
-		return nil
-	}
-	for _, chain := range []string{"INPUT", "FORWARD", "OUTPUT"} {
-		fmt.Fprintf(&b, "Chain %s (policy ACCEPT)\n", chain)
-		if lineNums {
-			b.WriteString("num  ")
-		}
-		fmt.Fprintf(&b, "%-10s %-5s%-4s%-19s %-19s\n", "target", "prot", "opt", "source", "destination")
-		n := 0
-		for _, r := range fw {
-			if !strings.EqualFold(r.Chain, chain) {
-				continue
-			}
-			n++
-			if lineNums {
-				fmt.Fprintf(&b, "%-5d", n)
-			}
-			src, dst := orAny(r.Source), orAny(r.Destination)
-			proto := strings.ToLower(r.Protocol)
-			if proto == "" {
-				proto = "all"
-			}
-			extra := ""
-			if !r.Port.IsZero() && proto != "all" && proto != "icmp" {
-				extra = fmt.Sprintf("%s dpt:%s", proto, strings.ReplaceAll(r.Port.Text, "-", ":"))
-				if strings.Contains(r.Port.Text, "-") {
-					extra = fmt.Sprintf("%s dpts:%s", proto, strings.ReplaceAll(r.Port.Text, "-", ":"))
-				}
-			}
-			target := strings.ToUpper(r.Action)
-			if target == "REJECT" {
-				extra = strings.TrimSpace(extra + " reject-with icmp-port-unreachable")
-			}
-			fmt.Fprintf(&b, "%-10s %-5s%-4s%-19s %-19s %s\n", target, proto, "--", src, dst, extra)
-		}
-		b.WriteString("\n")
-	}
-	s.print(strings.TrimRight(b.String(), "\n") + "\n")
-	return nil
-}
-
-func orAny(c string) string {
-	if c == "" {
-		return "0.0.0.0/0"
-	}
-	if a, err := netip.ParseAddr(c); err == nil {
-		return a.String()
-	}
-	return c
 }
 
 func (s *Shell) ip(_ context.Context, args []string) error {

@@ -2,6 +2,7 @@ package play
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -73,6 +74,7 @@ func (r *ScriptReader) ReadLine(prompt string) (string, error) {
 // completion of commands and the world's names, from golang.org/x/term.
 type Terminal struct {
 	t       *term.Terminal
+	keys    *keyFilter
 	shell   *Shell
 	restore func() error
 }
@@ -95,7 +97,12 @@ func NewTerminal(fd int, rw io.ReadWriter) (*Terminal, error) {
 
 // newTerminal edits lines read from rw, already in raw mode.
 func newTerminal(rw io.ReadWriter) *Terminal {
-	tt := &Terminal{t: term.NewTerminal(rw, "")}
+	keys := &keyFilter{r: rw}
+	tt := &Terminal{t: term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{keys, rw}, ""), keys: keys}
+	tt.t.History = &lineHistory{keys: keys}
 	tt.t.AutoCompleteCallback = tt.complete
 	return tt
 }
@@ -104,11 +111,31 @@ func newTerminal(rw io.ReadWriter) *Terminal {
 // turns \n into \r\n and keeps the prompt intact.
 func (t *Terminal) Writer() io.Writer { return t.t }
 
-// ReadLine reads an edited line; Ctrl-D on an empty line (or Ctrl-C) ends
-// the session with io.EOF.
+// ReadLine reads an edited line. Ctrl-C abandons the line and reads the
+// next, as bash does; Ctrl-D on an empty line is ErrCtrlD (an io.EOF); a
+// line longer than a command can be is ErrLineTooLong.
 func (t *Terminal) ReadLine(prompt string) (string, error) {
-	t.t.SetPrompt(prompt)
-	return t.t.ReadLine()
+	for {
+		t.t.SetPrompt(prompt)
+		line, err := t.t.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return "", io.EOF // the input ended
+			}
+			return line, err
+		}
+		switch t.keys.take() {
+		case endInterrupt:
+			continue
+		case endCtrlD:
+			if line == "" {
+				return "", ErrCtrlD
+			}
+		case endTooLong:
+			return "", ErrLineTooLong
+		}
+		return line, nil
+	}
 }
 
 // SetShell names the shell whose commands and world Tab completes.

@@ -2,16 +2,17 @@ package play
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -25,9 +26,14 @@ const (
 	albTargetTimeout = 10 * time.Second
 )
 
-// net is the simulated network from the current host, capturing packets
-// for tcpdump.
-func (s *Shell) net() (*simnet.Net, error) {
+// net is the network from the current host: the simulated one, capturing
+// packets for tcpdump, or the real one in a live shell. The observation
+// commands are written over tracer.Network only, so they print the same
+// in both.
+func (s *Shell) net() (tracer.Network, error) {
+	if s.live != nil {
+		return pingNet{s.live.Net}, nil
+	}
 	n, err := s.world.From(s.Host())
 	if err != nil {
 		return nil, err
@@ -42,7 +48,7 @@ func (s *Shell) printf(format string, args ...any) { fmt.Fprintf(s.out, format, 
 
 // lookup resolves a host as a client library would: an address as is,
 // localhost from /etc/hosts, a name through the resolver.
-func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip.Addr, []tracer.Hop, error) {
+func (s *Shell) lookup(ctx context.Context, n tracer.Network, host string) ([]netip.Addr, []tracer.Hop, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}, nil, nil
 	}
@@ -50,7 +56,9 @@ func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip
 		if host == "localhost" {
 			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil, nil
 		}
-		return []netip.Addr{n.Addr()}, nil, nil
+		if self, ok := n.(interface{ Addr() netip.Addr }); ok {
+			return []netip.Addr{self.Addr()}, nil, nil
+		}
 	}
 	if _, ok := dns.IsDomainName(host); !ok {
 		return nil, nil, nil
@@ -68,16 +76,34 @@ func (s *Shell) lookup(ctx context.Context, n *simnet.Net, host string) ([]netip
 type curlOpts struct {
 	verbose, insecure, head bool
 	follow                  bool
+	silent, showError       bool
+	include                 bool
 	maxTime                 time.Duration
+	connectTimeout          time.Duration
+	output                  string      // -o FILE
+	writeOut                string      // -w FORMAT
+	headers                 [][2]string // -H
+	method                  string      // -X
+	resolve                 map[string]netip.Addr
 	url                     string
+}
+
+// curlComplaint is curl's own message for a bad option, printed as curl
+// prints it.
+type curlComplaint string
+
+func (c curlComplaint) Error() string { return string(c) }
+
+func curlUnknown(opt string) error {
+	return curlComplaint(fmt.Sprintf("curl: option %s: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information", opt))
 }
 
 func parseCurl(args []string) (curlOpts, error) {
 	var o curlOpts
-	// Short flags combine, as curl's do: -sSL, -vk.
+	// Short flags combine, as curl's do: -sSL, -vk, -sI.
 	var expanded []string
 	for _, a := range args {
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], "vksSLI") == "" {
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], "vksSLIi4") == "" {
 			for _, c := range a[1:] {
 				expanded = append(expanded, "-"+string(c))
 			}
@@ -88,6 +114,25 @@ func parseCurl(args []string) (curlOpts, error) {
 	args = expanded
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		value := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", curlComplaint(fmt.Sprintf("curl: option %s: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information", a))
+			}
+			i++
+			return args[i], nil
+		}
+		seconds := func() (time.Duration, error) {
+			v, err := value()
+			if err != nil {
+				return 0, err
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 0 {
+				return 0, curlComplaint(fmt.Sprintf("curl: option %s: expected a proper numerical parameter\ncurl: try 'curl --help' or 'curl --manual' for more information", a))
+			}
+			return time.Duration(f * float64(time.Second)), nil
+		}
+		var err error
 		switch a {
 		case "-v", "--verbose":
 			o.verbose = true
@@ -95,33 +140,74 @@ func parseCurl(args []string) (curlOpts, error) {
 			o.insecure = true
 		case "-L", "--location":
 			o.follow = true
-		case "-s", "--silent", "-S", "--show-error":
+		case "-s", "--silent":
+			o.silent = true
+		case "-S", "--show-error":
+			o.showError = true
 		case "-I", "--head":
 			o.head = true
-		case "-m", "--max-time", "--connect-timeout":
-			if i+1 >= len(args) {
-				return o, badUsage("%s needs a number of seconds", a)
+		case "-i", "--include":
+			o.include = true
+		case "-4", "--ipv4":
+		case "-m", "--max-time":
+			o.maxTime, err = seconds()
+		case "--connect-timeout":
+			o.connectTimeout, err = seconds()
+		case "-o", "--output":
+			o.output, err = value()
+		case "-w", "--write-out":
+			o.writeOut, err = value()
+		case "-X", "--request":
+			o.method, err = value()
+		case "-H", "--header":
+			var h string
+			if h, err = value(); err == nil {
+				name, val, ok := strings.Cut(h, ":")
+				if !ok || strings.TrimSpace(name) == "" {
+					continue // curl ignores a header without a colon
+				}
+				o.headers = append(o.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(val)})
 			}
-			f, err := strconv.ParseFloat(args[i+1], 64)
-			if err != nil || f <= 0 {
-				return o, badUsage("%s %s: want a number of seconds", a, args[i+1])
+		case "--resolve":
+			var r string
+			if r, err = value(); err == nil {
+				parts := strings.SplitN(r, ":", 3)
+				addr, aerr := netip.ParseAddr(strings.Trim(lastOf(parts), "[]"))
+				if len(parts) != 3 || aerr != nil {
+					return o, curlComplaint(fmt.Sprintf("curl: (49) Couldn't parse CURLOPT_RESOLVE entry '%s'", r))
+				}
+				if o.resolve == nil {
+					o.resolve = map[string]netip.Addr{}
+				}
+				o.resolve[strings.ToLower(parts[0])+":"+parts[1]] = addr
 			}
-			o.maxTime = time.Duration(f * float64(time.Second))
-			i++
 		default:
-			if strings.HasPrefix(a, "-") {
-				return o, badUsage("option %s is not supported here", a)
+			if strings.HasPrefix(a, "-") && len(a) > 1 {
+				return o, curlUnknown(a)
 			}
 			if o.url != "" {
 				return o, badUsage("one URL at a time")
 			}
 			o.url = a
 		}
+		if err != nil {
+			return o, err
+		}
 	}
 	if o.url == "" {
-		return o, badUsage("which URL?")
+		return o, curlComplaint("curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information")
+	}
+	if o.connectTimeout > 0 && (o.maxTime == 0 || o.connectTimeout < o.maxTime) {
+		o.maxTime = o.connectTimeout
 	}
 	return o, nil
+}
+
+func lastOf(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[len(ss)-1]
 }
 
 // curlTarget reads curl's URL: a scheme-less URL is http, as curl assumes.
@@ -141,6 +227,11 @@ func curlTarget(raw string) (tracer.Target, error) {
 
 func (s *Shell) curl(ctx context.Context, args []string) error {
 	o, err := parseCurl(args)
+	var complaint curlComplaint
+	if errors.As(err, &complaint) {
+		s.printf("%s\n", complaint)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -179,15 +270,29 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 	last := &lastRequest{what: "curl " + o.url, from: s.Host(), target: t, world: s.world}
 	s.last = last
 	var b strings.Builder
-	defer func() { s.print(b.String()) }()
+	var res curlResult
+	res.url = o.url
+	start := s.elapsed
+	defer func() {
+		res.total = s.elapsed - start
+		s.print(curlFinish(b.String(), o, &res))
+	}()
 	v := func(format string, args ...any) {
 		if o.verbose {
 			fmt.Fprintf(&b, format+"\n", args...)
 		}
 	}
-	addrs, dnsHops, err := s.lookup(ctx, n, t.Host)
-	if err != nil {
-		return "", err
+	var addrs []netip.Addr
+	var dnsHops []tracer.Hop
+	if a, ok := o.resolve[strings.ToLower(t.Host)+":"+strconv.Itoa(int(t.Port))]; ok {
+		v("* Added %s:%d:%s to DNS cache", t.Host, t.Port, a)
+		v("* Hostname %s was found in DNS cache", t.Host)
+		addrs = []netip.Addr{a}
+	} else {
+		addrs, dnsHops, err = s.lookup(ctx, n, t.Host)
+		if err != nil {
+			return "", err
+		}
 	}
 	last.hops = append(last.hops, dnsHops...)
 	if len(addrs) == 0 {
@@ -210,6 +315,7 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		case tracer.ConnOpen:
 			spent += c.RTT
 			conn = c
+			res.ip, res.port, res.connects = a.String(), int(t.Port), 1
 		case tracer.ConnTimeout:
 			wait := synTimeout
 			if o.maxTime > 0 {
@@ -223,10 +329,10 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 				fmt.Fprintf(&b, "curl: (28) Connection timed out after %d milliseconds\n", spent.Milliseconds())
 				return "", nil
 			}
-			v("* connect to %s port %d from %s port %d failed: Connection timed out", a, t.Port, c.Local.Addr(), c.Local.Port())
+			v("* connect to %s port %d%s failed: Connection timed out", a, t.Port, fromLocal(c))
 		default:
 			spent += c.RTT
-			v("* connect to %s port %d from %s port %d failed: Connection refused", a, t.Port, c.Local.Addr(), c.Local.Port())
+			v("* connect to %s port %d%s failed: Connection refused", a, t.Port, fromLocal(c))
 		}
 		if conn != nil {
 			break
@@ -307,12 +413,27 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 	if o.head {
 		method = "HEAD"
 	}
+	if o.method != "" {
+		method = o.method
+	}
+	host, reqHost := hostHeader(t), t.Host
+	var extra [][2]string
+	for _, h := range o.headers {
+		if strings.EqualFold(h[0], "Host") {
+			host, reqHost = h[1], h[1] // virtual hosting: the server reads this name
+			continue
+		}
+		extra = append(extra, h)
+	}
 	v("> %s %s HTTP/1.1", method, t.Path)
-	v("> Host: %s", hostHeader(t))
+	v("> Host: %s", host)
 	v("> User-Agent: curl/8.5.0")
 	v("> Accept: */*")
+	for _, h := range extra {
+		v("> %s: %s", h[0], h[1])
+	}
 	v(">")
-	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: t.Host, Path: t.Path})
+	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: reqHost, Path: t.Path})
 	if err != nil {
 		return "", err
 	}
@@ -334,12 +455,29 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		body = errorPage(resp.Status, resp.StatusText)
 		header = append(append([][2]string{}, header...), [2]string{"Content-Type", "text/html"})
 	}
-	header = append(header, [2]string{"Content-Length", strconv.Itoa(len(body))})
+	if !slices.ContainsFunc(header, func(h [2]string) bool { return strings.EqualFold(h[0], "Content-Length") }) {
+		header = append(header, [2]string{"Content-Length", strconv.Itoa(len(body))})
+	}
 	v("< %s %d %s", resp.Proto, resp.Status, resp.StatusText)
 	for _, h := range header {
 		v("< %s: %s", h[0], h[1])
 	}
 	v("<")
+	res.status, res.size = resp.Status, len(body)
+	if o.head {
+		res.size = 0
+	}
+	if o.include && !o.verbose && !o.head {
+		fmt.Fprintf(&b, "%s %d %s\n", resp.Proto, resp.Status, resp.StatusText)
+		for _, h := range header {
+			fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
+		}
+		b.WriteString("\n")
+	}
+	if o.output != "" {
+		s.writeFile(o.output, body)
+		body = ""
+	}
 	if o.head {
 		if !o.verbose {
 			fmt.Fprintf(&b, "%s %d %s\n", resp.Proto, resp.Status, resp.StatusText)
@@ -358,6 +496,15 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		return resp.Location(), nil
 	}
 	return "", nil
+}
+
+// fromLocal is curl's " from ADDR port N" for the source of an attempt,
+// when the network knows it.
+func fromLocal(c *tracer.Conn) string {
+	if !c.Local.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf(" from %s port %d", c.Local.Addr(), c.Local.Port())
 }
 
 func hostHeader(t tracer.Target) string {
@@ -516,6 +663,7 @@ func (s *Shell) nc(ctx context.Context, args []string) error {
 
 func (s *Shell) ping(ctx context.Context, args []string) error {
 	count := 4
+	replyWait := 10 * time.Second // ping waits this long for the last reply (-W)
 	var host string
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
@@ -529,8 +677,24 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 			}
 			count = n
 			i++
+		case a == "-W" || a == "-w":
+			if i+1 >= len(args) {
+				s.printf("ping: option requires an argument -- '%s'\n", a[1:])
+				return nil
+			}
+			f, err := strconv.ParseFloat(args[i+1], 64)
+			if err != nil || f < 0 {
+				s.printf("ping: invalid argument: '%s'\n", args[i+1])
+				return nil
+			}
+			if a == "-W" {
+				replyWait = time.Duration(f * float64(time.Second))
+			}
+			i++
+		case a == "-4" || a == "-n":
 		case strings.HasPrefix(a, "-"):
-			return badUsage("option %s is not supported here", a)
+			s.printf("ping: invalid option -- '%s'\n\nUsage\n  ping [options] <destination>\n", optLetter(a))
+			return nil
 		default:
 			if host != "" {
 				return badUsage("one host at a time")
@@ -582,7 +746,7 @@ func (s *Shell) ping(ctx context.Context, args []string) error {
 	}
 	total := time.Duration(count-1)*time.Second + 40*time.Millisecond
 	if received == 0 {
-		total += 10 * time.Second // ping waits for the last reply before it gives up
+		total += replyWait // ping waits for the last reply before it gives up
 	}
 	s.elapsed += total
 	fmt.Fprintf(&b, "\n--- %s ping statistics ---\n", host)

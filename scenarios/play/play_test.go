@@ -3,6 +3,7 @@ package play
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"github.com/pathlab/pathlab/tracer/tracertest"
 	"io"
@@ -362,7 +363,7 @@ func TestComplete(t *testing.T) {
 		head string
 		want []string
 	}{
-		{"tr", []string{"traceroute"}},
+		{"tr", []string{"tracepath", "traceroute"}},
 		{"show s", []string{"sg", "subnet"}},
 		{"show sg sg-a", []string{"sg-app"}},
 		{"sg sg-app ", []string{"add", "remove"}},
@@ -564,7 +565,7 @@ func TestTerminal(t *testing.T) {
 	for {
 		l, err := tt.ReadLine("$ ")
 		if err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				t.Fatal(err)
 			}
 			break

@@ -50,6 +50,12 @@ type Shell struct {
 	// elapsed is simulated time: what the commands would have taken on
 	// real hosts (timeouts included), shown in their output.
 	elapsed time.Duration
+	// live is set in a live shell (NewLive): the real network, no world.
+	live *Live
+	// written holds the files commands wrote (curl -o), by host and path.
+	written map[string]map[string]string
+	// fwCounts are the host firewalls' counters (iptables -L -v).
+	fwCounts map[fwKey]*fwCounter
 }
 
 type change struct {
@@ -206,6 +212,10 @@ func (s *Shell) Prompt() string {
 
 // Intro prints the ticket and how to start.
 func (s *Shell) Intro() {
+	if s.live != nil {
+		s.liveIntro()
+		return
+	}
 	sc := s.setup.Scenario
 	fmt.Fprintf(s.out, "== %s  [%s · %s]\n\n", sc.Title, sc.Difficulty, strings.Join(sc.Topics, ", "))
 	s.printTicket()
@@ -233,17 +243,17 @@ var commands map[string]*command
 func init() {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
-		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-I] [-m SECONDS] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
+		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-s] [-S] [-i] [-I] [-X METHOD] [-H 'NAME: VALUE'] [-o FILE] [-w FORMAT] [--resolve HOST:PORT:ADDR] [-m SECONDS] [--connect-timeout SECONDS] [-4] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
 		{name: "nc", kind: "observe", usage: "nc -zv [-w SECONDS] [-u] HOST PORT", summary: "test whether a port accepts connections", run: (*Shell).nc},
 		{name: "ping", kind: "observe", usage: "ping [-c COUNT] HOST", summary: "send ICMP echo requests", run: (*Shell).ping},
 		{name: "traceroute", kind: "observe", usage: "traceroute [-T] [-p PORT] [-n] HOST", summary: "list the hops towards a host", run: (*Shell).traceroute},
-		{name: "tcpdump", kind: "observe", usage: "tcpdump [at NAME]", summary: "show the last request's packets where NAME sees them (default: here)", run: (*Shell).tcpdump},
+		{name: "tcpdump", kind: "observe", usage: "tcpdump [at NAME] [-nn] [-c COUNT] [-v] [-X] [-i IFACE] [FILTER]", summary: "show the last command's packets where NAME sees them (default: here), filtered as tcpdump filters", run: (*Shell).tcpdump},
 		{name: "ssh", kind: "observe", usage: "ssh INSTANCE", summary: "log in to an instance: your commands run there (exit to come back)", run: (*Shell).ssh},
 		{name: "exit", kind: "other", usage: "exit", summary: "leave an ssh session (at the top, end the session)", run: (*Shell).exit},
-		{name: "ss", kind: "observe", usage: "ss -ltn", summary: "list listening sockets on this host", run: (*Shell).ss},
-		{name: "iptables", kind: "observe", usage: "iptables -L [-n] [--line-numbers] | iptables -S", summary: "list this host's firewall rules", run: (*Shell).iptables},
-		{name: "ip", kind: "observe", usage: "ip addr | ip route", summary: "this host's addresses and routes", run: (*Shell).ip},
-		{name: "hostname", kind: "observe", usage: "hostname", summary: "the host you are on", run: (*Shell).hostname},
+		{name: "ss", kind: "observe", usage: "ss [-t] [-u] [-l] [-a] [-n] [-p] [-s]", summary: "list this host's sockets (ss -tlnp: the listening ones, with their process)", run: (*Shell).ss},
+		{name: "iptables", kind: "observe", usage: "iptables -L [-v] [-n] [--line-numbers] [CHAIN] | iptables -S", summary: "list this host's firewall rules (-v: with the counters of the traffic so far)", run: (*Shell).iptables},
+		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, routes and neighbours", run: (*Shell).ipCmd},
+		{name: "hostname", kind: "observe", usage: "hostname [-I]", summary: "the host you are on (-I: its addresses)", run: (*Shell).hostnameCmd},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
 		{name: "edit", kind: "fix", usage: "edit", summary: "open the world in $EDITOR; it is validated and reloaded", run: (*Shell).edit},
 		{name: "undo", kind: "fix", usage: "undo", summary: "take back the last change", run: (*Shell).undoCmd},
@@ -256,6 +266,7 @@ func init() {
 		{name: "help", kind: "other", usage: "help [COMMAND]", summary: "list the commands, or explain one", run: (*Shell).help},
 		{name: "quit", kind: "other", usage: "quit", summary: "end the session", run: (*Shell).quitCmd},
 	}
+	list = append(list, hostCommands...)
 	commands = map[string]*command{}
 	for _, c := range list {
 		commands[c.name] = c
@@ -329,10 +340,7 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 		return s.quit
 	}
 	s.stats.Commands++
-	kind := "other"
-	if c := commands[name]; c != nil {
-		kind = c.kind
-	}
+	kind := commandKind(name, args)
 	s.stats.Timeline = append(s.stats.Timeline, Entry{At: s.opts.Now().Sub(s.stats.Start), Line: strings.TrimSpace(line), Kind: kind})
 	if err != nil {
 		if errors.Is(err, ErrUnknownCommand) {
@@ -342,6 +350,15 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 		}
 		return s.quit
 	}
+	if s.liveRefuses(name) {
+		return s.quit
+	}
+	before := s.last
+	defer func() {
+		if s.last != before && s.last != nil {
+			s.countFirewall(s.last.hops)
+		}
+	}()
 	if err := commands[name].run(s, ctx, args); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -377,6 +394,11 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 			return err
 		}
 		line, err := in.ReadLine(s.Prompt())
+		if errors.Is(err, ErrCtrlD) && len(s.vantage) > 1 {
+			fmt.Fprintln(s.out)
+			s.exit(ctx, nil) // Ctrl-D inside ssh logs out, as bash does
+			continue
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -413,13 +435,16 @@ func (s *Shell) help(_ context.Context, args []string) error {
 		{"Other", "other"},
 	}
 	for _, g := range groups {
-		fmt.Fprintf(s.out, "%s:\n", g.title)
 		var names []string
 		for n, c := range commands {
-			if c.kind == g.kind {
+			if c.kind == g.kind && (s.live == nil || slices.Contains(liveCommands, n)) {
 				names = append(names, n)
 			}
 		}
+		if len(names) == 0 {
+			continue
+		}
+		fmt.Fprintf(s.out, "%s:\n", g.title)
 		sort.Slice(names, func(i, j int) bool { return order(names[i]) < order(names[j]) })
 		for _, n := range names {
 			c := commands[n]
@@ -430,7 +455,8 @@ func (s *Shell) help(_ context.Context, args []string) error {
 	return nil
 }
 
-var helpOrder = []string{"dig", "curl", "nc", "ping", "traceroute", "tcpdump", "ssh", "ss", "iptables", "ip", "hostname",
+var helpOrder = []string{"dig", "nslookup", "host", "curl", "nc", "telnet", "openssl", "ping", "traceroute", "mtr", "tracepath", "tcpdump", "ssh",
+	"ss", "netstat", "iptables", "ip", "hostname", "cat", "less", "head", "systemctl", "journalctl",
 	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering", "edit", "undo", "reset",
 	"ticket", "hint", "answer", "check", "give-up", "help", "exit", "quit"}
 
@@ -457,9 +483,15 @@ or all; SOURCE and DEST a CIDR or a security group name.
 	"answer": `Name the component that breaks the request as a trace would: a security
 group, a network ACL, a route table, an instance, a balancer, a zone... Add
 the code if you know it (SG_NO_INGRESS_RULE, NACL_EGRESS_DENIED, ...).`,
-	"tcpdump": `tcpdump shows the packets of your last curl, nc, ping or traceroute as a
-capture at NAME would have seen them: your own host by default.
-  tcpdump at app-1`,
+	"tcpdump": `tcpdump shows the packets of your last observing command (curl, nc, telnet,
+openssl, ping, traceroute, mtr, tracepath, dig, host, nslookup) as a capture
+at NAME would have seen them: your own host by default. A request holds its
+DNS lookup, handshake, data and close, or the resets, ICMP errors and
+retransmissions on its way; dig, host and nslookup hold the query and the
+answer. The filter is tcpdump's: host, net, port, portrange, tcp, udp,
+icmp, src, dst, and, or, not, parentheses.
+  tcpdump at app-1
+  tcpdump at db-1 -nn -c 5 'tcp port 5432 and src net 10.0.10.0/24'`,
 }
 
 func (s *Shell) quitCmd(_ context.Context, _ []string) error {

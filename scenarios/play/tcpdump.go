@@ -1,7 +1,6 @@
 package play
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -24,61 +23,7 @@ type lastRequest struct {
 	conn   *tracer.Conn
 	status int
 	world  *simnet.World // as it was when the request ran
-}
-
-func (s *Shell) tcpdump(ctx context.Context, args []string) error {
-	at := s.Host()
-	switch {
-	case len(args) == 0:
-	case len(args) == 2 && args[0] == "at":
-		at = args[1]
-	case len(args) == 1 && args[0] != "at":
-		at = args[0]
-	default:
-		return badUsage("tcpdump [at NAME]")
-	}
-	if s.last == nil {
-		s.printf("tcpdump: nothing captured yet: run curl, nc, ping or traceroute first, then look at its packets\n")
-		return nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "tcpdump: listening at %s, capturing the packets of: %s (from %s)\n", at, s.last.what, s.last.from)
-	if s.last.target.Scheme != "" && s.last.world != nil {
-		// simnet builds the request's real packets as they are at the
-		// capture point, with tcpdump's own text.
-		capture := s.last.world.Capture
-		if s.last.icmp && s.last.count > 0 {
-			capture = func(ctx context.Context, from string, t tracer.Target, at string) (*simnet.Capture, error) {
-				return s.last.world.CapturePing(ctx, from, t, at, s.last.count)
-			}
-		}
-		c, err := capture(ctx, s.last.from, s.last.target, at)
-		if err != nil {
-			return err
-		}
-		var body strings.Builder
-		if err := c.WriteText(&body); err != nil {
-			return err
-		}
-		b.WriteString(body.String())
-		fmt.Fprintf(&b, "%d packets captured\n", len(c.Packets))
-		s.print(b.String())
-		return nil
-	}
-	addrs := captureAddrs(s.spec, at)
-	if len(addrs) == 0 {
-		return fmt.Errorf("nothing to capture at is named %q; capture at a client, server, instance, balancer or NAT gateway", at)
-	}
-	lines, notes := renderCapture(s.last.hops, at, addrs, s.world.Clock.Add(s.elapsed))
-	for _, n := range notes {
-		fmt.Fprintf(&b, "# %s\n", n)
-	}
-	for _, l := range lines {
-		b.WriteString(l + "\n")
-	}
-	fmt.Fprintf(&b, "%d packets captured\n", len(lines))
-	s.print(b.String())
-	return nil
+	dns    *lastDNS      // set for dig, host and nslookup
 }
 
 // captureAddrs lists every address a capture point owns, and notes what
@@ -193,9 +138,10 @@ var hostKinds = []tracer.Kind{tracer.KindClient, tracer.KindServer, tracer.KindI
 // a capture point: packets that reached one of its addresses, or that it
 // sent. A packet a filter dropped before it arrived is not seen; one the
 // host's own firewall dropped is (tcpdump sees it before iptables).
-func renderCapture(hops []tracer.Hop, at string, addrs []netip.Addr, start time.Time) ([]string, []string) {
+func renderCapture(hops []tracer.Hop, at string, addrs []netip.Addr, start time.Time) ([]string, []string, []capPacket) {
 	own := func(a netip.Addr) bool { return slices.Contains(addrs, a) }
 	var lines, notes []string
+	var pkts []capPacket
 	lost := map[flowKey]bool{}
 	ports := map[[3]string]uint16{} // (server, server port, client) → client port
 	seen := map[string]bool{}
@@ -208,6 +154,11 @@ func renderCapture(hops []tracer.Hop, at string, addrs []netip.Addr, start time.
 		seen[key] = true
 		t = t.Add(312 * time.Microsecond)
 		lines = append(lines, t.UTC().Format("15:04:05.000000")+" "+tcpdumpLine(p, flags))
+		cp := capPacket{proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dpt, ports: p.proto != "icmp"}
+		if flags == "icmp-unreach" {
+			cp = capPacket{proto: "icmp", src: p.src, dst: p.dst}
+		}
+		pkts = append(pkts, cp)
 	}
 	var cur *viewPkt
 	for _, h := range hops {
@@ -273,7 +224,7 @@ func renderCapture(hops []tracer.Hop, at string, addrs []netip.Addr, start time.
 	if len(lines) == 0 {
 		notes = append(notes, fmt.Sprintf("no packet of this request reached %s or left it", at))
 	}
-	return lines, notes
+	return lines, notes, pkts
 }
 
 // tcpdumpLine prints a packet as tcpdump -nn does.
