@@ -194,7 +194,17 @@ func (t *walk) appliance(app *iface, p *pkt) bool {
 		}
 		return true
 	}
-	if t.fwdApp == nil || t.fwdApp.vpc != app.vpc {
+	if t.fwdApp == nil {
+		// The request skipped the inspection VPC, the reply crosses it:
+		// the appliance sees a reply to a connection it never saw.
+		att := t.enteredFrom
+		t.retApp = app
+		t.blockAt(app.name, tracer.KindInstance, app.name, p, tracer.TGWAsymmetricReturn,
+			fmt.Sprintf("the reply reaches appliance %s (through %s), but the request never crossed it: it drops a reply to a connection it never saw (the request's route table at the transit gateway skips the inspection VPC)", app.name, att.name),
+			nil, nil, "send both directions through the inspection attachment: check which transit gateway route table each side's attachment is associated with")
+		return false
+	}
+	if t.fwdApp.vpc != app.vpc {
 		return true
 	}
 	if app == t.fwdApp {
