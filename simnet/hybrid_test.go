@@ -158,3 +158,54 @@ func TestHybrid(t *testing.T) {
 		})
 	}
 }
+
+// TestHybridRefused: specs of the extensions that AWS would not accept are
+// refused with a message naming what is wrong.
+func TestHybridRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(s *WorldSpec)
+		want string
+	}{
+		// TGW guide: one subnet per Availability Zone in an attachment.
+		{"two subnets of one zone", func(s *WorldSpec) { s.TransitGateways[0].Attachments[0].Subnets = []string{"app-a", "app-tgw-a"} }, `are both in zone "a"`},
+		// One attachment of a VPC to a transit gateway.
+		{"VPC attached twice", func(s *WorldSpec) {
+			s.TransitGateways[0].Attachments = append(s.TransitGateways[0].Attachments, TGWAttachmentSpec{Name: "att-app2", VPC: "app", Subnets: []string{"app-a"}})
+		}, "is attached to tgw-hub already"},
+		// An attachment is associated with at most one route table.
+		{"two associations", func(s *WorldSpec) {
+			s.TransitGateways[0].RouteTables[1].Associations = append(s.TransitGateways[0].RouteTables[1].Associations, "att-app")
+		}, "is associated with tgw-rt-spokes already"},
+		{"route to no attachment", func(s *WorldSpec) { s.TransitGateways[0].RouteTables[0].Routes[0].Target = "att-nope" }, "is not an attachment of transit gateway tgw-hub"},
+		{"bad attachment state", func(s *WorldSpec) { s.TransitGateways[0].Attachments[0].State = "sleeping" }, "is not available, pending, deleted or failed"},
+		// Site-to-Site VPN: the networks it joins may not overlap.
+		{"on-premises overlaps a VPC", func(s *WorldSpec) { s.OnPremises[0].CIDRs = []string{"10.10.0.0/16"} }, "overlaps VPC app"},
+		{"VPN ending nowhere", func(s *WorldSpec) { s.TransitGateways[0].Attachments = s.TransitGateways[0].Attachments[:4] }, "ends nowhere on the AWS side"},
+		{"customer gateway on a private address", func(s *WorldSpec) { s.OnPremises[0].CustomerGateway.IP = "10.9.9.9" }, "by a public address"},
+		{"VPN MTU above AWS's", func(s *WorldSpec) { s.VPNConnections[0].MTU = 1500 }, "outside 576-1446"},
+		{"tunnel state", func(s *WorldSpec) { s.VPNConnections[0].Tunnels = []TunnelSpec{{State: "sideways"}} }, "is not up or down"},
+		// VPC route propagation names a virtual private gateway of the VPC.
+		{"propagation from a gateway of another VPC", func(s *WorldSpec) { s.VPCs[0].RouteTables[0].Propagations = []string{"vgw-shared"} }, "is attached to VPC shared, not app"},
+		// PrivateLink: only gateway endpoints are route targets, and their
+		// route's destination is the service's prefix list.
+		{"route to an interface endpoint", func(s *WorldSpec) {
+			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, RouteSpec{Destination: "52.94.0.0/16", Target: "vpce-secrets"})
+		}, "only gateway endpoints are route targets"},
+		{"gateway endpoint route by CIDR", func(s *WorldSpec) {
+			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, RouteSpec{Destination: "52.216.0.0/16", Target: "vpce-s3"})
+		}, "has its prefix list (pl-s3) as destination"},
+		{"prefix list not covering its server", func(s *WorldSpec) { s.PrefixLists[0].CIDRs = []string{"3.5.0.0/19"} }, "does not cover server s3-api"},
+		{"endpoint of no server", func(s *WorldSpec) { s.VPCs[1].Endpoints[0].Server = "nobody" }, "is not an internet server"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := builtinWorldSpec(t, "hub")
+			tt.edit(s)
+			_, err := Compile(s)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Compile: %v; want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -214,6 +214,8 @@ func TestGolden(t *testing.T) {
 		{"acl-no-ephemeral", "NACL_EGRESS_DENIED", "app-1", "tcp://db.internal.shop:5432"},
 		{"cert-expired", "TLS_CERT_EXPIRED", "", "https://shop.example.com/"},
 		{"nxdomain", "DNS_NXDOMAIN", "", "https://shop.example.com/"},
+		{"tgw-asymmetric-return", "TGW_ASYMMETRIC_RETURN", "app-1", "http://api.corp.internal:8080/"},
+		{"vpn-tunnel-down", "VPN_TUNNEL_DOWN", "office-pc", "http://10.20.2.10:8080/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
