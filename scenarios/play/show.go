@@ -242,6 +242,9 @@ func (s *Shell) routeStatus(v *simnet.VPCSpec, target string) string {
 	if target == "blackhole" {
 		return "blackhole"
 	}
+	if st, ok := s.hybridRouteStatus(v, target); ok { // show_hybrid.go
+		return st
+	}
 	for _, p := range s.spec.Peerings {
 		if p.Name == target {
 			if p.Status == "active" || p.Status == "" {

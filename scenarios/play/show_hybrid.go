@@ -279,3 +279,32 @@ func (s *Shell) showEndpoint(tw *tabwriter.Writer, name string) error {
 	}
 	return notFound("VPC endpoint", name, s.world.Names("vpc-endpoint"))
 }
+
+// hybridRouteStatus is the console's status of a VPC route to a transit
+// gateway, a virtual private gateway or an endpoint: blackhole when the
+// VPC's attachment, the gateway or the endpoint is not available.
+func (s *Shell) hybridRouteStatus(v *simnet.VPCSpec, target string) (string, bool) {
+	for _, g := range s.spec.TransitGateways {
+		if g.Name != target {
+			continue
+		}
+		for _, a := range g.Attachments {
+			if a.VPC == v.Name && stateOr(a.State) == "available" {
+				return "active", true
+			}
+		}
+		return "blackhole", true
+	}
+	for _, e := range v.Endpoints {
+		if e.Name == target {
+			if stateOr(e.State) == "available" {
+				return "active", true
+			}
+			return "blackhole", true
+		}
+	}
+	if s.world.Kind(target) == "vpn-gateway" && v.VPNGateway != target {
+		return "blackhole", true
+	}
+	return "", false
+}
