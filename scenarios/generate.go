@@ -112,6 +112,9 @@ func (g *generator) pickKind(topic, diff string, partOfTwo bool) *Kind {
 		if topic != "" && k.Topic != topic {
 			continue
 		}
+		if topic == "" && hubOnlyTopic(k.Topic) { // generate_hybrid.go
+			continue
+		}
 		switch {
 		case partOfTwo:
 			if k.Difficulty == "hard" {

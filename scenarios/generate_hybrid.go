@@ -27,3 +27,8 @@ func init() {
 	topicHints[TopicTransit] = "Past a VPC's route table the transit gateway routes by the table associated with the attachment the packet entered by: show tgw-route-table, show attachment, show vpn."
 	topicHints[TopicEndpoint] = "A gateway endpoint needs a route to its prefix list; an interface endpoint has security groups and, with private DNS, answers the service's name inside its VPC: show endpoint, dig NAME."
 }
+
+// hubOnlyTopic: kinds of these topics apply to the hub world only, whose
+// requests are drawn only when the topic is asked for; left out of an
+// untargeted draw, they leave the other seeds' scenarios as they were.
+func hubOnlyTopic(topic string) bool { return topic == TopicTransit || topic == TopicEndpoint }
