@@ -258,7 +258,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
 	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true}
 	r.dlo, r.dhi = p.sport, p.sport
-	if init := n.w.ifaceAt(dst.vpc, p.src); init != nil && p.proto != protoICMP {
+	if init := n.w.initiator(dst.vpc, p.src); init != nil && p.proto != protoICMP {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
 	}
 	t.send(dst, r)
@@ -335,7 +335,7 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 	}
 	r := &pkt{proto: q.proto, src: q.dst, dst: q.src, sport: q.dport, dport: q.sport, reply: true, viaNode: node}
 	r.dlo, r.dhi = p.sport, p.sport
-	if init := n.w.ifaceAt(node.vpc, p.src); init != nil {
+	if init := n.w.initiator(node.vpc, p.src); init != nil {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
 	}
 	// The reply leg runs to the node, then on as the node's reply.

@@ -272,3 +272,26 @@ func (w *World) attZones(a *tgwAttachment) string {
 	}
 	return out
 }
+
+// initiator finds the interface a reply goes back to, for the ephemeral
+// range its network ACLs must allow: as ifaceAt sees it from v, else in a
+// VPC that shares a transit gateway with v (worlds without transit
+// gateways see no difference).
+func (w *World) initiator(v *vpc, a netip.Addr) *iface {
+	if i := w.ifaceAt(v, a); i != nil || v == nil {
+		return i
+	}
+	for _, g := range w.hy.tgws {
+		if g.vpcAtt[v] == nil {
+			continue
+		}
+		for _, att := range g.atts {
+			if att.vpc != nil {
+				if i := att.vpc.ifaces[a]; i != nil {
+					return i
+				}
+			}
+		}
+	}
+	return nil
+}
