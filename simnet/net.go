@@ -308,6 +308,11 @@ func (n *Net) rtt(dst netip.Addr) time.Duration {
 	if n.from.vpc != nil && n.w.ifaceAt(n.from.vpc, dst) != nil && n.w.ifaceAt(n.from.vpc, dst).vpc != nil {
 		return 600 * time.Microsecond
 	}
+	if n.from.vpc != nil {
+		if i := n.w.initiator(n.from.vpc, dst); i != nil && i.vpc != nil {
+			return time.Millisecond // through a transit gateway: still inside the region (tgw.go)
+		}
+	}
 	return 24 * time.Millisecond
 }
 
