@@ -272,6 +272,9 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 	if _, err := simnet.Compile(s); err != nil {
 		return nil, err
 	}
+	if err := checkSupported(s); err != nil { // unsupported.go
+		return nil, err
+	}
 	p := &Plan{Lab: lab, Prefix: PrefixOf(lab), byName: map[string]*Node{}}
 	inet := p.add(&Node{Name: "_inet", Kind: KindInternet, Forward: true, Tables: []*Table{invisibleTable()}})
 	// The internet drops what it has no route for, silently.

@@ -58,7 +58,8 @@ func Generate(ctx context.Context, seed uint64, o Options) (*Scenario, error) {
 	}
 	g := &generator{ctx: ctx, rng: rng, worlds: map[string]*simnet.WorldSpec{}}
 	for attempt := 0; attempt < 60; attempt++ {
-		req := requests[rng.IntN(len(requests))]
+		pool := requestPool(o.Topic) // generate_hybrid.go
+		req := pool[rng.IntN(len(pool))]
 		two := diff == "hard" && rng.IntN(2) == 0
 		first := g.pickKind(o.Topic, diff, two)
 		if first == nil {
@@ -109,6 +110,9 @@ func (g *generator) pickKind(topic, diff string, partOfTwo bool) *Kind {
 	var pool []*Kind
 	for _, k := range catalog {
 		if topic != "" && k.Topic != topic {
+			continue
+		}
+		if topic == "" && hubOnlyTopic(k.Topic) { // generate_hybrid.go
 			continue
 		}
 		switch {

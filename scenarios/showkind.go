@@ -24,6 +24,16 @@ func ShowKind(kind tracer.Kind) string {
 		return "zone"
 	case tracer.KindInstance:
 		return "instance"
+	case tracer.KindTransitGateway:
+		return "tgw"
+	case tracer.KindTGWRouteTable:
+		return "tgw-route-table"
+	case tracer.KindTGWAttachment:
+		return "attachment"
+	case tracer.KindVPNConnection:
+		return "vpn"
+	case tracer.KindEndpoint:
+		return "endpoint"
 	}
 	return ""
 }

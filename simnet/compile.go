@@ -232,10 +232,12 @@ func compile(s *WorldSpec) (*World, []Problem) {
 
 	c.certificates(s)
 	c.internetSide(s)
+	c.prefixListSpecs(s)
 	for i := range s.VPCs {
 		c.vpc(i, &s.VPCs[i])
 	}
 	c.peeringSpecs(s)
+	c.hybridSpecs(s)
 	c.zones(s)
 	for _, f := range c.later {
 		f()
@@ -478,7 +480,13 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		}
 		rt := &routeTable{name: rs.Name, vpc: v}
 		c.w.rts[rs.Name] = rt
-		c.later = append(c.later, func() { c.routes(p, v, rt, rs.Routes) })
+		c.later = append(c.later, func() {
+			c.routes(p, v, rt, rs.Routes)
+			c.vpcPropagations(p, v, rt, rs.Propagations)
+		})
+		if len(rs.Associations) > 0 {
+			c.errf(p+".associations", "a VPC route table has no associations; subnets name their route_table (associations are for transit gateway route tables)")
+		}
 	}
 	for j, as := range vs.NetworkACLs {
 		p := fmt.Sprintf("%s.network_acls[%d]", path, j)
@@ -585,6 +593,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 	for j := range vs.LoadBalancers {
 		c.loadBalancer(fmt.Sprintf("%s.load_balancers[%d]", path, j), v, &vs.LoadBalancers[j])
 	}
+	c.vpcHybrid(path, v, vs)
 }
 
 func (c *compiler) groupList(path string, v *vpc, names []string) []*secGroup {
@@ -669,6 +678,23 @@ func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec
 	seen := map[netip.Prefix]bool{}
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s.routes[%d]", path, k)
+		if pl := c.w.hy.prefixLists[rs.Destination]; pl != nil {
+			// A prefix list as destination: one entry per CIDR, each
+			// matched by longest prefix (extension).
+			r := route{target: rs.Target}
+			if !c.hybridTarget(p, v, rs, &r, pl) {
+				c.errf(p+".target", "a route to prefix list %s goes to a gateway endpoint; %q is none", pl.name, rs.Target)
+				continue
+			}
+			for _, d := range pl.cidrs {
+				if !seen[d] {
+					seen[d] = true
+					r.dst, r.text = d, rs.Destination+" ("+d.String()+") → "+rs.Target
+					rt.routes = append(rt.routes, r)
+				}
+			}
+			continue
+		}
 		dst, ok := c.prefix(p+".destination", rs.Destination, "destination")
 		if !ok {
 			continue
@@ -706,6 +732,7 @@ func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec
 			}
 		case c.w.hosts[rs.Target] != nil && c.w.hosts[rs.Target].iface.vpc == v:
 			r.kind, r.inst = routeInstance, c.w.hosts[rs.Target].iface
+		case c.hybridTarget(p, v, rs, &r, nil):
 		default:
 			c.errf(p+".target", "route target %q does not exist: name an internet gateway, NAT gateway, peering or instance of VPC %s, or blackhole", rs.Target, v.name)
 			continue
@@ -778,6 +805,16 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 			c.errf(p+"."+wrong, "an %s rule has a %s, not a %s", map[bool]string{true: "ingress", false: "egress"}[ingress], field, wrong)
 		}
 		switch {
+		case c.w.hy.prefixLists[peer] != nil:
+			// A prefix list as source or destination: one rule per CIDR
+			// (extension).
+			for _, d := range c.w.hy.prefixLists[peer].cidrs {
+				r2 := r
+				r2.cidr = d
+				r2.text = fmt.Sprintf("%s%s %s %s", strings.ToLower(rs.Protocol), map[bool]string{true: " " + rs.Ports.Text, false: ""}[!rs.Ports.IsZero()], map[bool]string{true: "from", false: "to"}[ingress], peer)
+				out = append(out, r2)
+			}
+			continue
 		case peer == "":
 			c.errf(p, "rule has no %s; give a CIDR or a security group name", field)
 		case c.w.sgs[peer] != nil:

@@ -155,6 +155,9 @@ func ParseEditWords(w []string) (Edit, error) {
 	case "peering":
 		return parsePeeringEdit(w)
 	}
+	if e, ok, err := parseHybridEdit(w); ok { // edit_hybrid.go
+		return e, err
+	}
 	return nil, &UsageError{Reason: fmt.Sprintf("%q is not a fix command; fix commands: %s", w[0], strings.Join(EditVerbs, ", "))}
 }
 

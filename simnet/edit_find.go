@@ -40,6 +40,13 @@ func specRT(s *WorldSpec, name string) *RouteTableSpec {
 			}
 		}
 	}
+	for i := range s.TransitGateways { // a transit gateway's tables take route edits too
+		for j := range s.TransitGateways[i].RouteTables {
+			if s.TransitGateways[i].RouteTables[j].Name == name {
+				return &s.TransitGateways[i].RouteTables[j]
+			}
+		}
+	}
 	return nil
 }
 

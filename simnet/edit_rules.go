@@ -310,6 +310,8 @@ type RouteEdit struct {
 	Op     string // add, replace, remove
 	Dest   netip.Prefix
 	Target string // empty for remove
+	// List: the destination is this prefix list (pl-...) instead of Dest.
+	List string
 }
 
 func parseRouteEdit(w []string) (Edit, error) {
@@ -323,11 +325,16 @@ func parseRouteEdit(w []string) (Edit, error) {
 	if op != "add" && op != "replace" && op != "remove" {
 		return nil, usagef("route", "%q is not add, replace or remove", op)
 	}
-	dst, err := cidrArg("route", w[3], "0.0.0.0/0")
-	if err != nil {
-		return nil, err
+	var e RouteEdit
+	if strings.HasPrefix(w[3], "pl-") {
+		e = RouteEdit{Table: table, Op: op, List: w[3]}
+	} else {
+		dst, err := cidrArg("route", w[3], "0.0.0.0/0")
+		if err != nil {
+			return nil, err
+		}
+		e = RouteEdit{Table: table, Op: op, Dest: dst}
 	}
-	e := RouteEdit{Table: table, Op: op, Dest: dst}
 	switch {
 	case op == "remove" && len(w) == 4:
 	case op == "remove":
@@ -341,10 +348,14 @@ func parseRouteEdit(w []string) (Edit, error) {
 }
 
 func (e RouteEdit) String() string {
-	if e.Op == "remove" {
-		return JoinLine([]string{"route", e.Table, "remove", e.Dest.String()})
+	dst := e.Dest.String()
+	if e.List != "" {
+		dst = e.List
 	}
-	return JoinLine([]string{"route", e.Table, e.Op, e.Dest.String(), "via", e.Target})
+	if e.Op == "remove" {
+		return JoinLine([]string{"route", e.Table, "remove", dst})
+	}
+	return JoinLine([]string{"route", e.Table, e.Op, dst, "via", e.Target})
 }
 
 func (e RouteEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
@@ -353,6 +364,9 @@ func (e RouteEdit) apply(s *WorldSpec) (Edit, string, error) {
 	rt := specRT(s, e.Table)
 	if rt == nil {
 		return nil, "", fmt.Errorf("no route table is named %q", e.Table)
+	}
+	if e.List != "" {
+		return e.applyList(rt)
 	}
 	if !e.Dest.IsValid() {
 		return nil, "", usagef("route", "the destination is not a CIDR")
@@ -759,3 +773,40 @@ func SameSGRule(a, b SGRuleSpec) bool { return sameSGRule(a, b) }
 // NormProto reads a protocol as the commands take it (tcp, udp, icmp or
 // all; -1 is all); false when it is none of them.
 func NormProto(p string) (string, bool) { return normProto(p) }
+
+// applyList applies a route edit whose destination is a prefix list.
+func (e RouteEdit) applyList(rt *RouteTableSpec) (Edit, string, error) {
+	idx := slices.IndexFunc(rt.Routes, func(r RouteSpec) bool { return r.Destination == e.List })
+	switch e.Op {
+	case "remove":
+		if idx < 0 {
+			return nil, "", fmt.Errorf("%s has no route for %s; its routes: %s", e.Table, e.List, routeList(rt))
+		}
+		old := rt.Routes[idx]
+		rt.Routes = slices.Delete(rt.Routes, idx, idx+1)
+		if rt.Routes == nil {
+			rt.Routes = []RouteSpec{}
+		}
+		return RouteEdit{Table: e.Table, Op: "add", List: e.List, Target: old.Target}, fmt.Sprintf("%s: removed %s → %s", e.Table, e.List, old.Target), nil
+	case "add":
+		if e.Target == "" {
+			return nil, "", usagef("route", "an added route needs 'via TARGET'")
+		}
+		if idx >= 0 {
+			return nil, "", fmt.Errorf("%s already has a route for %s (→ %s)", e.Table, e.List, rt.Routes[idx].Target)
+		}
+		rt.Routes = append(rt.Routes, RouteSpec{Destination: e.List, Target: e.Target})
+		return RouteEdit{Table: e.Table, Op: "remove", List: e.List}, fmt.Sprintf("%s: added %s → %s", e.Table, e.List, e.Target), nil
+	case "replace":
+		if e.Target == "" {
+			return nil, "", usagef("route", "a replaced route needs 'via TARGET'")
+		}
+		if idx < 0 {
+			return nil, "", fmt.Errorf("%s has no route for %s to replace", e.Table, e.List)
+		}
+		old := rt.Routes[idx].Target
+		rt.Routes[idx].Target = e.Target
+		return RouteEdit{Table: e.Table, Op: "replace", List: e.List, Target: old}, fmt.Sprintf("%s: %s now → %s (was %s)", e.Table, e.List, e.Target, old), nil
+	}
+	return nil, "", usagef("route", "%q is not add, replace or remove", e.Op)
+}

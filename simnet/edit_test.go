@@ -74,6 +74,25 @@ var editCases = []struct {
 	{"peered", "peering create pcx-x app analytics", PeeringEdit{Op: "create", Name: "pcx-x", VPCs: []string{"app", "analytics"}}},
 	{"peered", "peering pcx-app-shared delete", PeeringEdit{Op: "delete", Name: "pcx-app-shared"}},
 	{"peered", "peering pcx-app-shared status pending-acceptance", PeeringStatusEdit{Name: "pcx-app-shared", Status: "pending-acceptance"}},
+	// Issue 11: transit gateways, VPN, endpoints and prefix lists.
+	{"hub", "route tgw-rt-spokes add 10.20.0.0/16 via att-shared", RouteEdit{Table: "tgw-rt-spokes", Op: "add", Dest: netip.MustParsePrefix("10.20.0.0/16"), Target: "att-shared"}},
+	{"hub", "route rt-shared remove pl-s3", RouteEdit{Table: "rt-shared", Op: "remove", List: "pl-s3"}},
+	{"hub", "route rt-app-private add pl-s3 via vpce-s3", RouteEdit{Table: "rt-app-private", Op: "add", List: "pl-s3", Target: "vpce-s3"}},
+	{"hub", "attachment att-app subnet remove app-tgw-b", AttachmentEdit{Attachment: "att-app", Op: "subnet-remove", Arg: "app-tgw-b"}},
+	{"hub", "attachment att-app subnet add app-a", AttachmentEdit{Attachment: "att-app", Op: "subnet-add", Arg: "app-a"}},
+	{"hub", "attachment att-inspect appliance-mode off", AttachmentEdit{Attachment: "att-inspect", Op: "appliance-mode", Arg: "off"}},
+	{"hub", "attachment att-shared associate tgw-rt-inspect", AttachmentEdit{Attachment: "att-shared", Op: "associate", Arg: "tgw-rt-inspect"}},
+	{"hub", "attachment att-shared disassociate", AttachmentEdit{Attachment: "att-shared", Op: "disassociate"}},
+	{"hub", "attachment att-office state deleted", AttachmentEdit{Attachment: "att-office", Op: "state", Arg: "deleted"}},
+	{"hub", "propagation tgw-rt-inspect disable att-shared", PropagationEdit{Table: "tgw-rt-inspect", Op: "disable", From: "att-shared"}},
+	{"hub", "propagation rt-shared disable vgw-shared", PropagationEdit{Table: "rt-shared", Op: "disable", From: "vgw-shared"}},
+	{"hub", "propagation tgw-rt-spokes enable att-shared", PropagationEdit{Table: "tgw-rt-spokes", Op: "enable", From: "att-shared"}},
+	{"hub", "vpn vpn-office tunnel 2 down", VPNEdit{VPN: "vpn-office", Op: "tunnel", Tunnel: 2, Arg: "down"}},
+	{"hub", "vpn vpn-dc route add 172.17.0.0/16", VPNEdit{VPN: "vpn-dc", Op: "route-add", Arg: "172.17.0.0/16"}},
+	{"hub", "vpn vpn-dc route remove 172.16.0.0/16", VPNEdit{VPN: "vpn-dc", Op: "route-remove", Arg: "172.16.0.0/16"}},
+	{"hub", "vpn vpn-dc state pending", VPNEdit{VPN: "vpn-dc", Op: "state", Arg: "pending"}},
+	{"hub", "endpoint vpce-secrets private-dns off", EndpointEdit{Endpoint: "vpce-secrets", Op: "private-dns", Arg: "off"}},
+	{"hub", "endpoint vpce-s3 state failed", EndpointEdit{Endpoint: "vpce-s3", Op: "state", Arg: "failed"}},
 }
 
 // TestEditRoundTrip: every kind of edit reads back from its command line
@@ -96,7 +115,8 @@ func TestEditRoundTrip(t *testing.T) {
 	}
 	for _, k := range []string{"SGRuleEdit", "NACLRuleEdit", "RouteEdit", "ServiceEdit", "FirewallEdit", "DNSRecordEdit", "DNSDelegateEdit", "ZoneAssocEdit", "ZoneEdit",
 		"LBHealthCheckEdit", "LBTargetEdit", "LBTargetGroupPortEdit", "LBListenerCertEdit", "LBListenerActionEdit", "LBListenerAddEdit", "LBListenerRemoveEdit",
-		"CertRenewEdit", "CertReissueEdit", "PeeringEdit", "PeeringStatusEdit"} {
+		"CertRenewEdit", "CertReissueEdit", "PeeringEdit", "PeeringStatusEdit",
+		"AttachmentEdit", "PropagationEdit", "VPNEdit", "EndpointEdit"} {
 		if !kinds[k] {
 			t.Errorf("no case of %s", k)
 		}
@@ -218,7 +238,8 @@ func FuzzParseEdit(f *testing.F) {
 	}
 	for _, s := range []string{"sg sg-app add ingress tcp all from sg-lb", "nacl acl-data add egress rule 1 allow all all 0.0.0.0/0",
 		"dns example.com set shop CNAME x", "firewall db-1 remove output 1", "firewall db-1 replace 2 output udp 53 to 10.0.0.2 drop",
-		"nacl acl-data replace egress rule 100 deny all all 0.0.0.0/0", "dns corp.example create private prod", "dns corp.example delete", "dns x set n TXT ttl 5", "lb x listener 80 certificate ''"} {
+		"nacl acl-data replace egress rule 100 deny all all 0.0.0.0/0", "dns corp.example create private prod", "dns corp.example delete", "dns x set n TXT ttl 5", "lb x listener 80 certificate ''",
+		"attachment att-app associate tgw-rt-inspect", "vpn vpn-office tunnel 1 up", "propagation rt-app-private enable vgw-shared", "endpoint vpce-s3 private-dns on", "route tgw-rt-inspect replace 0.0.0.0/0 via blackhole"} {
 		f.Add(s)
 	}
 	specs := map[string]*WorldSpec{}
@@ -368,6 +389,56 @@ func canonical(t testing.TB, s *WorldSpec) string {
 					tg.HealthCheck.Path = "/"
 				}
 			}
+		}
+	}
+	// Issue 11: lists whose order means nothing; states and tunnels
+	// written out.
+	for i := range c.TransitGateways {
+		g := &c.TransitGateways[i]
+		for j := range g.Attachments {
+			a := &g.Attachments[j]
+			slices.Sort(a.Subnets)
+			a.State = specState(a.State)
+		}
+		for j := range g.RouteTables {
+			rt := &g.RouteTables[j]
+			slices.Sort(rt.Associations)
+			slices.Sort(rt.Propagations)
+			if len(rt.Associations) == 0 {
+				rt.Associations = nil
+			}
+			if len(rt.Propagations) == 0 {
+				rt.Propagations = nil
+			}
+			for k := range rt.Routes {
+				if p, err := netip.ParsePrefix(rt.Routes[k].Destination); err == nil {
+					rt.Routes[k].Destination = p.Masked().String()
+				}
+			}
+			sort.Slice(rt.Routes, func(a, b int) bool { return rt.Routes[a].Destination < rt.Routes[b].Destination })
+		}
+	}
+	for i := range c.VPNConnections {
+		v := &c.VPNConnections[i]
+		v.State = specState(v.State)
+		if len(v.Tunnels) == 0 {
+			v.Tunnels = []TunnelSpec{{State: "up"}, {State: "up"}}
+		}
+		slices.Sort(v.StaticRoutes)
+		if len(v.StaticRoutes) == 0 {
+			v.StaticRoutes = nil
+		}
+	}
+	for i := range c.VPCs {
+		for j := range c.VPCs[i].RouteTables {
+			rt := &c.VPCs[i].RouteTables[j]
+			slices.Sort(rt.Propagations)
+			if len(rt.Propagations) == 0 {
+				rt.Propagations = nil
+			}
+		}
+		for j := range c.VPCs[i].Endpoints {
+			c.VPCs[i].Endpoints[j].State = specState(c.VPCs[i].Endpoints[j].State)
 		}
 	}
 	b, err := json.Marshal(c)

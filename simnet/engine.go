@@ -79,7 +79,10 @@ type walk struct {
 	quiet bool
 	// mtuLink is a link with a small MTU the request crossed; large
 	// packets of the conversation meet it.
-	mtuLink *peering
+	mtuLink *smallLink
+	// hybridWalk: the state of transit gateway, VPN and endpoint steps
+	// (tgw.go).
+	hybridWalk
 	// answerLost: the host refused (a reset, an ICMP error), but the
 	// refusal was dropped on its way back, so the client only waits.
 	answerLost bool
@@ -203,7 +206,10 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 	if i := w.internet[a]; i != nil {
 		return i
 	}
-	return w.public[a]
+	if i := w.public[a]; i != nil {
+		return i
+	}
+	return w.hy.onpremAddrs[a]
 }
 
 // send moves p from an interface towards p.dst and returns the interface it
@@ -211,6 +217,9 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 // that block are recorded and the walk goes on, as if they had let the
 // packet through.
 func (t *walk) send(from *iface, p *pkt) *iface {
+	if p.reply && t.fwdApp != nil && !t.retChecking {
+		return t.replyPastAppliance(from, p) // tgw.go
+	}
 	t.cur = p
 	if from.kind == kindVPCResolver {
 		// Traffic to and from the VPC resolver is neither routed nor
@@ -230,7 +239,13 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 				Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})
 		}
 	}
+	if from.onprem != nil {
+		return t.fromOnPrem(from, p) // vpn.go
+	}
 	if from.vpc == nil {
+		if p.reply && t.viaGWEndpoint != nil {
+			return t.gatewayEndpointReturn(p) // endpoint.go
+		}
 		return t.internet(p)
 	}
 	if p.viaNode != nil {
@@ -350,7 +365,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 				Detail: fmt.Sprintf("VPC %s → VPC %s", v.name, other.name)})
 		}
 		if pr.mtu > 0 && pr.mtu < 1500 && !p.reply {
-			t.mtuLink = pr
+			t.mtuLink = pr.link()
 		}
 		dst := other.ifaces[p.dst]
 		if dst == nil {
@@ -368,12 +383,18 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			t.acl(sn, false, p)
 			t.acl(app.subnet, true, p)
 		}
+		if !t.appliance(app, p) { // tgw.go
+			return nil
+		}
 		if !t.quiet {
 			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
 		}
 		p.routed++
 		return t.route(app.subnet, app, p, depth+1)
+	case routeTGW, routeVGW, routeEndpoint:
+		t.addQuiet(hop)
+		return t.hybridRoute(sn, sender, r, p, depth)
 	default: // blackhole, missing
 		t.addQuiet(hop)
 		why := "a blackhole"

@@ -72,7 +72,7 @@ type conn struct {
 	// walks its own).
 	replied bool
 	// mtuLink: the path crosses a link whose MTU is below 1500.
-	mtuLink *peering
+	mtuLink *smallLink
 }
 
 // Dial opens a connection (or sends a datagram, or a ping for ICMP) and
@@ -179,6 +179,8 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 	case kindNAT:
 		t.block(dst.name, tracer.KindNATGateway, p, tracer.PortClosed, "a NAT gateway runs no services", nil, "")
 		return false
+	case kindEndpoint:
+		return n.interfaceEndpoint(t, dst, p, st) // endpoint.go
 	}
 	if p.proto == protoICMP {
 		t.add(tracer.Hop{Component: dst.name, Kind: dst.kind.kind(), Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.Received,
@@ -257,7 +259,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
 	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true}
 	r.dlo, r.dhi = p.sport, p.sport
-	if init := n.w.ifaceAt(dst.vpc, p.src); init != nil && p.proto != protoICMP {
+	if init := n.w.initiator(dst.vpc, p.src); init != nil && p.proto != protoICMP {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
 	}
 	t.send(dst, r)
@@ -307,6 +309,11 @@ func (n *Net) rtt(dst netip.Addr) time.Duration {
 	if n.from.vpc != nil && n.w.ifaceAt(n.from.vpc, dst) != nil && n.w.ifaceAt(n.from.vpc, dst).vpc != nil {
 		return 600 * time.Microsecond
 	}
+	if n.from.vpc != nil {
+		if i := n.w.initiator(n.from.vpc, dst); i != nil && i.vpc != nil {
+			return time.Millisecond // through a transit gateway: still inside the region (tgw.go)
+		}
+	}
 	return 24 * time.Millisecond
 }
 
@@ -334,7 +341,7 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 	}
 	r := &pkt{proto: q.proto, src: q.dst, dst: q.src, sport: q.dport, dport: q.sport, reply: true, viaNode: node}
 	r.dlo, r.dhi = p.sport, p.sport
-	if init := n.w.ifaceAt(node.vpc, p.src); init != nil {
+	if init := n.w.initiator(node.vpc, p.src); init != nil {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
 	}
 	// The reply leg runs to the node, then on as the node's reply.
@@ -793,14 +800,18 @@ func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) 
 	t := &walk{w: n.w}
 	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private}
 	if t.acl(st.dst.subnet, true, icmp) {
-		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActSignal, Code: tracer.PeeringForward,
-			Detail: fmt.Sprintf("the response's 1500-byte segments exceed peering %s's MTU %d; ICMP fragmentation needed reaches %s, which lowers its segment size (path MTU discovery)", pr.name, pr.mtu, st.dst.name)})
+		code := tracer.PeeringForward
+		if pr.kind == tracer.KindVPNConnection {
+			code = tracer.VPNForward
+		}
+		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: pr.kind, Direction: tracer.Return, Action: tracer.ActSignal, Code: code,
+			Detail: fmt.Sprintf("the response's 1500-byte segments exceed %s %s's MTU %d; ICMP fragmentation needed reaches %s, which lowers its segment size (path MTU discovery)", pr.what, pr.name, pr.mtu, st.dst.name)})
 		return false
 	}
 	blocker := t.hops[len(t.hops)-1]
-	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
-		Detail: fmt.Sprintf("the handshake's small packets pass, but the response's 1500-byte segments (DF set) exceed peering %s's MTU %d; the ICMP fragmentation-needed that would tell %s is dropped by %s (%s), so the large packets vanish and the request hangs",
-			pr.name, pr.mtu, st.dst.name, blocker.Component, blocker.Rule),
+	resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: pr.kind, Direction: tracer.Return, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
+		Detail: fmt.Sprintf("the handshake's small packets pass, but the response's 1500-byte segments (DF set) exceed %s %s's MTU %d; the ICMP fragmentation-needed that would tell %s is dropped by %s (%s), so the large packets vanish and the request hangs",
+			pr.what, pr.name, pr.mtu, st.dst.name, blocker.Component, blocker.Rule),
 		Advice: fmt.Sprintf("allow ICMP (type 3 code 4) into subnet %s in %s, or raise the MTU of %s", st.dst.subnet.name, blocker.Component, pr.name)})
 	return true
 }

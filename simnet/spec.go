@@ -19,6 +19,11 @@ type WorldSpec struct {
 	Certificates []CertSpec    `yaml:"certificates,omitempty" json:"certificates,omitempty"`
 	VPCs         []VPCSpec     `yaml:"vpcs,omitempty" json:"vpcs,omitempty"`
 	Peerings     []PeeringSpec `yaml:"peerings,omitempty" json:"peerings,omitempty"`
+	// Extensions of issue 11 (spec_hybrid.go).
+	PrefixLists     []PrefixListSpec     `yaml:"prefix_lists,omitempty" json:"prefix_lists,omitempty"`
+	TransitGateways []TransitGatewaySpec `yaml:"transit_gateways,omitempty" json:"transit_gateways,omitempty"`
+	OnPremises      []OnPremSpec         `yaml:"on_premises,omitempty" json:"on_premises,omitempty"`
+	VPNConnections  []VPNSpec            `yaml:"vpn_connections,omitempty" json:"vpn_connections,omitempty"`
 }
 
 // InternetSpec is the internet side of a world.
@@ -121,16 +126,28 @@ type VPCSpec struct {
 	SecurityGroups  []SecurityGroupSpec `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
 	LoadBalancers   []LoadBalancerSpec  `yaml:"load_balancers,omitempty" json:"load_balancers,omitempty"`
 	Instances       []InstanceSpec      `yaml:"instances,omitempty" json:"instances,omitempty"`
+	VPNGateway      string              `yaml:"vpn_gateway,omitempty" json:"vpn_gateway,omitempty"` // extension: an attached virtual private gateway
+	Endpoints       []EndpointSpec      `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`     // extension: VPC endpoints
 }
 
 // RouteTableSpec is a route table.
 type RouteTableSpec struct {
 	Name   string      `yaml:"name" json:"name"`
 	Routes []RouteSpec `yaml:"routes" json:"routes"`
+	// Propagations (extension): in a VPC, the virtual private gateways
+	// whose VPN routes the table takes (route propagation); in a transit
+	// gateway, the attachments whose routes it takes.
+	Propagations []string `yaml:"propagations,omitempty" json:"propagations,omitempty"`
+	// Associations (extension, transit gateways only): the attachments
+	// whose traffic this table routes.
+	Associations []string `yaml:"associations,omitempty" json:"associations,omitempty"`
 }
 
 // RouteSpec is one route. Target is an internet gateway, NAT gateway,
-// peering or instance name, or "blackhole".
+// peering or instance name, or "blackhole"; as extensions a transit
+// gateway, a virtual private gateway or a gateway endpoint (in a transit
+// gateway's table: an attachment). Destination is a CIDR or a prefix
+// list's name.
 type RouteSpec struct {
 	Destination string `yaml:"destination" json:"destination"`
 	Target      string `yaml:"target" json:"target"`

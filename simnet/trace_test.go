@@ -148,6 +148,14 @@ func TestCodes(t *testing.T) {
 		{tracer.TLSNoCertificate, "", "https://api.partner.example.net/", "tls", "partner-api", hop{"partner-api", tracer.TLSNoCertificate, "does not speak TLS"}},
 		{tracer.HTTPStatus, "", "https://shop.example.com/checkout", "http", "app-1", hop{"app-1", tracer.HTTPStatus, "404"}},
 		{tracer.MTUBlackhole, "web-1", "http://10.2.1.10:8080/", "http", "pcx-front-back", hop{"pcx-front-back", tracer.MTUBlackhole, "MTU 1400"}},
+		// Transit gateways, VPN and endpoints (issue 11): worlds made from
+		// the built-in hub world with one edit each (see their headers).
+		{tracer.TGWNoRoute, "app-1", "http://api.corp.internal:8080/", "tcp", "tgw-rt-spokes", hop{"tgw-rt-spokes", tracer.TGWNoRoute, "associated with att-app"}},
+		{tracer.TGWBlackhole, "app-1", "http://api.corp.internal:8080/", "tcp", "tgw-rt-inspect", hop{"tgw-rt-inspect", tracer.TGWBlackhole, "a blackhole route"}},
+		{tracer.TGWZoneNotAttached, "app-2", "http://api.corp.internal:8080/", "tcp", "att-app", hop{"att-app", tracer.TGWZoneNotAttached, `zone "b"`}},
+		{tracer.TGWAsymmetricReturn, "app-1", "http://api.corp.internal:8080/", "tcp", "att-inspect", hop{"att-inspect", tracer.TGWAsymmetricReturn, "reaches fw-2"}},
+		{tracer.VPNTunnelDown, "office-pc", "http://10.20.2.10:8080/", "tcp", "vpn-office", hop{"vpn-office", tracer.VPNTunnelDown, "both tunnels are down"}},
+		{tracer.EndpointUnavailable, "api-1", "tcp://10.20.2.50:443", "tcp", "vpce-secrets", hop{"vpce-secrets", tracer.EndpointUnavailable, "pending"}},
 	}
 	covered := map[tracer.Code]bool{}
 	for _, tt := range tests {
@@ -206,6 +214,8 @@ func TestGolden(t *testing.T) {
 		{"acl-no-ephemeral", "NACL_EGRESS_DENIED", "app-1", "tcp://db.internal.shop:5432"},
 		{"cert-expired", "TLS_CERT_EXPIRED", "", "https://shop.example.com/"},
 		{"nxdomain", "DNS_NXDOMAIN", "", "https://shop.example.com/"},
+		{"tgw-asymmetric-return", "TGW_ASYMMETRIC_RETURN", "app-1", "http://api.corp.internal:8080/"},
+		{"vpn-tunnel-down", "VPN_TUNNEL_DOWN", "office-pc", "http://10.20.2.10:8080/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

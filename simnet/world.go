@@ -45,6 +45,9 @@ type World struct {
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64
+	// hy holds transit gateways, VPN, on-premises networks and endpoints
+	// (hybrid.go).
+	hy hybrid
 }
 
 // Spec returns a deep copy of the spec the world was compiled from, to edit
@@ -112,13 +115,17 @@ const (
 	kindLBNode
 	kindNAT
 	kindVPCResolver
+	kindOnPrem   // a host on an on-premises network
+	kindEndpoint // an interface endpoint's interface
+	kindTGW      // a transit gateway's interface in an attachment subnet
 )
 
 func (k ifaceKind) String() string { return string(k.kind()) }
 
 // kind is the tracer's kind for a hop at such an interface.
 func (k ifaceKind) kind() tracer.Kind {
-	return [...]tracer.Kind{tracer.KindClient, tracer.KindServer, tracer.KindResolver, tracer.KindInstance, tracer.KindLoadBalancer, tracer.KindNATGateway, tracer.KindVPCResolver}[k]
+	return [...]tracer.Kind{tracer.KindClient, tracer.KindServer, tracer.KindResolver, tracer.KindInstance, tracer.KindLoadBalancer, tracer.KindNATGateway, tracer.KindVPCResolver,
+		tracer.KindOnPremHost, tracer.KindEndpoint, tracer.KindTGWAttachment}[k]
 }
 
 // iface is an address something answers on.
@@ -133,7 +140,10 @@ type iface struct {
 	host    *host // instances, servers, clients
 	lb      *lb
 	nat     *natGW
-	ephLo   uint16 // the ephemeral source ports it uses for connections
+	onprem  *onPrem        // on-premises hosts
+	ep      *vpcEndpoint   // interface endpoints
+	att     *tgwAttachment // a transit gateway's interfaces
+	ephLo   uint16         // the ephemeral source ports it uses for connections
 	ephHi   uint16
 }
 

@@ -30,6 +30,10 @@ const (
 	TLSOK           Code = "TLS_OK"
 	HTTPOK          Code = "HTTP_OK"
 	TraceHop        Code = "TRACE_HOP" // a traceroute hop answered
+	// Issue 11: transit gateways, VPN, endpoints.
+	TGWForward      Code = "TGW_FORWARD"      // a transit gateway route table sent the packet to an attachment
+	VPNForward      Code = "VPN_FORWARD"      // a VPN tunnel carried the packet
+	EndpointForward Code = "ENDPOINT_FORWARD" // a VPC endpoint carried the packet to its service
 )
 
 // Codes of hops that stop the request. The table in WORLD-FORMAT.md lists
@@ -71,6 +75,14 @@ const (
 	HTTPError          Code = "HTTP_ERROR"           // no response: reset, timeout, garbage
 	MTUBlackhole       Code = "MTU_BLACKHOLE"
 
+	// Transit gateways and VPN (issue 11).
+	TGWNoRoute          Code = "TGW_NO_ROUTE"           // no route in the attachment's transit gateway route table
+	TGWBlackhole        Code = "TGW_BLACKHOLE"          // the route is a blackhole, or its attachment is not available
+	TGWZoneNotAttached  Code = "TGW_ZONE_NOT_ATTACHED"  // the sender's zone has no subnet in the VPC's attachment
+	TGWAsymmetricReturn Code = "TGW_ASYMMETRIC_RETURN"  // the reply does not cross the stateful appliance the request crossed
+	VPNTunnelDown       Code = "VPN_TUNNEL_DOWN"        // every tunnel of the VPN connection is down
+	EndpointUnavailable Code = "ENDPOINT_NOT_AVAILABLE" // the VPC endpoint is pending, deleted or failed
+
 	// Only the real world shows these.
 	TCPFiltered         Code = "TCP_FILTERED"          // silence: some box on the way drops the SYN
 	TCPTimeout          Code = "TCP_TIMEOUT"           // a connection attempt timed out
@@ -92,6 +104,7 @@ func Codes() []Code {
 		LBNoListener, LBNoTargets, LBNoHealthyTargets, LBTargetTimeout, LBTargetRefused,
 		TLSNameMismatch, TLSCertExpired, TLSCertNotYetValid, TLSNoCertificate,
 		HTTPStatus, MTUBlackhole,
+		TGWNoRoute, TGWBlackhole, TGWZoneNotAttached, TGWAsymmetricReturn, VPNTunnelDown, EndpointUnavailable,
 	}
 }
 

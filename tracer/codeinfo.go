@@ -31,6 +31,8 @@ const (
 	TopicTLS            = "tls"
 	TopicMTU            = "mtu"
 	TopicProbe          = "probe"
+	TopicTransit        = "transit"  // transit gateways and VPN
+	TopicEndpoint       = "endpoint" // VPC endpoints and prefix lists
 )
 
 // Groups of codes, as the contract's table groups them.
@@ -137,6 +139,9 @@ var codeInfo = map[Code]CodeInfo{
 	TLSOK:           pass(StageTLS, TopicTLS, KindTLSServer, ActPresent, "the TLS handshake completed"),
 	HTTPOK:          pass(StageHTTP, TopicApp, KindHTTPServer, ActRespond, "the server answered with a success status"),
 	TraceHop:        pass("", TopicRouting, KindRouter, ActSignal, "a traceroute hop answered"),
+	TGWForward:      pass("", TopicTransit, KindTGWRouteTable, ActForward, "a transit gateway route table sent the packet to an attachment"),
+	VPNForward:      pass("", TopicTransit, KindVPNConnection, ActForward, "a VPN tunnel carried the packet between AWS and the on-premises network"),
+	EndpointForward: pass("", TopicEndpoint, KindEndpoint, ActForward, "a VPC endpoint carried the packet to its service without the internet"),
 
 	// DNS.
 	DNSNXDomain:       block(GroupDNS, StageDNS, TopicDNS, KindDNSZone, ActAnswer, obsNXDomain, "the name does not exist in its zone"),
@@ -190,6 +195,14 @@ var codeInfo = map[Code]CodeInfo{
 	HTTPStatus:   block(GroupHTTP, StageHTTP, TopicApp, KindHTTPServer, ActRespond, Observation{Conn: ConnOpen, Line: "an error status"}, "the server answered with an error status"),
 	HTTPError:    block(GroupHTTP, StageHTTP, TopicApp, KindHTTPServer, ActRespond, Observation{Conn: ConnOpen, Line: "Empty reply from server"}, "the server gave no usable HTTP response"),
 	MTUBlackhole: block(GroupMTU, StageHTTP, TopicMTU, KindRouter, ActDrop, Observation{Conn: ConnOpen, Line: "the transfer stalls after the headers"}, "large packets with DF set are dropped and the ICMP that would say so never arrives"),
+
+	// Transit gateways, VPN and endpoints (issue 11).
+	TGWNoRoute:          block(GroupRouting, "", TopicTransit, KindTGWRouteTable, ActDrop, obsTimeout, "the transit gateway route table associated with the attachment the packet entered by has no route for its destination"),
+	TGWBlackhole:        block(GroupRouting, "", TopicTransit, KindTGWRouteTable, ActDrop, obsTimeout, "the transit gateway route is a blackhole, or points at an attachment that is not available"),
+	TGWZoneNotAttached:  block(GroupRouting, "", TopicTransit, KindTGWAttachment, ActDrop, obsTimeout, "the VPC's transit gateway attachment has no subnet in the sender's availability zone, so traffic from that zone cannot reach the gateway"),
+	TGWAsymmetricReturn: block(GroupRouting, "", TopicTransit, KindTGWAttachment, ActDrop, obsTimeout, "the reply comes back on a path that misses the stateful appliance the request crossed, which drops the connection"),
+	VPNTunnelDown:       block(GroupRouting, "", TopicTransit, KindVPNConnection, ActDrop, obsTimeout, "no tunnel of the site-to-site VPN connection is up (or the connection is not available)"),
+	EndpointUnavailable: block(GroupRouting, "", TopicEndpoint, KindEndpoint, ActDrop, obsTimeout, "the VPC endpoint is pending, deleted or failed, so routes and names that lead to it go nowhere"),
 
 	// Only the real network shows these.
 	TCPFiltered:         block(GroupProbe, StageTCP, TopicProbe, KindRouter, ActSilent, obsTimeout, "the SYN met silence: a filter on the way drops it"),

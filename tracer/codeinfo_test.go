@@ -23,6 +23,9 @@ func TestCodeInfo(t *testing.T) {
 		{GroupTLS, []Code{TLSNameMismatch, TLSCertExpired, TLSCertNotYetValid, TLSNoCertificate}},
 		{GroupHTTP, []Code{HTTPStatus}},
 		{GroupMTU, []Code{MTUBlackhole}},
+		// Issue 11: a transit gateway, a VPN connection and an endpoint
+		// drop what they cannot route, as route tables do.
+		{GroupRouting, []Code{TGWNoRoute, TGWBlackhole, TGWZoneNotAttached, TGWAsymmetricReturn, VPNTunnelDown, EndpointUnavailable}},
 	} {
 		for _, c := range row.codes {
 			group[c] = row.group

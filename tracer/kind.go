@@ -46,6 +46,17 @@ const (
 	KindTargetGroup  Kind = "target-group"
 	KindTLSServer    Kind = "tls-server"
 	KindHTTPServer   Kind = "http-server"
+
+	// Transit gateways, VPN and endpoints (issue 11).
+	KindTransitGateway  Kind = "transit-gateway"
+	KindTGWAttachment   Kind = "tgw-attachment"
+	KindTGWRouteTable   Kind = "tgw-route-table"
+	KindVPNGateway      Kind = "vpn-gateway"      // a virtual private gateway attached to a VPC
+	KindVPNConnection   Kind = "vpn-connection"   // a site-to-site VPN connection and its tunnels
+	KindCustomerGateway Kind = "customer-gateway" // the on-premises end of a VPN
+	KindOnPremHost      Kind = "on-prem-host"     // a host on an on-premises network
+	KindOnPremNetwork   Kind = "on-prem-network"  // an on-premises network as a whole
+	KindEndpoint        Kind = "vpc-endpoint"
 )
 
 func (k Kind) String() string { return string(k) }
@@ -58,6 +69,7 @@ func Kinds() []Kind {
 		KindRouteTable, KindInternetGateway, KindNATGateway, KindPeering, KindInternet, KindVPC,
 		KindSecurityGroup, KindNetworkACL, KindHostFirewall, KindSocket, KindService,
 		KindLoadBalancer, KindTargetGroup, KindTLSServer, KindHTTPServer,
+		KindTransitGateway, KindTGWAttachment, KindTGWRouteTable, KindVPNGateway, KindVPNConnection, KindCustomerGateway, KindOnPremHost, KindOnPremNetwork, KindEndpoint,
 	}
 }
 

@@ -52,7 +52,7 @@ func TestTraceCommand(t *testing.T) {
 		{"missing world file", []string{"trace", "--world", "/nonexistent/w.yaml"}, 2, "", "/nonexistent/w.yaml"},
 		{"built-in world by name", []string{"trace", "--world", "mesh"}, 0, "delivered", ""},
 		{"built-in world by prefix", []string{"trace", "--world", "builtin:peered"}, 0, "delivered", ""},
-		{"unknown world name", []string{"trace", "--world", "nosuch"}, 2, "", "no built-in world of that name (built-in: mesh, peered, shop)"},
+		{"unknown world name", []string{"trace", "--world", "nosuch"}, 2, "", "no built-in world of that name (built-in: hub, mesh, peered, shop)"},
 		{"bad world file", []string{"trace", "--world", filepath.Join("..", "..", "testdata", "worlds", "bad", "references.yaml")}, 2, "", "references.yaml:4:52: resolver"},
 		{"unknown flag", []string{"trace", "--frm", "x"}, 2, "", "unknown flag: --frm"},
 		{"too many args", []string{"trace", "a", "b"}, 2, "", "accepts at most 1 arg"},

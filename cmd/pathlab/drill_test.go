@@ -252,7 +252,7 @@ func TestProgressJSON(t *testing.T) {
 		p.Attempts[1].Seconds <= 0 || len(p.Attempts[1].Topics) == 0 {
 		t.Errorf("attempts %+v", p.Attempts)
 	}
-	if len(p.Topics) != 10 || p.Streak == nil || len(p.Suggestions) == 0 {
+	if len(p.Topics) != 12 || p.Streak == nil || len(p.Suggestions) == 0 {
 		t.Errorf("topics %v, streak %v, suggestions %v", p.Topics, p.Streak, p.Suggestions)
 	}
 	out, _, code = runPlayCmd(t, state, "", "progress")

@@ -147,6 +147,14 @@ var fuCodeRefs = map[tracer.Code][]fuRef{
 	tracer.NoReturnRoute:   {fuR("routing", "route-syn-seen"), fuR("nat", "nat-inbound")},
 	tracer.NoPublicAddress: {fuR("nat", "nat-public-subnet")},
 	tracer.RouteLoop:       {fuR("routing", "route-loop"), fuR("traceroute")},
+	// Transit gateways, VPN and endpoints (issue 11) ask the routing
+	// questions: each is a route that is missing or leads nowhere.
+	tracer.TGWNoRoute:          {fuR("routing", "route-no-route")},
+	tracer.TGWBlackhole:        {fuR("routing", "route-blackhole")},
+	tracer.TGWZoneNotAttached:  {fuR("routing", "route-no-route")},
+	tracer.TGWAsymmetricReturn: {fuR("routing", "route-syn-seen")},
+	tracer.VPNTunnelDown:       {fuR("routing", "route-no-route"), fuR("traceroute")},
+	tracer.EndpointUnavailable: {fuR("routing", "route-blackhole")},
 
 	tracer.SGNoIngressRule:    {fuR("sg"), fuR("sockets", "sock-refused-timeout")},
 	tracer.SGNoEgressRule:     {fuR("sg", "sg-egress-default"), fuR("sockets", "sock-refused-timeout")},

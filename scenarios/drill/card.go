@@ -403,6 +403,14 @@ func weakFix(fix simnet.Edit) (line, text string) {
 		return "", "tests with curl -k and calls it fixed, or tells users to click through the warning"
 	case simnet.PeeringEdit, simnet.PeeringStatusEdit:
 		return "", "peers every VPC with every other, or routes 0.0.0.0/0 over the peering"
+	case simnet.AttachmentEdit:
+		return "", fmt.Sprintf("associates and propagates %s everywhere, or routes around the inspection VPC, instead of reading the transit gateway's tables", f.Attachment)
+	case simnet.PropagationEdit:
+		return "", fmt.Sprintf("propagates every attachment into every table, or adds static routes to %s by hand, so that traffic bypasses inspection", f.Table)
+	case simnet.VPNEdit:
+		return "", fmt.Sprintf("re-creates %s (new tunnel addresses and keys) instead of reading the tunnels' status and the customer gateway's logs", f.VPN)
+	case simnet.EndpointEdit:
+		return "", fmt.Sprintf("gives the VPC a NAT gateway to reach the service over the internet instead of mending endpoint %s", f.Endpoint)
 	}
 	if zone, ok := fixZone(fix); ok {
 		return "", fmt.Sprintf("pins an address in the client's /etc/hosts, or lowers TTLs and waits, instead of mending %s", zone)

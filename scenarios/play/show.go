@@ -67,6 +67,8 @@ func (s *Shell) show(_ context.Context, args []string) error {
 		err = s.showPeering(tw, name)
 	case "nat-gateway":
 		err = s.showNAT(tw, name)
+	default:
+		_, err = s.showHybrid(tw, kind, name) // show_hybrid.go
 	}
 	if err != nil {
 		return err
@@ -240,6 +242,9 @@ func (s *Shell) routeStatus(v *simnet.VPCSpec, target string) string {
 	if target == "blackhole" {
 		return "blackhole"
 	}
+	if st, ok := s.hybridRouteStatus(v, target); ok { // show_hybrid.go
+		return st
+	}
 	for _, p := range s.spec.Peerings {
 		if p.Name == target {
 			if p.Status == "active" || p.Status == "" {
@@ -276,6 +281,9 @@ func (s *Shell) showRT(tw *tabwriter.Writer, name string) error {
 			fmt.Fprintf(tw, "%s\tlocal\tactive\n", v.CIDR)
 			for _, r := range rt.Routes {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Destination, r.Target, s.routeStatus(v, r.Target))
+			}
+			if v.VPNGateway != "" { // route propagation (show_hybrid.go's world keys)
+				fmt.Fprintf(tw, "\nRoute propagation\t%s\n", orDash(strings.Join(rt.Propagations, ", ")))
 			}
 			return nil
 		}
