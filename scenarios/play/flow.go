@@ -67,17 +67,26 @@ func (s *Shell) answer(_ context.Context, args []string) error {
 
 func (s *Shell) check(ctx context.Context, _ []string) error {
 	results := scenarios.RunChecks(ctx, s.world, s.setup.Checks)
-	for _, r := range results {
+	live := s.liveChecks(ctx, results)
+	liveFail := 0
+	for i, r := range results {
 		verdict := "PASS"
 		if !r.Pass {
 			verdict = "FAIL"
 		}
 		s.printf("%s  %s\n      %s\n", verdict, r.Check.Description, r.Seen)
+		if live != nil {
+			v := "pass"
+			if !live[i].pass {
+				v, liveFail = "FAIL", liveFail+1
+			}
+			s.printf("      in the lab: %s: %s\n", v, live[i].line)
+		}
 	}
-	if !scenarios.Solved(results) {
+	if !scenarios.Solved(results) || liveFail > 0 {
 		n := 0
-		for _, r := range results {
-			if !r.Pass {
+		for i, r := range results {
+			if !r.Pass || (live != nil && !live[i].pass) {
 				n++
 			}
 		}

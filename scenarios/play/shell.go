@@ -71,6 +71,8 @@ type Options struct {
 	// Echo prints each command after the prompt, for scripts read from a
 	// file, so the transcript shows what ran.
 	Echo bool
+	// Lab, if set, is the world built in the kernel (play --lab).
+	Lab Lab
 }
 
 // Stats count what a session did, for the score.
@@ -235,6 +237,7 @@ func init() {
 		{name: "iptables", kind: "observe", usage: "iptables -L [-n] [--line-numbers] | iptables -S", summary: "list this host's firewall rules", run: (*Shell).iptables},
 		{name: "ip", kind: "observe", usage: "ip addr | ip route", summary: "this host's addresses and routes", run: (*Shell).ip},
 		{name: "hostname", kind: "observe", usage: "hostname", summary: "the host you are on", run: (*Shell).hostname},
+		{name: "exec", kind: "observe", usage: "exec HOST CMD...", summary: "run a real command in HOST of the lab (play --lab; at most 60 s)", run: (*Shell).execCmd},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
 		{name: "edit", kind: "fix", usage: "edit", summary: "open the world in $EDITOR; it is validated and reloaded", run: (*Shell).edit},
 		{name: "undo", kind: "fix", usage: "undo", summary: "take back the last change", run: (*Shell).undoCmd},
@@ -333,6 +336,12 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 		}
 		return s.quit
 	}
+	before := s.spec
+	defer func() {
+		if s.spec != before {
+			s.syncLab(ctx)
+		}
+	}()
 	if err := commands[name].run(s, ctx, args); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -421,7 +430,7 @@ func (s *Shell) help(_ context.Context, args []string) error {
 	return nil
 }
 
-var helpOrder = []string{"dig", "curl", "nc", "ping", "traceroute", "tcpdump", "ssh", "ss", "iptables", "ip", "hostname",
+var helpOrder = []string{"dig", "curl", "nc", "ping", "traceroute", "tcpdump", "ssh", "ss", "iptables", "ip", "hostname", "exec",
 	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering", "edit", "undo", "reset",
 	"ticket", "hint", "answer", "check", "give-up", "help", "exit", "quit"}
 
