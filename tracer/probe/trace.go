@@ -810,7 +810,10 @@ func (e *errEngine) send(ctx context.Context, p TraceProbe) (time.Time, error) {
 		return at, nil // refused at once (a local error): counts as silent
 	}
 	if !e.stream {
-		if _, err := s.f.Write(make([]byte, 12)); err != nil {
+		// A UDP connect() sends nothing: the probe leaves with the write.
+		payload := make([]byte, 12)
+		at = time.Now()
+		if _, err := s.f.Write(payload); err != nil {
 			s.Close()
 			return at, nil // an error already queued: counts as silent
 		}
