@@ -129,6 +129,27 @@ func TestProbeLabConditions(t *testing.T) {
 		}
 	})
 
+	// A browser-sized ClientHello (1.5 kB) does not fit the 1280-byte
+	// link and gets no answer; a curl-sized one on a new connection
+	// completes: DF probes confirm the black hole after r2. Where the path
+	// takes full-size packets, the large hello goes through.
+	t.Run("mtu_blackhole_large_hello", func(t *testing.T) {
+		r, out, code := diagnoseLab(t, l, self, nil, "--large-hello", "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.MTUHost,
+			"https://www.lab.test/")
+		if b := r.BrokenAt; code != 1 || b == nil || b.Stage != "tls" || b.Code != tracer.MTUBlackhole || b.Component != probelab.R2 ||
+			!strings.Contains(b.Detail, "curl-sized one on a new connection completed") {
+			t.Errorf("diagnose --large-hello behind an MTU black hole: exit %d broken_at %+v; want tls MTU_BLACKHOLE at %s, the small hello's success said\n%s", code, b, probelab.R2, out)
+		}
+		r, out, code = diagnoseLab(t, l, self, nil, "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.MTUHost, "https://www.lab.test/")
+		if code != 0 || r.Verdict != tracer.Delivered {
+			t.Errorf("diagnose with a curl-sized hello behind the same hole: exit %d %s; want delivered (the page is small)\n%s", code, r.Verdict, out)
+		}
+		r, out, code = diagnoseLab(t, l, self, nil, "--large-hello", "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.Server, "https://www.lab.test/")
+		if code != 0 || r.Verdict != tracer.Delivered {
+			t.Errorf("diagnose --large-hello on a 1500-byte path: exit %d %s; want delivered\n%s", code, r.Verdict, out)
+		}
+	})
+
 	t.Run("top_ports", func(t *testing.T) {
 		if _, err := os.Stat(probe.NmapServices); err != nil {
 			t.Skipf("nmap's port list is not installed (Debian package nmap-common): %v", err)
