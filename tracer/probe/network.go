@@ -301,8 +301,11 @@ func answerHop(a *tracer.Answer) tracer.Hop {
 // IP_RECVERR, so an ICMP error that stops the connection is named with its
 // sender; with Explain set, a failed connection is probed further.
 func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrPort) (*tracer.Conn, error) {
-	if proto == tracer.UDP {
+	switch proto {
+	case tracer.UDP:
 		return n.dialUDP(ctx, addr)
+	case tracer.ICMP:
+		return n.dialICMP(ctx, addr)
 	}
 	c := &tracer.Conn{Proto: tracer.TCP, Addr: addr, Via: MethodConnect.String()}
 	// One connect(): the kernel resends the SYN itself (after 1s, 3s).
@@ -557,7 +560,13 @@ func (n *Network) dialUDP(ctx context.Context, addr netip.AddrPort) (*tracer.Con
 	case ok && ev.kind == ReplyUnreachable:
 		c.State = tracer.ConnUnreachable
 		c.ICMP = &tracer.ICMPError{Type: ev.typ, Code: ev.code, Sender: ev.from}
-		c.Hops = []tracer.Hop{icmpHop(addr, c.ICMP)}
+		h := icmpHop(addr, c.ICMP)
+		if h.Code == tracer.ICMPPortUnreachable && ev.from == addr.Addr() {
+			// For UDP this is how a host says nothing listens (RFC 1122
+			// 3.2.2.1), not a firewall's doing.
+			h.Detail = fmt.Sprintf("ICMP port unreachable from %s: nothing listens on UDP port %d (or a firewall rejects it as a closed port would)", ev.from, addr.Port())
+		}
+		c.Hops = []tracer.Hop{h}
 	case ok:
 		c.State = tracer.ConnOpen
 		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.PortOpen,
