@@ -261,7 +261,9 @@ func labSide(r *tracer.Report, names map[netip.Addr]string) Side {
 	switch b.Stage {
 	case tracer.StageDNS:
 		switch b.Code {
-		case tracer.DNSNXDomain:
+		case tracer.DNSNXDomain, tracer.DNSDanglingCNAME:
+			// A dangling alias: the client gets the CNAME and NXDOMAIN
+			// for its target (RFC 6604), as dig shows.
 			s.Observed = "NXDOMAIN"
 		case tracer.DNSNoData:
 			s.Observed = "NODATA"
