@@ -51,6 +51,12 @@ func median(v []float64) float64 {
 // raw and unprivileged: each probe is timed from its own send.
 func TestTraceRTTAgainstTraceroute(t *testing.T) {
 	probelab.Skip(t)
+	if raceEnabled {
+		// The bridge is this binary re-executed: built with the race
+		// detector it holds frames for tens of milliseconds more, at
+		// random. .ci/run runs the lab tests once more without it.
+		t.Skip("the race detector slows the delay bridge past what a timing test can judge; run without -race")
+	}
 	l := probelab.New(t, "TestProbeHelperProcess")
 	l.AddDelay(t, 5*time.Millisecond, "TestProbeHelperProcess")
 	self, err := os.Executable()
