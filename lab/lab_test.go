@@ -56,7 +56,7 @@ func skip(t testing.TB) {
 
 // snapshot is what a lab must leave as it found it.
 type snapshot struct {
-	netns, links, nft, etc string
+	netns, links, nft, etc, ipt string
 }
 
 func run(t testing.TB, name string, args ...string) string {
@@ -112,6 +112,19 @@ func take(t testing.TB) snapshot {
 			s.etc += e.Name() + " "
 		}
 	}
+	// iptables' rules in the root namespace, every table (without the
+	// counters and the timestamps of iptables-save).
+	if out, err := exec.Command("iptables-save").Output(); err == nil {
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "#") {
+				continue
+			}
+			if i := strings.LastIndex(l, " ["); i > 0 && strings.HasPrefix(l, ":") {
+				l = l[:i]
+			}
+			s.ipt += l + "\n"
+		}
+	}
 	return s
 }
 
@@ -162,6 +175,9 @@ func checkClean(t *testing.T, before snapshot, name string) {
 	}
 	if after.nft != before.nft {
 		t.Errorf("nft tables changed in the root namespace:\nbefore %s\nafter  %s", before.nft, after.nft)
+	}
+	if after.ipt != before.ipt {
+		t.Errorf("iptables rules changed in the root namespace:\nbefore %s\nafter  %s", before.ipt, after.ipt)
 	}
 	if after.etc != before.etc {
 		t.Errorf("/etc/netns changed:\nbefore %s\nafter  %s", before.etc, after.etc)
@@ -330,8 +346,9 @@ var intermittent = map[[3]string]bool{
 }
 
 // TestVerify holds the simulation against the kernel on every built-in
-// world and a sample of the library's broken worlds (the whole library
-// takes too long for CI: see the README for the full run).
+// world and a sample of the library's broken worlds; with
+// PATHLAB_VERIFY_ALL=1, on every library scenario's broken world too (too
+// long for every CI run: see the README for the figure).
 func TestVerify(t *testing.T) {
 	skip(t)
 	if raceEnabled {
@@ -344,7 +361,19 @@ func TestVerify(t *testing.T) {
 		// Worlds that found lab faults: a NAT gateway translating a reply it
 		// never saw the request of, pages too small to meet a small MTU.
 		"../testdata/worlds/codes/NO_RETURN_ROUTE.yaml", "../testdata/worlds/codes/MTU_BLACKHOLE.yaml")
-	total := 0
+	if os.Getenv("PATHLAB_VERIFY_ALL") != "" {
+		// The whole library, for the figure (about 10 minutes).
+		lib, err := scenarios.Library()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range lib {
+			if !slices.Contains(sources, sc.ID) {
+				sources = append(sources, sc.ID)
+			}
+		}
+	}
+	total, agree := 0, 0
 	for _, src := range sources {
 		t.Run(strings.TrimSuffix(filepath.Base(src), ".yaml"), func(t *testing.T) {
 			spec := sourceSpec(t, src)
@@ -375,6 +404,7 @@ func TestVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			total += r.Total
+			agree += r.Agree
 			if r.Total == 0 {
 				t.Fatal("no flows compared")
 			}
@@ -399,7 +429,7 @@ func TestVerify(t *testing.T) {
 			t.Logf("%d of %d flows agree", r.Agree, r.Total)
 		})
 	}
-	t.Logf("%d flows compared", total)
+	t.Logf("FIGURE %d sources, %d flows compared, %d agree (intermittent ones included)", len(sources), total, agree)
 }
 
 // BenchmarkUpDown measures lab up and lab down of the shop world.

@@ -474,9 +474,27 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			tos = uint8(4 * (i + 1))
 		}
 	}
+	tlsReady := false
+	for _, li := range lb.Listeners {
+		if li.Protocol != "tls" {
+			continue
+		}
+		if !tlsReady {
+			if err := tlsTransparent(); err != nil {
+				return err
+			}
+			tlsReady = true
+		}
+		if err := sv.nlbTLS(nd, li, groups[li.TargetGroup], tos); err != nil {
+			return err
+		}
+	}
 	apply := func() error {
 		var tables []*Table
 		for _, li := range lb.Listeners {
+			if li.Protocol == "tls" {
+				continue // ended at the node (nlbtls.go)
+			}
 			g := groups[li.TargetGroup]
 			if g == nil || len(g.targets) == 0 {
 				continue

@@ -210,6 +210,11 @@ func simSide(r *tracer.Report) Side {
 		switch b.Code {
 		case tracer.PortClosed, tracer.ServiceDown, tracer.BoundToLoopback:
 			s.Observed = "refused"
+			if b.Stage == tracer.StageUDP {
+				// A datagram to a port nothing listens on is answered
+				// with ICMP port unreachable (RFC 1122 3.2.2.1).
+				s.Observed = "ICMP port unreachable"
+			}
 		case tracer.HostFirewallReject:
 			s.Observed = "ICMP port unreachable"
 		default:
@@ -238,6 +243,11 @@ func tlsObserved(c tracer.Code) string {
 // labSide is what the lab's probe observed.
 func labSide(r *tracer.Report, names map[netip.Addr]string) Side {
 	s := Side{Verdict: r.Verdict}
+	if st := r.Stage(tracer.StageUDP); r.BrokenAt == nil && st != nil && len(st.Hops) > 0 && st.Hops[len(st.Hops)-1].Code == tracer.Sent {
+		// UDP silence proves nothing on a real network, but the lab's UDP
+		// services echo every datagram: silence there is a drop.
+		return Side{Verdict: tracer.Broken, Stage: tracer.StageUDP, Observed: "timeout", Detail: "no answer; the lab's UDP services echo every datagram"}
+	}
 	if r.BrokenAt == nil {
 		return s
 	}
@@ -251,7 +261,9 @@ func labSide(r *tracer.Report, names map[netip.Addr]string) Side {
 	switch b.Stage {
 	case tracer.StageDNS:
 		switch b.Code {
-		case tracer.DNSNXDomain:
+		case tracer.DNSNXDomain, tracer.DNSDanglingCNAME:
+			// A dangling alias: the client gets the CNAME and NXDOMAIN
+			// for its target (RFC 6604), as dig shows.
 			s.Observed = "NXDOMAIN"
 		case tracer.DNSNoData:
 			s.Observed = "NODATA"

@@ -32,6 +32,8 @@ func TestObserved(t *testing.T) {
 		{"a stopped service is refused", broken("tcp", tracer.ServiceDown, "db-1", ""), broken("tcp", tracer.PortClosed, "10.0.20.10", ""), "refused"},
 		{"a REJECT is port unreachable", broken("tcp", tracer.HostFirewallReject, "db-1", ""), broken("tcp", tracer.ICMPPortUnreachable, "10.0.20.10", ""), "ICMP port unreachable"},
 		{"a balancer's 504", broken("http", tracer.LBNoHealthyTargets, "web-lb", "HTTP/1.1 504 Gateway Time-out"), broken("http", tracer.HTTPStatus, "203.0.113.10", "HTTP/1.1 504 Gateway Timeout"), "HTTP 504"},
+		{"a dangling alias is NXDOMAIN to the client", broken("dns", tracer.DNSNXDomain, "mesh.internal", ""), broken("dns", tracer.DNSDanglingCNAME, "10.20.0.2:53", ""), "NXDOMAIN"},
+		{"a closed UDP port is port unreachable", broken("udp", tracer.ServiceDown, "app-2", ""), broken("udp", tracer.ICMPPortUnreachable, "10.0.11.21", ""), "ICMP port unreachable"},
 		{"a certificate rejected for either reason", broken("tls", tracer.TLSNameMismatch, "web-lb", ""), broken("tls", tracer.TLSCertExpired, "203.0.113.10", ""), "certificate rejected"},
 	}
 	names := map[netip.Addr]string{netip.MustParseAddr("10.0.20.10"): "db-1"}

@@ -526,21 +526,23 @@ func printLabStatus(e *env, name string) error {
 }
 
 // playLab builds a scenario's broken world as a lab for play --lab and
-// returns what removes it when the session ends.
-func playLab(ctx context.Context, e *env, st *scenarios.Setup) (func(), error) {
+// returns it, with what removes it when the session ends.
+func playLab(ctx context.Context, e *env, st *scenarios.Setup) (*playLabSession, func(), error) {
 	if err := needRoot(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n := "play-" + defaultLabName(st.Broken.Name)
 	if len(n) > 32 {
 		n = n[:32]
 	}
-	_, err := lab.Up(ctx, st.Broken, n, lab.Options{Source: st.Scenario.ID})
+	opts := lab.Options{Source: st.Scenario.ID}
+	ls, err := lab.Up(ctx, st.Broken, n, opts)
 	if err != nil {
-		return nil, fmt.Errorf("lab up: %v", err)
+		return nil, nil, fmt.Errorf("lab up: %v", err)
 	}
-	fmt.Fprintf(e.stdout, "The broken world also runs in the kernel (lab %s). In another terminal:\n", n)
-	fmt.Fprintf(e.stdout, "  sudo pathlab lab shell %s --name %s\n", st.From, n)
-	fmt.Fprintf(e.stdout, "Fixes typed here change the simulated world; the lab keeps the broken one until the session ends.\n\n")
-	return func() { lab.Down(n) }, nil
+	fmt.Fprintf(e.stdout, "The broken world also runs in the kernel (lab %s). Investigate with the real tools:\n", n)
+	fmt.Fprintf(e.stdout, "  exec %s curl -v %s        (from this prompt)\n", st.From, st.Target)
+	fmt.Fprintf(e.stdout, "  sudo pathlab lab shell %s --name %s   (in another terminal)\n", st.From, n)
+	fmt.Fprintf(e.stdout, "Fixes typed here change the simulated world and rebuild the lab; check probes both.\n\n")
+	return &playLabSession{name: n, spec: st.Broken.Clone(), st: ls, opts: opts}, func() { lab.Down(n) }, nil
 }

@@ -65,14 +65,16 @@ Exit status: 0 if solved when the input ends, 1 if not, 2 on bad usage.`,
 			if err != nil {
 				return err
 			}
+			var pl play.Lab
 			if f.lab {
-				down, err := playLab(ctx, e, st)
+				ls, down, err := playLab(ctx, e, st)
 				if err != nil {
 					return err
 				}
 				defer down()
+				pl = ls
 			}
-			return runPlay(ctx, e, st, mode)
+			return runPlay(ctx, e, st, mode, pl)
 		},
 	}
 	fl := cmd.Flags()
@@ -162,7 +164,7 @@ func (f *playFlags) setup(ctx context.Context, e *env, args []string) (*scenario
 
 // runPlay runs the shell on a terminal or over piped input, then saves the
 // attempt and exits 0 when solved.
-func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string) error {
+func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string, pl play.Lab) error {
 	out := e.stdout
 	var in play.LineReader
 	interactive := false
@@ -181,7 +183,7 @@ func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string) erro
 			interactive = false
 		}
 	}
-	sh, err := play.New(ctx, st, out, play.Options{Color: interactive && e.color(e.stdout)})
+	sh, err := play.New(ctx, st, out, play.Options{Color: interactive && e.color(e.stdout), Lab: pl})
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}

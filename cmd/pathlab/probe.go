@@ -407,6 +407,7 @@ type liveFlags struct {
 	resolves []string
 	cacert   string
 	timeout  time.Duration
+	large    bool
 }
 
 func (l *liveFlags) add(cmd *cobra.Command) {
@@ -415,13 +416,14 @@ func (l *liveFlags) add(cmd *cobra.Command) {
 	f.StringArrayVar(&l.resolves, "resolve", nil, "HOST:PORT:ADDR: use ADDR for HOST instead of asking DNS, as curl --resolve (repeatable)")
 	f.StringVar(&l.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
 	f.DurationVar(&l.timeout, "timeout", 3*time.Second, "bound on each step (query, connect, handshake, request)")
+	f.BoolVar(&l.large, "large-hello", false, "send a browser's TLS ClientHello (about 1.5 kB, with a post-quantum key share) instead of a curl-sized one; when it gets no answer and a small one does, look for an MTU black hole")
 }
 
 func (l *liveFlags) network() (*probe.Network, error) {
 	if err := checkTimeout(l.timeout); err != nil {
 		return nil, err
 	}
-	n := &probe.Network{Timeout: l.timeout, Explain: true}
+	n := &probe.Network{Timeout: l.timeout, Explain: true, LargeHello: l.large}
 	if l.server != "" {
 		if _, err := probe.ParseServer(l.server); err != nil {
 			return nil, usageErr("--server: %v; give an address such as 127.0.0.1 or 127.0.0.1:5353", err)

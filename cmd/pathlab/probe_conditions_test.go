@@ -129,6 +129,27 @@ func TestProbeLabConditions(t *testing.T) {
 		}
 	})
 
+	// A browser-sized ClientHello (1.5 kB) does not fit the 1280-byte
+	// link and gets no answer; a curl-sized one on a new connection
+	// completes: DF probes confirm the black hole after r2. Where the path
+	// takes full-size packets, the large hello goes through.
+	t.Run("mtu_blackhole_large_hello", func(t *testing.T) {
+		r, out, code := diagnoseLab(t, l, self, nil, "--large-hello", "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.MTUHost,
+			"https://www.lab.test/")
+		if b := r.BrokenAt; code != 1 || b == nil || b.Stage != "tls" || b.Code != tracer.MTUBlackhole || b.Component != probelab.R2 ||
+			!strings.Contains(b.Detail, "curl-sized one on a new connection completed") {
+			t.Errorf("diagnose --large-hello behind an MTU black hole: exit %d broken_at %+v; want tls MTU_BLACKHOLE at %s, the small hello's success said\n%s", code, b, probelab.R2, out)
+		}
+		r, out, code = diagnoseLab(t, l, self, nil, "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.MTUHost, "https://www.lab.test/")
+		if code != 0 || r.Verdict != tracer.Delivered {
+			t.Errorf("diagnose with a curl-sized hello behind the same hole: exit %d %s; want delivered (the page is small)\n%s", code, r.Verdict, out)
+		}
+		r, out, code = diagnoseLab(t, l, self, nil, "--large-hello", "--server", probelab.NS1, "--resolve", "www.lab.test:443:"+probelab.Server, "https://www.lab.test/")
+		if code != 0 || r.Verdict != tracer.Delivered {
+			t.Errorf("diagnose --large-hello on a 1500-byte path: exit %d %s; want delivered\n%s", code, r.Verdict, out)
+		}
+	})
+
 	t.Run("top_ports", func(t *testing.T) {
 		if _, err := os.Stat(probe.NmapServices); err != nil {
 			t.Skipf("nmap's port list is not installed (Debian package nmap-common): %v", err)
@@ -174,7 +195,29 @@ func TestProbeLabConditions(t *testing.T) {
 	})
 
 	t.Run("slow_link_closed_is_closed", func(t *testing.T) {
-		for _, extra := range [][]string{nil, {"--connect"}} {
+		// diagnose, first, while the link is idle: a closed port behind
+		// the slow link is refused, never filtered. (Once the probes
+		// below have filled the link, a 1 s step times out before the
+		// RST comes, and diagnose says TCP_LOST: not solved.)
+		r, out, code := diagnoseLab(t, l, self, nil, "--server", probelab.NS1, probelab.SlowHost+":81")
+		if b := r.BrokenAt; code != 1 || b == nil || b.Code != tracer.PortClosed {
+			t.Errorf("diagnose a closed port over 1 kbit/s: exit %d broken_at %+v; want PORT_CLOSED\n%s", code, b, out)
+		}
+		// --connect first, on the idle link; then raw SYNs on the
+		// emptied one.
+		for _, extra := range [][]string{{"--connect"}, nil} {
+			if extra == nil {
+				// Empty the token buckets both ways first (a 1.6 kB ping,
+				// in two fragments, 5.7 s): the SYNs and their answers then
+				// wait their turn at 1 kbit/s, 2-3 s in all, as on a busy
+				// slow link. Raw rounds wait 1 s, then 2 s, and an answer
+				// stretches the wait to 3 of the slowest round trips.
+				// (With --connect, three SYNs and the kernel's resends fill
+				// such a link past the 3 s one connect() waits, and the
+				// ports are called filtered: not solved; it is checked on
+				// the idle link.)
+				l.Command(t.Context(), l.ClientNS, "ping", "-c", "1", "-W", "10", "-s", "1600", probelab.SlowHost).Run()
+			}
 			args := append([]string{"probe", "tcp", "--json"}, extra...)
 			out, _, _ := labRun(t, l, self, nil, append(args, probelab.SlowHost+":80,81,82")...)
 			var got []probe.TCPResult
@@ -182,10 +225,16 @@ func TestProbeLabConditions(t *testing.T) {
 				t.Fatalf("probe tcp: %v\n%s", err, out)
 			}
 			want := map[uint16]string{80: "open", 81: "closed", 82: "closed"}
+			slowest := 0.0
 			for _, r := range got {
+				slowest = max(slowest, r.RTTms)
 				if r.State.String() != want[r.Port] {
 					t.Errorf("probe tcp %v over 1 kbit/s: %d = %s (rtt %.0f ms); want %s", extra, r.Port, r.State, r.RTTms, want[r.Port])
 				}
+			}
+			t.Logf("probe tcp %v over 1 kbit/s: slowest answer %.0f ms", extra, slowest)
+			if extra == nil && slowest < 500 {
+				t.Errorf("probe tcp over the emptied 1 kbit/s link: the slowest answer took %.0f ms; the link was not slow, so the test proves nothing", slowest)
 			}
 		}
 	})

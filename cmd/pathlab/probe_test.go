@@ -29,6 +29,8 @@ func TestProbeHelperProcess(t *testing.T) {
 	switch os.Getenv(probelab.HelperEnv) {
 	case "servers":
 		probelab.Serve()
+	case "delay":
+		probelab.ServeDelay()
 	case "cmd":
 		os.Exit(run(flag.Args(), &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
 			isTerminal: func(any) bool { return false }}))

@@ -71,19 +71,28 @@ func (s *Shell) answer(_ context.Context, args []string) error {
 
 func (s *Shell) check(ctx context.Context, _ []string) error {
 	results := s.setup.Judge(ctx, s.world)
-	s.checked = true
-	s.passed = scenarios.Solved(results)
-	for _, r := range results {
+	live := s.liveChecks(ctx, results)
+	liveFail := 0
+	for i, r := range results {
 		verdict := "PASS"
 		if !r.Pass {
 			verdict = "FAIL"
 		}
 		s.printf("%s  %s\n      %s\n", verdict, r.Check.Description, strings.ReplaceAll(r.Seen, "\n", "\n      "))
+		if live != nil {
+			v := "pass"
+			if !live[i].pass {
+				v, liveFail = "FAIL", liveFail+1
+			}
+			s.printf("      in the lab: %s: %s\n", v, live[i].line)
+		}
 	}
+	s.checked = true
+	s.passed = scenarios.Solved(results) && liveFail == 0
 	if !s.passed {
 		n := 0
-		for _, r := range results {
-			if !r.Pass {
+		for i, r := range results {
+			if !r.Pass || (live != nil && !live[i].pass) {
 				n++
 			}
 		}

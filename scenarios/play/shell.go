@@ -79,6 +79,8 @@ type Options struct {
 	// Echo prints each command after the prompt, for scripts read from a
 	// file, so the transcript shows what ran.
 	Echo bool
+	// Lab, if set, is the world built in the kernel (play --lab).
+	Lab Lab
 }
 
 // Stats count what a session did, for the score.
@@ -254,6 +256,7 @@ func init() {
 		{name: "iptables", kind: "observe", usage: "iptables -L [-v] [-n] [--line-numbers] [CHAIN] | iptables -S", summary: "list this host's firewall rules (-v: with the counters of the traffic so far)", run: (*Shell).iptables},
 		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, routes and neighbours", run: (*Shell).ipCmd},
 		{name: "hostname", kind: "observe", usage: "hostname [-I]", summary: "the host you are on (-I: its addresses)", run: (*Shell).hostnameCmd},
+		{name: "exec", kind: "observe", usage: "exec HOST CMD...", summary: "run a real command in HOST of the lab (play --lab; at most 60 s)", run: (*Shell).execCmd},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
 		{name: "edit", kind: "fix", usage: "edit", summary: "open the world in $EDITOR; it is validated and reloaded", run: (*Shell).edit},
 		{name: "undo", kind: "fix", usage: "undo", summary: "take back the last change", run: (*Shell).undoCmd},
@@ -353,10 +356,13 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 	if s.liveRefuses(name) {
 		return s.quit
 	}
-	before := s.last
+	before, spec := s.last, s.spec
 	defer func() {
 		if s.last != before && s.last != nil {
 			s.countFirewall(s.last.hops)
+		}
+		if s.spec != spec {
+			s.syncLab(ctx)
 		}
 	}()
 	if err := commands[name].run(s, ctx, args); err != nil {
@@ -456,7 +462,7 @@ func (s *Shell) help(_ context.Context, args []string) error {
 }
 
 var helpOrder = []string{"dig", "nslookup", "host", "curl", "nc", "telnet", "openssl", "ping", "traceroute", "mtr", "tracepath", "tcpdump", "ssh",
-	"ss", "netstat", "iptables", "ip", "hostname", "cat", "less", "head", "systemctl", "journalctl",
+	"ss", "netstat", "iptables", "ip", "hostname", "cat", "less", "head", "systemctl", "journalctl", "exec",
 	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering", "edit", "undo", "reset",
 	"ticket", "hint", "answer", "check", "give-up", "help", "exit", "quit"}
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -17,38 +18,47 @@ import (
 )
 
 // The ClientHello must fit one segment on a small-MTU path, as curl's
-// (about 517 bytes) does; Go's default post-quantum share makes ~1.5 kB.
+// (about 517 bytes) does; Go's default post-quantum share makes ~1.5 kB,
+// which --large-hello sends on purpose, as browsers do.
 func TestClientHelloSize(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	got := make(chan int, 1)
-	go func() {
-		c, err := ln.Accept()
+	for _, tc := range []struct {
+		large    bool
+		min, max int
+	}{
+		{false, 200, 700},
+		{true, 1281, 2000}, // more than a 1280-byte link carries
+	} {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
 		if err != nil {
-			got <- -1
-			return
+			t.Fatal(err)
 		}
-		defer c.Close()
-		var h [5]byte
-		if _, err := c.Read(h[:]); err != nil || h[0] != 22 {
-			got <- -1
-			return
+		got := make(chan int, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				got <- -1
+				return
+			}
+			defer c.Close()
+			var h [5]byte
+			if _, err := io.ReadFull(c, h[:]); err != nil || h[0] != 22 {
+				got <- -1
+				return
+			}
+			got <- 5 + int(binary.BigEndian.Uint16(h[3:5]))
+		}()
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
 		}
-		got <- 5 + int(binary.BigEndian.Uint16(h[3:5]))
-	}()
-	c, err := net.Dial("tcp4", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	go tlsHandshake(context.Background(), c, "www.lab.test", nil, time.Now(), 200*time.Millisecond)
-	n := <-got
-	t.Logf("ClientHello: %d bytes", n)
-	if n <= 0 || n > 700 {
-		t.Errorf("ClientHello record is %d bytes; want at most 700 (curl's is about 517)", n)
+		go tlsHandshakeHello(context.Background(), c, "www.lab.test", nil, time.Now(), 200*time.Millisecond, tc.large)
+		n := <-got
+		t.Logf("ClientHello (large %v): %d bytes", tc.large, n)
+		if n < tc.min || n > tc.max {
+			t.Errorf("ClientHello record (large %v) is %d bytes; want %d-%d (curl's is about 517)", tc.large, n, tc.min, tc.max)
+		}
+		c.Close()
+		ln.Close()
 	}
 }
 

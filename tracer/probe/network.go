@@ -46,6 +46,12 @@ type Network struct {
 	// Tries is how many times a DNS query is sent over UDP (default 3,
 	// as dig), each wait twice the last.
 	Tries int
+	// LargeHello sends a browser's ClientHello (about 1.5 kB, with a
+	// post-quantum key share) instead of a curl-sized one. When it gets no
+	// answer, a curl-sized one is tried on a new connection: if that one
+	// completes, the large one was lost on the way, and DF probes look
+	// for an MTU black hole.
+	LargeHello bool
 	// HostsFile is the hosts file consulted before DNS when nsswitch.conf
 	// says "files" comes first (the default); "" means /etc/hosts, "-"
 	// none.
@@ -295,8 +301,11 @@ func answerHop(a *tracer.Answer) tracer.Hop {
 // IP_RECVERR, so an ICMP error that stops the connection is named with its
 // sender; with Explain set, a failed connection is probed further.
 func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrPort) (*tracer.Conn, error) {
-	if proto == tracer.UDP {
+	switch proto {
+	case tracer.UDP:
 		return n.dialUDP(ctx, addr)
+	case tracer.ICMP:
+		return n.dialICMP(ctx, addr)
 	}
 	c := &tracer.Conn{Proto: tracer.TCP, Addr: addr, Via: MethodConnect.String()}
 	// One connect(): the kernel resends the SYN itself (after 1s, 3s).
@@ -551,7 +560,13 @@ func (n *Network) dialUDP(ctx context.Context, addr netip.AddrPort) (*tracer.Con
 	case ok && ev.kind == ReplyUnreachable:
 		c.State = tracer.ConnUnreachable
 		c.ICMP = &tracer.ICMPError{Type: ev.typ, Code: ev.code, Sender: ev.from}
-		c.Hops = []tracer.Hop{icmpHop(addr, c.ICMP)}
+		h := icmpHop(addr, c.ICMP)
+		if h.Code == tracer.ICMPPortUnreachable && ev.from == addr.Addr() {
+			// For UDP this is how a host says nothing listens (RFC 1122
+			// 3.2.2.1), not a firewall's doing.
+			h.Detail = fmt.Sprintf("ICMP port unreachable from %s: nothing listens on UDP port %d (or a firewall rejects it as a closed port would)", ev.from, addr.Port())
+		}
+		c.Hops = []tracer.Hop{h}
 	case ok:
 		c.State = tracer.ConnOpen
 		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.PortOpen,
@@ -574,9 +589,15 @@ func (n *Network) Handshake(ctx context.Context, conn *tracer.Conn, serverName s
 	}
 	res := &tracer.TLSResult{ServerName: serverName}
 	host := conn.Addr.Addr().String()
-	tc, code, why, err := tlsHandshake(ctx, nc, serverName, n.RootCAs, n.now(), n.timeout())
+	tc, code, why, err := tlsHandshakeHello(ctx, nc, serverName, n.RootCAs, n.now(), n.timeout(), n.LargeHello)
 	if err != nil {
 		return nil, err
+	}
+	if n.LargeHello && timedOut(code, why) {
+		if mh, ok := n.largeHelloLost(ctx, conn.Addr, serverName); ok {
+			res.Hops = []tracer.Hop{mh, {Component: host, Kind: tracer.KindTLSServer, Direction: tracer.Return, Action: tracer.ActFail, Code: code, Detail: why, Blocks: true}}
+			return res, nil
+		}
 	}
 	if tc != nil {
 		st := tc.ConnectionState()
@@ -596,7 +617,7 @@ func (n *Network) Handshake(ctx context.Context, conn *tracer.Conn, serverName s
 		return res, nil
 	}
 	res.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindTLSServer, Direction: tracer.Return, Action: tracer.ActFail, Code: code, Detail: why, Blocks: true}}
-	if code == tracer.TLSHandshakeFailed && (strings.Contains(why, "timeout") || strings.Contains(why, "deadline exceeded")) {
+	if timedOut(code, why) {
 		// The connection opened but the handshake's larger packets never
 		// came: an MTU black hole is the usual cause.
 		if mh, ok := n.explainStall(ctx, conn.Addr); ok {
@@ -689,6 +710,37 @@ func (n *Network) explainStall(ctx context.Context, addr netip.AddrPort) (tracer
 	return tracer.Hop{Component: comp, Kind: tracer.KindRouter, Direction: tracer.Forward, Action: tracer.ActDrop, Code: tracer.MTUBlackhole, Blocks: true,
 		Detail: m.Reason + "; the link after " + comp + " is smaller and the ICMP that would say so never arrives",
 		Fix:    "let ICMP \"fragmentation needed\" (type 3 code 4) through, or clamp the TCP MSS on the small link"}, true
+}
+
+// timedOut reports a handshake that got no answer in time.
+func timedOut(code tracer.Code, why string) bool {
+	return code == tracer.TLSHandshakeFailed && (strings.Contains(why, "timeout") || strings.Contains(why, "deadline exceeded"))
+}
+
+// largeHelloLost runs the handshake again on a new connection with a
+// curl-sized ClientHello after a large one got no answer. When the small
+// one completes, the large one was lost on the way: DF probes confirm an
+// MTU black hole and name the last hop large packets pass; when they do
+// not, the contrast is still said.
+func (n *Network) largeHelloLost(ctx context.Context, addr netip.AddrPort, serverName string) (tracer.Hop, bool) {
+	d := net.Dialer{Timeout: n.timeout()}
+	c, err := d.DialContext(ctx, "tcp", addr.String())
+	if err != nil {
+		return tracer.Hop{}, false
+	}
+	defer c.Close()
+	tc, _, why, err := tlsHandshakeHello(ctx, c, serverName, n.RootCAs, n.now(), n.timeout(), false)
+	if err != nil || tc == nil || timedOut(tracer.TLSHandshakeFailed, why) {
+		return tracer.Hop{}, false
+	}
+	contrast := fmt.Sprintf("a browser-sized ClientHello (about 1.5 kB, with a post-quantum key share) got no answer from %s, and a curl-sized one on a new connection completed the handshake", addr)
+	mh, ok := n.explainStall(ctx, addr)
+	if !ok {
+		n.note(contrast + "; DF probes found no MTU black hole, so something on the path drops large ClientHellos (a middlebox?)")
+		return tracer.Hop{}, false
+	}
+	mh.Detail = contrast + ": " + mh.Detail
+	return mh, true
 }
 
 func (n *Network) tries() int {

@@ -235,8 +235,12 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 			drain()
 		}
 		// Wait for this round's answers: the full timeout until the
-		// round trip is known, then a few round trips.
-		t := time.NewTimer(roundWait(maxRTT, o.Timeout))
+		// round trip is known, then a few round trips. Each round waits
+		// twice the last (as TCP's SYN retransmissions back off), so
+		// answers that a slow, busy link holds for seconds still come
+		// in before a port is called filtered.
+		floor := o.Timeout << attempt
+		t := time.NewTimer(roundWait(maxRTT, floor))
 	wait:
 		for left > 0 {
 			select {
@@ -245,7 +249,7 @@ func scanSYN(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCP
 				if !t.Stop() {
 					<-t.C
 				}
-				t.Reset(roundWait(maxRTT, o.Timeout))
+				t.Reset(roundWait(maxRTT, floor))
 			case <-t.C:
 				break wait
 			case <-ctx.Done():
@@ -299,12 +303,15 @@ func scanConnect(ctx context.Context, targets []netip.AddrPort, idx []int, res [
 			defer func() { <-sem; wg.Done() }()
 			var r connectResult
 			var err error
+			// One connect() for as long as the raw rounds wait in all
+			// (1 s, 2 s, ...): the kernel resends the SYN itself, and a
+			// late answer to the first SYN still reaches this socket,
+			// where a new connect() would have dropped it.
+			wait := time.Duration(0)
 			for try := 0; try < o.Tries; try++ {
-				r, err = connectProbe(ctx, targets[i], o.Timeout, false)
-				if err != nil || r.State != PortFiltered || r.ICMP != nil {
-					break
-				}
+				wait += o.Timeout << try
 			}
+			r, err = connectProbe(ctx, targets[i], wait, false)
 			mu.Lock()
 			defer mu.Unlock()
 			t := &res[i]

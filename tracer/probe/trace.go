@@ -167,9 +167,12 @@ type traceEvent struct {
 	from  netip.Addr
 	at    time.Time
 	ttl   int // the reply's IP TTL; 0 if unknown
-	kind  ReplyKind
-	typ   int
-	code  int
+	// rtt, when set, is the kernel's own measure of the round trip (a
+	// connect()'s SYN to SYN-ACK, from TCP_INFO): it wins over at.
+	rtt  time.Duration
+	kind ReplyKind
+	typ  int
+	code int
 }
 
 // traceEngine sends probes of a plan; their replies arrive as events.
@@ -195,6 +198,9 @@ var ErrNoTCPTrace = errors.New("a TCP traceroute needs raw sockets or TCP connec
 func Trace(ctx context.Context, dst netip.Addr, o TraceOptions) (*TraceResult, error) {
 	o = o.withDefaults()
 	dst = dst.Unmap()
+	// Replies are timed by the kernel's receive stamps: on before the
+	// first probe leaves.
+	defer holdTimestamps()()
 	start := time.Now()
 	method := MethodRaw
 	var notes []string
@@ -322,6 +328,9 @@ func (t *traceRun) take(ev traceEvent) {
 	rtt := ev.at.Sub(sent)
 	if sent.IsZero() || rtt < 0 {
 		rtt = 0
+	}
+	if ev.rtt > 0 {
+		rtt = ev.rtt
 	}
 	h := &t.hops[p.TTL]
 	if h.Silent() {
@@ -810,7 +819,10 @@ func (e *errEngine) send(ctx context.Context, p TraceProbe) (time.Time, error) {
 		return at, nil // refused at once (a local error): counts as silent
 	}
 	if !e.stream {
-		if _, err := s.f.Write(make([]byte, 12)); err != nil {
+		// A UDP connect() sends nothing: the probe leaves with the write.
+		payload := make([]byte, 12)
+		at = time.Now()
+		if _, err := s.f.Write(payload); err != nil {
 			s.Close()
 			return at, nil // an error already queued: counts as silent
 		}
@@ -921,6 +933,12 @@ func waitConnect(ctx context.Context, s *errSocket, dst netip.Addr) (traceEvent,
 			return false // still connecting
 		}
 		ev, got = traceEvent{from: dst, at: time.Now(), kind: ReplySYNACK}, true
+		// The kernel timed the SYN and its SYN-ACK itself: its first
+		// RTT sample is this probe's round trip, however late this
+		// goroutine runs.
+		if ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil && ti.Rtt > 0 {
+			ev.rtt = time.Duration(ti.Rtt) * time.Microsecond
+		}
 		return true
 	})
 	return ev, got

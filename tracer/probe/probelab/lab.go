@@ -100,6 +100,8 @@ const HelperEnv = "PROBELAB_ROLE"
 type Lab struct {
 	// Namespace names, unique per run.
 	ClientNS, R1NS, R2NS, ServerNS string
+	// DelayNS bridges the client's link with a delay (AddDelay).
+	DelayNS string
 	// Dir holds the lab's CA (CAFile) and server certificates.
 	Dir    string
 	CAFile string

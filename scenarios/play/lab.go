@@ -1,0 +1,77 @@
+package play
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
+)
+
+// Lab is the scenario's world built in the kernel (pathlab play --lab):
+// exec runs real commands in it, every change to the world is applied to
+// it too, and check probes it live.
+type Lab interface {
+	// Exec runs a real command in host's namespace, its output to out.
+	Exec(ctx context.Context, host string, args []string, out io.Writer) error
+	// Apply makes the lab match spec, and says what it did.
+	Apply(ctx context.Context, spec *simnet.WorldSpec) (string, error)
+	// Check probes a request check's flow live from its vantage point:
+	// whether the request is delivered, and what a client sees.
+	Check(ctx context.Context, c scenarios.Check) (delivered bool, seen string, err error)
+}
+
+// execCmd runs a real command in a host of the lab.
+func (s *Shell) execCmd(ctx context.Context, args []string) error {
+	if s.opts.Lab == nil {
+		return fmt.Errorf("exec runs real commands in the world built in the kernel: start the session with pathlab play --lab ID (as root)")
+	}
+	if len(args) < 2 {
+		return badUsage("name a host and a command: exec %s curl -v URL", s.Host())
+	}
+	return s.opts.Lab.Exec(ctx, args[0], args[1:], s.out)
+}
+
+// syncLab applies the world as it is now to the lab, after a fix, an
+// edit, an undo or a reset changed it.
+func (s *Shell) syncLab(ctx context.Context) {
+	if s.opts.Lab == nil {
+		return
+	}
+	msg, err := s.opts.Lab.Apply(ctx, s.spec)
+	if err != nil {
+		s.printf("lab: the change is in the simulated world, but the lab could not follow: %v\n", err)
+		return
+	}
+	s.printf("lab: %s\n", msg)
+}
+
+// liveCheck is a check's outcome probed in the lab.
+type liveCheck struct {
+	pass bool
+	line string
+}
+
+// liveChecks probes each request check in the lab; nil without a lab. A
+// balancer's health is judged in the simulation only.
+func (s *Shell) liveChecks(ctx context.Context, results []scenarios.Result) []liveCheck {
+	if s.opts.Lab == nil {
+		return nil
+	}
+	out := make([]liveCheck, len(results))
+	for i, r := range results {
+		c := r.Check
+		if c.Healthy != "" {
+			out[i] = liveCheck{pass: r.Pass, line: "(a balancer's health is judged in the simulation)"}
+			continue
+		}
+		delivered, seen, err := s.opts.Lab.Check(ctx, c)
+		if err != nil {
+			out[i] = liveCheck{line: fmt.Sprintf("the probe failed: %v", err)}
+			continue
+		}
+		out[i] = liveCheck{pass: delivered == (c.Want != "blocked"), line: seen}
+	}
+	return out
+}
