@@ -44,6 +44,7 @@ type World struct {
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64
+	lookups      lookupCache // resolver walks, once per question (dnscache.go)
 }
 
 // Spec returns a deep copy of the spec the world was compiled from, to edit
