@@ -235,6 +235,7 @@ func init() {
 		{name: "iptables", kind: "observe", usage: "iptables -L [-n] [--line-numbers] | iptables -S", summary: "list this host's firewall rules", run: (*Shell).iptables},
 		{name: "ip", kind: "observe", usage: "ip addr | ip route", summary: "this host's addresses and routes", run: (*Shell).ip},
 		{name: "hostname", kind: "observe", usage: "hostname", summary: "the host you are on", run: (*Shell).hostname},
+		{name: "aws", kind: "inspect", usage: "aws ec2|elbv2|route53 OPERATION [--filters Name=N,Values=V] [--query JMESPATH] [--output json|text|table]", summary: "the AWS CLI: describe-* read the world, authorize-/revoke-/create-/replace-/delete-/register-/modify-* change it (fixes)", run: (*Shell).aws},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
 		{name: "edit", kind: "fix", usage: "edit", summary: "open the world in $EDITOR; it is validated and reloaded", run: (*Shell).edit},
 		{name: "undo", kind: "fix", usage: "undo", summary: "take back the last change", run: (*Shell).undoCmd},
