@@ -64,3 +64,54 @@ func TestAWSRead(t *testing.T) {
 		})
 	}
 }
+
+// TestAWSWrite: the write commands are fixes; the right one solves the
+// scenario, and each maps onto the world as its fix command would.
+func TestAWSWrite(t *testing.T) {
+	sh, out := session(t, adHoc(t), []string{
+		"aws ec2 authorize-security-group-ingress --group-id sg-app --protocol tcp --port 8080 --source-group sg-lb",
+		"aws ec2 authorize-security-group-ingress --group-id sg-app --protocol tcp --port 8080 --source-group sg-lb",
+		"aws elbv2 describe-target-health --target-group-arn tg-app --query 'TargetHealthDescriptions[].TargetHealth.State' --output text",
+		"check",
+		"aws ec2 authorize-security-group-egress --group-id sg-db --ip-permissions IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=0.0.0.0/0}]",
+		"aws ec2 revoke-security-group-egress --group-id sg-db --ip-permissions IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=0.0.0.0/0}]",
+		"aws ec2 revoke-security-group-egress --group-id sg-db --protocol tcp --port 443 --cidr 0.0.0.0/0",
+		"aws ec2 create-route --route-table-id rt-isolated --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-a",
+		"aws ec2 replace-route --route-table-id rt-isolated --destination-cidr-block 0.0.0.0/0 --gateway-id igw-prod",
+		"aws ec2 describe-route-tables --filters Name=tag:Name,Values=rt-isolated --query 'RouteTables[].Routes[].[DestinationCidrBlock,GatewayId,State]' --output text",
+		"aws ec2 delete-route --route-table-id rt-isolated --destination-cidr-block 0.0.0.0/0",
+		"aws ec2 delete-route --route-table-id rt-isolated --destination-cidr-block 0.0.0.0/0",
+		"aws ec2 create-network-acl-entry --network-acl-id acl-data --ingress --rule-number 110 --protocol tcp --port-range From=22,To=22 --cidr-block 10.0.0.0/16 --rule-action allow",
+		"aws ec2 replace-network-acl-entry --network-acl-id acl-data --ingress --rule-number 110 --protocol 6 --port-range From=2222,To=2222 --cidr-block 10.0.0.0/16 --rule-action deny",
+		"aws ec2 describe-network-acls --filters Name=tag:Name,Values=acl-data --query 'NetworkAcls[].Entries[?RuleNumber==`110`][]'",
+		"aws ec2 delete-network-acl-entry --network-acl-id acl-data --ingress --rule-number 110",
+		"aws ec2 create-network-acl-entry --network-acl-id acl-data --rule-number 120 --protocol -1 --cidr-block 0.0.0.0/0 --rule-action allow",
+		"aws elbv2 deregister-targets --target-group-arn tg-app --targets Id=app-2",
+		"aws elbv2 register-targets --target-group-arn tg-app --targets Id=app-2",
+		"aws elbv2 modify-target-group --target-group-arn tg-app --health-check-path /status --matcher HttpCode=200-299",
+		"aws elbv2 describe-target-health --target-group-arn tg-app --output text",
+		"undo",
+		"aws ec2 create-route --route-table-id rt-nope --destination-cidr-block 0.0.0.0/0 --gateway-id igw-prod",
+	}, Options{Echo: true})
+	for _, w := range []string{
+		`"SecurityGroupRules": [`, `"ReferencedGroupInfo": {`,
+		"An error occurred (InvalidPermission.Duplicate)",
+		"healthy\thealthy",
+		"solved",
+		"An error occurred (InvalidPermission.NotFound) when calling the RevokeSecurityGroupEgress operation",
+		"0.0.0.0/0\tigw-",
+		"An error occurred (InvalidRoute.NotFound)",
+		`"RuleAction": "deny"`, `"From": 2222`,
+		"An error occurred (MissingParameter) when calling the CreateNetworkAclEntry operation: The request must contain the parameter egress",
+		`"HealthCheckPath": "/status"`, `"HttpCode": "200-299"`,
+		"An error occurred (InvalidRouteTableID.NotFound)",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("transcript lacks %q", w)
+		}
+	}
+	if got := sh.Stats().Fixes; got < 10 {
+		t.Errorf("the write commands counted %d fixes", got)
+	}
+	golden(t, "aws-write", out)
+}

@@ -289,6 +289,18 @@ func (s *Shell) awsSGRule(c *awsCall) error {
 		if op == "remove" {
 			return apiError("InvalidPermission.NotFound", c.spec.name, "The specified rule does not exist in this security group.")
 		}
+		if strings.Contains(err.Error(), "already has") && len(perms) > 0 && len(perms[0].peers) > 0 {
+			p, peer := perms[0], perms[0].peers[0]
+			if g, ok := nameOf("sg", peer, s.awsNames("sg")); ok {
+				peer = awsID("sg", g)
+			}
+			lo, hi, _ := (simnet.Ports{Text: p.ports}).Range()
+			proto := strings.ToUpper(p.proto)
+			if p.proto == "all" {
+				proto, lo, hi = "ALL", -1, -1
+			}
+			return apiError("InvalidPermission.Duplicate", c.spec.name, fmt.Sprintf("the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists", peer, proto, lo, hi))
+		}
 		return err
 	}
 	if op == "remove" {
