@@ -712,64 +712,6 @@ func matchValue(pattern, v string) bool {
 	return err == nil && ok
 }
 
-// tableOut writes v as the CLI's table output does, in a simpler layout:
-// a title row with the operation, then each object's scalars as
-// "key | value" rows and each list of objects as a sub-table.
-func tableOut(b *bytes.Buffer, v any, title string, rank map[string]int) {
-	var rows [][2]string
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, k := range sortedKeys(x, rank) {
-				if isScalar(x[k]) {
-					rows = append(rows, [2]string{prefix + k, pyStr(x[k])})
-				}
-			}
-			for _, k := range sortedKeys(x, rank) {
-				if !isScalar(x[k]) {
-					rows = append(rows, [2]string{"", ""})
-					rows = append(rows, [2]string{"||" + prefix + k, ""})
-					walk(prefix, x[k])
-				}
-			}
-		case []any:
-			for _, e := range x {
-				walk(prefix, e)
-			}
-		default:
-			rows = append(rows, [2]string{"", pyStr(v)})
-		}
-	}
-	walk("", v)
-	w1, w2 := 0, 0
-	for _, r := range rows {
-		w1, w2 = max(w1, len(r[0])), max(w2, len(r[1]))
-	}
-	width := max(w1+w2+5, len(title)+4)
-	line := strings.Repeat("-", width)
-	fmt.Fprintf(b, "%s\n|%s|\n%s\n", line, center(title, width-2), line)
-	for _, r := range rows {
-		switch {
-		case r[0] == "" && r[1] == "":
-			continue
-		case strings.HasPrefix(r[0], "||"):
-			fmt.Fprintf(b, "||%s||\n", center(strings.TrimPrefix(r[0], "||"), width-4))
-		default:
-			fmt.Fprintf(b, "|  %-*s |  %-*s|\n", w1, r[0], width-w1-7, r[1])
-		}
-	}
-	fmt.Fprintf(b, "%s\n", line)
-}
-
-func center(s string, w int) string {
-	if len(s) >= w {
-		return s
-	}
-	l := (w - len(s)) / 2
-	return strings.Repeat(" ", l) + s + strings.Repeat(" ", w-len(s)-l)
-}
-
 // legacyLiterals rewrites a backquoted literal that is not JSON
 // (`sg-lb`) as the JSON string it stands for: the AWS CLI's JMESPath
 // takes such literals as strings, as the old specification did.

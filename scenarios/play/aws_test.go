@@ -36,7 +36,9 @@ func TestAWSRead(t *testing.T) {
 			"aws ec2 describe-subnets --query 'Subnets[0].{Cidr:CidrBlock,Zone:AvailabilityZone}' --output table",
 			"aws ec2 describe-vpcs --output text",
 			"aws ec2 describe-vpcs --query 'Vpcs[0].CidrBlock'",
-		}, []string{"\tsg-app", "tcp\t443\t443", "32767", "active", "|", "VPCS\t10.0.0.0/16", `"10.0.0.0/16"`}},
+			"aws ec2 describe-security-groups --query 'SecurityGroups[].{Name:GroupName,Id:GroupId,Vpc:VpcId}' --output table",
+			"aws elbv2 describe-target-health --target-group-arn tg-app --output table",
+		}, []string{"\tsg-app", "tcp\t443\t443", "32767", "active", "|", "VPCS\t10.0.0.0/16", `"10.0.0.0/16"`, "DescribeTargetHealth", "|||  Request timed out|  Target.Timeout  |  unhealthy  |||", "|  sg-01eaaabc38463d9bb |  sg-lb      |"}},
 		{"aws-errors", []string{
 			"aws ec2 describe-foo",
 			"aws ec2 describe-vpcs --bogus 1",
