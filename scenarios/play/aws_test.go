@@ -1,8 +1,13 @@
 package play
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
 )
 
 // TestAWSRead: the read commands, each kept as a golden transcript in the
@@ -116,4 +121,49 @@ func TestAWSWrite(t *testing.T) {
 		t.Errorf("the write commands counted %d fixes", got)
 	}
 	golden(t, "aws-write", out)
+}
+
+// FuzzAWS: any aws command line gets output or the CLI's complaint, never
+// a crash; its parsers (filters, --ip-permissions, query literals) take
+// any text.
+func FuzzAWS(f *testing.F) {
+	for _, s := range []string{
+		"ec2 describe-security-groups --filters Name=group-name,Values=sg-*",
+		`ec2 describe-subnets --filters [{"Name":"vpc-id","Values":["x"]}] --output table`,
+		"ec2 describe-network-acls --query NetworkAcls[].Entries[?RuleNumber==`100`] --output text",
+		"ec2 authorize-security-group-ingress --group-id sg-app --ip-permissions IpProtocol=tcp,FromPort=1,ToPort=2,IpRanges=[{CidrIp=10.0.0.0/8}]",
+		"ec2 create-network-acl-entry --network-acl-id acl-data --egress --rule-number 5 --protocol 17 --port-range From=53,To=53 --cidr-block 0.0.0.0/0 --rule-action allow",
+		"elbv2 modify-target-group --target-group-arn tg-app --matcher HttpCode=200 --health-check-port 9",
+		"route53 list-resource-record-sets --hosted-zone-id /hostedzone/Z --query ResourceRecordSets[0]",
+		"elbv2 register-targets --target-group-arn tg-app --targets Id=db-1,Port=1",
+	} {
+		f.Add(s)
+	}
+	spec, err := simnet.LoadSpec(closedWorld)
+	if err != nil {
+		f.Fatal(err)
+	}
+	st, err := scenarios.AdHoc(context.Background(), "w", spec, "browser", "https://shop.example.com/")
+	if err != nil {
+		f.Fatal(err)
+	}
+	w, err := simnet.Compile(st.Broken)
+	if err != nil {
+		f.Fatal(err)
+	}
+	broken, err := w.Trace(context.Background(), st.From, st.Target)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var out bytes.Buffer
+		sh := newShell(st, &out, Options{Now: newClock().Now}, w, broken)
+		sh.Exec(context.Background(), "aws "+line)
+		if strings.Contains(out.String(), "internal error") {
+			t.Fatalf("aws %q crashed:\n%s", line, out.String())
+		}
+		_, _ = parseFilters([]string{line})
+		_, _ = parsePermissions([]string{line})
+		_ = legacyLiterals(line)
+	})
 }
