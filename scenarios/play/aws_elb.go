@@ -104,8 +104,13 @@ func (s *Shell) awsDescribeLBs(c *awsCall) error {
 				CanonicalHostedZoneId: "Z35SXDOTRQ7X7K", CreatedTime: strings.Replace(s.launchTime(), "+00:00", ".000Z", 1), LoadBalancerName: l.Name,
 				Scheme: l.Scheme, VpcId: awsID("vpc", v.Name), State: map[string]string{"Code": "active"}, Type: l.Type, IpAddressType: "ipv4"}
 			for _, n := range l.Nodes {
-				it.AvailabilityZones = append(it.AvailabilityZones, lbZone{ZoneName: s.az(zones[n.Subnet]), SubnetId: awsID("subnet", n.Subnet),
-					LoadBalancerAddresses: []lbAddress{{IpAddress: n.PublicIP, PrivateIPv4Address: n.PrivateIP}}})
+				z := lbZone{ZoneName: s.az(zones[n.Subnet]), SubnetId: awsID("subnet", n.Subnet), LoadBalancerAddresses: []lbAddress{}}
+				if l.Type == "network" {
+					// only a network load balancer's addresses are the
+					// API's to show (an application one's change)
+					z.LoadBalancerAddresses = []lbAddress{{IpAddress: n.PublicIP, PrivateIPv4Address: n.PrivateIP}}
+				}
+				it.AvailabilityZones = append(it.AvailabilityZones, z)
 			}
 			for _, g := range l.SecurityGroups {
 				it.SecurityGroups = append(it.SecurityGroups, awsID("sg", g))
