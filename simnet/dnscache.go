@@ -70,12 +70,16 @@ type dnsAsk struct {
 	res  *lookupResult
 }
 
-func sayDNSQuery(h *tracer.Hop) string {
+type sayDNSQuery struct{}
+
+func (sayDNSQuery) Say(h *tracer.Hop) string {
 	a := h.Ref.(*dnsAsk)
 	return a.from + " asks " + a.res.server + " (" + a.res.serverAddr + ") for " + a.res.q + " " + dns.TypeToString[a.res.qtype]
 }
 
-func sayDNSAnswer(h *tracer.Hop) string {
+type sayDNSAnswer struct{}
+
+func (sayDNSAnswer) Say(h *tracer.Hop) string {
 	a := h.Ref.(*dnsAsk)
 	return a.res.server + " answers " + a.from + ": " + a.res.summary
 }

@@ -242,7 +242,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 		}
 		if !t.quiet {
 			t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActForward,
-				Code: tracer.LBForward, Say: sayNodeReturn, Ref: node})
+				Code: tracer.LBForward, Say: sayNodeReturn{}, Ref: node})
 		}
 		p.src = node.private
 		return t.route(node.subnet, node, p, 0)
@@ -280,7 +280,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	var hop tracer.Hop
 	if !t.quiet {
 		hop = tracer.Hop{Component: rt.name, Kind: tracer.KindRouteTable, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
-			Rule: r.rule.Text, Matched: &r.rule, Say: sayRoute, Ref: sn}
+			Rule: r.rule.Text, Matched: &r.rule, Say: sayRoute{}, Ref: sn}
 	}
 	switch r.kind {
 	case routeLocal:
@@ -308,7 +308,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.acl(sn, false, p)
 		if !t.quiet {
 			t.add(tracer.Hop{Component: r.target, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
-				Say: sayIGWOut, Ref: sender})
+				Say: sayIGWOut{}, Ref: sender})
 		}
 		p.src = pub
 		return t.internet(p)
@@ -329,7 +329,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.nat, t.natOrig, t.natOrigPort = n, p.src, p.sport
 		if !t.quiet {
 			t.add(tracer.Hop{Component: n.name, Kind: tracer.KindNATGateway, Direction: tracer.Forward, Action: tracer.ActTranslate, Code: tracer.NATTranslate,
-				Say: saySNAT, Ref: n})
+				Say: saySNAT{}, Ref: n})
 		}
 		p.src, p.sport = n.private, t.natPort
 		p.routed++
@@ -398,7 +398,7 @@ func (t *walk) internet(p *pkt) *iface {
 	if dst := t.w.internet[p.dst]; dst != nil {
 		if !t.quiet {
 			t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
-				Say: sayInternetTo, Ref: dst})
+				Say: sayInternetTo{}, Ref: dst})
 		}
 		return t.arrive(dst, p)
 	}
@@ -410,7 +410,7 @@ func (t *walk) internet(p *pkt) *iface {
 	v := m.vpc
 	if !t.quiet {
 		t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
-			Say: sayInternetPublic, Ref: m})
+			Say: sayInternetPublic{}, Ref: m})
 	}
 	if v.igw == "" {
 		t.block(v.name, tracer.KindVPC, p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), nil,
@@ -419,7 +419,7 @@ func (t *walk) internet(p *pkt) *iface {
 	}
 	if !t.quiet {
 		t.add(tracer.Hop{Component: v.igw, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
-			Say: sayIGWIn, Ref: m})
+			Say: sayIGWIn{}, Ref: m})
 	}
 	p.dst = m.private
 	if m.kind == kindNAT {
@@ -521,7 +521,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		}
 		if rem.empty() {
 			if !t.quiet {
-				h := tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Say: sayACLAllow}
+				h := tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Say: sayACLAllow{}}
 				if len(allowed) > 1 {
 					// partial matches of several rules: written out
 					what := t.aclWhat(p, ported, lo, hi)
@@ -679,7 +679,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: dst.name,
-						Say: saySGIn, Ref: refOf(src)})
+						Say: saySGIn{}, Ref: refOf(src)})
 				}
 				return true
 			}
@@ -709,7 +709,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: from.name,
-						Say: saySGOut, Ref: refOf(dst)})
+						Say: saySGOut{}, Ref: refOf(dst)})
 				}
 				return true
 			}
@@ -787,7 +787,7 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		case "accept":
 			if !t.quiet {
 				t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK, Rule: r.rule.Text, Matched: &r.rule,
-					Say: sayFirewallAccept})
+					Say: sayFirewallAccept{}})
 			}
 			return true
 		case "drop":

@@ -111,7 +111,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	st := &conn{local: c.Local}
 	c.Handle = st
 	t.cur = p
-	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent, Say: saySent})
+	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent, Say: saySent{}})
 	if addr.Addr().IsLoopback() {
 		if src.host == nil {
 			c.State = tracer.ConnRefused
@@ -167,7 +167,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 		}
 		st.lis = li
 		t.add(tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.LBListener,
-			Say: sayListener, Ref: li})
+			Say: sayListener{}, Ref: li})
 		if !l.alb && li.proto == "tcp" && li.tg != nil {
 			return n.passThrough(t, dst, li, p, st)
 		}
@@ -242,7 +242,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 	st.svc = svc
 	if !t.quiet {
 		t.add(tracer.Hop{Component: h.name, Kind: tracer.KindSocket, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.PortOpen,
-			Say: saySocket, Ref: svc})
+			Say: saySocket{}, Ref: svc})
 	}
 	return true
 }
@@ -263,7 +263,7 @@ func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
 	case "":
 		c.State = tracer.ConnOpen
 		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.kind(), Direction: tracer.Return, Action: tracer.ActReceive, Code: tracer.Received,
-			Say: sayReceived, Ref: c})
+			Say: sayReceived{}, Ref: c})
 	default:
 		c.State, c.ICMP = connObserved(t.first, c.Proto, c.Addr.Addr())
 		if t.answerLost {
@@ -367,7 +367,7 @@ func (w *World) backend(node *iface, target *host, port uint16, path string, wit
 	t.cur = p // before the first hop, so that a capture sees the balancer's SYN leave
 	if !quiet {
 		t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
-			Say: sayNodeSYN, Ref: target})
+			Say: sayNodeSYN{}, Ref: target})
 	}
 	st := &conn{}
 	var out leg
@@ -591,7 +591,7 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 	if len(blocks) == 0 {
 		res.OK = true
 		res.Hops = append(make([]tracer.Hop, 0, 1), tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActPresent, Code: tracer.TLSOK, Rule: ct.rule.Text, Matched: &ct.rule,
-			Say: sayTLSOK, Ref: res})
+			Say: sayTLSOK{}, Ref: res})
 	} else {
 		res.Assumed = true
 	}
@@ -679,7 +679,7 @@ func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse)
 	resp.Header = append(resp.Header, [2]string{"Content-Type", "text/html; charset=utf-8"}, [2]string{"Server", s.name})
 	resp.Body = "<html><body>" + h.name + ": " + strconv.Itoa(status) + " " + http.StatusText(status) + "</body></html>\n"
 	hop := tracer.Hop{Component: h.name, Kind: tracer.KindService, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
-		Say: sayServe, Ref: &serveAsk{svc: s, path: path, status: status}}
+		Say: sayServe{}, Ref: &serveAsk{svc: s, path: path, status: status}}
 	if status >= 400 {
 		hop.Say, hop.Ref = nil, nil
 		hop.Code, hop.Blocks, hop.Action, hop.Status = tracer.HTTPStatus, true, tracer.ActRespond, status
@@ -749,11 +749,11 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			ask := &albAsk{path: path, target: h, port: tg.port, why: why, resp: resp}
 			withHealth(len(l2.hops) + 3)
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: h.name,
-				Say: sayALBForward, Ref: ask})
+				Say: sayALBForward{}, Ref: ask})
 			resp.Hops = append(resp.Hops, l2.hops...)
 			n.serve(h, l2.svc, path, resp)
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
-				Say: sayALBRelay, Ref: ask})
+				Say: sayALBRelay{}, Ref: ask})
 			return
 		}
 		tried = append(tried, h.name)

@@ -103,7 +103,7 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	}
 	ask := &dnsAsk{from: n.from.name, res: res}
 	hops := make([]tracer.Hop, 0, len(res.hops)+3)
-	hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery, Say: sayDNSQuery, Ref: ask})
+	hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery, Say: sayDNSQuery{}, Ref: ask})
 	hops = append(hops, res.hops...)
 
 	// The answer's slices are shared with the World's copy: clipped, so
@@ -117,7 +117,7 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	m.Answer = slices.Clip(res.answer)
 	m.Ns = slices.Clip(res.authNS)
 	ans.Msg = m
-	ans.Hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer, Say: sayDNSAnswer, Ref: ask})
+	ans.Hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer, Say: sayDNSAnswer{}, Ref: ask})
 	if n.Capture {
 		n.dnsPackets(ans, serverAddr)
 	}

@@ -56,7 +56,9 @@ func whereText(ingress bool) string {
 
 // sayACLAllow: an ACL rule (Matched) allowed the packet into or out of
 // subnet Peer.
-func sayACLAllow(h *tracer.Hop) string {
+type sayACLAllow struct{}
+
+func (sayACLAllow) Say(h *tracer.Hop) string {
 	f := h.Flow
 	num := strconv.Itoa(h.Matched.Number)
 	where := whereText(h.Matched.Ingress)
@@ -92,52 +94,68 @@ func refOf(i *iface) any {
 
 // saySGIn: security group Component admitted the packet into instance
 // Peer; Ref is the sending interface when known.
-func saySGIn(h *tracer.Hop) string {
+type saySGIn struct{}
+
+func (saySGIn) Say(h *tracer.Hop) string {
 	f := h.Flow
 	return "inbound " + flowProtoPort(f) + " from " + srcDesc(refIface(h), f.Src.Addr()) + " allowed (on " + h.Peer + ")"
 }
 
 // saySGOut: security group Component let the packet out of instance Peer;
 // Ref is the receiving interface when known.
-func saySGOut(h *tracer.Hop) string {
+type saySGOut struct{}
+
+func (saySGOut) Say(h *tracer.Hop) string {
 	f := h.Flow
 	return "outbound " + flowProtoPort(f) + " to " + srcDesc(refIface(h), f.Dst.Addr()) + " allowed (from " + h.Peer + ")"
 }
 
 // sayRoute: route table Component's route (Matched) carries the packet;
 // Ref is the subnet whose table it is.
-func sayRoute(h *tracer.Hop) string {
+type sayRoute struct{}
+
+func (sayRoute) Say(h *tracer.Hop) string {
 	sn := h.Ref.(*subnet)
 	return h.Flow.Dst.Addr().String() + " matches " + h.Matched.Prefix.String() + " (longest prefix) in " + h.Component + " of subnet " + sn.name
 }
 
 // sayIGWOut: the internet gateway maps the sender's (Ref) private source
 // to its public address.
-func sayIGWOut(h *tracer.Hop) string {
+type sayIGWOut struct{}
+
+func (sayIGWOut) Say(h *tracer.Hop) string {
 	s := refIface(h)
 	return "source " + h.Flow.Src.Addr().String() + " → " + s.public.String() + " (one-to-one mapping of " + s.name + ")"
 }
 
 // sayIGWIn: the internet gateway maps a public destination to the private
 // address of Ref.
-func sayIGWIn(h *tracer.Hop) string {
+type sayIGWIn struct{}
+
+func (sayIGWIn) Say(h *tracer.Hop) string {
 	m := refIface(h)
 	return "destination " + h.Flow.Dst.Addr().String() + " → " + m.private.String() + " (" + m.name + ")"
 }
 
 // sayInternetTo: the internet carries the packet to host Ref.
-func sayInternetTo(h *tracer.Hop) string {
+type sayInternetTo struct{}
+
+func (sayInternetTo) Say(h *tracer.Hop) string {
 	return "to " + refIface(h).name + " (" + h.Flow.Dst.Addr().String() + ")"
 }
 
 // sayInternetPublic: the internet carries the packet to the public
 // address of Ref.
-func sayInternetPublic(h *tracer.Hop) string {
+type sayInternetPublic struct{}
+
+func (sayInternetPublic) Say(h *tracer.Hop) string {
 	return "to " + h.Flow.Dst.Addr().String() + ", the public address of " + refIface(h).name
 }
 
 // sayNATOut: NAT gateway Ref rewrites the source.
-func saySNAT(h *tracer.Hop) string {
+type saySNAT struct{}
+
+func (saySNAT) Say(h *tracer.Hop) string {
 	n := refIface(h)
 	f := h.Flow
 	port := natPort(&pkt{sport: f.Src.Port(), dport: f.Dst.Port()})
@@ -156,21 +174,29 @@ func sentWhat(p tracer.Proto) string {
 }
 
 // saySent: the client sends the conversation's first packet.
-func saySent(h *tracer.Hop) string { return sentWhat(h.Flow.Proto) + " " + flowText(h.Flow) }
+type saySent struct{}
+
+func (saySent) Say(h *tracer.Hop) string { return sentWhat(h.Flow.Proto) + " " + flowText(h.Flow) }
 
 // sayNodeSYN: a balancer node opens its own connection to target Ref.
-func sayNodeSYN(h *tracer.Hop) string {
+type sayNodeSYN struct{}
+
+func (sayNodeSYN) Say(h *tracer.Hop) string {
 	return "node " + h.Flow.Src.Addr().String() + " opens a connection to " + h.Ref.(*host).name + ": SYN " + flowText(h.Flow)
 }
 
 // sayListener: a balancer node accepts on listener Ref.
-func sayListener(h *tracer.Hop) string {
+type sayListener struct{}
+
+func (sayListener) Say(h *tracer.Hop) string {
 	li := h.Ref.(*listener)
 	return "node " + h.Flow.Dst.Addr().String() + " accepts on listener " + li.proto + ":" + strconv.Itoa(int(li.port)) + listenerTo(li)
 }
 
 // saySocket: service Ref accepts the connection.
-func saySocket(h *tracer.Hop) string {
+type saySocket struct{}
+
+func (saySocket) Say(h *tracer.Hop) string {
 	svc := h.Ref.(*service)
 	bind := "0.0.0.0"
 	if svc.loop {
@@ -180,7 +206,9 @@ func saySocket(h *tracer.Hop) string {
 }
 
 // sayReceived: the client receives the answer of connection Ref.
-func sayReceived(h *tracer.Hop) string {
+type sayReceived struct{}
+
+func (sayReceived) Say(h *tracer.Hop) string {
 	c := h.Ref.(*tracer.Conn)
 	what := "SYN-ACK"
 	switch c.Proto {
@@ -193,7 +221,9 @@ func sayReceived(h *tracer.Hop) string {
 }
 
 // sayFirewallAccept: a host firewall rule (Matched) accepts the packet.
-func sayFirewallAccept(h *tracer.Hop) string {
+type sayFirewallAccept struct{}
+
+func (sayFirewallAccept) Say(h *tracer.Hop) string {
 	chain := "OUTPUT"
 	if h.Matched.Ingress {
 		chain = "INPUT"
@@ -202,13 +232,17 @@ func sayFirewallAccept(h *tracer.Hop) string {
 }
 
 // sayNodeReturn: a network load balancer's reply returns through node Ref.
-func sayNodeReturn(h *tracer.Hop) string {
+type sayNodeReturn struct{}
+
+func (sayNodeReturn) Say(h *tracer.Hop) string {
 	return "the reply returns through the node " + refIface(h).private.String() + " that passed the connection"
 }
 
 // sayTLSOK: the server presents a certificate that covers the name; Ref
 // is the handshake's result.
-func sayTLSOK(h *tracer.Hop) string {
+type sayTLSOK struct{}
+
+func (sayTLSOK) Say(h *tracer.Hop) string {
 	res := h.Ref.(*tracer.TLSResult)
 	name := strings.ToLower(strings.TrimSuffix(res.ServerName, "."))
 	return "certificate " + res.Certificate.Name + " covers " + name + " and is valid until " + res.Certificate.NotAfter.Format("2006-01-02")
@@ -224,12 +258,16 @@ type albAsk struct {
 	resp   *tracer.HTTPResponse
 }
 
-func sayALBForward(h *tracer.Hop) string {
+type sayALBForward struct{}
+
+func (sayALBForward) Say(h *tracer.Hop) string {
 	a := h.Ref.(*albAsk)
 	return "forwards GET " + a.path + " to " + a.target.name + " (" + netip.AddrPortFrom(a.target.iface.private, a.port).String() + "): " + a.why
 }
 
-func sayALBRelay(h *tracer.Hop) string {
+type sayALBRelay struct{}
+
+func (sayALBRelay) Say(h *tracer.Hop) string {
 	a := h.Ref.(*albAsk)
 	return "relays " + a.target.name + "'s " + strconv.Itoa(a.resp.Status) + " " + a.resp.StatusText + " to the client over its own connection"
 }
@@ -241,7 +279,9 @@ type serveAsk struct {
 	status int
 }
 
-func sayServe(h *tracer.Hop) string {
+type sayServe struct{}
+
+func (sayServe) Say(h *tracer.Hop) string {
 	a := h.Ref.(*serveAsk)
 	return a.svc.name + " answers GET " + a.path + " with " + strconv.Itoa(a.status) + " " + http.StatusText(a.status)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/pathlab/pathlab/tracer"
@@ -111,5 +112,37 @@ func TestLookupCached(t *testing.T) {
 	a1.Hops[1].Detail = "changed"
 	if a2.Hops[1].Text() == "changed" {
 		t.Errorf("two answers share their hops")
+	}
+}
+
+// TestLazyHopsCompare: hops that carry their words as facts stay
+// comparable, and two traces of the same request are deeply equal.
+func TestLazyHopsCompare(t *testing.T) {
+	w := mustBuiltin(t)
+	target := mustTarget(t, "https://shop.example.com/")
+	r1, err := w.Trace(context.Background(), "browser", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := w.Trace(context.Background(), "browser", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r1.Stages, r2.Stages) {
+		t.Errorf("two traces of the same request differ")
+	}
+	// A route's hop names world resources only: the same in both traces.
+	st1, st2 := r1.Stage(tracer.StageTCP), r2.Stage(tracer.StageTCP)
+	found := false
+	for i, h := range st1.Hops {
+		if h.Kind == tracer.KindRouteTable {
+			found = true
+			if h.Say == nil || h != st2.Hops[i] {
+				t.Errorf("route hop %d is not lazy (%v), or its copies compare unequal", i, h.Say == nil)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the trace has no route hop")
 	}
 }

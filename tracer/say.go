@@ -8,15 +8,18 @@ import "encoding/json"
 // it) or rendered on demand by Say from the hop's facts, so a trace that
 // nobody reads in full costs no formatting.
 
-// Sayer renders a hop's detail from its facts. The engine sets a static
-// function (no closure), so recording one allocates nothing.
-type Sayer func(h *Hop) string
+// Sayer renders a hop's detail from its facts. The engine sets a value
+// of a zero-size type (one per kind of hop), so recording one allocates
+// nothing, and hops stay comparable.
+type Sayer interface {
+	Say(h *Hop) string
+}
 
 // Text is the hop's detail: Detail where it is written out, else what Say
 // renders from the hop's facts. Views read the detail through Text.
 func (h *Hop) Text() string {
 	if h.Detail == "" && h.Say != nil {
-		return h.Say(h)
+		return h.Say.Say(h)
 	}
 	return h.Detail
 }
@@ -25,7 +28,7 @@ func (h *Hop) Text() string {
 // keeps the hop beyond its world, or edits the text.
 func (h *Hop) Render() {
 	if h.Detail == "" && h.Say != nil {
-		h.Detail = h.Say(h)
+		h.Detail = h.Say.Say(h)
 	}
 	h.Say = nil
 }
