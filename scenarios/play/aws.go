@@ -140,19 +140,84 @@ func apiError(code, op, msg string) error {
 	return awsError{text: fmt.Sprintf("\nAn error occurred (%s) when calling the %s operation: %s\n", code, op, msg)}
 }
 
-func awsChoices(kind string, names []string) error {
+// awsChoices is argparse's complaint about a choice, as the CLI words
+// it: the choices two to a line, then the close matches
+// (difflib.get_close_matches, cutoff 0.8).
+func awsChoices(kind, value string, names []string) error {
 	sort.Strings(names)
+	names = append(names, "help")
 	var b strings.Builder
-	b.WriteString(awsUsage)
+	b.WriteString(awsUsage[:len(awsUsage)-1]) // no blank line before argparse's error
 	fmt.Fprintf(&b, "aws: error: argument %s: Invalid choice, valid choices are:\n\n", kind)
 	for i := 0; i < len(names); i += 2 {
 		if i+1 < len(names) {
-			fmt.Fprintf(&b, "%-40s | %s\n", names[i], names[i+1])
+			fmt.Fprintf(&b, "%-40s | %-40s\n", names[i], names[i+1])
 		} else {
-			fmt.Fprintf(&b, "%s\n", names[i])
+			fmt.Fprintf(&b, "%-40s\n", names[i])
+		}
+	}
+	if close := closeMatches(value, names, 3, 0.8); len(close) > 0 {
+		fmt.Fprintf(&b, "\n\nInvalid choice: '%s', maybe you meant:\n\n", value)
+		for _, c := range close {
+			fmt.Fprintf(&b, "  * %s\n", c)
 		}
 	}
 	return awsError{text: b.String()}
+}
+
+// closeMatches is Python's difflib.get_close_matches: the n choices whose
+// SequenceMatcher ratio with word is at least cutoff, best first.
+func closeMatches(word string, choices []string, n int, cutoff float64) []string {
+	type scored struct {
+		s string
+		r float64
+	}
+	var out []scored
+	for _, c := range choices {
+		if r := seqRatio(word, c); r >= cutoff {
+			out = append(out, scored{c, r})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].r != out[j].r {
+			return out[i].r > out[j].r
+		}
+		return out[i].s > out[j].s
+	})
+	var names []string
+	for i := 0; i < len(out) && i < n; i++ {
+		names = append(names, out[i].s)
+	}
+	return names
+}
+
+// seqRatio is difflib.SequenceMatcher(None, a, b).ratio(): twice the
+// characters of the matching blocks (the longest common run, then the
+// same on each side of it) over both lengths.
+func seqRatio(a, b string) float64 {
+	if len(a)+len(b) == 0 {
+		return 1
+	}
+	var matched func(a, b string) int
+	matched = func(a, b string) int {
+		best, bi, bj := 0, 0, 0
+		for i := range a {
+			for j := range b {
+				k := 0
+				for i+k < len(a) && j+k < len(b) && a[i+k] == b[j+k] {
+					k++
+				}
+				if k > best {
+					best, bi, bj = k, i, j
+				}
+			}
+		}
+		if best == 0 {
+			return 0
+		}
+		return best + matched(a[:bi], b[:bj]) + matched(a[bi+best:], b[bj+best:])
+	}
+	return 2 * float64(matched(a, b)) / float64(len(a)+len(b))
 }
 
 // aws runs the AWS CLI.
@@ -180,7 +245,7 @@ func (s *Shell) awsRun(args []string) error {
 		case contains(awsGlobal, name):
 			if !hasVal {
 				if i+1 >= len(args) {
-					return awsError{text: awsUsage + fmt.Sprintf("aws: error: argument %s: expected one argument\n", name)}
+					return awsError{text: awsUsage[:len(awsUsage)-1] + fmt.Sprintf("aws: error: argument %s: expected one argument\n", name)}
 				}
 				i++
 				val = args[i]
@@ -188,7 +253,7 @@ func (s *Shell) awsRun(args []string) error {
 			switch name {
 			case "--output":
 				if !contains([]string{"json", "text", "table", "yaml", "yaml-stream"}, val) {
-					return awsError{text: awsUsage + fmt.Sprintf("aws: error: argument --output: Invalid choice, valid choices are:\n\njson                                     | text\ntable                                    | yaml\nyaml-stream\n")}
+					return awsError{text: awsUsage[:len(awsUsage)-1] + fmt.Sprintf("aws: error: argument --output: Invalid choice, valid choices are:\n\n%-40s | %-40s\n%-40s | %-40s\n%-40s\n", "json", "text", "table", "yaml", "yaml-stream")}
 				}
 				c.output = val
 			case "--query":
@@ -224,7 +289,7 @@ func (s *Shell) awsRun(args []string) error {
 		}
 	}
 	if len(rest) == 0 {
-		return awsError{text: awsUsage + "aws: error: the following arguments are required: command\n"}
+		return awsError{text: awsUsage[:len(awsUsage)-1] + "aws: error: the following arguments are required: command\n"}
 	}
 	if rest[0] == "help" {
 		s.printf("%s", awsHelp())
@@ -232,10 +297,10 @@ func (s *Shell) awsRun(args []string) error {
 	}
 	ops, ok := awsServices[rest[0]]
 	if !ok {
-		return awsChoices("command", []string{"ec2", "elbv2", "route53"})
+		return awsChoices("command", rest[0], []string{"ec2", "elbv2", "route53"})
 	}
 	if len(rest) == 1 {
-		return awsError{text: awsUsage + "aws: error: the following arguments are required: operation\n"}
+		return awsError{text: awsUsage[:len(awsUsage)-1] + "aws: error: the following arguments are required: operation\n"}
 	}
 	c.service, c.op = rest[0], rest[1]
 	if c.op == "help" {
@@ -248,7 +313,7 @@ func (s *Shell) awsRun(args []string) error {
 		for n := range ops {
 			names = append(names, n)
 		}
-		return awsChoices("operation", names)
+		return awsChoices("operation", c.op, names)
 	}
 	c.spec = op
 	// Unknown options, then missing ones, as the CLI checks them.
@@ -264,7 +329,7 @@ func (s *Shell) awsRun(args []string) error {
 			unknown = append(unknown, vals...)
 		}
 		if !contains(op.boolean, o) && len(vals) == 0 {
-			return awsError{text: awsUsage + fmt.Sprintf("aws: error: argument %s: expected one argument\n", o)}
+			return awsError{text: awsUsage[:len(awsUsage)-1] + fmt.Sprintf("aws: error: argument %s: expected one argument\n", o)}
 		}
 	}
 	if len(unknown) > 0 {
@@ -277,7 +342,7 @@ func (s *Shell) awsRun(args []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return awsError{text: awsUsage + "aws: error: the following arguments are required: " + strings.Join(missing, ", ") + "\n"}
+		return awsError{text: awsUsage[:len(awsUsage)-1] + "aws: error: the following arguments are required: " + strings.Join(missing, ", ") + "\n"}
 	}
 	if c.has("--dry-run") {
 		return apiError("DryRunOperation", op.name, "Request would have succeeded, but DryRun flag is set.")
@@ -609,7 +674,11 @@ func textOut(b *bytes.Buffer, v any, ident string, scalarKeys []string) {
 			}
 		} else {
 			for _, k := range scalarKeys {
-				scalars = append(scalars, pyStr(x[k]))
+				if v, ok := x[k]; ok {
+					scalars = append(scalars, pyStr(v))
+				} else {
+					scalars = append(scalars, "") // item_dict.get(key, '')
+				}
 			}
 			var rest []string
 			for k := range x {

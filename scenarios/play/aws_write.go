@@ -406,7 +406,7 @@ func (s *Shell) awsACLEntry(c *awsCall) error {
 	}
 	action := strings.ToLower(c.one("--rule-action"))
 	if action != "allow" && action != "deny" {
-		return awsError{text: awsUsage + fmt.Sprintf("aws: error: argument --rule-action: Invalid choice, valid choices are:\n\nallow                                    | deny\n")}
+		return apiError("InvalidParameterValue", c.spec.name, fmt.Sprintf("Invalid value '%s' for ruleAction.", c.one("--rule-action")))
 	}
 	cidr := c.one("--cidr-block")
 	if cidr == "" {
