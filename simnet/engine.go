@@ -122,6 +122,7 @@ func (t *walk) refused(dst *iface, p *pkt) {
 	for _, h := range back.hops {
 		if h.Blocks {
 			t.answerLost = true
+			t.hops[first].Render()
 			t.hops[first].Detail += "; but the " + what + " is dropped on its way back by " + h.Component + " (" + string(h.Code) + "), so the client only times out"
 			return
 		}
@@ -257,7 +258,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 		}
 		if !t.quiet {
 			t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActForward,
-				Code: tracer.LBForward, Detail: fmt.Sprintf("the reply returns through the node %s that passed the connection", node.private)})
+				Code: tracer.LBForward, Say: sayNodeReturn{}, Ref: node})
 		}
 		p.src = node.private
 		return t.route(node.subnet, node, p, 0)
@@ -295,7 +296,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 	var hop tracer.Hop
 	if !t.quiet {
 		hop = tracer.Hop{Component: rt.name, Kind: tracer.KindRouteTable, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
-			Rule: r.rule.Text, Matched: &r.rule, Detail: p.dst.String() + " matches " + r.dst.String() + " (longest prefix) in " + rt.name + " of subnet " + sn.name}
+			Rule: r.rule.Text, Matched: &r.rule, Say: sayRoute{}, Ref: sn}
 	}
 	switch r.kind {
 	case routeLocal:
@@ -323,7 +324,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.acl(sn, false, p)
 		if !t.quiet {
 			t.add(tracer.Hop{Component: r.target, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
-				Detail: "source " + p.src.String() + " → " + pub.String() + " (one-to-one mapping of " + sender.name + ")"})
+				Say: sayIGWOut{}, Ref: sender})
 		}
 		p.src = pub
 		return t.internet(p)
@@ -344,7 +345,7 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		t.nat, t.natOrig, t.natOrigPort = n, p.src, p.sport
 		if !t.quiet {
 			t.add(tracer.Hop{Component: n.name, Kind: tracer.KindNATGateway, Direction: tracer.Forward, Action: tracer.ActTranslate, Code: tracer.NATTranslate,
-				Detail: fmt.Sprintf("source %s:%d → %s:%d (public %s)", p.src, p.sport, n.private, t.natPort, n.public)})
+				Say: saySNAT{}, Ref: n})
 		}
 		p.src, p.sport = n.private, t.natPort
 		p.routed++
@@ -419,7 +420,7 @@ func (t *walk) internet(p *pkt) *iface {
 	if dst := t.w.internet[p.dst]; dst != nil {
 		if !t.quiet {
 			t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
-				Detail: "to " + dst.name + " (" + p.dst.String() + ")"})
+				Say: sayInternetTo{}, Ref: dst})
 		}
 		return t.arrive(dst, p)
 	}
@@ -438,7 +439,7 @@ func (t *walk) internet(p *pkt) *iface {
 	v := m.vpc
 	if !t.quiet {
 		t.add(tracer.Hop{Component: "internet", Kind: tracer.KindInternet, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.InternetForward,
-			Detail: "to " + p.dst.String() + ", the public address of " + m.name})
+			Say: sayInternetPublic{}, Ref: m})
 	}
 	if v.igw == "" {
 		t.block(v.name, tracer.KindVPC, p, tracer.NoRoute, fmt.Sprintf("%s is %s's public address, but VPC %s has no internet gateway", p.dst, m.name, v.name), nil,
@@ -447,7 +448,7 @@ func (t *walk) internet(p *pkt) *iface {
 	}
 	if !t.quiet {
 		t.add(tracer.Hop{Component: v.igw, Kind: tracer.KindInternetGateway, Direction: p.dir(), Action: tracer.ActTranslate, Code: tracer.IGWTranslate,
-			Detail: "destination " + p.dst.String() + " → " + m.private.String() + " (" + m.name + ")"})
+			Say: sayIGWIn{}, Ref: m})
 	}
 	p.dst = m.private
 	if m.kind == kindNAT {
@@ -507,13 +508,10 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if !ported {
 		lo, hi = 0, 0
 	}
-	what := p.proto.String()
-	if ported && !t.quiet {
-		what = p.proto.String() + " port " + portText(lo, hi)
-	}
 	var rem portSet
 	rem.add(lo, hi)
 	var allowed []string
+	var allowedBuf [4]string
 	for i := range rules {
 		r := &rules[i]
 		if r.proto != protoAll && r.proto != p.proto {
@@ -534,6 +532,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 			continue
 		}
 		if !r.allow {
+			what := t.aclWhat(p, ported, lo, hi)
 			detail := fmt.Sprintf("%s rule %d denies the %s (%s)", dirName, r.num, leg, what)
 			if p.reply && (hlo != lo || hhi != hi) {
 				detail = fmt.Sprintf("%s rule %d denies replies to ports %s of the ephemeral range %s: the %s is dropped", dirName, r.num, portText(hlo, hhi), portText(lo, hi), leg)
@@ -544,27 +543,44 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		}
 		rem.sub(rlo, rhi)
 		if !t.quiet {
+			if len(allowed) == 0 {
+				allowed = allowedBuf[:0]
+			}
 			allowed = append(allowed, strconv.Itoa(r.num))
 		}
 		if rem.empty() {
 			if !t.quiet {
-				detail := leg + " " + what + " allowed by rule " + strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name
-				if p.reply && ported {
-					detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
-						strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
+				h := tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Say: sayACLAllow{}}
+				if len(allowed) > 1 {
+					// partial matches of several rules: written out
+					what := t.aclWhat(p, ported, lo, hi)
+					h.Say, h.Detail = nil, leg+" "+what+" allowed by rule "+strings.Join(allowed, ", ")+", "+where+" subnet "+sn.name
+					if p.reply && ported {
+						h.Detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
+							strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
+					}
 				}
-				t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Detail: detail})
+				t.add(h)
 			}
 			return true
 		}
 	}
-	detail := fmt.Sprintf("no %s rule allows the %s (%s): the implicit deny (*) drops it", dirName, leg, what)
+	detail := fmt.Sprintf("no %s rule allows the %s (%s): the implicit deny (*) drops it", dirName, leg, t.aclWhat(p, ported, lo, hi))
 	if p.reply && ported {
 		detail = fmt.Sprintf("no %s rule allows replies to ports %s of the client's ephemeral range %s: the implicit deny (*) drops the reply", dirName, rem.String(), portText(lo, hi))
 	}
 	t.blockAt(a.name, tracer.KindNetworkACL, sn.name, p, code, detail+fmt.Sprintf(", %s subnet %s", where, sn.name),
 		deny, nil, fmt.Sprintf("add an %s rule to %s allowing %s", dirName, a.name, fixWhat(p, ingress)))
 	return false
+}
+
+// aclWhat is the packet an ACL judged, in a detail: "tcp port 443"
+// (the protocol alone for a quiet walk, or one without ports).
+func (t *walk) aclWhat(p *pkt, ported bool, lo, hi uint16) string {
+	if ported && !t.quiet {
+		return p.proto.String() + " port " + portText(lo, hi)
+	}
+	return p.proto.String()
 }
 
 func fixWhat(p *pkt, ingress bool) string {
@@ -692,7 +708,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: dst.name,
-						Detail: "inbound " + p.proto.String() + sepPort(p) + portOf(p) + " from " + srcDesc(src, p.src) + " allowed (on " + dst.name + ")"})
+						Say: saySGIn{}, Ref: refOf(src)})
 				}
 				return true
 			}
@@ -722,7 +738,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
 				if !t.quiet {
 					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: from.name,
-						Detail: "outbound " + p.proto.String() + sepPort(p) + portOf(p) + " to " + srcDesc(dst, p.dst) + " allowed (from " + from.name + ")"})
+						Say: saySGOut{}, Ref: refOf(dst)})
 				}
 				return true
 			}
@@ -800,7 +816,7 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 		case "accept":
 			if !t.quiet {
 				t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK, Rule: r.rule.Text, Matched: &r.rule,
-					Detail: fmt.Sprintf("%s rule %d accepts %s from %s", chain, r.index, protoPort(p), p.src)})
+					Say: sayFirewallAccept{}})
 			}
 			return true
 		case "drop":
@@ -815,7 +831,7 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 	}
 	if !t.quiet {
 		t.add(tracer.Hop{Component: i.name, Kind: tracer.KindHostFirewall, Direction: p.dir(), Action: tracer.ActAccept, Code: tracer.HostFirewallOK,
-			Detail: fmt.Sprintf("no %s rule matches: the chain's policy accepts", chain)})
+			Detail: "no " + chain + " rule matches: the chain's policy accepts"})
 	}
 	return true
 }

@@ -192,40 +192,40 @@ func (t *teller) hop(h tracer.Hop) {
 	switch h.Code {
 	case tracer.DNSQuery:
 		if h.Kind == tracer.KindVPCResolver {
-			t.add(h, "asking the VPC resolver", h.Detail+" (the name's IPv4 address)",
+			t.add(h, "asking the VPC resolver", h.Text()+" (the name's IPv4 address)",
 				t.concept("vpc-resolver", "An instance asks the resolver at its VPC's base address plus two; it answers from the private zones associated with the VPC first, and from the public DNS for everything else"))
 			return
 		}
-		t.add(h, "asking the resolver", h.Detail+" (the name's IPv4 address)",
+		t.add(h, "asking the resolver", h.Text()+" (the name's IPv4 address)",
 			t.concept("resolver", "A recursive resolver does the legwork for its clients: it starts at the root of the DNS, follows referrals down to the servers that hold the name, and caches what it learns"))
 	case tracer.DNSReferral: // a private zone matched
-		t.add(h, "a private zone", h.Detail,
+		t.add(h, "a private zone", h.Text(),
 			t.concept("private-zone", "A private hosted zone is seen only from the VPCs associated with it; for names under it the public DNS is never asked"))
 	case tracer.DNSCNAME:
-		t.add(h, "an alias", h.Detail,
+		t.add(h, "an alias", h.Text(),
 			t.concept("cname", "A CNAME says that a name is another name: the resolver starts over with the target and hands the client the whole chain"))
 	case tracer.DNSAnswer:
 		if h.Direction == tracer.Return {
-			t.add(h, "the answer comes back", h.Detail,
+			t.add(h, "the answer comes back", h.Text(),
 				t.concept("dns-ttl", "The client uses the first address (and tries the next one if it fails); every record's TTL says how long resolvers may cache it"))
 			return
 		}
 		if h.Kind == tracer.KindHostsFile {
-			t.add(h, "the hosts file", h.Detail)
+			t.add(h, "the hosts file", h.Text())
 			return
 		}
-		t.add(h, "the address", h.Detail,
+		t.add(h, "the address", h.Text(),
 			t.concept("a-record", "An A record maps a name to an IPv4 address; the authoritative server's answer ends the walk"))
 	case tracer.Sent:
 		if h.Kind == tracer.KindLoadBalancer {
-			t.add(h, "the balancer's own connection", h.Detail,
+			t.add(h, "the balancer's own connection", h.Text(),
 				t.concept("alb-second", "An application load balancer ends the client's connection and opens its own from the node's private address: the app sees the balancer's address, and the client's only in the X-Forwarded-For header"))
 			return
 		}
-		t.add(h, "the SYN leaves", fmt.Sprintf("%s opens a connection: %s", h.Component, h.Detail),
+		t.add(h, "the SYN leaves", fmt.Sprintf("%s opens a connection: %s", h.Component, h.Text()),
 			t.concept("syn", "A TCP connection starts with a three-way handshake: SYN, SYN-ACK, ACK. The source port is ephemeral: the client's system picks a free one (32768-60999 on Linux) for this connection, and the reply will come back to it"))
 	case tracer.SGAllow:
-		what := h.Detail + ", by security group " + h.Component + "'s rule \"" + h.Rule + "\""
+		what := h.Text() + ", by security group " + h.Component + "'s rule \"" + h.Rule + "\""
 		key, c := "sg", "Security groups are allow-only rules on network interfaces, checked when a connection leaves one interface and when it enters another; they are stateful, so a connection they allow may answer"
 		if h.Matched != nil && h.Matched.Group != "" {
 			key2 := t.concept("sg-ref", "A rule that names a security group instead of addresses matches any interface that carries that group, by its private address")
@@ -235,73 +235,73 @@ func (t *teller) hop(h tracer.Hop) {
 		t.add(h, "security group", what, t.concept(key, c))
 	case tracer.RouteMatch:
 		if h.Kind == tracer.KindInstance {
-			t.add(h, "an appliance forwards", h.Detail)
+			t.add(h, "an appliance forwards", h.Text())
 			return
 		}
-		t.add(h, "route table", h.Detail+", so the route "+h.Rule+" sends it on",
+		t.add(h, "route table", h.Text()+", so the route "+h.Rule+" sends it on",
 			t.concept("route", "A route table picks the most specific route that matches the destination (longest prefix); the VPC's own range always has a local route"))
 	case tracer.NACLAllow:
-		t.add(h, "network ACL", "network ACL "+h.Component+": "+h.Detail, t.concept("nacl", aclConcept))
+		t.add(h, "network ACL", "network ACL "+h.Component+": "+h.Text(), t.concept("nacl", aclConcept))
 	case tracer.IGWTranslate:
-		t.add(h, "internet gateway", h.Detail,
+		t.add(h, "internet gateway", h.Text(),
 			t.concept("igw", "An internet gateway maps each public address to one private address and back (one-to-one NAT): inside the VPC nothing has a public address"))
 	case tracer.NATTranslate:
-		t.add(h, "NAT gateway", h.Detail,
+		t.add(h, "NAT gateway", h.Text(),
 			t.concept("nat", "A NAT gateway lets private instances open connections out: it rewrites their source to its own address and a port it chooses, remembers the mapping for the replies, and lets nothing from outside open a connection in"))
 	case tracer.InternetForward:
-		t.add(h, "across the internet", "the internet carries the packet "+h.Detail)
+		t.add(h, "across the internet", "the internet carries the packet "+h.Text())
 	case tracer.PeeringForward:
-		t.add(h, "VPC peering", h.Detail,
+		t.add(h, "VPC peering", h.Text(),
 			t.concept("peering", "A peering joins two VPCs' private ranges; it is not transitive, and each side needs a route to the other"))
 	case tracer.HostFirewallOK:
-		t.add(h, "host firewall", h.Component+"'s firewall: "+h.Detail,
+		t.add(h, "host firewall", h.Component+"'s firewall: "+h.Text(),
 			t.concept("iptables", "The host's own firewall (iptables) runs after the cloud's filters: its rules are read top down and the first match decides"))
 	case tracer.PortOpen:
 		t.server = h.Component
 		if h.Kind == tracer.KindResolver || h.Kind == tracer.KindVPCResolver {
-			t.add(h, "the resolver", h.Detail)
+			t.add(h, "the resolver", h.Text())
 			return
 		}
-		t.add(h, "the socket", h.Component+": "+h.Detail,
+		t.add(h, "the socket", h.Component+": "+h.Text(),
 			t.concept("socket", "A listening socket accepts the SYN and the kernel answers with a SYN-ACK; a service bound to 127.0.0.1 could only be reached from the host itself"))
 	case tracer.Received:
-		t.add(h, "the handshake completes", h.Component+" receives the "+strings.TrimSuffix(h.Detail, ".")+"; its ACK completes the handshake")
+		t.add(h, "the handshake completes", h.Component+" receives the "+strings.TrimSuffix(h.Text(), ".")+"; its ACK completes the handshake")
 	case tracer.LBListener:
 		t.server = h.Component
-		t.add(h, "the balancer's listener", h.Component+": "+h.Detail,
+		t.add(h, "the balancer's listener", h.Component+": "+h.Text(),
 			t.concept("listener", "A load balancer listens on the ports its listeners name; each listener ends the connection (and TLS, with its certificate) and forwards requests to a target group, or answers with a redirect"))
 	case tracer.LBForward:
 		if h.Direction == tracer.Return {
-			t.add(h, "back through the balancer", h.Detail)
+			t.add(h, "back through the balancer", h.Text())
 			return
 		}
-		t.add(h, "the balancer chooses a target", h.Component+" "+h.Detail,
+		t.add(h, "the balancer chooses a target", h.Component+" "+h.Text(),
 			t.concept("lb-choice", "A balancer sends each request to a healthy target; when none is healthy it fails open and tries them all"))
 	case tracer.TLSOK:
-		t.add(h, "the certificate check", h.Component+" presents its certificate: "+h.Detail,
+		t.add(h, "the certificate check", h.Component+" presents its certificate: "+h.Text(),
 			t.concept("tls", "The client checks that the certificate names the host it asked for (SNI), that it is valid now and that an authority it trusts signed it; only then does it send the request, encrypted"))
 	case tracer.LBRedirect:
-		t.add(h, "a redirect", h.Component+"'s "+h.Detail,
+		t.add(h, "a redirect", h.Component+"'s "+h.Text(),
 			t.concept("redirect", "A redirect is an answer too: the browser follows the Location header with a new request"))
 	case tracer.HTTPOK:
 		if h.Kind == tracer.KindLoadBalancer {
-			t.add(h, "the answer goes back", h.Component+" "+h.Detail)
+			t.add(h, "the answer goes back", h.Component+" "+h.Text())
 			return
 		}
-		t.add(h, "the app answers", h.Detail)
+		t.add(h, "the app answers", h.Text())
 	default:
-		t.add(h, string(h.Kind), h.Detail)
+		t.add(h, string(h.Kind), h.Text())
 	}
 }
 
 const aclConcept = "A network ACL guards a subnet's border and is stateless: its numbered rules are read in order, the first match decides, and a reply needs a rule of its own"
 
 func (t *teller) aclCrossing(a, b tracer.Hop) {
-	text := "network ACL " + a.Component + ": " + a.Detail
+	text := "network ACL " + a.Component + ": " + a.Text()
 	if b.Component == a.Component {
-		text += "; and again " + strings.TrimPrefix(b.Detail, "request ")
+		text += "; and again " + strings.TrimPrefix(b.Text(), "request ")
 	} else {
-		text += "; network ACL " + b.Component + ": " + b.Detail
+		text += "; network ACL " + b.Component + ": " + b.Text()
 	}
 	t.add(a, "crossing subnets", text, t.concept("nacl", aclConcept))
 }
@@ -310,7 +310,7 @@ func (t *teller) aclCrossing(a, b tracer.Hop) {
 func (t *teller) walkDown(hops []tracer.Hop) {
 	var parts []string
 	for _, h := range hops {
-		parts = append(parts, h.Detail)
+		parts = append(parts, h.Text())
 	}
 	h := hops[len(hops)-1]
 	t.add(h, "the walk down from the root", strings.Join(parts, "; "),
@@ -326,7 +326,7 @@ func (t *teller) health(hops []tracer.Hop) {
 		if x.Code == tracer.LBUnhealthy {
 			state = "unhealthy"
 		}
-		parts = append(parts, x.Detail+": "+state)
+		parts = append(parts, x.Text()+": "+state)
 	}
 	intro := fmt.Sprintf("before choosing, the balancer knows which targets of %s are healthy (%s): %s", h.Component, h.Rule, strings.Join(parts, "; "))
 	t.add(h, "how health was decided", intro,
@@ -343,7 +343,7 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 			stateful = true
 			parts = append(parts, "security group "+h.Component+" lets the reply out without a rule: security groups are stateful and remember the connection")
 		case tracer.NACLAllow:
-			detail := strings.TrimSuffix(h.Detail, ": ACLs are stateless, so replies need a rule of their own")
+			detail := strings.TrimSuffix(h.Text(), ": ACLs are stateless, so replies need a rule of their own")
 			if stateful {
 				parts = append(parts, "network ACL "+h.Component+" keeps no such memory: "+detail+" ("+h.Rule+")")
 				stateful = false
@@ -352,16 +352,16 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 			}
 		case tracer.RouteMatch:
 			if h.Kind == tracer.KindRouteTable {
-				parts = append(parts, "route table "+h.Component+" sends it back: "+h.Detail)
+				parts = append(parts, "route table "+h.Component+" sends it back: "+h.Text())
 			}
 		case tracer.IGWTranslate:
-			parts = append(parts, h.Component+" puts the public address back: "+h.Detail)
+			parts = append(parts, h.Component+" puts the public address back: "+h.Text())
 		case tracer.NATTranslate:
-			parts = append(parts, h.Component+" finds its mapping: "+h.Detail)
+			parts = append(parts, h.Component+" finds its mapping: "+h.Text())
 		case tracer.Received:
-			parts = append(parts, h.Component+" receives the "+h.Detail+"; its ACK completes the handshake")
+			parts = append(parts, h.Component+" receives the "+h.Text()+"; its ACK completes the handshake")
 		case tracer.LBForward:
-			parts = append(parts, h.Detail)
+			parts = append(parts, h.Text())
 		case tracer.PeeringForward:
 			parts = append(parts, "peering "+h.Component+" carries it back")
 		}
@@ -377,7 +377,7 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 // broken tells the break: what happened, what a learner would observe,
 // and what would mend it.
 func (t *teller) broken(h tracer.Hop) {
-	text := t.sentence(h.Detail)
+	text := t.sentence(h.Text())
 	if ex := h.Code.Explain(); ex != "" {
 		text += " " + t.sentence(ex)
 	}

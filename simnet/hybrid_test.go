@@ -147,7 +147,7 @@ func TestHybrid(t *testing.T) {
 			}
 			for _, s := range r.Stages {
 				for _, h := range s.Hops {
-					if strings.Contains(h.Detail, tt.detail) || strings.Contains(h.Rule, tt.detail) {
+					if strings.Contains(h.Text(), tt.detail) || strings.Contains(h.Rule, tt.detail) {
 						return
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,10 +113,8 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 	c := &tracer.Conn{Proto: tracer.Proto(pr.String()), Addr: addr, Local: netip.AddrPortFrom(p.src, p.sport)}
 	st := &conn{local: c.Local}
 	c.Handle = st
-	what := map[proto]string{protoTCP: "SYN", protoUDP: "datagram", protoICMP: "echo request"}[pr]
 	t.cur = p
-	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
-		Detail: fmt.Sprintf("%s %s", what, p)})
+	t.add(tracer.Hop{Component: src.name, Kind: src.kind.kind(), Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent, Say: saySent{}})
 	if addr.Addr().IsLoopback() && src.host == nil {
 		c.State = tracer.ConnRefused
 		return c, st
@@ -163,7 +162,7 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 		}
 		st.lis = li
 		t.add(tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.LBListener,
-			Detail: fmt.Sprintf("node %s accepts on listener %s:%d%s", dst.private, li.proto, li.port, listenerTo(li))})
+			Say: sayListener{}, Ref: li})
 		if !l.alb && li.proto == "tcp" && li.tg != nil {
 			return n.passThrough(t, dst, li, p, st)
 		}
@@ -242,15 +241,9 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		return false
 	}
 	st.svc = svc
-	bind := "0.0.0.0"
-	if svc.loop {
-		bind = "127.0.0.1"
-	} else if svc.own {
-		bind = svc.bind.String()
-	}
 	if !t.quiet {
 		t.add(tracer.Hop{Component: h.name, Kind: tracer.KindSocket, Direction: tracer.Forward, Action: tracer.ActAccept, Code: tracer.PortOpen,
-			Detail: fmt.Sprintf("%s listens on %s:%d and accepts", svc.name, bind, svc.port)})
+			Say: saySocket{}, Ref: svc})
 	}
 	return true
 }
@@ -270,9 +263,8 @@ func (n *Net) finish(t *walk, c *tracer.Conn, st *conn, accepted bool) {
 	switch t.first {
 	case "":
 		c.State = tracer.ConnOpen
-		what := map[tracer.Proto]string{tracer.TCP: "SYN-ACK", tracer.UDP: "reply", tracer.ICMP: "echo reply"}[c.Proto]
 		t.add(tracer.Hop{Component: n.from.name, Kind: n.from.kind.kind(), Direction: tracer.Return, Action: tracer.ActReceive, Code: tracer.Received,
-			Detail: fmt.Sprintf("%s from %s", what, c.Addr)})
+			Say: sayReceived{}, Ref: c})
 	default:
 		c.State, c.ICMP = connObserved(t.first, c.Proto, c.Addr.Addr())
 		if t.answerLost {
@@ -374,11 +366,14 @@ type leg struct {
 // for http, asks for path.
 func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture, quiet bool) leg {
 	t := &walk{w: w, capture: capture, quiet: quiet}
+	if !quiet {
+		t.hops = make([]tracer.Hop, 0, 16) // a balancer's leg inside a VPC, there and back, is about 13 hops
+	}
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
 	t.cur = p // before the first hop, so that a capture sees the balancer's SYN leave
 	if !quiet {
 		t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActSend, Code: tracer.Sent,
-			Detail: fmt.Sprintf("node %s opens a connection to %s: SYN %s", node.private, target.name, p)})
+			Say: sayNodeSYN{}, Ref: target})
 	}
 	st := &conn{}
 	var out leg
@@ -601,8 +596,8 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 	}
 	if len(blocks) == 0 {
 		res.OK = true
-		res.Hops = append(res.Hops, tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActPresent, Code: tracer.TLSOK, Rule: ct.rule.Text, Matched: &ct.rule,
-			Detail: fmt.Sprintf("certificate %s covers %s and is valid until %s", ct.name, name, ct.notAfter.Format("2006-01-02"))})
+		res.Hops = append(make([]tracer.Hop, 0, 1), tracer.Hop{Component: component, Kind: kind, Direction: tracer.Return, Action: tracer.ActPresent, Code: tracer.TLSOK, Rule: ct.rule.Text, Matched: &ct.rule,
+			Say: sayTLSOK{}, Ref: res})
 	} else {
 		res.Assumed = true
 	}
@@ -688,10 +683,11 @@ func (n *Net) serve(h *host, s *service, path string, resp *tracer.HTTPResponse)
 	}
 	setStatus(resp, status)
 	resp.Header = append(resp.Header, [2]string{"Content-Type", "text/html; charset=utf-8"}, [2]string{"Server", s.name})
-	resp.Body = fmt.Sprintf("<html><body>%s: %d %s</body></html>\n", h.name, status, http.StatusText(status))
+	resp.Body = "<html><body>" + h.name + ": " + strconv.Itoa(status) + " " + http.StatusText(status) + "</body></html>\n"
 	hop := tracer.Hop{Component: h.name, Kind: tracer.KindService, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
-		Detail: fmt.Sprintf("%s answers GET %s with %d %s", s.name, path, status, http.StatusText(status))}
+		Say: sayServe{}, Ref: &serveAsk{svc: s, path: path, status: status}}
 	if status >= 400 {
+		hop.Say, hop.Ref = nil, nil
 		hop.Code, hop.Blocks, hop.Action, hop.Status = tracer.HTTPStatus, true, tracer.ActRespond, status
 		hop.Detail = fmt.Sprintf("%d: %s answers GET %s with %d %s", status, s.name, path, status, http.StatusText(status))
 		hop.Advice = fmt.Sprintf("serve %s on %s, or request a path it serves", path, s.name)
@@ -730,15 +726,19 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	}
 	// Health, as this node sees it.
 	var healthy []*host
-	healthHops := make([]tracer.Hop, 0, len(tg.targets))
 	for _, h := range tg.targets {
-		r := n.w.healthOf(node, tg, h)
-		if r.ok {
+		if r := n.w.healthOf(node, tg, h); r.ok {
 			healthy = append(healthy, h)
 		}
-		healthHops = append(healthHops, r.hop)
 	}
-	resp.Hops = append(make([]tracer.Hop, 0, len(healthHops)+24), healthHops...)
+	// The target group's hops, then the leg's: one slice, sized when the
+	// leg is known.
+	withHealth := func(more int) {
+		resp.Hops = make([]tracer.Hop, 0, len(tg.targets)+more)
+		for _, h := range tg.targets {
+			resp.Hops = append(resp.Hops, n.w.healthOf(node, tg, h).hop)
+		}
+	}
 	candidates, failOpen := healthy, false
 	if len(healthy) == 0 {
 		candidates, failOpen = tg.targets, true
@@ -752,12 +752,14 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			if failOpen {
 				why = "no target is healthy, so the balancer fails open and tries them all"
 			}
+			ask := &albAsk{path: path, target: h, port: tg.port, why: why, resp: resp}
+			withHealth(len(l2.hops) + 3)
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: h.name,
-				Detail: fmt.Sprintf("forwards GET %s to %s (%s:%d): %s", path, h.name, h.iface.private, tg.port, why)})
+				Say: sayALBForward{}, Ref: ask})
 			resp.Hops = append(resp.Hops, l2.hops...)
 			n.serve(h, l2.svc, path, resp)
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
-				Detail: fmt.Sprintf("relays %s's %d %s to the client over its own connection", h.name, resp.Status, resp.StatusText)})
+				Say: sayALBRelay{}, Ref: ask})
 			return
 		}
 		tried = append(tried, h.name)
@@ -766,6 +768,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			firstLeg = &l2
 		}
 	}
+	withHealth(len(firstLeg.hops) + 1)
 	fix, fixEdit := "mend the target's path: see the hops below", tracer.Hop{}
 	for _, h := range firstLeg.hops {
 		if h.Blocks && h.Mend() != "" {

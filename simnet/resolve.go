@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -54,7 +55,6 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	if q == "localhost." {
 		return n.hostsFile(q, qtype), nil
 	}
-	r := &resolution{w: n.w, walked: map[string]bool{}, hops: make([]tracer.Hop, 0, 8)}
 	var v *vpc
 	server, serverAddr := "", netip.Addr{}
 	switch {
@@ -74,51 +74,50 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 			server, serverAddr = "public-dns", netip.AddrFrom4([4]byte{198, 51, 100, 53})
 		}
 	}
-	r.resolver = server
 	kind := tracer.KindResolver
 	if v != nil {
 		kind = tracer.KindVPCResolver
 	}
-	r.hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery,
-		Detail: fmt.Sprintf("%s asks %s (%s) for %s %s", n.from.name, server, serverAddr, q, dns.TypeToString[qtype])})
-	r.lookup(v, q, qtype)
+	key := lookupKey{v: v, server: server, name: q, qtype: qtype}
+	res := n.w.lookups.get(key)
+	if res == nil {
+		r := &resolution{w: n.w, walked: map[string]bool{}, hops: make([]tracer.Hop, 0, 8), resolver: server}
+		r.lookup(v, q, qtype)
+		res = &lookupResult{q: q, qtype: qtype, server: server, serverAddr: serverAddr.String(), rcode: r.rcode,
+			hops: r.hops, answer: r.answer, authNS: r.authNS, summary: r.summarize()}
+		for _, rr := range r.answer {
+			switch rr := rr.(type) {
+			case *dns.CNAME:
+				res.cnames = append(res.cnames, rr.Target)
+			case *dns.A:
+				if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
+					res.addrs = append(res.addrs, a)
+				}
+			case *dns.AAAA:
+				if a, ok := netip.AddrFromSlice(rr.AAAA); ok {
+					res.addrs = append(res.addrs, a)
+				}
+			}
+		}
+		n.w.lookups.put(key, res)
+	}
+	ask := &dnsAsk{from: n.from.name, res: res}
+	hops := make([]tracer.Hop, 0, len(res.hops)+3)
+	hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery, Say: sayDNSQuery{}, Ref: ask})
+	hops = append(hops, res.hops...)
 
-	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: r.rcode, Server: server, RTT: n.rtt(serverAddr)}
+	// The answer's slices are shared with the World's copy: clipped, so
+	// that an append makes a new one.
+	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: res.rcode, Server: server, RTT: n.rtt(serverAddr),
+		CNAMEs: slices.Clip(res.cnames), Addrs: slices.Clip(res.addrs)}
 	m := new(dns.Msg)
 	m.SetQuestion(q, qtype)
 	m.Id = uint16(len(q)*7919 + int(qtype))
-	m.Response, m.RecursionAvailable, m.Rcode = true, true, r.rcode
-	m.Answer = r.answer
-	m.Ns = r.authNS
+	m.Response, m.RecursionAvailable, m.Rcode = true, true, res.rcode
+	m.Answer = slices.Clip(res.answer)
+	m.Ns = slices.Clip(res.authNS)
 	ans.Msg = m
-	for _, rr := range r.answer {
-		switch rr := rr.(type) {
-		case *dns.CNAME:
-			ans.CNAMEs = append(ans.CNAMEs, rr.Target)
-		case *dns.A:
-			if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
-				ans.Addrs = append(ans.Addrs, a)
-			}
-		case *dns.AAAA:
-			if a, ok := netip.AddrFromSlice(rr.AAAA); ok {
-				ans.Addrs = append(ans.Addrs, a)
-			}
-		}
-	}
-	summary := dns.RcodeToString[r.rcode]
-	if r.rcode == dns.RcodeSuccess {
-		if len(r.answer) == 0 {
-			summary = "NOERROR, no records (NODATA)"
-		} else {
-			var parts []string
-			for _, rr := range r.answer {
-				parts = append(parts, rrShort(rr))
-			}
-			summary = strings.Join(parts, "; ")
-		}
-	}
-	ans.Hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer,
-		Detail: fmt.Sprintf("%s answers %s: %s", server, n.from.name, summary)})
+	ans.Hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Return, Action: tracer.ActAnswer, Code: tracer.DNSAnswer, Say: sayDNSAnswer{}, Ref: ask})
 	if n.Capture {
 		n.dnsPackets(ans, serverAddr)
 	}

@@ -70,7 +70,7 @@ func TestReferenceWorld(t *testing.T) {
 		{"app to partner through NAT", "app-1", "https://api.partner.example.net/", "delivered", func(t *testing.T, r *tracer.Report) {
 			found := false
 			for _, h := range r.Stage(tracer.StageTCP).Hops {
-				if h.Component == "igw-prod" && h.Code == tracer.IGWTranslate && strings.Contains(h.Detail, "203.0.113.20") && h.Direction == tracer.Forward {
+				if h.Component == "igw-prod" && h.Code == tracer.IGWTranslate && strings.Contains(h.Text(), "203.0.113.20") && h.Direction == tracer.Forward {
 					found = true
 				}
 			}
@@ -184,7 +184,7 @@ func TestCodes(t *testing.T) {
 			}
 			for _, s := range r.Stages {
 				for _, h := range s.Hops {
-					if h.Component == tt.explaining.component && h.Code == tt.explaining.code && strings.Contains(h.Detail, tt.explaining.detail) {
+					if h.Component == tt.explaining.component && h.Code == tt.explaining.code && strings.Contains(h.Text(), tt.explaining.detail) {
 						return
 					}
 				}

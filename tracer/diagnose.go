@@ -19,7 +19,7 @@ import (
 // context, a Network failure); a broken path is a Report with verdict
 // "broken".
 func Diagnose(ctx context.Context, n Network, target Target, from string) (*Report, error) {
-	r := &Report{Target: target.String(), Request: target, From: from}
+	r := &Report{Target: target.String(), Request: target, From: from, Stages: make([]Stage, 0, 4)}
 	defer r.Finish()
 	proto := target.Proto()
 
@@ -36,7 +36,7 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 		}
 		if len(a.Addrs) > 0 {
 			addr = a.Addrs[0]
-			st.Summary = fmt.Sprintf("%s is %s", target.Host, joinAddrs(a.Addrs))
+			st.Summary = target.Host + " is " + joinAddrs(a.Addrs)
 		} else {
 			st.Summary = fmt.Sprintf("%s: %s", target.Host, rcodeName(a))
 		}
@@ -64,7 +64,7 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 	if c.State != ConnOpen && !blocked(st.Hops) {
 		st.Hops = append(st.Hops, connFailureHop(c))
 	}
-	st.Summary = fmt.Sprintf("%s %s", dst, c.State)
+	st.Summary = dst.String() + " " + c.State.String()
 	r.Stages = append(r.Stages, finishStage(st))
 	if !c.Usable() {
 		r.notReached(target, name)
@@ -151,11 +151,14 @@ func finishStage(s Stage) Stage {
 }
 
 func joinAddrs(as []netip.Addr) string {
-	ss := make([]string, len(as))
+	b := make([]byte, 0, 16*len(as))
 	for i, a := range as {
-		ss[i] = a.String()
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = a.AppendTo(b)
 	}
-	return strings.Join(ss, ", ")
+	return string(b)
 }
 
 func rcodeName(a *Answer) string {

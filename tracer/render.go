@@ -104,8 +104,8 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 			}
 			b.WriteString("\n")
 			indent := strings.Repeat(" ", 11)
-			if h.Detail != "" {
-				fmt.Fprintf(&b, "%s%s\n", indent, h.Detail)
+			if d := h.Text(); d != "" {
+				fmt.Fprintf(&b, "%s%s\n", indent, d)
 			}
 			if h.Rule != "" {
 				fmt.Fprintf(&b, "%s%s\n", indent, p.paint(ansiDim, "rule: "+h.Rule))

@@ -45,9 +45,18 @@ type Hop struct {
 	Direction Direction `json:"direction"` // forward or return
 	Action    Action    `json:"action"`    // allow, deny, forward, translate, answer, drop, reject, ...
 	Code      Code      `json:"code"`
-	Detail    string    `json:"detail"`
-	Rule      string    `json:"rule,omitempty"`   // the rule that matched, as the user wrote it
-	Blocks    bool      `json:"blocks,omitempty"` // this hop stops the request
+	// Detail is the hop in words. An engine may leave it empty and set
+	// Say instead, to render it from the hop's facts when a view asks:
+	// read it through Text.
+	Detail string `json:"detail"`
+	// Say renders the detail from the hop's facts when Detail is empty.
+	Say Sayer `json:"-"`
+	// Ref is the engine's own reference a Say reads beyond the hop's other
+	// facts (a subnet, a listener, a service): a pointer into a world,
+	// read-only.
+	Ref    any    `json:"-"`
+	Rule   string `json:"rule,omitempty"`   // the rule that matched, as the user wrote it
+	Blocks bool   `json:"blocks,omitempty"` // this hop stops the request
 	// Fix is the fix command that would mend a blocking hop, as the play
 	// shell takes it: Edit's text. Empty where no single edit does.
 	Fix string `json:"fix,omitempty"`
@@ -143,9 +152,9 @@ func (r *Report) Stage(name string) *Stage {
 func (r *Report) Finish() {
 	r.Blockers = r.Blockers[:0]
 	for _, s := range r.Stages {
-		for _, h := range s.Hops {
-			if h.Blocks {
-				r.Blockers = append(r.Blockers, Break{Stage: s.Name, Component: h.Component, Code: h.Code, Detail: h.Detail})
+		for i := range s.Hops {
+			if h := &s.Hops[i]; h.Blocks {
+				r.Blockers = append(r.Blockers, Break{Stage: s.Name, Component: h.Component, Code: h.Code, Detail: h.Text()})
 			}
 		}
 	}

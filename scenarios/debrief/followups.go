@@ -512,7 +512,7 @@ var fuBank = []fuConcept{
 				"So the usual advice is shallow checks for routing decisions and separate monitoring and alerting for the dependencies."},
 		{"hc-debug",
 			"How do you find out why a target is unhealthy?",
-			"`aws elbv2 describe-target-health` gives each target's state and a reason code: Target.Timeout means the check got no answer in time (typically a security group or ACL), Target.ResponseCodeMismatch a wrong status (a redirect or a 404 on the check path), and Target.FailedHealthChecks a connection error or malformed response. " +
+			"`aws elbv2 describe-target-health --target-group-arn TG_ARN` gives each target's state and a reason code: Target.Timeout means the check got no answer in time (typically a security group or ACL), Target.ResponseCodeMismatch a wrong status (a redirect or a 404 on the check path), and Target.FailedHealthChecks a connection error or malformed response. " +
 				"Then I reproduce the check from a host in the balancer's subnets with curl against the target's private address, health-check port and path. " +
 				"Whether that times out, is refused or returns the wrong code tells me which layer to fix."},
 	}},
@@ -541,7 +541,7 @@ var fuBank = []fuConcept{
 			"An ALB returns 503 right after a deploy: what happened?",
 			"A 503 from an ALB means no target was registered for the rule that matched: typically the old targets were deregistered before the new ones were registered, or the rule forwards to the wrong, empty target group. " +
 				"Registered but unhealthy targets do not give 503, since the ALB fails open and tries them. " +
-				"I check `aws elbv2 describe-target-health` for the group the listener rule uses, and fix the deploy order: register the new targets, wait until they are healthy, then drain the old ones with a deregistration delay."},
+				"I check `aws elbv2 describe-target-health --target-group-arn TG_ARN` for the group the listener rule uses, and fix the deploy order: register the new targets, wait until they are healthy, then drain the old ones with a deregistration delay."},
 		{"lb-listener",
 			"How does an ALB listener decide what to do with a request?",
 			"A listener is a port and protocol, HTTP or HTTPS for an ALB, and nothing answers on a port without one. " +
@@ -716,7 +716,7 @@ var fuBank = []fuConcept{
 				"Each clears one layer, so I go in that order and stop at the first that fails."},
 		{"m-aws-tools",
 			"Which AWS tools help you troubleshoot connectivity without logging in to the hosts?",
-			"VPC Reachability Analyzer evaluates route tables, security groups, ACLs and gateways between two resources and names the blocking component; VPC Flow Logs record ACCEPT or REJECT for each flow at each interface; and `aws elbv2 describe-target-health` explains unhealthy targets. " +
+			"VPC Reachability Analyzer evaluates route tables, security groups, ACLs and gateways between two resources and names the blocking component; VPC Flow Logs record ACCEPT or REJECT for each flow at each interface; and `aws elbv2 describe-target-health --target-group-arn TG_ARN` explains unhealthy targets. " +
 				"Flow logs do not capture everything, for instance queries to the Amazon-provided DNS resolver, which Route 53 Resolver query logging covers instead. " +
 				"None of these see application errors, so they complement captures and logs rather than replace them."},
 		{"m-after-fix",

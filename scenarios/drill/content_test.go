@@ -14,24 +14,13 @@ import (
 )
 
 // beingAdded are the commands a model answer may recommend that the play
-// shell does not have yet, but that this round of work adds (issue 10,
-// Build 3): the shell-cmds and awscli branches. A recommended command that
-// is neither in the shell nor here fails the test.
-var beingAdded = map[string]string{
-	"nslookup": "shell-cmds", "host": "shell-cmds", "cat": "shell-cmds", "less": "shell-cmds", "head": "shell-cmds",
-	"systemctl": "shell-cmds", "journalctl": "shell-cmds", "telnet": "shell-cmds", "openssl": "shell-cmds",
-	"netstat": "shell-cmds", "mtr": "shell-cmds", "tracepath": "shell-cmds", "aws": "awscli-perf",
-}
+// shell does not have yet, naming who adds them. Empty: every recommended
+// command runs in the shell, and one that does not fails the test.
+var beingAdded = map[string]string{}
 
-// flagsBeingAdded are the options of today's commands that this round
-// adds (shell-cmds): a recommended line may use them before they exist.
-var flagsBeingAdded = map[string][]string{
-	"curl":    {"-o", "-w", "-H", "-i", "-I", "-X", "--resolve", "--connect-timeout", "-4"},
-	"dig":     {"-x", "-t", "-p", "+noall", "+answer", "+tcp", "+norecurse", "+norec"},
-	"tcpdump": {"-nn", "-ni", "-n", "-c", "-v", "-X", "-i", "host", "net", "port", "and", "or", "not"},
-	"ping":    {"-c", "-W"},
-	"ss":      {"-tan", "-tlnp", "-ltnp", "-s"},
-}
+// flagsBeingAdded are options a recommended line may use before the shell
+// has them. Empty, as beingAdded.
+var flagsBeingAdded = map[string][]string{}
 
 // placeholders stand for the words model answers use in place of a real
 // name, so that a recommended line can be typed into the shop world.
@@ -44,7 +33,7 @@ var placeholders = strings.NewReplacer(
 	"https://name/", "https://shop.example.com/",
 )
 
-var wordPlaceholders = map[string]string{"SERVICE": "shop-api", "host": "shop.example.com", "name": "shop.example.com", "alias": "shop.example.com", "port": "443"}
+var wordPlaceholders = map[string]string{"SERVICE": "shop-api", "TG_ARN": "tg-app", "host": "shop.example.com", "name": "shop.example.com", "alias": "shop.example.com", "port": "443"}
 
 // TestModelAnswersRecommendShellCommands: every command a drill's model
 // answer recommends (a `backticked` command line) is one the play shell

@@ -257,6 +257,7 @@ func init() {
 		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, routes and neighbours", run: (*Shell).ipCmd},
 		{name: "hostname", kind: "observe", usage: "hostname [-I]", summary: "the host you are on (-I: its addresses)", run: (*Shell).hostnameCmd},
 		{name: "exec", kind: "observe", usage: "exec HOST CMD...", summary: "run a real command in HOST of the lab (play --lab; at most 60 s)", run: (*Shell).execCmd},
+		{name: "aws", kind: "inspect", usage: "aws ec2|elbv2|route53 OPERATION [--filters Name=N,Values=V] [--query JMESPATH] [--output json|text|table]", summary: "the AWS CLI: describe-* read the world, authorize-/revoke-/create-/replace-/delete-/register-/modify-* change it (fixes)", run: (*Shell).aws},
 		{name: "show", kind: "inspect", usage: "show [KIND NAME]", summary: "list resources, or print one as the cloud console does (vpc, subnet, route-table, sg, nacl, lb, target-health, instance, zone, cert, peering, nat-gateway)", run: (*Shell).show},
 		{name: "edit", kind: "fix", usage: "edit", summary: "open the world in $EDITOR; it is validated and reloaded", run: (*Shell).edit},
 		{name: "undo", kind: "fix", usage: "undo", summary: "take back the last change", run: (*Shell).undoCmd},

@@ -170,16 +170,16 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 		for _, h := range st.Hops {
 			switch {
 			case h.Code == tracer.DNSQuery && h.Kind == tracer.KindNameserver && once("authority"):
-				zone := strings.TrimSuffix(lastField(h.Detail), ".")
+				zone := strings.TrimSuffix(lastField(h.Text()), ".")
 				ask(st.Name, fmt.Sprintf("The resolver has followed the delegation down from the root. Which server answers authoritatively for %s?", zone),
-					h.Component, h.Detail, append(append([]string{}, p.nameservers...), filter(dnsComponents, h.Component)...))
+					h.Component, h.Text(), append(append([]string{}, p.nameservers...), filter(dnsComponents, h.Component)...))
 			case h.Code == tracer.DNSCNAME && once("cname"):
-				alias, target := cnameParts(h.Detail)
+				alias, target := cnameParts(h.Text())
 				ask(st.Name, fmt.Sprintf("%s is not an address record. What does the zone answer for it?", alias),
-					"an alias (CNAME) for "+target, h.Detail, []string{"an A record with the balancer's private address", "NXDOMAIN: the resolver must ask the TLD",
+					"an alias (CNAME) for "+target, h.Text(), []string{"an A record with the balancer's private address", "NXDOMAIN: the resolver must ask the TLD",
 						"a referral to another nameserver", "an MX record"})
 			case h.Code == tracer.Sent && st.Name == tracer.StageTCP && once("connect"):
-				dst := sentDestination(h.Detail)
+				dst := sentDestination(h.Text())
 				if dst == "" {
 					continue
 				}
@@ -190,11 +190,11 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 				ask(st.Name, fmt.Sprintf("Which address does %s send its SYN to?", h.Component), dst, why, filter(p.addrs, dst))
 			case h.Code == tracer.IGWTranslate && h.Direction == tracer.Forward && h.Flow.IsValid() && !h.Flow.Src.Addr().IsPrivate() && once("igw-in"):
 				ask(st.Name, fmt.Sprintf("The SYN reaches internet gateway %s. What does it do with it?", h.Component),
-					"maps the public destination to the private address: "+h.Detail, "an internet gateway maps each public address one to one to a private one, in both directions",
+					"maps the public destination to the private address: "+h.Text(), "an internet gateway maps each public address one to one to a private one, in both directions",
 					[]string{"rewrites the source to its own address, like a NAT gateway", "forwards it unchanged: the VPC routes public addresses itself",
 						"drops it: internet gateways only carry outbound traffic"})
 			case h.Code == tracer.SGAllow && h.Direction == tracer.Forward && h.Matched != nil && h.Matched.Ingress && once("sg-in-"+st.Name):
-				ask(st.Name, fmt.Sprintf("Which security group admits the SYN into %s?", firstNonEmpty(h.Peer, "its destination")), h.Component, h.Detail+" — "+h.Rule,
+				ask(st.Name, fmt.Sprintf("Which security group admits the SYN into %s?", firstNonEmpty(h.Peer, "its destination")), h.Component, h.Text()+" — "+h.Rule,
 					filter(p.groups, h.Component))
 				rules := filter(p.sgRules[h.Component], h.Rule)
 				for _, g := range p.groups {
@@ -202,21 +202,21 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 						rules = append(rules, p.sgRules[g]...)
 					}
 				}
-				ask(st.Name, fmt.Sprintf("Which rule of %s matched?", h.Component), h.Rule, h.Detail, filter(rules, h.Rule))
+				ask(st.Name, fmt.Sprintf("Which rule of %s matched?", h.Component), h.Rule, h.Text(), filter(rules, h.Rule))
 			case h.Code == tracer.SGStateful && once("stateful-"+st.Name):
 				ask(st.Name, fmt.Sprintf("The reply leaves through %s, which has no rule for it. Why is it allowed?", h.Component),
-					"security groups are stateful: replies of tracked connections pass", h.Detail,
+					"security groups are stateful: replies of tracked connections pass", h.Text(),
 					[]string{"its egress rules allow all traffic by default", "the network ACL allowed it, and ACLs decide for replies",
 						"replies are never filtered in a VPC"})
 			case h.Code == tracer.NACLAllow && h.Direction == tracer.Return && once("acl-reply-"+st.Name):
-				ask(st.Name, fmt.Sprintf("The reply crosses %s (%s). Which rule lets it through?", h.Component, aclWhere(h)), h.Rule, h.Detail,
+				ask(st.Name, fmt.Sprintf("The reply crosses %s (%s). Which rule lets it through?", h.Component, aclWhere(h)), h.Rule, h.Text(),
 					filter(append(append([]string{}, p.aclRules[h.Component]...), otherRules(p, h.Component)...), h.Rule))
 			case h.Code == tracer.TLSOK && once("cert"):
 				name := ""
 				if h.Matched != nil {
 					name = h.Matched.Target
 				}
-				ask(st.Name, fmt.Sprintf("Which certificate does %s present?", h.Component), name, h.Detail,
+				ask(st.Name, fmt.Sprintf("Which certificate does %s present?", h.Component), name, h.Text(),
 					append(filter(p.certs, name), "none: TLS passes through to the app server, which presents its own", "a self-signed certificate made at boot"))
 			case h.Code == tracer.LBListener:
 				lbNode = h.Component
@@ -233,9 +233,9 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 					}
 				}
 				wrong = append(wrong, target+": targets are chosen by the client's address")
-				ask(st.Name, fmt.Sprintf("Which target does %s send the request to, and why?", firstNonEmpty(h.Component, lbNode)), target+": "+why, h.Detail, wrong)
+				ask(st.Name, fmt.Sprintf("Which target does %s send the request to, and why?", firstNonEmpty(h.Component, lbNode)), target+": "+why, h.Text(), wrong)
 			case h.Code == tracer.RouteMatch && h.Direction == tracer.Forward && h.Matched != nil && h.Matched.Prefix.IsValid() && h.Matched.Prefix.Bits() == 0 && once("default-route"):
-				ask(st.Name, fmt.Sprintf("Which route of %s carries the packet on?", h.Component), h.Rule, h.Detail,
+				ask(st.Name, fmt.Sprintf("Which route of %s carries the packet on?", h.Component), h.Rule, h.Text(),
 					[]string{h.Matched.Prefix.String() + " → local", "0.0.0.0/0 → blackhole", "10.0.0.0/8 → " + h.Matched.Target})
 			}
 		}
