@@ -47,8 +47,8 @@ type World struct {
 	healthChecks atomic.Int64
 	// hy holds transit gateways, VPN, on-premises networks and endpoints
 	// (hybrid.go).
-	hy hybrid
-	lookups      lookupCache // resolver walks, once per question (dnscache.go)
+	hy      hybrid
+	lookups lookupCache // resolver walks, once per question (dnscache.go)
 }
 
 // Spec returns a deep copy of the spec the world was compiled from, to edit
