@@ -43,7 +43,7 @@ var faultCases = []struct {
 	{"sg-wrong-port", "shop", "browser", "https://shop.example.com/", Params{"group": "sg-lb", "port": "443"}, tracer.SGNoIngressRule, ""},
 	{"nacl-deny-first", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "port": "5432", "cidr": "10.0.10.0/24"}, tracer.NACLIngressDenied, ""},
 	{"nacl-missing-ephemeral", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress"}, tracer.NACLEgressDenied, ""},
-	{"nacl-ephemeral-narrow", "peered", "app-1", "https://auth.corp.internal/", Params{"acl": "acl-shared", "direction": "egress", "cidr": "10.1.0.0/16"}, tracer.NACLEgressDenied, ""},
+	{"nacl-ephemeral-narrow", "peered", "app-1", "https://auth.corp.internal/", Params{"acl": "acl-shared", "direction": "egress", "cidr": "10.1.0.0/16"}, tracer.NACLEphemeralPartial, ""},
 	{"nacl-missing-allow", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"acl": "acl-mesh", "port": "9000"}, tracer.NACLIngressDenied, ""},
 	{"firewall-drop", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"host": "db-1", "port": "5432"}, tracer.HostFirewallDrop, ""},
 	{"firewall-reject", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"host": "payments-1,payments-2", "port": "9000"}, tracer.HostFirewallReject, ""},

@@ -28,6 +28,7 @@ type compiler struct {
 	w        *World
 	problems []Problem
 	names    map[string]string // name to the path that declared it
+	warnings []Problem         // what loads but deserves a word (check prints them)
 	// deferred reference checks that need every name first
 	later []func()
 }
@@ -244,6 +245,7 @@ func compile(s *WorldSpec) (*World, []Problem) {
 		return nil, c.problems
 	}
 	w.compileRules()
+	w.warnings = c.warnings
 	return w, nil
 }
 
@@ -552,7 +554,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, ns.Name, "nat-gateway") {
 			continue
 		}
-		n := &natGW{name: ns.Name}
+		n := &natGW{name: ns.Name, state: c.natState(p+".state", ns.State)}
 		n.iface = &iface{name: ns.Name, kind: kindNAT, vpc: v, nat: n, ephLo: 1024, ephHi: 65535}
 		c.placePrivate(p, v, ns.Subnet, ns.PrivateIP, n.iface)
 		if a, ok := c.addr(p+".public_ip", ns.PublicIP, "public_ip"); ok {
@@ -704,9 +706,14 @@ func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec
 			}
 		case c.w.hosts[rs.Target] != nil && c.w.hosts[rs.Target].iface.vpc == v:
 			r.kind, r.inst = routeInstance, c.w.hosts[rs.Target].iface
-		default:
-			c.errf(p+".target", "route target %q does not exist: name an internet gateway, NAT gateway, peering or instance of VPC %s, or blackhole", rs.Target, v.name)
+		case c.w.kinds[rs.Target] != "":
+			c.errf(p+".target", "route target %q is %s; a route points at an internet gateway, NAT gateway, peering or instance of VPC %s, or blackhole", rs.Target, article(c.w.kinds[rs.Target]), v.name)
 			continue
+		default:
+			// AWS keeps a route whose target was deleted, as a blackhole
+			// (WORLD-FORMAT.md rule 1): the world loads, and check warns.
+			r.kind = routeMissing
+			c.missingTarget(p+".target", v, rs.Target)
 		}
 		rt.routes = append(rt.routes, r)
 	}

@@ -313,6 +313,12 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		p.src = pub
 		return t.internet(p)
 	case routeNAT:
+		if r.nat.state != "available" {
+			t.addQuiet(hop)
+			t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at NAT gateway %s, which is %s: the console shows the route as blackhole", r.dst, r.target, r.nat.state),
+				fmt.Sprintf("point the %s route of %s at an available NAT gateway", r.dst, rt.name))
+			return nil
+		}
 		if p.reply {
 			t.addQuiet(hop)
 			t.noRoute(p, rt, tracer.NoReturnRoute, fmt.Sprintf("%s sends the reply to %s through NAT gateway %s, which has no record of the connection", rt.name, p.dst, r.target),
@@ -379,6 +385,9 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		why := "a blackhole"
 		if r.kind == routeMissing {
 			why = fmt.Sprintf("%s, which is not attached to VPC %s", r.target, v.name)
+			if t.w.kinds[r.target] == "" {
+				why = fmt.Sprintf("%s, which does not exist (deleted, or misspelled): the console shows the route as blackhole", r.target)
+			}
 		}
 		t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at %s: the packet is dropped", r.dst, why),
 			fmt.Sprintf("point the %s route of %s at a working target", r.dst, rt.name))
@@ -478,6 +487,9 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	ported := p.proto == protoTCP || p.proto == protoUDP
 	if !ported {
 		lo, hi = 0, 0
+	}
+	if p.reply && ported && lo != hi {
+		return t.aclReplyRange(sn, ingress, p) // ephemeral.go
 	}
 	what := p.proto.String()
 	if ported && !t.quiet {

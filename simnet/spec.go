@@ -167,6 +167,10 @@ type NATGatewaySpec struct {
 	Subnet    string `yaml:"subnet" json:"subnet"`
 	PrivateIP string `yaml:"private_ip" json:"private_ip"`
 	PublicIP  string `yaml:"public_ip" json:"public_ip"`
+	// State is available (the default), pending, failed, deleting or
+	// deleted; routes to one that is not available are blackholes.
+	// Extension.
+	State string `yaml:"state,omitempty" json:"state,omitempty"`
 }
 
 // SecurityGroupSpec is a security group.

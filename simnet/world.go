@@ -41,6 +41,7 @@ type World struct {
 	// serves.
 	nameservers map[netip.Addr]*nameserver
 	kinds       map[string]string // resource name to kind, for show and completion
+	warnings    []Problem         // see Warnings
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64
@@ -276,6 +277,7 @@ type secGroup struct {
 type natGW struct {
 	name  string
 	iface *iface
+	state string // available, pending, failed, deleting, deleted
 }
 
 type lb struct {

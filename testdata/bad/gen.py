@@ -135,7 +135,7 @@ WORLD_MUTATIONS = [
     ("client-private-ip", "ip: 198.51.100.10", "ip: 10.0.0.5"),
     ("internet-ip-taken", "ip: 198.51.100.53", "ip: 198.51.100.10"),
     ("resolver-missing", "resolver: public-resolver", "resolver: nobody"),
-    ("route-target-missing", "target: igw-prod}", "target: igw-nowhere}"),
+    ("route-target-not-routable", "target: igw-prod}", "target: sg-lb}"),
     ("route-destination-bad", "{destination: 0.0.0.0/0, target: igw-prod}", "{destination: everywhere, target: igw-prod}"),
     ("route-destination-v6", "{destination: 0.0.0.0/0, target: igw-prod}", "{destination: ::/0, target: igw-prod}"),
     ("route-duplicate", "{destination: 0.0.0.0/0, target: igw-prod}", "{destination: 0.0.0.0/0, target: igw-prod}\n          - {destination: 0.0.0.0/0, target: nat-a}"),
