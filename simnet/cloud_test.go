@@ -152,3 +152,157 @@ func builtinSpec(t *testing.T, name string) *WorldSpec {
 	}
 	return w.Spec()
 }
+
+// TestZones follows the ELB User Guide: a target in an Availability Zone
+// that is not enabled for the balancer is "unused" with reason
+// Target.NotInUse and gets no traffic ("Target health status"); with
+// cross-zone load balancing off a node routes only to targets in its own
+// zone, and it is on by default for Application Load Balancers and off
+// for Network Load Balancers ("Cross-zone load balancing"); an
+// Application Load Balancer must have subnets in at least two
+// Availability Zones, one subnet per zone ("Availability Zones"). NAT
+// gateways are zonal (VPC User Guide, "NAT gateways": resources in
+// another zone lose internet access if the gateway's zone fails; create
+// one per zone): check warns, nothing is blocked.
+func TestZones(t *testing.T) {
+	runCloudCases(t, []cloudCase{
+		{name: "lb-target-not-in-use", from: "browser", target: "https://shop.example.com/", verdict: tracer.Delivered,
+			code: tracer.LBTargetNotInUse, comp: "tg-app", detail: "app-2 is in zone c, where web-lb has no node: Target.NotInUse"},
+		{name: "lb-zone-no-targets", from: "browser", target: "https://shop.example.com/", verdict: tracer.Broken,
+			brokenAt: "http web-lb LB_ZONE_NO_TARGETS", code: tracer.LBZoneNoTargets, comp: "web-lb", detail: "every target of tg-app is in a zone where web-lb has no node"},
+		{name: "lb-cross-zone-off", from: "browser", target: "https://shop.example.com/", verdict: tracer.Broken,
+			brokenAt: "http web-lb LB_ZONE_NO_TARGETS", code: tracer.LBZoneNoTargets, comp: "web-lb", detail: "cross-zone load balancing is off and node 10.0.1.10 (zone a) has no target of tg-app in its own zone"},
+		{name: "nlb-cross-zone-off", from: "orders-1", target: "tcp://payments.mesh.internal:9000", verdict: tracer.Broken,
+			brokenAt: "tcp pay-nlb LB_ZONE_NO_TARGETS", code: tracer.LBZoneNoTargets, comp: "pay-nlb", detail: "node 10.20.1.20 (zone a) has no target of tg-payments in its own zone"},
+	})
+	// describe-target-health: the unused target is reported, not checked.
+	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "lb-target-not-in-use.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := w.healthChecks.Load()
+	hs, _ := w.TargetHealth("web-lb")
+	unused := 0
+	for _, h := range hs {
+		if h.Target == "app-2" {
+			unused++
+			if h.Healthy || h.ReasonCode != "Target.NotInUse" {
+				t.Errorf("app-2 from %s: healthy %v, %s; want Target.NotInUse", h.Node, h.Healthy, h.ReasonCode)
+			}
+		} else if !h.Healthy {
+			t.Errorf("%s from %s unhealthy: %s", h.Target, h.Node, h.Reason)
+		}
+	}
+	if unused != 2 {
+		t.Errorf("app-2 reported %d times; want once per node (2)", unused)
+	}
+	if n := w.healthChecks.Load() - before; n != 2 {
+		t.Errorf("%d health checks ran; want 2 (app-1 from each node, none against the unused app-2)", n)
+	}
+
+	// Cross-zone defaults and the cross-zone edit: on for application
+	// balancers, off for network ones; turning it on mends the NLB case.
+	s := builtinSpec(t, "mesh")
+	for _, l := range s.VPCs[0].LoadBalancers {
+		want := l.Type == "application"
+		if got := crossZoneOf(&l); got != want {
+			t.Errorf("%s (%s): cross-zone %v by default; want %v", l.Name, l.Type, got, want)
+		}
+	}
+	w, _ = Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "nlb-cross-zone-off.yaml"))
+	s = w.Spec()
+	if _, err := (CrossZoneEdit{LB: "pay-nlb", On: true}).Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := Compile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := trace(t, w2, "orders-1", "tcp://payments.mesh.internal:9000"); r.Verdict != tracer.Delivered {
+		t.Errorf("cross-zone on: %s; want delivered", brokenAt(r))
+	}
+
+	// Validation: an ALB in one zone, or two nodes in one zone, is refused.
+	for _, tt := range []struct {
+		name string
+		edit func(s *WorldSpec)
+		want string
+	}{
+		{"one node", func(s *WorldSpec) { s.VPCs[0].LoadBalancers[0].Nodes = s.VPCs[0].LoadBalancers[0].Nodes[:1] },
+			"application load balancer web-lb has subnets in zone a only; an application load balancer needs subnets in at least two availability zones"},
+		{"two nodes, one zone", func(s *WorldSpec) { s.VPCs[0].Subnets[1].Zone = "a" },
+			"load balancer web-lb has nodes in subnets public-a and public-b, both in zone a; a balancer takes one subnet per availability zone"},
+	} {
+		s := builtinSpec(t, "shop")
+		tt.edit(s)
+		if _, err := Compile(s); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v; want %q", tt.name, err, tt.want)
+		}
+	}
+	// A network balancer may live in one zone.
+	s = builtinSpec(t, "mesh")
+	s.VPCs[0].LoadBalancers[1].Nodes = s.VPCs[0].LoadBalancers[1].Nodes[:1]
+	if _, err := Compile(s); err != nil {
+		t.Errorf("an NLB in one zone: %v", err)
+	}
+
+	// The zonal NAT gateway: a warning with the subnet's line, no block.
+	w, _ = LoadBuiltin("shop")
+	found := false
+	for _, p := range w.Warnings() {
+		if strings.Contains(p.Msg, "subnet app-b (zone b) sends 0.0.0.0/0 through NAT gateway nat-a in zone a") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no zonal NAT warning for shop: %v", w.Warnings())
+	}
+	if r := trace(t, w, "app-2", "https://api.partner.example.net/"); r.Verdict != tracer.Delivered {
+		t.Errorf("app-2 through another zone's NAT gateway: %s; want delivered", brokenAt(r))
+	}
+}
+
+// TestSourceDestCheck: EC2 performs source/destination checks by default;
+// an instance that routes (a NAT instance, a firewall appliance) must have
+// them disabled (EC2 User Guide, "Source/destination checks"; VPC User
+// Guide, "NAT instances": "disable source/destination checks").
+func TestSourceDestCheck(t *testing.T) {
+	runCloudCases(t, []cloudCase{
+		{name: "srcdst-check-on", from: "app-1", target: "https://api.partner.example.net/", verdict: tracer.Broken,
+			brokenAt: "tcp bastion SRC_DST_CHECK", code: tracer.SrcDstCheck, comp: "bastion", detail: "its source/destination check is on"},
+		{name: "srcdst-check-off", from: "app-1", target: "https://api.partner.example.net/", verdict: tracer.Delivered,
+			code: tracer.RouteMatch, comp: "bastion", detail: "bastion forwards the packet on"},
+	})
+	w, _ := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "srcdst-check-on.yaml"))
+	r := trace(t, w, "app-1", "https://api.partner.example.net/")
+	fix := ""
+	for _, s := range r.Stages {
+		for _, h := range s.Hops {
+			if h.Code == tracer.SrcDstCheck {
+				fix = h.Fix
+			}
+		}
+	}
+	if fix != "instance bastion source-dest-check off" {
+		t.Fatalf("fix = %q; want instance bastion source-dest-check off", fix)
+	}
+	e, err := ParseEdit(fix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := w.Spec()
+	undo, err := e.Apply(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if undo.String() != "instance bastion source-dest-check on" {
+		t.Errorf("undo = %s", undo)
+	}
+	w2, err := Compile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := trace(t, w2, "app-1", "https://api.partner.example.net/"); r.Verdict != tracer.Delivered {
+		t.Errorf("after the fix: %s", brokenAt(r))
+	}
+}

@@ -241,6 +241,7 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	for _, f := range c.later {
 		f()
 	}
+	c.zoneChecks() // zones.go
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
@@ -495,7 +496,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, ss.Name, "subnet") {
 			continue
 		}
-		sn := &subnet{name: ss.Name, vpc: v}
+		sn := &subnet{name: ss.Name, vpc: v, zone: ss.Zone}
 		var pok bool
 		sn.prefix, pok = c.prefix(p+".cidr", ss.CIDR, "cidr")
 		if pok && ok {
@@ -568,7 +569,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, is.Name, "instance") {
 			continue
 		}
-		h := &host{name: is.Name}
+		h := &host{name: is.Name, srcDstCheck: is.SourceDestCheck == nil || *is.SourceDestCheck}
 		h.iface = &iface{name: is.Name, kind: kindInstance, vpc: v, host: h, ephLo: 32768, ephHi: 60999}
 		c.placePrivate(p, v, is.Subnet, is.PrivateIP, h.iface)
 		if is.PublicIP != "" {
@@ -971,6 +972,7 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 		}
 		l.listeners = append(l.listeners, li)
 	}
+	c.lbZones(path, l, ls) // zones.go
 }
 
 func parseMatcher(s string) ([]statusRange, error) {

@@ -152,6 +152,8 @@ func ParseEditWords(w []string) (Edit, error) {
 		return parseCertEdit(w)
 	case "peering":
 		return parsePeeringEdit(w)
+	case "instance":
+		return parseInstanceEdit(w) // edit_cloud.go
 	}
 	return nil, &UsageError{Reason: fmt.Sprintf("%q is not a fix command; fix commands: %s", w[0], strings.Join(EditVerbs, ", "))}
 }

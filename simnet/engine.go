@@ -374,7 +374,9 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 			t.acl(sn, false, p)
 			t.acl(app.subnet, true, p)
 		}
-		if !t.quiet {
+		if app.host != nil && app.host.srcDstCheck {
+			t.srcDstCheck(app, p) // zones.go; the walk goes on as if it forwarded
+		} else if !t.quiet {
 			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
 		}

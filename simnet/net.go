@@ -319,6 +319,10 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 		return false
 	}
 	target := n.pickTarget(node, tg, t)
+	if target == nil {
+		t.zoneNoTargets(node, tg, p)
+		return false
+	}
 	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
 	t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: target.name,
 		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
@@ -345,12 +349,16 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 // pickTarget chooses a healthy target (the first), or the first of all when
 // none is healthy (fail open).
 func (n *Net) pickTarget(node *iface, tg *targetGroup, t *walk) *host {
-	for _, h := range tg.targets {
+	pool := node.lb.pool(node, tg) // zones.go
+	if len(pool) == 0 {
+		return nil
+	}
+	for _, h := range pool {
 		if ok, _ := n.w.healthy(node, tg, h); ok {
 			return h
 		}
 	}
-	return tg.targets[0]
+	return pool[0]
 }
 
 // leg is a connection the balancer opens to a target.
@@ -449,6 +457,12 @@ func (w *World) healthOf(node *iface, tg *targetGroup, h *host) healthResult {
 		for i, n := range nodes {
 			tg.health[i] = make([]healthResult, len(tg.targets))
 			for j, t := range tg.targets {
+				if !node.lb.inUse(t) {
+					// ELB checks no target in a zone it has no node in
+					// (Target.NotInUse); see zones.go.
+					tg.health[i][j] = healthResult{why: t.name + " is not in use (no node in its zone)", awsCode: "Target.NotInUse"}
+					continue
+				}
 				r := w.checkHealth(n, tg, t)
 				code, action := tracer.LBHealthy, tracer.ActHealthy
 				if !r.ok {
@@ -720,10 +734,25 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			fmt.Sprintf("lb %s target add INSTANCE (register a target in %s)", l.name, tg.name))
 		return
 	}
+	// Zones: the targets this node may send to (zones.go).
+	pool := l.pool(node, tg)
+	if len(pool) == 0 {
+		detail, advice, fix := l.zoneBlock(node, tg)
+		lbHop(tracer.LBZoneNoTargets, http.StatusServiceUnavailable, detail, advice)
+		if fix != nil {
+			h := &resp.Hops[len(resp.Hops)-1]
+			h.Edit, h.Fix = fix, fix.String()
+		}
+		resp.Hops = append(l.notInUseHops(tg), resp.Hops...)
+		return
+	}
 	// Health, as this node sees it.
 	var healthy []*host
 	healthHops := make([]tracer.Hop, 0, len(tg.targets))
-	for _, h := range tg.targets {
+	if len(pool) < len(tg.targets) {
+		healthHops = append(healthHops, l.notInUseHops(tg)...)
+	}
+	for _, h := range pool {
 		r := n.w.healthOf(node, tg, h)
 		if r.ok {
 			healthy = append(healthy, h)
@@ -733,7 +762,7 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	resp.Hops = append(make([]tracer.Hop, 0, len(healthHops)+24), healthHops...)
 	candidates, failOpen := healthy, false
 	if len(healthy) == 0 {
-		candidates, failOpen = tg.targets, true
+		candidates, failOpen = pool, true
 	}
 	var tried []string
 	var firstLeg *leg

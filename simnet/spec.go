@@ -198,6 +198,10 @@ type LoadBalancerSpec struct {
 	Nodes          []LBNodeSpec      `yaml:"nodes" json:"nodes"`
 	Listeners      []ListenerSpec    `yaml:"listeners" json:"listeners"`
 	TargetGroups   []TargetGroupSpec `yaml:"target_groups,omitempty" json:"target_groups,omitempty"`
+	// CrossZone is cross-zone load balancing: on unless false for
+	// application balancers, off unless true for network balancers.
+	// Extension.
+	CrossZone *bool `yaml:"cross_zone,omitempty" json:"cross_zone,omitempty"`
 }
 
 // LBNodeSpec is a balancer's presence in one subnet.
@@ -244,6 +248,10 @@ type InstanceSpec struct {
 	SecurityGroups []string           `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
 	Services       []ServiceSpec      `yaml:"services,omitempty" json:"services,omitempty"`
 	Firewall       []FirewallRuleSpec `yaml:"firewall,omitempty" json:"firewall,omitempty"`
+	// SourceDestCheck is EC2's source/destination check: on unless
+	// false. An instance that is a route's target forwards only with it
+	// off. Extension.
+	SourceDestCheck *bool `yaml:"source_dest_check,omitempty" json:"source_dest_check,omitempty"`
 }
 
 // ServiceSpec is a listening service.

@@ -151,6 +151,9 @@ type host struct {
 	services []*service
 	firewall []fwRule
 	resolver *resolver // clients: their resolver; nil for instances (the VPC resolver)
+	// srcDstCheck: the instance drops traffic not addressed to it (on by
+	// default, as EC2's source/destination check). Extension.
+	srcDstCheck bool
 }
 
 type service struct {
@@ -193,6 +196,7 @@ type vpc struct {
 }
 
 type subnet struct {
+	zone   string // the availability zone; "" when the file gives none
 	name   string
 	prefix netip.Prefix
 	vpc    *vpc
@@ -289,6 +293,10 @@ type lb struct {
 	nodes     []*iface
 	listeners []*listener
 	tgs       map[string]*targetGroup
+	// crossZone is cross-zone load balancing; pools holds, per target
+	// group, the targets each node may send to (zones.go).
+	crossZone bool
+	pools     map[*targetGroup][][]*host
 }
 
 func (l *lb) listener(port uint16) *listener {

@@ -18,14 +18,22 @@ const (
 	// node (Target.NotInUse), or cross-zone balancing is off and the
 	// node's own zone has none.
 	LBZoneNoTargets Code = "LB_ZONE_NO_TARGETS"
+	// LBTargetNotInUse: a target in a zone where the balancer has no node
+	// gets no traffic (Target.NotInUse). It stops nothing by itself.
+	LBTargetNotInUse Code = "LB_TARGET_NOT_IN_USE"
 )
+
+// ActUnused is what a balancer does with a target it may not use.
+const ActUnused Action = "unused"
 
 // CloudCodes returns the codes of issue 11, for `pathlab codes`.
 func CloudCodes() []Code {
-	return []Code{NACLEphemeralPartial, SrcDstCheck, LBZoneNoTargets}
+	return []Code{NACLEphemeralPartial, SrcDstCheck, LBZoneNoTargets, LBTargetNotInUse}
 }
 
 func init() {
+	codeInfo[LBTargetNotInUse] = pass(StageHTTP, TopicLoadBalancer, KindTargetGroup, ActUnused,
+		"a target is in a zone where the balancer has no node (Target.NotInUse): it gets no traffic")
 	codeInfo[NACLEphemeralPartial] = pass("", TopicNACL, KindNetworkACL, ActAllow,
 		"the network ACL lets this connection's reply through, but denies part of the initiator's ephemeral range: connections that draw a port there hang (intermittent)")
 	codeInfo[SrcDstCheck] = block(GroupRouting, "", TopicRouting, KindInstance, ActDrop, obsTimeout,

@@ -62,7 +62,7 @@ WORLD_MUTATIONS = [
     ("clock-number", "clock: 2026-11-21T12:00:00Z", "clock: 12345"),
     ("ip-number", "ip: 198.51.100.10", "ip: 12345"),
     ("health-check-list", "health_check: {path: /healthz, matcher: \"200\"}", "health_check: [/healthz]"),
-    ("nodes-mapping", "nodes:\n          - {subnet: public-a, private_ip: 10.0.1.10, public_ip: 203.0.113.10}", "nodes: {subnet: public-a}"),
+    ("nodes-mapping", "nodes:\n          - {subnet: public-a, private_ip: 10.0.1.10, public_ip: 203.0.113.10}\n          - {private_ip: 10.0.20.11, public_ip: 203.0.113.12, subnet: \"data-a\"}", "nodes: {subnet: public-a}"),
     ("internet-list", "internet:\n  clients:", "internet: []\nx:\n  clients:"),
     ("vpc-text", "vpcs:\n  - name: prod", "vpcs:\n  - prod\n  - name: prod"),
     ("routes-number", "routes:\n          - {destination: 10.0.0.0/16, target: pcx-1}", "routes: 3"),

@@ -12,6 +12,8 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOP = open(os.path.join(HERE, "..", "..", "..", "simnet", "worlds", "shop.yaml")).read()
 SHOP = SHOP[SHOP.index("name: shop"):]  # drop the built-in world's own header
+MESH = open(os.path.join(HERE, "..", "..", "..", "simnet", "worlds", "mesh.yaml")).read()
+MESH = MESH[MESH.index("name: mesh"):]
 
 
 def edit(base, *pairs):
@@ -44,13 +46,48 @@ CASES = [
      "pathlab trace --world testdata/worlds/cloud/acl-ephemeral-whole.yaml --from app-1 tcp://db.internal.shop:5432\n#   -> tcp acl-data NACL_EGRESS_DENIED",
      [("          - {rule: 100, protocol: tcp, ports: 1024-65535, cidr: 10.0.10.0/23, action: allow}",
        "          - {rule: 90, protocol: tcp, ports: 32768-45000, cidr: 10.0.10.0/23, action: deny}\n          - {rule: 100, protocol: tcp, ports: 1024-32767, cidr: 10.0.10.0/23, action: allow}")]),
+    ("lb-target-not-in-use",
+     "subnet app-b is in zone c, where web-lb has no node: app-2 gets no traffic; app-1 serves alone.",
+     "ELB User Guide, target health: a target in a zone not enabled for the balancer is unused (Target.NotInUse).",
+     "pathlab trace --world testdata/worlds/cloud/lb-target-not-in-use.yaml https://shop.example.com/\n#   -> delivered, with tg-app LB_TARGET_NOT_IN_USE for app-2",
+     [("name: app-b, cidr: 10.0.11.0/24, zone: b", "name: app-b, cidr: 10.0.11.0/24, zone: c")]),
+    ("lb-zone-no-targets",
+     "subnets app-a and app-b are in zone c, where web-lb has no node: no target is in use.",
+     "ELB User Guide, target health: targets in zones not enabled for the balancer get no traffic (Target.NotInUse); with none in use the balancer answers 503.",
+     "pathlab trace --world testdata/worlds/cloud/lb-zone-no-targets.yaml https://shop.example.com/\n#   -> http web-lb LB_ZONE_NO_TARGETS",
+     [("name: app-a, cidr: 10.0.10.0/24, zone: a", "name: app-a, cidr: 10.0.10.0/24, zone: c"),
+      ("name: app-b, cidr: 10.0.11.0/24, zone: b", "name: app-b, cidr: 10.0.11.0/24, zone: c")]),
+    ("lb-cross-zone-off",
+     "web-lb has cross-zone load balancing off and only app-2 (zone b) registered; the browser reaches the node in zone a.",
+     "ELB User Guide, cross-zone load balancing: with it off, each node sends only to targets in its own zone.",
+     "pathlab trace --world testdata/worlds/cloud/lb-cross-zone-off.yaml https://shop.example.com/\n#   -> http web-lb LB_ZONE_NO_TARGETS",
+     [("        security_groups: [sg-lb]\n", "        security_groups: [sg-lb]\n        cross_zone: false\n"),
+      ("targets: [app-1, app-2]", "targets: [app-2]")]),
+    ("srcdst-check-on",
+     "rt-private sends the default route to bastion (used as a NAT instance), whose source/destination check is on (the default).",
+     "EC2 User Guide, source/destination checks: an instance that routes or NATs must have the check off; with it on it drops traffic not addressed to it.",
+     "pathlab trace --world testdata/worlds/cloud/srcdst-check-on.yaml --from app-1 https://api.partner.example.net/\n#   -> tcp bastion SRC_DST_CHECK",
+     [("- {destination: 0.0.0.0/0, target: nat-a}", "- {destination: 0.0.0.0/0, target: bastion}")]),
+    ("srcdst-check-off",
+     "as srcdst-check-on, with bastion's source/destination check off: it forwards.",
+     "EC2 User Guide, source/destination checks: with the check off the instance forwards.",
+     "pathlab trace --world testdata/worlds/cloud/srcdst-check-off.yaml --from app-1 https://api.partner.example.net/\n#   -> delivered",
+     [("- {destination: 0.0.0.0/0, target: nat-a}", "- {destination: 0.0.0.0/0, target: bastion}"),
+      ("        public_ip: 203.0.113.40\n", "        public_ip: 203.0.113.40\n        source_dest_check: false\n")]),
+    ("nlb-cross-zone-off", 
+     "(mesh) only payments-2 (zone b) is registered with pay-nlb, whose cross-zone load balancing is off (the default for network balancers); payments.mesh.internal lists the zone-a node first.",
+     "ELB User Guide, cross-zone load balancing: off by default for network load balancers; a node sends only to its own zone's targets.",
+     "pathlab trace --world testdata/worlds/cloud/nlb-cross-zone-off.yaml --from orders-1 tcp://payments.mesh.internal:9000\n#   -> tcp pay-nlb LB_ZONE_NO_TARGETS",
+     [("targets: [payments-1, payments-2]", "targets: [payments-2]")], MESH),
 ]
 
 
 def main():
-    for name, change, aws, trace, pairs in CASES:
-        body = edit(SHOP, *pairs)
-        head = "# pathlab test world (issue 11), derived from the built-in shop world.\n"
+    for case in CASES:
+        name, change, aws, trace, pairs = case[:5]
+        base = case[5] if len(case) > 5 else SHOP
+        body = edit(base, *pairs)
+        head = "# pathlab test world (issue 11), derived from the built-in %s world.\n" % ("mesh" if base is MESH else "shop")
         head += "# Change: %s\n# AWS: %s\n# %s\n" % (change, aws, trace)
         open(os.path.join(HERE, name + ".yaml"), "w").write(head + body)
     print(len(CASES), "worlds")

@@ -1,0 +1,124 @@
+package simnet
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Edits of issue 11's constructs: an instance's source/destination check
+// and a balancer's cross-zone load balancing.
+
+func init() {
+	EditUsage["instance"] = []string{"instance NAME source-dest-check on|off"}
+	EditVerbs = append(EditVerbs, "instance")
+	EditUsage["lb"] = append(EditUsage["lb"], "lb NAME cross-zone on|off")
+}
+
+// SrcDstEdit turns an instance's source/destination check on or off:
+//
+//	instance NAME source-dest-check on|off
+//
+// (aws ec2 modify-instance-attribute --no-source-dest-check).
+type SrcDstEdit struct {
+	Instance string
+	On       bool
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func parseOnOff(verb, s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "on", "true", "enable", "enabled":
+		return true, nil
+	case "off", "false", "disable", "disabled":
+		return false, nil
+	}
+	return false, usagef(verb, "%q: want on or off", s)
+}
+
+func parseInstanceEdit(w []string) (Edit, error) {
+	if len(w) != 4 || w[2] != "source-dest-check" {
+		return nil, wordCount("instance", "instance takes NAME source-dest-check on|off")
+	}
+	if err := nameArg("instance", "instance", w[1]); err != nil {
+		return nil, err
+	}
+	on, err := parseOnOff("instance", w[3])
+	if err != nil {
+		return nil, err
+	}
+	return SrcDstEdit{Instance: w[1], On: on}, nil
+}
+
+func (e SrcDstEdit) String() string {
+	return JoinLine([]string{"instance", e.Instance, "source-dest-check", onOff(e.On)})
+}
+
+func (e SrcDstEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
+
+func (e SrcDstEdit) apply(s *WorldSpec) (Edit, string, error) {
+	for i := range s.VPCs {
+		for j := range s.VPCs[i].Instances {
+			in := &s.VPCs[i].Instances[j]
+			if in.Name != e.Instance {
+				continue
+			}
+			was := in.SourceDestCheck == nil || *in.SourceDestCheck
+			on := e.On
+			in.SourceDestCheck = &on
+			return SrcDstEdit{Instance: e.Instance, On: was}, fmt.Sprintf("%s: source/destination check %s (was %s)", e.Instance, onOff(e.On), onOff(was)), nil
+		}
+	}
+	return nil, "", fmt.Errorf("no instance is named %q", e.Instance)
+}
+
+// CrossZoneEdit turns a balancer's cross-zone load balancing on or off:
+//
+//	lb NAME cross-zone on|off
+type CrossZoneEdit struct {
+	LB string
+	On bool
+}
+
+func parseCrossZoneEdit(w []string) (Edit, error) {
+	if len(w) != 4 {
+		return nil, wordCount("lb", "cross-zone takes on|off")
+	}
+	on, err := parseOnOff("lb", w[3])
+	if err != nil {
+		return nil, err
+	}
+	return CrossZoneEdit{LB: w[1], On: on}, nil
+}
+
+func (e CrossZoneEdit) String() string {
+	return JoinLine([]string{"lb", e.LB, "cross-zone", onOff(e.On)})
+}
+
+func (e CrossZoneEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
+
+func (e CrossZoneEdit) apply(s *WorldSpec) (Edit, string, error) {
+	l := specLB(s, e.LB)
+	if l == nil {
+		return nil, "", fmt.Errorf("no load balancer is named %q", e.LB)
+	}
+	was := crossZoneOf(l)
+	on := e.On
+	l.CrossZone = &on
+	return CrossZoneEdit{LB: e.LB, On: was}, fmt.Sprintf("%s: cross-zone load balancing %s (was %s)", e.LB, onOff(e.On), onOff(was)), nil
+}
+
+// crossZoneOf is a balancer's cross-zone setting with AWS's defaults: on
+// for application balancers, off for network balancers (ELB User Guide,
+// "Cross-zone load balancing").
+func crossZoneOf(l *LoadBalancerSpec) bool {
+	if l.CrossZone != nil {
+		return *l.CrossZone
+	}
+	return l.Type == "application" || l.Type == "alb"
+}
