@@ -20,6 +20,12 @@ var faultCases = []struct {
 	want                       tracer.Code
 	healthy                    string
 }{
+	// issue 11
+	{"nacl-ephemeral-partial", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress", "cidr": "10.0.10.0/23"}, tracer.NACLEphemeralPartial, ""},
+	{"nat-instance-check-on", "shop", "app-1", "https://api.partner.example.net/", Params{"table": "rt-private", "host": "bastion"}, tracer.SrcDstCheck, ""},
+	{"lb-cross-zone-off", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb", "target": "app-1"}, tracer.LBZoneNoTargets, ""},
+	{"lb-target-deregistered", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"lb": "pay-nlb", "target": "payments-1"}, tracer.LBZoneNoTargets, ""},
+	{"nat-gateway-replaced", "shop", "app-1", "https://api.partner.example.net/", Params{"nat": "nat-a"}, tracer.RouteBlackhole, ""},
 	{"dns-record-missing", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.DNSNXDomain, ""},
 	{"dns-record-wrong", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.NoRoute, ""},
 	{"dns-cname-loop", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "shop"}, tracer.DNSCNAMELoop, ""},

@@ -154,6 +154,8 @@ func ParseEditWords(w []string) (Edit, error) {
 		return parsePeeringEdit(w)
 	case "instance":
 		return parseInstanceEdit(w) // edit_cloud.go
+	case "nat":
+		return parseNATEdit(w) // edit_cloud.go
 	}
 	return nil, &UsageError{Reason: fmt.Sprintf("%q is not a fix command; fix commands: %s", w[0], strings.Join(EditVerbs, ", "))}
 }

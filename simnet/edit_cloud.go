@@ -10,7 +10,8 @@ import (
 
 func init() {
 	EditUsage["instance"] = []string{"instance NAME source-dest-check on|off"}
-	EditVerbs = append(EditVerbs, "instance")
+	EditUsage["nat"] = []string{"nat NAME replace NEW"}
+	EditVerbs = append(EditVerbs, "instance", "nat")
 	EditUsage["lb"] = append(EditUsage["lb"], "lb NAME cross-zone on|off")
 }
 
@@ -121,4 +122,48 @@ func crossZoneOf(l *LoadBalancerSpec) bool {
 		return *l.CrossZone
 	}
 	return l.Type == "application" || l.Type == "alb"
+}
+
+// NATReplaceEdit replaces a NAT gateway by a new one of another name, in
+// the same subnet with the same addresses (delete-nat-gateway, then
+// create-nat-gateway with the same Elastic IP). Routes keep the name they
+// had: AWS keeps a route to a deleted gateway as a blackhole.
+//
+//	nat NAME replace NEW
+type NATReplaceEdit struct {
+	NAT string
+	New string
+}
+
+func parseNATEdit(w []string) (Edit, error) {
+	if len(w) != 4 || w[2] != "replace" {
+		return nil, wordCount("nat", "nat takes NAME replace NEW")
+	}
+	for _, n := range []string{w[1], w[3]} {
+		if err := nameArg("nat", "NAT gateway", n); err != nil {
+			return nil, err
+		}
+	}
+	return NATReplaceEdit{NAT: w[1], New: w[3]}, nil
+}
+
+func (e NATReplaceEdit) String() string { return JoinLine([]string{"nat", e.NAT, "replace", e.New}) }
+
+func (e NATReplaceEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
+
+func (e NATReplaceEdit) apply(s *WorldSpec) (Edit, string, error) {
+	for i := range s.VPCs {
+		for j := range s.VPCs[i].NATGateways {
+			n := &s.VPCs[i].NATGateways[j]
+			if n.Name != e.NAT {
+				continue
+			}
+			if specHasRouteTarget(s, e.New) {
+				return nil, "", fmt.Errorf("the name %q is taken", e.New)
+			}
+			n.Name = e.New
+			return NATReplaceEdit{NAT: e.New, New: e.NAT}, fmt.Sprintf("NAT gateway %s deleted and re-created as %s (routes still name %s)", e.NAT, e.New, e.NAT), nil
+		}
+	}
+	return nil, "", fmt.Errorf("no NAT gateway is named %q", e.NAT)
 }
