@@ -42,6 +42,11 @@ func init() {
 			Params: []Param{{Name: "nat", Doc: "the NAT gateway", Required: true}, {Name: "new", Doc: "the new gateway's name (default: NAME-2)"}},
 			Codes:  []tracer.Code{tracer.RouteBlackhole},
 			apply:  applyNATReplaced, candidates: candNATs},
+		&Kind{Name: "dns-alias-wrong-target", Topic: TopicDNS, Difficulty: "medium",
+			Doc:    "a name becomes a Route 53 alias to the wrong balancer: it resolves, to addresses that do not serve the request",
+			Params: []Param{pZone, pName, {Name: "target", Doc: "the balancer the alias wrongly points at", Required: true}},
+			Codes:  []tracer.Code{tracer.LBNoListener, tracer.TLSNameMismatch},
+			apply:  applyAliasWrong, candidates: candAliasWrong},
 	)
 }
 
@@ -208,6 +213,47 @@ func candNATs(s *simnet.WorldSpec) []Params {
 	for _, v := range s.VPCs {
 		for _, n := range v.NATGateways {
 			out = append(out, Params{"nat": n.Name})
+		}
+	}
+	return out
+}
+
+func applyAliasWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
+	z, err := simnet.SpecZone(s, p["zone"])
+	if err != nil {
+		return nil, err
+	}
+	c := &change{s: s}
+	rel := simnet.RelRecord(z.Name, p["name"])
+	for _, r := range z.Records {
+		if simnet.RelRecord(z.Name, r.Name) == rel && r.Type == "CNAME" {
+			if err := c.do(simnet.DNSRecordEdit{Zone: p["zone"], Op: "remove", Name: p["name"], Type: "CNAME"}); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	if err := c.do(simnet.DNSAliasEdit{Zone: p["zone"], Name: p["name"], Target: p["target"]}); err != nil {
+		return nil, err
+	}
+	return c.applied(fmt.Sprintf("%s in %s is now an alias to %s", p["name"], p["zone"], p["target"]), zoneComponent(z)), nil
+}
+
+func candAliasWrong(s *simnet.WorldSpec) []Params {
+	var lbs []string
+	for _, v := range s.VPCs {
+		for _, l := range v.LoadBalancers {
+			lbs = append(lbs, l.Name)
+		}
+	}
+	var out []Params
+	for _, z := range s.DNS.Zones {
+		for _, r := range z.Records {
+			if r.Type == "CNAME" {
+				for _, l := range lbs {
+					out = append(out, Params{"zone": z.Name, "name": r.Name, "target": l})
+				}
+			}
 		}
 	}
 	return out

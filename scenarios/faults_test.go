@@ -25,6 +25,7 @@ var faultCases = []struct {
 	{"nat-instance-check-on", "shop", "app-1", "https://api.partner.example.net/", Params{"table": "rt-private", "host": "bastion"}, tracer.SrcDstCheck, ""},
 	{"lb-cross-zone-off", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb", "target": "app-1"}, tracer.LBZoneNoTargets, ""},
 	{"lb-target-deregistered", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"lb": "pay-nlb", "target": "payments-1"}, tracer.LBZoneNoTargets, ""},
+	{"dns-alias-wrong-target", "mesh", "web-1", "https://api.mesh.internal/", Params{"zone": "mesh.internal", "name": "api", "target": "pay-nlb"}, tracer.LBNoListener, ""},
 	{"nat-gateway-replaced", "shop", "app-1", "https://api.partner.example.net/", Params{"nat": "nat-a"}, tracer.RouteBlackhole, ""},
 	{"dns-record-missing", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.DNSNXDomain, ""},
 	{"dns-record-wrong", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.NoRoute, ""},

@@ -306,3 +306,57 @@ func TestSourceDestCheck(t *testing.T) {
 		t.Errorf("after the fix: %s", brokenAt(r))
 	}
 }
+
+// TestRoute53: an alias record answers with its target's addresses and
+// may sit at the zone apex (Route 53 Developer Guide, "Choosing between
+// alias and non-alias records"); a CNAME may not be at the apex (RFC 1034
+// section 3.6.2; Route 53 refuses it) nor beside other data of its name.
+// The VPC's DNS attributes (VPC User Guide, "DNS attributes for your
+// VPC"): enableDnsSupport off, the Amazon-provided resolver answers
+// nothing; enableDnsHostnames off, private hosted zones are not used.
+func TestRoute53(t *testing.T) {
+	runCloudCases(t, []cloudCase{
+		{name: "alias-apex", from: "browser", target: "https://shop.example.com/", verdict: tracer.Delivered,
+			code: tracer.DNSAnswer, comp: "example.com", detail: "shop.example.com. A 203.0.113.10, shop.example.com. A 203.0.113.11"},
+		{name: "alias-apex", from: "browser", target: "tcp://example.com:443", verdict: tracer.Delivered,
+			code: tracer.DNSAnswer, comp: "example.com", detail: "answers authoritatively: example.com. A 203.0.113.10, example.com. A 203.0.113.11"},
+		{name: "alias-wrong-balancer", from: "web-1", target: "https://api.mesh.internal/", verdict: tracer.Broken,
+			brokenAt: "tcp pay-nlb LB_NO_LISTENER", code: tracer.LBNoListener, comp: "pay-nlb", detail: "no listener on port 443"},
+		{name: "dns-support-off", from: "app-1", target: "tcp://db.internal.shop:5432", verdict: tracer.Broken,
+			brokenAt: "dns prod-resolver DNS_TIMEOUT", code: tracer.DNSTimeout, comp: "prod-resolver", detail: "enable_dns_support off"},
+		{name: "dns-hostnames-off", from: "app-1", target: "tcp://db.internal.shop:5432", verdict: tracer.Broken,
+			code: tracer.DNSNXDomain, comp: "root-servers", detail: ""},
+	})
+	for _, tt := range []struct {
+		name string
+		rec  RecordSpec
+		want string
+	}{
+		{"cname at the apex", RecordSpec{Name: "@", Type: "CNAME", Value: "web-lb.example.com"}, "a CNAME at the zone apex (example.com) is not allowed"},
+		{"cname beside an alias", RecordSpec{Name: "web-lb", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, ""},
+		{"alias with a value", RecordSpec{Name: "x", Type: "A", Value: "192.0.2.1", Alias: &AliasSpec{Target: "web-lb"}}, "remove value/values"},
+		{"alias with a ttl", RecordSpec{Name: "x", Type: "A", TTL: new(int), Alias: &AliasSpec{Target: "web-lb"}}, "an alias record has no TTL of its own"},
+		{"alias of type MX", RecordSpec{Name: "x", Type: "MX", Alias: &AliasSpec{Target: "web-lb"}}, "an alias record has type A"},
+		{"alias to nothing", RecordSpec{Name: "x", Type: "A", Alias: &AliasSpec{Target: "web-lbb"}}, `alias target "web-lbb" is neither a load balancer nor an A record`},
+		{"alias beside a CNAME", RecordSpec{Name: "shop", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, "shop has a CNAME and other records"},
+		{"alias to a record", RecordSpec{Name: "www", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, ""},
+	} {
+		s := builtinSpec(t, "shop")
+		z := &s.DNS.Zones[0]
+		if tt.name == "cname beside an alias" {
+			// web-lb's A record gives way to an alias of the same name:
+			// allowed (an alias is an A record), the balancer's addresses.
+			z.Records = z.Records[:1]
+			z.Records = append(z.Records, RecordSpec{Name: "web-lb", Type: "A", Alias: &AliasSpec{Target: "web-lb"}})
+		} else {
+			z.Records = append(z.Records, tt.rec)
+		}
+		_, err := Compile(s)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: err = %v; want %q", tt.name, err, tt.want)
+		}
+	}
+}

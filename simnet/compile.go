@@ -446,7 +446,8 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 	if !c.declare(path, vs.Name, "vpc") {
 		return
 	}
-	v := &vpc{name: vs.Name, ifaces: map[netip.Addr]*iface{}, igw: vs.InternetGateway}
+	v := &vpc{name: vs.Name, ifaces: map[netip.Addr]*iface{}, igw: vs.InternetGateway,
+		dnsOff: vs.EnableDNSSupport != nil && !*vs.EnableDNSSupport, noPrivateDNS: vs.EnableDNSHostnames != nil && !*vs.EnableDNSHostnames}
 	c.w.vpcs = append(c.w.vpcs, v)
 	c.w.vpcIndex[v.name] = v
 	var ok bool
@@ -1193,6 +1194,14 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			c.errf(path+".ttl", "ttl %d is negative or too large; a TTL is 0 to 2147483647 seconds", ttl)
 			return
 		}
+	}
+	if rs.Alias != nil {
+		c.aliasRecord(path, z, owner, name, rs) // dnscheck.go
+		return
+	}
+	if rtype == dns.TypeCNAME && owner == z.name {
+		c.errf(path+".type", "a CNAME at the zone apex (%s) is not allowed: the apex holds the zone's SOA and NS records, and a CNAME stands alone (RFC 1034; Route 53 refuses it); use an alias record: {name: \"@\", type: A, alias: {target: BALANCER}}", strings.TrimSuffix(z.name, "."))
+		return
 	}
 	if rs.Value != "" && len(rs.Values) > 0 {
 		c.errf(path+".values", "record %s %s has both value and values; write one value as value:, several as values: [...]", name, rs.Type)

@@ -13,6 +13,7 @@ func init() {
 	EditUsage["nat"] = []string{"nat NAME replace NEW"}
 	EditVerbs = append(EditVerbs, "instance", "nat")
 	EditUsage["lb"] = append(EditUsage["lb"], "lb NAME cross-zone on|off")
+	EditUsage["dns"] = append(EditUsage["dns"], "dns ZONE alias NAME TARGET")
 }
 
 // SrcDstEdit turns an instance's source/destination check on or off:
@@ -166,4 +167,53 @@ func (e NATReplaceEdit) apply(s *WorldSpec) (Edit, string, error) {
 		}
 	}
 	return nil, "", fmt.Errorf("no NAT gateway is named %q", e.NAT)
+}
+
+// DNSAliasEdit makes NAME in a zone a Route 53 alias A record to a
+// balancer or a record of the zone, replacing its A records:
+//
+//	dns ZONE alias NAME TARGET
+type DNSAliasEdit struct {
+	Zone, Name, Target string
+}
+
+func parseDNSAliasEdit(w []string) (Edit, error) {
+	if len(w) != 5 {
+		return nil, wordCount("dns", "alias takes NAME and TARGET (a balancer or a record of the zone)")
+	}
+	for _, n := range w[3:] {
+		if err := nameArg("dns", "name", n); err != nil {
+			return nil, err
+		}
+	}
+	return DNSAliasEdit{Zone: w[1], Name: w[3], Target: w[4]}, nil
+}
+
+func (e DNSAliasEdit) String() string {
+	return JoinLine([]string{"dns", e.Zone, "alias", e.Name, e.Target})
+}
+
+func (e DNSAliasEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
+
+func (e DNSAliasEdit) apply(s *WorldSpec) (Edit, string, error) {
+	z, err := SpecZone(s, e.Zone)
+	if err != nil {
+		return nil, "", err
+	}
+	rel := RelRecord(z.Name, e.Name)
+	var undo Edit = DNSRecordEdit{Zone: e.Zone, Op: "remove", Name: e.Name, Type: "A"}
+	keep := z.Records[:0:0]
+	for _, r := range z.Records {
+		if RelRecord(z.Name, r.Name) == rel && strings.EqualFold(r.Type, "A") {
+			if r.Alias != nil {
+				undo = DNSAliasEdit{Zone: e.Zone, Name: e.Name, Target: r.Alias.Target}
+			} else {
+				undo = DNSRecordEdit{Zone: e.Zone, Op: "set", Name: e.Name, Type: "A", Values: r.AllValues(), TTL: r.TTL}
+			}
+			continue
+		}
+		keep = append(keep, r)
+	}
+	z.Records = append(keep, RecordSpec{Name: e.Name, Type: "A", Alias: &AliasSpec{Target: e.Target}})
+	return undo, fmt.Sprintf("%s: %s is now an alias to %s", z.Name, e.Name, e.Target), nil
 }

@@ -81,7 +81,11 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	}
 	r.hops = append(r.hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery,
 		Detail: fmt.Sprintf("%s asks %s (%s) for %s %s", n.from.name, server, serverAddr, q, dns.TypeToString[qtype])})
-	r.lookup(v, q, qtype)
+	if v != nil && v.dnsOff {
+		r.dnsSupportOff(v, serverAddr) // dnscheck.go
+	} else {
+		r.lookup(v, q, qtype)
+	}
 
 	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: r.rcode, Server: server, RTT: n.rtt(serverAddr)}
 	m := new(dns.Msg)
@@ -235,7 +239,7 @@ func buildRR(rec record) dns.RR {
 // delegation (root, TLD, the zone's servers) the first time. It returns the
 // zone and the server that answered, or nil after recording a failure.
 func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
-	if v != nil {
+	if v != nil && !v.noPrivateDNS {
 		var best *zone
 		for _, z := range v.private {
 			if dns.IsSubDomain(z.name, name) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {

@@ -83,6 +83,17 @@ type RecordSpec struct {
 	Value  string   `yaml:"value,omitempty" json:"value,omitempty"`
 	Values []string `yaml:"values,omitempty" json:"values,omitempty"`
 	TTL    *int     `yaml:"ttl,omitempty" json:"ttl,omitempty"` // seconds; nil means 300
+	// Alias makes an A record a Route 53 alias: it answers with the
+	// addresses of a balancer or of another record of the zone, and may
+	// sit at the apex. Extension.
+	Alias *AliasSpec `yaml:"alias,omitempty" json:"alias,omitempty"`
+}
+
+// AliasSpec is a Route 53 alias target: a load balancer's name, or a
+// record name of the same zone.
+type AliasSpec struct {
+	Target         string `yaml:"target" json:"target"`
+	EvaluateHealth bool   `yaml:"evaluate_health,omitempty" json:"evaluate_health,omitempty"`
 }
 
 // AllValues returns Value and Values together.
@@ -121,6 +132,11 @@ type VPCSpec struct {
 	SecurityGroups  []SecurityGroupSpec `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
 	LoadBalancers   []LoadBalancerSpec  `yaml:"load_balancers,omitempty" json:"load_balancers,omitempty"`
 	Instances       []InstanceSpec      `yaml:"instances,omitempty" json:"instances,omitempty"`
+	// EnableDNSSupport: the VPC resolver answers (unless false).
+	// EnableDNSHostnames: with support, private zones are answered
+	// (unless false). Extension.
+	EnableDNSSupport   *bool `yaml:"enable_dns_support,omitempty" json:"enable_dns_support,omitempty"`
+	EnableDNSHostnames *bool `yaml:"enable_dns_hostnames,omitempty" json:"enable_dns_hostnames,omitempty"`
 }
 
 // RouteTableSpec is a route table.

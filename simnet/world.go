@@ -193,6 +193,10 @@ type vpc struct {
 	resolver  *iface // base + 2
 	private   []*zone
 	instances []*host
+	// dnsOff: enable_dns_support is false, the resolver does not answer;
+	// noPrivateDNS: enable_dns_hostnames is false, private zones are not
+	// answered (dnscheck.go).
+	dnsOff, noPrivateDNS bool
 }
 
 type subnet struct {
