@@ -360,3 +360,41 @@ func TestRoute53(t *testing.T) {
 		}
 	}
 }
+
+// TestICMPTypeCode: security group and network ACL rules for ICMP name a
+// type and a code, -1 (or none) for all (VPC User Guide, "Security group
+// rules" and "Network ACL rules"); ping sends echo request (type 8) and
+// the echo reply (type 0) returns by connection tracking through security
+// groups, by its own rule through ACLs. A rule for the wrong type does not
+// match.
+func TestICMPTypeCode(t *testing.T) {
+	runCloudCases(t, []cloudCase{
+		{name: "icmp-echo-allowed", from: "app-1", target: "icmp://10.0.20.10", verdict: tracer.Delivered,
+			code: tracer.NACLAllow, comp: "acl-data", detail: "request icmp allowed by rule 120"},
+		{name: "icmp-acl-wrong-type", from: "app-1", target: "icmp://10.0.20.10", verdict: tracer.Broken,
+			brokenAt: "icmp acl-data NACL_INGRESS_DENIED", code: tracer.NACLIngressDenied, comp: "acl-data", detail: "implicit deny"},
+		{name: "icmp-sg-wrong-type", from: "app-1", target: "icmp://10.0.20.10", verdict: tracer.Broken,
+			brokenAt: "icmp sg-db SG_NO_INGRESS_RULE", code: tracer.SGNoIngressRule, comp: "sg-db", detail: "allows icmp from 10.0.10.21"},
+	})
+	eight, three, big := 8, 3, 300
+	for _, tt := range []struct {
+		name string
+		rule ACLRuleSpec
+		want string
+	}{
+		{"type on tcp", ACLRuleSpec{Rule: 130, Protocol: "tcp", Ports: Ports{Text: "22"}, CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &eight}, "icmp_type and icmp_code apply to icmp rules only"},
+		{"type too big", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &big}, "icmp_type 300 is outside 0-255"},
+		{"code without type", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPCode: &three}, "icmp_code needs an icmp_type"},
+		{"type and code", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &three, ICMPCode: &three}, ""},
+	} {
+		s := builtinSpec(t, "shop")
+		s.VPCs[0].NetworkACLs[1].Ingress = append(s.VPCs[0].NetworkACLs[1].Ingress, tt.rule)
+		_, err := Compile(s)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: err = %v; want %q", tt.name, err, tt.want)
+		}
+	}
+}

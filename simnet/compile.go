@@ -728,6 +728,7 @@ func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := aclRule{num: rs.Rule}
+		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		if rs.Rule < 1 || rs.Rule > 32766 {
 			c.errf(p+".rule", "rule number %d is outside 1-32766", rs.Rule)
 		}
@@ -760,7 +761,7 @@ func aclText(rs ACLRuleSpec) string {
 	if !rs.Ports.IsZero() {
 		ports = " " + rs.Ports.Text
 	}
-	return fmt.Sprintf("rule %d %s %s%s %s", rs.Rule, strings.ToLower(rs.Action), strings.ToLower(rs.Protocol), ports, rs.CIDR)
+	return fmt.Sprintf("rule %d %s %s%s%s %s", rs.Rule, strings.ToLower(rs.Action), strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), rs.CIDR)
 }
 
 func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool) []sgRule {
@@ -768,6 +769,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := sgRule{}
+		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		var protoOK bool
 		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
 		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
@@ -813,7 +815,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !ingress {
 			dir = "to"
 		}
-		r.text = fmt.Sprintf("%s%s %s %s", strings.ToLower(rs.Protocol), ports, dir, peer)
+		r.text = fmt.Sprintf("%s%s%s %s %s", strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), dir, peer)
 		out = append(out, r)
 	}
 	return out

@@ -26,6 +26,9 @@ type pkt struct {
 	// viaNode: a network load balancer's reply goes back through the node
 	// that passed the connection through.
 	viaNode *iface
+	// icmpType and icmpCode of an ICMP packet (8/0 echo request, 0/0 echo
+	// reply, 3/3 port unreachable, 3/4 fragmentation needed).
+	icmpType, icmpCode uint8
 }
 
 // ttl is the packet's IP TTL now: it left its sender with 64.
@@ -111,7 +114,7 @@ func (t *walk) refused(dst *iface, p *pkt) {
 	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true, dlo: p.sport, dhi: p.sport}
 	what := "reset"
 	if o.Conn == tracer.ConnUnreachable || p.proto != protoTCP {
-		r.proto, r.sport, r.dport, r.dlo, r.dhi = protoICMP, 0, 0, 0, 0
+		r.proto, r.sport, r.dport, r.dlo, r.dhi, r.icmpType, r.icmpCode = protoICMP, 0, 0, 0, 0, 3, 3
 		what = "ICMP port unreachable"
 	}
 	back := &walk{w: t.w, quiet: true, nat: t.nat, natOrig: t.natOrig, natOrigPort: t.natOrigPort, natPort: t.natPort}
@@ -505,7 +508,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		if r.proto != protoAll && r.proto != p.proto {
 			continue
 		}
-		if !r.cidr.Contains(peer) {
+		if !r.cidr.Contains(peer) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 			continue
 		}
 		rlo, rhi := uint16(0), uint16(65535)
@@ -672,7 +675,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	for _, g := range dst.sgs {
 		for i := range g.ingress {
 			r := &g.ingress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
@@ -702,7 +705,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	for _, g := range from.sgs {
 		for i := range g.egress {
 			r := &g.egress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {

@@ -103,7 +103,9 @@ func ephemeral(i *iface, dst netip.AddrPort) uint16 {
 func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn) {
 	src := n.from
 	p := &pkt{proto: pr, src: src.addr(), dst: addr.Addr(), dport: addr.Port()}
-	if pr != protoICMP {
+	if pr == protoICMP {
+		p.icmpType = 8 // echo request
+	} else {
 		p.sport = ephemeral(src, addr)
 	}
 	c := &tracer.Conn{Proto: tracer.Proto(pr.String()), Addr: addr, Local: netip.AddrPortFrom(p.src, p.sport)}
@@ -254,7 +256,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 
 // reply walks the answer back from dst to whoever sent p.
 func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
-	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true}
+	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true} // an ICMP reply: echo reply, 0/0
 	r.dlo, r.dhi = p.sport, p.sport
 	if init := n.w.ifaceAt(dst.vpc, p.src); init != nil && p.proto != protoICMP {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
@@ -819,7 +821,7 @@ func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) 
 		return false
 	}
 	t := &walk{w: n.w}
-	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private}
+	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private, icmpType: 3, icmpCode: 4}
 	if t.acl(st.dst.subnet, true, icmp) {
 		resp.Hops = append(resp.Hops, tracer.Hop{Component: pr.name, Kind: tracer.KindPeering, Direction: tracer.Return, Action: tracer.ActSignal, Code: tracer.PeeringForward,
 			Detail: fmt.Sprintf("the response's 1500-byte segments exceed peering %s's MTU %d; ICMP fragmentation needed reaches %s, which lowers its segment size (path MTU discovery)", pr.name, pr.mtu, st.dst.name)})

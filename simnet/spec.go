@@ -166,6 +166,10 @@ type ACLRuleSpec struct {
 	Ports    Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
 	CIDR     string `yaml:"cidr" json:"cidr"`
 	Action   string `yaml:"action" json:"action"` // allow, deny
+	// ICMPType and ICMPCode narrow an icmp rule to one type and code
+	// (nil: any). Extension.
+	ICMPType *int `yaml:"icmp_type,omitempty" json:"icmp_type,omitempty"`
+	ICMPCode *int `yaml:"icmp_code,omitempty" json:"icmp_code,omitempty"`
 }
 
 // SubnetSpec is a subnet.
@@ -203,6 +207,9 @@ type SGRuleSpec struct {
 	Ports       Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
 	Source      string `yaml:"source,omitempty" json:"source,omitempty"`
 	Destination string `yaml:"destination,omitempty" json:"destination,omitempty"`
+	// ICMPType and ICMPCode narrow an icmp rule (nil: any). Extension.
+	ICMPType *int `yaml:"icmp_type,omitempty" json:"icmp_type,omitempty"`
+	ICMPCode *int `yaml:"icmp_code,omitempty" json:"icmp_code,omitempty"`
 }
 
 // LoadBalancerSpec is an application or network load balancer.

@@ -255,6 +255,10 @@ type aclRule struct {
 	allow  bool
 	text   string
 	rule   tracer.Rule
+
+	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
+	// any (icmp.go).
+	icmpType, icmpCode int16
 }
 
 type acl struct {
@@ -273,6 +277,10 @@ type sgRule struct {
 	group  string
 	text   string
 	rule   tracer.Rule // its Text names the direction: "ingress tcp 443 from ..."
+
+	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
+	// any (icmp.go).
+	icmpType, icmpCode int16
 }
 
 type secGroup struct {
