@@ -41,3 +41,45 @@ func TestCheckFailsIntermittent(t *testing.T) {
 		t.Errorf("shop: %s", rs[0].Detail)
 	}
 }
+
+// TestReviewZonalNAT: a fix that sends one zone's subnets through another
+// zone's NAT gateway works, and the review says what it costs (VPC User
+// Guide, NAT gateways: create one in each zone, or the subnets of other
+// zones lose internet access when its zone fails).
+func TestReviewZonalNAT(t *testing.T) {
+	lib, err := Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc *Scenario
+	for _, s := range lib {
+		if s.ID == "shop-nat-route-missing" {
+			sc = s
+		}
+	}
+	if sc == nil {
+		t.Skip("the library has no shop-nat-route-missing") // renamed elsewhere
+	}
+	st, err := sc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := st.Broken.Clone()
+	if _, err := (simnet.RouteEdit{Table: "rt-private", Op: "add", Dest: defaultRoute, Target: "nat-a"}).Apply(fixed); err != nil {
+		t.Fatal(err)
+	}
+	ws := Review(context.Background(), st, fixed)
+	found := false
+	for _, w := range ws {
+		if w.Kind == "zones" && strings.Contains(w.Message, "subnet app-b (zone b) sends 0.0.0.0/0 through NAT gateway nat-a in zone a") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("review: %v; want the zonal NAT warning", ws)
+	}
+	// The world as it was (the same route) brings no new warning.
+	if ws := Review(context.Background(), st, st.Broken.Clone()); len(ws) != 0 {
+		t.Errorf("review of an unchanged world: %v", ws)
+	}
+}

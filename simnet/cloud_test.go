@@ -139,6 +139,16 @@ func TestEphemeralPartial(t *testing.T) {
 		{name: "acl-ephemeral-whole", from: "app-1", target: "tcp://db.internal.shop:5432", verdict: tracer.Broken,
 			brokenAt: "tcp acl-data NACL_EGRESS_DENIED", code: tracer.NACLEgressDenied, comp: "acl-data", detail: "rule 90 denies 32768-45000, no rule allows the rest (the implicit deny)"},
 	})
+	// The text report says it is intermittent, not just delivered.
+	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "acl-ephemeral-partial.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	trace(t, w, "app-1", "tcp://db.internal.shop:5432").WriteText(&buf, tracer.TextOptions{})
+	if !strings.Contains(buf.String(), "delivered this time, but intermittent: acl-data NACL_EPHEMERAL_PARTIAL") {
+		t.Errorf("the text report does not say it is intermittent:\n%s", buf.String())
+	}
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
