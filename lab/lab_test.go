@@ -336,9 +336,9 @@ var knownDisagreements = map[[3]string]string{}
 // acl-shared's egress rule for replies to 49152-65535 while app-1 (Linux)
 // draws from 32768-60999: a connection whose port is 49152-60999 works,
 // one below hangs (NACLs are stateless, AWS VPC User Guide, "Ephemeral
-// ports"). The simulation calls that a block; WORLD-FORMAT.md semantics 5
-// asks a trace to report it as intermittent. One probe in the lab sees one
-// draw, so these flows are logged, never judged.
+// ports"). The simulation delivers and flags it NACL_EPHEMERAL_PARTIAL
+// (intermittent), as WORLD-FORMAT.md semantics 5 asks. One probe in the
+// lab sees one draw, so these flows are logged, never judged.
 var intermittent = map[[3]string]bool{
 	{"peered-acl-ephemeral", "app-1", "https://auth-lb.corp.internal/"}:       true,
 	{"peered-acl-ephemeral", "app-1", "https://auth.corp.internal/"}:          true,

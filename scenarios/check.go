@@ -95,6 +95,13 @@ func runCheck(ctx context.Context, w *simnet.World, c Check) Result {
 	if delivered {
 		res.Seen = "it works " + strings.TrimPrefix(res.Detail, "delivered ")
 	}
+	if flaky := r.Intermittent(); delivered && len(flaky) > 0 && c.Want != "blocked" {
+		// Delivered this time, but some connections hang: a fix that
+		// leaves part of the ephemeral range denied is not a fix.
+		res.Pass = false
+		res.Detail += fmt.Sprintf(", but only intermittently: %s %s: %s", flaky[0].Component, flaky[0].Code, flaky[0].Detail)
+		res.Seen = "it works only some of the time (some connections hang)"
+	}
 	return res
 }
 

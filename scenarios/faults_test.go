@@ -20,6 +20,13 @@ var faultCases = []struct {
 	want                       tracer.Code
 	healthy                    string
 }{
+	// issue 11
+	{"nacl-ephemeral-partial", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress", "cidr": "10.0.10.0/23"}, tracer.NACLEphemeralPartial, ""},
+	{"nat-instance-check-on", "shop", "app-1", "https://api.partner.example.net/", Params{"table": "rt-private", "host": "bastion"}, tracer.SrcDstCheck, ""},
+	{"lb-cross-zone-off", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb", "target": "app-1"}, tracer.LBZoneNoTargets, ""},
+	{"lb-target-deregistered", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"lb": "pay-nlb", "target": "payments-1"}, tracer.LBZoneNoTargets, ""},
+	{"dns-alias-wrong-target", "mesh", "web-1", "https://api.mesh.internal/", Params{"zone": "mesh.internal", "name": "api", "target": "pay-nlb"}, tracer.LBNoListener, ""},
+	{"nat-gateway-replaced", "shop", "app-1", "https://api.partner.example.net/", Params{"nat": "nat-a"}, tracer.RouteBlackhole, ""},
 	{"dns-record-missing", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.DNSNXDomain, ""},
 	{"dns-record-wrong", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.NoRoute, ""},
 	{"dns-cname-loop", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "shop"}, tracer.DNSCNAMELoop, ""},
@@ -55,7 +62,7 @@ var faultCases = []struct {
 	{"sg-wrong-port", "shop", "browser", "https://shop.example.com/", Params{"group": "sg-lb", "port": "443"}, tracer.SGNoIngressRule, ""},
 	{"nacl-deny-first", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "port": "5432", "cidr": "10.0.10.0/24"}, tracer.NACLIngressDenied, ""},
 	{"nacl-missing-ephemeral", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress"}, tracer.NACLEgressDenied, ""},
-	{"nacl-ephemeral-narrow", "peered", "app-1", "https://auth.corp.internal/", Params{"acl": "acl-shared", "direction": "egress", "cidr": "10.1.0.0/16"}, tracer.NACLEgressDenied, ""},
+	{"nacl-ephemeral-narrow", "peered", "app-1", "https://auth.corp.internal/", Params{"acl": "acl-shared", "direction": "egress", "cidr": "10.1.0.0/16"}, tracer.NACLEphemeralPartial, ""},
 	{"nacl-missing-allow", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"acl": "acl-mesh", "port": "9000"}, tracer.NACLIngressDenied, ""},
 	{"firewall-drop", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"host": "db-1", "port": "5432"}, tracer.HostFirewallDrop, ""},
 	{"firewall-reject", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"host": "payments-1,payments-2", "port": "9000"}, tracer.HostFirewallReject, ""},

@@ -46,6 +46,7 @@ func Review(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
 func ReviewWorld(ctx context.Context, st *Setup, fixed *simnet.WorldSpec, fw *simnet.World) []Warning {
 	ws := leastPrivilege(st, fixed)
 	ws = append(ws, reachability(ctx, st, fw)...)
+	ws = append(ws, zoneWarnings(st, fw)...) // review_cloud.go
 	return ws
 }
 

@@ -28,6 +28,7 @@ type compiler struct {
 	w        *World
 	problems []Problem
 	names    map[string]string // name to the path that declared it
+	warnings []Problem         // what loads but deserves a word (check prints them)
 	// deferred reference checks that need every name first
 	later []func()
 }
@@ -242,10 +243,12 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	for _, f := range c.later {
 		f()
 	}
+	c.zoneChecks() // zones.go
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
 	w.compileRules()
+	w.warnings = c.warnings
 	return w, nil
 }
 
@@ -447,7 +450,8 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 	if !c.declare(path, vs.Name, "vpc") {
 		return
 	}
-	v := &vpc{name: vs.Name, ifaces: map[netip.Addr]*iface{}, igw: vs.InternetGateway}
+	v := &vpc{name: vs.Name, ifaces: map[netip.Addr]*iface{}, igw: vs.InternetGateway,
+		dnsOff: vs.EnableDNSSupport != nil && !*vs.EnableDNSSupport, noPrivateDNS: vs.EnableDNSHostnames != nil && !*vs.EnableDNSHostnames}
 	c.w.vpcs = append(c.w.vpcs, v)
 	c.w.vpcIndex[v.name] = v
 	var ok bool
@@ -503,7 +507,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, ss.Name, "subnet") {
 			continue
 		}
-		sn := &subnet{name: ss.Name, vpc: v}
+		sn := &subnet{name: ss.Name, vpc: v, zone: ss.Zone}
 		var pok bool
 		sn.prefix, pok = c.prefix(p+".cidr", ss.CIDR, "cidr")
 		if pok && ok {
@@ -562,7 +566,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, ns.Name, "nat-gateway") {
 			continue
 		}
-		n := &natGW{name: ns.Name}
+		n := &natGW{name: ns.Name, state: c.natState(p+".state", ns.State)}
 		n.iface = &iface{name: ns.Name, kind: kindNAT, vpc: v, nat: n, ephLo: 1024, ephHi: 65535}
 		c.placePrivate(p, v, ns.Subnet, ns.PrivateIP, n.iface)
 		if a, ok := c.addr(p+".public_ip", ns.PublicIP, "public_ip"); ok {
@@ -576,7 +580,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 		if !c.declare(p, is.Name, "instance") {
 			continue
 		}
-		h := &host{name: is.Name}
+		h := &host{name: is.Name, srcDstCheck: is.SourceDestCheck == nil || *is.SourceDestCheck}
 		h.iface = &iface{name: is.Name, kind: kindInstance, vpc: v, host: h, ephLo: 32768, ephHi: 60999}
 		c.placePrivate(p, v, is.Subnet, is.PrivateIP, h.iface)
 		if is.PublicIP != "" {
@@ -733,9 +737,14 @@ func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec
 		case c.w.hosts[rs.Target] != nil && c.w.hosts[rs.Target].iface.vpc == v:
 			r.kind, r.inst = routeInstance, c.w.hosts[rs.Target].iface
 		case c.hybridTarget(p, v, rs, &r, nil):
-		default:
-			c.errf(p+".target", "route target %q does not exist: name an internet gateway, NAT gateway, peering or instance of VPC %s, or blackhole", rs.Target, v.name)
+		case c.w.kinds[rs.Target] != "":
+			c.errf(p+".target", "route target %q is %s; a route points at an internet gateway, NAT gateway, peering or instance of VPC %s, or blackhole", rs.Target, article(c.w.kinds[rs.Target]), v.name)
 			continue
+		default:
+			// AWS keeps a route whose target was deleted, as a blackhole
+			// (WORLD-FORMAT.md rule 1): the world loads, and check warns.
+			r.kind = routeMissing
+			c.missingTarget(p+".target", v, rs.Target)
 		}
 		rt.routes = append(rt.routes, r)
 	}
@@ -748,6 +757,7 @@ func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := aclRule{num: rs.Rule}
+		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		if rs.Rule < 1 || rs.Rule > 32766 {
 			c.errf(p+".rule", "rule number %d is outside 1-32766", rs.Rule)
 		}
@@ -780,7 +790,7 @@ func aclText(rs ACLRuleSpec) string {
 	if !rs.Ports.IsZero() {
 		ports = " " + rs.Ports.Text
 	}
-	return fmt.Sprintf("rule %d %s %s%s %s", rs.Rule, strings.ToLower(rs.Action), strings.ToLower(rs.Protocol), ports, rs.CIDR)
+	return fmt.Sprintf("rule %d %s %s%s%s %s", rs.Rule, strings.ToLower(rs.Action), strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), rs.CIDR)
 }
 
 func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool) []sgRule {
@@ -788,6 +798,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := sgRule{}
+		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		var protoOK bool
 		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
 		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
@@ -843,7 +854,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !ingress {
 			dir = "to"
 		}
-		r.text = fmt.Sprintf("%s%s %s %s", strings.ToLower(rs.Protocol), ports, dir, peer)
+		r.text = fmt.Sprintf("%s%s%s %s %s", strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), dir, peer)
 		out = append(out, r)
 	}
 	return out
@@ -1003,6 +1014,7 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 		}
 		l.listeners = append(l.listeners, li)
 	}
+	c.lbZones(path, l, ls) // zones.go
 }
 
 func parseMatcher(s string) ([]statusRange, error) {
@@ -1223,6 +1235,14 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			c.errf(path+".ttl", "ttl %d is negative or too large; a TTL is 0 to 2147483647 seconds", ttl)
 			return
 		}
+	}
+	if rs.Alias != nil {
+		c.aliasRecord(path, z, owner, name, rs) // dnscheck.go
+		return
+	}
+	if rtype == dns.TypeCNAME && owner == z.name {
+		c.errf(path+".type", "a CNAME at the zone apex (%s) is not allowed: the apex holds the zone's SOA and NS records, and a CNAME stands alone (RFC 1034; Route 53 refuses it); use an alias record: {name: \"@\", type: A, alias: {target: BALANCER}}", strings.TrimSuffix(z.name, "."))
+		return
 	}
 	if rs.Value != "" && len(rs.Values) > 0 {
 		c.errf(path+".values", "record %s %s has both value and values; write one value as value:, several as values: [...]", name, rs.Type)

@@ -154,6 +154,10 @@ func ParseEditWords(w []string) (Edit, error) {
 		return parseCertEdit(w)
 	case "peering":
 		return parsePeeringEdit(w)
+	case "instance":
+		return parseInstanceEdit(w) // edit_cloud.go
+	case "nat":
+		return parseNATEdit(w) // edit_cloud.go
 	}
 	if e, ok, err := parseHybridEdit(w); ok { // edit_hybrid.go
 		return e, err

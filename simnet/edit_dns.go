@@ -66,6 +66,8 @@ func parseDNSEdit(w []string) (Edit, error) {
 		return nil, err
 	}
 	switch op {
+	case "alias":
+		return parseDNSAliasEdit(w) // edit_cloud.go
 	case "set":
 		if len(w) < 6 {
 			return nil, wordCount("dns", "set needs NAME, TYPE and at least one value")

@@ -400,6 +400,9 @@ func (e RouteEdit) apply(s *WorldSpec) (Edit, string, error) {
 		if idx >= 0 {
 			return nil, "", fmt.Errorf("%s already has a route for %s (→ %s); use: route %s replace %s via %s", e.Table, dst, rt.Routes[idx].Target, e.Table, dst, e.Target)
 		}
+		if !specHasRouteTarget(s, e.Target) {
+			return nil, "", routeTargetNotFound(s, e.Target)
+		}
 		rt.Routes = append(rt.Routes, RouteSpec{Destination: dst.Masked().String(), Target: e.Target})
 		return RouteEdit{Table: e.Table, Op: "remove", Dest: dst.Masked()}, fmt.Sprintf("%s: added %s → %s", e.Table, dst.Masked(), e.Target), nil
 	case "replace":
@@ -408,6 +411,9 @@ func (e RouteEdit) apply(s *WorldSpec) (Edit, string, error) {
 		}
 		if idx < 0 {
 			return nil, "", fmt.Errorf("%s has no route for %s to replace; use: route %s add %s via %s", e.Table, dst, e.Table, dst, e.Target)
+		}
+		if !specHasRouteTarget(s, e.Target) {
+			return nil, "", routeTargetNotFound(s, e.Target)
 		}
 		old := rt.Routes[idx].Target
 		rt.Routes[idx].Target = e.Target

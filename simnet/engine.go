@@ -26,6 +26,9 @@ type pkt struct {
 	// viaNode: a network load balancer's reply goes back through the node
 	// that passed the connection through.
 	viaNode *iface
+	// icmpType and icmpCode of an ICMP packet (8/0 echo request, 0/0 echo
+	// reply, 3/3 port unreachable, 3/4 fragmentation needed).
+	icmpType, icmpCode uint8
 }
 
 // ttl is the packet's IP TTL now: it left its sender with 64.
@@ -114,7 +117,7 @@ func (t *walk) refused(dst *iface, p *pkt) {
 	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true, dlo: p.sport, dhi: p.sport}
 	what := "reset"
 	if o.Conn == tracer.ConnUnreachable || p.proto != protoTCP {
-		r.proto, r.sport, r.dport, r.dlo, r.dhi = protoICMP, 0, 0, 0, 0
+		r.proto, r.sport, r.dport, r.dlo, r.dhi, r.icmpType, r.icmpCode = protoICMP, 0, 0, 0, 0, 3, 3
 		what = "ICMP port unreachable"
 	}
 	back := &walk{w: t.w, quiet: true, nat: t.nat, natOrig: t.natOrig, natOrigPort: t.natOrigPort, natPort: t.natPort}
@@ -329,6 +332,12 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		p.src = pub
 		return t.internet(p)
 	case routeNAT:
+		if r.nat.state != "available" {
+			t.addQuiet(hop)
+			t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at NAT gateway %s, which is %s: the console shows the route as blackhole", r.dst, r.target, r.nat.state),
+				fmt.Sprintf("point the %s route of %s at an available NAT gateway", r.dst, rt.name))
+			return nil
+		}
 		if p.reply {
 			t.addQuiet(hop)
 			t.noRoute(p, rt, tracer.NoReturnRoute, fmt.Sprintf("%s sends the reply to %s through NAT gateway %s, which has no record of the connection", rt.name, p.dst, r.target),
@@ -387,7 +396,9 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		if !t.appliance(app, p) { // tgw.go
 			return nil
 		}
-		if !t.quiet {
+		if app.host != nil && app.host.srcDstCheck {
+			t.srcDstCheck(app, p) // zones.go; the walk goes on as if it forwarded
+		} else if !t.quiet {
 			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
 				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
 		}
@@ -401,6 +412,9 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		why := "a blackhole"
 		if r.kind == routeMissing {
 			why = fmt.Sprintf("%s, which is not attached to VPC %s", r.target, v.name)
+			if t.w.kinds[r.target] == "" {
+				why = fmt.Sprintf("%s, which does not exist (deleted, or misspelled): the console shows the route as blackhole", r.target)
+			}
 		}
 		t.noRoute(p, rt, tracer.RouteBlackhole, fmt.Sprintf("route %s points at %s: the packet is dropped", r.dst, why),
 			fmt.Sprintf("point the %s route of %s at a working target", r.dst, rt.name))
@@ -508,6 +522,9 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 	if !ported {
 		lo, hi = 0, 0
 	}
+	if p.reply && ported && lo != hi {
+		return t.aclReplyRange(sn, ingress, p) // ephemeral.go
+	}
 	var rem portSet
 	rem.add(lo, hi)
 	var allowed []string
@@ -517,7 +534,7 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 		if r.proto != protoAll && r.proto != p.proto {
 			continue
 		}
-		if !r.cidr.Contains(peer) {
+		if !r.cidr.Contains(peer) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 			continue
 		}
 		rlo, rhi := uint16(0), uint16(65535)
@@ -702,7 +719,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	for _, g := range dst.sgs {
 		for i := range g.ingress {
 			r := &g.ingress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
@@ -732,7 +749,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	for _, g := range from.sgs {
 		for i := range g.egress {
 			r := &g.egress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) {
+			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 				continue
 			}
 			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {

@@ -47,6 +47,14 @@ func (w *World) TargetHealth(lbName string) ([]TargetHealth, error) {
 				tg := l.tgs[tgs.Name]
 				for _, node := range l.nodes {
 					for _, h := range tg.targets {
+						if !l.inUse(h) {
+							// ELB runs no health checks against a target in a
+							// zone it has no node in: its state is unused.
+							out = append(out, TargetHealth{LoadBalancer: l.name, TargetGroup: tg.name, Node: node.private.String(), Target: h.name, Port: int(tg.port),
+								Reason: fmt.Sprintf("%s is in zone %s, where %s has no node", h.name, zoneOf(h.iface), l.name), ReasonCode: "Target.NotInUse",
+								Description: "Target is in an Availability Zone that is not enabled for the load balancer", Cause: tracer.LBTargetNotInUse, CauseComponent: h.name})
+							continue
+						}
 						r := w.healthOf(node, tg, h)
 						out = append(out, TargetHealth{LoadBalancer: l.name, TargetGroup: tg.name, Node: node.private.String(),
 							Target: h.name, Port: int(tg.port), Healthy: r.ok, Reason: r.why, ReasonCode: r.awsCode, Description: r.awsDesc,

@@ -104,7 +104,9 @@ func ephemeral(i *iface, dst netip.AddrPort) uint16 {
 func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn) {
 	src := n.from
 	p := &pkt{proto: pr, src: src.addr(), dst: addr.Addr(), dport: addr.Port()}
-	if pr != protoICMP {
+	if pr == protoICMP {
+		p.icmpType = 8 // echo request
+	} else {
 		p.sport = ephemeral(src, addr)
 	}
 	if addr.Addr().IsLoopback() && src.host != nil {
@@ -250,7 +252,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 
 // reply walks the answer back from dst to whoever sent p.
 func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
-	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true}
+	r := &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true} // an ICMP reply: echo reply, 0/0
 	r.dlo, r.dhi = p.sport, p.sport
 	if init := n.w.initiator(dst.vpc, p.src); init != nil && p.proto != protoICMP {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
@@ -319,6 +321,10 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 		return false
 	}
 	target := n.pickTarget(node, tg, t)
+	if target == nil {
+		t.zoneNoTargets(node, tg, p)
+		return false
+	}
 	q := &pkt{proto: p.proto, src: p.src, dst: target.iface.private, sport: p.sport, dport: tg.port}
 	t.add(tracer.Hop{Component: node.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: target.name,
 		Detail: fmt.Sprintf("passes the connection through to %s (%s:%d), keeping the client's address %s", target.name, q.dst, q.dport, p.src)})
@@ -345,12 +351,16 @@ func (n *Net) passThrough(t *walk, node *iface, li *listener, p *pkt, st *conn) 
 // pickTarget chooses a healthy target (the first), or the first of all when
 // none is healthy (fail open).
 func (n *Net) pickTarget(node *iface, tg *targetGroup, t *walk) *host {
-	for _, h := range tg.targets {
+	pool := node.lb.pool(node, tg) // zones.go
+	if len(pool) == 0 {
+		return nil
+	}
+	for _, h := range pool {
 		if ok, _ := n.w.healthy(node, tg, h); ok {
 			return h
 		}
 	}
-	return tg.targets[0]
+	return pool[0]
 }
 
 // leg is a connection the balancer opens to a target.
@@ -452,6 +462,12 @@ func (w *World) healthOf(node *iface, tg *targetGroup, h *host) healthResult {
 		for i, n := range nodes {
 			tg.health[i] = make([]healthResult, len(tg.targets))
 			for j, t := range tg.targets {
+				if !node.lb.inUse(t) {
+					// ELB checks no target in a zone it has no node in
+					// (Target.NotInUse); see zones.go.
+					tg.health[i][j] = healthResult{why: t.name + " is not in use (no node in its zone)", awsCode: "Target.NotInUse"}
+					continue
+				}
 				r := w.checkHealth(n, tg, t)
 				code, action := tracer.LBHealthy, tracer.ActHealthy
 				if !r.ok {
@@ -724,9 +740,21 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			fmt.Sprintf("lb %s target add INSTANCE (register a target in %s)", l.name, tg.name))
 		return
 	}
+	// Zones: the targets this node may send to (zones.go).
+	pool := l.pool(node, tg)
+	if len(pool) == 0 {
+		detail, advice, fix := l.zoneBlock(node, tg)
+		lbHop(tracer.LBZoneNoTargets, http.StatusServiceUnavailable, detail, advice)
+		if fix != nil {
+			h := &resp.Hops[len(resp.Hops)-1]
+			h.Edit, h.Fix = fix, fix.String()
+		}
+		resp.Hops = append(l.notInUseHops(tg), resp.Hops...)
+		return
+	}
 	// Health, as this node sees it.
 	var healthy []*host
-	for _, h := range tg.targets {
+	for _, h := range pool {
 		if r := n.w.healthOf(node, tg, h); r.ok {
 			healthy = append(healthy, h)
 		}
@@ -735,13 +763,16 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 	// leg is known.
 	withHealth := func(more int) {
 		resp.Hops = make([]tracer.Hop, 0, len(tg.targets)+more)
-		for _, h := range tg.targets {
+		if len(pool) < len(tg.targets) {
+			resp.Hops = append(resp.Hops, l.notInUseHops(tg)...) // zones.go
+		}
+		for _, h := range pool {
 			resp.Hops = append(resp.Hops, n.w.healthOf(node, tg, h).hop)
 		}
 	}
 	candidates, failOpen := healthy, false
 	if len(healthy) == 0 {
-		candidates, failOpen = tg.targets, true
+		candidates, failOpen = pool, true
 	}
 	var tried []string
 	var firstLeg *leg
@@ -801,7 +832,7 @@ func (n *Net) mtuBlackhole(st *conn, c *tracer.Conn, resp *tracer.HTTPResponse) 
 		return false
 	}
 	t := &walk{w: n.w}
-	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private}
+	icmp := &pkt{proto: protoICMP, src: c.Local.Addr(), dst: st.dst.private, icmpType: 3, icmpCode: 4}
 	if t.acl(st.dst.subnet, true, icmp) {
 		code := tracer.PeeringForward
 		if pr.kind == tracer.KindVPNConnection {

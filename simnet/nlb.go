@@ -22,6 +22,12 @@ func (n *Net) nlbForward(st *conn, path string, resp *tracer.HTTPResponse) {
 	}
 	t := &walk{w: n.w, capture: n.Capture}
 	target := n.pickTarget(node, tg, t)
+	if target == nil {
+		t.cur = &pkt{proto: protoTCP, src: st.seen, dst: node.private, sport: st.local.Port(), dport: li.port}
+		t.zoneNoTargets(node, tg, t.cur)
+		resp.Hops = append(resp.Hops, t.hops...)
+		return
+	}
 	p := &pkt{proto: protoTCP, src: st.seen, dst: target.iface.private, sport: st.local.Port(), dport: tg.port}
 	t.cur = p
 	t.add(tracer.Hop{Component: node.lb.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: target.name,

@@ -134,5 +134,6 @@ func parseWorld(name string, data []byte) (*WorldSpec, *World, error) {
 		Locate(name, file, problems)
 		return nil, nil, &Error{File: name, Problems: problems}
 	}
+	Locate(name, file, w.warnings)
 	return &spec, w, nil
 }

@@ -27,7 +27,6 @@ func TestBadWorlds(t *testing.T) {
 		{"unknown-field.yaml", []want{{5, `unknown key "subnetz" in vpcs; did you mean "subnets"?`}}},
 		{"references.yaml", []want{
 			{4, `resolver "missing-resolver" does not exist`},
-			{11, `route target "igw-nowhere" does not exist`},
 			{17, `route table "rt-missing" does not exist`},
 			{19, `security group "sg-missing" does not exist`},
 		}},

@@ -82,7 +82,11 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	res := n.w.lookups.get(key)
 	if res == nil {
 		r := &resolution{w: n.w, walked: map[string]bool{}, hops: make([]tracer.Hop, 0, 8), resolver: server}
-		r.lookup(v, q, qtype)
+		if v != nil && v.dnsOff {
+			r.dnsSupportOff(v, serverAddr) // dnscheck.go
+		} else {
+			r.lookup(v, q, qtype)
+		}
 		res = &lookupResult{q: q, qtype: qtype, server: server, serverAddr: serverAddr.String(), rcode: r.rcode,
 			hops: r.hops, answer: r.answer, authNS: r.authNS, summary: r.summarize()}
 		for _, rr := range r.answer {
@@ -234,7 +238,7 @@ func buildRR(rec record) dns.RR {
 // delegation (root, TLD, the zone's servers) the first time. It returns the
 // zone and the server that answered, or nil after recording a failure.
 func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
-	if v != nil {
+	if v != nil && !v.noPrivateDNS {
 		var best *zone
 		for _, z := range v.private {
 			if dns.IsSubDomain(z.name, name) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {

@@ -88,6 +88,17 @@ type RecordSpec struct {
 	Value  string   `yaml:"value,omitempty" json:"value,omitempty"`
 	Values []string `yaml:"values,omitempty" json:"values,omitempty"`
 	TTL    *int     `yaml:"ttl,omitempty" json:"ttl,omitempty"` // seconds; nil means 300
+	// Alias makes an A record a Route 53 alias: it answers with the
+	// addresses of a balancer or of another record of the zone, and may
+	// sit at the apex. Extension.
+	Alias *AliasSpec `yaml:"alias,omitempty" json:"alias,omitempty"`
+}
+
+// AliasSpec is a Route 53 alias target: a load balancer's name, or a
+// record name of the same zone.
+type AliasSpec struct {
+	Target         string `yaml:"target" json:"target"`
+	EvaluateHealth bool   `yaml:"evaluate_health,omitempty" json:"evaluate_health,omitempty"`
 }
 
 // AllValues returns Value and Values together.
@@ -128,6 +139,11 @@ type VPCSpec struct {
 	Instances       []InstanceSpec      `yaml:"instances,omitempty" json:"instances,omitempty"`
 	VPNGateway      string              `yaml:"vpn_gateway,omitempty" json:"vpn_gateway,omitempty"` // extension: an attached virtual private gateway
 	Endpoints       []EndpointSpec      `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`     // extension: VPC endpoints
+	// EnableDNSSupport: the VPC resolver answers (unless false).
+	// EnableDNSHostnames: with support, private zones are answered
+	// (unless false). Extension.
+	EnableDNSSupport   *bool `yaml:"enable_dns_support,omitempty" json:"enable_dns_support,omitempty"`
+	EnableDNSHostnames *bool `yaml:"enable_dns_hostnames,omitempty" json:"enable_dns_hostnames,omitempty"`
 }
 
 // RouteTableSpec is a route table.
@@ -167,6 +183,10 @@ type ACLRuleSpec struct {
 	Ports    Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
 	CIDR     string `yaml:"cidr" json:"cidr"`
 	Action   string `yaml:"action" json:"action"` // allow, deny
+	// ICMPType and ICMPCode narrow an icmp rule to one type and code
+	// (nil: any). Extension.
+	ICMPType *int `yaml:"icmp_type,omitempty" json:"icmp_type,omitempty"`
+	ICMPCode *int `yaml:"icmp_code,omitempty" json:"icmp_code,omitempty"`
 }
 
 // SubnetSpec is a subnet.
@@ -184,6 +204,10 @@ type NATGatewaySpec struct {
 	Subnet    string `yaml:"subnet" json:"subnet"`
 	PrivateIP string `yaml:"private_ip" json:"private_ip"`
 	PublicIP  string `yaml:"public_ip" json:"public_ip"`
+	// State is available (the default), pending, failed, deleting or
+	// deleted; routes to one that is not available are blackholes.
+	// Extension.
+	State string `yaml:"state,omitempty" json:"state,omitempty"`
 }
 
 // SecurityGroupSpec is a security group.
@@ -200,6 +224,9 @@ type SGRuleSpec struct {
 	Ports       Ports  `yaml:"ports,omitempty" json:"ports,omitempty"`
 	Source      string `yaml:"source,omitempty" json:"source,omitempty"`
 	Destination string `yaml:"destination,omitempty" json:"destination,omitempty"`
+	// ICMPType and ICMPCode narrow an icmp rule (nil: any). Extension.
+	ICMPType *int `yaml:"icmp_type,omitempty" json:"icmp_type,omitempty"`
+	ICMPCode *int `yaml:"icmp_code,omitempty" json:"icmp_code,omitempty"`
 }
 
 // LoadBalancerSpec is an application or network load balancer.
@@ -211,6 +238,10 @@ type LoadBalancerSpec struct {
 	Nodes          []LBNodeSpec      `yaml:"nodes" json:"nodes"`
 	Listeners      []ListenerSpec    `yaml:"listeners" json:"listeners"`
 	TargetGroups   []TargetGroupSpec `yaml:"target_groups,omitempty" json:"target_groups,omitempty"`
+	// CrossZone is cross-zone load balancing: on unless false for
+	// application balancers, off unless true for network balancers.
+	// Extension.
+	CrossZone *bool `yaml:"cross_zone,omitempty" json:"cross_zone,omitempty"`
 }
 
 // LBNodeSpec is a balancer's presence in one subnet.
@@ -257,6 +288,10 @@ type InstanceSpec struct {
 	SecurityGroups []string           `yaml:"security_groups,omitempty" json:"security_groups,omitempty"`
 	Services       []ServiceSpec      `yaml:"services,omitempty" json:"services,omitempty"`
 	Firewall       []FirewallRuleSpec `yaml:"firewall,omitempty" json:"firewall,omitempty"`
+	// SourceDestCheck is EC2's source/destination check: on unless
+	// false. An instance that is a route's target forwards only with it
+	// off. Extension.
+	SourceDestCheck *bool `yaml:"source_dest_check,omitempty" json:"source_dest_check,omitempty"`
 }
 
 // ServiceSpec is a listening service.

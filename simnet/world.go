@@ -42,6 +42,7 @@ type World struct {
 	// serves.
 	nameservers map[netip.Addr]*nameserver
 	kinds       map[string]string // resource name to kind, for show and completion
+	warnings    []Problem         // see Warnings
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64
@@ -162,6 +163,9 @@ type host struct {
 	services []*service
 	firewall []fwRule
 	resolver *resolver // clients: their resolver; nil for instances (the VPC resolver)
+	// srcDstCheck: the instance drops traffic not addressed to it (on by
+	// default, as EC2's source/destination check). Extension.
+	srcDstCheck bool
 }
 
 type service struct {
@@ -203,9 +207,14 @@ type vpc struct {
 	resolver  *iface // base + 2
 	private   []*zone
 	instances []*host
+	// dnsOff: enable_dns_support is false, the resolver does not answer;
+	// noPrivateDNS: enable_dns_hostnames is false, private zones are not
+	// answered (dnscheck.go).
+	dnsOff, noPrivateDNS bool
 }
 
 type subnet struct {
+	zone   string // the availability zone; "" when the file gives none
 	name   string
 	prefix netip.Prefix
 	vpc    *vpc
@@ -260,6 +269,10 @@ type aclRule struct {
 	allow  bool
 	text   string
 	rule   tracer.Rule
+
+	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
+	// any (icmp.go).
+	icmpType, icmpCode int16
 }
 
 type acl struct {
@@ -278,6 +291,10 @@ type sgRule struct {
 	group  string
 	text   string
 	rule   tracer.Rule // its Text names the direction: "ingress tcp 443 from ..."
+
+	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
+	// any (icmp.go).
+	icmpType, icmpCode int16
 }
 
 type secGroup struct {
@@ -290,6 +307,7 @@ type secGroup struct {
 type natGW struct {
 	name  string
 	iface *iface
+	state string // available, pending, failed, deleting, deleted
 }
 
 type lb struct {
@@ -301,6 +319,10 @@ type lb struct {
 	nodes     []*iface
 	listeners []*listener
 	tgs       map[string]*targetGroup
+	// crossZone is cross-zone load balancing; pools holds, per target
+	// group, the targets each node may send to (zones.go).
+	crossZone bool
+	pools     map[*targetGroup][][]*host
 }
 
 func (l *lb) listener(port uint16) *listener {

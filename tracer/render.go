@@ -130,7 +130,9 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 			fmt.Fprintf(&b, "  - %s (%s) %s: %s\n", bl.Component, bl.Stage, bl.Code, bl.Detail)
 		}
 	}
-	if r.Delivered() {
+	if flaky := r.Intermittent(); r.Delivered() && len(flaky) > 0 {
+		b.WriteString(p.paint(ansiRed, fmt.Sprintf("delivered this time, but intermittent: %s %s", flaky[0].Component, flaky[0].Code)) + "\n")
+	} else if r.Delivered() {
 		b.WriteString(p.paint(ansiGreen, "delivered") + "\n")
 	} else if r.BrokenAt != nil {
 		b.WriteString(p.paint(ansiRed, fmt.Sprintf("broken at %s: %s", r.BrokenAt.Component, r.BrokenAt.Code)) + "\n")

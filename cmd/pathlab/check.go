@@ -19,7 +19,10 @@ func newCheckCmd(e *env) *cobra.Command {
 		Long: `Check validates world files as a whole: YAML syntax, unknown fields, names
 that do not resolve, duplicate names, malformed CIDRs, subnets outside their
 VPC, addresses outside their subnet, ports outside 0-65535, negative TTLs.
-Every problem is printed as FILE:LINE:COL: MESSAGE.
+Every problem is printed as FILE:LINE:COL: MESSAGE. What loads but
+deserves a word (a route to a target that does not exist, which AWS keeps
+as a blackhole; a NAT gateway in another zone) is printed as
+FILE:LINE:COL: warning: MESSAGE and does not fail the check.
 
 Exit status: 0 when every file is valid, 2 when any has a problem.`,
 		Example: `  pathlab check world.yaml
@@ -30,15 +33,17 @@ Exit status: 0 when every file is valid, 2 when any has a problem.`,
 				File     string           `json:"file"`
 				Valid    bool             `json:"valid"`
 				Problems []simnet.Problem `json:"problems"`
+				Warnings []simnet.Problem `json:"warnings"`
 			}
 			var results []result
 			bad := 0
 			for _, f := range args {
-				r := result{File: f, Valid: true, Problems: []simnet.Problem{}}
-				_, err := simnet.LoadSpec(f)
+				r := result{File: f, Valid: true, Problems: []simnet.Problem{}, Warnings: []simnet.Problem{}}
+				w, err := simnet.Load(f)
 				var se *simnet.Error
 				switch {
 				case err == nil:
+					r.Warnings = append(r.Warnings, w.Warnings()...)
 				case errors.As(err, &se):
 					r.Valid, r.Problems = false, se.Problems
 				default:
@@ -57,6 +62,10 @@ Exit status: 0 when every file is valid, 2 when any has a problem.`,
 				}
 			} else {
 				for _, r := range results {
+					for _, p := range r.Warnings {
+						p.Msg = "warning: " + p.Msg
+						fmt.Fprintln(e.stderr, p.String())
+					}
 					if r.Valid {
 						fmt.Fprintf(e.stdout, "%s: ok\n", r.File)
 						continue

@@ -186,12 +186,12 @@ func TestDrillFollowsProgress(t *testing.T) {
 // TestDrillCard: the same seed gives the same card, which names the
 // fault; bad input exits 2 naming the argument.
 func TestDrillCard(t *testing.T) {
-	a, _, code := runPlayCmd(t, t.TempDir(), "", "drill", "card", "--seed", "7")
-	b, _, _ := runPlayCmd(t, t.TempDir(), "", "drill", "card", "--seed", "7")
+	a, _, code := runPlayCmd(t, t.TempDir(), "", "drill", "card", "--seed", "3")
+	b, _, _ := runPlayCmd(t, t.TempDir(), "", "drill", "card", "--seed", "3")
 	if code != 0 || a != b {
-		t.Fatalf("drill card --seed 7: exit %d, identical %v", code, a == b)
+		t.Fatalf("drill card --seed 3: exit %d, identical %v", code, a == b)
 	}
-	for _, w := range []string{"# Interviewer card", "nacl-deny-first", "acl-shared", "nacl acl-shared remove egress rule 90", "### `dig auth.corp.internal`", "**Weak candidates**", "Model answer:"} {
+	for _, w := range []string{"# Interviewer card", "nacl-deny-first", "acl-mesh", "nacl acl-mesh remove egress rule 90", "### `dig api.mesh.internal`", "**Weak candidates**", "Model answer:"} {
 		if !strings.Contains(a, w) {
 			t.Errorf("the card lacks %q", w)
 		}

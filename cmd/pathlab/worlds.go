@@ -80,6 +80,7 @@ func newCodesCmd(e *env) *cobra.Command {
 				tracer.DNSFormErr, tracer.DNSNotImp, tracer.DNSRcode, tracer.DNSDanglingCNAME, tracer.Interrupted} {
 				codes = append(codes, c)
 			}
+			codes = append(codes, tracer.CloudCodes()...)
 			if len(args) == 1 {
 				c := tracer.Code(strings.ToUpper(args[0]))
 				if c.Explain() == "" {

@@ -401,6 +401,12 @@ func weakFix(fix simnet.Edit) (line, text string) {
 		return "", fmt.Sprintf("points %s's health check at anything that answers 200, or turns it off, hiding real failures", f.LB)
 	case simnet.CertRenewEdit, simnet.CertReissueEdit:
 		return "", "tests with curl -k and calls it fixed, or tells users to click through the warning"
+	case simnet.SrcDstEdit:
+		return "", fmt.Sprintf("turns the source/destination check off on every instance, or opens %s's security groups to everything, instead of on the one that routes", f.Instance)
+	case simnet.DNSAliasEdit:
+		return "", fmt.Sprintf("pins the balancer's addresses in /etc/hosts, or opens port 443 on whatever %s answers with, instead of pointing the alias at the right balancer", f.Name)
+	case simnet.CrossZoneEdit:
+		return "", fmt.Sprintf("registers every instance with %s, or adds nodes in every subnet, without asking which zone the client's node is in", f.LB)
 	case simnet.PeeringEdit, simnet.PeeringStatusEdit:
 		return "", "peers every VPC with every other, or routes 0.0.0.0/0 over the peering"
 	case simnet.AttachmentEdit:

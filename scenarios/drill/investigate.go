@@ -59,6 +59,8 @@ func NewKey(ctx context.Context, st *scenarios.Setup) (*Key, error) {
 		for _, b := range r.Blockers {
 			k.Codes = append(k.Codes, b.Code)
 		}
+	} else if flaky := r.Intermittent(); len(flaky) > 0 {
+		k.Steps, k.Codes = intermittentInvestigation(flaky[0], st) // intermittent.go
 	} else {
 		k.Steps, k.Codes = healthInvestigation(r, k.Health, st)
 	}
