@@ -184,7 +184,7 @@ type builtinWorld struct {
 	err   error
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
 
 // LoadFile reads and checks a scenario file.
 func LoadFile(path string) (*Scenario, error) {
@@ -322,7 +322,7 @@ func faultFromMap(m map[string]any) (FaultSpec, []pathMsg) {
 func (sc *Scenario) validate(add func(path, format string, args ...any)) {
 	if sc.ID == "" {
 		add("$", "the scenario has no id; add 'id: ...' (lower case letters, digits and dashes)")
-	} else if !idPattern.MatchString(sc.ID) {
+	} else if !idPattern().MatchString(sc.ID) {
 		add("$.id", "id %q: use lower case letters, digits and dashes (at most 64)", sc.ID)
 	}
 	if sc.Title == "" {

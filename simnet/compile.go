@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -56,7 +57,7 @@ func (c *compiler) declare(path, name, kind string) bool {
 
 // worldNamePattern is what a world's name may be: a word, since it names
 // files (the shell's edit writes NAME.yaml), never a path.
-var worldNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var worldNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // MaxName bounds a resource name, as AWS bounds its Name tags.
 const MaxName = 255
@@ -196,10 +197,14 @@ func (c *compiler) placeInternet(path string, a netip.Addr, i *iface) {
 	c.w.internet[a] = i
 }
 
-func compile(s *WorldSpec) (*World, []Problem) {
+func compile(s *WorldSpec) (*World, []Problem) { return compileSpec(s, s.Clone()) }
+
+// compileSpec compiles s; the World keeps own, a copy of s or s itself
+// when no one else holds it.
+func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 	compilations.Add(1)
 	w := &World{
-		spec:        s.Clone(),
+		spec:        own,
 		Name:        s.Name,
 		Description: strings.TrimSpace(s.Description),
 		hosts:       map[string]*host{},
@@ -221,7 +226,7 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	c := &compiler{w: w, names: map[string]string{}}
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
-	} else if !worldNamePattern.MatchString(s.Name) {
+	} else if !worldNamePattern().MatchString(s.Name) {
 		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(printable(s.Name), 80))
 	}
 	if s.Clock != "" {
