@@ -760,14 +760,16 @@ func aclText(rs ACLRuleSpec) string {
 }
 
 func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool) []sgRule {
-	var out []sgRule
+	out := make([]sgRule, 0, len(specs))
 	for k, rs := range specs {
-		p := fmt.Sprintf("%s[%d]", path, k)
+		// The rule's path, only for its problems: a world may hold a
+		// million rules.
+		p := lazyPath{path, k}
 		r := sgRule{}
 		var protoOK bool
-		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
+		r.proto, protoOK = c.proto(p.at(".protocol"), rs.Protocol, true, true)
 		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
-			r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+			r.lo, r.hi, _ = c.ports(p.at(".ports"), rs.Ports, r.proto)
 		}
 		peer, field, other := rs.Source, "source", rs.Destination
 		if !ingress {
@@ -778,15 +780,15 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 			if !ingress {
 				wrong = "source"
 			}
-			c.errf(p+"."+wrong, "an %s rule has a %s, not a %s", map[bool]string{true: "ingress", false: "egress"}[ingress], field, wrong)
+			c.errf(p.at("."+wrong), "an %s rule has a %s, not a %s", map[bool]string{true: "ingress", false: "egress"}[ingress], field, wrong)
 		}
 		switch {
 		case peer == "":
-			c.errf(p, "rule has no %s; give a CIDR or a security group name", field)
+			c.errf(p.at(""), "rule has no %s; give a CIDR or a security group name", field)
 		case c.w.sgs[peer] != nil:
 			g := c.w.sgs[peer]
 			if g.vpc != v && !c.peered(v, g.vpc) {
-				c.errf(p+"."+field, "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
+				c.errf(p.at("."+field), "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
 			}
 			r.group = peer
 		default:
@@ -795,7 +797,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 				if a, err2 := netip.ParseAddr(peer); err2 == nil {
 					pfx = netip.PrefixFrom(a, 32)
 				} else {
-					c.errf(p+"."+field, "%s %q is neither a CIDR nor a security group of VPC %s", field, peer, v.name)
+					c.errf(p.at("."+field), "%s %q is neither a CIDR nor a security group of VPC %s", field, peer, v.name)
 					continue
 				}
 			}
@@ -809,11 +811,20 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !ingress {
 			dir = "to"
 		}
-		r.text = fmt.Sprintf("%s%s %s %s", strings.ToLower(rs.Protocol), ports, dir, peer)
+		r.text = strings.ToLower(rs.Protocol) + ports + " " + dir + " " + peer
 		out = append(out, r)
 	}
 	return out
 }
+
+// lazyPath is the YAML path of a list item, built only when a problem
+// names it.
+type lazyPath struct {
+	list string
+	i    int
+}
+
+func (l lazyPath) at(field string) string { return l.list + "[" + strconv.Itoa(l.i) + "]" + field }
 
 func (c *compiler) peered(a, b *vpc) bool {
 	for _, p := range c.w.spec.Peerings {
