@@ -2,7 +2,10 @@ package simnet
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/netip"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -112,6 +115,7 @@ type Reach struct {
 	cache    map[classKey]*classResult
 	eps      []Endpoint
 	byName   map[string]int
+	internet *Endpoint
 }
 
 type classKey struct {
@@ -213,8 +217,53 @@ func (w *World) NewReach() *Reach {
 		r.lens = append(r.lens, l)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(r.lens)))
+	r.addInternet()
 	r.endpoints()
 	return r
+}
+
+// InternetName is the endpoint that stands for the internet at large: a
+// host at an address no rule of the world names (only 0.0.0.0/0 holds
+// it), so what it reaches, anyone on the internet reaches.
+const InternetName = "internet"
+
+// addInternet gives the Reach its own view of the world with the internet
+// host in it (the World itself stays as it was).
+func (r *Reach) addInternet() {
+	w := r.w
+	if w.hosts[InternetName] != nil {
+		return
+	}
+	var addr netip.Addr
+	for _, c := range []string{"203.0.113.77", "198.51.100.77", "192.0.2.77", "100.64.7.7", "198.18.255.77", "203.0.113.177"} {
+		a := netip.MustParseAddr(c)
+		if r.atom(a).Bits() == 0 && w.internet[a] == nil && w.public[a] == nil {
+			addr = a
+			break
+		}
+	}
+	if !addr.IsValid() {
+		return
+	}
+	w2 := new(World)
+	reflect.ValueOf(w2).Elem().Set(reflect.ValueOf(w).Elem()) // a shallow copy: the indexes are shared, read-only
+	w2.internet = maps.Clone(w.internet)
+	w2.hosts = maps.Clone(w.hosts)
+	h := &host{name: InternetName}
+	h.iface = &iface{name: InternetName, kind: kindClient, public: addr, host: h, ephLo: 32768, ephHi: 60999}
+	w2.internet[addr] = h.iface
+	w2.hosts[InternetName] = h
+	r.w = w2
+	r.internet = &Endpoint{Name: InternetName, Kind: "internet", Addr: addr, Public: addr, ifc: h.iface}
+}
+
+// Internet is the endpoint that stands for the internet at large; false
+// when the world leaves no address for it.
+func (r *Reach) Internet() (Endpoint, bool) {
+	if r.internet == nil {
+		return Endpoint{}, false
+	}
+	return *r.internet, true
 }
 
 // Classes returns the port classes of a protocol ("tcp", "udp", "icmp").
@@ -304,8 +353,11 @@ func (r *Reach) endpoints() {
 // Endpoints lists the world's endpoints.
 func (r *Reach) Endpoints() []Endpoint { return r.eps }
 
-// Endpoint finds an endpoint by name.
+// Endpoint finds an endpoint by name ("internet" included).
 func (r *Reach) Endpoint(name string) (Endpoint, bool) {
+	if name == InternetName && r.internet != nil {
+		return *r.internet, true
+	}
 	i, ok := r.byName[name]
 	if !ok {
 		return Endpoint{}, false
@@ -518,8 +570,8 @@ func (r *Reach) Trace(wt Witness) (*tracer.Conn, error) {
 
 // FlowOneByOne is the verdict of one flow by tracing it alone, without
 // classes: what Flow must agree with.
-func (w *World) FlowOneByOne(src, dst Endpoint, addr netip.Addr, p tracer.Proto, port uint16) Verdict {
-	n := &Net{w: w, from: src.ifc}
+func (r *Reach) FlowOneByOne(src, dst Endpoint, addr netip.Addr, p tracer.Proto, port uint16) Verdict {
+	n := &Net{w: r.w, from: src.ifc}
 	c, _ := n.Dial(context.Background(), p, netip.AddrPortFrom(addr, port))
 	v := Verdict{State: c.State, Open: c.State == tracer.ConnOpen}
 	for _, h := range c.Hops {
@@ -535,4 +587,15 @@ func (w *World) FlowOneByOne(src, dst Endpoint, addr netip.Addr, p tracer.Proto,
 func (r *Reach) Address(src, dst Endpoint) netip.Addr {
 	a, _ := r.address(&src, &dst)
 	return a
+}
+
+// MarshalJSON writes the state as words ("open", "timeout", "refused").
+func (v Verdict) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Open  bool        `json:"open"`
+		State string      `json:"state"`
+		Code  tracer.Code `json:"code,omitempty"`
+		At    string      `json:"at,omitempty"`
+		Kind  tracer.Kind `json:"kind,omitempty"`
+	}{v.Open, v.State.String(), v.Code, v.At, v.Kind})
 }

@@ -33,7 +33,13 @@ func TestClassesAgreeWithTraces(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := w.NewReach()
 			flows, open := 0, 0
-			for _, src := range r.Endpoints() {
+			srcs := r.Endpoints()
+			if in, ok := r.Internet(); ok {
+				srcs = append(srcs, in)
+			} else {
+				t.Error("no internet endpoint")
+			}
+			for _, src := range srcs {
 				for _, dst := range r.Endpoints() {
 					if src.Name == dst.Name {
 						continue
@@ -44,7 +50,7 @@ func TestClassesAgreeWithTraces(t *testing.T) {
 							ports := []uint16{c.Lo, c.Hi, c.Lo + (c.Hi-c.Lo)/2}
 							for _, port := range ports {
 								got := r.Flow(src, dst, p, port)
-								want := w.FlowOneByOne(src, dst, addr, p, port)
+								want := r.FlowOneByOne(src, dst, addr, p, port)
 								flows++
 								if got.Open {
 									open++
