@@ -112,6 +112,7 @@ type Reach struct {
 	mu       sync.Mutex
 	profiles map[*iface]int32
 	keys     map[string]int32
+	keyOf    []string
 	cache    map[classKey]*classResult
 	eps      []Endpoint
 	byName   map[string]int
@@ -417,6 +418,7 @@ func (r *Reach) profile(i *iface) int32 {
 	if !ok {
 		id = int32(len(r.keys))
 		r.keys[key] = id
+		r.keyOf = append(r.keyOf, key)
 	}
 	r.profiles[i] = id
 	return id

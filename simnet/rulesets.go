@@ -1,7 +1,11 @@
 package simnet
 
 import (
+	"fmt"
+	"hash"
+	"hash/fnv"
 	"net/netip"
+	"sort"
 
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/tracer"
@@ -98,4 +102,68 @@ func (r *Reach) Profile(e Endpoint) int32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.profile(e.ifc)
+}
+
+// Signature sums up what the flows of an endpoint depend on beyond its
+// profile: the rules of its groups, of its subnet's ACL and route table.
+// Two worlds where an endpoint has the same signature (and the same
+// GlobalSignature) give its flows the same verdicts, so a diff need only
+// walk the flows of endpoints whose signature changed.
+func (r *Reach) Signature(e Endpoint) uint64 {
+	h := fnv.New64a()
+	r.mu.Lock()
+	h.Write([]byte(r.keyOf[r.profile(e.ifc)]))
+	r.mu.Unlock()
+	for _, g := range e.ifc.sgs {
+		for _, rules := range [][]sgRule{g.ingress, g.egress} {
+			h.Write([]byte{'|'})
+			for i := range rules {
+				h.Write([]byte(rules[i].text))
+				h.Write([]byte{';'})
+			}
+		}
+	}
+	if sn := e.ifc.subnet; sn != nil {
+		hashSubnet(h, sn)
+	}
+	return h.Sum64()
+}
+
+func hashSubnet(h hash.Hash64, sn *subnet) {
+	if a := sn.acl; a != nil {
+		for _, rules := range [][]aclRule{a.ingress, a.egress} {
+			h.Write([]byte{'|'})
+			for i := range rules {
+				h.Write([]byte(rules[i].text))
+			}
+		}
+	}
+	if rt := sn.rt; rt != nil {
+		for _, x := range rt.routes {
+			h.Write([]byte(x.text))
+			h.Write([]byte{byte(x.kind)})
+		}
+	}
+}
+
+// GlobalSignature sums up what every flow may depend on: peerings, gateways
+// (and the subnets of NAT gateways), balancers, internet hosts.
+func (r *Reach) GlobalSignature() uint64 {
+	h := fnv.New64a()
+	s := r.w.spec
+	fmt.Fprintf(h, "%v|%v|%v", s.Peerings, s.Internet, s.Certificates)
+	for _, v := range s.VPCs {
+		fmt.Fprintf(h, "|%s %s %s %v %v", v.Name, v.CIDR, v.InternetGateway, v.NATGateways, v.LoadBalancers)
+	}
+	names := make([]string, 0, len(r.w.nats))
+	for n := range r.w.nats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if sn := r.w.nats[n].iface.subnet; sn != nil {
+			hashSubnet(h, sn)
+		}
+	}
+	return h.Sum64()
 }
