@@ -104,12 +104,14 @@ func Compare(oldW, newW *simnet.World) *Difference {
 				return
 			}
 		}
+		// Only the classes where the destination listens can open or
+		// close: a flow to any other port is refused in both worlds.
 		var po, pn []simnet.ClassVerdict
 		if s.inO && t.inO {
-			po = ro.Pair(s.o, t.o)
+			po = ro.Listening(s.o, t.o)
 		}
 		if s.inN && t.inN {
-			pn = rn.Pair(s.n, t.n)
+			pn = rn.Listening(s.n, t.n)
 		}
 		cs := diffClasses(po, pn, s.name, t.name)
 		if k != (jointKey{}) {
@@ -180,9 +182,11 @@ func diffClasses(po, pn []simnet.ClassVerdict, from, to string) []Change {
 		cuts = slices.Compact(cuts)
 		for i := 0; i+1 < len(cuts); i++ {
 			lo, hi := uint16(cuts[i]), uint16(cuts[i+1]-1)
-			vo := verdictAt(po, p, lo)
-			vn := verdictAt(pn, p, lo)
-			if vo == vn {
+			vo, okO := verdictAt(po, p, lo)
+			vn, okN := verdictAt(pn, p, lo)
+			if vo == vn || !okO && !vn.Open || !okN && !vo.Open {
+				// the same, or a range one side does not list (nothing
+				// listens there) and the other does not open either
 				continue
 			}
 			if n := len(out); n > 0 && out[n-1].Range.Proto == p && out[n-1].Range.Hi+1 == lo && out[n-1].Old == vo && out[n-1].New == vn {
@@ -195,13 +199,13 @@ func diffClasses(po, pn []simnet.ClassVerdict, from, to string) []Change {
 	return out
 }
 
-func verdictAt(cs []simnet.ClassVerdict, p tracer.Proto, port uint16) simnet.Verdict {
+func verdictAt(cs []simnet.ClassVerdict, p tracer.Proto, port uint16) (simnet.Verdict, bool) {
 	for _, c := range cs {
 		if c.Proto == p && c.Lo <= port && port <= c.Hi {
-			return c.Verdict
+			return c.Verdict, true
 		}
 	}
-	return simnet.Verdict{} // the endpoint is absent from this world
+	return simnet.Verdict{}, false // not listed: nothing listens there, or the endpoint is absent
 }
 
 // Changed reports whether any flow opened or closed.

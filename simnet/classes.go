@@ -504,6 +504,9 @@ func (r *Reach) classOf(src, dst *Endpoint, pr proto, class uint16) *classResult
 func (r *Reach) walk(src, dst *Endpoint, addr netip.Addr, pr proto, port uint16) *classResult {
 	n := &Net{w: r.w, from: src.ifc}
 	t := &walk{w: r.w, quiet: !r.WithRules}
+	if t.quiet {
+		t.hops = make([]tracer.Hop, 0, 4) // the send, the blocks, the receive
+	}
 	c, _ := n.dial(t, pr, netip.AddrPortFrom(addr, port))
 	res := &classResult{src: src.Name, dst: dst.Name, v: Verdict{State: c.State, Open: c.State == tracer.ConnOpen}}
 	for i := range t.hops {
@@ -600,4 +603,70 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 		At    string      `json:"at,omitempty"`
 		Kind  tracer.Kind `json:"kind,omitempty"`
 	}{v.Open, v.State.String(), v.Code, v.At, v.Kind})
+}
+
+// Listening lists the classes of flows from src to dst that can connect at
+// all: the port classes holding a port dst listens on (a service, a
+// balancer's listener, a resolver's 53), and icmp. A flow to any other
+// port is refused or dropped in every world, so a diff of what opens and
+// closes needs only these.
+func (r *Reach) Listening(src, dst Endpoint) []ClassVerdict {
+	var ports []struct {
+		p    proto
+		port uint16
+	}
+	i := dst.ifc
+	switch {
+	case i.lb != nil:
+		for _, li := range i.lb.listeners {
+			ports = append(ports, struct {
+				p    proto
+				port uint16
+			}{protoTCP, li.port})
+			if li.proto == "udp" {
+				ports = append(ports, struct {
+					p    proto
+					port uint16
+				}{protoUDP, li.port})
+			}
+		}
+	case i.host != nil:
+		for _, s := range i.host.services {
+			ports = append(ports, struct {
+				p    proto
+				port uint16
+			}{s.proto, s.port})
+		}
+	}
+	addr, _ := r.address(&src, &dst)
+	var out []ClassVerdict
+	seen := map[[2]int]bool{}
+	for _, x := range append(ports, struct {
+		p    proto
+		port uint16
+	}{protoICMP, 0}) {
+		c := r.class(x.p, x.port)
+		if seen[[2]int{int(x.p), int(c)}] {
+			continue
+		}
+		seen[[2]int{int(x.p), int(c)}] = true
+		res := r.classOf(&src, &dst, x.p, c)
+		b := r.bounds[x.p]
+		lo, hi := b[c], uint16(65535)
+		if int(c)+1 < len(b) {
+			hi = b[c+1] - 1
+		}
+		if x.p == protoICMP {
+			lo, hi = 0, 0
+		}
+		out = append(out, ClassVerdict{PortRange: PortRange{Proto: x.p.tracer(), Lo: lo, Hi: hi}, Verdict: rename(res, src.Name, dst.Name),
+			Witness: Witness{From: src.Name, To: dst.Name, Proto: x.p.tracer(), Addr: addr, Port: lo}})
+	}
+	slices.SortFunc(out, func(a, b ClassVerdict) int {
+		if a.Proto != b.Proto {
+			return strings.Compare(string(a.Proto), string(b.Proto))
+		}
+		return int(a.Lo) - int(b.Lo)
+	})
+	return out
 }
