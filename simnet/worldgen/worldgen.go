@@ -204,18 +204,24 @@ func (g *gen) plan() {
 		for k := range max(1, (nd+19)/20) {
 			vp.sgData = append(vp.sgData, fmt.Sprintf("sg-%s-data-%d", vp.name, k))
 		}
-		ia, id := 0, 0
+		// A group per run of subnets of a tier, as teams lay out their
+		// tiers: the instances of one subnet share their group.
+		ordinal := map[string]int{}
+		for k, s := range vp.app {
+			ordinal[vp.subnets[s].name] = k
+		}
+		for k, s := range vp.data {
+			ordinal[vp.subnets[s].name] = k
+		}
 		for i := range vp.insts {
 			in := &vp.insts[i]
 			if in.tier == "app" {
-				in.sgs = []string{vp.sgApp[ia/20%len(vp.sgApp)]}
-				ia++
+				in.sgs = []string{vp.sgApp[ordinal[in.subnet]*len(vp.sgApp)/len(vp.app)]}
 				if len(vp.lbTarget) < 2 {
 					vp.lbTarget = append(vp.lbTarget, in.name)
 				}
 			} else {
-				in.sgs = []string{vp.sgData[id/20%len(vp.sgData)]}
-				id++
+				in.sgs = []string{vp.sgData[ordinal[in.subnet]*len(vp.sgData)/len(vp.data)]}
 			}
 			// One instance in 500 has a public address: some are meant to
 			// be (named in the public zone), some are not.
