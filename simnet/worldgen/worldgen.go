@@ -293,17 +293,17 @@ func (g *gen) write() {
 	g.s("vpcs:\n")
 	// Rules: what each group needs, then the rest of --rules spread over
 	// all groups.
-	groups := 0
+	// Each group's own rules: the balancer's 3, the bastion's 2, an app
+	// group's 4, a data group's 2.
+	groups, base := 0, 0
 	for _, vp := range g.vpcs {
 		groups += len(vp.sgApp) + len(vp.sgData) + 2
+		base += 3 + 2 + 4*len(vp.sgApp) + 2*len(vp.sgData)
 	}
-	extra := 0
-	if g.o.Rules > groups*3 {
-		extra = (g.o.Rules - groups*3) / groups
-	}
-	rem := 0
-	if g.o.Rules > groups*3 {
-		rem = (g.o.Rules - groups*3) % groups
+	extra, rem := 0, 0
+	if g.o.Rules > base {
+		extra = (g.o.Rules - base) / groups
+		rem = (g.o.Rules - base) % groups
 	}
 	gi := 0
 	extraFor := func() int {
@@ -369,7 +369,7 @@ func (g *gen) writeVPC(vp *vpcPlan, lbIP [2]string, extraFor func() int) {
 	g.p("    nat_gateways:\n      - {name: nat-%d, subnet: %s, private_ip: %s, public_ip: %s}\n", v, pa.name, ip4(pa.base+5), g.nextPublic())
 	g.s("    security_groups:\n")
 	g.p("      - name: sg-lb-%d\n        ingress:\n          - {protocol: tcp, ports: 443, source: 0.0.0.0/0}\n          - {protocol: tcp, ports: 80, source: 0.0.0.0/0}\n", v)
-	g.extraRules("ingress", "source", vp, extraFor()/2)
+	g.extraRules("ingress", "source", vp, extraFor())
 	g.p("        egress:\n          - {protocol: tcp, ports: 8080, destination: %s}\n", vp.sgApp[0])
 	g.p("      - name: sg-bastion-%d\n        ingress:\n          - {protocol: tcp, ports: 22, source: 203.0.113.0/24}\n", v)
 	n := extraFor()
