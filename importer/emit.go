@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -14,17 +15,17 @@ import (
 // byte on every run.
 
 var (
-	plainName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._/-]*$`)
-	plainAddr = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$`)
+	plainName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._/-]*$`) })
+	plainAddr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$`) })
 )
 
 // q writes a string as a YAML scalar: plain when that reads back as the
 // same string, else double-quoted.
 func q(s string) string {
-	if plainAddr.MatchString(s) {
+	if plainAddr().MatchString(s) {
 		return s
 	}
-	if plainName.MatchString(s) {
+	if plainName().MatchString(s) {
 		switch strings.ToLower(s) {
 		case "true", "false", "null", "yes", "no", "on", "off", "y", "n", "nan", "inf":
 		default:

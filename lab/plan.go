@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -109,12 +110,12 @@ type Rule struct {
 	Table int
 }
 
-var labNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+var labNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`) })
 
 // ValidName checks a lab's name: lower-case letters, digits and dashes, at
 // most 32; no dots, so that one lab's prefix never covers another's.
 func ValidName(name string) error {
-	if !labNameRE.MatchString(name) {
+	if !labNameRE().MatchString(name) {
 		return fmt.Errorf("lab name %q: use lower-case letters, digits and dashes, at most 32 (--name)", name)
 	}
 	return nil

@@ -176,11 +176,11 @@ func probeIn(ctx context.Context, st *State, exe, host, target string, timeout t
 	return &r, nil
 }
 
-var statusRE = regexp.MustCompile(`HTTP/[0-9.]+ ([0-9]{3})`)
+var statusRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`HTTP/[0-9.]+ ([0-9]{3})`) })
 
 func httpObserved(r *tracer.Report) string {
 	if s := r.Stage(tracer.StageHTTP); s != nil {
-		if m := statusRE.FindStringSubmatch(s.Summary); m != nil {
+		if m := statusRE().FindStringSubmatch(s.Summary); m != nil {
 			return "HTTP " + m[1]
 		}
 	}

@@ -188,7 +188,7 @@ type builtinWorld struct {
 	err   error
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
 
 // LoadFile reads and checks a scenario file.
 func LoadFile(path string) (*Scenario, error) {
@@ -326,11 +326,11 @@ func faultFromMap(m map[string]any) (FaultSpec, []pathMsg) {
 func (sc *Scenario) validate(add func(path, format string, args ...any)) {
 	if sc.ID == "" {
 		add("$", "the scenario has no id; add 'id: ...' (lower case letters, digits and dashes)")
-	} else if !idPattern.MatchString(sc.ID) {
+	} else if !idPattern().MatchString(sc.ID) {
 		add("$.id", "id %q: use lower case letters, digits and dashes (at most 64)", sc.ID)
 	}
 	for i, a := range sc.Aliases {
-		if !idPattern.MatchString(a) || a == sc.ID {
+		if !idPattern().MatchString(a) || a == sc.ID {
 			add(fmt.Sprintf("$.aliases[%d]", i), "alias %q: an earlier id, in lower case letters, digits and dashes, not the id itself", a)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -57,7 +58,7 @@ func (c *compiler) declare(path, name, kind string) bool {
 
 // worldNamePattern is what a world's name may be: a word, since it names
 // files (the shell's edit writes NAME.yaml), never a path.
-var worldNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var worldNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // MaxName bounds a resource name, as AWS bounds its Name tags.
 const MaxName = 255
@@ -197,10 +198,14 @@ func (c *compiler) placeInternet(path string, a netip.Addr, i *iface) {
 	c.w.internet[a] = i
 }
 
-func compile(s *WorldSpec) (*World, []Problem) {
+func compile(s *WorldSpec) (*World, []Problem) { return compileSpec(s, s.Clone()) }
+
+// compileSpec compiles s; the World keeps own, a copy of s or s itself
+// when no one else holds it.
+func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 	compilations.Add(1)
 	w := &World{
-		spec:        s.Clone(),
+		spec:        own,
 		Name:        s.Name,
 		Description: strings.TrimSpace(s.Description),
 		hosts:       map[string]*host{},
@@ -222,7 +227,7 @@ func compile(s *WorldSpec) (*World, []Problem) {
 	c := &compiler{w: w, names: map[string]string{}}
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
-	} else if !worldNamePattern.MatchString(s.Name) {
+	} else if !worldNamePattern().MatchString(s.Name) {
 		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(printable(s.Name), 80))
 	}
 	if s.Clock != "" {
@@ -757,7 +762,9 @@ func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
 	for k, rs := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
 		r := aclRule{num: rs.Rule}
-		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
+		if rs.ICMPType != nil || rs.ICMPCode != nil {
+			r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
+		}
 		if rs.Rule < 1 || rs.Rule > 32766 {
 			c.errf(p+".rule", "rule number %d is outside 1-32766", rs.Rule)
 		}
@@ -794,15 +801,19 @@ func aclText(rs ACLRuleSpec) string {
 }
 
 func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool) []sgRule {
-	var out []sgRule
+	out := make([]sgRule, 0, len(specs))
 	for k, rs := range specs {
-		p := fmt.Sprintf("%s[%d]", path, k)
+		// The rule's path, only for its problems: a world may hold a
+		// million rules.
+		p := lazyPath{path, k}
 		r := sgRule{}
-		r.icmpType, r.icmpCode = c.icmpTypeCode(p, rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
+		if rs.ICMPType != nil || rs.ICMPCode != nil {
+			r.icmpType, r.icmpCode = c.icmpTypeCode(p.at(""), rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
+		}
 		var protoOK bool
-		r.proto, protoOK = c.proto(p+".protocol", rs.Protocol, true, true)
+		r.proto, protoOK = c.proto(p.at(".protocol"), rs.Protocol, true, true)
 		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
-			r.lo, r.hi, _ = c.ports(p+".ports", rs.Ports, r.proto)
+			r.lo, r.hi, _ = c.ports(p.at(".ports"), rs.Ports, r.proto)
 		}
 		peer, field, other := rs.Source, "source", rs.Destination
 		if !ingress {
@@ -813,7 +824,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 			if !ingress {
 				wrong = "source"
 			}
-			c.errf(p+"."+wrong, "an %s rule has a %s, not a %s", map[bool]string{true: "ingress", false: "egress"}[ingress], field, wrong)
+			c.errf(p.at("."+wrong), "an %s rule has a %s, not a %s", map[bool]string{true: "ingress", false: "egress"}[ingress], field, wrong)
 		}
 		switch {
 		case c.w.hy.prefixLists[peer] != nil:
@@ -827,11 +838,11 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 			}
 			continue
 		case peer == "":
-			c.errf(p, "rule has no %s; give a CIDR or a security group name", field)
+			c.errf(p.at(""), "rule has no %s; give a CIDR or a security group name", field)
 		case c.w.sgs[peer] != nil:
 			g := c.w.sgs[peer]
 			if g.vpc != v && !c.peered(v, g.vpc) {
-				c.errf(p+"."+field, "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
+				c.errf(p.at("."+field), "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
 			}
 			r.group = peer
 		default:
@@ -840,7 +851,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 				if a, err2 := netip.ParseAddr(peer); err2 == nil {
 					pfx = netip.PrefixFrom(a, 32)
 				} else {
-					c.errf(p+"."+field, "%s %q is neither a CIDR nor a security group of VPC %s", field, peer, v.name)
+					c.errf(p.at("."+field), "%s %q is neither a CIDR nor a security group of VPC %s", field, peer, v.name)
 					continue
 				}
 			}
@@ -854,11 +865,20 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !ingress {
 			dir = "to"
 		}
-		r.text = fmt.Sprintf("%s%s%s %s %s", strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), dir, peer)
+		r.text = strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + dir + " " + peer
 		out = append(out, r)
 	}
 	return out
 }
+
+// lazyPath is the YAML path of a list item, built only when a problem
+// names it.
+type lazyPath struct {
+	list string
+	i    int
+}
+
+func (l lazyPath) at(field string) string { return l.list + "[" + strconv.Itoa(l.i) + "]" + field }
 
 func (c *compiler) peered(a, b *vpc) bool {
 	for _, p := range c.w.spec.Peerings {

@@ -13,9 +13,11 @@ import (
 // errors.Is.
 var ErrInvalid = errors.New("invalid world")
 
-// MaxFileSize bounds what Parse reads, so that a huge file cannot exhaust
-// memory.
-const MaxFileSize = 4 << 20
+// MaxFileSize is the default bound of what Parse reads, so that a huge
+// file cannot exhaust memory: a generated world of 100,000 instances and a
+// million rules is some 90 MiB. WorldDoc.MaxSize is the bound in force
+// (pathlab --max-world-size).
+const MaxFileSize = 256 << 20
 
 // maxExpandedNodes bounds what aliases may expand to (billion laughs).
 const maxExpandedNodes = 200_000
@@ -92,13 +94,30 @@ func readWorldFile(path string) ([]byte, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: "this is a directory; give a world file (YAML)"}}}
 	}
+	limit := int64(WorldDoc.MaxSize)
 	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", err)}}}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+		buf.Grow(int(fi.Size()) + 1)
 	}
-	if n > MaxFileSize {
-		return nil, &Error{File: path, Problems: []Problem{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("the file is larger than %d MiB; a world file is a few kilobytes of YAML", MaxFileSize>>20)}}}
+	// Read in chunks, so that a stream of NUL bytes (/dev/zero) is refused
+	// at its first chunk, not read up to the limit.
+	chunk := make([]byte, 1<<20)
+	for {
+		k, err := f.Read(chunk)
+		if bytes.IndexByte(chunk[:k], 0) >= 0 {
+			line := 1 + bytes.Count(buf.Bytes(), []byte("\n")) + bytes.Count(chunk[:bytes.IndexByte(chunk[:k], 0)], []byte("\n"))
+			return nil, &Error{File: path, Problems: []Problem{{File: path, Line: line, Col: 1, Msg: "the file is not text (it holds control bytes); is this a world file?"}}}
+		}
+		buf.Write(chunk[:k])
+		if int64(buf.Len()) > limit {
+			return nil, &Error{File: path, Problems: []Problem{{File: path, Line: 1, Col: 1, Msg: WorldDoc.tooLarge()}}}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", err)}}}
+		}
 	}
 	return buf.Bytes(), nil
 }
@@ -121,6 +140,11 @@ func ParseSpec(name string, data []byte) (*WorldSpec, error) {
 // parseWorld parses, decodes and compiles a world once: validating is
 // compiling, so the World that validation builds is the one returned.
 func parseWorld(name string, data []byte) (*WorldSpec, *World, error) {
+	if spec, w, problems := fastWorld(name, data); w != nil {
+		return spec, w, nil
+	} else if problems != nil {
+		return nil, nil, &Error{File: name, Problems: problems}
+	}
 	file, problems := WorldDoc.Parse(name, data)
 	if problems != nil {
 		return nil, nil, &Error{File: name, Problems: problems}

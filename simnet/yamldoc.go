@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -25,6 +26,19 @@ type YAMLDoc struct {
 	Format     string // where the format is described, for unknown fields
 	MaxSize    int    // bytes
 	MaxNodes   int    // what aliases may expand to
+	SizeHint   string // how to raise MaxSize, if one can
+}
+
+// tooLarge is the message for a file over MaxSize.
+func (d YAMLDoc) tooLarge() string {
+	size := fmt.Sprintf("%d MiB", d.MaxSize>>20)
+	if d.MaxSize < 1<<20 {
+		size = fmt.Sprintf("%d KiB", d.MaxSize>>10)
+	}
+	if d.SizeHint != "" {
+		return fmt.Sprintf("the file is larger than %s, the limit for a %s file; %s", size, d.What, d.SizeHint)
+	}
+	return fmt.Sprintf("the file is larger than %s; a %s file is a few kilobytes of YAML", size, d.What)
 }
 
 // WorldDoc reads world files.
@@ -36,6 +50,7 @@ var WorldDoc = YAMLDoc{
 	Format:     "WORLD-FORMAT.md",
 	MaxSize:    MaxFileSize,
 	MaxNodes:   maxExpandedNodes,
+	SizeHint:   "raise it with --max-world-size MIB",
 }
 
 func (d YAMLDoc) problem(name string, line, col int, msg string) []Problem {
@@ -50,11 +65,7 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 	// (YAML 1.2, 5.2).
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(data) > d.MaxSize {
-		size := fmt.Sprintf("%d MiB", d.MaxSize>>20)
-		if d.MaxSize < 1<<20 {
-			size = fmt.Sprintf("%d KiB", d.MaxSize>>10)
-		}
-		return nil, d.problem(name, 1, 1, fmt.Sprintf("the file is larger than %s; a %s file is a few kilobytes of YAML", size, d.What))
+		return nil, d.problem(name, 1, 1, d.tooLarge())
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, d.problem(name, 1, 1, "the file is empty; "+d.EmptyHint)
@@ -140,22 +151,27 @@ func decodeYAML(file *ast.File, v any) (err error) {
 	return yaml.NodeToValue(file.Docs[0].Body, v, yaml.Strict())
 }
 
-// expandedSize counts the nodes the document expands to when every alias is
-// replaced by its anchor's value, stopping early past limit. It returns the
-// node where the limit was passed.
+// expandedSize counts the nodes that aliases add to the document when
+// each is replaced by its anchor's value (billion laughs), stopping early
+// past limit. Nodes written out count nothing: a large file with no
+// aliases expands to nothing more than itself, and is bounded by its
+// size. It returns the collection where the limit was passed.
 func expandedSize(root ast.Node, limit int) (int, ast.Node) {
 	anchors := map[string]int{}
+	expanded := 0
 	var worst ast.Node
 	var size func(n ast.Node) int
+	// size is the number of nodes n stands for, aliases expanded (capped
+	// past limit).
 	size = func(n ast.Node) int {
-		if n == nil {
+		if n == nil || expanded > limit {
 			return 0
 		}
 		total := 1
 		switch n := n.(type) {
 		case *ast.MappingNode:
 			for _, v := range n.Values {
-				if total += size(v); total > limit {
+				if total += size(v); expanded > limit {
 					break
 				}
 			}
@@ -163,7 +179,7 @@ func expandedSize(root ast.Node, limit int) (int, ast.Node) {
 			total += size(n.Key) + size(n.Value)
 		case *ast.SequenceNode:
 			for _, v := range n.Values {
-				if total += size(v); total > limit {
+				if total += size(v); expanded > limit {
 					break
 				}
 			}
@@ -172,18 +188,22 @@ func expandedSize(root ast.Node, limit int) (int, ast.Node) {
 			anchors[n.Name.String()] = s
 			total += s
 		case *ast.AliasNode:
-			total += anchors[n.Value.String()]
+			s := anchors[n.Value.String()]
+			total += s
+			expanded += s
+			return min(total, limit+1)
 		case *ast.TagNode:
 			total += size(n.Value)
 		case *ast.MappingKeyNode:
 			total += size(n.Value)
 		}
-		if total > limit && worst == nil {
+		if expanded > limit && worst == nil {
 			worst = n
 		}
 		return min(total, limit+1)
 	}
-	return size(root), worst
+	size(root)
+	return expanded, worst
 }
 
 // yamlProblems turns a goccy/go-yaml error into a problem with its position.
@@ -206,8 +226,8 @@ func (d YAMLDoc) friendly(msg string) string {
 	switch {
 	case strings.HasPrefix(msg, "found character '\t'"), strings.Contains(msg, "'\t'"):
 		return "a tab indents this line; YAML indents with spaces only"
-	case duplicateKey.MatchString(msg):
-		m := duplicateKey.FindStringSubmatch(msg)
+	case duplicateKey().MatchString(msg):
+		m := duplicateKey().FindStringSubmatch(msg)
 		return fmt.Sprintf("key %q is given twice (first at %s:%s); keep one", m[1], m[2], m[3])
 	case msg == "mapping value is not allowed in this context":
 		return "a key: value here does not fit; is this line (or the one above) indented wrong, or a ': ' inside a value that needs quotes?"
@@ -277,7 +297,9 @@ func parentPath(p string) string {
 	return "$"
 }
 
-var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):(\d+)\]`)
+var duplicateKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):(\d+)\]`)
+})
 
 // unclosedQuote moves a syntax error to the quote that caused it: a quoted
 // value that ran over several lines and closed just before the error (or

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/pathlab/pathlab/reach"
 	"os"
 	"os/signal"
 
@@ -12,7 +13,7 @@ import (
 func init() { register("diff", newDiffCmd) }
 
 func newDiffCmd(e *env) *cobra.Command {
-	var asJSON bool
+	var asJSON, classes bool
 	var plan string
 	cmd := &cobra.Command{
 		Use:   "diff [--json] OLD.yaml NEW.yaml | diff --plan PLAN.json",
@@ -27,6 +28,13 @@ A world is a file, or builtin:NAME for a built-in world.
 
 JSON: {"broken": [{"from", "target", "broken_at"}...], "fixed": [...]}; a
 fixed flow's broken_at is where it used to break.
+
+With --classes, diff compares reachability over classes of headers, as
+'pathlab reach' computes it: every pair of endpoints (and the internet),
+every protocol and port range, walking only the endpoints whose groups,
+subnet ACL or routes changed. It is the diff for large worlds: two worlds of
+10,000 subnets in seconds. JSON: {"opened": [...], "closed": [...]}, each
+{"from", "to", "range", "old", "new"}.
 
 With --plan PLAN.json (terraform show -json of a saved plan), the worlds are
 the plan's prior state and its planned values, imported: the report lists
@@ -62,6 +70,21 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 			if err != nil {
 				return err
 			}
+			if classes {
+				d := reach.Compare(old, new)
+				if asJSON {
+					err = d.WriteJSON(e.stdout)
+				} else {
+					err = d.WriteText(e.stdout, args[0], args[1])
+				}
+				if err != nil {
+					return err
+				}
+				if d.Changed() {
+					return exitCode(1)
+				}
+				return nil
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
 			d, err := simnet.Diff(ctx, old, new)
@@ -83,6 +106,7 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"broken": [...], "fixed": [...]} as JSON`)
+	cmd.Flags().BoolVar(&classes, "classes", false, "compare reachability over classes of headers (every pair of endpoints, every port): fast on large worlds")
 	cmd.Flags().StringVar(&plan, "plan", "", "compare the world before and after a Terraform plan (`PLAN.json`, from terraform show -json); exit 1 when a flow breaks")
 	return cmd
 }

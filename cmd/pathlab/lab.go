@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -79,11 +80,11 @@ func scenarioSource(ref string, sc *scenarios.Scenario) (*labSource, error) {
 	return src, nil
 }
 
-var badLabChars = regexp.MustCompile(`[^a-z0-9-]+`)
+var badLabChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9-]+`) })
 
 // defaultLabName is the world's name made into a lab name.
 func defaultLabName(world string) string {
-	n := strings.Trim(badLabChars.ReplaceAllString(strings.ToLower(world), "-"), "-")
+	n := strings.Trim(badLabChars().ReplaceAllString(strings.ToLower(world), "-"), "-")
 	if len(n) > 32 {
 		n = n[:32]
 	}

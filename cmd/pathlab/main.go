@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
@@ -132,7 +133,12 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 	for _, n := range names {
 		root.AddCommand(commands[n](e))
 	}
+	maxWorld := root.PersistentFlags().Int("max-world-size", simnet.MaxFileSize>>20, "the largest world file read, in MiB")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if *maxWorld < 1 || *maxWorld > 1<<20 {
+			return usageErr("--max-world-size %d: give a size in MiB from 1 to 1048576", *maxWorld)
+		}
+		simnet.WorldDoc.MaxSize = *maxWorld << 20
 		return emptyFlags(c)
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -160,12 +166,14 @@ func run(args []string, e *env) int {
 	return 2
 }
 
-var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+var badFlagValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+})
 
 // flagError words pflag's "invalid argument" errors, which quote Go's
 // strconv and time messages, as what the flag wants.
 func flagError(c *cobra.Command, err error) string {
-	m := badFlagValue.FindStringSubmatch(err.Error())
+	m := badFlagValue().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err.Error()
 	}

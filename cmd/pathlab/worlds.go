@@ -61,6 +61,7 @@ Use one with --world builtin:NAME (or just --world NAME).`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.AddCommand(newWorldsGenerateCmd(e))
 	return cmd
 }
 

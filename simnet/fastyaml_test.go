@@ -1,0 +1,157 @@
+package simnet
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pathlab/pathlab/simnet/worldgen"
+)
+
+// slowSpec decodes through the general path: the YAML parser, the shape
+// check and the strict decoder.
+func slowSpec(data []byte) (*WorldSpec, bool) {
+	file, problems := WorldDoc.Parse("t", data)
+	if problems != nil {
+		return nil, false
+	}
+	var spec WorldSpec
+	if problems := WorldDoc.Decode("t", file, &spec); problems != nil {
+		return nil, false
+	}
+	return &spec, true
+}
+
+// TestFastDecodeAgrees: every world file the fast path takes decodes to
+// exactly what the general path gives; the built-in and generated worlds
+// take the fast path.
+func TestFastDecodeAgrees(t *testing.T) {
+	files := map[string][]byte{}
+	for _, n := range BuiltinNames() {
+		b, _ := Builtin(n)
+		files["builtin:"+n] = b
+	}
+	paths, _ := filepath.Glob("../testdata/worlds/*.yaml")
+	more, _ := filepath.Glob("../testdata/worlds/*/*.yaml")
+	for _, p := range append(paths, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p] = b
+	}
+	var gen bytes.Buffer
+	if err := worldgen.Write(&gen, worldgen.Options{Subnets: 12, Instances: 40, Rules: 300, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	files["generated"] = gen.Bytes()
+	fast := 0
+	for name, data := range files {
+		var spec WorldSpec
+		ok := fastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &spec)
+		if (strings.HasPrefix(name, "builtin:") || name == "generated") && !ok {
+			t.Errorf("%s: the fast path refused it", name)
+		}
+		if !ok {
+			continue
+		}
+		fast++
+		slow, sok := slowSpec(data)
+		if !sok {
+			t.Errorf("%s: the fast path took a file the general path refuses", name)
+			continue
+		}
+		if !reflect.DeepEqual(&spec, slow) {
+			t.Errorf("%s: the fast path decodes it differently:\nfast %+v\nslow %+v", name, spec, *slow)
+		}
+	}
+	t.Logf("%d of %d files took the fast path", fast, len(files))
+}
+
+// FuzzFastDecode: whatever the fast path takes, the general path takes
+// too, into the same value.
+func FuzzFastDecode(f *testing.F) {
+	for _, n := range BuiltinNames() {
+		b, _ := Builtin(n)
+		f.Add(b)
+	}
+	f.Add([]byte("name: x\nvpcs:\n- name: a\n  cidr: 10.0.0.0/16\n"))
+	f.Add([]byte("name: x\ndescription: |-\n  a\n\n  b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var spec WorldSpec
+		if !fastDecode(data, &spec) {
+			return
+		}
+		slow, ok := slowSpec(data)
+		if !ok {
+			t.Fatalf("the fast path took a file the general path refuses:\n%s", data)
+		}
+		if !reflect.DeepEqual(&spec, slow) {
+			t.Fatalf("decoded differently:\nfast %+v\nslow %+v\n%s", spec, *slow, data)
+		}
+	})
+}
+
+// TestFastLocateAgrees: for bad worlds the fast path reads, its positions
+// of the problems are the general path's.
+func TestFastLocateAgrees(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/worlds/bad/*.yaml")
+	more, _ := filepath.Glob("../testdata/bad/worlds/*.yaml")
+	n := 0
+	for _, path := range append(paths, more...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spec WorldSpec
+		if !fastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &spec) {
+			continue
+		}
+		_, problems := compile(&spec)
+		if len(problems) == 0 {
+			continue
+		}
+		n++
+		fast := append([]Problem(nil), problems...)
+		fastLocate(path, data, fast)
+		_, _, err = parseWorld(path, data)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if !reflect.DeepEqual(fast, e.Problems) {
+			t.Errorf("%s:\nfast %v\nslow %v", path, fast, e.Problems)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no bad world took the fast path")
+	}
+	t.Logf("%d bad worlds compared", n)
+}
+
+// TestWorldSizeLimit: the size bound is an option, and its message names
+// it.
+func TestWorldSizeLimit(t *testing.T) {
+	defer func(n int) { WorldDoc.MaxSize = n }(WorldDoc.MaxSize)
+	if WorldDoc.MaxSize != 256<<20 {
+		t.Errorf("the default bound is %d bytes; want 256 MiB", WorldDoc.MaxSize)
+	}
+	b, _ := Builtin("shop")
+	p := filepath.Join(t.TempDir(), "w.yaml")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	WorldDoc.MaxSize = 1 << 10
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "larger than 1 KiB, the limit for a world file; raise it with --max-world-size") {
+		t.Errorf("Load over the bound = %v", err)
+	}
+	WorldDoc.MaxSize = 1 << 20
+	if _, err := Load(p); err != nil {
+		t.Errorf("Load under the bound = %v", err)
+	}
+}
