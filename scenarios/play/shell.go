@@ -285,15 +285,21 @@ func init() {
 }
 
 var fixSummary = map[string]string{
-	"sg":       "add or remove a security group rule",
-	"nacl":     "add, replace or remove a network ACL rule",
-	"route":    "add, replace or remove a route",
-	"service":  "start, stop, rebind or move a service",
-	"firewall": "remove, insert or replace a host firewall rule",
-	"dns":      "set or remove records; delegate a zone; associate, create or delete a private zone",
-	"lb":       "health checks, targets, target group ports and listeners",
-	"cert":     "reissue a certificate (optionally for other names)",
-	"peering":  "create, accept, delete or withdraw a VPC peering",
+	"sg":          "add or remove a security group rule",
+	"nacl":        "add, replace or remove a network ACL rule",
+	"route":       "add, replace or remove a route",
+	"service":     "start, stop, rebind or move a service",
+	"firewall":    "remove, insert or replace a host firewall rule",
+	"dns":         "set or remove records; delegate a zone; associate, create or delete a private zone",
+	"lb":          "health checks, targets, target group ports and listeners",
+	"cert":        "reissue a certificate (optionally for other names)",
+	"peering":     "create, accept, delete or withdraw a VPC peering",
+	"instance":    "turn an instance's source/destination check on or off",
+	"nat":         "point a NAT gateway's routes at its replacement",
+	"attachment":  "a transit gateway attachment's subnets, appliance mode, association, state",
+	"propagation": "enable or disable route propagation into a route table",
+	"vpn":         "a VPN connection's tunnels, static routes and state",
+	"endpoint":    "a VPC endpoint's private DNS and state",
 }
 
 // Names lists every command name, sorted.
@@ -452,7 +458,12 @@ func (s *Shell) help(_ context.Context, args []string) error {
 			continue
 		}
 		fmt.Fprintf(s.out, "%s:\n", g.title)
-		sort.Slice(names, func(i, j int) bool { return order(names[i]) < order(names[j]) })
+		sort.Slice(names, func(i, j int) bool {
+			if order(names[i]) != order(names[j]) {
+				return order(names[i]) < order(names[j])
+			}
+			return names[i] < names[j] // a command the order leaves out: by name, the same every time
+		})
 		for _, n := range names {
 			c := commands[n]
 			fmt.Fprintf(s.out, "  %-11s %s\n", n, c.summary)
@@ -464,7 +475,8 @@ func (s *Shell) help(_ context.Context, args []string) error {
 
 var helpOrder = []string{"dig", "nslookup", "host", "curl", "nc", "telnet", "openssl", "ping", "traceroute", "mtr", "tracepath", "tcpdump", "ssh",
 	"ss", "netstat", "iptables", "ip", "hostname", "cat", "less", "head", "systemctl", "journalctl", "exec",
-	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering", "edit", "undo", "reset",
+	"show", "sg", "nacl", "route", "service", "firewall", "dns", "lb", "cert", "peering",
+	"instance", "nat", "attachment", "propagation", "vpn", "endpoint", "edit", "undo", "reset",
 	"ticket", "hint", "answer", "check", "give-up", "help", "exit", "quit"}
 
 func order(n string) int {
