@@ -162,6 +162,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			cname := rrs[0].(*dns.CNAME)
 			r.answer = append(r.answer, cname)
 			r.hop(z.component(), zoneKind(z), tracer.ActAlias, tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.Target))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Target: cname.Target}
 			cur = cname.Target
 			continue
 		case dnszone.Success:
@@ -344,6 +345,7 @@ func nsList(ns []nsRef) string {
 // servers notes the server that answers for z.
 func (r *resolution) servers(z *zone, ns nsRef) {
 	r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActServe, tracer.DNSQuery, fmt.Sprintf("%s (%s) is authoritative for %s", ns.name, ns.addr, z.name))
+	r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name}
 }
 
 func (r *resolution) serverOf(z *zone) string {

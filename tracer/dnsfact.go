@@ -1,0 +1,10 @@
+package tracer
+
+// DNSFact is what one step of a name's resolution decided, as values, so
+// that views read it instead of the hop's text: the name asked, the zone
+// whose server answers for it, and an alias's target (CNAME).
+type DNSFact struct {
+	Name   string // the name asked, as the query wrote it
+	Zone   string // the zone whose server answers (an authoritative hop)
+	Target string // the alias's target (a CNAME hop)
+}
