@@ -298,7 +298,9 @@ func tldServerName(tld string) string {
 // the client's query, the resolver's queries and the referrals and answers
 // it gets, the answer to the client. The messages are real miekg/dns
 // messages, packed into UDP datagrams. Steps that put nothing on the wire (a
-// private zone's answer inside the VPC resolver) get none.
+// private zone's answer inside the VPC resolver) get none. Who talks to
+// whom comes from the resolver's own facts (Hop.DNS.Server, recorded as
+// it walked the zones), not from the hop's component name.
 func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 	if a.Msg == nil || len(a.Hops) == 0 {
 		return
@@ -378,8 +380,8 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			}
 			view(h, tldServerAddr(tld), 53, resolverAddr, rport, r)
 		case h.Kind == tracer.KindNameserver:
-			addr, ok := n.w.nameserverAddr(h.Component)
-			if !ok {
+			addr := h.DNS.Server
+			if !addr.IsValid() {
 				break
 			}
 			q := upQuery(cur, id)
@@ -389,12 +391,8 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 			}
 			view(h, resolverAddr, rport, addr, 53, q) // a query; a timeout is one that no answer follows
 		case h.Kind == tracer.KindDNSZone:
-			z := n.w.zoneNamed(h.Component)
-			if z == nil {
-				break
-			}
-			addr, ok := n.w.servingAddr(z)
-			if !ok {
+			addr := h.DNS.Server
+			if !addr.IsValid() {
 				break
 			}
 			q := upQuery(cur, id)
@@ -475,34 +473,11 @@ func (w *World) publicZone(name string) *zone {
 	return nil
 }
 
-func (w *World) zoneNamed(component string) *zone {
-	for _, z := range w.zones {
-		if !z.private && z.component() == component {
-			return z
-		}
-	}
-	return nil
-}
-
 // servingAddr is the address of the first delegated server that serves z.
 func (w *World) servingAddr(z *zone) (netip.Addr, bool) {
 	for _, ns := range z.delegation {
 		if srv := w.nameservers[ns.addr]; srv != nil && srv.zones[z.name] {
 			return ns.addr, true
-		}
-	}
-	return netip.Addr{}, false
-}
-
-// nameserverAddr finds a delegated nameserver's address by its name (as a
-// hop names it: without the final dot).
-func (w *World) nameserverAddr(name string) (netip.Addr, bool) {
-	fq := dns.Fqdn(name)
-	for _, z := range w.zones {
-		for _, ns := range z.delegation {
-			if ns.name == fq {
-				return ns.addr, true
-			}
 		}
 	}
 	return netip.Addr{}, false

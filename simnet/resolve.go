@@ -157,11 +157,18 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			return // the failure is recorded
 		}
 		res, rrs := z.data.Lookup(cur, qtype)
+		// the address the zone's answers come from on the wire (public
+		// zones; a private zone answers inside the resolver)
+		var from netip.Addr
+		if !z.private {
+			from, _ = r.w.servingAddr(z)
+		}
 		switch res {
 		case dnszone.Alias:
 			cname := rrs[0].(*dns.CNAME)
 			r.answer = append(r.answer, cname)
 			r.hop(z.component(), zoneKind(z), tracer.ActAlias, tracer.DNSCNAME, fmt.Sprintf("%s: %s is an alias (CNAME) for %s", server, cur, cname.Target))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Target: cname.Target, Server: from}
 			cur = cname.Target
 			continue
 		case dnszone.Success:
@@ -171,6 +178,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 				vals = append(vals, rrShort(m))
 			}
 			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Server: from}
 			return
 		}
 		r.authNS = append(r.authNS, z.data.SOA())
@@ -178,6 +186,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			r.fail(z.component(), zoneKind(z), tracer.DNSNoData, dns.RcodeSuccess,
 				fmt.Sprintf("%s: %s exists in zone %s but has no %s record (NODATA)", server, cur, z.name, dns.TypeToString[qtype]),
 				fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Server: from}
 			return
 		}
 		detail := fmt.Sprintf("%s: zone %s has no name %s (NXDOMAIN)", server, z.name, cur)
@@ -186,6 +195,7 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 		}
 		r.fail(z.component(), zoneKind(z), tracer.DNSNXDomain, dns.RcodeNameError, detail,
 			fmt.Sprintf("dns %s set %s %s VALUE", strings.TrimSuffix(z.name, "."), relName(cur, z), dns.TypeToString[qtype]))
+		r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Server: from}
 		return
 	}
 	// A loop, or too many aliases.
@@ -312,9 +322,11 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 		case srv == nil:
 			silent++
 			r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActTimeout, tracer.DNSTimeout, fmt.Sprintf("no DNS server answers at %s (%s): the query times out", ns.addr, ns.name))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name, Server: ns.addr}
 		case !srv.zones[z.name]:
 			lame++
 			r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActRefuse, tracer.DNSRefused, fmt.Sprintf("%s (%s) does not serve %s: it answers REFUSED (lame)", ns.name, ns.addr, z.name))
+			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name, Server: ns.addr}
 		default:
 			r.servers(z, ns)
 			return z, strings.TrimSuffix(ns.name, ".")
@@ -325,10 +337,12 @@ func (r *resolution) zoneFor(v *vpc, name string) (*zone, string) {
 		r.fail(what, tracer.KindNameserver, tracer.DNSLameDelegation, dns.RcodeServerFailure,
 			fmt.Sprintf("every server %s delegates %s to is lame or silent: the resolver answers SERVFAIL", tld, z.name),
 			fmt.Sprintf("delegate %s to servers that serve it (%s)", z.name, nsList(z.nameservers)))
+		r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name, Server: z.delegation[0].addr}
 	} else {
 		r.fail(what, tracer.KindNameserver, tracer.DNSTimeout, dns.RcodeServerFailure,
 			fmt.Sprintf("no server for %s answered (%d timed out): the resolver answers SERVFAIL", z.name, silent),
 			fmt.Sprintf("delegate %s to servers that answer (%s)", z.name, nsList(z.nameservers)))
+		r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name, Server: z.delegation[0].addr}
 	}
 	return nil, ""
 }
@@ -344,6 +358,7 @@ func nsList(ns []nsRef) string {
 // servers notes the server that answers for z.
 func (r *resolution) servers(z *zone, ns nsRef) {
 	r.hop(strings.TrimSuffix(ns.name, "."), tracer.KindNameserver, tracer.ActServe, tracer.DNSQuery, fmt.Sprintf("%s (%s) is authoritative for %s", ns.name, ns.addr, z.name))
+	r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Zone: z.name, Server: ns.addr}
 }
 
 func (r *resolution) serverOf(z *zone) string {

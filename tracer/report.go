@@ -76,6 +76,8 @@ type Hop struct {
 	// Matched is the rule that decided, as a value; nil when no rule did.
 	// It points into the world's rules: treat it as read-only.
 	Matched *Rule `json:"-"`
+	// DNS is what a DNS step decided, as values; zero on other hops.
+	DNS DNSFact `json:"-"`
 	// Packet is what the packet looked like at this hop; filled only when
 	// the caller asked for packets (it costs allocations).
 	Packet *PacketView `json:"packet,omitempty"`

@@ -170,16 +170,16 @@ func Questions(w *simnet.World, r *tracer.Report, rng *rand.Rand) []Question {
 		for _, h := range st.Hops {
 			switch {
 			case h.Code == tracer.DNSQuery && h.Kind == tracer.KindNameserver && once("authority"):
-				zone := strings.TrimSuffix(lastField(h.Text()), ".")
+				zone := strings.TrimSuffix(h.DNS.Zone, ".")
 				ask(st.Name, fmt.Sprintf("The resolver has followed the delegation down from the root. Which server answers authoritatively for %s?", zone),
 					h.Component, h.Text(), append(append([]string{}, p.nameservers...), filter(dnsComponents, h.Component)...))
 			case h.Code == tracer.DNSCNAME && once("cname"):
-				alias, target := cnameParts(h.Text())
+				alias, target := h.DNS.Name, h.DNS.Target
 				ask(st.Name, fmt.Sprintf("%s is not an address record. What does the zone answer for it?", alias),
 					"an alias (CNAME) for "+target, h.Text(), []string{"an A record with the balancer's private address", "NXDOMAIN: the resolver must ask the TLD",
 						"a referral to another nameserver", "an MX record"})
 			case h.Code == tracer.Sent && st.Name == tracer.StageTCP && once("connect"):
-				dst := sentDestination(h.Text())
+				dst := sentDestination(h.Flow)
 				if dst == "" {
 					continue
 				}
@@ -261,32 +261,13 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-func lastField(s string) string {
-	f := strings.Fields(s)
-	if len(f) == 0 {
+// sentDestination is the address a connection's first packet goes to;
+// empty for a flow without ports (ICMP) or none recorded.
+func sentDestination(f tracer.Flow) string {
+	if !f.IsValid() || f.Proto == tracer.ICMP {
 		return ""
 	}
-	return f[len(f)-1]
-}
-
-// cnameParts reads "server: A is an alias (CNAME) for B".
-func cnameParts(detail string) (string, string) {
-	_, rest, _ := strings.Cut(detail, ": ")
-	alias, target, _ := strings.Cut(rest, " is an alias (CNAME) for ")
-	return alias, target
-}
-
-// sentDestination reads "SYN tcp 1.2.3.4:5 → 6.7.8.9:443" and returns 6.7.8.9.
-func sentDestination(detail string) string {
-	_, dst, ok := strings.Cut(detail, "→ ")
-	if !ok {
-		return ""
-	}
-	ap, err := netip.ParseAddrPort(strings.TrimSpace(dst))
-	if err != nil {
-		return ""
-	}
-	return ap.Addr().String()
+	return f.Dst.Addr().String()
 }
 
 // interfaceOf reads "... allowed (on NAME)".
