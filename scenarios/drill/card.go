@@ -337,7 +337,7 @@ func fixScope(fix simnet.Edit) string {
 			return ""
 		}
 		proto, _ := simnet.NormProto(f.Rule.Protocol)
-		ports := strings.Fields(simnet.SGRuleText(f.Dir, f.Rule))[2]
+		ports := simnet.PortsText(f.Rule.Protocol, f.Rule.Ports)
 		if f.Dir == "ingress" {
 			return fmt.Sprintf(" (%s %s only, from %s only)", proto, ports, f.Rule.Source)
 		}
@@ -346,8 +346,8 @@ func fixScope(fix simnet.Edit) string {
 		if f.Op != "add" {
 			return ""
 		}
-		w := strings.Fields(simnet.ACLRuleText(f.Rule)) // rule N ACTION PROTO PORTS CIDR
-		return fmt.Sprintf(" (%s %s for %s only)", w[3], w[4], w[5])
+		proto, _ := simnet.NormProto(f.Rule.Protocol)
+		return fmt.Sprintf(" (%s %s for %s only)", proto, simnet.PortsText(f.Rule.Protocol, f.Rule.Ports), f.Rule.CIDR)
 	}
 	return ""
 }
