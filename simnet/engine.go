@@ -569,13 +569,8 @@ func (t *walk) acl(sn *subnet, ingress bool, p *pkt) bool {
 			if !t.quiet {
 				h := tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: sn.name, Say: sayACLAllow{}}
 				if len(allowed) > 1 {
-					// partial matches of several rules: written out
-					what := t.aclWhat(p, ported, lo, hi)
-					h.Say, h.Detail = nil, leg+" "+what+" allowed by rule "+strings.Join(allowed, ", ")+", "+where+" subnet "+sn.name
-					if p.reply && ported {
-						h.Detail = "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
-							strings.Join(allowed, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"
-					}
+					// partial matches of several rules: all of them are named
+					h.Ref = append([]string(nil), allowed...)
 				}
 				t.add(h)
 			}

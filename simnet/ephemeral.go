@@ -90,8 +90,7 @@ func (t *walk) aclReplyRange(sn *subnet, ingress bool, p *pkt) bool {
 			}
 			last := &rules[allowedBy[len(allowedBy)-1]]
 			t.add(tracer.Hop{Component: a.name, Kind: tracer.KindNetworkACL, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.NACLAllow, Rule: last.rule.Text, Matched: &last.rule, Peer: sn.name,
-				Detail: "reply to " + p.proto.String() + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
-					strings.Join(nums, ", ") + ", " + where + " subnet " + sn.name + ": ACLs are stateless, so replies need a rule of their own"})
+				Say: sayACLAllow{}, Ref: nums})
 		}
 		return true
 	case nDenied == total:

@@ -265,7 +265,7 @@ func (t *teller) hop(h tracer.Hop) {
 		t.add(h, "the socket", h.Component+": "+h.Text(),
 			t.concept("socket", "A listening socket accepts the SYN and the kernel answers with a SYN-ACK; a service bound to 127.0.0.1 could only be reached from the host itself"))
 	case tracer.Received:
-		t.add(h, "the handshake completes", h.Component+" receives the "+strings.TrimSuffix(h.Text(), ".")+"; its ACK completes the handshake")
+		t.add(h, "the handshake completes", h.Component+" receives the "+h.Text()+"; its ACK completes the handshake")
 	case tracer.LBListener:
 		t.server = h.Component
 		t.add(h, "the balancer's listener", h.Component+": "+h.Text(),
@@ -299,7 +299,11 @@ const aclConcept = "A network ACL guards a subnet's border and is stateless: its
 func (t *teller) aclCrossing(a, b tracer.Hop) {
 	text := "network ACL " + a.Component + ": " + a.Text()
 	if b.Component == a.Component {
-		text += "; and again " + strings.TrimPrefix(b.Text(), "request ")
+		again := b.Text()
+		if _, ok := b.Say.(sayACLAllow); ok {
+			again = aclAllowText(&b, aclNoLeg)
+		}
+		text += "; and again " + again
 	} else {
 		text += "; network ACL " + b.Component + ": " + b.Text()
 	}
@@ -343,7 +347,10 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 			stateful = true
 			parts = append(parts, "security group "+h.Component+" lets the reply out without a rule: security groups are stateful and remember the connection")
 		case tracer.NACLAllow:
-			detail := strings.TrimSuffix(h.Text(), ": ACLs are stateless, so replies need a rule of their own")
+			detail := h.Text()
+			if _, ok := h.Say.(sayACLAllow); ok {
+				detail = aclAllowText(&h, aclNoWhy)
+			}
 			if stateful {
 				parts = append(parts, "network ACL "+h.Component+" keeps no such memory: "+detail+" ("+h.Rule+")")
 				stateful = false

@@ -58,24 +58,49 @@ func whereText(ingress bool) string {
 // subnet Peer.
 type sayACLAllow struct{}
 
-func (sayACLAllow) Say(h *tracer.Hop) string {
+func (sayACLAllow) Say(h *tracer.Hop) string { return aclAllowText(h, aclFull) }
+
+// aclForm is how much of an ACL allow aclAllowText says.
+type aclForm int
+
+const (
+	aclFull  aclForm = iota // "request tcp port 443 allowed by rule 100, leaving subnet web-a"
+	aclNoLeg                // the same without the leg: "tcp port 443 allowed by rule 100, ..."
+	aclNoWhy                // a reply's words without why replies need a rule
+)
+
+// aclAllowText words an ACL allow from the hop's facts: the flow, the
+// subnet crossed (Peer), and the rules that allowed it: Ref ([]string)
+// when several rules each allowed part of the ports, else Matched.
+func aclAllowText(h *tracer.Hop, form aclForm) string {
 	f := h.Flow
 	num := strconv.Itoa(h.Matched.Number)
+	if nums, ok := h.Ref.([]string); ok {
+		num = strings.Join(nums, ", ")
+	}
 	where := whereText(h.Matched.Ingress)
 	lo, hi := flowPorts(f)
 	if f.Reply && flowPorted(f) {
-		return "reply to " + string(f.Proto) + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
-			num + ", " + where + " subnet " + h.Peer + ": ACLs are stateless, so replies need a rule of their own"
-	}
-	leg := "request"
-	if f.Reply {
-		leg = "reply"
+		text := "reply to " + string(f.Proto) + " " + portText(lo, hi) + " (the initiator's ephemeral ports) allowed by rule " +
+			num + ", " + where + " subnet " + h.Peer
+		if form == aclNoWhy {
+			return text
+		}
+		return text + ": ACLs are stateless, so replies need a rule of their own"
 	}
 	what := string(f.Proto)
 	if flowPorted(f) {
 		what += " port " + portText(lo, hi)
 	}
-	return leg + " " + what + " allowed by rule " + num + ", " + where + " subnet " + h.Peer
+	text := what + " allowed by rule " + num + ", " + where + " subnet " + h.Peer
+	if form == aclNoLeg {
+		return text
+	}
+	leg := "request"
+	if f.Reply {
+		leg = "reply"
+	}
+	return leg + " " + text
 }
 
 // refIface is the interface a hop's Ref names, or nil.
