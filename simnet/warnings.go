@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -54,22 +55,26 @@ func (c *compiler) nearestTarget(v *vpc, name string) string {
 	for _, h := range v.instances {
 		cands = append(cands, h.name)
 	}
+	limit := 2
+	if len(name) > 8 {
+		limit = 3
+	}
+	return nearestName(name, cands, limit)
+}
+
+// nearestName is the candidate nearest to name by edit distance (case
+// folded; the first in sort order on a tie), or "" when none is within
+// limit.
+func nearestName(name string, cands []string, limit int) string {
 	sort.Strings(cands)
-	best, bestD := "", 1<<30
+	best, bestD := "", limit+1
 	ln := strings.ToLower(name)
 	for _, n := range cands {
 		if d := editDistance(ln, strings.ToLower(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}
-	limit := 2
-	if len(name) > 8 {
-		limit = 3
-	}
-	if bestD <= limit {
-		return best
-	}
-	return ""
+	return best
 }
 
 // NAT gateway states, as DescribeNatGateways reports them.
@@ -90,80 +95,32 @@ func (c *compiler) natState(path, s string) string {
 }
 
 // specHasRouteTarget reports whether name is something a route can point
-// at in s: blackhole, an internet gateway, a NAT gateway, a peering or an
-// instance. The API refuses a new route to anything else (CreateRoute and
-// ReplaceRoute answer InvalidGatewayID.NotFound and the like), although a
-// route whose target is deleted later stays, as a blackhole.
+// at in s: blackhole, or one of routeTargetNames. The API refuses a new
+// route to anything else (CreateRoute and ReplaceRoute answer
+// InvalidGatewayID.NotFound and the like), although a route whose target
+// is deleted later stays, as a blackhole.
 func specHasRouteTarget(s *WorldSpec, name string) bool {
-	if name == "blackhole" {
-		return true
-	}
-	for _, h := range hybridTargetNames(s) {
-		if h == name {
-			return true
-		}
-	}
-	for _, p := range s.Peerings {
-		if p.Name == name {
-			return true
-		}
-	}
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		if v.InternetGateway == name {
-			return true
-		}
-		for _, n := range v.NATGateways {
-			if n.Name == name {
-				return true
-			}
-		}
-		for _, h := range v.Instances {
-			if h.Name == name {
-				return true
-			}
-		}
-	}
-	return false
+	return name == "blackhole" || slices.Contains(routeTargetNames(s), name)
 }
 
 // routeTargetNotFound is the refusal of a route edit to a target that does
 // not exist, with the nearest name when one is near.
 func routeTargetNotFound(s *WorldSpec, name string) error {
-	cands := hybridTargetNames(s)
-	for _, p := range s.Peerings {
-		cands = append(cands, p.Name)
-	}
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		if v.InternetGateway != "" {
-			cands = append(cands, v.InternetGateway)
-		}
-		for _, n := range v.NATGateways {
-			cands = append(cands, n.Name)
-		}
-		for _, h := range v.Instances {
-			cands = append(cands, h.Name)
-		}
-	}
-	sort.Strings(cands)
-	best, bestD := "", 3
-	for _, c := range cands {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best != "" {
+	if best := nearestName(name, routeTargetNames(s), 2); best != "" {
 		return fmt.Errorf("route target %q does not exist; did you mean %q?", name, best)
 	}
 	return fmt.Errorf("route target %q does not exist; name an internet gateway, NAT gateway, peering or instance, or blackhole", name)
 }
 
-// hybridTargetNames are the route targets of the hybrid extensions:
+// routeTargetNames are the names in s a route can point at: internet
+// gateways, NAT gateways, peerings, instances, and the hybrid extensions'
 // transit gateways and their attachments (a transit gateway table's
 // targets), virtual private gateways and VPC endpoints.
-func hybridTargetNames(s *WorldSpec) []string {
+func routeTargetNames(s *WorldSpec) []string {
 	var names []string
+	for _, p := range s.Peerings {
+		names = append(names, p.Name)
+	}
 	for _, g := range s.TransitGateways {
 		names = append(names, g.Name)
 		for _, a := range g.Attachments {
@@ -172,6 +129,15 @@ func hybridTargetNames(s *WorldSpec) []string {
 	}
 	for i := range s.VPCs {
 		v := &s.VPCs[i]
+		if v.InternetGateway != "" {
+			names = append(names, v.InternetGateway)
+		}
+		for _, n := range v.NATGateways {
+			names = append(names, n.Name)
+		}
+		for _, h := range v.Instances {
+			names = append(names, h.Name)
+		}
 		if v.VPNGateway != "" {
 			names = append(names, v.VPNGateway)
 		}
