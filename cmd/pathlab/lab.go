@@ -109,6 +109,19 @@ func labName(name string) (string, error) {
 	return "", usageErr("labs %s are up; say which with --name", strings.Join(labs, ", "))
 }
 
+// labHost is the lab a command about host works on, once it is known
+// that we are root, the lab exists and it has host.
+func labHost(name, host string) (string, error) {
+	if err := needRoot(); err != nil {
+		return "", err
+	}
+	n, err := labName(name)
+	if err != nil {
+		return "", err
+	}
+	return n, checkHost(n, host)
+}
+
 func needRoot() error {
 	if why := lab.Skip(); why != "" {
 		return usageErr("%s", why)
@@ -247,14 +260,8 @@ or /run/pathlab; pathlab lab down removes everything, also after a crash.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needRoot(); err != nil {
-				return err
-			}
-			n, err := labName(name)
+			n, err := labHost(name, args[0])
 			if err != nil {
-				return err
-			}
-			if err := checkHost(n, args[0]); err != nil {
 				return err
 			}
 			c := lab.Command(context.Background(), n, args[0], args[1:]...)
@@ -273,14 +280,8 @@ or /run/pathlab; pathlab lab down removes everything, also after a crash.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needRoot(); err != nil {
-				return err
-			}
-			n, err := labName(name)
+			n, err := labHost(name, args[0])
 			if err != nil {
-				return err
-			}
-			if err := checkHost(n, args[0]); err != nil {
 				return err
 			}
 			sh := e.getenv("SHELL")
