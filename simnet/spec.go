@@ -259,6 +259,66 @@ type ListenerSpec struct {
 	Certificate string `yaml:"certificate,omitempty" json:"certificate,omitempty"`
 	TargetGroup string `yaml:"target_group,omitempty" json:"target_group,omitempty"`
 	Redirect    string `yaml:"redirect,omitempty" json:"redirect,omitempty"`
+	// Certificates are further certificates the listener offers, chosen
+	// by the client's SNI name; Certificate stays the default one (ELB's
+	// default certificate and certificate list). Extension.
+	Certificates []string `yaml:"certificates,omitempty" json:"certificates,omitempty"`
+	// DefaultRedirect and FixedResponse are the other default actions
+	// (ELB's redirect and fixed-response actions), beside TargetGroup
+	// (forward) and Redirect ("https", the short form). Extension.
+	DefaultRedirect *RedirectSpec      `yaml:"default_redirect,omitempty" json:"default_redirect,omitempty"`
+	FixedResponse   *FixedResponseSpec `yaml:"fixed_response,omitempty" json:"fixed_response,omitempty"`
+	// Rules are evaluated in priority order, lowest first; the first whose
+	// conditions all match acts, else the default action. Extension.
+	Rules []ListenerRuleSpec `yaml:"rules,omitempty" json:"rules,omitempty"`
+}
+
+// ListenerRuleSpec is an application balancer listener rule: a priority
+// (1-50000, unique in the listener), conditions that must all match, and
+// exactly one action.
+type ListenerRuleSpec struct {
+	Priority      int                `yaml:"priority" json:"priority"`
+	Conditions    RuleConditionSpec  `yaml:"conditions" json:"conditions"`
+	Forward       string             `yaml:"forward,omitempty" json:"forward,omitempty"` // a target group
+	Redirect      *RedirectSpec      `yaml:"redirect,omitempty" json:"redirect,omitempty"`
+	FixedResponse *FixedResponseSpec `yaml:"fixed_response,omitempty" json:"fixed_response,omitempty"`
+}
+
+// RuleConditionSpec holds a rule's conditions; each set one must match
+// (values within one condition are alternatives). Host and path patterns
+// take * and ? as ELB's do; hosts match case-insensitively, paths exactly.
+type RuleConditionSpec struct {
+	Host       []string             `yaml:"host,omitempty" json:"host,omitempty"`
+	Path       []string             `yaml:"path,omitempty" json:"path,omitempty"`
+	HTTPHeader *HeaderConditionSpec `yaml:"http_header,omitempty" json:"http_header,omitempty"`
+	Method     []string             `yaml:"http_method,omitempty" json:"http_method,omitempty"`
+	SourceIP   []string             `yaml:"source_ip,omitempty" json:"source_ip,omitempty"` // CIDRs
+}
+
+// HeaderConditionSpec matches one HTTP header against patterns.
+type HeaderConditionSpec struct {
+	Name   string   `yaml:"name" json:"name"`
+	Values []string `yaml:"values" json:"values"`
+}
+
+// RedirectSpec is ELB's redirect action. Empty fields keep the request's
+// own value (ELB's #{protocol}, #{host}, #{port}, #{path}, #{query});
+// the fields may also use those placeholders. StatusCode is HTTP_301
+// (the default) or HTTP_302.
+type RedirectSpec struct {
+	Protocol   string `yaml:"protocol,omitempty" json:"protocol,omitempty"` // HTTP, HTTPS
+	Host       string `yaml:"host,omitempty" json:"host,omitempty"`
+	Port       string `yaml:"port,omitempty" json:"port,omitempty"`
+	Path       string `yaml:"path,omitempty" json:"path,omitempty"`
+	Query      string `yaml:"query,omitempty" json:"query,omitempty"`
+	StatusCode string `yaml:"status_code,omitempty" json:"status_code,omitempty"`
+}
+
+// FixedResponseSpec is ELB's fixed-response action.
+type FixedResponseSpec struct {
+	StatusCode  int    `yaml:"status_code" json:"status_code"`
+	ContentType string `yaml:"content_type,omitempty" json:"content_type,omitempty"`
+	MessageBody string `yaml:"message_body,omitempty" json:"message_body,omitempty"`
 }
 
 // TargetGroupSpec is a balancer's target group.
