@@ -183,73 +183,23 @@ type connectResult struct {
 // error that ends the attempt is read back with its sender, type and code.
 // keep asks for the open connection to be returned; otherwise it is closed.
 func connectProbe(ctx context.Context, dst netip.AddrPort, timeout time.Duration, keep bool) (connectResult, error) {
-	s, err := newErrSocket(dst.Addr(), unix.SOCK_STREAM)
-	if err != nil {
-		return connectResult{}, err
+	return connectProbeUntil(ctx, dst, func(start time.Time) time.Time { return start.Add(timeout) }, keep)
+}
+
+// connectProbeUntil is connectProbe with a wait that may grow while it
+// runs: when the deadline until(start) passes, it is asked again, and the
+// attempt goes on while the answer is later (a scan whose answers show a
+// slow link lengthens the wait of every port still pending).
+func connectProbeUntil(ctx context.Context, dst netip.AddrPort, until func(start time.Time) time.Time, keep bool) (connectResult, error) {
+	p, r, err := startConnect(dst)
+	if p == nil {
+		return r, err
 	}
-	start := time.Now()
-	if err := s.connect(dst); err != nil {
-		return classifyConnect(err, nil, time.Since(start)), nil
+	r, err = p.wait(ctx, until, keep)
+	if err != nil || !p.settled {
+		p.close()
 	}
-	defer s.Close()
-	deadline := start.Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	s.f.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { s.f.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	rc, err := s.f.SyscallConn()
-	if err != nil {
-		return connectResult{}, err
-	}
-	var cerr error
-	werr := rc.Write(func(fd uintptr) bool {
-		v, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
-		if err != nil {
-			cerr = err
-			return true
-		}
-		if v != 0 {
-			cerr = unix.Errno(v)
-			return true
-		}
-		if _, err := unix.Getpeername(int(fd)); err != nil {
-			return false // still connecting
-		}
-		return true
-	})
-	rtt := time.Since(start)
-	if werr != nil {
-		if ctx.Err() != nil {
-			return connectResult{}, ctx.Err()
-		}
-		// A deadline: silence. An ICMP error may still have been queued.
-		r := connectResult{State: PortFiltered, RTT: rtt, Errno: unix.ETIMEDOUT}
-		if e, ok := s.readErr(); ok && e.ICMP() {
-			r.ICMP = &e
-		}
-		return r, nil
-	}
-	if cerr != nil {
-		var ext *ExtError
-		if e, ok := s.readErr(); ok && e.ICMP() {
-			ext = &e
-		}
-		return classifyConnect(cerr, ext, rtt), nil
-	}
-	r := connectResult{State: PortOpen, RTT: rtt}
-	if sa, err := unix.Getsockname(s.fd); err == nil {
-		r.Local = addrPortOf(sa)
-	}
-	if keep {
-		c, err := net.FileConn(s.f)
-		if err != nil {
-			return connectResult{}, fmt.Errorf("probe: %w", err)
-		}
-		r.Conn = c
-	}
-	return r, nil
+	return r, err
 }
 
 func addrPortOf(sa unix.Sockaddr) netip.AddrPort {

@@ -282,10 +282,53 @@ func icmpState(typ, code int) PortState {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// connectPace is what a connect scan has learned of the path so far: the
+// slowest answer and when the last one came. It decides how long a silent
+// port is waited for, as the raw scan's rounds do.
+type connectPace struct {
+	mu     sync.Mutex
+	floor  time.Duration // the first try's wait (--timeout)
+	budget time.Duration // the raw rounds' waits in all: floor, 2×floor, ...
+	maxRTT time.Duration
+	last   time.Time
+}
+
+func (c *connectPace) answered(rtt time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.maxRTT = max(c.maxRTT, rtt)
+	c.last = time.Now()
+}
+
+// until is when a port whose connect() began at start is called
+// filtered: not before the raw rounds' waits in all, nor before three
+// round trips of the slowest answer (nmap's first timeout after a sample
+// is its round trip plus four deviations, a few round trips; its floor
+// is the initial one second), nor while answers are still coming: a late
+// RST on a slow, busy link still counts.
+func (c *connectPace) until(start time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := roundWait(c.maxRTT, c.floor)
+	d := start.Add(max(c.budget, w))
+	if !c.last.IsZero() && c.last.Add(w).After(d) {
+		d = c.last.Add(w)
+	}
+	return d
+}
+
 func scanConnect(ctx context.Context, targets []netip.AddrPort, idx []int, res []TCPResult, o TCPOptions) {
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	pc := newPacer(o.Rate, 32)
+	pace := &connectPace{floor: o.Timeout}
+	// One connect() for as long as the raw rounds wait in all (1 s, 2 s,
+	// ...): the kernel resends the SYN itself, and a late answer to the
+	// first SYN still reaches this socket, where a new connect() would
+	// have dropped it. Answers that show a slow link lengthen it.
+	for try := 0; try < o.Tries; try++ {
+		pace.budget += o.Timeout << try
+	}
 	var mu sync.Mutex
 	for _, i := range idx {
 		if pc.wait(ctx) != nil {
@@ -301,17 +344,10 @@ func scanConnect(ctx context.Context, targets []netip.AddrPort, idx []int, res [
 		wg.Add(1)
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
-			var r connectResult
-			var err error
-			// One connect() for as long as the raw rounds wait in all
-			// (1 s, 2 s, ...): the kernel resends the SYN itself, and a
-			// late answer to the first SYN still reaches this socket,
-			// where a new connect() would have dropped it.
-			wait := time.Duration(0)
-			for try := 0; try < o.Tries; try++ {
-				wait += o.Timeout << try
+			r, err := connectProbeUntil(ctx, targets[i], pace.until, false)
+			if err == nil && (r.State != PortFiltered || r.ICMP != nil) {
+				pace.answered(r.RTT)
 			}
-			r, err = connectProbe(ctx, targets[i], wait, false)
 			mu.Lock()
 			defer mu.Unlock()
 			t := &res[i]

@@ -201,8 +201,12 @@ func (l *Lab) conditions(t testing.TB) {
 	r2("ip", "rule", "add", "from", MTUHost, "lookup", "60", "priority", "101")
 	r2("ip", "route", "add", "10.77.1.0/24", "via", R1b, "dev", "r2a", "mtu", "lock", mtu, "table", "60")
 	r2("iptables", "-A", "OUTPUT", "-p", "icmp", "--icmp-type", "fragmentation-needed", "-j", "DROP")
-	// A 1 kbit/s link from r2 to SlowHost, in the server namespace.
-	l.must(t, "ip", "link", "add", "r2c", "netns", l.R2NS, "type", "veth", "peer", "name", "s1", "netns", l.ServerNS)
+	// A 1 kbit/s link from r2 to SlowHost, in the server namespace. Its
+	// neighbours are static: ARP queued behind data at 1 kbit/s would
+	// fail after 3 s and turn a slow link into a host unreachable.
+	l.must(t, "ip", "link", "add", "r2c", "netns", l.R2NS, "address", slowR2MAC, "type", "veth", "peer", "name", "s1", "netns", l.ServerNS, "address", slowHostMAC)
+	l.must(t, "ip", "-n", l.R2NS, "neigh", "replace", SlowHost, "lladdr", slowHostMAC, "dev", "r2c", "nud", "permanent")
+	l.must(t, "ip", "-n", l.ServerNS, "neigh", "replace", "10.77.4.1", "lladdr", slowR2MAC, "dev", "s1", "nud", "permanent")
 	l.must(t, "ip", "-n", l.R2NS, "addr", "add", "10.77.4.1/24", "dev", "r2c")
 	l.must(t, "ip", "-n", l.ServerNS, "addr", "add", SlowHost+"/24", "dev", "s1")
 	l.must(t, "ip", "-n", l.R2NS, "link", "set", "r2c", "up")
@@ -210,8 +214,69 @@ func (l *Lab) conditions(t testing.TB) {
 	l.must(t, "ip", "-n", l.R1NS, "route", "add", "10.77.4.0/24", "via", R2)
 	srv("ip", "rule", "add", "from", SlowHost, "lookup", "42", "priority", "100")
 	srv("ip", "route", "add", "default", "via", "10.77.4.1", "dev", "s1", "table", "42")
-	r2("tc", "qdisc", "add", "dev", "r2c", "root", "tbf", "rate", "1kbit", "burst", "1600", "latency", "30s")
-	srv("tc", "qdisc", "add", "dev", "s1", "root", "tbf", "rate", "1kbit", "burst", "1600", "latency", "30s")
+	l.slowQdiscs(t, "add")
+}
+
+const (
+	slowR2MAC   = "02:77:04:00:00:01"
+	slowHostMAC = "02:77:04:00:00:02"
+)
+
+// slowQdiscs adds (or replaces, after a delete) the token buckets of the
+// 1 kbit/s link, both ways: 1600 bytes of burst, then 125 bytes a second.
+func (l *Lab) slowQdiscs(t testing.TB, op string) {
+	for _, x := range []struct{ ns, dev string }{{l.R2NS, "r2c"}, {l.ServerNS, "s1"}} {
+		l.must(t, "ip", "netns", "exec", x.ns, "tc", "qdisc", op, "dev", x.dev, "root", "tbf", "rate", "1kbit", "burst", "1600", "latency", "30s")
+	}
+}
+
+// EmptySlowLink puts the 1 kbit/s link in a known state: its queues are
+// dropped (the token buckets made anew, full), then a 1.6 kB ping drains
+// both buckets. From then on every packet waits for its own tokens (a SYN
+// about 0.6 s, a RST 0.4 s), as on a busy slow link, and what earlier
+// probes left queued does not count.
+func (l *Lab) EmptySlowLink(t testing.TB) {
+	t.Helper()
+	for _, x := range []struct{ ns, dev string }{{l.R2NS, "r2c"}, {l.ServerNS, "s1"}} {
+		l.must(t, "ip", "netns", "exec", x.ns, "tc", "qdisc", "del", "dev", x.dev, "root")
+	}
+	l.slowQdiscs(t, "add")
+	l.must(t, "ip", "netns", "exec", l.ClientNS, "ping", "-n", "-c", "1", "-W", "15", "-s", "1600", SlowHost)
+}
+
+// QueueOnSlowLink starts a ping of size bytes to SlowHost and returns at
+// once: its request holds the link towards SlowHost for size/125 s, and
+// its reply the link back as long, so what is sent next waits behind it.
+// It returns once the request has reached r2's queue (waiting there, or
+// sent on). The ping ends on its own (at most 15 s).
+func (l *Lab) QueueOnSlowLink(t testing.TB, size int) {
+	t.Helper()
+	stats := func() (queued bool, sent int) {
+		out, _ := exec.Command("ip", "netns", "exec", l.R2NS, "tc", "-s", "qdisc", "show", "dev", "r2c").Output()
+		if _, after, ok := strings.Cut(string(out), "Sent "); ok {
+			fmt.Sscanf(after, "%d bytes %d pkt", new(int), &sent)
+		}
+		return !strings.Contains(string(out), "backlog 0b"), sent
+	}
+	_, before := stats()
+	cmd := exec.Command("ip", "netns", "exec", l.ClientNS, "ping", "-n", "-c", "1", "-W", "15", "-s", strconv.Itoa(size), SlowHost)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("probelab: ping: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if queued, sent := stats(); queued || sent > before {
+			return
+		}
+		select {
+		case <-done:
+			t.Fatalf("probelab: the ping to %s ended before it was queued", SlowHost)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("probelab: the ping to %s never waited in r2's queue", SlowHost)
 }
 
 // SetRateLimit turns the routers' and the server's ICMP rate limits to
