@@ -196,45 +196,61 @@ func TestProbeLabConditions(t *testing.T) {
 
 	t.Run("slow_link_closed_is_closed", func(t *testing.T) {
 		// diagnose, first, while the link is idle: a closed port behind
-		// the slow link is refused, never filtered. (Once the probes
-		// below have filled the link, a 1 s step times out before the
-		// RST comes, and diagnose says TCP_LOST: not solved.)
+		// the slow link is refused, never filtered.
 		r, out, code := diagnoseLab(t, l, self, nil, "--server", probelab.NS1, probelab.SlowHost+":81")
 		if b := r.BrokenAt; code != 1 || b == nil || b.Code != tracer.PortClosed {
 			t.Errorf("diagnose a closed port over 1 kbit/s: exit %d broken_at %+v; want PORT_CLOSED\n%s", code, b, out)
 		}
-		// --connect first, on the idle link; then raw SYNs on the
-		// emptied one.
-		for _, extra := range [][]string{{"--connect"}, nil} {
-			if extra == nil {
-				// Empty the token buckets both ways first (a 1.6 kB ping,
-				// in two fragments, 5.7 s): the SYNs and their answers then
-				// wait their turn at 1 kbit/s, 2-3 s in all, as on a busy
-				// slow link. Raw rounds wait 1 s, then 2 s, and an answer
-				// stretches the wait to 3 of the slowest round trips.
-				// (With --connect, three SYNs and the kernel's resends fill
-				// such a link past the 3 s one connect() waits, and the
-				// ports are called filtered: not solved; it is checked on
-				// the idle link.)
-				l.Command(t.Context(), l.ClientNS, "ping", "-c", "1", "-W", "10", "-s", "1600", probelab.SlowHost).Run()
+		// On the emptied link every SYN and answer waits for its own
+		// tokens: ten ports' answers come 0.5-7 s after their SYNs, past
+		// the 3 s a port was given alone. Raw SYNs, connect() (root and
+		// nobody) must call each port right, however late its answer.
+		want := map[uint16]string{80: "open"}
+		for p := uint16(81); p <= 89; p++ {
+			want[p] = "closed"
+		}
+		for _, c := range []struct {
+			name   string
+			prefix []string
+			extra  []string
+		}{{"raw", nil, nil}, {"connect", nil, []string{"--connect"}}, {"nobody", nobody, nil}} {
+			l.EmptySlowLink(t)
+			bin := self
+			if c.prefix != nil {
+				bin = nobodyBin
 			}
-			args := append([]string{"probe", "tcp", "--json"}, extra...)
-			out, _, _ := labRun(t, l, self, nil, append(args, probelab.SlowHost+":80,81,82")...)
+			args := append(append([]string{"probe", "tcp", "--json"}, c.extra...), probelab.SlowHost+":80-89")
+			out, _, _ := labRun(t, l, bin, c.prefix, args...)
 			var got []probe.TCPResult
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatalf("probe tcp: %v\n%s", err, out)
+				t.Fatalf("probe tcp (%s): %v\n%s", c.name, err, out)
 			}
-			want := map[uint16]string{80: "open", 81: "closed", 82: "closed"}
 			slowest := 0.0
 			for _, r := range got {
 				slowest = max(slowest, r.RTTms)
 				if r.State.String() != want[r.Port] {
-					t.Errorf("probe tcp %v over 1 kbit/s: %d = %s (rtt %.0f ms); want %s", extra, r.Port, r.State, r.RTTms, want[r.Port])
+					t.Errorf("probe tcp (%s) over the emptied 1 kbit/s link: %d = %s (rtt %.0f ms); want %s", c.name, r.Port, r.State, r.RTTms, want[r.Port])
 				}
 			}
-			t.Logf("probe tcp %v over 1 kbit/s: slowest answer %.0f ms", extra, slowest)
-			if extra == nil && slowest < 500 {
-				t.Errorf("probe tcp over the emptied 1 kbit/s link: the slowest answer took %.0f ms; the link was not slow, so the test proves nothing", slowest)
+			t.Logf("probe tcp (%s) over the emptied 1 kbit/s link: slowest answer %.0f ms", c.name, slowest)
+			if c.name != "raw" && slowest < 3000 {
+				t.Errorf("probe tcp (%s) over the emptied 1 kbit/s link: the slowest answer took %.0f ms, within the 3 s a port was given alone, so the test proves nothing", c.name, slowest)
+			}
+		}
+		// diagnose with a 1 s step, while a 300-byte ping holds the link
+		// both ways: the RST comes after 4-5 s. It is the port's answer
+		// (PORT_CLOSED), never a loss, as root and as nobody.
+		for _, prefix := range [][]string{nil, nobody} {
+			l.EmptySlowLink(t)
+			l.QueueOnSlowLink(t, 300)
+			bin := self
+			if prefix != nil {
+				bin = nobodyBin
+			}
+			r, out, code := diagnoseLab(t, l, bin, prefix, probelab.SlowHost+":81")
+			if b := r.BrokenAt; code != 1 || b == nil || b.Code != tracer.PortClosed || b.Component != probelab.SlowHost {
+				t.Errorf("diagnose --timeout 1s of a closed port behind a busy 1 kbit/s link (nobody %v): exit %d broken_at %+v; want PORT_CLOSED at %s\n%s",
+					prefix != nil, code, b, probelab.SlowHost, out)
 			}
 		}
 	})

@@ -309,7 +309,12 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 	}
 	c := &tracer.Conn{Proto: tracer.TCP, Addr: addr, Via: MethodConnect.String()}
 	// One connect(): the kernel resends the SYN itself (after 1s, 3s).
-	r, err := connectProbe(ctx, addr, n.timeout(), true)
+	p, r, err := startConnect(addr)
+	if p != nil {
+		defer p.close()
+		step := n.timeout()
+		r, err = p.wait(ctx, func(start time.Time) time.Time { return start.Add(step) }, true)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			c.State = tracer.ConnTimeout
@@ -317,6 +322,22 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 			return c, ctx.Err()
 		}
 		return nil, err
+	}
+	// Silence after the step: the explaining traceroutes measure the
+	// path, and the same connect() goes on meanwhile; an answer that comes
+	// late, within a wait fitted to the round trips measured, is the
+	// port's answer, not a loss.
+	var late *lateAnswer
+	var silence []tracer.Hop
+	if r.State == PortFiltered && r.ICMP == nil && errors.Is(r.Errno, unix.ETIMEDOUT) && n.Explain {
+		silence, late = n.explainSilence(ctx, addr, r.RTT, p)
+		if ctx.Err() != nil {
+			c.State, c.Hops = tracer.ConnTimeout, silence
+			return c, ctx.Err()
+		}
+		if late != nil {
+			r = late.r
+		}
 	}
 	c.RTT, c.Local = r.RTT, r.Local
 	host := addr.Addr().String()
@@ -327,12 +348,17 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 		n.conns = append(n.conns, r.Conn)
 		n.mu.Unlock()
 		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActAccept, Code: tracer.PortOpen,
-			Detail: fmt.Sprintf("%s answered the SYN with SYN-ACK in %s", addr, r.RTT.Round(time.Microsecond))}}
+			Detail: fmt.Sprintf("%s answered the SYN with SYN-ACK", addr) + late.why(r.RTT, n.timeout())}}
+		if late != nil {
+			c.Hops = append(late.route, c.Hops...)
+		}
 	case r.State == PortClosed:
 		c.State = tracer.ConnRefused
 		c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Return, Action: tracer.ActReset, Code: tracer.PortClosed, Blocks: true,
-			Detail: fmt.Sprintf("%s answered the SYN with RST: nothing listens on port %d", host, addr.Port())}}
-		if n.Explain {
+			Detail: fmt.Sprintf("%s answered the SYN with RST: nothing listens on port %d", host, addr.Port()) + late.why(0, n.timeout())}}
+		if late != nil {
+			c.Hops = append(late.route, c.Hops...)
+		} else if n.Explain {
 			c.Hops = append(c.Hops, n.explainRefused(ctx, addr)...)
 		}
 	case r.ICMP != nil:
@@ -340,6 +366,9 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 		c.State = tracer.ConnUnreachable
 		c.ICMP = &tracer.ICMPError{Type: typ, Code: code, Sender: r.ICMP.Offender}
 		c.Hops = []tracer.Hop{icmpHop(addr, c.ICMP)}
+		if late != nil {
+			c.Hops = append(late.route, c.Hops...)
+		}
 	case errors.Is(r.Errno, unix.EHOSTUNREACH) || errors.Is(r.Errno, unix.ENETUNREACH):
 		// No ICMP error behind it: this host's own neighbour lookup (ARP)
 		// failed, or it has no route.
@@ -349,12 +378,15 @@ func (n *Network) Dial(ctx context.Context, proto tracer.Proto, addr netip.AddrP
 			code, why = tracer.NoRoute, fmt.Sprintf("this host has no route to %s (connect(): %v)", host, r.Errno)
 		}
 		c.Hops = []tracer.Hop{{Component: "this host", Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActUnreach, Code: code, Blocks: true, Detail: why}}
+		if late != nil {
+			c.Hops = append(late.route, c.Hops...)
+		}
 	default:
 		c.State = tracer.ConnTimeout
 		waited := r.RTT
 		c.RTT = 0
-		if n.Explain {
-			c.Hops = n.explainSilence(ctx, addr, waited)
+		if silence != nil {
+			c.Hops = silence
 		} else {
 			c.Hops = []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
 				Detail: fmt.Sprintf("SYNs to %s got no answer in %s: lost going or coming back", addr, waited.Round(time.Millisecond))}}
@@ -400,7 +432,14 @@ const arpFailure = 3500 * time.Millisecond
 // the last hop that answers, and at the same time with ICMP (or UDP) to
 // see whether the host answers at all. The verdict claims only what these
 // show: where the silence starts, never which way the packet was lost.
-func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waited time.Duration) []tracer.Hop {
+//
+// p is the connect() that met the silence, still pending: when the traces
+// are done it is waited on until three round trips of the slowest answer
+// they measured (the raw scan's rule), and an answer it gets, however
+// late, is returned as the port's (late); so is a RST to the TCP trace's
+// own SYNs. With no answer, a path measured as slow is said to be slow,
+// and no box on it is blamed.
+func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waited time.Duration, p *pendingConnect) ([]tracer.Hop, *lateAnswer) {
 	host := addr.Addr().String()
 	o := n.Trace
 	o.Proto, o.Port = "tcp", addr.Port()
@@ -421,17 +460,50 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 	tr, err := Trace(ctx, addr.Addr(), o)
 	<-done
 	if ctx.Err() != nil {
-		return []tracer.Hop{interruptedHop(host, "the traceroute that explains the silence")}
+		return []tracer.Hop{interruptedHop(host, "the traceroute that explains the silence")}, nil
+	}
+	slowest := slowestAnswer(tr, companion)
+	if p != nil {
+		step := n.timeout()
+		r, werr := p.wait(ctx, func(start time.Time) time.Time { return start.Add(roundWait(slowest.rtt, step)) }, true)
+		if werr != nil {
+			return []tracer.Hop{interruptedHop(host, "the connection attempt")}, nil
+		}
+		if r.State != PortFiltered || r.ICMP != nil || !errors.Is(r.Errno, unix.ETIMEDOUT) {
+			late := &lateAnswer{r: r}
+			if tr != nil {
+				late.route = routeHops(tr)
+			}
+			return nil, late
+		}
+		waited = r.RTT
 	}
 	if err != nil {
 		return []tracer.Hop{{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
-			Detail: fmt.Sprintf("SYNs to %s got no answer in %s, and the TCP traceroute to explain it could not run (%v): nothing more can be said", addr, waited.Round(time.Millisecond), err)}}
+			Detail: fmt.Sprintf("SYNs to %s got no answer in %s, and the TCP traceroute to explain it could not run (%v): nothing more can be said", addr, waited.Round(time.Millisecond), err)}}, nil
 	}
 	for _, s := range tr.Notes {
 		n.note(s)
 	}
 	hops := routeHops(tr)
 	last, ok := tr.LastHop()
+	if tr.Reached && last.Kind == ReplyRST {
+		// The trace's own SYN met the RST that connect() has not (yet)
+		// seen: that is the port's answer.
+		return nil, &lateAnswer{r: connectResult{State: PortClosed, RTT: last.RTT}, route: hops,
+			trace: fmt.Sprintf("a TCP traceroute's SYN at TTL %d was answered with RST in %s, while connect() had no answer in %s", last.TTL, last.RTT.Round(time.Millisecond), waited.Round(time.Millisecond))}
+	}
+	measured := ""
+	if slowest.rtt > 0 {
+		measured = fmt.Sprintf("no answer within %s on a path measured at %s round trip (%s at TTL %d, %s)",
+			waited.Round(time.Millisecond), rttText(slowest.rtt), slowest.addr, slowest.ttl, slowest.proto)
+	}
+	// A path measured as slow against the step: the silence says nothing
+	// about any box on it.
+	if measured != "" && 3*slowest.rtt > n.timeout() {
+		return append(hops, tracer.Hop{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
+			Detail: fmt.Sprintf("SYNs to %s: %s, three times the slowest answer and more: the link is slow, and nothing shows where, or whether, SYNs or replies are lost; a longer --timeout may tell", addr, measured)}), nil
+	}
 	hostUp := ""
 	if companion != nil && companion.Reached {
 		h := companion.Hops[len(companion.Hops)-1]
@@ -440,10 +512,10 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 	switch {
 	case tr.Ended && last.Kind == ReplyUnreachable:
 		e := &tracer.ICMPError{Type: last.ICMPType, Code: last.ICMPCode, Sender: last.Address}
-		return append(hops, icmpHop(addr, e))
+		return append(hops, icmpHop(addr, e)), nil
 	case tr.Reached:
 		return append(hops, tracer.Hop{Component: host, Kind: tracer.KindHost, Direction: tracer.Forward, Action: tracer.ActTimeout, Code: tracer.TCPTimeout, Blocks: true,
-			Detail: fmt.Sprintf("connect() to %s timed out, but a TCP traceroute reached it at TTL %d (%s): the path is intermittent", addr, last.TTL, kindText(last, "tcp"))})
+			Detail: fmt.Sprintf("connect() to %s had no answer in %s, but a TCP traceroute reached it at TTL %d in %s (%s): SYNs or their replies are lost only sometimes", addr, waited.Round(time.Millisecond), last.TTL, last.RTT.Round(time.Millisecond), kindText(last, "tcp"))}), nil
 	}
 	lost := tracer.Hop{Kind: tracer.KindRouter, Direction: tracer.Forward, Action: tracer.ActLost, Code: tracer.TCPLost, Blocks: true}
 	k := 0
@@ -495,7 +567,65 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 	if len(asym) > 0 {
 		lost.Detail += "; the return path differs from the forward one (" + strings.Join(asym, ", ") + "), so a loss on the way back is plausible"
 	}
-	return append(hops, lost)
+	if measured != "" {
+		lost.Detail += "; " + measured
+	}
+	return append(hops, lost), nil
+}
+
+// lateAnswer is the port's answer that came after the step's wait: to the
+// connect() that kept waiting (r), or to a TCP traceroute's SYN (trace
+// says so); route is what the traceroute found on the way.
+type lateAnswer struct {
+	r     connectResult
+	trace string
+	route []tracer.Hop
+}
+
+// why says, for a hop's detail, when the answer came: in rtt (when it
+// came within the step), or after the step had run out.
+func (l *lateAnswer) why(rtt, step time.Duration) string {
+	switch {
+	case l == nil && rtt > 0:
+		return " in " + rtt.Round(time.Microsecond).String()
+	case l == nil:
+		return ""
+	case l.trace != "":
+		return " (" + l.trace + ")"
+	}
+	return fmt.Sprintf(" (it had come by %s after the first SYN, past the %s step: the connect() went on while traceroutes measured the path, and was waited on for three round trips of the slowest answer)",
+		l.r.RTT.Round(time.Millisecond), step)
+}
+
+// answerAt is one answer of a traceroute: the slowest one says how slow
+// the path is.
+type answerAt struct {
+	rtt   time.Duration
+	addr  netip.Addr
+	ttl   int
+	proto string
+}
+
+func slowestAnswer(trs ...*TraceResult) answerAt {
+	var a answerAt
+	for _, tr := range trs {
+		if tr == nil {
+			continue
+		}
+		for _, h := range tr.Hops {
+			if !h.Silent() && h.RTT > a.rtt {
+				a = answerAt{rtt: h.RTT, addr: h.Address, ttl: h.TTL, proto: tr.Proto}
+			}
+		}
+	}
+	return a
+}
+
+func rttText(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }
 
 // routeHops turns a traceroute into hops of a report.
