@@ -171,6 +171,30 @@ func TestProbeLabConditions(t *testing.T) {
 		}
 	})
 
+	// Unprivileged, a TCP traceroute traces with TCP (connect() with
+	// IP_TTL) or refuses; it never sends another protocol under a TCP
+	// header. An ICMP one, which needs raw sockets, refuses.
+	t.Run("nobody_trace_tcp_or_refuse", func(t *testing.T) {
+		port := fmt.Sprint(probelab.PortDropped)
+		out, stderr, code := labRun(t, l, nobodyBin, nobody, "probe", "trace", "--json", "--proto", "tcp", "--port", port, probelab.Server)
+		var tr probe.TraceReport
+		if err := json.Unmarshal([]byte(out), &tr); err != nil {
+			t.Fatalf("probe trace --proto tcp as nobody: exit %d %v\n%s%s", code, err, out, stderr)
+		}
+		answered := map[int]string{}
+		for _, h := range tr.Hops {
+			answered[h.TTL] = h.Address
+		}
+		if tr.Proto != "tcp" || tr.Method != probe.MethodConnect.String() || tr.Port != probelab.PortDropped || tr.Reached ||
+			answered[1] != probelab.R1 || answered[2] != probelab.R2 || answered[3] != "" {
+			t.Errorf("probe trace --proto tcp --port %s as nobody = %+v; want tcp by connect(), %s and %s answering, then silence", port, tr, probelab.R1, probelab.R2)
+		}
+		out, stderr, code = labRun(t, l, nobodyBin, nobody, "probe", "trace", "--proto", "icmp", probelab.Server)
+		if code == 0 || !strings.Contains(stderr, "needs raw sockets") || strings.Contains(out, probelab.R1) {
+			t.Errorf("probe trace --proto icmp as nobody: exit %d\n%s%s\nwant a refusal that says raw sockets are needed, and no trace", code, out, stderr)
+		}
+	})
+
 	t.Run("mtu_probe", func(t *testing.T) {
 		out, _, code := labRun(t, l, self, nil, "probe", "mtu", "--json", probelab.MTUHost)
 		var m probe.MTUResult

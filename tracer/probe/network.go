@@ -472,7 +472,7 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 		if r.State != PortFiltered || r.ICMP != nil || !errors.Is(r.Errno, unix.ETIMEDOUT) {
 			late := &lateAnswer{r: r}
 			if tr != nil {
-				late.route = routeHops(tr)
+				late.route = routersOnly(routeHops(tr), host)
 			}
 			return nil, late
 		}
@@ -490,7 +490,7 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 	if tr.Reached && last.Kind == ReplyRST {
 		// The trace's own SYN met the RST that connect() has not (yet)
 		// seen: that is the port's answer.
-		return nil, &lateAnswer{r: connectResult{State: PortClosed, RTT: last.RTT}, route: hops,
+		return nil, &lateAnswer{r: connectResult{State: PortClosed, RTT: last.RTT}, route: routersOnly(hops, host),
 			trace: fmt.Sprintf("a TCP traceroute's SYN at TTL %d was answered with RST in %s, while connect() had no answer in %s", last.TTL, last.RTT.Round(time.Millisecond), waited.Round(time.Millisecond))}
 	}
 	measured := ""
@@ -571,6 +571,18 @@ func (n *Network) explainSilence(ctx context.Context, addr netip.AddrPort, waite
 		lost.Detail += "; " + measured
 	}
 	return append(hops, lost), nil
+}
+
+// routersOnly drops the host's own hop from a traceroute's hops: its
+// answer is the port's, which the caller says once.
+func routersOnly(hops []tracer.Hop, host string) []tracer.Hop {
+	var out []tracer.Hop
+	for _, h := range hops {
+		if h.Component != host {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // lateAnswer is the port's answer that came after the step's wait: to the
