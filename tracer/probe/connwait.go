@@ -83,10 +83,15 @@ func (p *pendingConnect) wait(ctx context.Context, until func(start time.Time) t
 		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 			deadline = d
 		}
-		if !time.Now().Before(deadline) {
+		if !time.Now().Before(deadline) || ctx.Err() != nil {
 			break
 		}
 		p.s.f.SetDeadline(deadline)
+		// An end of ctx that set its deadline before this one did is
+		// seen here; one after it sets its own, which wins.
+		if ctx.Err() != nil {
+			break
+		}
 		werr := p.rc.Write(func(fd uintptr) bool {
 			done, cerr = connectDone(int(fd))
 			return done
@@ -98,6 +103,9 @@ func (p *pendingConnect) wait(ctx context.Context, until func(start time.Time) t
 			// The deadline: the answer may have come with it.
 			done, cerr = p.check()
 		}
+	}
+	if !done && ctx.Err() != nil {
+		return connectResult{}, ctx.Err()
 	}
 	rtt := time.Since(p.start)
 	if !done {
