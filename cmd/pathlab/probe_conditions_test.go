@@ -279,6 +279,18 @@ func TestProbeLabConditions(t *testing.T) {
 					prefix != nil, code, b, probelab.SlowHost, out)
 			}
 		}
+		// A port the slow host drops: no answer comes, and the traceroutes
+		// measure the link as slow against the 1 s step. The verdict says
+		// so and blames no router: TCP_TIMEOUT at the host, "no answer
+		// within N s on a path measured at M round trip".
+		l.EmptySlowLink(t)
+		l.QueueOnSlowLink(t, 150)
+		r, out, code = diagnoseLab(t, l, self, nil, fmt.Sprintf("%s:%d", probelab.SlowHost, probelab.PortSlowDrop))
+		if b := r.BrokenAt; code != 1 || b == nil || b.Code != tracer.TCPTimeout || b.Component != probelab.SlowHost ||
+			!strings.Contains(b.Detail, "no answer within") || !strings.Contains(b.Detail, "on a path measured at") {
+			t.Errorf("diagnose --timeout 1s of a dropped port behind a busy 1 kbit/s link: exit %d broken_at %+v; want TCP_TIMEOUT at %s, no answer within N s on a path measured at M\n%s",
+				code, b, probelab.SlowHost, out)
+		}
 	})
 
 	t.Run("lossy_dns", func(t *testing.T) {

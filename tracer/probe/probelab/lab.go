@@ -78,8 +78,10 @@ const (
 	// PortBigTLS on MTUHost serves HTTPS with a padded chain: the
 	// handshake itself needs full-size segments.
 	PortBigTLS = 8444
-	// SlowHost is behind a 1 kbit/s link (tc tbf) from r2.
-	SlowHost = "10.77.4.2"
+	// SlowHost is behind a 1 kbit/s link (tc tbf) from r2; it drops
+	// PortSlowDrop.
+	SlowHost     = "10.77.4.2"
+	PortSlowDrop = 9004
 	// DNS servers that misbehave: drop 40% of queries (2 of every 5 per
 	// question), reply with the wrong ID, reply with another question,
 	// truncate every UDP answer with no TCP listener.
@@ -214,6 +216,7 @@ func (l *Lab) conditions(t testing.TB) {
 	l.must(t, "ip", "-n", l.R1NS, "route", "add", "10.77.4.0/24", "via", R2)
 	srv("ip", "rule", "add", "from", SlowHost, "lookup", "42", "priority", "100")
 	srv("ip", "route", "add", "default", "via", "10.77.4.1", "dev", "s1", "table", "42")
+	srv("iptables", "-A", "INPUT", "-d", SlowHost, "-p", "tcp", "--dport", strconv.Itoa(PortSlowDrop), "-j", "DROP")
 	l.slowQdiscs(t, "add")
 }
 
