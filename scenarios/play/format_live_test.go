@@ -150,10 +150,10 @@ func keepLines(s string, keep func(string) bool) string {
 	return strings.Join(out, "\n")
 }
 
-// TestPathFormatsMatchRealTools runs ping and mtr --report to 127.0.0.1,
-// really and in a live shell (raw sockets: root). tracepath is left out:
-// on loopback (MTU 65535) it prints no [LOCALHOST] line, unlike on any
-// link of a world.
+// TestPathFormatsMatchRealTools runs ping, mtr --report and tracepath to
+// 127.0.0.1, really and in a live shell (raw sockets: root). On loopback
+// (MTU 65536) tracepath prints no [LOCALHOST] line; the namespaces of
+// TestTracepathMatchesRealTool hold the links that do.
 func TestPathFormatsMatchRealTools(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the live shell's ping and traceroutes need raw sockets: root")
@@ -161,6 +161,7 @@ func TestPathFormatsMatchRealTools(t *testing.T) {
 	cases := []struct{ pkg, tool, args string }{
 		{"iputils-ping", "ping", "-c 1 127.0.0.1"},
 		{"mtr-tiny", "mtr", "--report -n -c 1 127.0.0.1"},
+		{"iputils-tracepath", "tracepath", "-n 127.0.0.1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.tool, func(t *testing.T) {
