@@ -35,6 +35,40 @@ func TestDigTCPHelper(t *testing.T) {
 		bufio.NewReader(os.Stdin).ReadString('\n')
 		srv.Shutdown()
 		os.Exit(0)
+	case "stray":
+		// A DNS server on a host with two addresses, on a plain socket
+		// bound to 0.0.0.0: it answers from the address its route to
+		// the client picks (the interface's first), whichever was asked.
+		pc, err := net.ListenPacket("udp4", "0.0.0.0:53")
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(1)
+		}
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				n, from, err := pc.ReadFrom(buf)
+				if err != nil {
+					return
+				}
+				q := new(dns.Msg)
+				if q.Unpack(buf[:n]) != nil || len(q.Question) != 1 {
+					continue
+				}
+				m := new(dns.Msg)
+				m.SetReply(q)
+				m.RecursionAvailable = true
+				rr, _ := dns.NewRR(q.Question[0].Name + " 300 IN A 10.77.3.2")
+				m.Answer = append(m.Answer, rr)
+				if b, err := m.Pack(); err == nil {
+					pc.WriteTo(b, from)
+				}
+			}
+		}()
+		fmt.Println("READY")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+		pc.Close()
+		os.Exit(0)
 	case "shell":
 		sh, out := liveShell(netip.MustParseAddrPort("127.0.0.1:53"))
 		sh.Exec(context.Background(), os.Getenv("PATHLAB_DIGTCP_LINE"))
@@ -132,6 +166,83 @@ func TestLiveDigTCP(t *testing.T) {
 			}
 			if d := lineDiff(r, o); d != "" {
 				t.Errorf("dig %s: the live shell differs from the real dig at %s\nreal:\n%s\nours:\n%s", tc.args, d, real, ours)
+			}
+		})
+	}
+}
+
+// TestLiveDigReplyFromUnexpectedSource asks a DNS server on a host with
+// two addresses (10.53.0.1 first, 10.53.0.2 second) that answers from the
+// address its route picks. Asked at 10.53.0.1 it answers; asked at
+// 10.53.0.2 its answer comes from 10.53.0.1. dig 9.18 (the version the
+// shell imitates, and Debian 12's) sends from a connected socket: the
+// kernel drops the answer from the other address, and dig says the
+// server timed out. Older digs printed ";; reply from unexpected
+// source" before timing out; 9.18 has no such line (it is not in its
+// binary). The live shell, which also takes replies only from the
+// address asked, prints what the real dig prints there.
+func TestLiveDigReplyFromUnexpectedSource(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the server runs in a network namespace: root")
+	}
+	if _, err := exec.LookPath("dig"); err != nil {
+		t.Skip("dig is not installed (Debian package bind9-dnsutils)")
+	}
+	var rb [3]byte
+	rand.Read(rb[:])
+	base := fmt.Sprintf("plus%dx%s", os.Getpid(), hex.EncodeToString(rb[:]))
+	srv, cli := base+"-s", base+"-c"
+	must := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	for _, ns := range []string{srv, cli} {
+		must("ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+		must("ip", "-n", ns, "link", "set", "lo", "up")
+	}
+	must("ip", "link", "add", "eth0", "netns", srv, "type", "veth", "peer", "name", "eth0", "netns", cli)
+	must("ip", "-n", srv, "addr", "add", "10.53.0.1/24", "dev", "eth0")
+	must("ip", "-n", srv, "addr", "add", "10.53.0.2/24", "dev", "eth0")
+	must("ip", "-n", cli, "addr", "add", "10.53.0.10/24", "dev", "eth0")
+	must("ip", "-n", srv, "link", "set", "eth0", "up")
+	must("ip", "-n", cli, "link", "set", "eth0", "up")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ip", "netns", "exec", srv, self, "-test.run=^TestDigTCPHelper$")
+	cmd.Env = append(os.Environ(), "PATHLAB_DIGTCP=stray")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(line) != "READY" {
+		t.Fatalf("the server did not start: %q", line)
+	}
+	for _, tc := range []struct{ server, want string }{
+		{"10.53.0.1", ";; SERVER: 10.53.0.1#53(10.53.0.1) (UDP)"},
+		{"10.53.0.2", ";; communications error to 10.53.0.2#53: timed out"},
+	} {
+		t.Run(tc.server, func(t *testing.T) {
+			// dig tries three times (the shell's dig says so in three
+			// lines); a second each keeps the test short.
+			real := inNS(t, cli, nil, "dig", "+time=1", "@"+tc.server, "www.lab.test")
+			ours := inNS(t, cli, []string{"PATHLAB_DIGTCP=shell", "PATHLAB_DIGTCP_LINE=dig @" + tc.server + " www.lab.test"}, self, "-test.run=^TestDigTCPHelper$")
+			if !strings.Contains(ours, tc.want+"\n") || !strings.Contains(real, tc.want+"\n") {
+				t.Errorf("dig @%s: want %q from both\nreal:\n%s\nours:\n%s", tc.server, tc.want, real, ours)
+			}
+			if strings.Contains(real, "unexpected source") {
+				t.Errorf("this dig prints the unexpected-source warning; the shell's dig does not:\n%s", real)
+			}
+			r := sortedBody(keepLines(maskRun(real), nonEmpty), 0)
+			o := sortedBody(keepLines(maskRun(ours), nonEmpty), 0)
+			if d := lineDiff(r, o); d != "" {
+				t.Errorf("dig @%s: the live shell differs from the real dig at %s\nreal:\n%s\nours:\n%s", tc.server, d, real, ours)
 			}
 		})
 	}
