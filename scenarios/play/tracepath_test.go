@@ -197,3 +197,33 @@ func TestTracepathOwnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveTracepathInNamespaces runs tracepath from a namespace, really
+// and in a live shell there, across a router to a host behind it: the
+// live shell reads [LOCALHOST]'s MTU from the interface its route uses.
+func TestLiveTracepathInNamespaces(t *testing.T) {
+	if _, err := exec.LookPath("tracepath"); err != nil {
+		t.Skip("tracepath is not installed (Debian package iputils-tracepath)")
+	}
+	n := newNSSet(t)
+	h, r, x := n.ns("h"), n.ns("r"), n.ns("x")
+	n.link(h, "eth0", "10.0.10.21/24", 1500, r, "r0", "10.0.10.1/24", 1500)
+	n.link(r, "r1", "10.0.20.1/24", 1500, x, "eth0", "10.0.20.10/24", 1500)
+	n.must("ip", "-n", h, "route", "add", "default", "via", "10.0.10.1")
+	n.must("ip", "-n", x, "route", "add", "default", "via", "10.0.20.1")
+	n.in(r, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := "tracepath -n 10.0.20.10"
+	real := inNS(t, h, nil, "tracepath", "-n", "10.0.20.10")
+	ours := inNS(t, h, []string{"PATHLAB_DIGTCP=shell", "PATHLAB_DIGTCP_LINE=" + cmd}, self, "-test.run=^TestDigTCPHelper$")
+	if !strings.Contains(ours, " 1?: [LOCALHOST]                      pmtu 1500\n") || !strings.Contains(ours, "hops 2 back 2") {
+		t.Errorf("%s: ours lacks the [LOCALHOST] line or the two hops:\n%s", cmd, ours)
+	}
+	r2, o := maskTPTime.ReplaceAllString(real, " N"), maskTPTime.ReplaceAllString(ours, " N")
+	if d := lineDiff(r2, o); d != "" {
+		t.Errorf("%s: the live shell differs from the real tracepath at %s\nreal:\n%s\nours:\n%s", cmd, d, real, ours)
+	}
+}
