@@ -120,6 +120,9 @@ type Certificate struct {
 	Issuer    string    `json:"issuer,omitempty"`
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
+	// Raw is the certificate as a real server sent it (DER); empty for
+	// a simulated one.
+	Raw []byte `json:"-"`
 }
 
 // TLSResult is a TLS handshake's result.

@@ -304,7 +304,7 @@ func (s *Shell) openssl(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "CONNECTED(00000003)\n---\nCertificate chain\n 0 s:%s\n   i:%s\n   a:PKEY: rsaEncryption, 2048 (bit); sigalg: RSA-SHA256\n   v:NotBefore: %s; NotAfter: %s\n---\n",
 		subject, issuer, opensslTime(cert.NotBefore), opensslTime(cert.NotAfter))
-	fmt.Fprintf(&b, "Server certificate\n(the certificate's PEM: %s, for %s)\nsubject=%s\nissuer=%s\n---\n", orDefault(cert.Name, "the server's"), strings.Join(cert.DNSNames, ", "), subject, issuer)
+	fmt.Fprintf(&b, "Server certificate\n%ssubject=%s\nissuer=%s\n---\n", certPEM(cert), subject, issuer)
 	b.WriteString("No client certificate CA names sent\nPeer signing digest: SHA256\nPeer signature type: RSA-PSS\nServer Temp Key: X25519, 253 bits\n---\n")
 	b.WriteString("SSL handshake has read 4263 bytes and written 398 bytes\n")
 	if code != 0 {

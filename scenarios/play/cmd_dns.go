@@ -93,7 +93,7 @@ func (s *Shell) host(ctx context.Context, args []string) error {
 	}
 	aliases := map[string]bool{}
 	for i, qt := range q.qtypes {
-		r, err := s.query(ctx, q.server, q.port, q.qname, qt, false)
+		r, err := s.query(ctx, q.server, q.port, q.qname, qt, false, false)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Shell) nslookup(ctx context.Context, args []string) error {
 	defer func() { s.print(b.String()) }()
 	headed, nonAuth := false, false
 	for _, qt := range q.qtypes {
-		r, err := s.query(ctx, q.server, q.port, q.qname, qt, false)
+		r, err := s.query(ctx, q.server, q.port, q.qname, qt, false, false)
 		if err != nil {
 			return err
 		}

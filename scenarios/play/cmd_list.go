@@ -17,7 +17,7 @@ var hostCommands = []*command{
 	{name: "openssl", kind: "observe", usage: "openssl s_client -connect HOST:PORT [-servername NAME] [-showcerts] [-brief]", summary: "make a TLS handshake and show the certificate and its verification", run: (*Shell).openssl},
 	{name: "netstat", kind: "observe", usage: "netstat [-t] [-u] [-l] [-a] [-n] [-p]", summary: "list this host's sockets, as net-tools' netstat does", run: (*Shell).netstat},
 	{name: "mtr", kind: "observe", usage: "mtr --report [-n] [-c COUNT] [-T [-P PORT]] HOST", summary: "the path's hops with their loss and times, as mtr --report does", run: (*Shell).mtr},
-	{name: "tracepath", kind: "observe", usage: "tracepath [-n] [-p PORT] HOST", summary: "the path's hops and its MTU, as tracepath does", run: (*Shell).tracepath},
+	{name: "tracepath", kind: "observe", usage: "tracepath [-n] [-b] [-m HOPS] [-l LENGTH] [-p PORT] HOST", summary: "the path's hops and its MTU, as tracepath does", run: (*Shell).tracepath},
 }
 
 // commandKind is how a command line counts in a session's timeline:

@@ -141,6 +141,9 @@ func (s *Shell) tcpdump(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if captured != nil {
+		captured(lines, raw)
+	}
 	var b strings.Builder
 	if !o.verbose {
 		b.WriteString("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n")
@@ -167,6 +170,9 @@ func (s *Shell) tcpdump(ctx context.Context, args []string) error {
 			break
 		}
 		shown++
+		if raw != nil {
+			l = tcpDNSLine(l, raw[i], o.verbose)
+		}
 		if o.verbose && raw != nil {
 			l = verboseLine(l, raw[i])
 		}
@@ -347,13 +353,16 @@ func verboseLine(line string, data []byte) string {
 	if !ok || !found {
 		return line
 	}
-	flags := "none"
+	flags := "[none]"
 	if ip.Flags&layers.IPv4DontFragment != 0 {
 		flags = "[DF]"
 	}
 	proto := strings.ToUpper(ip.Protocol.String())
+	if ip.Protocol == layers.IPProtocolICMPv4 {
+		proto = "ICMP"
+	}
 	return fmt.Sprintf("%s IP (tos 0x%x, ttl %d, id %d, offset %d, flags %s, proto %s (%d), length %d)\n    %s",
-		ts, ip.TOS, ip.TTL, ip.Id, ip.FragOffset, flags, proto, ip.Protocol, ip.Length, rest)
+		ts, ip.TOS, ip.TTL, ip.Id, ip.FragOffset, flags, proto, ip.Protocol, ip.Length, verboseDetail(rest, pk, ip))
 }
 
 // hexDump prints a packet as tcpdump -X does: 16 bytes a line, in groups
@@ -373,7 +382,7 @@ func hexDump(data []byte) string {
 		}
 		fmt.Fprintf(&b, "%-40s ", hex.String())
 		for _, c := range data[off:end] {
-			if c >= 0x20 && c < 0x7f {
+			if c > 0x20 && c < 0x7f { // tcpdump shows graphic characters only: a space is a dot
 				b.WriteByte(c)
 			} else {
 				b.WriteByte('.')

@@ -186,7 +186,7 @@ type dnsReply struct {
 // query sends one question where dig, host or nslookup would: to the
 // vantage point's resolver, or to server (a name or address) on port.
 // No reply is not an error: the reply's msg is nil.
-func (s *Shell) query(ctx context.Context, server string, port uint16, name string, qtype uint16, norec bool) (dnsReply, error) {
+func (s *Shell) query(ctx context.Context, server string, port uint16, name string, qtype uint16, norec, tcp bool) (dnsReply, error) {
 	var r dnsReply
 	n, err := s.net()
 	if err != nil {
@@ -257,11 +257,12 @@ func (s *Shell) query(ctx context.Context, server string, port uint16, name stri
 			}
 		}
 		r.serverAddr = fmt.Sprintf("%s#%d", addr, port)
-		ans, err := ln.Resolve(ctx, name, qtype)
+		ans, err := liveResolve(ctx, ln, name, qtype, tcp)
 		if err != nil {
 			return r, err
 		}
 		if ans.Msg == nil && ans.Failure != "" {
+			r.refused = ans.Failure == liveRefused
 			return r, nil
 		}
 		r.msg, r.rtt, r.hops = ans.Msg, ans.RTT, ans.Hops
@@ -324,7 +325,7 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 		s.print(b.String())
 		return nil
 	}
-	r, err := s.query(ctx, o.server, o.port, o.name, o.qtype, o.norec)
+	r, err := s.query(ctx, o.server, o.port, o.name, o.qtype, o.norec, o.tcp)
 	if err != nil {
 		return err
 	}
@@ -332,6 +333,10 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	if r.msg == nil {
 		if r.hops != nil {
 			s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: r.hops}
+		}
+		if r.refused && o.tcp {
+			s.print(digTCPRefused(r.serverAddr, orName(o.server, strings.Split(r.serverAddr, "#")[0]), o.name))
+			return nil
 		}
 		if r.refused {
 			for range 3 {

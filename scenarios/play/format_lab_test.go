@@ -133,7 +133,10 @@ func sortedBody(s string, header int) string {
 // in the shell, and compares their output line by line.
 func TestHostFormatsMatchRealTools(t *testing.T) {
 	l := newFmtLab(t)
-	l.listen(t, "127.0.0.1:8080", "0.0.0.0:22", "127.0.0.1:9100")
+	// app-1's services, each in a process named as the service is.
+	l.listenAs(t, "shop-api", "127.0.0.1:8080")
+	l.listenAs(t, "sshd", "0.0.0.0:22")
+	l.listenAs(t, "metrics", "127.0.0.1:9100")
 	l.run(t, "ping", "-c", "1", "-W", "1", "10.0.10.1") // fills the neighbour table
 	st, err := libraryScenario(t, "shop-app-loopback").Build()
 	if err != nil {
@@ -150,7 +153,10 @@ func TestHostFormatsMatchRealTools(t *testing.T) {
 			// The totals count every socket of the host, unix ones too.
 			return maskTotal.ReplaceAllString(maskTCPLine.ReplaceAllString(s, "TCP: N"), "Total: N")
 		}},
+		{"ss -tlnp", 1, maskProc},
+		{"ss -tanp", 1, maskProc},
 		{"netstat -tln", 2, nil},
+		{"netstat -tlnp", 2, maskProc},
 		{"netstat -tan", 2, nil},
 		{"ip -br a", 0, func(s string) string {
 			// A veth is eth0@ifN; an instance's interface is eth0.
@@ -168,6 +174,9 @@ func TestHostFormatsMatchRealTools(t *testing.T) {
 			real := l.run(t, f[0], f[1:]...)
 			_, out := session(t, st, []string{"ssh app-1", tc.cmd}, Options{})
 			ours := commandText(out, "[app-1]$ "+tc.cmd)
+			if strings.HasSuffix(f[1], "p") && (!strings.Contains(real, "shop-api") || !strings.Contains(ours, "shop-api")) {
+				t.Errorf("%s: a process name is missing; real:\n%s\nours:\n%s", tc.cmd, real, ours)
+			}
 			real, ours = sortedBody(real, tc.header), sortedBody(ours, tc.header)
 			if tc.mask != nil {
 				real, ours = tc.mask(real), tc.mask(ours)

@@ -77,7 +77,7 @@ func certNames(c *x509.Certificate) string {
 
 func certificate(c *x509.Certificate) *tracer.Certificate {
 	return &tracer.Certificate{Subject: c.Subject.String(), DNSNames: append([]string{}, c.DNSNames...),
-		Issuer: c.Issuer.String(), NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+		Issuer: c.Issuer.String(), NotBefore: c.NotBefore, NotAfter: c.NotAfter, Raw: c.Raw}
 }
 
 // firstByte records when the first byte of a response arrives.

@@ -148,6 +148,11 @@ func (n *Network) server() (netip.AddrPort, error) {
 // qtype with recursion desired, follows CNAMEs (asking again where the
 // answer stops at an alias), and records a hop for each query and answer.
 func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.Answer, error) {
+	return n.resolve(ctx, name, qtype, false)
+}
+
+// resolve is Resolve, over TCP only when tcp is set (ResolveTCP).
+func (n *Network) resolve(ctx context.Context, name string, qtype uint16, tcp bool) (*tracer.Answer, error) {
 	fq := dns.Fqdn(name)
 	a := &tracer.Answer{Name: fq, Type: qtype}
 	if addr, ok := n.Overrides[strings.ToLower(strings.TrimSuffix(name, "."))]; ok {
@@ -177,7 +182,12 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 	for range 9 {
 		a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Forward,
 			Action: tracer.ActQuery, Code: tracer.DNSQuery, Detail: fmt.Sprintf("%s %s?", cur, dns.TypeToString[qtype])})
-		rep := ExchangeTries(ctx, srv, NewQuery(cur, qtype, true), n.timeout(), n.tries())
+		var rep *DNSReply
+		if tcp {
+			rep = ExchangeTCP(ctx, srv, NewQuery(cur, qtype, true), n.timeout())
+		} else {
+			rep = ExchangeTries(ctx, srv, NewQuery(cur, qtype, true), n.timeout(), n.tries())
+		}
 		a.RTT = time.Since(start)
 		if ctx.Err() != nil {
 			a.Failure = "interrupted"
@@ -191,6 +201,9 @@ func (n *Network) Resolve(ctx context.Context, name string, qtype uint16) (*trac
 			a.Failure = fmt.Sprintf("no reply after %d tries", rep.Tries)
 			if code == tracer.DNSMismatch {
 				a.Failure = "no matching reply (wrong ID or question)"
+			}
+			if rep.refused() {
+				a.Failure = FailureRefused
 			}
 			a.Hops = append(a.Hops, tracer.Hop{Component: a.Server, Kind: tracer.KindResolver, Direction: tracer.Return,
 				Action: tracer.ActTimeout, Code: code, Blocks: true, Detail: fmt.Sprintf("%s: %s", cur, why)})
