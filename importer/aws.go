@@ -594,7 +594,7 @@ func (rd *awsReader) link() {
 			}
 			m := map[string]any{"zone_id": zid, "name": name, "type": str(s, "Type"), "ttl": s["TTL"], "records": values}
 			if at := obj(s, "AliasTarget"); at != nil {
-				m["alias"] = []any{map[string]any{"name": str(at, "DNSName"), "zone_id": str(at, "HostedZoneId")}}
+				m["alias"] = []any{map[string]any{"name": str(at, "DNSName"), "zone_id": str(at, "HostedZoneId"), "evaluate_target_health": boolean(at, "EvaluateTargetHealth")}}
 			}
 			typ := strings.ToUpper(str(s, "Type"))
 			r := rd.add("aws_route53_record", fmt.Sprintf("%s_%s_%s_%s", zid, name, typ, str(s, "SetIdentifier")), "", m)
