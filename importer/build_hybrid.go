@@ -133,7 +133,11 @@ func (b *builder) prefixLists() {
 		if n := str(r.V, "name"); n != "" && n != r.Name {
 			note = append(note, "prefix list "+n)
 		}
-		got := b.addPrefixList([]string{id, str(r.V, "arn")}, name, cidrs, note, r.Label())
+		ids := []string{id, str(r.V, "arn")}
+		if n := str(r.V, "name"); strings.HasPrefix(n, "com.amazonaws.") {
+			ids = append(ids, n) // AWS's service lists are known by name too
+		}
+		got := b.addPrefixList(ids, name, cidrs, note, r.Label())
 		if got == "" {
 			b.unsupported(r, "it has no IPv4 entries the input gives (list them with 'aws ec2 get-managed-prefix-list-entries', or as entry blocks)")
 			b.warn(r.Label(), "prefix list left out: no IPv4 entries; routes and rules that name it are left out too")
