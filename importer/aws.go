@@ -219,7 +219,7 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		}
 		return nil, inputErr(file, "%s is not a list; is this the output of '%s'?", key, awsKeys[key])
 	}
-	if key == "Certificate" || key == "HostedZone" {
+	if key == "Certificate" || key == "HostedZone" || key == "EnableDnsSupport" || key == "EnableDnsHostnames" {
 		if _, ok := top[key].(map[string]any); !ok {
 			return inputErr(file, "%s is not an object; is this the output of '%s'?", key, awsKeys[key])
 		}

@@ -72,7 +72,7 @@ func (b *builder) vpcDNS() {
 // ---- managed prefix lists ---------------------------------------------
 
 // addPrefixList declares a prefix list; name is its world name.
-func (b *builder) addPrefixList(ids []string, name string, cidrs []string, note []string, subject string) string {
+func (b *builder) addPrefixList(ids []string, name string, own bool, cidrs []string, note []string, subject string) string {
 	hy := b.hybrid()
 	for _, id := range ids {
 		if n := hy.plOf[id]; n != "" {
@@ -96,7 +96,9 @@ func (b *builder) addPrefixList(ids []string, name string, cidrs []string, note 
 		return ""
 	}
 	sort.Slice(keep, func(i, j int) bool { return prefixLess(keep[i], keep[j]) })
-	name = b.unique(name)
+	if !own {
+		name = b.unique(name)
+	}
 	b.w.prefixLists = append(b.w.prefixLists, noted[simnet.PrefixListSpec]{v: simnet.PrefixListSpec{Name: name, CIDRs: keep}, note: note})
 	for _, id := range ids {
 		if id != "" {
@@ -137,7 +139,7 @@ func (b *builder) prefixLists() {
 		if n := str(r.V, "name"); strings.HasPrefix(n, "com.amazonaws.") {
 			ids = append(ids, n) // AWS's service lists are known by name too
 		}
-		got := b.addPrefixList(ids, name, cidrs, note, r.Label())
+		got := b.addPrefixList(ids, name, name == b.name(r), cidrs, note, r.Label())
 		if got == "" {
 			b.unsupported(r, "it has no IPv4 entries the input gives (list them with 'aws ec2 get-managed-prefix-list-entries', or as entry blocks)")
 			b.warn(r.Label(), "prefix list left out: no IPv4 entries; routes and rules that name it are left out too")
@@ -157,7 +159,7 @@ func (b *builder) prefixLists() {
 	// state names with their ranges (prefix_list_id, cidr_blocks).
 	for _, r := range b.of("aws_vpc_endpoint") {
 		if id := str(r.V, "prefix_list_id"); id != "" && len(strs(r.V, "cidr_blocks")) > 0 {
-			b.addPrefixList([]string{id}, id, strs(r.V, "cidr_blocks"), []string{"the AWS-managed prefix list of " + str(r.V, "service_name") + ", from " + r.Label()}, r.Label())
+			b.addPrefixList([]string{id}, id, false, strs(r.V, "cidr_blocks"), []string{"the AWS-managed prefix list of " + str(r.V, "service_name") + ", from " + r.Label()}, r.Label())
 		}
 	}
 }
@@ -297,7 +299,21 @@ func (b *builder) vpnConnections() {
 		}
 		byCGW[cid] = append(byCGW[cid], conn{r, keep})
 	}
-	sort.Strings(cgwOrder)
+	// The networks whose ranges the input gives first, so that an assumed
+	// range avoids theirs.
+	sort.SliceStable(cgwOrder, func(i, j int) bool {
+		ri, rj := 0, 0
+		for _, c := range byCGW[cgwOrder[i]] {
+			ri += len(c.routes)
+		}
+		for _, c := range byCGW[cgwOrder[j]] {
+			rj += len(c.routes)
+		}
+		if (ri == 0) != (rj == 0) {
+			return rj == 0
+		}
+		return cgwOrder[i] < cgwOrder[j]
+	})
 	for _, cid := range cgwOrder {
 		cg := cgws[cid]
 		ip := str(cg.V, "ip_address")
@@ -347,10 +363,24 @@ func (b *builder) vpnConnections() {
 						free = false
 					}
 				}
+				for _, o := range b.w.onprems {
+					for _, oc := range o.v.CIDRs {
+						if netip.MustParsePrefix(oc).Overlaps(p) {
+							free = false
+						}
+					}
+				}
 				if free {
 					ok = []string{c}
 					break
 				}
+			}
+			if len(ok) == 0 {
+				b.unsupported(cg, "the input gives no range for the network behind it, and every range the importer would assume is taken")
+				for _, c := range byCGW[cid] {
+					b.unsupported(c.r, "its customer gateway's network has no range")
+				}
+				continue
 			}
 			note = append(note, b.assume(oname, "its range is %s: the input gives no static routes (BGP advertises them)", ok[0]))
 		} else {

@@ -48,6 +48,8 @@ func TestGolden(t *testing.T) {
 		{"create-only-plan", filepath.Join(tfDir, "create-only.plan.json")},
 		{"replace-sg-plan", filepath.Join(tfDir, "replace-sg.plan.json")},
 		{"aws-three-tier", awsDir},
+		{"hub-state", filepath.Join(tfDir, "hub.state.json")},
+		{"aws-hub", awsHubDir},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +87,7 @@ func TestGolden(t *testing.T) {
 // TestNothingDropped: every resource of the input is imported or listed
 // unsupported, once.
 func TestNothingDropped(t *testing.T) {
-	for _, path := range []string{filepath.Join(tfDir, "three-tier.state.json"), filepath.Join(tfDir, "three-tier.tfstate"), filepath.Join(tfDir, "create-only.plan.json")} {
+	for _, path := range []string{filepath.Join(tfDir, "three-tier.state.json"), filepath.Join(tfDir, "three-tier.tfstate"), filepath.Join(tfDir, "create-only.plan.json"), filepath.Join(tfDir, "hub.state.json")} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
