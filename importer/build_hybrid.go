@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pathlab/pathlab/simnet"
 )
@@ -33,6 +34,9 @@ type hybridState struct {
 	epOf    map[string]string      // VPC endpoint id to name
 	servers map[string]string      // service name to the server assumed for it
 	lsnOf   map[string]listenerRef // listener ARN to its balancer and index
+	// serviceNames are the public names of the services endpoints stand
+	// for, and their servers' addresses, for hybridLate to serve.
+	serviceNames [][2]string
 }
 
 func (b *builder) hybrid() *hybridState {
@@ -765,9 +769,14 @@ func (b *builder) server(service, within string) (string, bool) {
 		ip = b.freePublic()
 	}
 	name := b.unique(sanitize(service))
-	b.w.servers = append(b.w.servers, noted[simnet.ServerSpec]{v: simnet.ServerSpec{Name: name, IP: ip, Services: []simnet.ServiceSpec{{Name: "https", Protocol: "tcp", Port: 443}}},
+	cert := b.unique("cert-" + name)
+	nb, na := b.clock.AddDate(0, -1, 0), b.clock.AddDate(1, 0, 0)
+	b.w.certs = append(b.w.certs, noted[simnet.CertSpec]{v: simnet.CertSpec{Name: cert, Domains: []string{service}, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)},
+		note: []string{b.assume(cert, "the certificate the service %s presents", service)}})
+	b.w.servers = append(b.w.servers, noted[simnet.ServerSpec]{v: simnet.ServerSpec{Name: name, IP: ip, Services: []simnet.ServiceSpec{{Name: "https", Protocol: "tcp", Port: 443, TLS: cert, HTTP: map[string]int{"/": 200}}}},
 		note: []string{b.assume(name, "the service %s answers https at %s; the input describes the endpoint, not the service", service, ip)}})
 	hy.servers[service] = name
+	hy.serviceNames = append(hy.serviceNames, [2]string{service, ip})
 	return name, true
 }
 
@@ -933,6 +942,25 @@ func (b *builder) endpoints() {
 // hybridLate finishes what needs the internet side: on-premises hosts
 // resolve through the assumed internet resolver.
 func (b *builder) hybridLate() {
+	// The services' public names answer with their servers' addresses
+	// (outside a VPC, and inside one without private DNS), from a zone
+	// of the region's names.
+	for _, sn := range b.hybrid().serviceNames {
+		label, parent, _ := strings.Cut(sn[0], ".")
+		var z *wZone
+		for _, x := range b.w.zones {
+			if x.name == parent && !x.private {
+				z = x
+			}
+		}
+		if z == nil {
+			z = &wZone{name: parent, note: []string{b.assume(parent, "the zone AWS serves the region's service names from")}}
+			ip := b.nsAddr()
+			z.nameservers = []noted[simnet.NameserverSpec]{{v: simnet.NameserverSpec{Name: "ns1." + parent, IP: ip}, note: []string{b.assume(parent, "its nameserver ns1.%s answers at %s", parent, ip)}}}
+			b.w.zones = append(b.w.zones, z)
+		}
+		z.records = append(z.records, noted[simnet.RecordSpec]{v: simnet.RecordSpec{Name: label, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
+	}
 	if len(b.w.resolvers) == 0 {
 		return
 	}

@@ -107,7 +107,14 @@ func (w *wWorld) emitServers(y *yamlOut) {
 		y.line(6, "ip: "+q(s.v.IP))
 		y.line(6, "services:")
 		for _, sv := range s.v.Services {
-			y.line(8, "- "+flow("name", q(sv.Name), "protocol", q(sv.Protocol), "port", strconv.Itoa(sv.Port)))
+			kv := []string{"name", q(sv.Name), "protocol", q(sv.Protocol), "port", strconv.Itoa(sv.Port)}
+			if sv.TLS != "" {
+				kv = append(kv, "tls", q(sv.TLS))
+			}
+			if len(sv.HTTP) > 0 {
+				kv = append(kv, "http", `{"/": 200}`)
+			}
+			y.line(8, "- "+flow(kv...))
 		}
 	}
 }

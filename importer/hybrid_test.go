@@ -1,11 +1,13 @@
 package importer
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 const awsHubDir = "../testdata/import/aws/hub"
@@ -140,6 +142,58 @@ func TestDefaultActions(t *testing.T) {
 			}
 			if (l.FixedResponse == nil) != (tt.fixed == nil) || (tt.fixed != nil && *l.FixedResponse != *tt.fixed) {
 				t.Errorf("fixed_response %+v, want %+v", l.FixedResponse, tt.fixed)
+			}
+		})
+	}
+}
+
+// TestHybridTrace: the imported constructs carry traffic as AWS does.
+func TestHybridTrace(t *testing.T) {
+	tests := []struct {
+		from, target string
+		delivered    bool
+		via          string // a component the path crosses
+		brokenCode   string // the code where it breaks, when it does
+	}{
+		// Site-to-site VPN to a virtual private gateway: a tunnel is
+		// down, the other carries the traffic (AWS: two tunnels for
+		// redundancy).
+		{"onprem-office-host", "tcp://10.20.2.10:8080", true, "vpn-office", ""},
+		// Gateway endpoint: the S3 prefix list routes to the endpoint.
+		{"api", "https://s3.us-east-1.amazonaws.com/", true, "vpce-s3", ""},
+		// att-shared has a subnet in us-east-1a only: the reply from
+		// us-east-1b cannot enter the transit gateway (AWS: an attachment
+		// serves only the zones of its subnets).
+		{"app-0", "tcp://10.20.2.10:8080", false, "att-app", "TGW_ZONE_NOT_ATTACHED"},
+	}
+	res := importPath(t, filepath.Join(tfDir, "hub.state.json"))
+	w := res.Compiled()
+	for _, tt := range tests {
+		t.Run(tt.from+" "+tt.target, func(t *testing.T) {
+			tg, err := tracer.ParseTarget(tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := w.Trace(context.Background(), tt.from, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Delivered() != tt.delivered {
+				t.Fatalf("delivered=%v (%+v); want %v", r.Delivered(), r.BrokenAt, tt.delivered)
+			}
+			if !tt.delivered && (r.BrokenAt == nil || string(r.BrokenAt.Code) != tt.brokenCode) {
+				t.Errorf("broken at %+v; want %s", r.BrokenAt, tt.brokenCode)
+			}
+			seen := false
+			for _, s := range r.Stages {
+				for _, h := range s.Hops {
+					if h.Component == tt.via {
+						seen = true
+					}
+				}
+			}
+			if !seen {
+				t.Errorf("the path does not cross %s", tt.via)
 			}
 		})
 	}
