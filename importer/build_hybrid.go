@@ -817,7 +817,11 @@ func (b *builder) endpoints() {
 				pl = hy.plOf["com.amazonaws."+region+"."+svc]
 			}
 			if pl == "" {
-				b.unsupported(r, fmt.Sprintf("the ranges of its service's prefix list %s are not in the input (add 'aws ec2 describe-prefix-lists')", orUnknown(str(r.V, "prefix_list_id"))))
+				how := "its prefix_list_id and cidr_blocks are unknown"
+				if b.kind == KindAWS {
+					how = "add the output of 'aws ec2 describe-prefix-lists'"
+				}
+				b.unsupported(r, fmt.Sprintf("the ranges of its service's prefix list %s are not in the input (%s)", orUnknown(firstOf(str(r.V, "prefix_list_id"), "com.amazonaws."+region+"."+svc)), how))
 				continue
 			}
 			server, ok := b.server(svc+"."+region+".amazonaws.com", pl)
