@@ -751,7 +751,10 @@ func (b *builder) server(service, within string) (string, bool) {
 		return n, true
 	}
 	var ip string
-	if within != "" {
+	if a := b.inputA(service); a.IsValid() && !b.used[a] && (within == "" || b.inPrefixList(within, a)) {
+		ip = a.String()
+		b.used[a] = true
+	} else if within != "" {
 		for _, c := range hy.plCIDRs[within] {
 			p := netip.MustParsePrefix(c)
 			if p.Bits() > 30 {
@@ -778,6 +781,29 @@ func (b *builder) server(service, within string) (string, bool) {
 	hy.servers[service] = name
 	hy.serviceNames = append(hy.serviceNames, [2]string{service, ip})
 	return name, true
+}
+
+// inputA is the first address an A record of the input gives name.
+func (b *builder) inputA(name string) netip.Addr {
+	for _, r := range b.of("aws_route53_record") {
+		if zoneName(str(r.V, "name")) == name && strings.EqualFold(str(r.V, "type"), "A") {
+			for _, v := range strs(r.V, "records") {
+				if a, err := netip.ParseAddr(v); err == nil && a.Is4() {
+					return a
+				}
+			}
+		}
+	}
+	return netip.Addr{}
+}
+
+func (b *builder) inPrefixList(pl string, a netip.Addr) bool {
+	for _, c := range b.hybrid().plCIDRs[pl] {
+		if netip.MustParsePrefix(c).Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) endpoints() {
@@ -952,10 +978,23 @@ func (b *builder) hybridLate() {
 	for _, sn := range b.hybrid().serviceNames {
 		label, parent, _ := strings.Cut(sn[0], ".")
 		var z *wZone
-		for _, x := range b.w.zones {
-			if x.name == parent && !x.private {
+		for _, x := range b.w.zones { // a zone of the input that holds the name
+			if !x.private && strings.HasSuffix(sn[0], "."+x.name) && (z == nil || len(x.name) > len(z.name)) {
 				z = x
 			}
+		}
+		if z != nil {
+			rel := strings.TrimSuffix(sn[0], "."+z.name)
+			have := false
+			for _, r := range z.records {
+				if r.v.Name == rel {
+					have = true
+				}
+			}
+			if !have {
+				z.records = append(z.records, noted[simnet.RecordSpec]{v: simnet.RecordSpec{Name: rel, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
+			}
+			continue
 		}
 		if z == nil {
 			z = &wZone{name: parent, note: []string{b.assume(parent, "the zone AWS serves the region's service names from")}}
