@@ -426,3 +426,25 @@ func (s *Shell) awsPropagated(v simnet.VPCSpec, t simnet.RouteTableSpec, rt *rou
 		}
 	}
 }
+
+// aliasTarget is a Route 53 alias record's AliasTarget: a balancer's DNS
+// name and its canonical zone, or a record of the same zone; nil for a
+// plain record.
+func (s *Shell) aliasTarget(z simnet.ZoneSpec, r simnet.RecordSpec) omap {
+	if r.Alias == nil {
+		return nil
+	}
+	for _, v := range s.spec.VPCs {
+		for _, l := range v.LoadBalancers {
+			if l.Name == r.Alias.Target {
+				name := fmt.Sprintf("%s-%d.%s.elb.amazonaws.com.", l.Name, 100000000+int(fnv32(l.Name)%900000000), s.region())
+				return omap{{"HostedZoneId", "Z35SXDOTRQ7X7K"}, {"DNSName", "dualstack." + name}, {"EvaluateTargetHealth", r.Alias.EvaluateHealth}}
+			}
+		}
+	}
+	target := dns.Fqdn(r.Alias.Target)
+	if !strings.HasSuffix(r.Alias.Target, ".") && !dns.IsSubDomain(dns.Fqdn(z.Name), target) {
+		target = dns.Fqdn(r.Alias.Target + "." + z.Name)
+	}
+	return omap{{"HostedZoneId", zoneID(z)}, {"DNSName", target}, {"EvaluateTargetHealth", r.Alias.EvaluateHealth}}
+}

@@ -28,6 +28,14 @@ func TestAWSRoundTripHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Apex aliases, to the balancer and to a record (Route 53 alias
+	// records: AliasTarget with EvaluateTargetHealth).
+	for i := range spec.DNS.Zones {
+		if z := &spec.DNS.Zones[i]; z.Name == "example.com" {
+			z.Records = append(z.Records, simnet.RecordSpec{Name: "@", Type: "A", Alias: &simnet.AliasSpec{Target: "web-lb", EvaluateHealth: true}},
+				simnet.RecordSpec{Name: "static", Type: "A", Alias: &simnet.AliasSpec{Target: "www"}})
+		}
+	}
 	st, err := scenarios.AdHoc(context.Background(), "hub.yaml", spec, "browser", "https://www.example.com/")
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +134,17 @@ func hubElements(w *simnet.WorldSpec) map[string]string {
 		}
 	}
 	out := elements(w)
+	for _, z := range w.DNS.Zones {
+		for _, r := range z.Records {
+			if r.Alias != nil {
+				t := strings.TrimSuffix(r.Alias.Target, ".")
+				if !strings.Contains(t, ".") && !strings.HasSuffix(t, "-lb") { // (the importer names a balancer lb-NAME)
+					t += "." + z.Name // a record of the zone, by its relative name
+				}
+				out["alias "+r.Name+" in "+z.Name] = fmt.Sprintf("%s health=%v", strings.TrimPrefix(t, "lb-"), r.Alias.EvaluateHealth)
+			}
+		}
+	}
 	cgwIP := map[string]string{}
 	for _, o := range w.OnPremises {
 		cgwIP[o.CustomerGateway.Name] = o.CustomerGateway.IP
