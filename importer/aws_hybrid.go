@@ -85,11 +85,8 @@ func (rd *awsReader) hybridSection(file, key string, top map[string]any, items [
 		}
 	case "TransitGatewayRouteTables":
 		for _, t := range items {
-			if st := str(t, "State"); st == "deleted" || st == "deleting" {
-				continue
-			}
 			rd.add("aws_ec2_transit_gateway_route_table", str(t, "TransitGatewayRouteTableId"), nameTag(t), map[string]any{"transit_gateway_id": str(t, "TransitGatewayId"),
-				"default_association_route_table": boolean(t, "DefaultAssociationRouteTable"), "default_propagation_route_table": boolean(t, "DefaultPropagationRouteTable")})
+				"default_association_route_table": boolean(t, "DefaultAssociationRouteTable"), "default_propagation_route_table": boolean(t, "DefaultPropagationRouteTable"), "state": str(t, "State")})
 		}
 	case "TransitGatewayRouteTablePropagations":
 		rd.later(file, key, "TransitGatewayRouteTableId", top, items)
@@ -97,9 +94,6 @@ func (rd *awsReader) hybridSection(file, key string, top map[string]any, items [
 		rd.later(file, key, "TransitGatewayRouteTableId", top, items)
 	case "VpnGateways":
 		for _, g := range items {
-			if st := str(g, "State"); st == "deleted" || st == "deleting" {
-				continue
-			}
 			vpc := ""
 			for _, a := range objs(g, "VpcAttachments") {
 				if str(a, "State") == "attached" || str(a, "State") == "attaching" {
@@ -110,16 +104,10 @@ func (rd *awsReader) hybridSection(file, key string, top map[string]any, items [
 		}
 	case "CustomerGateways":
 		for _, g := range items {
-			if st := str(g, "State"); st == "deleted" || st == "deleting" {
-				continue
-			}
-			rd.add("aws_customer_gateway", str(g, "CustomerGatewayId"), nameTag(g), map[string]any{"ip_address": str(g, "IpAddress"), "bgp_asn": str(g, "BgpAsn"), "type": str(g, "Type")})
+			rd.add("aws_customer_gateway", str(g, "CustomerGatewayId"), nameTag(g), map[string]any{"ip_address": str(g, "IpAddress"), "bgp_asn": str(g, "BgpAsn"), "type": str(g, "Type"), "state": str(g, "State")})
 		}
 	case "VpnConnections":
 		for _, c := range items {
-			if str(c, "State") == "deleted" {
-				continue // AWS lists deleted connections for a while
-			}
 			var routes, tel []any
 			for _, r := range objs(c, "Routes") {
 				routes = append(routes, map[string]any{"destination_cidr_block": str(r, "DestinationCidrBlock"), "state": str(r, "State")})

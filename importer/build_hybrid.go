@@ -263,6 +263,10 @@ func (b *builder) vpnConnections() {
 	}
 	cgws := map[string]*resource{}
 	for _, r := range b.of("aws_customer_gateway") {
+		if st := strings.ToLower(str(r.V, "state")); st == "deleted" || st == "deleting" {
+			b.unsupported(r, "it is "+st+": AWS lists deleted customer gateways for a while")
+			continue
+		}
 		cgws[str(r.V, "id")] = r
 	}
 	type conn struct {
@@ -295,7 +299,7 @@ func (b *builder) vpnConnections() {
 			continue
 		}
 		if st == "deleted" {
-			b.unsupported(r, "it is deleted")
+			b.unsupported(r, "it is deleted: AWS lists deleted VPN connections for a while")
 			continue
 		}
 		if _, ok := byCGW[cid]; !ok {
@@ -574,6 +578,10 @@ func (b *builder) transitGateways() {
 	// Route tables, and the default ones AWS creates (Terraform holds them
 	// as the gateway's association/propagation_default_route_table_id).
 	for _, r := range b.of("aws_ec2_transit_gateway_route_table") {
+		if st := strings.ToLower(str(r.V, "state")); st == "deleted" || st == "deleting" {
+			b.unsupported(r, "it is "+st)
+			continue
+		}
 		g := hy.tgwOf[str(r.V, "transit_gateway_id")]
 		if g == nil {
 			b.unsupported(r, "its transit gateway is not in the input")

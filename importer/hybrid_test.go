@@ -198,3 +198,35 @@ func TestHybridTrace(t *testing.T) {
 		})
 	}
 }
+
+// TestDeletedStates: AWS lists deleted resources for a while. A deleted
+// NAT gateway stays in the world with its state, so that a route to it is
+// a blackhole as the console shows; deleted VPN pieces and tables are
+// listed unsupported with the reason, never dropped silently.
+func TestDeletedStates(t *testing.T) {
+	files := []File{
+		{Name: "vpcs.json", Data: []byte(`{"Vpcs":[{"VpcId":"vpc-1","CidrBlock":"10.0.0.0/16"}]}`)},
+		{Name: "subnets.json", Data: []byte(`{"Subnets":[{"SubnetId":"subnet-1","VpcId":"vpc-1","CidrBlock":"10.0.1.0/24","AvailabilityZone":"us-east-1a"}]}`)},
+		{Name: "rts.json", Data: []byte(`{"RouteTables":[{"RouteTableId":"rtb-1","VpcId":"vpc-1","Associations":[{"Main":true}],"Routes":[{"DestinationCidrBlock":"0.0.0.0/0","NatGatewayId":"nat-1","State":"blackhole"}]}]}`)},
+		{Name: "nat.json", Data: []byte(`{"NatGateways":[{"NatGatewayId":"nat-1","SubnetId":"subnet-1","State":"deleted","NatGatewayAddresses":[{"PrivateIp":"10.0.1.9","PublicIp":"203.0.113.9"}]}]}`)},
+		{Name: "cgw.json", Data: []byte(`{"CustomerGateways":[{"CustomerGatewayId":"cgw-1","IpAddress":"198.51.100.7","State":"deleted"}]}`)},
+		{Name: "vpn.json", Data: []byte(`{"VpnConnections":[{"VpnConnectionId":"vpn-1","CustomerGatewayId":"cgw-1","VpnGatewayId":"vgw-1","State":"deleted"}]}`)},
+		{Name: "tgw.json", Data: []byte(`{"TransitGateways":[{"TransitGatewayId":"tgw-1","State":"available"}],"TransitGatewayRouteTables":[{"TransitGatewayRouteTableId":"tgw-rtb-1","TransitGatewayId":"tgw-1","State":"deleted"}]}`)},
+	}
+	res, err := AWS(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.World), "- {name: nat-1, subnet: subnet-1, private_ip: 10.0.1.9, public_ip: 203.0.113.9, state: deleted}") {
+		t.Errorf("the deleted NAT gateway is not in the world with its state:\n%s", res.World)
+	}
+	want := map[string]string{"cgw-1": "deleted", "vpn-1": "customer gateway", "tgw-rtb-1": "deleted"}
+	for _, it := range res.Report.Unsupported {
+		if w, ok := want[it.Address]; ok && strings.Contains(it.Reason, w) {
+			delete(want, it.Address)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not listed unsupported with the reason: %v (report %+v)", want, res.Report.Unsupported)
+	}
+}
