@@ -598,11 +598,15 @@ func (b *builder) transitGateways() {
 			continue
 		}
 		for _, k := range []string{"association_default_route_table_id", "propagation_default_route_table_id"} {
-			id := str(r.V, k)
+			id := defaultTableID(r, k)
 			if id == "" || hy.tgwRTOf[id] != nil {
 				continue
 			}
-			t := &wTGWRT{name: b.unique(g.name + "-default"), id: id, note: []string{b.assume(g.name, "its default route table %s, which AWS creates with the gateway (the input names it, %s)", id, k)}}
+			why := fmt.Sprintf("its default route table %s, which AWS creates with the gateway (the input names it, %s)", id, k)
+			if strings.HasPrefix(id, "default-route-table:") {
+				why = "its default route table, which AWS creates with the gateway when default association or propagation is enabled (the default); the input does not give its id"
+			}
+			t := &wTGWRT{name: b.unique(g.name + "-default"), id: id, note: []string{b.assume(g.name, "%s", why)}}
 			g.rts = append(g.rts, t)
 			hy.tgwRTOf[id] = t
 		}
@@ -666,7 +670,7 @@ func (b *builder) transitGateways() {
 			if v, ok := r.V[d.attFlag].(bool); ok && !v {
 				continue
 			}
-			t := hy.tgwRTOf[str(gr.V, d.table)]
+			t := hy.tgwRTOf[defaultTableID(gr, d.table)]
 			if t == nil {
 				continue
 			}
@@ -716,6 +720,22 @@ func (b *builder) transitGateways() {
 			sort.SliceStable(t.routes, func(i, j int) bool { return prefixLess(t.routes[i].v.Destination, t.routes[j].v.Destination) })
 		}
 	}
+}
+
+// defaultTableID is the id of a transit gateway's default association or
+// propagation table; before apply (a plan) AWS has not made it yet, and
+// one table stands for both, as AWS makes one.
+func defaultTableID(g *resource, key string) string {
+	if id := str(g.V, key); id != "" && !strings.HasPrefix(id, unknownPrefix) {
+		return id
+	}
+	flag := map[string]string{"association_default_route_table_id": "default_route_table_association", "propagation_default_route_table_id": "default_route_table_propagation"}[key]
+	if v := str(g.V, flag); v == "" || strings.EqualFold(v, "enable") { // enable is the default
+		if _, known := g.V[flag]; known || g.Unknown != nil {
+			return "default-route-table:" + str(g.V, "id")
+		}
+	}
+	return ""
 }
 
 // dropVPN removes a VPN connection that ends nowhere the world holds.
