@@ -230,3 +230,48 @@ func TestDeletedStates(t *testing.T) {
 		t.Errorf("not listed unsupported with the reason: %v (report %+v)", want, res.Report.Unsupported)
 	}
 }
+
+// TestHybridPlan: a plan that turns route propagation off and gives an
+// attachment its second zone; the worlds before and after it trace as
+// AWS would: the office loses its way back (a VPN's routes reach a VPC
+// route table only through propagation or a static route), and the reply
+// from us-east-1b crosses the attachment once it has a subnet there.
+func TestHybridPlan(t *testing.T) {
+	data, err := LoadFile(filepath.Join(tfDir, "hub-vpn.plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := Plan("hub-vpn.plan.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		from, target  string
+		before, after bool
+	}{
+		{"onprem-office-host", "tcp://10.20.2.10:8080", true, false},
+		{"app-0", "tcp://10.20.2.10:8080", false, true},
+	}
+	for _, tt := range tests {
+		for _, side := range []struct {
+			name string
+			res  *Result
+			want bool
+		}{{"before", pr.Before, tt.before}, {"after", pr.After, tt.after}} {
+			tg, err := tracer.ParseTarget(tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := side.res.Compiled().Trace(context.Background(), tt.from, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Delivered() != side.want {
+				t.Errorf("%s %s, %s the plan: delivered=%v (%+v); want %v", tt.from, tt.target, side.name, r.Delivered(), r.BrokenAt, side.want)
+			}
+		}
+	}
+	if len(pr.Changes) != 2 {
+		t.Errorf("changes %+v; want the route table and the attachment", pr.Changes)
+	}
+}
