@@ -275,3 +275,46 @@ func TestHybridPlan(t *testing.T) {
 		t.Errorf("changes %+v; want the route table and the attachment", pr.Changes)
 	}
 }
+
+// TestAWSManagedPrefixList: describe-managed-prefix-lists does not print
+// the entries; get-managed-prefix-list-entries prints them without the
+// list. With one list in the input they meet; a security group rule that
+// names the list then has its ranges.
+func TestAWSManagedPrefixList(t *testing.T) {
+	base := []File{
+		{Name: "vpcs.json", Data: []byte(`{"Vpcs":[{"VpcId":"vpc-1","CidrBlock":"10.0.0.0/16"}]}`)},
+		{Name: "sgs.json", Data: []byte(`{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"app","VpcId":"vpc-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[],"PrefixListIds":[{"PrefixListId":"pl-0abc"}],"UserIdGroupPairs":[]}],"IpPermissionsEgress":[]}]}`)},
+		{Name: "pl.json", Data: []byte(`{"PrefixLists":[{"PrefixListId":"pl-0abc","AddressFamily":"IPv4","State":"create-complete","PrefixListArn":"arn:aws:ec2:us-east-1:123456789012:prefix-list/pl-0abc","PrefixListName":"office","MaxEntries":5,"Version":1,"OwnerId":"123456789012"}]}`)},
+	}
+	tests := []struct {
+		name    string
+		entries string
+		want    string // in the world
+		warning string // in the report's warnings
+	}{
+		{"entries meet their list", `{"Entries":[{"Cidr":"192.168.10.0/24","Description":"desks"}]}`, "- {protocol: tcp, ports: 22, source: pl-office}", ""},
+		{"entries that name their list", `{"PrefixListId":"pl-0abc","Entries":[{"Cidr":"192.168.10.0/24"}]}`, "- {name: pl-office, cidrs: [192.168.10.0/24]}", ""},
+		{"entries of another list", `{"PrefixListId":"pl-0other","Entries":[{"Cidr":"192.168.10.0/24"}]}`, "ingress: []", "add \"PrefixListId\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := append(append([]File{}, base...), File{Name: "entries.json", Data: []byte(tt.entries)})
+			res, err := AWS(files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(res.World), tt.want) {
+				t.Errorf("the world lacks %q:\n%s", tt.want, res.World)
+			}
+			found := tt.warning == ""
+			for _, w := range res.Report.Warnings {
+				if tt.warning != "" && strings.Contains(w.Text, tt.warning) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no warning saying %q: %+v", tt.warning, res.Report.Warnings)
+			}
+		})
+	}
+}
