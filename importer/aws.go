@@ -50,6 +50,10 @@ type awsReader struct {
 	health  []awsHealth
 	records []awsRecords
 	warns   []Note
+	// aws_hybrid.go
+	pending     []awsLater
+	vpnAtts     []map[string]any
+	tgwAttsSeen bool
 }
 
 type awsHealth struct {
@@ -215,7 +219,7 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		}
 		return nil, inputErr(file, "%s is not a list; is this the output of '%s'?", key, awsKeys[key])
 	}
-	if key == "Certificate" || key == "HostedZone" {
+	if key == "Certificate" || key == "HostedZone" || key == "EnableDnsSupport" || key == "EnableDnsHostnames" {
 		if _, ok := top[key].(map[string]any); !ok {
 			return inputErr(file, "%s is not an object; is this the output of '%s'?", key, awsKeys[key])
 		}
@@ -223,6 +227,9 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		return err
 	}
 	items := objs(top, key)
+	if rd.hybridSection(file, key, top, items) { // aws_hybrid.go
+		return nil
+	}
 	switch key {
 	case "Vpcs":
 		for _, v := range items {
@@ -236,6 +243,9 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		for _, t := range items {
 			var routes []any
 			for _, r := range objs(t, "Routes") {
+				if str(r, "Origin") == "EnableVgwRoutePropagation" {
+					continue // brought by the table's propagation (PropagatingVgws)
+				}
 				m := map[string]any{"cidr_block": str(r, "DestinationCidrBlock"), "ipv6_cidr_block": str(r, "DestinationIpv6CidrBlock"),
 					"destination_prefix_list_id": str(r, "DestinationPrefixListId"), "gateway_id": str(r, "GatewayId"), "nat_gateway_id": str(r, "NatGatewayId"),
 					"transit_gateway_id": str(r, "TransitGatewayId"), "vpc_peering_connection_id": str(r, "VpcPeeringConnectionId"), "instance_id": str(r, "InstanceId"),
@@ -262,7 +272,11 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 					rd.add("aws_route_table_association", firstOf(str(a, "RouteTableAssociationId"), id+"/"+g), "", map[string]any{"gateway_id": g, "route_table_id": id})
 				}
 			}
-			rd.add("aws_route_table", id, nameTag(t), map[string]any{"vpc_id": str(t, "VpcId"), "route": routes, "main": main})
+			var vgws []string
+			for _, g := range objs(t, "PropagatingVgws") {
+				vgws = append(vgws, str(g, "GatewayId"))
+			}
+			rd.add("aws_route_table", id, nameTag(t), map[string]any{"vpc_id": str(t, "VpcId"), "route": routes, "main": main, "propagating_vgws": anyList(vgws)})
 		}
 	case "NetworkAcls":
 		for _, a := range items {
@@ -339,8 +353,12 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 				if state == "terminated" {
 					continue // gone: AWS lists terminated instances for an hour
 				}
-				rd.add("aws_instance", str(in, "InstanceId"), nameTag(in), map[string]any{"subnet_id": str(in, "SubnetId"), "private_ip": str(in, "PrivateIpAddress"),
-					"public_ip": str(in, "PublicIpAddress"), "vpc_security_group_ids": anyList(groups), "instance_state": state, "primary_network_interface_id": eni})
+				m := map[string]any{"subnet_id": str(in, "SubnetId"), "private_ip": str(in, "PrivateIpAddress"),
+					"public_ip": str(in, "PublicIpAddress"), "vpc_security_group_ids": anyList(groups), "instance_state": state, "primary_network_interface_id": eni}
+				if sdc, ok := in["SourceDestCheck"].(bool); ok {
+					m["source_dest_check"] = sdc
+				}
+				rd.add("aws_instance", str(in, "InstanceId"), nameTag(in), m)
 			}
 		}
 	case "InternetGateways":
@@ -370,24 +388,6 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		for _, p := range items {
 			rd.add("aws_vpc_peering_connection", str(p, "VpcPeeringConnectionId"), nameTag(p), map[string]any{"vpc_id": str(obj(p, "RequesterVpcInfo"), "VpcId"),
 				"peer_vpc_id": str(obj(p, "AccepterVpcInfo"), "VpcId"), "accept_status": str(obj(p, "Status"), "Code")})
-		}
-	case "TransitGateways":
-		for _, t := range items {
-			rd.add("aws_ec2_transit_gateway", str(t, "TransitGatewayId"), nameTag(t), map[string]any{"state": str(t, "State")})
-		}
-	case "TransitGatewayAttachments", "TransitGatewayVpcAttachments", "TransitGatewayPeeringAttachments", "TransitGatewayConnects":
-		typ := map[string]string{"TransitGatewayAttachments": "aws_ec2_transit_gateway_attachment", "TransitGatewayVpcAttachments": "aws_ec2_transit_gateway_vpc_attachment",
-			"TransitGatewayPeeringAttachments": "aws_ec2_transit_gateway_peering_attachment", "TransitGatewayConnects": "aws_ec2_transit_gateway_connect"}[key]
-		for _, t := range items {
-			rd.add(typ, str(t, "TransitGatewayAttachmentId"), nameTag(t), map[string]any{"transit_gateway_id": str(t, "TransitGatewayId")})
-		}
-	case "TransitGatewayRouteTables":
-		for _, t := range items {
-			rd.add("aws_ec2_transit_gateway_route_table", str(t, "TransitGatewayRouteTableId"), nameTag(t), map[string]any{"transit_gateway_id": str(t, "TransitGatewayId")})
-		}
-	case "VpcEndpoints":
-		for _, e := range items {
-			rd.add("aws_vpc_endpoint", str(e, "VpcEndpointId"), nameTag(e), map[string]any{"vpc_id": str(e, "VpcId"), "service_name": str(e, "ServiceName")})
 		}
 	case "NetworkInterfaces":
 		for _, n := range items {
@@ -427,7 +427,8 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 			if i := strings.LastIndex(listener, "/"); i > 0 {
 				listener = listener[:i]
 			}
-			rd.add("aws_lb_listener_rule", arn, "", map[string]any{"listener_arn": listener, "priority": str(r, "Priority"), "is_default": boolean(r, "IsDefault")})
+			rd.add("aws_lb_listener_rule", arn, "", map[string]any{"listener_arn": listener, "priority": str(r, "Priority"), "is_default": boolean(r, "IsDefault"),
+				"action": awsActions(objs(r, "Actions")), "condition": awsConditions(objs(r, "Conditions"))})
 		}
 	case "TargetGroups":
 		for _, t := range items {
@@ -476,12 +477,16 @@ func awsActions(acts []map[string]any) []any {
 	for _, a := range acts {
 		m := map[string]any{"type": strings.ToLower(str(a, "Type")), "target_group_arn": str(a, "TargetGroupArn"), "order": a["Order"]}
 		if rc := obj(a, "RedirectConfig"); rc != nil {
-			m["redirect"] = []any{map[string]any{"protocol": str(rc, "Protocol"), "port": str(rc, "Port")}}
+			m["redirect"] = []any{map[string]any{"protocol": str(rc, "Protocol"), "port": str(rc, "Port"), "host": str(rc, "Host"), "path": str(rc, "Path"),
+				"query": str(rc, "Query"), "status_code": str(rc, "StatusCode")}}
+		}
+		if fc := obj(a, "FixedResponseConfig"); fc != nil {
+			m["fixed_response"] = []any{map[string]any{"status_code": str(fc, "StatusCode"), "content_type": str(fc, "ContentType"), "message_body": str(fc, "MessageBody")}}
 		}
 		if fc := obj(a, "ForwardConfig"); fc != nil {
 			var tgs []any
 			for _, t := range objs(fc, "TargetGroups") {
-				tgs = append(tgs, map[string]any{"arn": str(t, "TargetGroupArn")})
+				tgs = append(tgs, map[string]any{"arn": str(t, "TargetGroupArn"), "weight": t["Weight"]})
 			}
 			m["forward"] = []any{map[string]any{"target_group": tgs}}
 		}
@@ -556,6 +561,7 @@ func (rd *awsReader) link() {
 			}
 		}
 	}
+	rd.linkHybrid() // aws_hybrid.go
 	// Target health: the file may name its group (TargetGroupArn, which
 	// the CLI does not print); else the one group of the target's VPC
 	// whose port the targets use.
@@ -594,7 +600,7 @@ func (rd *awsReader) link() {
 			}
 			m := map[string]any{"zone_id": zid, "name": name, "type": str(s, "Type"), "ttl": s["TTL"], "records": values}
 			if at := obj(s, "AliasTarget"); at != nil {
-				m["alias"] = []any{map[string]any{"name": str(at, "DNSName"), "zone_id": str(at, "HostedZoneId")}}
+				m["alias"] = []any{map[string]any{"name": str(at, "DNSName"), "zone_id": str(at, "HostedZoneId"), "evaluate_target_health": boolean(at, "EvaluateTargetHealth")}}
 			}
 			typ := strings.ToUpper(str(s, "Type"))
 			r := rd.add("aws_route53_record", fmt.Sprintf("%s_%s_%s_%s", zid, name, typ, str(s, "SetIdentifier")), "", m)

@@ -28,18 +28,13 @@ const (
 // notYet are resource types the world format does not hold yet; they are
 // listed as unsupported with this reason.
 var notYet = []struct{ prefix, what string }{
-	{"aws_ec2_transit_gateway", "transit gateways are not in the world format yet"},
-	{"aws_vpn_", "VPN connections and gateways are not in the world format yet"},
-	{"aws_customer_gateway", "VPN connections and gateways are not in the world format yet"},
 	{"aws_dx_", "Direct Connect is not in the world format yet"},
-	{"aws_vpc_endpoint", "VPC endpoints are not in the world format yet"},
+	{"aws_ec2_transit_gateway", "this part of a transit gateway is not in the world format"},
+	{"aws_vpn_", "this part of a VPN is not in the world format"},
+	{"aws_vpc_endpoint", "this part of a VPC endpoint is not in the world format"},
 	{"aws_egress_only_internet_gateway", "egress-only internet gateways are IPv6, and worlds are IPv4 only"},
-	{"aws_lb_listener_rule", "listener rules are not in the world format: only each listener's default action is"},
-	{"aws_alb_listener_rule", "listener rules are not in the world format: only each listener's default action is"},
-	{"aws_lb_listener_certificate", "a listener's extra certificates are not in the world format: only its default certificate is"},
 	{"aws_network_interface", "extra network interfaces are not in the world format: an instance has one"},
 	{"aws_vpc_ipv4_cidr_block_association", "secondary VPC ranges are not in the world format: a VPC has one range"},
-	{"aws_ec2_managed_prefix_list", "prefix lists are not in the world format"},
 	{"aws_route53_resolver", "Route 53 Resolver endpoints and rules are not in the world format"},
 	{"aws_networkfirewall", "AWS Network Firewall is not in the world format"},
 	{"aws_globalaccelerator", "Global Accelerator is not in the world format"},
@@ -100,6 +95,7 @@ type builder struct {
 	zoneRes    []*resource
 	aliases    map[*wLB][]string
 	addresses  map[string]string // world name to label
+	hy         *hybridState      // build_hybrid.go
 }
 
 func newBuilder(src string, kind Kind, rs []*resource, names map[string]string) *builder {
@@ -206,21 +202,28 @@ func (b *builder) build(worldName string) {
 	b.w.name = worldName
 	b.clockFrom()
 	b.vpcs()
+	b.vpcDNS()
 	b.gateways()
 	b.subnets()
 	b.routeTables()
 	b.networkACLs()
 	b.associations()
+	b.prefixLists()
 	b.securityGroups()
 	b.peerings()
 	b.natGateways()
 	b.instances()
+	b.vpnGateways()
+	b.vpnConnections()
+	b.transitGateways()
+	b.endpoints()
 	b.fillRoutes()
 	b.certificates()
 	b.loadBalancers()
 	b.services()
 	b.dns()
 	b.internet()
+	b.hybridLate()
 	b.finishReport()
 }
 
@@ -438,10 +441,16 @@ func (b *builder) routeTarget(v *wVPC, m map[string]any, subject string) (target
 				return "", "", false
 			}
 			if strings.HasPrefix(id, "vgw-") || (r != nil && strings.HasPrefix(r.Type, "aws_vpn_gateway")) {
-				return "blackhole", fmt.Sprintf("%s is a VPN gateway; VPN is not in the world format yet, so the route drops", labelOr(r, id)), true
+				if n := b.hybrid().vgwOf[id]; n != "" && b.hybrid().vgwVPC[n] == v {
+					return n, "", true
+				}
+				return "blackhole", fmt.Sprintf("virtual private gateway %s is not in the input (or not attached to this VPC), so the route drops", labelOr(r, id)), true
 			}
 			if r != nil && r.Type == "aws_vpc_endpoint" || strings.HasPrefix(id, "vpce-") {
-				return "blackhole", fmt.Sprintf("%s is a VPC endpoint; endpoints are not in the world format yet, so the route drops", labelOr(r, id)), true
+				if n := b.hybrid().epOf[id]; n != "" {
+					return n, "", true
+				}
+				return "blackhole", fmt.Sprintf("VPC endpoint %s is not in the input, so the route drops", labelOr(r, id)), true
 			}
 			if r != nil && (r.Type == "aws_internet_gateway") {
 				name := b.name(r)
@@ -470,9 +479,15 @@ func (b *builder) routeTarget(v *wVPC, m map[string]any, subject string) (target
 			}
 			return "blackhole", fmt.Sprintf("peering %s is not in the input, so the route drops", orUnknown(id)), true
 		case "transit_gateway_id":
-			return "blackhole", fmt.Sprintf("%s is a transit gateway; transit gateways are not in the world format yet, so the route drops", labelOr(r, id)), true
+			if g := b.hybrid().tgwOf[id]; g != nil {
+				return g.name, "", true
+			}
+			return "blackhole", fmt.Sprintf("transit gateway %s is not in the input, so the route drops", labelOr(r, id)), true
 		case "vpc_endpoint_id":
-			return "blackhole", fmt.Sprintf("%s is a VPC endpoint; endpoints are not in the world format yet, so the route drops", labelOr(r, id)), true
+			if n := b.hybrid().epOf[id]; n != "" {
+				return n, "", true
+			}
+			return "blackhole", fmt.Sprintf("VPC endpoint %s is not in the input, so the route drops", labelOr(r, id)), true
 		case "instance_id", "network_interface_id":
 			if in := b.instOf[id]; in != nil {
 				return in.spec.Name, "", true
@@ -500,9 +515,13 @@ func (b *builder) addRoute(v *wVPC, rt *wRT, m map[string]any, origin *resource)
 	if dst == "" {
 		dst = str(m, "cidr_block")
 	}
+	if dst == "" && str(m, "destination_prefix_list_id") != "" {
+		b.prefixListRoute(v, rt, m, origin) // build_hybrid.go
+		return
+	}
 	if dst == "" {
-		if str(m, "destination_ipv6_cidr_block") != "" || str(m, "ipv6_cidr_block") != "" || str(m, "destination_prefix_list_id") != "" {
-			b.warn(origin.Label(), "a route of %s to an IPv6 range or prefix list is left out: worlds are IPv4 only", rt.name)
+		if str(m, "destination_ipv6_cidr_block") != "" || str(m, "ipv6_cidr_block") != "" {
+			b.warn(origin.Label(), "a route of %s to an IPv6 range is left out: worlds are IPv4 only", rt.name)
 		}
 		return
 	}
@@ -713,8 +732,11 @@ func (b *builder) addACLRule(a *wACL, m map[string]any, egress bool, origin *res
 		}
 	}
 	if proto == "icmp" {
-		if t, ok := num(m, "icmp_type"); ok && t != -1 {
-			extra = append(extra, fmt.Sprintf("icmp type %d: the world format has no ICMP types, so all ICMP", t))
+		if t, ok := num(m, "icmp_type"); ok && t >= 0 && t <= 255 {
+			rule.ICMPType = ptr(t)
+			if c, ok := num(m, "icmp_code"); ok && c >= 0 && c <= 255 {
+				rule.ICMPCode = ptr(c)
+			}
 		}
 	}
 	list := &a.ingress

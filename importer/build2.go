@@ -106,6 +106,7 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 	}
 	var ports simnet.Ports
 	var extra []string
+	var icmpType, icmpCode *int
 	lo, lok := num(m, "from_port")
 	hi, hok := num(m, "to_port")
 	switch proto {
@@ -114,12 +115,12 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 			ports = simnet.PortsOf(lo, hi)
 		}
 	case "icmp":
-		if lok && lo != -1 {
-			code := "any code"
-			if hok && hi != -1 {
-				code = "code " + strconv.Itoa(hi)
+		// from_port is the ICMP type, to_port the code; -1 is any.
+		if lok && lo >= 0 && lo <= 255 {
+			icmpType = ptr(lo)
+			if hok && hi >= 0 && hi <= 255 {
+				icmpCode = ptr(hi)
 			}
-			extra = append(extra, fmt.Sprintf("icmp type %d %s: the world format has no ICMP types, so all ICMP", lo, code))
 		}
 	}
 	var peers []string
@@ -141,8 +142,12 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 	if n := len(strs(m, "ipv6_cidr_blocks")); n > 0 {
 		b.warn(origin.Label(), "%d IPv6 range(s) of an %s rule of %s left out: worlds are IPv4 only", n, dir, sg.name)
 	}
-	if n := len(strs(m, "prefix_list_ids")); n > 0 {
-		b.warn(origin.Label(), "an %s rule of %s names prefix lists, which are not in the world format; that part is left out", dir, sg.name)
+	for _, id := range strs(m, "prefix_list_ids") {
+		if pl := b.hybrid().plOf[id]; pl != "" {
+			peers = append(peers, pl)
+			continue
+		}
+		b.warn(origin.Label(), "an %s rule of %s names prefix list %s, whose ranges the input does not give; that part is left out", dir, sg.name, orUnknown(id))
 	}
 	for _, g := range strs(m, "security_groups") {
 		p := b.sgPeer(sg, g)
@@ -161,14 +166,14 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 	}
 outer:
 	for _, p := range peers {
-		rule := simnet.SGRuleSpec{Protocol: proto, Ports: ports}
+		rule := simnet.SGRuleSpec{Protocol: proto, Ports: ports, ICMPType: icmpType, ICMPCode: icmpCode}
 		if ingress {
 			rule.Source = p
 		} else {
 			rule.Destination = p
 		}
 		for _, have := range *list {
-			if have.v == rule {
+			if sameSGRule(have.v, rule) {
 				continue outer
 			}
 		}
@@ -405,9 +410,14 @@ func (b *builder) natGateways() {
 			b.unsupported(r, "its subnet is not in the input")
 			continue
 		}
-		if st := str(r.V, "state"); st == "deleted" || st == "deleting" || st == "failed" {
-			b.unsupported(r, "it is "+st+": AWS lists deleted and failed NAT gateways for a while")
-			continue
+		state := strings.ToLower(str(r.V, "state"))
+		switch state {
+		case "available":
+			state = ""
+		case "", "pending", "failed", "deleting", "deleted":
+		default:
+			b.warn(r.Label(), "NAT gateway state %q is taken as failed", state)
+			state = "failed"
 		}
 		if strings.EqualFold(str(r.V, "connectivity_type"), "private") {
 			b.unsupported(r, "private NAT gateways are not in the world format")
@@ -439,7 +449,10 @@ func (b *builder) natGateways() {
 		if e := b.eipByID[str(r.V, "allocation_id")]; e != nil {
 			b.imported(e, name)
 		}
-		v.nats = append(v.nats, noted[simnet.NATGatewaySpec]{v: simnet.NATGatewaySpec{Name: name, Subnet: b.subnetOf[sid], PrivateIP: priv.String(), PublicIP: pub}, note: note})
+		if state != "" {
+			note = append(note, "state "+state+": AWS keeps routes to it as blackholes")
+		}
+		v.nats = append(v.nats, noted[simnet.NATGatewaySpec]{v: simnet.NATGatewaySpec{Name: name, Subnet: b.subnetOf[sid], PrivateIP: priv.String(), PublicIP: pub, State: state}, note: note})
 		b.natOf[str(r.V, "id")] = name
 		b.imported(r, name)
 	}
@@ -508,6 +521,11 @@ func (b *builder) instances() {
 			sg := b.defaultSG(v)
 			in.spec.SecurityGroups = []string{sg.name}
 			in.note = append(in.note, b.assume(name, "security group %s: the input names none the world holds, and AWS then uses the VPC's default", sg.name))
+		}
+		if sdc, ok := r.V["source_dest_check"].(bool); ok && !sdc {
+			f := false
+			in.spec.SourceDestCheck = &f
+			in.sdcNote = []string{"source_dest_check off: it forwards traffic that is not its own (" + r.Label() + ")"}
 		}
 		if st := str(r.V, "instance_state"); st != "" && st != "running" && st != "pending" {
 			b.warn(r.Label(), "instance %s is %s; its assumed services are marked not running", name, st)
@@ -656,6 +674,13 @@ func (b *builder) loadBalancers() {
 		name := b.name(r)
 		lb := &wLB{note: []string{r.Label()}}
 		lb.spec = simnet.LoadBalancerSpec{Name: name, Type: typ, Scheme: "internet-facing"}
+		// Cross-zone balancing: always on for application balancers (the
+		// attribute cannot turn it off); off by default for network
+		// balancers, on with enable_cross_zone_load_balancing.
+		if typ == "network" && boolean(r.V, "enable_cross_zone_load_balancing") {
+			t := true
+			lb.spec.CrossZone = &t
+		}
 		internal := boolean(r.V, "internal") || strings.EqualFold(str(r.V, "scheme"), "internal")
 		if internal {
 			lb.spec.Scheme = "internal"
@@ -751,6 +776,8 @@ func (b *builder) loadBalancers() {
 		}
 		b.listener(lb, r)
 	}
+	b.listenerRules() // listener_rules.go
+	b.listenerCerts()
 	for _, r := range b.of("aws_lb_target_group_attachment", "aws_alb_target_group_attachment") {
 		tg := b.tgOf[str(r.V, "target_group_arn")]
 		tid := str(r.V, "target_id")
@@ -900,17 +927,19 @@ func (b *builder) listener(lb *wLB, r *resource) {
 			if lb.spec.Type != "application" {
 				continue
 			}
-			p := "https"
-			for _, rd := range blocks(a, "redirect") {
-				if strings.EqualFold(str(rd, "protocol"), "HTTP") {
-					p = "http"
-				}
+			rd := redirectOf(a)
+			if short := shortRedirect(rd); short != "" {
+				l.v.Redirect = short
+			} else {
+				l.v.DefaultRedirect = rd
 			}
-			l.v.Redirect = p
 			done = true
 		case "fixed-response":
-			b.unsupported(r, "fixed responses are not in the world format")
-			return
+			if lb.spec.Type != "application" {
+				continue
+			}
+			l.v.FixedResponse = fixedOf(a)
+			done = true
 		default:
 			continue // authenticate-*: the forward after it decides
 		}
@@ -930,6 +959,7 @@ func (b *builder) listener(lb *wLB, r *resource) {
 		l.v.Certificate = c
 	}
 	lb.listeners = append(lb.listeners, l)
+	b.hybrid().noteListener(str(r.V, "arn"), str(r.V, "id"), lb, len(lb.listeners)-1)
 	b.imported(r, lb.spec.Name)
 }
 

@@ -211,15 +211,22 @@ func (b *builder) record(r *resource) {
 		if lb == nil {
 			lb = b.lbDNS[target]
 		}
+		evaluate := boolean(al[0], "evaluate_target_health")
 		switch {
 		case lb != nil && (typ == "A"):
-			rec.Values = lbAddrs(lb)
-			rec.TTL = ptr(60)
+			// A Route 53 alias: it answers with the balancer's
+			// addresses, at the apex too, and has no TTL of its own.
+			rec.TTL = nil
+			rec.Alias = &simnet.AliasSpec{Target: lb.spec.Name, EvaluateHealth: evaluate}
 			note = append(note, "alias to "+b.lbRes[lb].Label())
 			b.aliases[lb] = append(b.aliases[lb], strings.TrimSuffix(fullName(rel, z.name), "."))
 		case lb != nil:
 			b.unsupported(r, fmt.Sprintf("an alias %s record to a balancer: worlds are IPv4 only", typ))
 			return
+		case (key == z.name || strings.HasSuffix(key, "."+z.name)) && typ == "A" && b.zoneHasA(str(r.V, "zone_id"), key, r):
+			rec.TTL = nil
+			rec.Alias = &simnet.AliasSpec{Target: key + ".", EvaluateHealth: evaluate}
+			note = append(note, "alias to "+key+", a record of the same zone")
 		case rel != "@" && key != "" && !strings.HasPrefix(key, unknownPrefix) && b.knownName(key):
 			rec.Type, rec.Value = "CNAME", key
 			note = append(note, "alias to "+key+", written as a CNAME")
@@ -253,6 +260,10 @@ func (b *builder) record(r *resource) {
 	}
 	for i, have := range z.records {
 		if have.v.Name == rec.Name && have.v.Type == rec.Type {
+			if rec.Alias != nil || have.v.Alias != nil {
+				b.unsupported(r, "a second record of the same name and type beside an alias (a routing policy); the world holds one")
+				return
+			}
 			if rec.Type == "CNAME" {
 				b.unsupported(r, "a second CNAME of the same name (a routing policy); the world holds one")
 				return
@@ -271,6 +282,17 @@ func (b *builder) record(r *resource) {
 	}
 	z.records = append(z.records, noted[simnet.RecordSpec]{v: rec, note: note})
 	b.imported(r, z.name)
+}
+
+// zoneHasA reports whether zone zid has an A record (plain or alias)
+// named name, other than self.
+func (b *builder) zoneHasA(zid, name string, self *resource) bool {
+	for _, r := range b.of("aws_route53_record") {
+		if r != self && b.zoneOf[str(r.V, "zone_id")] == b.zoneOf[zid] && zoneName(str(r.V, "name")) == name && strings.EqualFold(str(r.V, "type"), "A") {
+			return true
+		}
+	}
+	return false
 }
 
 func fullName(rel, zone string) string {

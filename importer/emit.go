@@ -121,6 +121,7 @@ func (w *wWorld) emit(header []string) []byte {
 		y.notes(4, r.note)
 		y.line(4, "- "+flow("name", q(r.v.Name), "ip", q(r.v.IP)))
 	}
+	w.emitServers(y) // emit_hybrid.go
 	if len(w.zones) > 0 {
 		y.line(0, "")
 		y.line(0, "dns:")
@@ -155,6 +156,9 @@ func (w *wWorld) emit(header []string) []byte {
 				if r.v.TTL != nil {
 					kv = append(kv, "ttl", strconv.Itoa(*r.v.TTL))
 				}
+				if r.v.Alias != nil {
+					kv = append(kv, "alias", aliasFlow(r.v.Alias))
+				}
 				y.line(8, "- "+flow(kv...))
 			}
 		}
@@ -170,6 +174,7 @@ func (w *wWorld) emit(header []string) []byte {
 			y.line(4, "not_after: "+q(c.v.NotAfter))
 		}
 	}
+	w.emitPrefixLists(y)
 	if len(w.vpcs) > 0 {
 		y.line(0, "")
 		y.line(0, "vpcs:")
@@ -185,6 +190,7 @@ func (w *wWorld) emit(header []string) []byte {
 			y.line(2, "- "+flow("name", q(p.v.Name), "vpcs", qlist(p.v.VPCs), "status", q(p.v.Status)))
 		}
 	}
+	w.emitHybrid(y)
 	return []byte(y.b.String())
 }
 
@@ -196,11 +202,15 @@ func (v *wVPC) emit(y *yamlOut) {
 		y.notes(4, v.igwNote)
 		y.line(4, "internet_gateway: "+q(v.igw))
 	}
+	v.emitHybridHead(y)
 	if len(v.rts) > 0 {
 		y.line(4, "route_tables:")
 		for _, rt := range v.rts {
 			y.notes(6, rt.note)
 			y.line(6, "- name: "+q(rt.name))
+			if len(rt.propagations) > 0 {
+				y.line(8, "propagations: "+qlist(rt.propagations))
+			}
 			if len(rt.routes) == 0 {
 				y.line(8, "routes: []")
 				continue
@@ -228,7 +238,7 @@ func (v *wVPC) emit(y *yamlOut) {
 				y.line(8, dir.key+":")
 				for _, r := range dir.rules {
 					y.notes(10, r.note)
-					y.line(10, "- "+flow("rule", strconv.Itoa(r.v.Rule), "protocol", q(r.v.Protocol), "ports", ports(r.v.Ports), "cidr", q(r.v.CIDR), "action", q(r.v.Action)))
+					y.line(10, "- "+flow("rule", strconv.Itoa(r.v.Rule), "protocol", q(r.v.Protocol), "ports", ports(r.v.Ports), "icmp_type", itoaP(r.v.ICMPType), "icmp_code", itoaP(r.v.ICMPCode), "cidr", q(r.v.CIDR), "action", q(r.v.Action)))
 				}
 			}
 		}
@@ -248,7 +258,11 @@ func (v *wVPC) emit(y *yamlOut) {
 		y.line(4, "nat_gateways:")
 		for _, n := range v.nats {
 			y.notes(6, n.note)
-			y.line(6, "- "+flow("name", q(n.v.Name), "subnet", q(n.v.Subnet), "private_ip", q(n.v.PrivateIP), "public_ip", q(n.v.PublicIP)))
+			state := ""
+			if n.v.State != "" {
+				state = q(n.v.State)
+			}
+			y.line(6, "- "+flow("name", q(n.v.Name), "subnet", q(n.v.Subnet), "private_ip", q(n.v.PrivateIP), "public_ip", q(n.v.PublicIP), "state", state))
 		}
 	}
 	if len(v.sgs) > 0 {
@@ -271,7 +285,7 @@ func (v *wVPC) emit(y *yamlOut) {
 					if dir.key == "egress" {
 						peerKey, peer = "destination", r.v.Destination
 					}
-					y.line(10, "- "+flow("protocol", q(r.v.Protocol), "ports", ports(r.v.Ports), peerKey, q(peer)))
+					y.line(10, "- "+flow("protocol", q(r.v.Protocol), "ports", ports(r.v.Ports), "icmp_type", itoaP(r.v.ICMPType), "icmp_code", itoaP(r.v.ICMPCode), peerKey, q(peer)))
 				}
 			}
 		}
@@ -285,6 +299,9 @@ func (v *wVPC) emit(y *yamlOut) {
 			y.line(8, "scheme: "+q(lb.spec.Scheme))
 			if len(lb.spec.SecurityGroups) > 0 {
 				y.line(8, "security_groups: "+qlist(lb.spec.SecurityGroups))
+			}
+			if lb.spec.CrossZone != nil {
+				y.line(8, "cross_zone: "+strconv.FormatBool(*lb.spec.CrossZone))
 			}
 			y.line(8, "nodes:")
 			for _, n := range lb.nodes {
@@ -311,7 +328,20 @@ func (v *wVPC) emit(y *yamlOut) {
 					if l.v.Redirect != "" {
 						kv = append(kv, "redirect", q(l.v.Redirect))
 					}
-					y.line(10, "- "+flow(kv...))
+					if len(l.v.Certificates) > 0 {
+						kv = append(kv, "certificates", qlist(l.v.Certificates))
+					}
+					if l.v.DefaultRedirect != nil {
+						kv = append(kv, "default_redirect", redirectFlow(l.v.DefaultRedirect))
+					}
+					if l.v.FixedResponse != nil {
+						kv = append(kv, "fixed_response", fixedFlow(l.v.FixedResponse))
+					}
+					if len(l.v.Rules) == 0 {
+						y.line(10, "- "+flow(kv...))
+						continue
+					}
+					emitListenerRules(y, kv, l.v.Rules, lb.ruleNotes[l.v.Port]) // emit_hybrid.go
 				}
 			}
 			if len(lb.tgs) > 0 {
@@ -350,6 +380,10 @@ func (v *wVPC) emit(y *yamlOut) {
 			y.line(8, "private_ip: "+q(in.spec.PrivateIP))
 			if in.spec.PublicIP != "" {
 				y.line(8, "public_ip: "+q(in.spec.PublicIP))
+			}
+			if in.spec.SourceDestCheck != nil {
+				y.notes(8, in.sdcNote)
+				y.line(8, "source_dest_check: "+strconv.FormatBool(*in.spec.SourceDestCheck))
 			}
 			y.line(8, "security_groups: "+qlist(in.spec.SecurityGroups))
 			if len(in.services) == 0 {

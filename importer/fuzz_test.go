@@ -54,6 +54,7 @@ func FuzzTerraform(f *testing.F) {
 // FuzzAWS: any bytes as AWS CLI output, alone and beside the fixtures.
 func FuzzAWS(f *testing.F) {
 	seeds(f, awsDir)
+	seeds(f, awsHubDir) // the issue-11 constructs
 	f.Add([]byte(`{"Vpcs":[{"VpcId":"v","CidrBlock":"10.0.0.0/16"}],"Subnets":[{"SubnetId":"s","VpcId":"v","CidrBlock":"10.0.0.0/24"}],"Reservations":[{"Instances":[{"InstanceId":"i","SubnetId":"s","PrivateIpAddress":"10.0.0.3"}]}]}`))
 	var fixtures []File
 	entries, _ := os.ReadDir(awsDir)

@@ -48,6 +48,8 @@ func TestGolden(t *testing.T) {
 		{"create-only-plan", filepath.Join(tfDir, "create-only.plan.json")},
 		{"replace-sg-plan", filepath.Join(tfDir, "replace-sg.plan.json")},
 		{"aws-three-tier", awsDir},
+		{"hub-state", filepath.Join(tfDir, "hub.state.json")},
+		{"aws-hub", awsHubDir},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +87,7 @@ func TestGolden(t *testing.T) {
 // TestNothingDropped: every resource of the input is imported or listed
 // unsupported, once.
 func TestNothingDropped(t *testing.T) {
-	for _, path := range []string{filepath.Join(tfDir, "three-tier.state.json"), filepath.Join(tfDir, "three-tier.tfstate"), filepath.Join(tfDir, "create-only.plan.json")} {
+	for _, path := range []string{filepath.Join(tfDir, "three-tier.state.json"), filepath.Join(tfDir, "three-tier.tfstate"), filepath.Join(tfDir, "create-only.plan.json"), filepath.Join(tfDir, "hub.state.json")} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -138,11 +140,14 @@ func TestShapes(t *testing.T) {
 		{"count index", state, []string{"# aws_instance.app[1]", "- name: app-1"}},
 		{"separate rule deduplicated against the inline set", state, []string{"# aws_security_group_rule.app_from_lb", "- {protocol: tcp, ports: 8080, source: sg-lb}", "# aws_security_group.app", "- {protocol: tcp, ports: 9000, source: sg-app}"}},
 		{"vpc_security_group_ingress_rule", state, []string{"# aws_vpc_security_group_ingress_rule.db_from_app", "- {protocol: tcp, ports: 5432, source: sg-app}", "# aws_vpc_security_group_egress_rule.db_all", "- {protocol: all, destination: 0.0.0.0/0}"}},
-		{"ICMP type in the port fields", state, []string{"# icmp type 8 any code: the world format has no ICMP types, so all ICMP", "- {protocol: icmp, source: 10.0.0.0/16}"}},
+		{"ICMP type in the port fields", state, []string{"- {protocol: icmp, icmp_type: 8, source: 10.0.0.0/16}"}},
+		{"ICMP type of an ACL rule", state, []string{"- {rule: 200, protocol: icmp, icmp_type: 8, cidr: 10.0.0.0/16, action: allow}"}},
 		{"default route table is the main one", state, []string{"- {name: subnet-network-db-0, cidr: 10.0.20.0/24, zone: us-east-1a, route_table: rt-network, network_acl: acl-network-db}"}},
-		{"transit gateway route drops", state, []string{"# module.network.aws_route.to_onprem", "transit gateways are not in the world format yet", "- {destination: 10.100.0.0/16, target: blackhole}"}},
+		{"route to the transit gateway", state, []string{"# module.network.aws_route.to_onprem", "- {destination: 10.100.0.0/16, target: tgw-network-hub}"}},
+		{"transit gateway attachment", state, []string{"transit_gateways:", "- name: tgw-network-hub", "- {name: att-network-hub, vpc: vpc-network, subnets: [subnet-network-app-0, subnet-network-app-1]}"}},
+		{"listener rule", state, []string{"# aws_lb_listener_rule.api", "- priority: 10", "conditions: {path: [\"/api/*\"]}", "forward: tg-app"}},
 		{"peering", state, []string{"# aws_vpc_peering_connection.shared", "- {name: pcx-shared, vpcs: [vpc-network, vpc-shared], status: active}"}},
-		{"alias to the balancer", state, []string{"# aws_route53_record.shop", "# alias to aws_lb.web", "- {name: shop, type: A, values: [198.18.0.10, 198.18.0.11], ttl: 60}"}},
+		{"alias to the balancer", state, []string{"# aws_route53_record.shop", "# alias to aws_lb.web", "- {name: shop, type: A, alias: {target: lb-web, evaluate_health: true}}"}},
 		{"nested module", state, []string{"# module.edge[0].module.dns.aws_route53_record.api", "- {name: api, type: CNAME, value: shop.example.com, ttl: 300}"}},
 		{"NAT gateway with its EIP", state, []string{"- {name: nat-network, subnet: subnet-network-public-a, private_ip: 10.0.1.5, public_ip: 203.0.113.20}"}},
 		{"assumed services", state, []string{"# assumed: tcp-8080 listens on tcp 8080: target of tg-app, answering its health check /healthz", "- {name: tcp-8080, protocol: tcp, port: 8080, bind: 0.0.0.0, http: {\"/\": 200, \"/healthz\": 200}}"}},
@@ -169,10 +174,9 @@ func TestShapes(t *testing.T) {
 	}
 	// Unsupported resources are listed with address and type.
 	want := map[string]string{
-		"module.network.aws_ec2_transit_gateway.hub":                "aws_ec2_transit_gateway",
-		"module.network.aws_ec2_transit_gateway_vpc_attachment.hub": "aws_ec2_transit_gateway_vpc_attachment",
-		"module.network.aws_vpc_endpoint.s3":                        "aws_vpc_endpoint",
-		"aws_lb_listener_rule.api":                                  "aws_lb_listener_rule",
+		// A gateway endpoint whose service's prefix list (prefix_list_id,
+		// cidr_blocks) the input does not give.
+		"module.network.aws_vpc_endpoint.s3": "aws_vpc_endpoint",
 	}
 	for _, it := range state.Report.Unsupported {
 		if want[it.Address] == it.Type {

@@ -14,6 +14,12 @@ type wWorld struct {
 	certs             []noted[simnet.CertSpec]
 	vpcs              []*wVPC
 	peerings          []noted[simnet.PeeringSpec]
+	// The extensions of issue 11 (build_hybrid.go).
+	servers     []noted[simnet.ServerSpec]
+	prefixLists []noted[simnet.PrefixListSpec]
+	tgws        []*wTGW
+	onprems     []noted[simnet.OnPremSpec]
+	vpns        []noted[simnet.VPNSpec]
 }
 
 // noted is an element and its comment lines.
@@ -46,13 +52,19 @@ type wVPC struct {
 	lbs       []*wLB
 	instances []*wInstance
 	note      []string
+	// Extensions (build_hybrid.go).
+	vgw                      string
+	vgwNote                  []string
+	endpoints                []noted[simnet.EndpointSpec]
+	dnsSupport, dnsHostnames *bool
 }
 
 type wRT struct {
-	name   string
-	id     string
-	routes []noted[simnet.RouteSpec]
-	note   []string
+	name         string
+	id           string
+	routes       []noted[simnet.RouteSpec]
+	note         []string
+	propagations []string // virtual private gateways (extension)
 }
 
 type wACL struct {
@@ -75,6 +87,7 @@ type wLB struct {
 	listeners []noted[simnet.ListenerSpec]
 	tgs       []*wTG
 	note      []string
+	ruleNotes map[int][][]string // listener port to its rules' comments
 }
 
 type wTG struct {
@@ -87,4 +100,5 @@ type wInstance struct {
 	services []noted[simnet.ServiceSpec]
 	stopped  bool
 	note     []string
+	sdcNote  []string
 }

@@ -21,6 +21,15 @@ var namePrefix = map[string]string{
 	"aws_lb":       "lb", "aws_alb": "lb",
 	"aws_lb_target_group": "tg", "aws_alb_target_group": "tg",
 	"aws_acm_certificate": "cert",
+	// Extensions (issue 11).
+	"aws_ec2_managed_prefix_list":            "pl",
+	"aws_vpn_gateway":                        "vgw",
+	"aws_customer_gateway":                   "cgw",
+	"aws_vpn_connection":                     "vpn",
+	"aws_ec2_transit_gateway":                "tgw",
+	"aws_ec2_transit_gateway_vpc_attachment": "att",
+	"aws_ec2_transit_gateway_route_table":    "tgw-rt",
+	"aws_vpc_endpoint":                       "vpce",
 }
 
 // sanitize makes a name of lower-case letters, digits and dashes.

@@ -150,7 +150,11 @@ func interesting(typ, k string) bool {
 		"vpc_peering_connection_id", "peer_vpc_id", "load_balancer_arn", "target_group_arn", "target_id", "instance_id",
 		"vpc_security_group_ids", "security_groups", "subnets", "source_security_group_id", "referenced_security_group_id",
 		"ingress.security_groups", "egress.security_groups", "default_action.target_group_arn", "alias.name", "alias.zone_id",
-		"subnet_mapping.subnet_id", "zone_id", "allocation_id", "certificate_arn", "subnet_ids", "cidr_block", "route.gateway_id", "route.nat_gateway_id":
+		"subnet_mapping.subnet_id", "zone_id", "allocation_id", "certificate_arn", "subnet_ids", "cidr_block", "route.gateway_id", "route.nat_gateway_id",
+		// issue 11
+		"transit_gateway_id", "transit_gateway_attachment_id", "transit_gateway_route_table_id", "vpn_gateway_id", "customer_gateway_id",
+		"vpn_connection_id", "vpc_endpoint_id", "prefix_list_id", "listener_arn", "route_table_ids", "security_group_ids", "propagating_vgws",
+		"route.transit_gateway_id", "route.vpc_endpoint_id", "action.target_group_arn", "ingress.prefix_list_ids", "egress.prefix_list_ids":
 		return true
 	}
 	return false

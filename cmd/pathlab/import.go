@@ -87,12 +87,20 @@ the one after the plan ('pathlab diff --plan' compares before and after).
 AWS CLI output is recognised by its content, not its file name: save
 describe-vpcs, describe-subnets, describe-route-tables, describe-network-acls,
 describe-security-groups, describe-instances, describe-internet-gateways,
-describe-nat-gateways, describe-vpc-peering-connections,
-describe-transit-gateway*, describe-vpc-endpoints,
-describe-network-interfaces (ec2); describe-load-balancers, describe-listeners,
-describe-rules, describe-target-groups, describe-target-health (elbv2);
-list-hosted-zones, list-resource-record-sets (route53); describe-certificate
-(acm), each to a .json file in one directory.
+describe-nat-gateways, describe-vpc-peering-connections, describe-vpc-attribute,
+describe-transit-gateway*, get-transit-gateway-route-table-propagations,
+search-transit-gateway-routes, describe-vpn-gateways,
+describe-customer-gateways, describe-vpn-connections, describe-vpc-endpoints,
+describe-prefix-lists, describe-managed-prefix-lists,
+get-managed-prefix-list-entries, describe-network-interfaces (ec2);
+describe-load-balancers, describe-load-balancer-attributes,
+describe-listeners, describe-listener-certificates, describe-rules,
+describe-target-groups, describe-target-health (elbv2); list-hosted-zones,
+get-hosted-zone, list-resource-record-sets (route53); describe-certificate
+(acm), each to a .json file in one directory. Outputs that do not print
+what they belong to take an added key (TargetGroupArn, HostedZoneId,
+TransitGatewayRouteTableId, PrefixListId, LoadBalancerArn, ListenerArn)
+when the input has more than one candidate.
 
 Exit status: 0 imported, 2 bad input.`,
 		Args: func(cmd *cobra.Command, args []string) error {

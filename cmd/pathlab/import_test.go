@@ -24,7 +24,7 @@ func TestImportCommand(t *testing.T) {
 	}{
 		{"state to stdout", []string{"import", "terraform", state}, 0, "# aws_security_group.app\n      - name: sg-app", "import of " + state},
 		{"report as JSON", []string{"import", "terraform", state, "--json"}, 0, "name: three-tier-state", `"unsupported": [`},
-		{"tfstate to a file", []string{"import", "terraform", importFixture("terraform", "three-tier.tfstate"), "-o", out}, 0, "", "47 resources imported"},
+		{"tfstate to a file", []string{"import", "terraform", importFixture("terraform", "three-tier.tfstate"), "-o", out}, 0, "", "50 resources imported"},
 		{"plan", []string{"import", "terraform", importFixture("terraform", "create-only.plan.json")}, 0, "- name: web", "unresolved (known only after apply)"},
 		{"aws directory", []string{"import", "aws", importFixture("aws", "three-tier")}, 0, "# sg-0app (app)", "(AWS CLI output)"},
 		{"aws files", []string{"import", "aws", importFixture("aws", "three-tier", "describe-vpcs.json"), importFixture("aws", "three-tier", "describe-subnets.json")}, 0, "- name: vpc-prod", ""},

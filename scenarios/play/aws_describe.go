@@ -226,24 +226,26 @@ type rtAssoc struct {
 }
 
 type rtRoute struct {
-	DestinationCidrBlock   string `json:"DestinationCidrBlock"`
-	GatewayId              string `json:"GatewayId,omitempty"`
-	InstanceId             string `json:"InstanceId,omitempty"`
-	InstanceOwnerId        string `json:"InstanceOwnerId,omitempty"`
-	NatGatewayId           string `json:"NatGatewayId,omitempty"`
-	VpcPeeringConnectionId string `json:"VpcPeeringConnectionId,omitempty"`
-	Origin                 string `json:"Origin"`
-	State                  string `json:"State"`
+	DestinationCidrBlock    string `json:"DestinationCidrBlock,omitempty"`
+	DestinationPrefixListId string `json:"DestinationPrefixListId,omitempty"` // aws_hybrid.go
+	TransitGatewayId        string `json:"TransitGatewayId,omitempty"`
+	GatewayId               string `json:"GatewayId,omitempty"`
+	InstanceId              string `json:"InstanceId,omitempty"`
+	InstanceOwnerId         string `json:"InstanceOwnerId,omitempty"`
+	NatGatewayId            string `json:"NatGatewayId,omitempty"`
+	VpcPeeringConnectionId  string `json:"VpcPeeringConnectionId,omitempty"`
+	Origin                  string `json:"Origin"`
+	State                   string `json:"State"`
 }
 
 type routeTable struct {
-	Associations    []rtAssoc  `json:"Associations"`
-	PropagatingVgws []struct{} `json:"PropagatingVgws"`
-	RouteTableId    string     `json:"RouteTableId"`
-	Routes          []rtRoute  `json:"Routes"`
-	Tags            []awsTag   `json:"Tags"`
-	VpcId           string     `json:"VpcId"`
-	OwnerId         string     `json:"OwnerId"`
+	Associations    []rtAssoc       `json:"Associations"`
+	PropagatingVgws []awsGatewayRef `json:"PropagatingVgws"`
+	RouteTableId    string          `json:"RouteTableId"`
+	Routes          []rtRoute       `json:"Routes"`
+	Tags            []awsTag        `json:"Tags"`
+	VpcId           string          `json:"VpcId"`
+	OwnerId         string          `json:"OwnerId"`
 }
 
 // awsRoute is a world route as the API shows it.
@@ -257,6 +259,7 @@ func (s *Shell) awsRouteOf(v simnet.VPCSpec, r simnet.RouteSpec) rtRoute {
 		out.State = "blackhole"
 	case t == v.InternetGateway:
 		out.GatewayId = awsID("igw", t)
+	case s.awsHybridRoute(v, r, &out): // aws_hybrid.go
 	default:
 		for _, n := range v.NATGateways {
 			if n.Name == t {
@@ -291,7 +294,7 @@ func (s *Shell) awsDescribeRTs(c *awsCall) error {
 	for _, v := range s.spec.VPCs {
 		for _, t := range v.RouteTables {
 			id := awsID("rtb", t.Name)
-			rt := routeTable{Associations: []rtAssoc{}, PropagatingVgws: []struct{}{}, RouteTableId: id, Routes: []rtRoute{}, Tags: awsTags(t.Name), VpcId: awsID("vpc", v.Name), OwnerId: awsAccount}
+			rt := routeTable{Associations: []rtAssoc{}, PropagatingVgws: []awsGatewayRef{}, RouteTableId: id, Routes: []rtRoute{}, Tags: awsTags(t.Name), VpcId: awsID("vpc", v.Name), OwnerId: awsAccount}
 			local := false
 			for _, r := range t.Routes {
 				if r.Target == "local" {
@@ -304,6 +307,7 @@ func (s *Shell) awsDescribeRTs(c *awsCall) error {
 			for _, r := range t.Routes {
 				rt.Routes = append(rt.Routes, s.awsRouteOf(v, r))
 			}
+			s.awsPropagated(v, t, &rt) // aws_hybrid.go
 			for _, sn := range v.Subnets {
 				if sn.RouteTable == t.Name {
 					rt.Associations = append(rt.Associations, rtAssoc{RouteTableAssociationId: awsID("rtbassoc", t.Name+"/"+sn.Name), RouteTableId: id,

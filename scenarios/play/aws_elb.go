@@ -380,8 +380,9 @@ func (s *Shell) awsListRecords(c *awsCall) error {
 		name, typ string
 		ttl       int
 		values    []string
+		alias     omap // AliasTarget (aws_hybrid.go)
 	}
-	sets := []set{{apex, "NS", 172800, ns}, {apex, "SOA", 900, []string{ns[0] + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"}}}
+	sets := []set{{apex, "NS", 172800, ns, nil}, {apex, "SOA", 900, []string{ns[0] + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"}, nil}}
 	for _, r := range z.Records {
 		name := apex
 		if r.Name != "@" && r.Name != "" {
@@ -404,7 +405,7 @@ func (s *Shell) awsListRecords(c *awsCall) error {
 			}
 			vals = append(vals, v)
 		}
-		sets = append(sets, set{name, strings.ToUpper(r.Type), ttl, vals})
+		sets = append(sets, set{name, strings.ToUpper(r.Type), ttl, vals, s.aliasTarget(z, r)})
 	}
 	// Route 53 lists record sets by name, its labels read from the right,
 	// then by type.
@@ -426,6 +427,10 @@ func (s *Shell) awsListRecords(c *awsCall) error {
 		var rr []any
 		for _, v := range st.values {
 			rr = append(rr, omap{{"Value", v}})
+		}
+		if st.alias != nil {
+			out = append(out, omap{{"Name", st.name}, {"Type", st.typ}, {"AliasTarget", st.alias}})
+			continue
 		}
 		out = append(out, omap{{"Name", st.name}, {"Type", st.typ}, {"TTL", st.ttl}, {"ResourceRecords", rr}})
 	}
