@@ -169,6 +169,9 @@ func (s *Shell) staleCache(ctx context.Context) (string, time.Duration) {
 	if s.live != nil || s.cache.Len() == 0 || s.setup == nil {
 		return "", 0
 	}
+	if cold, err := s.world.Trace(ctx, s.setup.From, s.setup.Target); err != nil || !cold.Delivered() {
+		return "", 0 // the world itself still fails: the cache hides nothing
+	}
 	now := s.now()
 	r, err := s.world.TraceCached(ctx, s.setup.From, s.setup.Target, s.cache.Clone(), now)
 	if err != nil || r.Delivered() {
