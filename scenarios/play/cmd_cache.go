@@ -32,7 +32,7 @@ import (
 var cacheCommands = []*command{
 	{name: "sleep", kind: "other", usage: "sleep SECONDS[s|m|h|d]...", summary: "let time pass (the world's clock moves on: cached DNS answers age and expire)", run: (*Shell).sleepCmd},
 	{name: "wait", kind: "other", usage: "wait [NAME [TYPE] | DURATION]", summary: "let time pass until the cached DNS answer for NAME (without one: every answer this host's resolver keeps) expires", run: (*Shell).waitCmd},
-	{name: "resolvectl", kind: "fix", usage: "resolvectl flush-caches", summary: "flush this host's local DNS cache (the VPC resolver's cache cannot be flushed)", run: (*Shell).resolvectl},
+	{name: "resolvectl", kind: "other", usage: "resolvectl flush-caches", summary: "flush this host's local DNS cache (the VPC resolver's cache cannot be flushed)", run: (*Shell).resolvectl},
 }
 
 // parseSleep reads coreutils sleep's arguments: numbers with an optional
