@@ -195,12 +195,17 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			cur = cname.Target
 			continue
 		case dnszone.Success:
+			why := ""
+			if qtype == dns.TypeA && z.failover[cur] != nil {
+				rrs, why = r.failoverAnswer(z, cur) // failover.go
+				why = " (" + why + ")"
+			}
 			r.answer = append(r.answer, rrs...)
 			var vals []string
 			for _, m := range rrs {
 				vals = append(vals, rrShort(m))
 			}
-			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s%s", server, strings.Join(vals, ", "), why))
 			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Server: from}
 			return
 		}
