@@ -95,6 +95,7 @@ func TestParseSleep(t *testing.T) {
 		{nil, "", true},
 		{[]string{"-1"}, "", true},
 		{[]string{"soon"}, "", true},
+		{[]string{"1e7d"}, "", true}, // would overflow a duration
 	} {
 		d, err := parseSleep(tc.args)
 		if (err != nil) != tc.err || (err == nil && d.String() != tc.want) {

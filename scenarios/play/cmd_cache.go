@@ -56,7 +56,7 @@ func parseSleep(args []string) (time.Duration, error) {
 			num, unit = strings.TrimSuffix(a, "d"), 24*time.Hour
 		}
 		f, err := strconv.ParseFloat(num, 64)
-		if err != nil || f < 0 || f > 1e7 {
+		if err != nil || f < 0 || f*unit.Seconds() > 1e7 { // at most about 115 days
 			return 0, fmt.Errorf("sleep: invalid time interval '%s'\nTry 'sleep --help' for more information.", a)
 		}
 		total += time.Duration(f * float64(unit))
