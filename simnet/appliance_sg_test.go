@@ -24,6 +24,33 @@ func TestApplianceSecurityGroups(t *testing.T) {
 			code: tracer.SGAllow, comp: "sg-bastion", detail: ""},
 	})
 
+	// The hub's inspection appliance: the office's request passes sg-fw's
+	// rules both ways, the reply passes statefully (security groups track
+	// connections: "responses to allowed inbound traffic are allowed to
+	// flow out, regardless of outbound rules").
+	hub, err := LoadBuiltin("hub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0 := trace(t, hub, "office-pc", "http://10.20.2.10:8080/")
+	if r0.Verdict != tracer.Delivered {
+		t.Fatalf("hub office-pc: %s; want delivered", brokenAt(r0))
+	}
+	allows, stateful := 0, 0
+	for _, st := range r0.Stages {
+		for _, h := range st.Hops {
+			if h.Component == "sg-fw" && h.Code == tracer.SGAllow {
+				allows++
+			}
+			if h.Component == "sg-fw" && h.Code == tracer.SGStateful && h.Direction == tracer.Return {
+				stateful++
+			}
+		}
+	}
+	if allows < 2 || stateful < 1 {
+		t.Errorf("hub: sg-fw allows %d times on the request (want in and out) and %d times statefully on the reply (want 1+)", allows, stateful)
+	}
+
 	// The inbound rule alone is not enough: the outbound rules of the
 	// appliance's groups filter the packet as it leaves.
 	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "srcdst-check-off.yaml"))
