@@ -39,7 +39,7 @@ var cacheCommands = []*command{
 // unit (s, m, h, d), summed.
 func parseSleep(args []string) (time.Duration, error) {
 	if len(args) == 0 {
-		return 0, fmt.Errorf("sleep: missing operand\nTry 'sleep --help' for more information.")
+		return 0, fmt.Errorf("missing operand\nTry 'sleep --help' for more information.")
 	}
 	var total time.Duration
 	for _, a := range args {
@@ -57,7 +57,7 @@ func parseSleep(args []string) (time.Duration, error) {
 		}
 		f, err := strconv.ParseFloat(num, 64)
 		if err != nil || f < 0 || f*unit.Seconds() > 1e7 { // at most about 115 days
-			return 0, fmt.Errorf("sleep: invalid time interval '%s'\nTry 'sleep --help' for more information.", a)
+			return 0, fmt.Errorf("invalid time interval '%s'\nTry 'sleep --help' for more information.", a)
 		}
 		total += time.Duration(f * float64(unit))
 	}
@@ -87,7 +87,7 @@ func (s *Shell) hostResolver() string {
 
 func (s *Shell) waitCmd(_ context.Context, args []string) error {
 	if s.live != nil {
-		return fmt.Errorf("wait: a live shell runs on the real clock; the caches are the real ones")
+		return fmt.Errorf("a live shell runs on the real clock; the caches are the real ones")
 	}
 	if len(args) == 1 {
 		if d, err := parseSleep(args); err == nil {
@@ -122,7 +122,7 @@ func (s *Shell) waitCmd(_ context.Context, args []string) error {
 		if len(args) == 2 {
 			t, ok := digTypes[strings.ToUpper(args[1])]
 			if !ok {
-				return fmt.Errorf("wait: %q is not a record type (A, AAAA, CNAME, MX, TXT, ...)", args[1])
+				return fmt.Errorf("%q is not a record type (A, AAAA, CNAME, MX, TXT, ...)", args[1])
 			}
 			qtype = t
 		}
@@ -148,7 +148,7 @@ func (s *Shell) resolvectl(_ context.Context, args []string) error {
 		return badUsage("resolvectl flush-caches (the other verbs are not modelled)")
 	}
 	if s.live != nil {
-		return fmt.Errorf("resolvectl: run it in the lab host (exec HOST resolvectl flush-caches)")
+		return fmt.Errorf("run it in the lab host (exec HOST resolvectl flush-caches)")
 	}
 	// resolvectl prints nothing when it succeeds; the note is the
 	// trainer's, in parentheses.
