@@ -96,10 +96,26 @@ func TestParseSleep(t *testing.T) {
 		{[]string{"-1"}, "", true},
 		{[]string{"soon"}, "", true},
 		{[]string{"1e7d"}, "", true}, // would overflow a duration
+		{[]string{"NaN"}, "", true},
+		{[]string{"9000000", "9000000"}, "", true}, // the sum past the bound
 	} {
 		d, err := parseSleep(tc.args)
 		if (err != nil) != tc.err || (err == nil && d.String() != tc.want) {
 			t.Errorf("parseSleep(%v) = %v, %v; want %s (error %v)", tc.args, d, err, tc.want, tc.err)
 		}
 	}
+}
+
+// FuzzParseSleep: any words give an interval from zero to the bound, or
+// an error; never a panic or an overflowed (negative) duration.
+func FuzzParseSleep(f *testing.F) {
+	for _, s := range []string{"30", "1m 30s", "1.5h", "1e7d", "-1", "soon", "9223372036854775807s", "NaN", "Inf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseSleep(strings.Fields(s))
+		if err == nil && (d < 0 || d.Seconds() > 1e7) {
+			t.Errorf("parseSleep(%q) = %v", s, d)
+		}
+	})
 }

@@ -56,10 +56,13 @@ func parseSleep(args []string) (time.Duration, error) {
 			num, unit = strings.TrimSuffix(a, "d"), 24*time.Hour
 		}
 		f, err := strconv.ParseFloat(num, 64)
-		if err != nil || f < 0 || f*unit.Seconds() > 1e7 { // at most about 115 days
+		if err != nil || !(f >= 0 && f*unit.Seconds() <= 1e7) { // at most about 115 days; not NaN
 			return 0, fmt.Errorf("invalid time interval '%s'\nTry 'sleep --help' for more information.", a)
 		}
 		total += time.Duration(f * float64(unit))
+		if total.Seconds() > 1e7 {
+			return 0, fmt.Errorf("invalid time interval '%s': the intervals add up to more than 10000000 seconds\nTry 'sleep --help' for more information.", a)
+		}
 	}
 	return total, nil
 }
