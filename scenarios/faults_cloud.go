@@ -99,6 +99,13 @@ func applyNATInstanceCheckOn(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if err := c.do(simnet.SrcDstEdit{Instance: p["host"], On: true}); err != nil {
 		return nil, err
 	}
+	// The operator set the instance up as the NAT guide says, security
+	// group included: its group admits the VPC's traffic and lets it out
+	// (VPC User Guide, "NAT instances"); the group of an instance filters
+	// what it forwards too (simnet/appliance_sg.go). Only the check is left.
+	if err := natInstanceGroup(c, s, p["host"]); err != nil {
+		return nil, err
+	}
 	a := c.applied(fmt.Sprintf("%s's default route now goes to %s as a NAT instance, with its source/destination check on", p["table"], p["host"]), p["host"])
 	// The operator's fix keeps the NAT instance and turns the check off.
 	a.Fix = []simnet.Edit{simnet.SrcDstEdit{Instance: p["host"], On: false}}
@@ -106,6 +113,24 @@ func applyNATInstanceCheckOn(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 var defaultRoute = netip.MustParsePrefix("0.0.0.0/0")
+
+// natInstanceGroup opens host's first security group to what a NAT
+// instance forwards: everything from its VPC in, everything out.
+func natInstanceGroup(c *change, s *simnet.WorldSpec, host string) error {
+	for _, v := range s.VPCs {
+		for _, in := range v.Instances {
+			if in.Name != host || len(in.SecurityGroups) == 0 {
+				continue
+			}
+			g := in.SecurityGroups[0]
+			if err := c.do(simnet.SGRuleEdit{Group: g, Op: "add", Dir: "ingress", Rule: simnet.SGRuleSpec{Protocol: "all", Source: v.CIDR}}); err != nil {
+				return err
+			}
+			return c.do(simnet.SGRuleEdit{Group: g, Op: "add", Dir: "egress", Rule: simnet.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}})
+		}
+	}
+	return nil
+}
 
 func candNATInstance(s *simnet.WorldSpec) []Params {
 	var out []Params

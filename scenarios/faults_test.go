@@ -29,6 +29,7 @@ var faultCases = []struct {
 	{"nat-gateway-replaced", "shop", "app-1", "https://api.partner.example.net/", Params{"nat": "nat-a"}, tracer.RouteBlackhole, ""},
 	{"dns-record-missing", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.DNSNXDomain, ""},
 	{"dns-record-wrong", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "web-lb"}, tracer.NoRoute, ""},
+	{"dns-record-stale-cache", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"zone": "internal.shop", "name": "db"}, tracer.SGNoEgressRule, ""},
 	{"dns-cname-loop", "shop", "browser", "https://shop.example.com/", Params{"zone": "example.com", "name": "shop"}, tracer.DNSCNAMELoop, ""},
 	{"dns-cname-dangling", "mesh", "web-1", "https://api.mesh.internal/", Params{"zone": "mesh.internal", "name": "api"}, tracer.DNSNXDomain, ""},
 	{"dns-private-shadow", "shop", "app-1", "https://api.partner.example.net/", Params{"zone": "example.net", "vpc": "prod", "name": "api.partner"}, tracer.DNSNXDomain, ""},

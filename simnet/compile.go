@@ -1256,6 +1256,13 @@ func (c *compiler) record(path string, z *zone, rs RecordSpec) {
 			return
 		}
 	}
+	if rs.Failover != "" {
+		c.failoverRecord(path, z, owner, name, rs) // failover.go
+		return
+	}
+	if rtype == dns.TypeA {
+		c.simpleA(z, owner) // failover.go: a failover group may not mix policies
+	}
 	if rs.Alias != nil {
 		c.aliasRecord(path, z, owner, name, rs) // dnscheck.go
 		return

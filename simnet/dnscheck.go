@@ -15,10 +15,11 @@ import (
 //     and non-alias records") answers with the addresses of its target, a
 //     load balancer or another record of the same zone; unlike a CNAME it
 //     may sit at the zone apex, and it has no TTL of its own (the
-//     target's: 60 seconds for an ELB). evaluate_health is accepted; with
-//     one record per name, as worlds have, Route 53 answers the same
-//     either way (when every record of a name is unhealthy it answers as
-//     if all were healthy).
+//     target's: 60 seconds for an ELB). evaluate_health matters with the
+//     failover routing policy (failover.go); with the simple policy (one
+//     record set per name) Route 53 answers the same either way (when
+//     every record of a name is unhealthy it answers as if all were
+//     healthy).
 //   - A CNAME at the apex is refused (RFC 1034 section 3.6.2; Route 53:
 //     "You can't create a CNAME record at the zone apex").
 //   - enable_dns_support false: the Amazon-provided resolver does not
@@ -49,39 +50,9 @@ func (c *compiler) aliasRecord(path string, z *zone, owner, name string, rs Reco
 		return
 	}
 	c.later = append(c.later, func() {
-		var addrs []netip.Addr
-		ttl := uint32(aliasTTL)
-		if l := c.w.lbs[target]; l != nil {
-			for _, n := range l.nodes {
-				a := n.public
-				if l.internal || !a.IsValid() {
-					a = n.private
-				}
-				if a.IsValid() {
-					addrs = append(addrs, a)
-				}
-			}
-		} else {
-			towner := fqdn(target + "." + z.name)
-			if strings.HasSuffix(target, ".") || dns.IsSubDomain(z.name, fqdn(target)) {
-				towner = fqdn(target)
-			}
-			if towner == owner {
-				c.errf(path+".alias.target", "alias %s points at itself", name)
-				return
-			}
-			for _, rr := range z.data.Records(towner) {
-				if a, ok := rr.(*dns.A); ok {
-					if ad, ok := netip.AddrFromSlice(a.A.To4()); ok {
-						addrs = append(addrs, ad)
-						ttl = a.Hdr.Ttl
-					}
-				}
-			}
-			if len(addrs) == 0 {
-				c.errf(path+".alias.target", "alias target %q is neither a load balancer nor an A record of zone %s", target, strings.TrimSuffix(z.name, "."))
-				return
-			}
+		addrs, ttl, _, ok := c.aliasTarget(path, z, owner, name, target)
+		if !ok {
+			return
 		}
 		for _, other := range z.data.Records(owner) {
 			if other.Header().Rrtype == dns.TypeCNAME {
@@ -93,6 +64,47 @@ func (c *compiler) aliasRecord(path string, z *zone, owner, name string, rs Reco
 			z.data.Add(buildRR(record{name: owner, rtype: dns.TypeA, ttl: ttl, value: a.String()}))
 		}
 	})
+}
+
+// aliasTarget is what an alias answers with: the addresses of its target
+// (a balancer's nodes, or another A record of the zone), their TTL, and
+// the balancer; false after recording why the target is not one.
+func (c *compiler) aliasTarget(path string, z *zone, owner, name, target string) ([]netip.Addr, uint32, *lb, bool) {
+	var addrs []netip.Addr
+	ttl := uint32(aliasTTL)
+	if l := c.w.lbs[target]; l != nil {
+		for _, n := range l.nodes {
+			a := n.public
+			if l.internal || !a.IsValid() {
+				a = n.private
+			}
+			if a.IsValid() {
+				addrs = append(addrs, a)
+			}
+		}
+		return addrs, ttl, l, true
+	}
+	towner := fqdn(target + "." + z.name)
+	if strings.HasSuffix(target, ".") || dns.IsSubDomain(z.name, fqdn(target)) {
+		towner = fqdn(target)
+	}
+	if towner == owner {
+		c.errf(path+".alias.target", "alias %s points at itself", name)
+		return nil, 0, nil, false
+	}
+	for _, rr := range z.data.Records(towner) {
+		if a, ok := rr.(*dns.A); ok {
+			if ad, ok := netip.AddrFromSlice(a.A.To4()); ok {
+				addrs = append(addrs, ad)
+				ttl = a.Hdr.Ttl
+			}
+		}
+	}
+	if len(addrs) == 0 {
+		c.errf(path+".alias.target", "alias target %q is neither a load balancer nor an A record of zone %s", target, strings.TrimSuffix(z.name, "."))
+		return nil, 0, nil, false
+	}
+	return addrs, ttl, nil, true
 }
 
 // dnsSupportOff answers a query to a VPC resolver that is turned off:

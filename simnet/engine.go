@@ -398,9 +398,12 @@ func (t *walk) route(sn *subnet, sender *iface, p *pkt, depth int) *iface {
 		}
 		if app.host != nil && app.host.srcDstCheck {
 			t.srcDstCheck(app, p) // zones.go; the walk goes on as if it forwarded
-		} else if !t.quiet {
-			t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
-				Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
+		} else {
+			t.applianceSGs(app, p) // appliance_sg.go
+			if !t.quiet {
+				t.add(tracer.Hop{Component: app.name, Kind: tracer.KindInstance, Direction: p.dir(), Action: tracer.ActForward, Code: tracer.RouteMatch,
+					Detail: fmt.Sprintf("%s forwards the packet on", app.name)})
+			}
 		}
 		p.routed++
 		return t.route(app.subnet, app, p, depth+1)

@@ -20,6 +20,12 @@ type Net struct {
 	// Capture attaches to every hop the packet as it is at that hop
 	// (tracer.Hop.Packet). Off by default: it costs allocations.
 	Capture bool
+	// Cache, if set, is what the resolvers learnt during a session
+	// (rescache.go): answers within their TTL come from it, and new ones
+	// go into it. Nil: every resolver starts cold (a one-shot trace).
+	Cache *ResolverCache
+	// Now is the session's clock for the cache; zero means the world's.
+	Now time.Time
 }
 
 var _ tracer.Network = (*Net)(nil)

@@ -55,28 +55,25 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	if q == "localhost." {
 		return n.hostsFile(q, qtype), nil
 	}
-	var v *vpc
-	server, serverAddr := "", netip.Addr{}
-	switch {
-	case n.from.vpc != nil:
-		v = n.from.vpc
-		server, serverAddr = v.name+"-resolver", v.resolver.private
-	case n.from.host != nil && n.from.host.resolver != nil:
-		server, serverAddr = n.from.host.resolver.name, n.from.host.resolver.iface.public
-	default:
-		for _, rs := range n.w.spec.Internet.Resolvers {
-			server = rs.Name
-			serverAddr = n.w.resolvers[rs.Name].iface.public
-			break
-		}
-		if server == "" {
-			// No resolver declared: the host uses an implied public one.
-			server, serverAddr = "public-dns", netip.AddrFrom4([4]byte{198, 51, 100, 53})
-		}
-	}
+	v, server, serverAddr := n.resolverOf()
 	kind := tracer.KindResolver
 	if v != nil {
 		kind = tracer.KindVPCResolver
+	}
+	useCache := n.Cache != nil && (v == nil || !v.dnsOff)
+	now := n.Now
+	if now.IsZero() {
+		now = n.w.Clock
+	}
+	ckey := cacheKey{server: server, name: q, qtype: qtype}
+	if useCache {
+		if e, age := n.Cache.get(ckey, now); e != nil {
+			ans := n.fromCache(e, age, kind, serverAddr, q, qtype) // rescache.go
+			if n.Capture {
+				n.dnsPackets(ans, serverAddr)
+			}
+			return ans, nil
+		}
 	}
 	key := lookupKey{v: v, server: server, name: q, qtype: qtype}
 	res := n.w.lookups.get(key)
@@ -105,6 +102,9 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		}
 		n.w.lookups.put(key, res)
 	}
+	if useCache {
+		n.Cache.put(ckey, res, now)
+	}
 	ask := &dnsAsk{from: n.from.name, res: res}
 	hops := make([]tracer.Hop, 0, len(res.hops)+3)
 	hops = append(hops, tracer.Hop{Component: server, Kind: kind, Direction: tracer.Forward, Action: tracer.ActQuery, Code: tracer.DNSQuery, Say: sayDNSQuery{}, Ref: ask})
@@ -126,6 +126,29 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		n.dnsPackets(ans, serverAddr)
 	}
 	return ans, nil
+}
+
+// resolverOf is the resolver the vantage point asks: its VPC's, its own
+// configured one, or the world's first internet resolver.
+func (n *Net) resolverOf() (v *vpc, server string, serverAddr netip.Addr) {
+	switch {
+	case n.from.vpc != nil:
+		v = n.from.vpc
+		server, serverAddr = v.name+"-resolver", v.resolver.private
+	case n.from.host != nil && n.from.host.resolver != nil:
+		server, serverAddr = n.from.host.resolver.name, n.from.host.resolver.iface.public
+	default:
+		for _, rs := range n.w.spec.Internet.Resolvers {
+			server = rs.Name
+			serverAddr = n.w.resolvers[rs.Name].iface.public
+			break
+		}
+		if server == "" {
+			// No resolver declared: the host uses an implied public one.
+			server, serverAddr = "public-dns", netip.AddrFrom4([4]byte{198, 51, 100, 53})
+		}
+	}
+	return v, server, serverAddr
 }
 
 func rrShort(rr dns.RR) string {
@@ -172,12 +195,17 @@ func (r *resolution) lookup(v *vpc, q string, qtype uint16) {
 			cur = cname.Target
 			continue
 		case dnszone.Success:
+			why := ""
+			if qtype == dns.TypeA && z.failover[cur] != nil {
+				rrs, why = r.failoverAnswer(z, cur) // failover.go
+				why = " (" + why + ")"
+			}
 			r.answer = append(r.answer, rrs...)
 			var vals []string
 			for _, m := range rrs {
 				vals = append(vals, rrShort(m))
 			}
-			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s", server, strings.Join(vals, ", ")))
+			r.hop(z.component(), zoneKind(z), tracer.ActAnswer, tracer.DNSAnswer, fmt.Sprintf("%s answers authoritatively: %s%s", server, strings.Join(vals, ", "), why))
 			r.hops[len(r.hops)-1].DNS = tracer.DNSFact{Name: cur, Zone: z.name, Server: from}
 			return
 		}

@@ -92,6 +92,9 @@ type RecordSpec struct {
 	// addresses of a balancer or of another record of the zone, and may
 	// sit at the apex. Extension.
 	Alias *AliasSpec `yaml:"alias,omitempty" json:"alias,omitempty"`
+	// Failover is Route 53's failover routing policy on an A record
+	// (plain or alias): "primary" or "secondary" (failover.go). Extension.
+	Failover string `yaml:"failover,omitempty" json:"failover,omitempty"`
 }
 
 // AliasSpec is a Route 53 alias target: a load balancer's name, or a

@@ -395,7 +395,9 @@ type zone struct {
 	vpcs        []*vpc
 	nameservers []nsRef
 	delegation  []nsRef
-	data        *dnszone.Zone // the records, and the one lookup over them
+	data        *dnszone.Zone           // the records, and the one lookup over them
+	failover    map[string]*failoverSet // Route 53 failover records by owner (failover.go)
+	simpleA     map[string]bool         // owners of A records without a routing policy (compile only)
 }
 
 type nsRef struct {

@@ -10,6 +10,7 @@ const (
 	DNSReferral     Code = "DNS_REFERRAL"     // a server referred the resolver down a level
 	DNSAnswer       Code = "DNS_ANSWER"       // an answer with records
 	DNSCNAME        Code = "DNS_CNAME"        // an alias followed to its target
+	DNSCached       Code = "DNS_CACHED"       // a resolver answered from its cache, within the answer's TTL
 	RouteMatch      Code = "ROUTE_MATCH"      // a route table entry matched
 	IGWTranslate    Code = "IGW_TRANSLATE"    // an internet gateway mapped public and private addresses
 	NATTranslate    Code = "NAT_TRANSLATE"    // a NAT gateway rewrote the source

@@ -119,6 +119,7 @@ var codeInfo = map[Code]CodeInfo{
 	DNSReferral:     pass(StageDNS, TopicDNS, KindRootServer, ActRefer, "a server referred the resolver down a level"),
 	DNSAnswer:       pass(StageDNS, TopicDNS, KindResolver, ActAnswer, "an answer with records"),
 	DNSCNAME:        pass(StageDNS, TopicDNS, KindDNSZone, ActAlias, "an alias (CNAME) followed to its target"),
+	DNSCached:       pass(StageDNS, TopicDNS, KindResolver, ActAnswer, "a resolver answered from its cache: the records as they were when it learnt them, until their TTL runs out"),
 	RouteMatch:      pass("", TopicRouting, KindRouteTable, ActForward, "a route table entry matched"),
 	IGWTranslate:    pass("", TopicRouting, KindInternetGateway, ActTranslate, "an internet gateway mapped public and private addresses"),
 	NATTranslate:    pass("", TopicNAT, KindNATGateway, ActTranslate, "a NAT gateway rewrote the source"),

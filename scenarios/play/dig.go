@@ -594,6 +594,7 @@ func (s *Shell) resolveVia(ctx context.Context, resolver, name string, qtype uin
 			if err != nil {
 				return nil, err
 			}
+			n.Cache, n.Now = s.cache, s.now()
 			return n.Resolve(ctx, name, qtype)
 		}
 	}

@@ -39,6 +39,7 @@ func (s *Shell) net() (tracer.Network, error) {
 		return nil, err
 	}
 	n.Capture = true
+	n.Cache, n.Now = s.cache, s.now()
 	return n, nil
 }
 

@@ -56,6 +56,9 @@ type Shell struct {
 	written map[string]map[string]string
 	// fwCounts are the host firewalls' counters (iptables -L -v).
 	fwCounts map[fwKey]*fwCounter
+	// cache is what the resolvers learnt this session (cmd_cache.go): it
+	// outlives fixes, as real resolvers' caches do.
+	cache *simnet.ResolverCache
 }
 
 type change struct {
@@ -129,6 +132,7 @@ func newShell(st *scenarios.Setup, out io.Writer, o Options, w *simnet.World, br
 	}
 	s := &Shell{setup: st, out: out, opts: o, spec: st.Broken.Clone(), world: w, broken: broken, vantage: []string{st.From}, named: map[int]bool{}}
 	s.stats.Start = o.Now()
+	s.cache = seedCache(st, w) // cmd_cache.go
 	return s
 }
 
@@ -271,6 +275,7 @@ func init() {
 		{name: "quit", kind: "other", usage: "quit", summary: "end the session", run: (*Shell).quitCmd},
 	}
 	list = append(list, hostCommands...)
+	list = append(list, cacheCommands...) // cmd_cache.go
 	commands = map[string]*command{}
 	for _, c := range list {
 		commands[c.name] = c
