@@ -868,7 +868,7 @@ func fastWorld(name string, data []byte) (*WorldSpec, *World, []Problem) {
 	}
 	w, problems := compileSpec(&spec, &spec)
 	if len(problems) > 0 {
-		if len(data) > fastLocateOver {
+		if locateHere(data) {
 			fastLocate(name, data, problems)
 			return nil, nil, problems
 		}
@@ -877,12 +877,21 @@ func fastWorld(name string, data []byte) (*WorldSpec, *World, []Problem) {
 	if len(w.warnings) > 0 {
 		// Warnings name a line and column too: the general path locates
 		// them in a file of ordinary size, fastLocate in a large one.
-		if len(data) <= fastLocateOver {
+		if !locateHere(data) {
 			return nil, nil, nil
 		}
 		fastLocate(name, data, w.warnings)
 	}
 	return &spec, w, nil
+}
+
+// locateHere: the problems of a file the fast path read are located by
+// it when the general path would not read the file: one over
+// fastLocateOver, or one past the general path's limits (prescan), such as
+// a generated world of a megabyte with more than MaxEntries entries, which
+// the general path refuses for its size instead of naming the problem.
+func locateHere(data []byte) bool {
+	return len(data) > fastLocateOver || prescan(data) != nil
 }
 
 // fastLocateOver is the size above which the problems of a world the fast
