@@ -26,7 +26,7 @@ func fastDecode(data []byte, v any) bool {
 			return false
 		}
 	}
-	p := &fastParser{data: data}
+	p := &fastParser{data: data, src: string(data)}
 	if !p.content() || p.indent != 0 {
 		return false
 	}
@@ -38,7 +38,11 @@ func fastDecode(data []byte, v any) bool {
 }
 
 type fastParser struct {
-	data   []byte
+	data []byte
+	// src is data as one string: keys and scalars are its substrings, so
+	// reading a million of them allocates none (the World keeps the text
+	// of the file alive, about as much as the strings would take).
+	src    string
 	pos    int  // the first non-space byte of the current line
 	indent int  // its column
 	eol    int  // the end of the current line
@@ -244,10 +248,10 @@ func (p *fastParser) key() (key string, rest int, ok bool) {
 			if d[j-1] == ' ' {
 				return "", 0, false
 			}
-			if !ascii(string(d[i:j])) {
+			if !ascii(p.src[i:j]) {
 				return "", 0, false
 			}
-			return string(d[i:j]), j + 1, true
+			return p.src[i:j], j + 1, true
 		}
 		if d[j] == '#' && d[j-1] == ' ' {
 			return "", 0, false
@@ -314,7 +318,7 @@ func (p *fastParser) value(parent int, v reflect.Value) bool {
 			}
 			j++
 		}
-		s := strings.TrimRight(string(d[i:j]), " ")
+		s := strings.TrimRight(p.src[i:j], " ")
 		if !setScalar(v, s, false) {
 			return false
 		}
@@ -506,7 +510,7 @@ func (p *fastParser) quoted(i int) (string, int, bool) {
 	if j >= p.eol {
 		return "", 0, false
 	}
-	raw := string(d[i+1 : j])
+	raw := p.src[i+1 : j]
 	if simple {
 		return raw, j + 1, true
 	}
@@ -620,7 +624,7 @@ func (p *fastParser) flow(i int, v reflect.Value) (int, bool) {
 			if k == j || k >= p.eol || d[k] != ':' || !plainStart(d[j]) || d[k-1] == ' ' {
 				return 0, false
 			}
-			key, j = string(d[j:k]), k
+			key, j = p.src[j:k], k
 		}
 		if key == "" || j+1 >= p.eol || d[j] != ':' || d[j+1] != ' ' {
 			return 0, false
@@ -691,7 +695,7 @@ func (p *fastParser) flowValue(j int, v reflect.Value) (int, bool) {
 		}
 		k++
 	}
-	s := strings.TrimRight(string(d[j:k]), " ")
+	s := strings.TrimRight(p.src[j:k], " ")
 	if !setScalar(v, s, false) {
 		return 0, false
 	}
@@ -906,7 +910,7 @@ const fastLocateOver = 4 << 20
 // the paths of the problems.
 func fastLocate(name string, data []byte, problems []Problem) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	p := &fastParser{data: data, want: map[string]bool{"$": true}, found: map[string]int{}, path: "$"}
+	p := &fastParser{data: data, src: string(data), want: map[string]bool{"$": true}, found: map[string]int{}, path: "$"}
 	for _, pr := range problems {
 		for path := pr.Path; path != ""; path = parentPath(path) {
 			p.want[path] = true
