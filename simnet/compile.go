@@ -857,11 +857,15 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !rs.Ports.IsZero() {
 			ports = " " + rs.Ports.Text
 		}
-		dir := "from"
+		dir := "ingress from"
 		if !ingress {
-			dir = "to"
+			dir = "egress to"
 		}
-		r.text = strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + dir + " " + peer
+		// The rule's text with its direction, as compileRules names it,
+		// made once: the direction-less text is a part of it.
+		word, to, _ := strings.Cut(dir, " ")
+		r.rule.Text = word + " " + strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + to + " " + peer
+		r.text = r.rule.Text[len(word)+1:]
 		out = append(out, r)
 	}
 	return out
