@@ -19,6 +19,7 @@ func (w *World) compileRules() {
 			}
 			r.rule = tracer.Rule{Kind: tracer.RuleRoute, Owner: rt.name, Action: tracer.ActForward, Prefix: r.dst, Target: target, Text: r.text}
 		}
+		rt.index = newRouteIndex(rt.routes) // routeindex.go
 	}
 	for _, a := range w.acls {
 		for _, dir := range []struct {
