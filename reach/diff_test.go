@@ -130,3 +130,29 @@ func TestCompareShop(t *testing.T) {
 		t.Errorf("diff:\n%s", b.String())
 	}
 }
+
+// TestFlowAfterSelf: a host dialling its own address crosses no security
+// group, so its verdict is not another endpoint's of the same profile:
+// in the 1k world app-0 reaches itself on 22, and app-98 (same subnet and
+// group) only through a rule that is not there. The class cache kept the
+// first answer for both, and BenchmarkAllPairs counted 8,248 flows open
+// that a trace finds shut.
+func TestFlowAfterSelf(t *testing.T) {
+	w := genWorld(t, sizes[0].opt)
+	r := w.NewReach()
+	src, _ := r.Endpoint("app-0")
+	for _, tc := range []struct {
+		dst  string
+		port uint16
+	}{{"app-0", 22}, {"app-98", 22}, {"app-0", 8080}, {"app-98", 8080}, {"app-0", 5432}, {"app-98", 5432}} {
+		dst, ok := r.Endpoint(tc.dst)
+		if !ok {
+			t.Fatalf("no endpoint %s", tc.dst)
+		}
+		got := r.Flow(src, dst, tracer.TCP, tc.port)
+		want := r.FlowOneByOne(src, dst, r.Address(src, dst), tracer.TCP, tc.port)
+		if got.Open != want.Open || got.Code != want.Code {
+			t.Errorf("app-0 → %s:%d: classes %+v, one trace %+v", tc.dst, tc.port, got, want)
+		}
+	}
+}

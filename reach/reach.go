@@ -23,6 +23,10 @@ type Line struct {
 	Address  string                `json:"address"`
 	Open     []simnet.PortRange    `json:"open"`
 	Classes  []simnet.ClassVerdict `json:"classes,omitempty"`
+	// HTTP: for a balancer, what each HTTP or HTTPS listener whose port
+	// is open answers: open at TCP is not yet served at HTTP (a balancer
+	// with no healthy target answers 503).
+	HTTP []simnet.ListenerAnswer `json:"http,omitempty"`
 }
 
 // Answer is the answer to one question.
@@ -140,8 +144,27 @@ func Between(w *simnet.World, r *simnet.Reach, src, dst string) (*Answer, error)
 		return nil, err
 	}
 	cs := r.Pair(s, d)
+	op := orEmpty(open(cs, 0))
+	var answers []simnet.ListenerAnswer
+	if d.Kind == "load-balancer" {
+		for _, a := range w.ListenerAnswers(d.Name) {
+			if tcpOpen(op, a.Port) {
+				answers = append(answers, a)
+			}
+		}
+	}
 	return &Answer{World: w.Name, Question: "between", From: src, To: dst, Endpoints: 1,
-		Lines: []Line{{Endpoint: d.Name, Kind: d.Kind, Address: r.Address(s, d).String(), Open: orEmpty(open(cs, 0)), Classes: cs}}}, nil
+		Lines: []Line{{Endpoint: d.Name, Kind: d.Kind, Address: r.Address(s, d).String(), Open: op, Classes: cs, HTTP: answers}}}, nil
+}
+
+// tcpOpen reports whether port is in one of the open TCP ranges.
+func tcpOpen(open []simnet.PortRange, port uint16) bool {
+	for _, r := range open {
+		if r.Proto == tracer.TCP && r.Lo <= port && port <= r.Hi {
+			return true
+		}
+	}
+	return false
 }
 
 func orEmpty(p []simnet.PortRange) []simnet.PortRange {
@@ -223,6 +246,20 @@ func (a *Answer) WriteText(out io.Writer, r *simnet.Reach, explain bool) error {
 				if err := writeWitness(&b, r, c.Witness); err != nil {
 					return err
 				}
+			}
+		}
+		if len(l.HTTP) > 0 {
+			b.WriteString("\n  HTTP, once connected (GET /):\n")
+		}
+		for _, h := range l.HTTP {
+			what := fmt.Sprintf("%s on tcp %d", h.Scheme, h.Port)
+			switch {
+			case h.Status == 0:
+				fmt.Fprintf(&b, "  %-18s no answer: reachable at TCP, not at HTTP (%s: %s)\n", what, h.At, h.Why)
+			case h.OK():
+				fmt.Fprintf(&b, "  %-18s %d\n", what, h.Status)
+			default:
+				fmt.Fprintf(&b, "  %-18s %d: reachable at TCP, not at HTTP (%s: %s)\n", what, h.Status, h.At, h.Why)
 			}
 		}
 		_, err := io.WriteString(out, b.String())

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
@@ -150,3 +152,61 @@ vpcs:
         private_ip: 10.0.1.10
         security_groups: [sg-open]
 `
+
+// TestBetweenHTTP: a balancer whose target group has no target accepts
+// the connection (tcp 443 stays open) and answers 503; between says so,
+// per listener, where the healthy world answers 301 and 200.
+func TestBetweenHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		empty   bool
+		want    map[uint16]int
+		wantTxt string
+	}{
+		{"healthy", false, map[uint16]int{80: 301, 443: 200}, "https on tcp 443   200\n"},
+		{"no targets", true, map[uint16]int{80: 301, 443: 503}, "https on tcp 443   503: reachable at TCP, not at HTTP (web-lb: 503: target group"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := simnet.LoadBuiltin("shop")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.empty {
+				spec := w.Spec()
+				for i := range spec.VPCs {
+					for j := range spec.VPCs[i].LoadBalancers {
+						for k := range spec.VPCs[i].LoadBalancers[j].TargetGroups {
+							spec.VPCs[i].LoadBalancers[j].TargetGroups[k].Targets = nil
+						}
+					}
+				}
+				if w, err = simnet.Compile(spec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := w.NewReach()
+			a, err := Between(w, r, "browser", "web-lb")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := a.Lines[0]
+			if !tcpOpen(l.Open, 443) {
+				t.Fatalf("tcp 443 is not open: %v", l.Open)
+			}
+			got := map[uint16]int{}
+			for _, h := range l.HTTP {
+				got[h.Port] = h.Status
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("HTTP answers %v; want %v", got, tc.want)
+			}
+			var out bytes.Buffer
+			if err := a.WriteText(&out, r, false); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), tc.wantTxt) {
+				t.Errorf("text lacks %q:\n%s", tc.wantTxt, out.String())
+			}
+		})
+	}
+}

@@ -122,8 +122,11 @@ type Reach struct {
 type classKey struct {
 	src, dst int32
 	public   bool // the destination is dialled at its public address
-	proto    proto
-	class    uint16
+	// self: the source dials its own address, which never crosses a
+	// security group; another endpoint of the same profile does.
+	self  bool
+	proto proto
+	class uint16
 }
 
 type classResult struct {
@@ -486,7 +489,7 @@ func rename(res *classResult, src, dst string) Verdict {
 func (r *Reach) classOf(src, dst *Endpoint, pr proto, class uint16) *classResult {
 	addr, public := r.address(src, dst)
 	r.mu.Lock()
-	k := classKey{src: r.profile(src.ifc), dst: r.profile(dst.ifc), public: public, proto: pr, class: class}
+	k := classKey{src: r.profile(src.ifc), dst: r.profile(dst.ifc), public: public, self: src.ifc == dst.ifc, proto: pr, class: class}
 	res, ok := r.cache[k]
 	r.mu.Unlock()
 	if ok {

@@ -225,6 +225,7 @@ func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 		kinds:       map[string]string{},
 	}
 	c := &compiler{w: w, names: map[string]string{}}
+	c.presize(s) // compile_fast.go
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
 	} else if !worldNamePattern().MatchString(s.Name) {
@@ -334,45 +335,44 @@ func (c *compiler) internetSide(s *WorldSpec) {
 }
 
 func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
-	seen := map[string]string{}
+	// Paths are built only for problems (svcPath): a world may hold
+	// hundreds of thousands of services.
+	first := len(h.services)
 	for j, ss := range specs {
-		p := fmt.Sprintf("%s.services[%d]", path, j)
+		p := svcPath{path, j}
 		sv := &service{name: ss.Name, running: ss.IsRunning(), http: ss.HTTP, tlsName: ss.TLS}
 		if ss.Name == "" {
-			c.errf(p, "service has no name")
-		} else {
-			c.nameOK(p, ss.Name, "service")
+			c.errf(p.String(), "service has no name")
+		} else if bad, _ := hasControl(ss.Name); bad || len(ss.Name) > MaxName {
+			c.nameOK(p.String(), ss.Name, "service")
 		}
-		sv.proto, _ = c.proto(p+".protocol", ss.Protocol, false, false)
-		sv.port, _ = c.port(p+".port", ss.Port, "port")
+		sv.proto, sv.port = c.servicePort(p, ss)
 		switch ss.Bind {
 		case "", "0.0.0.0", "::", "*":
 		case "127.0.0.1", "localhost", "::1":
 			sv.loop = true
 		default:
 			if a, err := netip.ParseAddr(ss.Bind); err != nil || (h.iface != nil && a != h.iface.addr()) {
-				c.errf(p+".bind", "bind %q: want 0.0.0.0 (all addresses), 127.0.0.1 (loopback only) or the host's own address", ss.Bind)
+				c.errf(p.String()+".bind", "bind %q: want 0.0.0.0 (all addresses), 127.0.0.1 (loopback only) or the host's own address", ss.Bind)
 			} else {
 				sv.own, sv.bind = true, a
 			}
 		}
-		key := sv.proto.String() + "/" + strconv.Itoa(int(sv.port))
-		if prev, dup := seen[key]; dup && sv.port != 0 {
-			c.errf(p+".port", "%s is already taken by service %s on this host", key, prev)
+		if prev := takenBy(h.services[first:], sv); prev != nil && sv.port != 0 {
+			c.errf(p.String()+".port", "%s/%d is already taken by service %s on this host", sv.proto, sv.port, prev.name)
 		}
-		seen[key] = ss.Name
 		if ss.TLS != "" {
 			sv.tls = c.w.certs[ss.TLS]
 			if sv.tls == nil {
-				c.errf(p+".tls", "certificate %q does not exist; declare it under certificates", ss.TLS)
+				c.errf(p.String()+".tls", "certificate %q does not exist; declare it under certificates", ss.TLS)
 			}
 		}
 		for path, code := range ss.HTTP {
 			if !strings.HasPrefix(path, "/") {
-				c.errf(p+".http", "http path %q must start with /", path)
+				c.errf(p.String()+".http", "http path %q must start with /", path)
 			}
 			if code < 100 || code > 599 {
-				c.errf(p+".http", "http status %d for %s is not an HTTP status (100-599)", code, path)
+				c.errf(p.String()+".http", "http status %d for %s is not an HTTP status (100-599)", code, path)
 			}
 		}
 		h.services = append(h.services, sv)
@@ -455,7 +455,7 @@ func (c *compiler) vpc(i int, vs *VPCSpec) {
 	if !c.declare(path, vs.Name, "vpc") {
 		return
 	}
-	v := &vpc{name: vs.Name, ifaces: map[netip.Addr]*iface{}, igw: vs.InternetGateway,
+	v := &vpc{name: vs.Name, ifaces: make(map[netip.Addr]*iface, len(vs.Instances)+len(vs.NATGateways)), igw: vs.InternetGateway,
 		dnsOff: vs.EnableDNSSupport != nil && !*vs.EnableDNSSupport, noPrivateDNS: vs.EnableDNSHostnames != nil && !*vs.EnableDNSHostnames}
 	c.w.vpcs = append(c.w.vpcs, v)
 	c.w.vpcIndex[v.name] = v
@@ -810,11 +810,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if rs.ICMPType != nil || rs.ICMPCode != nil {
 			r.icmpType, r.icmpCode = c.icmpTypeCode(p.at(""), rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		}
-		var protoOK bool
-		r.proto, protoOK = c.proto(p.at(".protocol"), rs.Protocol, true, true)
-		if protoOK { // a bad protocol says so once, not again as "ports apply to tcp and udp"
-			r.lo, r.hi, _ = c.ports(p.at(".ports"), rs.Ports, r.proto)
-		}
+		r.proto, r.lo, r.hi = c.ruleProtoPorts(p, rs.Protocol, rs.Ports) // compile_fast.go
 		peer, field, other := rs.Source, "source", rs.Destination
 		if !ingress {
 			peer, field, other = rs.Destination, "destination", rs.Source
@@ -861,11 +857,15 @@ func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool
 		if !rs.Ports.IsZero() {
 			ports = " " + rs.Ports.Text
 		}
-		dir := "from"
+		dir := "ingress from"
 		if !ingress {
-			dir = "to"
+			dir = "egress to"
 		}
-		r.text = strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + dir + " " + peer
+		// The rule's text with its direction, as compileRules names it,
+		// made once: the direction-less text is a part of it.
+		word, to, _ := strings.Cut(dir, " ")
+		r.rule.Text = word + " " + strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + to + " " + peer
+		r.text = r.rule.Text[len(word)+1:]
 		out = append(out, r)
 	}
 	return out

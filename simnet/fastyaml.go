@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // fastDecode decodes a file written in the plain subset of YAML that world
@@ -21,12 +22,17 @@ import (
 // which words every problem with its position. So a file this accepts is
 // one the general path accepts, into the same value.
 func fastDecode(data []byte, v any) bool {
+	high := false
 	for _, c := range data {
 		if c < 0x20 && c != '\n' || c == 0x7f {
 			return false
 		}
+		high = high || c >= 0x80
 	}
-	p := &fastParser{data: data}
+	if high && !utf8.Valid(data) {
+		return false // text that is not UTF-8 (in a comment, say): the general path words it
+	}
+	p := &fastParser{data: data, src: string(data)}
 	if !p.content() || p.indent != 0 {
 		return false
 	}
@@ -38,7 +44,11 @@ func fastDecode(data []byte, v any) bool {
 }
 
 type fastParser struct {
-	data   []byte
+	data []byte
+	// src is data as one string: keys and scalars are its substrings, so
+	// reading a million of them allocates none (the World keeps the text
+	// of the file alive, about as much as the strings would take).
+	src    string
 	pos    int  // the first non-space byte of the current line
 	indent int  // its column
 	eol    int  // the end of the current line
@@ -244,10 +254,10 @@ func (p *fastParser) key() (key string, rest int, ok bool) {
 			if d[j-1] == ' ' {
 				return "", 0, false
 			}
-			if !ascii(string(d[i:j])) {
+			if !ascii(p.src[i:j]) {
 				return "", 0, false
 			}
-			return string(d[i:j]), j + 1, true
+			return p.src[i:j], j + 1, true
 		}
 		if d[j] == '#' && d[j-1] == ' ' {
 			return "", 0, false
@@ -314,7 +324,7 @@ func (p *fastParser) value(parent int, v reflect.Value) bool {
 			}
 			j++
 		}
-		s := strings.TrimRight(string(d[i:j]), " ")
+		s := strings.TrimRight(p.src[i:j], " ")
 		if !setScalar(v, s, false) {
 			return false
 		}
@@ -352,7 +362,14 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 		}
 		n := v.Len()
 		if n == v.Cap() {
-			grown := reflect.MakeSlice(v.Type(), n, 2*n+4)
+			c := 2*n + 4
+			if n >= 32 {
+				// A long list (a group's rules, a VPC's instances): make
+				// room for the rest at once, instead of doubling (and
+				// copying) its way there.
+				c = max(c, n+p.itemsLeft(indent))
+			}
+			grown := reflect.MakeSlice(v.Type(), n, c)
 			reflect.Copy(grown, v)
 			v.Set(grown)
 		}
@@ -408,6 +425,40 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 	}
 }
 
+// itemsLeft counts the items of the block sequence at indent from the
+// current line on: lines at its column that open with "-", up to the first
+// content line left of it or at it with a key. It is a capacity, not a
+// parse: a line it misjudges costs a copy, never a wrong value.
+func (p *fastParser) itemsLeft(indent int) int {
+	d := p.data
+	n := 0
+	for pos := max(0, p.pos-indent); pos < len(d); {
+		end := bytes.IndexByte(d[pos:], '\n')
+		if end < 0 {
+			end = len(d)
+		} else {
+			end += pos
+		}
+		i := pos
+		for i < end && d[i] == ' ' {
+			i++
+		}
+		if i < end && d[i] != '#' {
+			switch col := i - pos; {
+			case col < indent:
+				return n
+			case col == indent:
+				if d[i] != '-' {
+					return n
+				}
+				n++
+			}
+		}
+		pos = end + 1
+	}
+	return n
+}
+
 // blockScalar reads a "|" or "|-" scalar; at is the indicator.
 func (p *fastParser) blockScalar(parent, at int, v reflect.Value) bool {
 	d := p.data
@@ -446,6 +497,9 @@ func (p *fastParser) blockScalar(parent, at int, v reflect.Value) bool {
 		}
 		if k-pos < ind {
 			break
+		}
+		if end == len(d) && d[end-1] == ' ' {
+			return false // spaces ending the file: the readers differ (found by FuzzFastDecode)
 		}
 		for ; blank > 0; blank-- {
 			b.WriteByte('\n')
@@ -506,7 +560,7 @@ func (p *fastParser) quoted(i int) (string, int, bool) {
 	if j >= p.eol {
 		return "", 0, false
 	}
-	raw := string(d[i+1 : j])
+	raw := p.src[i+1 : j]
 	if simple {
 		return raw, j + 1, true
 	}
@@ -620,7 +674,7 @@ func (p *fastParser) flow(i int, v reflect.Value) (int, bool) {
 			if k == j || k >= p.eol || d[k] != ':' || !plainStart(d[j]) || d[k-1] == ' ' {
 				return 0, false
 			}
-			key, j = string(d[j:k]), k
+			key, j = p.src[j:k], k
 		}
 		if key == "" || j+1 >= p.eol || d[j] != ':' || d[j+1] != ' ' {
 			return 0, false
@@ -691,7 +745,7 @@ func (p *fastParser) flowValue(j int, v reflect.Value) (int, bool) {
 		}
 		k++
 	}
-	s := strings.TrimRight(string(d[j:k]), " ")
+	s := strings.TrimRight(p.src[j:k], " ")
 	if !setScalar(v, s, false) {
 		return 0, false
 	}
@@ -868,7 +922,7 @@ func fastWorld(name string, data []byte) (*WorldSpec, *World, []Problem) {
 	}
 	w, problems := compileSpec(&spec, &spec)
 	if len(problems) > 0 {
-		if len(data) > fastLocateOver {
+		if locateHere(data) {
 			fastLocate(name, data, problems)
 			return nil, nil, problems
 		}
@@ -877,12 +931,21 @@ func fastWorld(name string, data []byte) (*WorldSpec, *World, []Problem) {
 	if len(w.warnings) > 0 {
 		// Warnings name a line and column too: the general path locates
 		// them in a file of ordinary size, fastLocate in a large one.
-		if len(data) <= fastLocateOver {
+		if !locateHere(data) {
 			return nil, nil, nil
 		}
 		fastLocate(name, data, w.warnings)
 	}
 	return &spec, w, nil
+}
+
+// locateHere: the problems of a file the fast path read are located by
+// it when the general path would not read the file: one over
+// fastLocateOver, or one past the general path's limits (prescan), such as
+// a generated world of a megabyte with more than MaxEntries entries, which
+// the general path refuses for its size instead of naming the problem.
+func locateHere(data []byte) bool {
+	return len(data) > fastLocateOver || prescan(data) != nil
 }
 
 // fastLocateOver is the size above which the problems of a world the fast
@@ -897,7 +960,7 @@ const fastLocateOver = 4 << 20
 // the paths of the problems.
 func fastLocate(name string, data []byte, problems []Problem) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	p := &fastParser{data: data, want: map[string]bool{"$": true}, found: map[string]int{}, path: "$"}
+	p := &fastParser{data: data, src: string(data), want: map[string]bool{"$": true}, found: map[string]int{}, path: "$"}
 	for _, pr := range problems {
 		for path := pr.Path; path != ""; path = parentPath(path) {
 			p.want[path] = true

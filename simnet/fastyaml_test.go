@@ -155,3 +155,60 @@ func TestWorldSizeLimit(t *testing.T) {
 		t.Errorf("Load under the bound = %v", err)
 	}
 }
+
+// TestFastLocateGenerated: a generated world of a megabyte holds more
+// entries than the general path reads (MaxEntries), so the fast path
+// names its problems and warnings itself, at their line and column,
+// instead of refusing the file for its size.
+func TestFastLocateGenerated(t *testing.T) {
+	var gen bytes.Buffer
+	if err := worldgen.Write(&gen, worldgen.Options{Subnets: 100, Instances: 1000, Rules: 10000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	data := gen.Bytes()
+	if prescan(data) == nil || len(data) > fastLocateOver {
+		t.Fatalf("the world (%d bytes) should be past the general path's limits and under fastLocateOver", len(data))
+	}
+	w, err := Parse("gen.yaml", data)
+	if err != nil || len(w.Warnings()) != 0 {
+		t.Fatalf("the generated world: %v, warnings %v", err, w.Warnings())
+	}
+	// lineCol is where the first occurrence of s starts.
+	lineCol := func(b []byte, s string) (int, int) {
+		i := bytes.Index(b, []byte(s))
+		if i < 0 {
+			t.Fatalf("%q not in the world", s)
+		}
+		nl := bytes.LastIndexByte(b[:i], '\n')
+		return bytes.Count(b[:i], []byte("\n")) + 1, i - nl
+	}
+	for _, tc := range []struct {
+		name, old, new, at, msg string
+		warning                 bool
+	}{
+		{"problem", "cidr: 10.0.0.0/16", "cidr: 10.0.0.0/66", "10.0.0.0/66", `cidr "10.0.0.0/66" is not a CIDR`, false},
+		{"warning", "target: nat-0-b}", "target: nat-9}", "nat-9}", `route target "nat-9" does not exist`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := bytes.Replace(data, []byte(tc.old), []byte(tc.new), 1)
+			line, col := lineCol(bad, tc.at)
+			w, err := Parse("gen.yaml", bad)
+			var got []Problem
+			if tc.warning {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = w.Warnings()
+			} else {
+				var e *Error
+				if !errors.As(err, &e) {
+					t.Fatalf("Parse = %v; want a problem", err)
+				}
+				got = e.Problems
+			}
+			if len(got) != 1 || got[0].Line != line || got[0].Col != col || !strings.Contains(got[0].Msg, tc.msg) {
+				t.Errorf("got %v; want one at gen.yaml:%d:%d saying %q", got, line, col, tc.msg)
+			}
+		})
+	}
+}

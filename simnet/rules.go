@@ -19,6 +19,7 @@ func (w *World) compileRules() {
 			}
 			r.rule = tracer.Rule{Kind: tracer.RuleRoute, Owner: rt.name, Action: tracer.ActForward, Prefix: r.dst, Target: target, Text: r.text}
 		}
+		rt.index = newRouteIndex(rt.routes) // routeindex.go
 	}
 	for _, a := range w.acls {
 		for _, dir := range []struct {
@@ -46,8 +47,12 @@ func (w *World) compileRules() {
 		}{{g.ingress, true, "ingress "}, {g.egress, false, "egress "}} {
 			for i := range dir.rules {
 				r := &dir.rules[i]
+				text := r.rule.Text // sgRules wrote it with the direction
+				if text == "" {
+					text = dir.word + r.text
+				}
 				r.rule = tracer.Rule{Kind: tracer.RuleSG, Owner: g.name, Ingress: dir.ingress, Action: tracer.ActAllow,
-					Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.cidr, Group: r.group, Text: dir.word + r.text}
+					Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.cidr, Group: r.group, Text: text}
 			}
 		}
 	}

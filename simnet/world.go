@@ -249,10 +249,19 @@ type routeTable struct {
 	name   string
 	vpc    *vpc
 	routes []route // longest prefix first; the implicit local route included
+	// index finds the longest prefix match (routeindex.go); nil for a
+	// small table.
+	index *routeIndex
 }
 
 // lookup finds the longest prefix match.
 func (rt *routeTable) lookup(a netip.Addr) (*route, bool) {
+	if rt.index != nil {
+		if i := rt.index.lookup(a); i >= 0 {
+			return &rt.routes[i], true
+		}
+		return nil, false
+	}
 	for i := range rt.routes {
 		if rt.routes[i].dst.Contains(a) {
 			return &rt.routes[i], true

@@ -1,6 +1,6 @@
 // Package worldgen writes synthetic worlds of any size: VPCs in tiers
-// (public, app, data), an internet-facing balancer and a NAT gateway per
-// VPC, peerings to a hub VPC, public and private DNS, and security groups
+// (public, app, data), an internet-facing balancer per VPC and a NAT gateway
+// per zone, peerings to a hub VPC, public and private DNS, and security groups
 // with many rules, CIDR and group references both. The same options give
 // the same file, byte for byte, so benchmarks and tests can name a world by
 // its options.
@@ -242,7 +242,7 @@ func (g *gen) write() {
 	o := g.o
 	g.p("# A synthetic world: pathlab worlds generate --vpcs %d --subnets %d --instances %d --rules %d --seed %d\n", o.VPCs, o.Subnets, o.Instances, o.Rules, o.Seed)
 	g.p("name: gen-%d-%d-%d\n", o.Subnets, o.Instances, o.Seed)
-	g.s("description: |\n  headline: https://shop-0.example.com/\n  A generated world: VPCs in public, app and data tiers, a balancer and a\n  NAT gateway in each, peered to vpc-0.\n")
+	g.s("description: |\n  headline: https://shop-0.example.com/\n  A generated world: VPCs in public, app and data tiers, a balancer in each\n  and a NAT gateway in each zone, peered to vpc-0.\n")
 	g.s("clock: 2026-11-21T12:00:00Z\n")
 	g.s("internet:\n  clients:\n    - {name: browser, ip: 198.51.100.10, resolver: public-resolver}\n    - {name: office, ip: 203.0.113.200, resolver: public-resolver}\n")
 	g.s("  resolvers:\n    - {name: public-resolver, ip: 198.51.100.53}\n")
@@ -337,7 +337,12 @@ func (g *gen) writeVPC(vp *vpcPlan, lbIP [2]string, extraFor func() int) {
 			g.p("          - {destination: 10.0.0.0/16, target: pcx-0-%d}\n", v)
 		}
 	}
+	// A private route table per zone, each to the NAT gateway of its zone
+	// (one gateway for both zones works, but AWS advises against it and
+	// check warns of every subnet that crosses).
 	g.p("      - name: rt-private-%d\n        routes:\n          - {destination: 0.0.0.0/0, target: nat-%d}\n", v, v)
+	peer()
+	g.p("      - name: rt-private-%d-b\n        routes:\n          - {destination: 0.0.0.0/0, target: nat-%d-b}\n", v, v)
 	peer()
 	g.p("      - name: rt-data-%d\n        routes:\n", v)
 	if len(g.vpcs) == 1 {
@@ -359,17 +364,22 @@ func (g *gen) writeVPC(vp *vpcPlan, lbIP [2]string, extraFor func() int) {
 	for _, sp := range vp.subnets {
 		zone := 'a' + rune(zones[sp.tier]%2)
 		zones[sp.tier]++
-		rt, acl := "rt-private-", "acl-open-"
+		rt, acl, suffix := "rt-private-", "acl-open-", ""
 		switch sp.tier {
 		case "public":
 			rt = "rt-public-"
 		case "data":
 			rt, acl = "rt-data-", "acl-data-"
+		default:
+			if zone == 'b' {
+				suffix = "-b"
+			}
 		}
-		g.p("      - {name: %s, cidr: %s, zone: %c, route_table: %s%d, network_acl: %s%d}\n", sp.name, sp.cidr, zone, rt, v, acl, v)
+		g.p("      - {name: %s, cidr: %s, zone: %c, route_table: %s%d%s, network_acl: %s%d}\n", sp.name, sp.cidr, zone, rt, v, suffix, acl, v)
 	}
 	pa, pb := vp.subnets[vp.public[0]], vp.subnets[vp.public[1]]
 	g.p("    nat_gateways:\n      - {name: nat-%d, subnet: %s, private_ip: %s, public_ip: %s}\n", v, pa.name, ip4(pa.base+5), g.nextPublic())
+	g.p("      - {name: nat-%d-b, subnet: %s, private_ip: %s, public_ip: %s}\n", v, pb.name, ip4(pb.base+5), g.nextPublic())
 	g.s("    security_groups:\n")
 	g.p("      - name: sg-lb-%d\n        ingress:\n          - {protocol: tcp, ports: 443, source: 0.0.0.0/0}\n          - {protocol: tcp, ports: 80, source: 0.0.0.0/0}\n", v)
 	g.extraRules("ingress", "source", vp, extraFor())
