@@ -27,6 +27,10 @@ func (w *World) Trace(ctx context.Context, from string, target tracer.Target) (*
 	if err != nil {
 		return nil, err
 	}
+	// Redirects are followed as curl -L follows them (tracer.MaxRedirects).
+	if err := tracer.FollowRedirects(ctx, n, r, from, tracer.MaxRedirects); err != nil {
+		return nil, err
+	}
 	r.World = w.Name
 	return r, nil
 }

@@ -72,7 +72,7 @@ CASES = [
           - {port: 80, protocol: http, redirect: https}
 """),
     ("rules-redirect-missing-listener",
-     "the http listener redirects to HTTPS on port 8443, where web-lb has no listener.",
+     "the http listener redirects to HTTPS on port 8443, which sg-lb admits but where web-lb has no listener.",
      "ELB User Guide, Rule action types (redirect): the client follows the Location; a port with no listener goes unanswered (LB_NO_LISTENER).",
      "pathlab trace --world testdata/worlds/cloud/rules-redirect-missing-listener.yaml http://shop.example.com/\n#   -> broken at the redirect's tcp: web-lb LB_NO_LISTENER",
      """          - {port: 443, protocol: https, certificate: shop-cert, target_group: tg-app}
@@ -81,13 +81,13 @@ CASES = [
             default_redirect: {protocol: HTTPS, port: "8443", status_code: HTTP_301}
 """),
     ("rules-redirect-loop",
-     "the https listener redirects /old* to http://... and the http listener sends everything back to https: a loop.",
+     "rule 1 sends /old to api.shop.example.com, and rule 2 sends api.shop.example.com back to shop.example.com/old: a loop.",
      "ELB User Guide, Rule action types (redirect); curl -L stops after --max-redirs (50): 'Maximum (50) redirects followed'.",
      "pathlab trace --world testdata/worlds/cloud/rules-redirect-loop.yaml https://shop.example.com/old\n#   -> broken: REDIRECT_LOOP",
      HTTPS + """            target_group: tg-app
             rules:
-              - {priority: 1, conditions: {path: ["/old"]}, redirect: {host: "www.#{host}", status_code: HTTP_302}}
-              - {priority: 2, conditions: {host: ["www.shop.example.com"]}, redirect: {host: "shop.example.com", path: "/old"}}
+              - {priority: 1, conditions: {path: ["/old"]}, redirect: {host: "api.shop.example.com", status_code: HTTP_302}}
+              - {priority: 2, conditions: {host: ["api.shop.example.com"]}, redirect: {host: "shop.example.com", path: "/old"}}
           - {port: 80, protocol: http, redirect: https}
 """),
     ("rules-sni",
@@ -106,6 +106,10 @@ CASES = [
 ]
 
 
+SG_8443 = ("          - {protocol: tcp, ports: 80, source: 0.0.0.0/0}\n",
+           "          - {protocol: tcp, ports: 80, source: 0.0.0.0/0}\n          - {protocol: tcp, ports: 8443, source: 0.0.0.0/0}\n")
+
+
 def main():
     for case in CASES:
         name, change, aws, trace, listeners = case[:5]
@@ -113,7 +117,11 @@ def main():
         head = "# pathlab test world (issue 11, listener rules), derived from the built-in shop world.\n"
         head += "# Change: " + change + "\n# ELB: " + aws + "\n# " + trace + "\n"
         with open(os.path.join(HERE, name + ".yaml"), "w") as f:
-            f.write(head + world(listeners, certs))
+            w = world(listeners, certs)
+            if name == "rules-redirect-missing-listener":
+                assert SG_8443[0] in w
+                w = w.replace(*SG_8443, 1)
+            f.write(head + w)
 
 
 if __name__ == "__main__":
