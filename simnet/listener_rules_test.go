@@ -253,15 +253,23 @@ func TestListenerRulesRefused(t *testing.T) {
 			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Host: "#{host}", Path: "/#{path}"}
 		}, "changes none of protocol, host, port or path"},
 		// "You cannot redirect HTTPS to HTTP."
-		{"https to http", func(li *ListenerSpec, s *WorldSpec) { li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Protocol: "HTTP"} }, "cannot redirect to HTTP"},
+		{"https to http", func(li *ListenerSpec, s *WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Protocol: "HTTP"}
+		}, "cannot redirect to HTTP"},
 		{"redirect status", func(li *ListenerSpec, s *WorldSpec) {
 			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Host: "www.example.com", StatusCode: "HTTP_307"}
 		}, "HTTP_301"},
-		{"redirect port", func(li *ListenerSpec, s *WorldSpec) { li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Port: "70000"} }, "want 1-65535"},
-		{"redirect path", func(li *ListenerSpec, s *WorldSpec) { li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Path: "new"} }, "absolute path"},
+		{"redirect port", func(li *ListenerSpec, s *WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Port: "70000"}
+		}, "want 1-65535"},
+		{"redirect path", func(li *ListenerSpec, s *WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Path: "new"}
+		}, "absolute path"},
 		// FixedResponseActionConfig: 2XX, 4XX, 5XX; five content types;
 		// 1024 characters.
-		{"fixed 302", func(li *ListenerSpec, s *WorldSpec) { li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 302} }, "2XX, 4XX or 5XX"},
+		{"fixed 302", func(li *ListenerSpec, s *WorldSpec) {
+			li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 302}
+		}, "2XX, 4XX or 5XX"},
 		{"fixed content type", func(li *ListenerSpec, s *WorldSpec) {
 			li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 503, ContentType: "image/png"}
 		}, "content_type"},
