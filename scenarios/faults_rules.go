@@ -14,6 +14,10 @@ import (
 // host. Each is made of listener-rule edits, so the reference fix is one
 // too.
 
+// ruleKinds are drawn for a generated scenario only when its topic is
+// asked for: most worlds' listeners have no rules to shadow.
+var ruleKinds = map[string]bool{"lb-rule-shadowed": true, "lb-maintenance-left-in": true}
+
 func init() {
 	pLB := Param{Name: "lb", Doc: "the load balancer", Required: true}
 	pPort := Param{Name: "port", Doc: "the listener's port", Default: "443"}

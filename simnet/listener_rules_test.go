@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"os"
@@ -45,11 +46,11 @@ func TestListenerRuleWorlds(t *testing.T) {
 			code: tracer.LBRule, comp: "web-lb", detail: "rule 10 (source 203.0.113.200/32) → forward tg-app"},
 		// A redirect the client follows to a port with no listener: the
 		// SYN goes unanswered, as for any port without a listener.
-		{name: "rules-redirect-missing-listener", target: "http://shop.example.com/", verdict: tracer.Broken, brokenAt: "tcp web-lb LB_NO_LISTENER",
+		{name: "rules-redirect-missing-listener", follow: true, target: "http://shop.example.com/", verdict: tracer.Broken, brokenAt: "tcp web-lb LB_NO_LISTENER",
 			code: tracer.LBRedirect, comp: "web-lb", detail: "answers 301 Moved Permanently → https://shop.example.com:8443/"},
 		// Redirects that come back to a URL already requested: a loop
 		// (curl -L gives up after --max-redirs, 50).
-		{name: "rules-redirect-loop", target: "https://shop.example.com/old", verdict: tracer.Broken, brokenAt: "http web-lb REDIRECT_LOOP",
+		{name: "rules-redirect-loop", follow: true, target: "https://shop.example.com/old", verdict: tracer.Broken, brokenAt: "http web-lb REDIRECT_LOOP",
 			code: tracer.RedirectLoop, comp: "web-lb", detail: "comes back to a URL already requested"},
 		// "SSL certificates": the certificate of the list that matches
 		// the client's SNI name; else the default certificate.
@@ -97,7 +98,10 @@ func TestRedirectFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := trace(t, w, "", "http://shop.example.com/")
+	r, err := w.TraceFollow(context.Background(), "", mustTarget(t, "http://shop.example.com/"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.Verdict != tracer.Delivered {
 		t.Fatalf("verdict %s", r.Verdict)
 	}

@@ -55,3 +55,44 @@ func TestCurlMaxRedirs(t *testing.T) {
 		}
 	}
 }
+
+// TestAWSRules: the elbv2 rule commands, in the API's shapes
+// (DescribeRules: Priority is a string, the default rule last with
+// IsDefault; SetRulePriorities; DeleteRule, which refuses the default
+// rule).
+func TestAWSRules(t *testing.T) {
+	st, err := libraryScenario(t, "hub-0013").Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastLine := func(out string) string {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		return lines[len(lines)-1]
+	}
+	_, out := session(t, st, []string{"aws elbv2 describe-listeners --load-balancer-arn web-lb --query 'Listeners[0].ListenerArn' --output text"}, Options{})
+	arn := lastLine(out)
+	if !strings.HasPrefix(arn, "arn:aws:elasticloadbalancing:") {
+		t.Fatalf("listener arn %q from:\n%s", arn, out)
+	}
+	_, out = session(t, st, []string{"aws elbv2 describe-rules --listener-arn " + arn + " --query 'Rules[].RuleArn' --output text"}, Options{})
+	rules := strings.Split(lastLine(out), "\t")
+	if len(rules) != 3 {
+		t.Fatalf("rule arns %q", rules)
+	}
+	_, out = session(t, st, []string{
+		"aws elbv2 describe-rules --listener-arn " + arn + " --query 'Rules[].[Priority,IsDefault]' --output text",
+		"aws elbv2 describe-rules --rule-arns " + rules[0] + " --query 'Rules[0].Conditions[0].PathPatternConfig.Values[0]' --output text",
+		"aws elbv2 delete-rule --rule-arn " + rules[2],
+		"aws elbv2 set-rule-priorities --rule-priorities RuleArn=" + rules[0] + ",Priority=20",
+		"aws elbv2 describe-rules --listener-arn " + arn + " --query 'Rules[].Priority' --output text",
+		"check",
+		"aws elbv2 create-rule --listener-arn " + arn + " --priority 30 --conditions Field=path-pattern,Values=/old --actions Type=redirect,RedirectConfig={Path=/new,StatusCode=HTTP_302} --query 'Rules[0].Actions[0].RedirectConfig.Path' --output text",
+		"aws elbv2 modify-rule --rule-arn " + rules[1] + " --actions Type=fixed-response,FixedResponseConfig={StatusCode=200,ContentType=text/plain,MessageBody=ok} --output text",
+		"curl -s https://example.com/api/orders",
+	}, Options{})
+	for _, want := range []string{"5\tFalse\n10\tFalse\ndefault\tTrue", "/new\n", "\nok\n", "/*\n", "OperationNotPermitted", "10\t20\tdefault", "solved"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("session lacks %q:\n%s", want, out)
+		}
+	}
+}
