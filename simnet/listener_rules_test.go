@@ -6,8 +6,10 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -345,4 +347,46 @@ func TestRulelessListenerUnchanged(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzWildMatch: ELB's patterns agree with the regular expression they
+// mean (* is .*, ? is one character, the rest literal).
+func FuzzWildMatch(f *testing.F) {
+	for _, s := range [][2]string{{"/api/*", "/api/v1"}, {"a*b*c", "axxbyyc"}, {"?", ""}, {"*.example.com", "shop.example.com"}, {"**?", "ab"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, s string) {
+		if len(pat) > 64 || len(s) > 64 || !utf8.ValidString(pat) || !utf8.ValidString(s) || strings.ContainsAny(pat+s, "\x00") {
+			return
+		}
+		var re strings.Builder
+		re.WriteString(`(?s)\A`)
+		for _, c := range []byte(pat) {
+			switch c {
+			case '*':
+				re.WriteString(`[\x00-\xff]*`)
+			case '?':
+				re.WriteString(`[\x00-\xff]`)
+			default:
+				re.WriteString(regexp.QuoteMeta(string(c)))
+			}
+		}
+		re.WriteString(`\z`)
+		if !isASCII(pat + s) {
+			return // the regexp reads runes, wildMatch bytes
+		}
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		if got := wildMatch(pat, s); got != want {
+			t.Fatalf("wildMatch(%q, %q) = %v; the pattern as a regexp says %v", pat, s, got, want)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -77,7 +77,14 @@ func resolveLocation(base Target, loc string) (Target, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return Target{}, fmt.Errorf("scheme %q", u.Scheme)
 	}
-	return ParseTarget(u.String())
+	if u.Host == "" || u.Opaque != "" {
+		return Target{}, fmt.Errorf("no host")
+	}
+	t, err := ParseTarget(u.String())
+	if err == nil && t.Scheme != u.Scheme {
+		err = fmt.Errorf("not an %s URL", u.Scheme)
+	}
+	return t, err
 }
 
 // targetKey is a request's URL with its default port spelled out, so that
