@@ -130,7 +130,7 @@ func (c *compiler) listenerRules(p string, l *lb, li *listener, lsn ListenerSpec
 		if rs.Priority < 1 || rs.Priority > maxPriority {
 			c.errf(rp+".priority", "priority %d is outside 1-%d (ELB's rule priorities; lower numbers are evaluated first)", rs.Priority, maxPriority)
 		} else if j, dup := prios[rs.Priority]; dup {
-			c.errf(rp+".priority", "priority %d is already rule %d's; each rule of a listener has its own priority", rs.Priority, j)
+			c.errf(rp+".priority", "priority %d is already used by rules[%d]; each rule of a listener has its own priority", rs.Priority, j)
 		}
 		prios[rs.Priority] = k
 		c.ruleConditions(rp+".conditions", r, rs.Conditions)

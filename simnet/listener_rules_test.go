@@ -222,7 +222,7 @@ func TestListenerRulesRefused(t *testing.T) {
 		{"priority too big", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{fwd(50001, "/a", "tg-app")} }, "outside 1-50000"},
 		{"duplicate priority", func(li *ListenerSpec, s *WorldSpec) {
 			li.Rules = []ListenerRuleSpec{fwd(10, "/a", "tg-app"), fwd(10, "/b", "tg-app")}
-		}, "priority 10 is already rule 0's"},
+		}, "priority 10 is already used by rules[0]"},
 		// "Rule action types": one action per rule (forward, redirect,
 		// fixed-response are terminal).
 		{"two actions", func(li *ListenerSpec, s *WorldSpec) {
@@ -326,7 +326,7 @@ func TestListenerRuleProblemPosition(t *testing.T) {
 			wantLine = i + 1
 		}
 	}
-	if p.Line != wantLine || p.Col == 0 || !strings.Contains(p.Msg, "priority 10 is already rule 0's") {
+	if p.Line != wantLine || p.Col == 0 || !strings.Contains(p.Msg, "priority 10 is already used by rules[0]") {
 		t.Errorf("problem = %+v; want line %d with a column", p, wantLine)
 	}
 }
