@@ -21,6 +21,10 @@ var faultCases = []struct {
 	healthy                    string
 }{
 	// issue 11
+	// ELB listener rules: the lowest priority number that matches acts;
+	// a fixed-response action answers from the balancer itself.
+	{"lb-rule-shadowed", "hub", "browser", "https://example.com/api/orders", Params{"lb": "web-lb", "port": "443", "rule": "10"}, tracer.HTTPStatus, ""},
+	{"lb-maintenance-left-in", "hub", "browser", "https://www.example.com/", Params{"lb": "web-lb", "port": "443", "priority": "1"}, tracer.LBFixedResponse, ""},
 	{"nacl-ephemeral-partial", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress", "cidr": "10.0.10.0/23"}, tracer.NACLEphemeralPartial, ""},
 	{"nat-instance-check-on", "shop", "app-1", "https://api.partner.example.net/", Params{"table": "rt-private", "host": "bastion"}, tracer.SrcDstCheck, ""},
 	{"lb-cross-zone-off", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb", "target": "app-1"}, tracer.LBZoneNoTargets, ""},

@@ -112,7 +112,7 @@ func (g *generator) pickKind(topic, diff string, partOfTwo bool) *Kind {
 		if topic != "" && k.Topic != topic {
 			continue
 		}
-		if topic == "" && hubOnlyTopic(k.Topic) { // generate_hybrid.go
+		if topic == "" && (hubOnlyTopic(k.Topic) || ruleKinds[k.Name]) { // generate_hybrid.go, faults_rules.go
 			continue
 		}
 		switch {

@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"bytes"
+	"context"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ type cloudCase struct {
 	comp     string // the hop with code at this component ...
 	detail   string // ... whose detail holds this
 	warning  string // a warning of the world that holds this ("" for none expected)
+	follow   bool   // trace as pathlab trace does, following redirects
 }
 
 func runCloudCases(t *testing.T, cases []cloudCase) {
@@ -33,6 +35,11 @@ func runCloudCases(t *testing.T, cases []cloudCase) {
 				t.Fatal(err)
 			}
 			r := trace(t, w, tc.from, tc.target)
+			if tc.follow {
+				if r, err = w.TraceFollow(context.Background(), tc.from, mustTarget(t, tc.target)); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if r.Verdict != tc.verdict {
 				t.Fatalf("verdict = %s; want %s", r.Verdict, tc.verdict)
 			}

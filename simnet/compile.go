@@ -1029,9 +1029,12 @@ func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
 			if !l.alb {
 				c.errf(p+".redirect", "only application load balancers redirect")
 			}
+		case lsn.DefaultRedirect != nil || lsn.FixedResponse != nil:
+			// the other default actions: listener_rules.go
 		default:
 			c.errf(p, "listener on port %d has neither target_group nor redirect", lsn.Port)
 		}
+		c.listenerRules(p, l, li, lsn) // listener_rules.go
 		l.listeners = append(l.listeners, li)
 	}
 	c.lbZones(path, l, ls) // zones.go

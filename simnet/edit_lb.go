@@ -140,6 +140,9 @@ func parseLBEdit(w []string) (Edit, error) {
 }
 
 func parseListenerEdit(w []string, name string) (Edit, error) {
+	if len(w) >= 5 && w[4] == "rule" {
+		return parseRuleEdit(w, name) // edit_listener_rules.go
+	}
 	switch w[3] {
 	case "add":
 		if len(w) != 8 && len(w) != 10 {

@@ -68,6 +68,18 @@ var editCases = []struct {
 	{"shop", "lb web-lb listener add 8443 https forward tg-app certificate shop-cert", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8443, Protocol: "https", TargetGroup: "tg-app", Certificate: "shop-cert"}}},
 	{"shop", "lb web-lb listener add 8080 http redirect https", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8080, Protocol: "http", Redirect: "https"}}},
 	{"shop", "lb web-lb listener remove 80", LBListenerRemoveEdit{LB: "web-lb", Port: 80}},
+	// Listener rules (hub's web-lb has rule 10, path /api/* → tg-api).
+	{"hub", "lb web-lb listener 443 rule add 5 host www.example.com,api.example.com path /v?/* method GET source 198.51.100.0/24 header X-Env blue forward tg-web",
+		LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: ListenerRuleSpec{Priority: 5, Conditions: RuleConditionSpec{Host: []string{"www.example.com", "api.example.com"}, Path: []string{"/v?/*"},
+			Method: []string{"GET"}, SourceIP: []string{"198.51.100.0/24"}, HTTPHeader: &HeaderConditionSpec{Name: "X-Env", Values: []string{"blue"}}}, Forward: "tg-web"}}},
+	{"hub", "lb web-lb listener 443 rule add 1 path /* fixed-response 503 content-type text/html body '<h1>Down for maintenance</h1>'",
+		LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: ListenerRuleSpec{Priority: 1, Conditions: RuleConditionSpec{Path: []string{"/*"}},
+			FixedResponse: &FixedResponseSpec{StatusCode: 503, ContentType: "text/html", MessageBody: "<h1>Down for maintenance</h1>"}}}},
+	{"hub", "lb web-lb listener 443 rule 10 delete", LBRuleDeleteEdit{LB: "web-lb", Port: 443, Priority: 10}},
+	{"hub", "lb web-lb listener 443 rule 10 priority 20", LBRulePriorityEdit{LB: "web-lb", Port: 443, Priority: 10, To: 20}},
+	{"hub", "lb web-lb listener 443 rule 10 redirect protocol HTTPS host 'api.#{host}' path /v2/ status 302",
+		LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Redirect: &RedirectSpec{Protocol: "HTTPS", Host: "api.#{host}", Path: "/v2/", StatusCode: "HTTP_302"}}},
+	{"hub", "lb web-lb listener 443 rule 10 forward tg-web", LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Forward: "tg-web"}},
 	{"shop", "cert shop-cert renew", CertRenewEdit{Cert: "shop-cert"}},
 	{"shop", "cert shop-cert renew shop.example.com *.example.com", CertRenewEdit{Cert: "shop-cert", Domains: []string{"shop.example.com", "*.example.com"}}},
 	{"shop", "cert shop-cert reissue 2025-01-01T00:00:00Z 2025-06-01T00:00:00Z shop.example.com", CertReissueEdit{Cert: "shop-cert", NotBefore: "2025-01-01T00:00:00Z", NotAfter: "2025-06-01T00:00:00Z", Domains: []string{"shop.example.com"}}},
@@ -115,6 +127,7 @@ func TestEditRoundTrip(t *testing.T) {
 	}
 	for _, k := range []string{"SGRuleEdit", "NACLRuleEdit", "RouteEdit", "ServiceEdit", "FirewallEdit", "DNSRecordEdit", "DNSDelegateEdit", "ZoneAssocEdit", "ZoneEdit",
 		"LBHealthCheckEdit", "LBTargetEdit", "LBTargetGroupPortEdit", "LBListenerCertEdit", "LBListenerActionEdit", "LBListenerAddEdit", "LBListenerRemoveEdit",
+		"LBRuleAddEdit", "LBRuleDeleteEdit", "LBRulePriorityEdit", "LBRuleActionEdit",
 		"CertRenewEdit", "CertReissueEdit", "PeeringEdit", "PeeringStatusEdit",
 		"AttachmentEdit", "PropagationEdit", "VPNEdit", "EndpointEdit"} {
 		if !kinds[k] {
@@ -179,6 +192,11 @@ func TestEditErrors(t *testing.T) {
 		{"dns internal.shop delete", "still holds"},
 		{"lb web-lb health-check path status", "starts with /"},
 		{"lb web-lb listener remove 8443", "no listener on port 8443"},
+		{"lb web-lb listener 443 rule 7 delete", "has no rules"},
+		{"lb web-lb listener 443 rule 0 delete", "not a number from 1 to 50000"},
+		{"lb web-lb listener 443 rule add 5 path /a", "needs an action"},
+		{"lb web-lb listener 443 rule add 5 path /a,/b,/c,/d forward tg-app", "1 to 3 values"},
+		{"lb web-lb listener 443 rule 5 redirect status 307", "301 or 302"},
 		{"cert nope renew", `no certificate is named "nope"`},
 		{"cert shop-cert reissue yesterday tomorrow x", "not a time"},
 		{"peering pcx-1 accept", "no peering is named"},

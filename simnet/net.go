@@ -80,6 +80,8 @@ type conn struct {
 	replied bool
 	// mtuLink: the path crosses a link whose MTU is below 1500.
 	mtuLink *smallLink
+	// ruleTG: the target group a listener rule forwards this request to.
+	ruleTG *targetGroup
 }
 
 // Dial opens a connection (or sends a datagram, or a ping for ICMP) and
@@ -199,6 +201,9 @@ func (n *Net) answer(t *walk, dst *iface, p *pkt, st *conn) bool {
 }
 
 func listenerTo(li *listener) string {
+	if li.ruled != nil && li.ruled.routes {
+		return li.ruled.to(li)
+	}
 	if li.tg != nil {
 		return " → target group " + li.tg.name
 	}
@@ -563,6 +568,10 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 		switch st.lis.proto {
 		case "https", "tls":
 			ct, certName = st.lis.cert, st.lis.certName
+			if st.lis.ruled != nil && len(st.lis.ruled.certs) > 0 {
+				ct = st.lis.ruled.sniCert(ct, serverName, n.w.Clock) // listener_engine.go
+				certName = ct.name
+			}
 		case "tcp":
 			if st.svc != nil && st.target != nil {
 				component, kind = st.target.name, tracer.KindInstance
@@ -664,6 +673,8 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 	}
 	resp := &tracer.HTTPResponse{Proto: "HTTP/1.1"}
 	switch {
+	case st.lis != nil && st.lis.ruled != nil && st.lis.ruled.routes:
+		n.ruledRequest(st, req, path, resp) // listener_engine.go
 	case st.lis != nil && st.lis.redirect != "":
 		loc := fmt.Sprintf("%s://%s%s", st.lis.redirect, req.Host, path)
 		setStatus(resp, http.StatusMovedPermanently)
@@ -729,6 +740,9 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 		return
 	}
 	tg := li.tg
+	if st.ruleTG != nil {
+		tg = st.ruleTG // a listener rule's forward (listener_engine.go)
+	}
 	// lbHop records the balancer's answer; the fix of the leg behind it,
 	// when given, is the balancer's too.
 	lbHop := func(code tracer.Code, status int, detail, advice string, behind ...tracer.Hop) {

@@ -31,6 +31,29 @@ func (w *World) Trace(ctx context.Context, from string, target tracer.Target) (*
 	return r, nil
 }
 
+// TraceFollow is Trace that also follows the redirects the request is
+// answered with, as curl -L does (up to tracer.MaxRedirects, curl's
+// default --max-redirs): what `pathlab trace` shows. Checks and reviews
+// judge the request itself, with Trace.
+func (w *World) TraceFollow(ctx context.Context, from string, target tracer.Target) (*tracer.Report, error) {
+	if from == "" {
+		from = w.DefaultFrom()
+	}
+	n, err := w.From(from)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tracer.Diagnose(ctx, n, target, from)
+	if err != nil {
+		return nil, err
+	}
+	if err := tracer.FollowRedirects(ctx, n, r, from, tracer.MaxRedirects); err != nil {
+		return nil, err
+	}
+	r.World = w.Name
+	return r, nil
+}
+
 //go:embed worlds/*.yaml
 var builtin embed.FS
 

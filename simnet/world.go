@@ -350,6 +350,9 @@ type listener struct {
 	certName string
 	tg       *targetGroup
 	redirect string
+	// ruled: the listener has rules or a default action beyond forward
+	// and the short redirect (listener_rules.go); nil costs nothing.
+	ruled *listenerRules
 }
 
 type targetGroup struct {

@@ -104,8 +104,9 @@ func Diagnose(ctx context.Context, n Network, target Target, from string) (*Repo
 		}
 		if hr.Status > 0 {
 			st.Summary = fmt.Sprintf("%s %d %s", hr.Proto, hr.Status, hr.StatusText)
-			if loc := hr.Location(); loc != "" {
+			if loc := hr.Location(); loc != "" && hr.Status >= 300 && hr.Status < 400 {
 				st.Summary += " → " + loc
+				st.Location = loc
 			}
 		}
 		r.Stages = append(r.Stages, finishStage(st))

@@ -44,9 +44,14 @@ const (
 	RuleFirewall             // a host firewall rule
 	RuleHealthCheck          // a target group's health check
 	RuleCertificate          // the certificate a TLS server presented
+	// RuleListener is a balancer listener's rule (or its default action):
+	// Owner is the balancer, Number the priority (0 for the default
+	// action), PortLo the listener's port, Action forward, redirect or
+	// respond, Target the target group forwarded to.
+	RuleListener
 )
 
-var ruleKindNames = [...]string{"", "route", "security-group-rule", "network-acl-rule", "firewall-rule", "health-check", "certificate"}
+var ruleKindNames = [...]string{"", "route", "security-group-rule", "network-acl-rule", "firewall-rule", "health-check", "certificate", "listener-rule"}
 
 func (k RuleKind) String() string {
 	if int(k) < len(ruleKindNames) {

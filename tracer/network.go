@@ -143,6 +143,8 @@ type HTTPRequest struct {
 	Scheme string // http or https
 	Host   string // the Host header
 	Path   string // "/" when empty
+	// Header holds further request headers (curl -H), in order.
+	Header [][2]string
 }
 
 // HTTPResponse is what came back.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -65,7 +66,7 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 			kw = max(kw, min(len(h.Kind), 16))
 		}
 	}
-	n := 0
+	n, redirect := 0, 0
 	for _, s := range r.Stages {
 		verdict := s.Verdict
 		switch verdict {
@@ -75,6 +76,10 @@ func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 			verdict = p.paint(ansiRed, verdict)
 		default:
 			verdict = p.paint(ansiDim, "not reached")
+		}
+		if s.Redirect != redirect {
+			redirect = s.Redirect
+			fmt.Fprintf(&b, "\n%s  %s\n", p.paint(ansiBold, "REDIRECT "+strconv.Itoa(redirect)), s.URL)
 		}
 		fmt.Fprintf(&b, "\n%s  %s", p.paint(ansiBold, strings.ToUpper(s.Name)), verdict)
 		if s.Summary != "" {

@@ -102,6 +102,13 @@ type Stage struct {
 	// "connected to 203.0.113.10:443", "HTTP 200").
 	Summary string `json:"summary,omitempty"`
 	Hops    []Hop  `json:"hops"`
+	// Location is the redirect an http stage answered with (its Location
+	// header); empty for other answers.
+	Location string `json:"location,omitempty"`
+	// Redirect numbers the stages of a followed redirect (1 for the
+	// first); 0 for the request itself. URL is the request they make.
+	Redirect int    `json:"redirect,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 // Break names a component that stops the request.
@@ -110,6 +117,9 @@ type Break struct {
 	Component string `json:"component"`
 	Code      Code   `json:"code"`
 	Detail    string `json:"detail"`
+	// Redirect is the followed redirect whose stage it is in (0: the
+	// request itself).
+	Redirect int `json:"redirect,omitempty"`
 }
 
 // Report is the result of a trace or a diagnosis.
@@ -156,7 +166,7 @@ func (r *Report) Finish() {
 	for _, s := range r.Stages {
 		for i := range s.Hops {
 			if h := &s.Hops[i]; h.Blocks {
-				r.Blockers = append(r.Blockers, Break{Stage: s.Name, Component: h.Component, Code: h.Code, Detail: h.Text()})
+				r.Blockers = append(r.Blockers, Break{Stage: s.Name, Component: h.Component, Code: h.Code, Detail: h.Text(), Redirect: s.Redirect})
 			}
 		}
 	}

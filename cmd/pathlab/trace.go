@@ -53,7 +53,7 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 			if err := writeCapture(e, w, from, target, pcapFile, captureAt); err != nil {
 				return err
 			}
-			trace := w.Trace
+			trace := w.TraceFollow // redirects are followed, as curl -L does
 			if packets {
 				trace = w.TracePackets // builds each hop's packet with gopacket: only when asked
 			}

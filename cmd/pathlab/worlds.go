@@ -82,6 +82,7 @@ func newCodesCmd(e *env) *cobra.Command {
 				codes = append(codes, c)
 			}
 			codes = append(codes, tracer.CloudCodes()...)
+			codes = append(codes, tracer.RuleCodes()...)
 			if len(args) == 1 {
 				c := tracer.Code(strings.ToUpper(args[0]))
 				if c.Explain() == "" {

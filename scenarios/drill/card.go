@@ -418,6 +418,9 @@ func weakFix(fix simnet.Edit) (line, text string) {
 		return "", fmt.Sprintf("re-creates %s (new tunnel addresses and keys) instead of reading the tunnels' status and the customer gateway's logs", f.VPN)
 	case simnet.EndpointEdit:
 		return "", fmt.Sprintf("gives the VPC a NAT gateway to reach the service over the internet instead of mending endpoint %s", f.Endpoint)
+	case simnet.LBRuleDeleteEdit, simnet.LBRulePriorityEdit, simnet.LBRuleActionEdit, simnet.LBRuleAddEdit:
+		lb, _ := fixLB(fix)
+		return "", fmt.Sprintf("deletes all of %s's listener rules, or piles another rule in at priority 1, instead of reading the rules in priority order (describe-rules) and mending the one that acts", lb)
 	}
 	if zone, ok := fixZone(fix); ok {
 		return "", fmt.Sprintf("pins an address in the client's /etc/hosts, or lowers TTLs and waits, instead of mending %s", zone)
@@ -459,6 +462,14 @@ func fixLB(fix simnet.Edit) (string, bool) {
 	case simnet.LBListenerAddEdit:
 		return f.LB, true
 	case simnet.LBListenerRemoveEdit:
+		return f.LB, true
+	case simnet.LBRuleDeleteEdit:
+		return f.LB, true
+	case simnet.LBRulePriorityEdit:
+		return f.LB, true
+	case simnet.LBRuleActionEdit:
+		return f.LB, true
+	case simnet.LBRuleAddEdit:
 		return f.LB, true
 	}
 	return "", false

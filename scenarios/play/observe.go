@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,6 +88,7 @@ type curlOpts struct {
 	method                  string      // -X
 	resolve                 map[string]netip.Addr
 	url                     string
+	maxRedirs               int // --max-redirs: 50 unless set; -1 for no limit
 }
 
 // curlComplaint is curl's own message for a bad option, printed as curl
@@ -100,7 +102,7 @@ func curlUnknown(opt string) error {
 }
 
 func parseCurl(args []string) (curlOpts, error) {
-	var o curlOpts
+	o := curlOpts{maxRedirs: curlMaxRedirs}
 	// Short flags combine, as curl's do: -sSL, -vk, -sI.
 	var expanded []string
 	for _, a := range args {
@@ -154,6 +156,15 @@ func parseCurl(args []string) (curlOpts, error) {
 			o.maxTime, err = seconds()
 		case "--connect-timeout":
 			o.connectTimeout, err = seconds()
+		case "--max-redirs":
+			var v string
+			if v, err = value(); err == nil {
+				n, cerr := strconv.Atoi(v)
+				if cerr != nil || n < -1 {
+					return o, curlComplaint(fmt.Sprintf("curl: option %s: expected a proper numerical parameter\ncurl: try 'curl --help' or 'curl --manual' for more information", a))
+				}
+				o.maxRedirs = n
+			}
 		case "-o", "--output":
 			o.output, err = value()
 		case "-w", "--write-out":
@@ -241,10 +252,13 @@ func (s *Shell) curl(ctx context.Context, args []string) error {
 		if err != nil || next == "" || !o.follow {
 			return err
 		}
-		if hops == 9 {
-			s.printf("curl: (47) Maximum (10) redirects followed\n")
+		// curl's --max-redirs (50 by default): the redirect after the
+		// last allowed one is error 47.
+		if hops == o.maxRedirs || o.maxRedirs < 0 && hops == curlUnlimitedRedirs {
+			s.printf("curl: (47) Maximum (%d) redirects followed\n", o.maxRedirs)
 			return nil
 		}
+		next = resolveRedirect(o.url, next)
 		if o.verbose {
 			s.printf("* Issue another request to this URL: '%s'\n", next)
 		}
@@ -434,7 +448,7 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		v("> %s: %s", h[0], h[1])
 	}
 	v(">")
-	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: reqHost, Path: t.Path})
+	resp, err := n.Request(ctx, conn, &tracer.HTTPRequest{Method: method, Scheme: t.Scheme, Host: reqHost, Path: t.Path, Header: extra})
 	if err != nil {
 		return "", err
 	}
@@ -497,6 +511,30 @@ func (s *Shell) curlOnce(ctx context.Context, o curlOpts) (string, error) {
 		return resp.Location(), nil
 	}
 	return "", nil
+}
+
+// curlMaxRedirs is curl's default --max-redirs; curlUnlimitedRedirs
+// bounds --max-redirs -1 in a world that loops.
+const (
+	curlMaxRedirs       = 50
+	curlUnlimitedRedirs = 1000
+)
+
+// resolveRedirect reads a Location against the URL it answered, as curl
+// does for a relative one (RFC 9110, section 10.2.2).
+func resolveRedirect(base, loc string) string {
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return loc
+	}
+	l, err := url.Parse(loc)
+	if err != nil {
+		return loc
+	}
+	return b.ResolveReference(l).String()
 }
 
 // fromLocal is curl's " from ADDR port N" for the source of an attempt,

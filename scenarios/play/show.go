@@ -403,8 +403,10 @@ func (s *Shell) showLB(tw *tabwriter.Writer, name string) error {
 				if li.Redirect != "" {
 					action = "redirect to " + strings.ToUpper(li.Redirect)
 				}
-				fmt.Fprintf(tw, "%s:%d\t%s\t%s\n", strings.ToUpper(li.Protocol), li.Port, action, orDash(li.Certificate))
+				action = listenerDefault(li, action) // show_rules.go
+				fmt.Fprintf(tw, "%s:%d\t%s\t%s\n", strings.ToUpper(li.Protocol), li.Port, action, orDash(strings.Join(append([]string{li.Certificate}, li.Certificates...), ", ")))
 			}
+			showRules(tw, l) // show_rules.go
 			for _, tg := range l.TargetGroups {
 				hc := tg.HealthCheck
 				proto := hc.Protocol
