@@ -328,6 +328,14 @@ func nlbTable(private netip.Addr, port uint16, target netip.AddrPort, tos uint8)
 	return &Table{Name: fmt.Sprintf("pathlab_nlb_%d", port), Chains: []*Chain{pre, mark}}
 }
 
+// nlbSilentTable makes a network balancer node's listener without a
+// target drop what comes to it: the client's SYN goes unanswered.
+func nlbSilentTable(port uint16) *Table {
+	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: -30}
+	in.Rules = append(in.Rules, FRule{Proto: "tcp", PortLo: port, PortHi: port, Verdict: "drop"})
+	return &Table{Name: fmt.Sprintf("pathlab_nlb_%d", port), Chains: []*Chain{in}}
+}
+
 // nlbTargetTable makes a network balancer's target send its replies back
 // through the router (and so the node that passed the connection on) even
 // to a client in its own subnet: connections that came marked with a

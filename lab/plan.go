@@ -470,16 +470,32 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 		for _, ng := range v.NATGateways {
 			n := p.add(&Node{Name: ng.Name, Kind: KindNAT, Forward: true})
 			inSubnet(n, ng.Subnet, addr(ng.PrivateIP))
-			natAddr[ng.Name], natSubnet[ng.Name] = addr(ng.PrivateIP), ng.Subnet
+			// A route to a NAT gateway that is not available is a
+			// blackhole (VPC User Guide, "NAT gateways": the route's
+			// status is blackhole); it falls to the default below.
+			if ng.State == "" || ng.State == "available" {
+				natAddr[ng.Name] = addr(ng.PrivateIP)
+			}
+			natSubnet[ng.Name] = ng.Subnet
 			n.Tables = append(n.Tables, natTables(addr(ng.PrivateIP))...)
 		}
 		instAddr := map[string]netip.Addr{}
 		instSubnet := map[string]string{}
 		for _, in := range v.Instances {
-			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall})
+			// EC2's source/destination check: an instance forwards what is
+			// not addressed to it only with the check off (EC2 User Guide,
+			// "Source/destination checks"); with it on, the kernel drops
+			// such a packet as a host that does not forward does.
+			fwd := in.SourceDestCheck != nil && !*in.SourceDestCheck
+			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall, Forward: fwd})
 			inSubnet(n, in.Subnet, addr(in.PrivateIP))
 			instAddr[in.Name], instSubnet[in.Name] = addr(in.PrivateIP), in.Subnet
 			n.Tables = append(n.Tables, sgTable(v, in.SecurityGroups, groupAddrs, vres))
+			if fwd {
+				if t := natInstanceTable(v, in); t != nil { // natinstance.go
+					n.Tables = append(n.Tables, t)
+				}
+			}
 			if hostAt[addr(in.PrivateIP)] == nil {
 				hostAt[addr(in.PrivateIP)] = n
 			}

@@ -113,7 +113,7 @@ func (sv *servers) start(node string) error {
 				}
 				for _, zv := range z.VPCs {
 					if zv == v.Name {
-						rc.private = append(rc.private, buildZone(z))
+						rc.private = append(rc.private, buildZone(s, z))
 					}
 				}
 			}
@@ -245,10 +245,13 @@ type targetGroup struct {
 	healthy []bool
 }
 
-func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec) map[string]*targetGroup {
+func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) map[string]*targetGroup {
 	inst := map[string]netip.Addr{}
 	for _, in := range v.Instances {
-		inst[in.Name] = addrOf(in.PrivateIP)
+		// Only the targets this node sends to, by zone (zones.go).
+		if nodeSends(v, lb, nd, in.Subnet) {
+			inst[in.Name] = addrOf(in.PrivateIP)
+		}
 	}
 	out := map[string]*targetGroup{}
 	for _, tg := range lb.TargetGroups {
@@ -366,7 +369,7 @@ func backendGet(a netip.AddrPort, proto, host, path string) (int, error) {
 // a reverse proxy with health checks, or a network balancer's as DNAT to
 // a healthy target.
 func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) error {
-	groups := sv.targetGroups(v, lb)
+	groups := sv.targetGroups(v, lb, nd)
 	for _, g := range groups {
 		g.check()
 	}
@@ -497,6 +500,10 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			}
 			g := groups[li.TargetGroup]
 			if g == nil || len(g.targets) == 0 {
+				// No target to pass the connection to (none in the node's
+				// zone with cross-zone off, or none registered): the
+				// connection goes unanswered, no reset.
+				tables = append(tables, nlbSilentTable(uint16(li.Port)))
 				continue
 			}
 			g.mu.Lock()
