@@ -57,6 +57,7 @@ func skip(t testing.TB) {
 // snapshot is what a lab must leave as it found it.
 type snapshot struct {
 	netns, links, nft, etc, ipt string
+	procs                       map[string]proc // procs_test.go
 }
 
 func run(t testing.TB, name string, args ...string) string {
@@ -71,6 +72,7 @@ func run(t testing.TB, name string, args ...string) string {
 func take(t testing.TB) snapshot {
 	t.Helper()
 	var s snapshot
+	s.procs = procs()
 	// Other tests' namespaces (the probes' lab, other labs) come and go
 	// meanwhile: only what is not theirs counts.
 	// ip netns list warns on stderr about namespaces others delete meanwhile.
@@ -167,8 +169,12 @@ func checkClean(t *testing.T, before snapshot, name string) {
 		t.Errorf("lab %s left: %s", name, strings.Join(l, ", "))
 	}
 	after := take(t)
-	if after.netns != before.netns {
-		t.Errorf("ip netns list changed:\nbefore %q\nafter  %q", before.netns, after.netns)
+	// Namespaces of other tests (other packages, other worktrees) may go
+	// meanwhile; none may appear.
+	for _, ns := range strings.Split(after.netns, "\n") {
+		if ns != "" && !slices.Contains(strings.Split(before.netns, "\n"), ns) {
+			t.Errorf("namespace %s appeared:\nbefore %q\nafter  %q", ns, before.netns, after.netns)
+		}
 	}
 	if after.links != before.links {
 		t.Errorf("ip link changed in the root namespace:\nbefore %s\nafter  %s", before.links, after.links)
@@ -178,6 +184,9 @@ func checkClean(t *testing.T, before snapshot, name string) {
 	}
 	if after.ipt != before.ipt {
 		t.Errorf("iptables rules changed in the root namespace:\nbefore %s\nafter  %s", before.ipt, after.ipt)
+	}
+	if left, seen := procDiff(before.procs, after.procs); len(left) > 0 {
+		t.Errorf("processes left behind (of %d before, %d after): %s\n(others that came meanwhile: %s)", len(before.procs), len(after.procs), strings.Join(left, ", "), strings.Join(seen, ", "))
 	}
 	if after.etc != before.etc {
 		t.Errorf("/etc/netns changed:\nbefore %s\nafter  %s", before.etc, after.etc)
