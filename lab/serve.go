@@ -243,6 +243,9 @@ type targetGroup struct {
 	matcher string
 	mu      sync.Mutex
 	healthy []bool
+	reasons []string // ELB's reason code of an unhealthy target
+	// unused are the targets this node sends nothing to (zones.go).
+	unused []string
 }
 
 func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) map[string]*targetGroup {
@@ -271,9 +274,12 @@ func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, n
 		for _, t := range tg.Targets {
 			if a, ok := inst[t]; ok {
 				g.targets = append(g.targets, target{name: t, addr: netip.AddrPortFrom(a, uint16(tg.Port))})
+			} else if zoneUnused(v, lb, t) {
+				g.unused = append(g.unused, t)
 			}
 		}
 		g.healthy = make([]bool, len(g.targets))
+		g.reasons = make([]string, len(g.targets))
 		out[tg.Name] = g
 	}
 	return out
@@ -305,35 +311,44 @@ const backendTimeout = 800 * time.Millisecond
 func (g *targetGroup) check() {
 	var wg sync.WaitGroup
 	res := make([]bool, len(g.targets))
+	why := make([]string, len(g.targets))
 	for i, t := range g.targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			a := netip.AddrPortFrom(t.addr.Addr(), uint16(g.hcPort))
+			var err error
 			switch g.hcProto {
 			case "http", "https":
-				code, err := backendGet(a, g.hcProto, "", g.hcPath)
+				var code int
+				code, err = backendGet(a, g.hcProto, "", g.hcPath)
 				res[i] = err == nil && matches(g.matcher, code)
+				if err == nil && !res[i] {
+					why[i] = "Target.ResponseCodeMismatch"
+				}
 			default:
-				c, err := net.DialTimeout("tcp4", a.String(), backendTimeout)
+				var c net.Conn
+				c, err = net.DialTimeout("tcp4", a.String(), backendTimeout)
 				if err == nil {
 					c.Close()
 					res[i] = true
+				}
+			}
+			if err != nil {
+				// ELB's reason codes (ELB User Guide, "Target health
+				// status"): no answer in time, or the check failed.
+				why[i] = "Target.FailedHealthChecks"
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					why[i] = "Target.Timeout"
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	g.mu.Lock()
-	g.healthy = res
+	g.healthy, g.reasons = res, why
 	g.mu.Unlock()
-}
-
-func (g *targetGroup) loop() {
-	for {
-		time.Sleep(2 * time.Second)
-		g.check()
-	}
 }
 
 // backendGet opens a connection to a target and asks for path; a dial
@@ -373,12 +388,19 @@ func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd si
 	for _, g := range groups {
 		g.check()
 	}
+	sv.writeHealth(lb, nd, groups) // health.go
 	if lb.Type == "network" {
 		return sv.nlb(lb, nd, groups)
 	}
-	for _, g := range groups {
-		go g.loop()
-	}
+	go func() {
+		for {
+			time.Sleep(2 * time.Second)
+			for _, g := range groups {
+				g.check()
+			}
+			sv.writeHealth(lb, nd, groups)
+		}
+	}()
 	for _, li := range lb.Listeners {
 		ln, err := net.Listen("tcp4", bindAddr("", li.Port))
 		if err != nil {
@@ -528,6 +550,7 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			for _, g := range groups {
 				g.check()
 			}
+			sv.writeHealth(lb, nd, groups)
 			apply()
 		}
 	}()

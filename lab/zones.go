@@ -53,3 +53,25 @@ func nodeSends(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSp
 	nz := zones[nd.Subnet]
 	return nz == "" || nz == tz
 }
+
+// zoneUnused says whether instance t is in a zone where lb has no node
+// (Target.NotInUse); a target this node skips only for cross-zone is not.
+func zoneUnused(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, t string) bool {
+	zones := subnetZones(v)
+	for _, in := range v.Instances {
+		if in.Name != t {
+			continue
+		}
+		tz := zones[in.Subnet]
+		if tz == "" {
+			return false
+		}
+		for _, n := range lb.Nodes {
+			if z := zones[n.Subnet]; z == "" || z == tz {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
