@@ -406,16 +406,12 @@ func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd si
 		if err != nil {
 			return err
 		}
-		h := &alb{li: li, tg: groups[li.TargetGroup]}
+		h := &alb{li: li, groups: groups}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		if li.Protocol == "https" || li.Protocol == "tls" {
-			cert := loadCert(sv.dir, li.Certificate)
-			cfg := &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-				if cert == nil {
-					return nil, errors.New("no certificate")
-				}
-				return cert, nil
-			}}
+			// The default certificate, or one of the listener's list by
+			// the client's SNI name (rules.go).
+			cfg := &tls.Config{GetCertificate: listenerCerts(sv.dir, sv.w, li)}
 			go srv.Serve(tls.NewListener(ln, cfg))
 			continue
 		}
@@ -425,9 +421,9 @@ func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd si
 }
 
 type alb struct {
-	li simnet.ListenerSpec
-	tg *targetGroup
-	rr atomic.Uint32
+	li     simnet.ListenerSpec
+	groups map[string]*targetGroup
+	rr     atomic.Uint32
 }
 
 func lbError(w http.ResponseWriter, code int) {
@@ -438,33 +434,47 @@ func lbError(w http.ResponseWriter, code int) {
 }
 
 func (a *alb) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.li.Redirect != "" {
+	act := listenerAction(a.li, r) // rules.go
+	switch {
+	case act.short != "":
 		w.Header().Set("Server", "awselb/2.0")
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
-		http.Redirect(w, r, a.li.Redirect+"://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		http.Redirect(w, r, act.short+"://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return
+	case act.redirect != nil:
+		writeRedirect(w, r, act.redirect, a.li.Port)
+		return
+	case act.fixed != nil:
+		writeFixed(w, act.fixed)
 		return
 	}
-	if a.tg == nil || len(a.tg.targets) == 0 {
+	a.forward(w, r, a.groups[act.forward])
+}
+
+// forward passes the request to a healthy target of tg (all of them when
+// none is: fail open), and answers 502, 503 or 504 as ELB does.
+func (a *alb) forward(w http.ResponseWriter, r *http.Request, tg *targetGroup) {
+	if tg == nil || len(tg.targets) == 0 {
 		lbError(w, http.StatusServiceUnavailable)
 		return
 	}
-	a.tg.mu.Lock()
+	tg.mu.Lock()
 	var cands []target
-	for i, t := range a.tg.targets {
-		if a.tg.healthy[i] {
+	for i, t := range tg.targets {
+		if tg.healthy[i] {
 			cands = append(cands, t)
 		}
 	}
-	a.tg.mu.Unlock()
+	tg.mu.Unlock()
 	if len(cands) == 0 {
-		cands = a.tg.targets // fail open
+		cands = tg.targets // fail open
 	}
 	var firstErr error
 	for _, t := range cands {
-		code, err := backendGet(t.addr, a.tg.spec.Protocol, r.Host, r.URL.RequestURI())
+		code, err := backendGet(t.addr, tg.spec.Protocol, r.Host, r.URL.RequestURI())
 		if err == nil {
 			writePage(w, code, t.name)
 			return
