@@ -30,3 +30,27 @@ func TestVerifyCloud(t *testing.T) {
 	}
 	t.Logf("FIGURE %d cloud worlds, %d flows compared, %d agree", len(files), total, agree)
 }
+
+// TestVerifyEndpoints holds the lab's VPC endpoints and prefix lists
+// (endpoint.go) against the simulation: the shop with a gateway endpoint
+// to S3, an interface endpoint with private DNS to Secrets Manager, a
+// security group rule to a prefix list; and the same with the interface
+// endpoint's group admitting the wrong peers and the gateway endpoint
+// deleted.
+func TestVerifyEndpoints(t *testing.T) {
+	skip(t)
+	if raceEnabled {
+		t.Skip("the race detector slows the lab's probes past their timeouts; run without -race")
+	}
+	var extra [][2]string
+	for _, from := range []string{"app-1", "app-2", "bastion", "db-1"} {
+		for _, to := range []string{"https://s3.us-east-1.amazonaws.com/", "https://secretsmanager.us-east-1.amazonaws.com/", "tcp://10.0.10.50:443", "tcp://52.216.8.10:443", "https://api.partner.example.net/"} {
+			extra = append(extra, [2]string{from, to})
+		}
+	}
+	for _, f := range []string{"endpoints", "endpoints-broken"} {
+		t.Run(f, func(t *testing.T) {
+			verifySource(t, "../testdata/worlds/lab/"+f+".yaml", extra...)
+		})
+	}
+}

@@ -137,7 +137,7 @@ func protoOf(s string) string {
 // Input runs before the host firewall (priority -10), output after it
 // (10): leaving a host, the firewall decides first; entering, the group.
 // Traffic to and from the VPC resolver is not filtered (AWS).
-func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, vres netip.Addr) *Table {
+func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix, vres netip.Addr) *Table {
 	in := &Chain{Name: "ingress", Hook: "input", Type: "filter", Priority: -10}
 	out := &Chain{Name: "egress", Hook: "output", Type: "filter", Priority: 10}
 	in.Rules = append(in.Rules,
@@ -160,13 +160,13 @@ func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.A
 		}
 		for _, r := range sg.Ingress {
 			lo, hi := portsOf(r.Ports)
-			for _, src := range peers(r.Source, groupAddrs) {
+			for _, src := range peers(r.Source, groupAddrs, lists) {
 				in.Rules = append(in.Rules, FRule{Src: src, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
 			}
 		}
 		for _, r := range sg.Egress {
 			lo, hi := portsOf(r.Ports)
-			for _, dst := range peers(r.Destination, groupAddrs) {
+			for _, dst := range peers(r.Destination, groupAddrs, lists) {
 				out.Rules = append(out.Rules, FRule{Dst: dst, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
 			}
 		}
@@ -176,9 +176,12 @@ func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.A
 	return &Table{Name: "pathlab_sg", Chains: []*Chain{in, out}}
 }
 
-// peers is a rule's source or destination: a CIDR, or a group's private
-// addresses.
-func peers(s string, groupAddrs map[string][]netip.Addr) []netip.Prefix {
+// peers is a rule's source or destination: a CIDR, a prefix list's
+// CIDRs, or a group's private addresses.
+func peers(s string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix) []netip.Prefix {
+	if l, ok := lists[s]; ok {
+		return l // a prefix list: its CIDRs (endpoint.go)
+	}
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return []netip.Prefix{p.Masked()}
 	}

@@ -387,8 +387,9 @@ func TestVerify(t *testing.T) {
 // verifySource builds src (a built-in world, a library scenario's broken
 // world or a world file) in a lab, verifies it, and fails on every flow
 // where the lab and the simulation disagree. It returns the flows
-// compared and how many agree.
-func verifySource(t *testing.T, src string) (total, agree int) {
+// compared and how many agree. extra flows are compared besides the
+// world's own.
+func verifySource(t *testing.T, src string, extra ...[2]string) (total, agree int) {
 	t.Helper()
 	spec := sourceSpec(t, src)
 	if u := lab.Unsupported(spec); u != "" {
@@ -398,7 +399,6 @@ func verifySource(t *testing.T, src string) (total, agree int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var extra [][2]string
 	if sc, err := scenarios.Lookup(src); err == nil {
 		st, err := sc.Build()
 		if err != nil {

@@ -117,6 +117,8 @@ func (sv *servers) start(node string) error {
 					}
 				}
 			}
+			// An interface endpoint's private DNS (endpoint.go).
+			rc.private = append(rc.private, endpointZones(&v)...)
 			cidr, err := netip.ParsePrefix(v.CIDR)
 			if err != nil {
 				return err
