@@ -300,11 +300,15 @@ func igwTables(maps [][2]netip.Addr) []*Table {
 // natTables are a NAT gateway: what it forwards leaves from its private
 // address with a source port in 1024-65535; nothing opens a connection
 // to it.
-func natTables(private netip.Addr) []*Table {
+func natTables(private netip.Addr) []*Table { return natTablesRange(private, 1024, 65535) }
+
+// natTablesRange are a NAT gateway's tables with its source ports in
+// lo-hi (a partly denied range is judged over windows: partial.go).
+func natTablesRange(private netip.Addr, lo, hi uint16) []*Table {
 	post := &Chain{Name: "postrouting", Hook: "postrouting", Type: "nat", Priority: 100}
 	post.Rules = append(post.Rules,
-		FRule{OIF: "eth0", Proto: "tcp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: 1024, ToHi: 65535},
-		FRule{OIF: "eth0", Proto: "udp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: 1024, ToHi: 65535},
+		FRule{OIF: "eth0", Proto: "tcp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: lo, ToHi: hi},
+		FRule{OIF: "eth0", Proto: "udp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: lo, ToHi: hi},
 		FRule{OIF: "eth0", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private})
 	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: 0}
 	in.Rules = append(in.Rules, FRule{IIF: "lo", Verdict: "accept"}, FRule{Established: true, Verdict: "accept"}, FRule{Verdict: "drop"})

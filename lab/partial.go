@@ -130,15 +130,35 @@ func judgePartial(ctx context.Context, st *State, exe string, s *simnet.WorldSpe
 	if lo == 0 && hi == 0 {
 		lo, hi = 32768, 60999
 	}
+	// A NAT gateway draws its source port by its translation's range, not
+	// by ip_local_port_range: its table is rewritten for each window.
+	var natIP netip.Addr
+	for _, v := range s.VPCs {
+		for _, n := range v.NATGateways {
+			if n.Name == ns {
+				natIP = addrOf(n.PrivateIP)
+			}
+		}
+	}
 	var through, hang []string
 	var last Side
 	for _, w := range windows(lo, hi, partialWindows, partialWidth) {
-		old, err := setPortRange(st.Prefix+ns, w[0], w[1])
+		var old string
+		var err error
+		if natIP.IsValid() {
+			err = setNATRange(st.Prefix+ns, natIP, w[0], w[1])
+		} else {
+			old, err = setPortRange(st.Prefix+ns, w[0], w[1])
+		}
 		if err != nil {
 			return Side{Verdict: "error", Detail: err.Error()}
 		}
 		r, err := probeIn(ctx, st, exe, f.From, f.Target, timeout)
-		restorePortRange(st.Prefix+ns, old)
+		if natIP.IsValid() {
+			setNATRange(st.Prefix+ns, natIP, 1024, 65535)
+		} else {
+			restorePortRange(st.Prefix+ns, old)
+		}
 		if err != nil {
 			return Side{Verdict: "error", Detail: err.Error()}
 		}
@@ -150,7 +170,10 @@ func judgePartial(ctx context.Context, st *State, exe string, s *simnet.WorldSpe
 			hang = append(hang, span)
 		}
 	}
-	detail := fmt.Sprintf("from %s's ports %s: delivered; from %s: %s %s", ns, orNone(through), orNone(hang), last.Stage, last.Observed)
+	detail := fmt.Sprintf("from %s's ports %s: delivered", ns, orNone(through))
+	if len(hang) > 0 {
+		detail += fmt.Sprintf("; from %s: %s %s", strings.Join(hang, ", "), last.Stage, last.Observed)
+	}
 	switch {
 	case len(through) > 0 && len(hang) > 0:
 		return Side{Verdict: tracer.Delivered, Observed: "intermittent", Detail: detail}
@@ -171,4 +194,19 @@ func orNone(s []string) string {
 func readSysctl(key string) (string, error) {
 	b, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(key, ".", "/"))
 	return strings.Join(strings.Fields(string(b)), " "), err
+}
+
+// setNATRange rewrites a NAT gateway's translation to draw source ports
+// from lo-hi.
+func setNATRange(ns string, private netip.Addr, lo, hi uint16) error {
+	h, err := netns.GetFromName(ns)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	c, err := nftConn(h)
+	if err != nil {
+		return err
+	}
+	return writeTables(c, natTablesRange(private, lo, hi), true)
 }
