@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,18 +94,23 @@ func namedNetns() map[uint64]bool {
 
 // procDiff compares the whole process list before and after: it returns
 // the processes that appeared and are this test's (descendants of this
-// process, or this test binary re-executed) or sit in a namespace that no
-// longer has a name. Other processes of the machine come and go meanwhile
+// process) or sit in a namespace that no longer has a name (a lab server
+// is this binary re-executed inside the lab's namespaces). Other processes of the machine come and go meanwhile
 // (other tests, other users): those that appeared are listed in seen, so
 // that a failure shows the whole difference.
 func procDiff(before, after map[string]proc) (left []string, seen []string) {
-	self, _ := os.Executable()
 	named := namedNetns()
 	for k, p := range after {
 		if _, ok := before[k]; ok {
 			continue
 		}
-		ours := p.self || p.exe == filepath.Base(self) || !named[p.netns]
+		if p.netns == 0 {
+			continue // gone while listed (its namespace could not be read)
+		}
+		// This test's own descendants, or a process in a namespace that
+		// lost its name (a lab's server outliving its namespace). Another
+		// run of this test binary (another worktree) is not ours.
+		ours := p.self || !named[p.netns]
 		if ours {
 			left = append(left, p.String())
 		} else {
@@ -145,4 +151,22 @@ func TestProcDiff(t *testing.T) {
 	if left, _ := procDiff(before, procs()); len(left) > 0 {
 		t.Errorf("processes seen after they ended: %v", left)
 	}
+}
+
+var pidRE = regexp.MustCompile(`[0-9]{3,}`)
+
+// othersNetns reports whether a namespace's name holds the PID of another
+// live process than this test (pltp16357x..., pl-t16357-...): another
+// test's, which comes and goes while this one runs.
+func othersNetns(name string) bool {
+	for _, m := range pidRE.FindAllString(name, -1) {
+		pid, err := strconv.Atoi(m)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+			return true
+		}
+	}
+	return false
 }
