@@ -21,9 +21,14 @@ type zoneData struct {
 
 func fq(s string) string { return dns.Fqdn(strings.ToLower(strings.TrimSpace(s))) }
 
-func buildZone(z simnet.ZoneSpec) *zoneData {
+func buildZone(s *simnet.WorldSpec, z simnet.ZoneSpec) *zoneData {
 	zd := &zoneData{name: fq(z.Name), records: map[string][]dns.RR{}, ns: z.Nameservers}
+	var aliases []simnet.RecordSpec
 	for _, r := range z.Records {
+		if r.Alias != nil {
+			aliases = append(aliases, r)
+			continue
+		}
 		owner := zd.name
 		switch {
 		case r.Name == "@" || r.Name == "":
@@ -47,6 +52,11 @@ func buildZone(z simnet.ZoneSpec) *zoneData {
 			}
 			zd.records[owner] = append(zd.records[owner], rr)
 		}
+	}
+	// Aliases last: one that points at a record of the zone copies that
+	// record's addresses (alias.go).
+	for _, r := range aliases {
+		zd.alias(s, r)
 	}
 	return zd
 }
@@ -141,7 +151,7 @@ func newAuthServer(s *simnet.WorldSpec, at netip.Addr) *authServer {
 		}
 		for _, ns := range z.Nameservers {
 			if addrOf(ns.IP) == at {
-				a.zones = append(a.zones, buildZone(z))
+				a.zones = append(a.zones, buildZone(s, z))
 				break
 			}
 		}

@@ -137,7 +137,7 @@ func protoOf(s string) string {
 // Input runs before the host firewall (priority -10), output after it
 // (10): leaving a host, the firewall decides first; entering, the group.
 // Traffic to and from the VPC resolver is not filtered (AWS).
-func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, vres netip.Addr) *Table {
+func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix, vres netip.Addr) *Table {
 	in := &Chain{Name: "ingress", Hook: "input", Type: "filter", Priority: -10}
 	out := &Chain{Name: "egress", Hook: "output", Type: "filter", Priority: 10}
 	in.Rules = append(in.Rules,
@@ -160,13 +160,13 @@ func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.A
 		}
 		for _, r := range sg.Ingress {
 			lo, hi := portsOf(r.Ports)
-			for _, src := range peers(r.Source, groupAddrs) {
+			for _, src := range peers(r.Source, groupAddrs, lists) {
 				in.Rules = append(in.Rules, FRule{Src: src, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
 			}
 		}
 		for _, r := range sg.Egress {
 			lo, hi := portsOf(r.Ports)
-			for _, dst := range peers(r.Destination, groupAddrs) {
+			for _, dst := range peers(r.Destination, groupAddrs, lists) {
 				out.Rules = append(out.Rules, FRule{Dst: dst, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
 			}
 		}
@@ -176,9 +176,12 @@ func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.A
 	return &Table{Name: "pathlab_sg", Chains: []*Chain{in, out}}
 }
 
-// peers is a rule's source or destination: a CIDR, or a group's private
-// addresses.
-func peers(s string, groupAddrs map[string][]netip.Addr) []netip.Prefix {
+// peers is a rule's source or destination: a CIDR, a prefix list's
+// CIDRs, or a group's private addresses.
+func peers(s string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix) []netip.Prefix {
+	if l, ok := lists[s]; ok {
+		return l // a prefix list: its CIDRs (endpoint.go)
+	}
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return []netip.Prefix{p.Masked()}
 	}
@@ -297,11 +300,15 @@ func igwTables(maps [][2]netip.Addr) []*Table {
 // natTables are a NAT gateway: what it forwards leaves from its private
 // address with a source port in 1024-65535; nothing opens a connection
 // to it.
-func natTables(private netip.Addr) []*Table {
+func natTables(private netip.Addr) []*Table { return natTablesRange(private, 1024, 65535) }
+
+// natTablesRange are a NAT gateway's tables with its source ports in
+// lo-hi (a partly denied range is judged over windows: partial.go).
+func natTablesRange(private netip.Addr, lo, hi uint16) []*Table {
 	post := &Chain{Name: "postrouting", Hook: "postrouting", Type: "nat", Priority: 100}
 	post.Rules = append(post.Rules,
-		FRule{OIF: "eth0", Proto: "tcp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: 1024, ToHi: 65535},
-		FRule{OIF: "eth0", Proto: "udp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: 1024, ToHi: 65535},
+		FRule{OIF: "eth0", Proto: "tcp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: lo, ToHi: hi},
+		FRule{OIF: "eth0", Proto: "udp", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private, ToLo: lo, ToHi: hi},
 		FRule{OIF: "eth0", NotSrc: []netip.Prefix{host32(private)}, Verdict: "snat", To: private})
 	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: 0}
 	in.Rules = append(in.Rules, FRule{IIF: "lo", Verdict: "accept"}, FRule{Established: true, Verdict: "accept"}, FRule{Verdict: "drop"})
@@ -326,6 +333,14 @@ func nlbTable(private netip.Addr, port uint16, target netip.AddrPort, tos uint8)
 	mark := &Chain{Name: "mark", Hook: "forward", Type: "filter", Priority: -5}
 	mark.Rules = append(mark.Rules, FRule{DNATed: true, SetTOS: tos, Verdict: "accept"})
 	return &Table{Name: fmt.Sprintf("pathlab_nlb_%d", port), Chains: []*Chain{pre, mark}}
+}
+
+// nlbSilentTable makes a network balancer node's listener without a
+// target drop what comes to it: the client's SYN goes unanswered.
+func nlbSilentTable(port uint16) *Table {
+	in := &Chain{Name: "input", Hook: "input", Type: "filter", Priority: -30}
+	in.Rules = append(in.Rules, FRule{Proto: "tcp", PortLo: port, PortHi: port, Verdict: "drop"})
+	return &Table{Name: fmt.Sprintf("pathlab_nlb_%d", port), Chains: []*Chain{in}}
 }
 
 // nlbTargetTable makes a network balancer's target send its replies back

@@ -38,6 +38,7 @@ const (
 	KindNAT         = "nat-gateway"
 	KindInstance    = "instance"
 	KindLBNode      = "load-balancer"
+	KindEndpoint    = "vpc-endpoint" // an interface endpoint's interface
 )
 
 // Plan is a lab's layout: what Up builds.
@@ -355,6 +356,19 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 		}
 	}
 
+	// Interface endpoints' interfaces carry their groups too; prefix
+	// lists stand for their CIDRs (endpoint.go).
+	for _, v := range s.VPCs {
+		for _, e := range v.Endpoints {
+			for _, i := range e.Interfaces {
+				for _, g := range e.SecurityGroups {
+					groupAddrs[g] = append(groupAddrs[g], addr(i.PrivateIP))
+				}
+			}
+		}
+	}
+	lists := prefixListsOf(s)
+
 	routers := map[string]*Node{}
 	peerAddr := map[string]map[string]netip.Addr{} // vpc -> peering -> next hop
 	for _, v := range s.VPCs {
@@ -470,16 +484,32 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 		for _, ng := range v.NATGateways {
 			n := p.add(&Node{Name: ng.Name, Kind: KindNAT, Forward: true})
 			inSubnet(n, ng.Subnet, addr(ng.PrivateIP))
-			natAddr[ng.Name], natSubnet[ng.Name] = addr(ng.PrivateIP), ng.Subnet
+			// A route to a NAT gateway that is not available is a
+			// blackhole (VPC User Guide, "NAT gateways": the route's
+			// status is blackhole); it falls to the default below.
+			if ng.State == "" || ng.State == "available" {
+				natAddr[ng.Name] = addr(ng.PrivateIP)
+			}
+			natSubnet[ng.Name] = ng.Subnet
 			n.Tables = append(n.Tables, natTables(addr(ng.PrivateIP))...)
 		}
 		instAddr := map[string]netip.Addr{}
 		instSubnet := map[string]string{}
 		for _, in := range v.Instances {
-			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall})
+			// EC2's source/destination check: an instance forwards what is
+			// not addressed to it only with the check off (EC2 User Guide,
+			// "Source/destination checks"); with it on, the kernel drops
+			// such a packet as a host that does not forward does.
+			fwd := in.SourceDestCheck != nil && !*in.SourceDestCheck
+			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall, Forward: fwd})
 			inSubnet(n, in.Subnet, addr(in.PrivateIP))
 			instAddr[in.Name], instSubnet[in.Name] = addr(in.PrivateIP), in.Subnet
-			n.Tables = append(n.Tables, sgTable(v, in.SecurityGroups, groupAddrs, vres))
+			n.Tables = append(n.Tables, sgTable(v, in.SecurityGroups, groupAddrs, lists, vres))
+			if fwd {
+				if t := natInstanceTable(v, in); t != nil { // natinstance.go
+					n.Tables = append(n.Tables, t)
+				}
+			}
 			if hostAt[addr(in.PrivateIP)] == nil {
 				hostAt[addr(in.PrivateIP)] = n
 			}
@@ -496,7 +526,7 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 				}
 				n.Tables = append(n.Tables, lbNodeTable(ports))
 				if len(lb.SecurityGroups) > 0 || lb.Type != "network" {
-					n.Tables = append(n.Tables, sgTable(v, lb.SecurityGroups, groupAddrs, vres))
+					n.Tables = append(n.Tables, sgTable(v, lb.SecurityGroups, groupAddrs, lists, vres))
 				}
 				if lb.Type == "network" {
 					n.Forward = true
@@ -535,6 +565,35 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 			p.byName[t].Tables = append(p.byName[t].Tables, nlbTargetTable(toses))
 		}
 
+		// Endpoints (endpoint.go): a gateway endpoint is a link from the
+		// router to its service's namespace; an interface endpoint an
+		// interface per subnet, linked to its service's namespace.
+		gwEndpoint := map[string]netip.Addr{}
+		for _, e := range v.Endpoints {
+			srv := p.byName[e.Server]
+			if srv == nil {
+				continue
+			}
+			switch e.Type {
+			case "gateway":
+				if !endpointActive(e) {
+					continue // its routes are blackholes
+				}
+				ra, sa := p.connect(r, fmt.Sprintf("ep%d", len(p.Links)+1), srv, fmt.Sprintf("ep%d", len(p.Links)+1), 0)
+				srv.Routes = append(srv.Routes, Route{Dst: cidr.Masked(), Via: ra})
+				gwEndpoint[e.Name] = sa
+			case "interface":
+				for _, i := range e.Interfaces {
+					n := p.add(&Node{Name: EndpointNodeName(e.Name, i.Subnet), Kind: KindEndpoint, Forward: true, Tables: []*Table{invisibleTable()}})
+					inSubnet(n, i.Subnet, addr(i.PrivateIP))
+					na, sa := p.connect(n, "svc", srv, fmt.Sprintf("ep%d", len(p.Links)+1), 0)
+					n.Routes = append(n.Routes, Route{Dst: host32(addr(srvIP(s, e.Server))), Via: sa})
+					n.Tables = append(n.Tables, endpointTable(endpointActive(e), addr(i.PrivateIP), addr(srvIP(s, e.Server)), na,
+						sgTable(v, e.SecurityGroups, groupAddrs, lists, vres)))
+				}
+			}
+		}
+
 		// Route tables: one table each, looked up for the subnets using it.
 		rtIndex := map[string]int{}
 		for ti, rt := range v.RouteTables {
@@ -547,31 +606,38 @@ func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
 			r.Routes = append(r.Routes, Route{Table: t, Dst: host32(vres), Via: resR})
 			r.Routes = append(r.Routes, Route{Table: t, Dst: cidr.Masked(), Blackhole: true})
 			for _, rs := range rt.Routes {
-				dst, err := netip.ParsePrefix(rs.Destination)
-				if err != nil {
-					return nil, err
+				dsts := lists[rs.Destination] // a prefix list: a route per CIDR
+				if dsts == nil {
+					dst, err := netip.ParsePrefix(rs.Destination)
+					if err != nil {
+						return nil, err
+					}
+					dsts = []netip.Prefix{dst.Masked()}
 				}
-				dst = dst.Masked()
-				if dst.Bits() == 0 {
-					hasDefault = true
+				for _, dst := range dsts {
+					if dst.Bits() == 0 {
+						hasDefault = true
+					}
+					route := Route{Table: t, Dst: dst}
+					switch {
+					case gwEndpoint[rs.Target].IsValid():
+						route.Via = gwEndpoint[rs.Target]
+					case rs.Target == v.InternetGateway && igw != nil:
+						route.Via = igwR
+					case natAddr[rs.Target].IsValid():
+						route.Via, route.Dev = natAddr[rs.Target], subnetBr[natSubnet[rs.Target]]
+					case instAddr[rs.Target].IsValid():
+						route.Via, route.Dev = instAddr[rs.Target], subnetBr[instSubnet[rs.Target]]
+					case peerAddr[v.Name][rs.Target].IsValid():
+						route.Via = peerAddr[v.Name][rs.Target]
+					default:
+						// blackhole, a deleted or pending peering, a target
+						// that does not exist: AWS shows the route as a
+						// blackhole and drops.
+						route.Blackhole = true
+					}
+					r.Routes = append(r.Routes, route)
 				}
-				route := Route{Table: t, Dst: dst}
-				switch {
-				case rs.Target == v.InternetGateway && igw != nil:
-					route.Via = igwR
-				case natAddr[rs.Target].IsValid():
-					route.Via, route.Dev = natAddr[rs.Target], subnetBr[natSubnet[rs.Target]]
-				case instAddr[rs.Target].IsValid():
-					route.Via, route.Dev = instAddr[rs.Target], subnetBr[instSubnet[rs.Target]]
-				case peerAddr[v.Name][rs.Target].IsValid():
-					route.Via = peerAddr[v.Name][rs.Target]
-				default:
-					// blackhole, a deleted or pending peering, a target
-					// that does not exist: AWS shows the route as a
-					// blackhole and drops.
-					route.Blackhole = true
-				}
-				r.Routes = append(r.Routes, route)
 			}
 			if !hasDefault {
 				r.Routes = append(r.Routes, Route{Table: t, Dst: netip.MustParsePrefix("0.0.0.0/0"), Blackhole: true})

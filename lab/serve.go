@@ -113,10 +113,12 @@ func (sv *servers) start(node string) error {
 				}
 				for _, zv := range z.VPCs {
 					if zv == v.Name {
-						rc.private = append(rc.private, buildZone(z))
+						rc.private = append(rc.private, buildZone(s, z))
 					}
 				}
 			}
+			// An interface endpoint's private DNS (endpoint.go).
+			rc.private = append(rc.private, endpointZones(&v)...)
 			cidr, err := netip.ParsePrefix(v.CIDR)
 			if err != nil {
 				return err
@@ -243,12 +245,18 @@ type targetGroup struct {
 	matcher string
 	mu      sync.Mutex
 	healthy []bool
+	reasons []string // ELB's reason code of an unhealthy target
+	// unused are the targets this node sends nothing to (zones.go).
+	unused []string
 }
 
-func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec) map[string]*targetGroup {
+func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) map[string]*targetGroup {
 	inst := map[string]netip.Addr{}
 	for _, in := range v.Instances {
-		inst[in.Name] = addrOf(in.PrivateIP)
+		// Only the targets this node sends to, by zone (zones.go).
+		if nodeSends(v, lb, nd, in.Subnet) {
+			inst[in.Name] = addrOf(in.PrivateIP)
+		}
 	}
 	out := map[string]*targetGroup{}
 	for _, tg := range lb.TargetGroups {
@@ -268,9 +276,12 @@ func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec) m
 		for _, t := range tg.Targets {
 			if a, ok := inst[t]; ok {
 				g.targets = append(g.targets, target{name: t, addr: netip.AddrPortFrom(a, uint16(tg.Port))})
+			} else if zoneUnused(v, lb, t) {
+				g.unused = append(g.unused, t)
 			}
 		}
 		g.healthy = make([]bool, len(g.targets))
+		g.reasons = make([]string, len(g.targets))
 		out[tg.Name] = g
 	}
 	return out
@@ -302,35 +313,44 @@ const backendTimeout = 800 * time.Millisecond
 func (g *targetGroup) check() {
 	var wg sync.WaitGroup
 	res := make([]bool, len(g.targets))
+	why := make([]string, len(g.targets))
 	for i, t := range g.targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			a := netip.AddrPortFrom(t.addr.Addr(), uint16(g.hcPort))
+			var err error
 			switch g.hcProto {
 			case "http", "https":
-				code, err := backendGet(a, g.hcProto, "", g.hcPath)
+				var code int
+				code, err = backendGet(a, g.hcProto, "", g.hcPath)
 				res[i] = err == nil && matches(g.matcher, code)
+				if err == nil && !res[i] {
+					why[i] = "Target.ResponseCodeMismatch"
+				}
 			default:
-				c, err := net.DialTimeout("tcp4", a.String(), backendTimeout)
+				var c net.Conn
+				c, err = net.DialTimeout("tcp4", a.String(), backendTimeout)
 				if err == nil {
 					c.Close()
 					res[i] = true
+				}
+			}
+			if err != nil {
+				// ELB's reason codes (ELB User Guide, "Target health
+				// status"): no answer in time, or the check failed.
+				why[i] = "Target.FailedHealthChecks"
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					why[i] = "Target.Timeout"
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	g.mu.Lock()
-	g.healthy = res
+	g.healthy, g.reasons = res, why
 	g.mu.Unlock()
-}
-
-func (g *targetGroup) loop() {
-	for {
-		time.Sleep(2 * time.Second)
-		g.check()
-	}
 }
 
 // backendGet opens a connection to a target and asks for path; a dial
@@ -366,31 +386,34 @@ func backendGet(a netip.AddrPort, proto, host, path string) (int, error) {
 // a reverse proxy with health checks, or a network balancer's as DNAT to
 // a healthy target.
 func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) error {
-	groups := sv.targetGroups(v, lb)
+	groups := sv.targetGroups(v, lb, nd)
 	for _, g := range groups {
 		g.check()
 	}
+	sv.writeHealth(lb, nd, groups) // health.go
 	if lb.Type == "network" {
 		return sv.nlb(lb, nd, groups)
 	}
-	for _, g := range groups {
-		go g.loop()
-	}
+	go func() {
+		for {
+			time.Sleep(2 * time.Second)
+			for _, g := range groups {
+				g.check()
+			}
+			sv.writeHealth(lb, nd, groups)
+		}
+	}()
 	for _, li := range lb.Listeners {
 		ln, err := net.Listen("tcp4", bindAddr("", li.Port))
 		if err != nil {
 			return err
 		}
-		h := &alb{li: li, tg: groups[li.TargetGroup]}
+		h := &alb{li: li, groups: groups}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		if li.Protocol == "https" || li.Protocol == "tls" {
-			cert := loadCert(sv.dir, li.Certificate)
-			cfg := &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-				if cert == nil {
-					return nil, errors.New("no certificate")
-				}
-				return cert, nil
-			}}
+			// The default certificate, or one of the listener's list by
+			// the client's SNI name (rules.go).
+			cfg := &tls.Config{GetCertificate: listenerCerts(sv.dir, sv.w, li)}
 			go srv.Serve(tls.NewListener(ln, cfg))
 			continue
 		}
@@ -400,9 +423,9 @@ func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd si
 }
 
 type alb struct {
-	li simnet.ListenerSpec
-	tg *targetGroup
-	rr atomic.Uint32
+	li     simnet.ListenerSpec
+	groups map[string]*targetGroup
+	rr     atomic.Uint32
 }
 
 func lbError(w http.ResponseWriter, code int) {
@@ -413,33 +436,47 @@ func lbError(w http.ResponseWriter, code int) {
 }
 
 func (a *alb) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.li.Redirect != "" {
+	act := listenerAction(a.li, r) // rules.go
+	switch {
+	case act.short != "":
 		w.Header().Set("Server", "awselb/2.0")
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
-		http.Redirect(w, r, a.li.Redirect+"://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		http.Redirect(w, r, act.short+"://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return
+	case act.redirect != nil:
+		writeRedirect(w, r, act.redirect, a.li.Port)
+		return
+	case act.fixed != nil:
+		writeFixed(w, act.fixed)
 		return
 	}
-	if a.tg == nil || len(a.tg.targets) == 0 {
+	a.forward(w, r, a.groups[act.forward])
+}
+
+// forward passes the request to a healthy target of tg (all of them when
+// none is: fail open), and answers 502, 503 or 504 as ELB does.
+func (a *alb) forward(w http.ResponseWriter, r *http.Request, tg *targetGroup) {
+	if tg == nil || len(tg.targets) == 0 {
 		lbError(w, http.StatusServiceUnavailable)
 		return
 	}
-	a.tg.mu.Lock()
+	tg.mu.Lock()
 	var cands []target
-	for i, t := range a.tg.targets {
-		if a.tg.healthy[i] {
+	for i, t := range tg.targets {
+		if tg.healthy[i] {
 			cands = append(cands, t)
 		}
 	}
-	a.tg.mu.Unlock()
+	tg.mu.Unlock()
 	if len(cands) == 0 {
-		cands = a.tg.targets // fail open
+		cands = tg.targets // fail open
 	}
 	var firstErr error
 	for _, t := range cands {
-		code, err := backendGet(t.addr, a.tg.spec.Protocol, r.Host, r.URL.RequestURI())
+		code, err := backendGet(t.addr, tg.spec.Protocol, r.Host, r.URL.RequestURI())
 		if err == nil {
 			writePage(w, code, t.name)
 			return
@@ -497,6 +534,10 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			}
 			g := groups[li.TargetGroup]
 			if g == nil || len(g.targets) == 0 {
+				// No target to pass the connection to (none in the node's
+				// zone with cross-zone off, or none registered): the
+				// connection goes unanswered, no reset.
+				tables = append(tables, nlbSilentTable(uint16(li.Port)))
 				continue
 			}
 			g.mu.Lock()
@@ -521,6 +562,7 @@ func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups 
 			for _, g := range groups {
 				g.check()
 			}
+			sv.writeHealth(lb, nd, groups)
 			apply()
 		}
 	}()

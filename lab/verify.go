@@ -40,6 +40,9 @@ type FlowResult struct {
 	Sim    Side   `json:"sim"`
 	Lab    Side   `json:"lab"`
 	Agree  bool   `json:"agree"`
+	// partial is the reply a network ACL judges for a partly denied
+	// ephemeral range (partial.go), when the simulation flags one.
+	partial *tracer.Flow
 }
 
 // Result is a lab's verification.
@@ -119,6 +122,10 @@ func Verify(ctx context.Context, st *State, w *simnet.World, o VerifyOptions) (*
 				return
 			}
 			fr.Sim = simSide(sim)
+			if reply, ok := partialHop(sim); ok && sim.Verdict == tracer.Delivered {
+				fr.partial = &reply
+				fr.Sim.Observed = "intermittent"
+			}
 			lab, err := probeIn(ctx, st, exe, f[0], f[1], o.Timeout)
 			if err != nil {
 				fr.Lab = Side{Verdict: "error", Detail: err.Error()}
@@ -137,6 +144,13 @@ func Verify(ctx context.Context, st *State, w *simnet.World, o VerifyOptions) (*
 	// starve a probe past its timeout, and a real disagreement repeats.
 	for i := range res.Flows {
 		f := &res.Flows[i]
+		if f.partial != nil {
+			// One probe sees one draw of the ephemeral port: judged
+			// over windows of the range, one flow at a time (partial.go).
+			f.Lab = judgePartial(ctx, st, exe, w.Spec(), f, *f.partial, o.Timeout)
+			f.Agree = f.Sim.Verdict == f.Lab.Verdict && f.Sim.Stage == f.Lab.Stage && f.Sim.Observed == f.Lab.Observed
+			continue
+		}
 		if f.Agree {
 			continue
 		}
@@ -357,6 +371,9 @@ func (r *Result) WriteText(w io.Writer) error {
 
 func (s Side) short() string {
 	if s.Verdict == tracer.Delivered {
+		if s.Observed != "" {
+			return "delivered (" + s.Observed + ")"
+		}
 		return "delivered"
 	}
 	if s.Verdict == "error" {
@@ -369,8 +386,8 @@ func (s Side) short() string {
 }
 
 func (s Side) long() string {
-	if s.Verdict == tracer.Delivered {
-		return "delivered"
+	if s.Verdict == tracer.Delivered && s.Detail == "" {
+		return s.short()
 	}
 	out := s.short()
 	if s.Component != "" || s.Code != "" {

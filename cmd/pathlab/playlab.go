@@ -81,3 +81,32 @@ func (p *playLabSession) Check(ctx context.Context, c scenarios.Check) (bool, st
 	}
 	return r.Delivered(), fmt.Sprintf("%s → %s: %s", c.From, c.Target, strings.TrimSpace(seen)), nil
 }
+
+// Health judges a balancer's health from the lab's balancer nodes: their
+// last round of health checks, live (lab/health.go). A rebuilt lab's nodes
+// report once before they are ready, so a fix shows at once.
+func (p *playLabSession) Health(ctx context.Context, lb string) (bool, string, error) {
+	hs, err := lab.Health(p.st, p.spec, lb)
+	if err != nil {
+		return false, "", err
+	}
+	if len(hs) == 0 {
+		return false, lb + " has no targets to check", nil
+	}
+	var bad []string
+	seen := map[string]bool{}
+	for _, h := range hs {
+		if h.Healthy {
+			continue
+		}
+		s := fmt.Sprintf("%s unhealthy (%s)", h.Target, h.ReasonCode)
+		if !seen[s] {
+			seen[s] = true
+			bad = append(bad, s)
+		}
+	}
+	if len(bad) > 0 {
+		return false, lb + ": " + strings.Join(bad, ", ") + " (the lab's health checks)", nil
+	}
+	return true, fmt.Sprintf("%s: every target healthy (%d health checks in the lab)", lb, len(hs)), nil
+}

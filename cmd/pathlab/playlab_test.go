@@ -69,11 +69,13 @@ func TestPlayLabSession(t *testing.T) {
 		{"exec of an unknown host", `no host "nosuch"`},
 		{"check failing in the simulation", `FAIL  customers get the shop's home page`},
 		{"check failing in the lab", `in the lab: FAIL: browser → https://shop.example.com/: http: HTTP 504`},
+		{"the lab's own health checks failing", `in the lab: FAIL: web-lb: app-1 unhealthy \(Target.Timeout\), app-2 unhealthy \(Target.Timeout\) \(the lab's health checks\)`},
 		{"the fix", `ok: `},
 		{"the lab rebuilt", `lab: lab play-shop rebuilt from the changed world in [0-9.]+s`},
 		{"the fixed lab's sg-app with port 8080", `dport 8080`},
 		{"curl's 200 from the fixed lab", `status=200`},
 		{"check passing in the lab", `in the lab: pass: browser → https://shop.example.com/: delivered`},
+		{"the lab's own health checks passing", `in the lab: pass: web-lb: every target healthy \([0-9]+ health checks in the lab\)`},
 		{"solved", `\nsolved\n`},
 	}
 	rest := got

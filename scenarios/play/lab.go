@@ -22,6 +22,13 @@ type Lab interface {
 	Check(ctx context.Context, c scenarios.Check) (delivered bool, seen string, err error)
 }
 
+// LabHealth is a lab that judges a balancer's health live, from its
+// proxies' own health checks: a health check passes when every target is
+// healthy, and seen says what describe-target-health would.
+type LabHealth interface {
+	Health(ctx context.Context, lb string) (healthy bool, seen string, err error)
+}
+
 // execCmd runs a real command in a host of the lab.
 func (s *Shell) execCmd(ctx context.Context, args []string) error {
 	if s.opts.Lab == nil {
@@ -54,7 +61,7 @@ type liveCheck struct {
 }
 
 // liveChecks probes each request check in the lab; nil without a lab. A
-// balancer's health is judged in the simulation only.
+// balancer's health is judged by the lab's balancer when it can (LabHealth).
 func (s *Shell) liveChecks(ctx context.Context, results []scenarios.Result) []liveCheck {
 	if s.opts.Lab == nil {
 		return nil
@@ -63,7 +70,17 @@ func (s *Shell) liveChecks(ctx context.Context, results []scenarios.Result) []li
 	for i, r := range results {
 		c := r.Check
 		if c.Healthy != "" {
-			out[i] = liveCheck{pass: r.Pass, line: "(a balancer's health is judged in the simulation)"}
+			lh, ok := s.opts.Lab.(LabHealth)
+			if !ok {
+				out[i] = liveCheck{pass: r.Pass, line: "(a balancer's health is judged in the simulation)"}
+				continue
+			}
+			healthy, seen, err := lh.Health(ctx, c.Healthy)
+			if err != nil {
+				out[i] = liveCheck{line: fmt.Sprintf("the lab's health checks: %v", err)}
+				continue
+			}
+			out[i] = liveCheck{pass: healthy, line: seen}
 			continue
 		}
 		if c.From == "" {
