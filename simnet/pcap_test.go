@@ -87,15 +87,6 @@ func captureOf(t *testing.T, w *World, from, target, at string) *Capture {
 	return c
 }
 
-func loadTestWorld(t *testing.T, name string) *World {
-	t.Helper()
-	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
 // TestCaptureURL is the first "done when": the capture of the
 // reference world's URL trace shows the DNS query for shop.example.com, the
 // SYN, the SYN-ACK and data segments both ways, then the close.
