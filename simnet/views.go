@@ -13,6 +13,10 @@ import "github.com/pathlab/pathlab/tracer"
 //     World.Clock, World.Kind, World.Names, World.DefaultFrom;
 //   - its flows: World.Flows (the requests worth trying), World.TraceFlows
 //     (their verdicts, on all cores), World.Reachability (both), with Flow;
+//   - the packets of a request where a capture sees them:
+//     World.CapturePoints, World.CapturePackets, and TcpdumpLines for their
+//     tcpdump text (the packets are built here, where the engine builds
+//     them for --packets too);
 //   - a trace and the words of its hops: World.Trace, tracer.Hop.Text, and
 //     the two shorter forms of an ACL allow below, which the story uses
 //     when it tells a crossing or a reply.
