@@ -254,7 +254,6 @@ func FuzzDescribePacket(f *testing.F) {
 		if v == nil || v.Summary == "" {
 			t.Fatal("no description")
 		}
-		c := &Capture{Packets: []Packet{{Data: data}}}
-		_ = c.Lines()
+		_ = TcpdumpLines([]Packet{{Data: data}})
 	})
 }
