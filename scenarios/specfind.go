@@ -9,111 +9,44 @@ import (
 	"github.com/pathlab/pathlab/simnet"
 )
 
-// The helpers below find resources in a world spec by name, so that faults
-// and fixes edit the spec where the resource is declared. Each returns nil
-// when nothing has the name.
+// The helpers below find resources in a world spec by name through the
+// spec's one resolver (WorldSpec.Refs), so that faults and fixes edit the
+// spec where the resource is declared. Each returns nil when nothing has
+// the name.
 
 func findSG(s *simnet.WorldSpec, name string) (*simnet.SecurityGroupSpec, *simnet.VPCSpec) {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.SecurityGroups {
-			if v.SecurityGroups[j].Name == name {
-				return &v.SecurityGroups[j], v
-			}
-		}
-	}
-	return nil, nil
+	return s.Refs().SecurityGroup(name)
 }
 
-func findACL(s *simnet.WorldSpec, name string) *simnet.ACLSpec {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.NetworkACLs {
-			if v.NetworkACLs[j].Name == name {
-				return &v.NetworkACLs[j]
-			}
-		}
-	}
-	return nil
-}
+func findACL(s *simnet.WorldSpec, name string) *simnet.ACLSpec { return s.Refs().ACL(name) }
 
 func findRT(s *simnet.WorldSpec, name string) (*simnet.RouteTableSpec, *simnet.VPCSpec) {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.RouteTables {
-			if v.RouteTables[j].Name == name {
-				return &v.RouteTables[j], v
-			}
-		}
-	}
-	return nil, nil
+	return s.Refs().RouteTable(name)
 }
 
 func findInstance(s *simnet.WorldSpec, name string) (*simnet.InstanceSpec, *simnet.VPCSpec) {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.Instances {
-			if v.Instances[j].Name == name {
-				return &v.Instances[j], v
-			}
-		}
-	}
-	return nil, nil
+	return s.Refs().Instance(name)
 }
 
 // hostServices returns the services and firewall of an instance or an
 // internet server.
 func hostParts(s *simnet.WorldSpec, name string) (*[]simnet.ServiceSpec, *[]simnet.FirewallRuleSpec) {
-	if in, _ := findInstance(s, name); in != nil {
-		return &in.Services, &in.Firewall
-	}
-	for i := range s.Internet.Servers {
-		if s.Internet.Servers[i].Name == name {
-			return &s.Internet.Servers[i].Services, &s.Internet.Servers[i].Firewall
-		}
-	}
-	return nil, nil
+	return s.Refs().Host(name)
 }
 
 func findLB(s *simnet.WorldSpec, name string) *simnet.LoadBalancerSpec {
-	for i := range s.VPCs {
-		v := &s.VPCs[i]
-		for j := range v.LoadBalancers {
-			if v.LoadBalancers[j].Name == name {
-				return &v.LoadBalancers[j]
-			}
-		}
-	}
-	return nil
+	return s.Refs().LoadBalancer(name)
 }
 
-func findCert(s *simnet.WorldSpec, name string) *simnet.CertSpec {
-	for i := range s.Certificates {
-		if s.Certificates[i].Name == name {
-			return &s.Certificates[i]
-		}
-	}
-	return nil
-}
+func findCert(s *simnet.WorldSpec, name string) *simnet.CertSpec { return s.Refs().Cert(name) }
 
 func findPeering(s *simnet.WorldSpec, name string) *simnet.PeeringSpec {
-	for i := range s.Peerings {
-		if s.Peerings[i].Name == name {
-			return &s.Peerings[i]
-		}
-	}
-	return nil
+	p, _ := s.Refs().Peering(name)
+	return p
 }
 
 // vpcOf returns the VPC with the given name.
-func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec {
-	for i := range s.VPCs {
-		if s.VPCs[i].Name == name {
-			return &s.VPCs[i]
-		}
-	}
-	return nil
-}
+func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec { return s.Refs().VPC(name) }
 
 // covers reports whether ports p include port n.
 func covers(p simnet.Ports, n int) bool {

@@ -71,7 +71,7 @@ func (c *compiler) nameOK(path, name, kind string) bool {
 		return false
 	}
 	if bad, r := hasControl(name); bad {
-		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, clip(printable(name), 80), r)
+		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, clip(Printable(name), 80), r)
 		return false
 	}
 	return true
@@ -229,7 +229,7 @@ func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
 	} else if !worldNamePattern().MatchString(s.Name) {
-		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(printable(s.Name), 80))
+		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(Printable(s.Name), 80))
 	}
 	if s.Clock != "" {
 		w.Clock, _ = c.time("$.clock", s.Clock, "clock")

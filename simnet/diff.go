@@ -344,11 +344,11 @@ func Diff(ctx context.Context, old, new *World) (*Difference, error) {
 			}
 		}
 	}
-	before, err := old.traceFlows(ctx, keys)
+	before, err := old.TraceFlows(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	after, err := new.traceFlows(ctx, keys)
+	after, err := new.TraceFlows(ctx, keys)
 	if err != nil {
 		return nil, err
 	}

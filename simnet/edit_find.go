@@ -6,96 +6,30 @@ import (
 	"time"
 )
 
-// The finders below look resources up in a spec by name, so that edits
-// change the spec where the resource is declared. Each returns nil when
-// nothing has the name.
+// The finders below look resources up in a spec by name (through Refs,
+// spec_refs.go), so that edits change the spec where the resource is
+// declared. Each returns nil when nothing has the name.
 
 func specSG(s *WorldSpec, name string) *SecurityGroupSpec {
-	for i := range s.VPCs {
-		for j := range s.VPCs[i].SecurityGroups {
-			if s.VPCs[i].SecurityGroups[j].Name == name {
-				return &s.VPCs[i].SecurityGroups[j]
-			}
-		}
-	}
-	return nil
+	g, _ := s.Refs().SecurityGroup(name)
+	return g
 }
 
-func specACL(s *WorldSpec, name string) *ACLSpec {
-	for i := range s.VPCs {
-		for j := range s.VPCs[i].NetworkACLs {
-			if s.VPCs[i].NetworkACLs[j].Name == name {
-				return &s.VPCs[i].NetworkACLs[j]
-			}
-		}
-	}
-	return nil
-}
+func specACL(s *WorldSpec, name string) *ACLSpec { return s.Refs().ACL(name) }
 
-func specRT(s *WorldSpec, name string) *RouteTableSpec {
-	for i := range s.VPCs {
-		for j := range s.VPCs[i].RouteTables {
-			if s.VPCs[i].RouteTables[j].Name == name {
-				return &s.VPCs[i].RouteTables[j]
-			}
-		}
-	}
-	for i := range s.TransitGateways { // a transit gateway's tables take route edits too
-		for j := range s.TransitGateways[i].RouteTables {
-			if s.TransitGateways[i].RouteTables[j].Name == name {
-				return &s.TransitGateways[i].RouteTables[j]
-			}
-		}
-	}
-	return nil
-}
+func specRT(s *WorldSpec, name string) *RouteTableSpec { return s.Refs().AnyRouteTable(name) }
 
-func specLB(s *WorldSpec, name string) *LoadBalancerSpec {
-	for i := range s.VPCs {
-		for j := range s.VPCs[i].LoadBalancers {
-			if s.VPCs[i].LoadBalancers[j].Name == name {
-				return &s.VPCs[i].LoadBalancers[j]
-			}
-		}
-	}
-	return nil
-}
+func specLB(s *WorldSpec, name string) *LoadBalancerSpec { return s.Refs().LoadBalancer(name) }
 
 // specHost returns the services and firewall of an instance or an
 // internet server.
 func specHost(s *WorldSpec, name string) (*[]ServiceSpec, *[]FirewallRuleSpec) {
-	for i := range s.VPCs {
-		for j := range s.VPCs[i].Instances {
-			if in := &s.VPCs[i].Instances[j]; in.Name == name {
-				return &in.Services, &in.Firewall
-			}
-		}
-	}
-	for i := range s.Internet.Servers {
-		if s.Internet.Servers[i].Name == name {
-			return &s.Internet.Servers[i].Services, &s.Internet.Servers[i].Firewall
-		}
-	}
-	return nil, nil
+	return s.Refs().Host(name)
 }
 
-func specCert(s *WorldSpec, name string) *CertSpec {
-	for i := range s.Certificates {
-		if s.Certificates[i].Name == name {
-			return &s.Certificates[i]
-		}
-	}
-	return nil
-}
+func specCert(s *WorldSpec, name string) *CertSpec { return s.Refs().Cert(name) }
 
-func specPeering(s *WorldSpec, name string) (*PeeringSpec, int) {
-	for i := range s.Peerings {
-		if s.Peerings[i].Name == name {
-			return &s.Peerings[i], i
-		}
-	}
-	return nil, -1
-}
+func specPeering(s *WorldSpec, name string) (*PeeringSpec, int) { return s.Refs().Peering(name) }
 
 // FindTargetGroup finds a target group of a balancer; with tg empty, the
 // balancer's only target group.

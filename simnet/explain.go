@@ -299,9 +299,9 @@ const aclConcept = "A network ACL guards a subnet's border and is stateless: its
 func (t *teller) aclCrossing(a, b tracer.Hop) {
 	text := "network ACL " + a.Component + ": " + a.Text()
 	if b.Component == a.Component {
-		again := b.Text()
-		if _, ok := b.Say.(sayACLAllow); ok {
-			again = aclAllowText(&b, aclNoLeg)
+		again, ok := ACLAllowWithoutLeg(&b)
+		if !ok {
+			again = b.Text()
 		}
 		text += "; and again " + again
 	} else {
@@ -347,9 +347,9 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 			stateful = true
 			parts = append(parts, "security group "+h.Component+" lets the reply out without a rule: security groups are stateful and remember the connection")
 		case tracer.NACLAllow:
-			detail := h.Text()
-			if _, ok := h.Say.(sayACLAllow); ok {
-				detail = aclAllowText(&h, aclNoWhy)
+			detail, ok := ACLReplyWithoutWhy(&h)
+			if !ok {
+				detail = h.Text()
 			}
 			if stateful {
 				parts = append(parts, "network ACL "+h.Component+" keeps no such memory: "+detail+" ("+h.Rule+")")

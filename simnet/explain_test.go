@@ -24,18 +24,6 @@ var storyCases = []struct {
 	{"sg-drops-syn", "issue3-sg-drops-syn.yaml", "", "https://shop.example.com/", "sg-lb: SG_NO_INGRESS_RULE"},
 }
 
-func storyWorld(t *testing.T, file string) *World {
-	t.Helper()
-	if file == "" {
-		w, err := LoadBuiltin(DefaultWorld)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return w
-	}
-	return loadTestWorld(t, file)
-}
-
 func TestExplainGolden(t *testing.T) {
 	for _, tt := range storyCases {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,7 +109,7 @@ func (g *graph) edge(from, to, label, kind string) {
 
 func (w *World) graphModel() *graph {
 	g := &graph{name: w.Name, ids: map[string]bool{}, byName: map[string]string{}, onPath: map[string]bool{}}
-	s := w.spec
+	s := w.Spec()
 	inet := &gCluster{id: g.newID("c_", "internet"), lines: []string{"Internet"}}
 	g.clusters = append(g.clusters, inet)
 	in := g.node(inet, "internet", "internet")

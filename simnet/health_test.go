@@ -57,12 +57,3 @@ func TestTargetHealth(t *testing.T) {
 		t.Error("TargetHealth of an unknown balancer: no error")
 	}
 }
-
-func mustBuiltin(t *testing.T) *World {
-	t.Helper()
-	w, err := LoadBuiltin(DefaultWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}

@@ -1,7 +1,9 @@
 package simnet
 
 import (
+	"context"
 	"flag"
+	"github.com/pathlab/pathlab/tracer"
 	"github.com/pathlab/pathlab/tracer/tracertest"
 	"net/netip"
 	"os"
@@ -34,3 +36,66 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func netipAddrPort(a netip.Addr, p uint16) netip.AddrPort { return netip.AddrPortFrom(a, p) }
+
+func storyWorld(t *testing.T, file string) *World {
+	t.Helper()
+	if file == "" {
+		w, err := LoadBuiltin(DefaultWorld)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	return loadTestWorld(t, file)
+}
+
+func mustBuiltin(t *testing.T) *World {
+	t.Helper()
+	w, err := LoadBuiltin(DefaultWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func ap(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func benchWorld(b *testing.B) (*World, tracer.Target) {
+	b.Helper()
+	w, err := LoadBuiltin(DefaultWorld)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t, err := tracer.ParseTarget(w.Headline())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w, t
+}
+
+func loadTestWorld(t *testing.T, name string) *World {
+	t.Helper()
+	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func trace(t testing.TB, w *World, from, target string) *tracer.Report {
+	t.Helper()
+	r, err := w.Trace(context.Background(), from, mustTarget(t, target))
+	if err != nil {
+		t.Fatalf("Trace(%s, %s): %v", from, target, err)
+	}
+	return r
+}
+
+func mustTarget(t testing.TB, s string) tracer.Target {
+	t.Helper()
+	tg, err := tracer.ParseTarget(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}

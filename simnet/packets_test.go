@@ -10,19 +10,6 @@ import (
 	"github.com/pathlab/pathlab/tracer"
 )
 
-func benchWorld(b *testing.B) (*World, tracer.Target) {
-	b.Helper()
-	w, err := LoadBuiltin(DefaultWorld)
-	if err != nil {
-		b.Fatal(err)
-	}
-	t, err := tracer.ParseTarget(w.Headline())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return w, t
-}
-
 // BenchmarkTracePlain is a trace without packets: the allocation count must
 // not grow with the packet view (issue 3). Before the packet view existed
 // it made 276 allocs/op (23644 B/op) on the built-in headline.
@@ -112,8 +99,6 @@ func findHop(t *testing.T, r *tracer.Report, stage string, match func(tracer.Hop
 	t.Fatalf("no %s hop matches", stage)
 	return -1, tracer.Hop{}
 }
-
-func ap(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 func TestPacketViews(t *testing.T) {
 	w, err := LoadBuiltin(DefaultWorld)
@@ -269,7 +254,6 @@ func FuzzDescribePacket(f *testing.F) {
 		if v == nil || v.Summary == "" {
 			t.Fatal("no description")
 		}
-		c := &Capture{Packets: []Packet{{Data: data}}}
-		_ = c.Lines()
+		_ = TcpdumpLines([]Packet{{Data: data}})
 	})
 }

@@ -133,37 +133,56 @@ func (w *World) capture(ctx context.Context, from string, target tracer.Target, 
 	if from == "" {
 		from = w.DefaultFrom()
 	}
-	n, err := w.From(from)
+	if at == "" {
+		at = from
+	}
+	pkts, notes, err := w.CapturePackets(ctx, from, target, at, echoes)
 	if err != nil {
 		return nil, err
+	}
+	return &Capture{World: w.Name, From: from, Target: target.String(), At: at, Packets: pkts, Notes: notes}, nil
+}
+
+// CapturePackets builds the packets of the request to target from the
+// named host (the default vantage point when from is empty) as a capture
+// at the named point records them (at the client when at is empty), in
+// time order, with the notes that say how to read them. A ping (an
+// icmp:// target) sends echoes echo requests. It is the World's side of a
+// Capture.
+func (w *World) CapturePackets(ctx context.Context, from string, target tracer.Target, at string, echoes int) (packets []Packet, notes []string, err error) {
+	if from == "" {
+		from = w.DefaultFrom()
+	}
+	n, err := w.From(from)
+	if err != nil {
+		return nil, nil, err
 	}
 	n.Capture = true
 	if at == "" {
 		at = from
 	}
 	if w.hosts[at] == nil && w.resolvers[at] == nil && w.lbs[at] == nil && w.nats[at] == nil {
-		return nil, fmt.Errorf("%w: nothing to capture at is named %q; capture at a client, server, instance, resolver, balancer or NAT gateway: %s",
+		return nil, nil, fmt.Errorf("%w: nothing to capture at is named %q; capture at a client, server, instance, resolver, balancer or NAT gateway: %s",
 			ErrUnknownName, at, strings.Join(w.CapturePoints(), ", "))
 	}
 	c := &capturer{w: w, n: n, at: at, echoes: echoes}
-	out := &Capture{World: w.Name, From: from, Target: target.String(), At: at}
 	if err := c.run(ctx, target); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sort.SliceStable(c.pkts, func(i, j int) bool { return c.pkts[i].t < c.pkts[j].t })
 	for _, p := range c.pkts {
-		out.Packets = append(out.Packets, Packet{Time: w.Clock.Add(p.t), Data: p.data})
+		packets = append(packets, Packet{Time: w.Clock.Add(p.t), Data: p.data})
 	}
 	switch {
 	case w.lbs[at] != nil:
-		out.Notes = append(out.Notes, at+" is a managed balancer: in the cloud no one can run tcpdump on it (traffic mirroring comes closest); this is what its interfaces would see")
+		notes = append(notes, at+" is a managed balancer: in the cloud no one can run tcpdump on it (traffic mirroring comes closest); this is what its interfaces would see")
 	case w.nats[at] != nil:
-		out.Notes = append(out.Notes, at+" is a managed NAT gateway: no one can run tcpdump on it; this is what its interface would see, both sides of the translation")
+		notes = append(notes, at+" is a managed NAT gateway: no one can run tcpdump on it; this is what its interface would see, both sides of the translation")
 	}
-	if len(out.Packets) == 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("no packet of this request passes %s", at))
+	if len(packets) == 0 {
+		notes = append(notes, fmt.Sprintf("no packet of this request passes %s", at))
 	}
-	return out, nil
+	return packets, notes, nil
 }
 
 // WritePcap writes the capture as a pcap file (link type RAW: IP packets)
@@ -186,11 +205,15 @@ func (c *Capture) WritePcap(w io.Writer) error {
 // the time of day in UTC:
 //
 //	12:00:00.084300 IP 198.51.100.10.43023 > 203.0.113.10.443: Flags [S], seq 1828167567, win 64240, options [mss 1460,nop,wscale 7,nop,nop,sackOK], length 0
-func (c *Capture) Lines() []string {
+func (c *Capture) Lines() []string { return TcpdumpLines(c.Packets) }
+
+// TcpdumpLines returns packets as `tcpdump -nn` prints them, one a line,
+// with the time of day in UTC (see Capture.Lines).
+func TcpdumpLines(packets []Packet) []string {
 	d := newDecoder()
 	rel := seqBase{}
-	out := make([]string, 0, len(c.Packets))
-	for _, p := range c.Packets {
+	out := make([]string, 0, len(packets))
+	for _, p := range packets {
 		ts := p.Time.UTC().Format("15:04:05.000000")
 		if err := d.decode(p.Data); err != nil {
 			out = append(out, ts+" undecodable packet: "+err.Error())

@@ -87,15 +87,6 @@ func captureOf(t *testing.T, w *World, from, target, at string) *Capture {
 	return c
 }
 
-func loadTestWorld(t *testing.T, name string) *World {
-	t.Helper()
-	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
 // TestCaptureURL is the first "done when": the capture of the
 // reference world's URL trace shows the DNS query for shop.example.com, the
 // SYN, the SYN-ACK and data segments both ways, then the close.
@@ -494,20 +485,20 @@ func TestCaptureEverywhere(t *testing.T) {
 	d := newDecoder()
 	for _, f := range flows {
 		for _, at := range points {
-			c, err := w.Capture(context.Background(), f[0], mustTarget(t, f[1]), at)
+			pkts, _, err := w.CapturePackets(context.Background(), f[0], mustTarget(t, f[1]), at, pings)
 			if err != nil {
-				t.Fatalf("Capture(%s → %s at %s): %v", f[0], f[1], at, err)
+				t.Fatalf("CapturePackets(%s → %s at %s): %v", f[0], f[1], at, err)
 			}
-			for i, p := range c.Packets {
+			for i, p := range pkts {
 				if err := d.decode(p.Data); err != nil {
 					t.Errorf("%s → %s at %s: packet %d: %v", f[0], f[1], at, i, err)
 				}
-				if i > 0 && p.Time.Before(c.Packets[i-1].Time) {
+				if i > 0 && p.Time.Before(pkts[i-1].Time) {
 					t.Errorf("%s → %s at %s: packet %d goes back in time", f[0], f[1], at, i)
 				}
 			}
-			if n := len(c.Lines()); n != len(c.Packets) {
-				t.Errorf("%s → %s at %s: %d lines for %d packets", f[0], f[1], at, n, len(c.Packets))
+			if n := len(TcpdumpLines(pkts)); n != len(pkts) {
+				t.Errorf("%s → %s at %s: %d lines for %d packets", f[0], f[1], at, n, len(pkts))
 			}
 		}
 	}

@@ -10,24 +10,6 @@ import (
 	"github.com/pathlab/pathlab/tracer"
 )
 
-func mustTarget(t testing.TB, s string) tracer.Target {
-	t.Helper()
-	tg, err := tracer.ParseTarget(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tg
-}
-
-func trace(t testing.TB, w *World, from, target string) *tracer.Report {
-	t.Helper()
-	r, err := w.Trace(context.Background(), from, mustTarget(t, target))
-	if err != nil {
-		t.Fatalf("Trace(%s, %s): %v", from, target, err)
-	}
-	return r
-}
-
 func brokenAt(r *tracer.Report) string {
 	if r.BrokenAt == nil {
 		return "delivered"

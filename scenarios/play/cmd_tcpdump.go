@@ -13,7 +13,6 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/simnet"
-	"github.com/pathlab/pathlab/tracer"
 )
 
 // What a capture holds: tcpdump in the shell shows the packets of the
@@ -196,13 +195,12 @@ func (s *Shell) capture(ctx context.Context, at string) (lines, notes []string, 
 	case last.dns != nil:
 		c = s.dnsCapture(at)
 	case last.target.Scheme != "" && last.world != nil:
-		capture := last.world.Capture
 		if last.icmp && last.count > 0 {
-			capture = func(ctx context.Context, from string, t tracer.Target, at string) (*simnet.Capture, error) {
-				return last.world.CapturePing(ctx, from, t, at, last.count)
-			}
+			c, err = last.world.CapturePing(ctx, last.from, last.target, at, last.count)
+		} else {
+			c, err = last.world.Capture(ctx, last.from, last.target, at)
 		}
-		if c, err = capture(ctx, last.from, last.target, at); err != nil {
+		if err != nil {
 			return nil, nil, nil, nil, err
 		}
 	}
