@@ -105,6 +105,8 @@ var editCases = []struct {
 	{"hub", "vpn vpn-dc state pending", VPNEdit{VPN: "vpn-dc", Op: "state", Arg: "pending"}},
 	{"hub", "endpoint vpce-secrets private-dns off", EndpointEdit{Endpoint: "vpce-secrets", Op: "private-dns", Arg: "off"}},
 	{"hub", "endpoint vpce-s3 state failed", EndpointEdit{Endpoint: "vpce-s3", Op: "state", Arg: "failed"}},
+	{"mesh", "lb pay-nlb subnets lb-a", LBSubnetsEdit{LB: "pay-nlb", Nodes: []LBNodeSpec{{Subnet: "lb-a"}}}},
+	{"shop", "lb web-lb subnets public-a public-b=10.0.2.12,203.0.113.12", LBSubnetsEdit{LB: "web-lb", Nodes: []LBNodeSpec{{Subnet: "public-a"}, {Subnet: "public-b", PrivateIP: "10.0.2.12", PublicIP: "203.0.113.12"}}}},
 }
 
 // TestEditRoundTrip: every kind of edit reads back from its command line
