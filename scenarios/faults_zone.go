@@ -15,7 +15,8 @@ import (
 // User Guide, "Target health status") and get no traffic, whatever the
 // cross-zone setting. The balancer's DNS name stops answering with the
 // removed node's address (ELB creates a node per enabled zone and its DNS
-// name resolves to the nodes' addresses), so records that list it lose it.
+// name resolves to the nodes' addresses); a record that lists exactly the
+// nodes' addresses follows them (simnet.LBSubnetsEdit).
 // An application balancer keeps at least two zones (SetSubnets refuses
 // fewer); a network balancer may keep one.
 
@@ -65,32 +66,9 @@ func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if len(keep.Nodes) < min {
 		return nil, fmt.Errorf("%s would keep %d subnet(s); a %s load balancer needs at least %d", l.Name, len(keep.Nodes), l.Type, min)
 	}
-	// Records that list the removed node's address lose it, as the
-	// balancer's DNS name does; a record with no other address is left.
-	var dns []simnet.Edit
-	for i := range s.DNS.Zones {
-		z := &s.DNS.Zones[i]
-		for _, r := range z.Records {
-			if r.Type != "A" {
-				continue
-			}
-			vals := r.AllValues()
-			rest := slices.DeleteFunc(slices.Clone(vals), func(v string) bool { return v == gone.PrivateIP || (gone.PublicIP != "" && v == gone.PublicIP) })
-			if len(rest) > 0 && len(rest) < len(vals) {
-				e := dnsSet(zoneRef(s, z), relRecord(z.Name, r.Name), "A", rest...)
-				e.TTL = r.TTL
-				dns = append(dns, e)
-			}
-		}
-	}
 	c := &change{s: s}
 	if err := c.do(keep); err != nil {
 		return nil, err
-	}
-	for _, e := range dns {
-		if err := c.do(e); err != nil {
-			return nil, err
-		}
 	}
 	what := fmt.Sprintf("removed %s's node in subnet %s (set-subnets without it)", l.Name, gone.Subnet)
 	if p["target"] != "" {

@@ -16,7 +16,9 @@ import (
 //
 // A subnet that keeps its node is named alone; a new one gives the new
 // node's addresses. An application balancer keeps at least two zones
-// (ELB refuses fewer; world validation says so too).
+// (ELB refuses fewer; world validation says so too). An A record that
+// lists exactly the balancer's node addresses follows the nodes, as the
+// balancer's own DNS name does.
 type LBSubnetsEdit struct {
 	LB string
 	// Nodes in order; a node with no PrivateIP keeps its existing one.
@@ -111,6 +113,48 @@ func (e LBSubnetsEdit) apply(s *WorldSpec) (Edit, string, error) {
 	for _, n := range nodes {
 		now = append(now, n.Subnet)
 	}
+	before, after := nodeAddrs(l, l.Nodes), nodeAddrs(l, nodes)
 	l.Nodes = nodes
-	return undo, fmt.Sprintf("%s: nodes in subnets %s (was %s)", e.LB, strings.Join(now, ", "), strings.Join(was, ", ")), nil
+	msg := fmt.Sprintf("%s: nodes in subnets %s (was %s)", e.LB, strings.Join(now, ", "), strings.Join(was, ", "))
+	// A record that lists exactly the balancer's node addresses stands for
+	// the balancer's DNS name, which answers with one address per enabled
+	// zone: it follows the nodes.
+	if !slices.Equal(before, after) {
+		for i := range s.DNS.Zones {
+			z := &s.DNS.Zones[i]
+			for j := range z.Records {
+				r := &z.Records[j]
+				if r.Alias != nil || !strings.EqualFold(r.Type, "A") || !sameSet(r.AllValues(), before) {
+					continue
+				}
+				r.Value, r.Values = "", slices.Clone(after)
+				msg += fmt.Sprintf("; %s in %s now answers %s", r.Name, z.Name, strings.Join(after, ", "))
+			}
+		}
+	}
+	return undo, msg, nil
+}
+
+// nodeAddrs are the addresses a balancer's name answers with for nodes:
+// public ones for an internet-facing balancer, private ones otherwise.
+func nodeAddrs(l *LoadBalancerSpec, nodes []LBNodeSpec) []string {
+	var out []string
+	for _, n := range nodes {
+		if l.Scheme == "internet-facing" && n.PublicIP != "" {
+			out = append(out, n.PublicIP)
+		} else {
+			out = append(out, n.PrivateIP)
+		}
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }
