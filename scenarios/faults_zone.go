@@ -82,7 +82,7 @@ func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // candZoneDisabled: a balancer that may lose a node (two zones left for an
 // application balancer, one for a network balancer) whose zone holds a
-// target.
+// target, alone and with a target of another zone deregistered.
 func candZoneDisabled(s *simnet.WorldSpec) []Params {
 	zoneOf := map[string]string{}   // subnet -> zone
 	hostZone := map[string]string{} // instance -> zone
@@ -112,10 +112,18 @@ func candZoneDisabled(s *simnet.WorldSpec) []Params {
 					continue
 				}
 				for _, tg := range l.TargetGroups {
-					if slices.ContainsFunc(tg.Targets, func(t string) bool { return hostZone[t] == z }) {
-						out = append(out, Params{"lb": l.Name, "subnet": n.Subnet})
-						break
+					if !slices.ContainsFunc(tg.Targets, func(t string) bool { return hostZone[t] == z }) {
+						continue
 					}
+					out = append(out, Params{"lb": l.Name, "subnet": n.Subnet})
+					// With a target of another zone out too, the zones
+					// left may have none the balancer can use.
+					for _, t := range tg.Targets {
+						if hostZone[t] != z {
+							out = append(out, Params{"lb": l.Name, "subnet": n.Subnet, "target": t})
+						}
+					}
+					break
 				}
 			}
 		}
