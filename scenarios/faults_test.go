@@ -28,6 +28,7 @@ var faultCases = []struct {
 	{"nacl-ephemeral-partial", "shop", "app-1", "tcp://db.internal.shop:5432", Params{"acl": "acl-data", "direction": "egress", "cidr": "10.0.10.0/23"}, tracer.NACLEphemeralPartial, ""},
 	{"nat-instance-check-on", "shop", "app-1", "https://api.partner.example.net/", Params{"table": "rt-private", "host": "bastion"}, tracer.SrcDstCheck, ""},
 	{"lb-cross-zone-off", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb", "target": "app-1"}, tracer.LBZoneNoTargets, ""},
+	{"lb-zone-disabled", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"lb": "pay-nlb", "subnet": "lb-a", "target": "payments-2"}, tracer.LBZoneNoTargets, ""},
 	{"lb-target-deregistered", "mesh", "orders-1", "tcp://payments.mesh.internal:9000", Params{"lb": "pay-nlb", "target": "payments-1"}, tracer.LBZoneNoTargets, ""},
 	{"dns-alias-wrong-target", "mesh", "web-1", "https://api.mesh.internal/", Params{"zone": "mesh.internal", "name": "api", "target": "pay-nlb"}, tracer.LBNoListener, ""},
 	{"nat-gateway-replaced", "shop", "app-1", "https://api.partner.example.net/", Params{"nat": "nat-a"}, tracer.RouteBlackhole, ""},

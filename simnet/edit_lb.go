@@ -88,6 +88,8 @@ func parseLBEdit(w []string) (Edit, error) {
 	switch what {
 	case "cross-zone":
 		return parseCrossZoneEdit(w) // edit_cloud.go
+	case "subnets":
+		return parseLBSubnetsEdit(w) // edit_subnets.go
 	case "health-check":
 		if len(w) != 5 && len(w) != 6 {
 			return nil, wordCount("lb", "health-check takes path|port VALUE [TARGET_GROUP]")

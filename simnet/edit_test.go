@@ -105,6 +105,8 @@ var editCases = []struct {
 	{"hub", "vpn vpn-dc state pending", VPNEdit{VPN: "vpn-dc", Op: "state", Arg: "pending"}},
 	{"hub", "endpoint vpce-secrets private-dns off", EndpointEdit{Endpoint: "vpce-secrets", Op: "private-dns", Arg: "off"}},
 	{"hub", "endpoint vpce-s3 state failed", EndpointEdit{Endpoint: "vpce-s3", Op: "state", Arg: "failed"}},
+	{"mesh", "lb pay-nlb subnets lb-a", LBSubnetsEdit{LB: "pay-nlb", Nodes: []LBNodeSpec{{Subnet: "lb-a"}}}},
+	{"shop", "lb web-lb subnets public-a public-b=10.0.2.12,203.0.113.12", LBSubnetsEdit{LB: "web-lb", Nodes: []LBNodeSpec{{Subnet: "public-a"}, {Subnet: "public-b", PrivateIP: "10.0.2.12", PublicIP: "203.0.113.12"}}}},
 }
 
 // TestEditRoundTrip: every kind of edit reads back from its command line
@@ -195,6 +197,9 @@ func TestEditErrors(t *testing.T) {
 		{"lb web-lb listener 443 rule 7 delete", "has no rules"},
 		{"lb web-lb listener 443 rule 0 delete", "not a number from 1 to 50000"},
 		{"lb web-lb listener 443 rule add 5 path /a", "needs an action"},
+		{"lb web-lb subnets public-a app-a", "give the new node's address as app-a=PRIVATE_IP"},
+		{"lb web-lb subnets public-a=10.0.1.x", "not an IP address"},
+		{"lb web-lb subnets public-a public-a", "named twice"},
 		{"lb web-lb listener 443 rule add 5 path /a,/b,/c,/d forward tg-app", "1 to 3 values"},
 		{"lb web-lb listener 443 rule 5 redirect status 307", "301 or 302"},
 		{"cert nope renew", `no certificate is named "nope"`},
@@ -228,6 +233,7 @@ func TestApplyEditMessage(t *testing.T) {
 		{"sg sg-app add ingress tcp 443 from sg-lb", "sg-app: added ingress tcp 443 from sg-lb"},
 		{"route rt-private replace 0.0.0.0/0 via blackhole", "rt-private: 0.0.0.0/0 now → blackhole (was nat-a)"},
 		{"lb web-lb target-group tg-app port 8081", "now sends to port 8081 (was 8080)"},
+		{"lb web-lb subnets public-b public-a", "web-lb: nodes in subnets public-b, public-a (was public-a, public-b)"},
 		{"peering create pcx-x app analytics", "pending acceptance (peering pcx-x accept)"},
 	}
 	for _, tc := range tests {

@@ -90,6 +90,7 @@ func init() {
 			"describe-listeners":      {name: "DescribeListeners", run: (*Shell).awsDescribeListeners, options: []string{"--load-balancer-arn", "--listener-arns", "--max-items", "--page-size", "--starting-token"}},
 			"register-targets":        {name: "RegisterTargets", run: (*Shell).awsTargets, required: []string{"--target-group-arn", "--targets"}, options: []string{"--target-group-arn", "--targets"}},
 			"deregister-targets":      {name: "DeregisterTargets", run: (*Shell).awsTargets, required: []string{"--target-group-arn", "--targets"}, options: []string{"--target-group-arn", "--targets"}},
+			"set-subnets":             {name: "SetSubnets", run: (*Shell).awsSetSubnets, required: []string{"--load-balancer-arn", "--subnets"}, options: []string{"--load-balancer-arn", "--subnets"}}, // aws_subnets.go
 			"modify-target-group": {name: "ModifyTargetGroup", run: (*Shell).awsModifyTG, required: []string{"--target-group-arn"},
 				options: []string{"--target-group-arn", "--health-check-protocol", "--health-check-port", "--health-check-path", "--health-check-enabled", "--no-health-check-enabled",
 					"--health-check-interval-seconds", "--health-check-timeout-seconds", "--healthy-threshold-count", "--unhealthy-threshold-count", "--matcher"},

@@ -138,6 +138,7 @@ func FuzzAWS(f *testing.F) {
 		"ec2 authorize-security-group-ingress --group-id sg-app --ip-permissions IpProtocol=tcp,FromPort=1,ToPort=2,IpRanges=[{CidrIp=10.0.0.0/8}]",
 		"ec2 create-network-acl-entry --network-acl-id acl-data --egress --rule-number 5 --protocol 17 --port-range From=53,To=53 --cidr-block 0.0.0.0/0 --rule-action allow",
 		"elbv2 modify-target-group --target-group-arn tg-app --matcher HttpCode=200 --health-check-port 9",
+		"elbv2 set-subnets --load-balancer-arn web-lb --subnets public-b app-a",
 		"route53 list-resource-record-sets --hosted-zone-id /hostedzone/Z --query ResourceRecordSets[0]",
 		"elbv2 register-targets --target-group-arn tg-app --targets Id=db-1,Port=1",
 	} {
