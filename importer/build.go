@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Assumed addresses: documentation and benchmarking ranges, never a real
@@ -376,7 +376,7 @@ func (b *builder) subnets() {
 		pfx = pfx.Masked()
 		name := b.name(r)
 		zone := str(r.V, "availability_zone")
-		v.subnets = append(v.subnets, noted[simnet.SubnetSpec]{v: simnet.SubnetSpec{Name: name, CIDR: pfx.String(), Zone: zone}, note: []string{r.Label()}})
+		v.subnets = append(v.subnets, noted[spec.SubnetSpec]{v: spec.SubnetSpec{Name: name, CIDR: pfx.String(), Zone: zone}, note: []string{r.Label()}})
 		id := str(r.V, "id")
 		b.subnetOf[id] = name
 		b.subnetVPC[id] = v
@@ -552,7 +552,7 @@ func (b *builder) addRoute(v *wVPC, rt *wRT, m map[string]any, origin *resource)
 	if why != "" {
 		b.warn(origin.Label(), "route %s → %s", pfx, why)
 	}
-	rt.routes = append(rt.routes, noted[simnet.RouteSpec]{v: simnet.RouteSpec{Destination: pfx.String(), Target: target}, note: routeNote(origin, why)})
+	rt.routes = append(rt.routes, noted[spec.RouteSpec]{v: spec.RouteSpec{Destination: pfx.String(), Target: target}, note: routeNote(origin, why)})
 }
 
 func routeNote(origin *resource, why string) []string {
@@ -670,7 +670,7 @@ func (b *builder) networkACLs() {
 		}
 	}
 	for _, a := range b.aclOf {
-		for _, list := range [][]noted[simnet.ACLRuleSpec]{a.ingress, a.egress} {
+		for _, list := range [][]noted[spec.ACLRuleSpec]{a.ingress, a.egress} {
 			sort.SliceStable(list, func(i, j int) bool { return list[i].v.Rule < list[j].v.Rule })
 		}
 	}
@@ -722,13 +722,13 @@ func (b *builder) addACLRule(a *wACL, m map[string]any, egress bool, origin *res
 		b.warn(origin.Label(), "%s rule %d has action %q; left out", a.name, n, action)
 		return
 	}
-	rule := simnet.ACLRuleSpec{Rule: n, Protocol: proto, CIDR: pfx.Masked().String(), Action: action}
+	rule := spec.ACLRuleSpec{Rule: n, Protocol: proto, CIDR: pfx.Masked().String(), Action: action}
 	var extra []string
 	if proto == "tcp" || proto == "udp" {
 		lo, lok := num(m, "from_port")
 		hi, hok := num(m, "to_port")
 		if lok && hok && !(lo == 0 && hi == 65535) && lo >= 0 && hi <= 65535 && lo <= hi {
-			rule.Ports = simnet.PortsOf(lo, hi)
+			rule.Ports = spec.PortsOf(lo, hi)
 		}
 	}
 	if proto == "icmp" {
@@ -748,7 +748,7 @@ func (b *builder) addACLRule(a *wACL, m map[string]any, egress bool, origin *res
 			return // the inline set repeats the separate rules
 		}
 	}
-	*list = append(*list, noted[simnet.ACLRuleSpec]{v: rule, note: append([]string{origin.Label()}, extra...)})
+	*list = append(*list, noted[spec.ACLRuleSpec]{v: rule, note: append([]string{origin.Label()}, extra...)})
 }
 
 // ---- associations: subnets to route tables and ACLs ---------------------
@@ -869,8 +869,8 @@ func (b *builder) defaultACL(v *wVPC) *wACL {
 	}
 	a := &wACL{name: b.unique(v.name + "-default-acl"), id: key,
 		note:    []string{b.assume(v.name, "VPC %s's default network ACL, which the input does not hold: AWS creates it allowing all traffic", v.name)},
-		ingress: []noted[simnet.ACLRuleSpec]{{v: simnet.ACLRuleSpec{Rule: 100, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}},
-		egress:  []noted[simnet.ACLRuleSpec]{{v: simnet.ACLRuleSpec{Rule: 100, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}},
+		ingress: []noted[spec.ACLRuleSpec]{{v: spec.ACLRuleSpec{Rule: 100, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}},
+		egress:  []noted[spec.ACLRuleSpec]{{v: spec.ACLRuleSpec{Rule: 100, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}},
 	}
 	v.acls = append(v.acls, a)
 	b.aclOf[key] = a

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 type certNeed struct {
@@ -104,7 +104,7 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 		b.warn(origin.Label(), "an %s rule of %s for protocol %q is left out: the world format holds tcp, udp, icmp and all", dir, sg.name, str(m, "protocol"))
 		return
 	}
-	var ports simnet.Ports
+	var ports spec.Ports
 	var extra []string
 	var icmpType, icmpCode *int
 	lo, lok := num(m, "from_port")
@@ -112,7 +112,7 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 	switch proto {
 	case "tcp", "udp":
 		if lok && hok && lo >= 0 && hi <= 65535 && lo <= hi && !(lo == 0 && hi == 65535) {
-			ports = simnet.PortsOf(lo, hi)
+			ports = spec.PortsOf(lo, hi)
 		}
 	case "icmp":
 		// from_port is the ICMP type, to_port the code; -1 is any.
@@ -166,7 +166,7 @@ func (b *builder) sgRules(sg *wSG, m map[string]any, ingress bool, origin *resou
 	}
 outer:
 	for _, p := range peers {
-		rule := simnet.SGRuleSpec{Protocol: proto, Ports: ports, ICMPType: icmpType, ICMPCode: icmpCode}
+		rule := spec.SGRuleSpec{Protocol: proto, Ports: ports, ICMPType: icmpType, ICMPCode: icmpCode}
 		if ingress {
 			rule.Source = p
 		} else {
@@ -177,7 +177,7 @@ outer:
 				continue outer
 			}
 		}
-		*list = append(*list, noted[simnet.SGRuleSpec]{v: rule, note: append([]string{origin.Label()}, extra...)})
+		*list = append(*list, noted[spec.SGRuleSpec]{v: rule, note: append([]string{origin.Label()}, extra...)})
 	}
 }
 
@@ -191,8 +191,8 @@ func (b *builder) defaultSG(v *wVPC) *wSG {
 	}
 	sg := &wSG{name: b.unique(v.name + "-default-sg"), id: key}
 	sg.note = []string{b.assume(v.name, "VPC %s's default security group, which the input does not hold: AWS creates it admitting its own members and letting everything out", v.name)}
-	sg.ingress = []noted[simnet.SGRuleSpec]{{v: simnet.SGRuleSpec{Protocol: "all", Source: sg.name}}}
-	sg.egress = []noted[simnet.SGRuleSpec]{{v: simnet.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}}
+	sg.ingress = []noted[spec.SGRuleSpec]{{v: spec.SGRuleSpec{Protocol: "all", Source: sg.name}}}
+	sg.egress = []noted[spec.SGRuleSpec]{{v: spec.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}}
 	v.sgs = append(v.sgs, sg)
 	b.sgOf[key] = sg
 	if id := str(v.r.V, "default_security_group_id"); id != "" {
@@ -242,7 +242,7 @@ func (b *builder) peerings() {
 			}
 		}
 		name := b.name(r)
-		b.w.peerings = append(b.w.peerings, noted[simnet.PeeringSpec]{v: simnet.PeeringSpec{Name: name, VPCs: []string{a.name, c.name}, Status: status}, note: note})
+		b.w.peerings = append(b.w.peerings, noted[spec.PeeringSpec]{v: spec.PeeringSpec{Name: name, VPCs: []string{a.name, c.name}, Status: status}, note: note})
 		b.pcxOf[id] = name
 		if x := str(r.V, "arn"); x != "" {
 			b.pcxOf[x] = name
@@ -452,7 +452,7 @@ func (b *builder) natGateways() {
 		if state != "" {
 			note = append(note, "state "+state+": AWS keeps routes to it as blackholes")
 		}
-		v.nats = append(v.nats, noted[simnet.NATGatewaySpec]{v: simnet.NATGatewaySpec{Name: name, Subnet: b.subnetOf[sid], PrivateIP: priv.String(), PublicIP: pub, State: state}, note: note})
+		v.nats = append(v.nats, noted[spec.NATGatewaySpec]{v: spec.NATGatewaySpec{Name: name, Subnet: b.subnetOf[sid], PrivateIP: priv.String(), PublicIP: pub, State: state}, note: note})
 		b.natOf[str(r.V, "id")] = name
 		b.imported(r, name)
 	}
@@ -580,7 +580,7 @@ func (b *builder) certificates() {
 			nb, na = b.clock.AddDate(0, -1, 0), b.clock.AddDate(1, 0, 0)
 			note = append(note, b.assume(name, "valid from %s to %s: the input does not give its validity (not issued yet)", nb.Format(time.RFC3339), na.Format(time.RFC3339)))
 		}
-		b.w.certs = append(b.w.certs, noted[simnet.CertSpec]{v: simnet.CertSpec{Name: name, Domains: domains, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)}, note: note})
+		b.w.certs = append(b.w.certs, noted[spec.CertSpec]{v: spec.CertSpec{Name: name, Domains: domains, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)}, note: note})
 		b.certOf[str(r.V, "arn")] = name
 		b.certOf[str(r.V, "id")] = name
 		b.imported(r, name)
@@ -616,7 +616,7 @@ func (b *builder) loadBalancers() {
 			continue
 		}
 		tg := &wTG{note: []string{r.Label()}}
-		tg.spec = simnet.TargetGroupSpec{Name: b.name(r), Protocol: proto, Port: port, Targets: []string{}}
+		tg.spec = spec.TargetGroupSpec{Name: b.name(r), Protocol: proto, Port: port, Targets: []string{}}
 		if hc := blocks(r.V, "health_check"); len(hc) > 0 {
 			h := hc[0]
 			tg.spec.HealthCheck.Protocol = strings.ToLower(str(h, "protocol"))
@@ -673,7 +673,7 @@ func (b *builder) loadBalancers() {
 		}
 		name := b.name(r)
 		lb := &wLB{note: []string{r.Label()}}
-		lb.spec = simnet.LoadBalancerSpec{Name: name, Type: typ, Scheme: "internet-facing"}
+		lb.spec = spec.LoadBalancerSpec{Name: name, Type: typ, Scheme: "internet-facing"}
 		// Cross-zone balancing: always on for application balancers (the
 		// attribute cannot turn it off); off by default for network
 		// balancers, on with enable_cross_zone_load_balancing.
@@ -715,7 +715,7 @@ func (b *builder) loadBalancers() {
 				continue
 			}
 			seenSubnet[s] = true
-			node := noted[simnet.LBNodeSpec]{v: simnet.LBNodeSpec{Subnet: b.subnetOf[s]}}
+			node := noted[spec.LBNodeSpec]{v: spec.LBNodeSpec{Subnet: b.subnetOf[s]}}
 			m, known := mapping[s], nodeIPs[s]
 			priv, ok := privateIn(str(known, "private_ip"), b.subnetPfx[s])
 			if !ok {
@@ -887,7 +887,7 @@ func (b *builder) listener(lb *wLB, r *resource) {
 		b.unsupported(r, fmt.Sprintf("protocol %s on a %s balancer is not in the world format", str(r.V, "protocol"), lb.spec.Type))
 		return
 	}
-	l := noted[simnet.ListenerSpec]{v: simnet.ListenerSpec{Port: port, Protocol: proto}, note: []string{r.Label()}}
+	l := noted[spec.ListenerSpec]{v: spec.ListenerSpec{Port: port, Protocol: proto}, note: []string{r.Label()}}
 	acts := blocks(r.V, "default_action")
 	sort.SliceStable(acts, func(i, j int) bool {
 		a, _ := num(acts[i], "order")
@@ -980,7 +980,7 @@ var wellKnown = map[int]string{22: "ssh", 25: "smtp", 53: "dns", 80: "http", 443
 
 func (b *builder) services() {
 	lbs := b.sortedLBs()
-	add := func(in *wInstance, s simnet.ServiceSpec, why string) {
+	add := func(in *wInstance, s spec.ServiceSpec, why string) {
 		for _, have := range in.services {
 			if have.v.Port == s.Port && have.v.Protocol == s.Protocol {
 				return
@@ -990,7 +990,7 @@ func (b *builder) services() {
 			f := false
 			s.Running = &f
 		}
-		in.services = append(in.services, noted[simnet.ServiceSpec]{v: s, note: []string{b.assume(in.spec.Name, "%s listens on %s %d: %s", s.Name, s.Protocol, s.Port, why)}})
+		in.services = append(in.services, noted[spec.ServiceSpec]{v: s, note: []string{b.assume(in.spec.Name, "%s listens on %s %d: %s", s.Name, s.Protocol, s.Port, why)}})
 	}
 	for _, lb := range lbs {
 		for _, tg := range lb.tgs {
@@ -1018,7 +1018,7 @@ func (b *builder) services() {
 						status = n
 					}
 				}
-				s := simnet.ServiceSpec{Name: serviceName(proto, tg.spec.Port), Protocol: proto, Port: tg.spec.Port, Bind: "0.0.0.0"}
+				s := spec.ServiceSpec{Name: serviceName(proto, tg.spec.Port), Protocol: proto, Port: tg.spec.Port, Bind: "0.0.0.0"}
 				if tg.spec.Protocol == "http" || tg.spec.Protocol == "https" {
 					s.HTTP = map[string]int{"/": 200}
 					if hcProto == "http" || hcProto == "https" {
@@ -1028,7 +1028,7 @@ func (b *builder) services() {
 				hcPort := tg.spec.HealthCheck.Port
 				if hcPort != 0 && hcPort != tg.spec.Port {
 					add(in, s, fmt.Sprintf("target of %s", tg.spec.Name))
-					h := simnet.ServiceSpec{Name: serviceName("tcp", hcPort), Protocol: "tcp", Port: hcPort, Bind: "0.0.0.0"}
+					h := spec.ServiceSpec{Name: serviceName("tcp", hcPort), Protocol: "tcp", Port: hcPort, Bind: "0.0.0.0"}
 					if hcProto == "http" || hcProto == "https" {
 						h.HTTP = map[string]int{hcPath: status}
 					}
@@ -1062,7 +1062,7 @@ func (b *builder) services() {
 					if err != nil || lo != hi || lo == 0 {
 						continue
 					}
-					add(in, simnet.ServiceSpec{Name: serviceName(rule.v.Protocol, lo), Protocol: rule.v.Protocol, Port: lo, Bind: "0.0.0.0"},
+					add(in, spec.ServiceSpec{Name: serviceName(rule.v.Protocol, lo), Protocol: rule.v.Protocol, Port: lo, Bind: "0.0.0.0"},
 						fmt.Sprintf("security group %s admits %s %d", sg.name, rule.v.Protocol, lo))
 				}
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // ---- DNS ----------------------------------------------------------------
@@ -110,7 +110,7 @@ func (b *builder) dns() {
 		for _, ns := range nss {
 			ns = zoneName(ns)
 			ip := b.nsAddr()
-			z.nameservers = append(z.nameservers, noted[simnet.NameserverSpec]{v: simnet.NameserverSpec{Name: ns, IP: ip}, note: []string{b.assume(z.name, "nameserver %s answers at %s (its address is Route 53's)", ns, ip)}})
+			z.nameservers = append(z.nameservers, noted[spec.NameserverSpec]{v: spec.NameserverSpec{Name: ns, IP: ip}, note: []string{b.assume(z.name, "nameserver %s answers at %s (its address is Route 53's)", ns, ip)}})
 		}
 	}
 	// Records.
@@ -135,10 +135,10 @@ func (b *builder) dns() {
 		if z == nil {
 			z = &wZone{name: parent, note: []string{b.assume(parent, "the zone AWS serves balancer names from")}}
 			ip := b.nsAddr()
-			z.nameservers = []noted[simnet.NameserverSpec]{{v: simnet.NameserverSpec{Name: "ns1." + parent, IP: ip}, note: []string{b.assume(parent, "its nameserver ns1.%s answers at %s", parent, ip)}}}
+			z.nameservers = []noted[spec.NameserverSpec]{{v: spec.NameserverSpec{Name: "ns1." + parent, IP: ip}, note: []string{b.assume(parent, "its nameserver ns1.%s answers at %s", parent, ip)}}}
 			b.w.zones = append(b.w.zones, z)
 		}
-		z.records = append(z.records, noted[simnet.RecordSpec]{v: simnet.RecordSpec{Name: label, Type: "A", Values: lbAddrs(lb), TTL: ptr(60)}, note: []string{b.lbRes[lb].Label()}})
+		z.records = append(z.records, noted[spec.RecordSpec]{v: spec.RecordSpec{Name: label, Type: "A", Values: lbAddrs(lb), TTL: ptr(60)}, note: []string{b.lbRes[lb].Label()}})
 	}
 	var keep []*wZone
 	for _, z := range b.w.zones {
@@ -199,7 +199,7 @@ func (b *builder) record(r *resource) {
 		b.unsupported(r, fmt.Sprintf("%s records are not in the world format", typ))
 		return
 	}
-	rec := simnet.RecordSpec{Name: rel, Type: typ}
+	rec := spec.RecordSpec{Name: rel, Type: typ}
 	note := []string{r.Label()}
 	if t, ok := num(r.V, "ttl"); ok && t >= 0 {
 		rec.TTL = ptr(t)
@@ -217,7 +217,7 @@ func (b *builder) record(r *resource) {
 			// A Route 53 alias: it answers with the balancer's
 			// addresses, at the apex too, and has no TTL of its own.
 			rec.TTL = nil
-			rec.Alias = &simnet.AliasSpec{Target: lb.spec.Name, EvaluateHealth: evaluate}
+			rec.Alias = &spec.AliasSpec{Target: lb.spec.Name, EvaluateHealth: evaluate}
 			note = append(note, "alias to "+b.lbRes[lb].Label())
 			b.aliases[lb] = append(b.aliases[lb], strings.TrimSuffix(fullName(rel, z.name), "."))
 		case lb != nil:
@@ -225,7 +225,7 @@ func (b *builder) record(r *resource) {
 			return
 		case (key == z.name || strings.HasSuffix(key, "."+z.name)) && typ == "A" && b.zoneHasA(str(r.V, "zone_id"), key, r):
 			rec.TTL = nil
-			rec.Alias = &simnet.AliasSpec{Target: key + ".", EvaluateHealth: evaluate}
+			rec.Alias = &spec.AliasSpec{Target: key + ".", EvaluateHealth: evaluate}
 			note = append(note, "alias to "+key+", a record of the same zone")
 		case rel != "@" && key != "" && !strings.HasPrefix(key, unknownPrefix) && b.knownName(key):
 			rec.Type, rec.Value = "CNAME", key
@@ -280,7 +280,7 @@ func (b *builder) record(r *resource) {
 			return
 		}
 	}
-	z.records = append(z.records, noted[simnet.RecordSpec]{v: rec, note: note})
+	z.records = append(z.records, noted[spec.RecordSpec]{v: rec, note: note})
 	b.imported(r, z.name)
 }
 
@@ -367,7 +367,7 @@ func (b *builder) assumedCerts() {
 		sort.Strings(domains)
 		name := b.unique("cert-" + lb.spec.Name)
 		nb, na := b.clock.AddDate(0, -1, 0), b.clock.AddDate(1, 0, 0)
-		b.w.certs = append(b.w.certs, noted[simnet.CertSpec]{v: simnet.CertSpec{Name: name, Domains: domains, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)},
+		b.w.certs = append(b.w.certs, noted[spec.CertSpec]{v: spec.CertSpec{Name: name, Domains: domains, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)},
 			note: []string{b.assume(name, "the certificate of %s's listener on port %d, which the input does not hold, covers the names that point at it", lb.spec.Name, lb.listeners[need.idx].v.Port)}})
 		lb.listeners[need.idx].v.Certificate = name
 	}
@@ -387,8 +387,8 @@ func (b *builder) internet() {
 	b.used[rip] = true
 	rname := b.unique(resolverName)
 	cname := b.unique(clientName)
-	b.w.resolvers = []noted[simnet.ResolverSpec]{{v: simnet.ResolverSpec{Name: rname, IP: rip.String()}, note: []string{b.assume(rname, "a recursive resolver on the internet, which infrastructure files do not describe")}}}
-	b.w.clients = []noted[simnet.ClientSpec]{{v: simnet.ClientSpec{Name: cname, IP: cip.String(), Resolver: rname}, note: []string{b.assume(cname, "a client on the internet, which infrastructure files do not describe")}}}
+	b.w.resolvers = []noted[spec.ResolverSpec]{{v: spec.ResolverSpec{Name: rname, IP: rip.String()}, note: []string{b.assume(rname, "a recursive resolver on the internet, which infrastructure files do not describe")}}}
+	b.w.clients = []noted[spec.ClientSpec]{{v: spec.ClientSpec{Name: cname, IP: cip.String(), Resolver: rname}, note: []string{b.assume(cname, "a client on the internet, which infrastructure files do not describe")}}}
 	// The headline: the first internet-facing balancer, by the name that
 	// points at it.
 	lbs := make([]*wLB, 0, len(b.lbName))

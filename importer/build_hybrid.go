@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Importing the constructs of issue 11: managed prefix lists, VPC DNS
@@ -103,7 +103,7 @@ func (b *builder) addPrefixList(ids []string, name string, own bool, cidrs []str
 	if !own {
 		name = b.unique(name)
 	}
-	b.w.prefixLists = append(b.w.prefixLists, noted[simnet.PrefixListSpec]{v: simnet.PrefixListSpec{Name: name, CIDRs: keep}, note: note})
+	b.w.prefixLists = append(b.w.prefixLists, noted[spec.PrefixListSpec]{v: spec.PrefixListSpec{Name: name, CIDRs: keep}, note: note})
 	for _, id := range ids {
 		if id != "" {
 			hy.plOf[id] = name
@@ -395,11 +395,11 @@ func (b *builder) vpnConnections() {
 			note = append(note, "its ranges are the static routes of its VPN connections")
 		}
 		hostIP, _ := b.freeIn(netip.MustParsePrefix(ok[0]))
-		host := simnet.OnPremHost{Name: b.unique(oname + "-host"), IP: hostIP.String()}
+		host := spec.OnPremHost{Name: b.unique(oname + "-host"), IP: hostIP.String()}
 		note = append(note, b.assume(host.Name, "a host of the on-premises network at %s, as a vantage point", host.IP))
 		hy.cgwNet[cid] = len(b.w.onprems)
-		b.w.onprems = append(b.w.onprems, noted[simnet.OnPremSpec]{v: simnet.OnPremSpec{Name: oname, CIDRs: ok,
-			CustomerGateway: simnet.CustomerGWSpec{Name: cname, IP: ip}, Hosts: []simnet.OnPremHost{host}}, note: note})
+		b.w.onprems = append(b.w.onprems, noted[spec.OnPremSpec]{v: spec.OnPremSpec{Name: oname, CIDRs: ok,
+			CustomerGateway: spec.CustomerGWSpec{Name: cname, IP: ip}, Hosts: []spec.OnPremHost{host}}, note: note})
 		hy.cgwOf[cid] = cname
 		b.imported(cg, cname)
 		for _, c := range byCGW[cid] {
@@ -416,7 +416,7 @@ func (b *builder) vpnConnections() {
 func (b *builder) vpnConnection(r *resource, cgw string, routes []string) {
 	hy := b.hybrid()
 	name := b.name(r)
-	spec := simnet.VPNSpec{Name: name, CustomerGateway: cgw}
+	ws := spec.VPNSpec{Name: name, CustomerGateway: cgw}
 	note := []string{r.Label()}
 	if g := str(r.V, "vpn_gateway_id"); g != "" {
 		n := hy.vgwOf[g]
@@ -424,13 +424,13 @@ func (b *builder) vpnConnection(r *resource, cgw string, routes []string) {
 			b.unsupported(r, fmt.Sprintf("its virtual private gateway %s is not in the input (or attached to no VPC of it)", orUnknown(g)))
 			return
 		}
-		spec.VPNGateway = n
+		ws.VPNGateway = n
 	} else if str(r.V, "transit_gateway_id") == "" {
 		b.unsupported(r, "it ends at neither a virtual private gateway nor a transit gateway")
 		return
 	}
 	if boolean(r.V, "static_routes_only") {
-		spec.StaticRoutes = routes
+		ws.StaticRoutes = routes
 		if len(routes) == 0 {
 			b.warn(r.Label(), "VPN connection %s routes statically but the input lists no static routes; the on-premises network's ranges are used", name)
 		}
@@ -452,21 +452,21 @@ func (b *builder) vpnConnection(r *resource, cgw string, routes []string) {
 			if strings.EqualFold(str(t, "status"), "DOWN") {
 				st = "down"
 			}
-			spec.Tunnels = append(spec.Tunnels, simnet.TunnelSpec{State: st})
+			ws.Tunnels = append(ws.Tunnels, spec.TunnelSpec{State: st})
 		}
 	}
 	switch st := strings.ToLower(str(r.V, "state")); st {
 	case "", "available":
 	case "pending":
-		spec.State = "pending"
+		ws.State = "pending"
 	case "deleting":
-		spec.State = "deleting"
+		ws.State = "deleting"
 	default:
-		spec.State = "failed"
+		ws.State = "failed"
 		note = append(note, "its state is "+st)
 	}
 	hy.vpnOf[str(r.V, "id")] = name
-	b.w.vpns = append(b.w.vpns, noted[simnet.VPNSpec]{v: spec, note: note})
+	b.w.vpns = append(b.w.vpns, noted[spec.VPNSpec]{v: ws, note: note})
 	b.imported(r, name)
 	for _, s := range b.of("aws_vpn_connection_route") {
 		if str(s.V, "vpn_connection_id") == str(r.V, "id") {
@@ -523,7 +523,7 @@ func (b *builder) transitGateways() {
 			continue
 		}
 		name := b.name(r)
-		spec := simnet.TGWAttachmentSpec{Name: name, VPC: v.name, State: attState(str(r.V, "state"))}
+		ws := spec.TGWAttachmentSpec{Name: name, VPC: v.name, State: attState(str(r.V, "state"))}
 		note := []string{r.Label()}
 		zones := map[string]string{}
 		for _, s := range strs(r.V, "subnet_ids") {
@@ -538,14 +538,14 @@ func (b *builder) transitGateways() {
 				continue
 			}
 			zones[z] = sn
-			spec.Subnets = append(spec.Subnets, sn)
+			ws.Subnets = append(ws.Subnets, sn)
 		}
-		if len(spec.Subnets) == 0 {
+		if len(ws.Subnets) == 0 {
 			b.unsupported(r, "none of its subnets is in the input")
 			continue
 		}
-		spec.ApplianceMode = strings.EqualFold(str(r.V, "appliance_mode_support"), "enable")
-		g.atts = append(g.atts, noted[simnet.TGWAttachmentSpec]{v: spec, note: note})
+		ws.ApplianceMode = strings.EqualFold(str(r.V, "appliance_mode_support"), "enable")
+		g.atts = append(g.atts, noted[spec.TGWAttachmentSpec]{v: ws, note: note})
 		hy.attOf[id] = name
 		hy.attTGW[id] = g
 		b.imported(r, name)
@@ -568,7 +568,7 @@ func (b *builder) transitGateways() {
 		if id == "" {
 			id = "vpn-attachment:" + str(r.V, "id")
 		}
-		g.atts = append(g.atts, noted[simnet.TGWAttachmentSpec]{v: simnet.TGWAttachmentSpec{Name: name, VPN: vname, State: attState(str(r.V, "attachment_state"))}, note: []string{"the transit gateway attachment of " + r.Label()}})
+		g.atts = append(g.atts, noted[spec.TGWAttachmentSpec]{v: spec.TGWAttachmentSpec{Name: name, VPN: vname, State: attState(str(r.V, "attachment_state"))}, note: []string{"the transit gateway attachment of " + r.Label()}})
 		hy.attOf[id] = name
 		hy.attTGW[id] = g
 	}
@@ -711,7 +711,7 @@ func (b *builder) transitGateways() {
 			}
 		}
 		if !dup {
-			t.routes = append(t.routes, noted[simnet.RouteSpec]{v: simnet.RouteSpec{Destination: p.Masked().String(), Target: target}, note: routeNote(r, why)})
+			t.routes = append(t.routes, noted[spec.RouteSpec]{v: spec.RouteSpec{Destination: p.Masked().String(), Target: target}, note: routeNote(r, why)})
 		}
 		b.imported(r, t.name)
 	}
@@ -740,7 +740,7 @@ func defaultTableID(g *resource, key string) string {
 
 // dropVPN removes a VPN connection that ends nowhere the world holds.
 func (b *builder) dropVPN(name string) {
-	var keep []noted[simnet.VPNSpec]
+	var keep []noted[spec.VPNSpec]
 	for _, v := range b.w.vpns {
 		if v.v.Name != name {
 			keep = append(keep, v)
@@ -802,9 +802,9 @@ func (b *builder) server(service, within string) (string, bool) {
 	name := b.unique(sanitize(service))
 	cert := b.unique("cert-" + name)
 	nb, na := b.clock.AddDate(0, -1, 0), b.clock.AddDate(1, 0, 0)
-	b.w.certs = append(b.w.certs, noted[simnet.CertSpec]{v: simnet.CertSpec{Name: cert, Domains: []string{service}, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)},
+	b.w.certs = append(b.w.certs, noted[spec.CertSpec]{v: spec.CertSpec{Name: cert, Domains: []string{service}, NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)},
 		note: []string{b.assume(cert, "the certificate the service %s presents", service)}})
-	b.w.servers = append(b.w.servers, noted[simnet.ServerSpec]{v: simnet.ServerSpec{Name: name, IP: ip, Services: []simnet.ServiceSpec{{Name: "https", Protocol: "tcp", Port: 443, TLS: cert, HTTP: map[string]int{"/": 200}}}},
+	b.w.servers = append(b.w.servers, noted[spec.ServerSpec]{v: spec.ServerSpec{Name: name, IP: ip, Services: []spec.ServiceSpec{{Name: "https", Protocol: "tcp", Port: 443, TLS: cert, HTTP: map[string]int{"/": 200}}}},
 		note: []string{b.assume(name, "the service %s answers https at %s; the input describes the endpoint, not the service", service, ip)}})
 	hy.servers[service] = name
 	hy.serviceNames = append(hy.serviceNames, [2]string{service, ip})
@@ -863,7 +863,7 @@ func (b *builder) endpoints() {
 		}
 		name := b.name(r)
 		note := []string{r.Label()}
-		spec := simnet.EndpointSpec{Name: name, State: attState(str(r.V, "state"))}
+		ws := spec.EndpointSpec{Name: name, State: attState(str(r.V, "state"))}
 		switch typ {
 		case "gateway":
 			pl := hy.plOf[str(r.V, "prefix_list_id")]
@@ -883,7 +883,7 @@ func (b *builder) endpoints() {
 				b.unsupported(r, "its prefix list has no address for the service")
 				continue
 			}
-			spec.Type, spec.Service, spec.Server, spec.PrefixList = "gateway", svc, server, pl
+			ws.Type, ws.Service, ws.Server, ws.PrefixList = "gateway", svc, server, pl
 			// Its routes: one per route table, the prefix list to it.
 			tables := strs(r.V, "route_table_ids")
 			for _, a := range rtAssoc[id] {
@@ -902,14 +902,14 @@ func (b *builder) endpoints() {
 					}
 				}
 				if !found {
-					rt.routes = append(rt.routes, noted[simnet.RouteSpec]{v: simnet.RouteSpec{Destination: pl, Target: name}, note: []string{"the route of " + r.Label()}})
+					rt.routes = append(rt.routes, noted[spec.RouteSpec]{v: spec.RouteSpec{Destination: pl, Target: name}, note: []string{"the route of " + r.Label()}})
 				}
 			}
 		case "interface":
-			spec.Type, spec.Service = "interface", svc+"."+region+".amazonaws.com"
-			server, _ := b.server(spec.Service, "")
-			spec.Server = server
-			spec.PrivateDNS = boolean(r.V, "private_dns_enabled")
+			ws.Type, ws.Service = "interface", svc+"."+region+".amazonaws.com"
+			server, _ := b.server(ws.Service, "")
+			ws.Server = server
+			ws.PrivateDNS = boolean(r.V, "private_dns_enabled")
 			known := map[string]string{}
 			for _, m := range blocks(r.V, "interface_addresses") { // from the AWS reader: the endpoint's interfaces
 				known[str(m, "subnet_id")] = str(m, "private_ip")
@@ -950,9 +950,9 @@ func (b *builder) endpoints() {
 					note = append(note, b.assume(name, "interface address %s in %s (AWS picks it; the input does not say)", a, sn))
 				}
 				b.used[ip] = true
-				spec.Interfaces = append(spec.Interfaces, simnet.LBNodeSpec{Subnet: sn, PrivateIP: ip.String()})
+				ws.Interfaces = append(ws.Interfaces, spec.LBNodeSpec{Subnet: sn, PrivateIP: ip.String()})
 			}
-			if len(spec.Interfaces) == 0 {
+			if len(ws.Interfaces) == 0 {
 				b.unsupported(r, "none of its subnets is in the input")
 				continue
 			}
@@ -966,20 +966,20 @@ func (b *builder) endpoints() {
 					b.warn(r.Label(), "endpoint %s names security group %s, which the input does not hold in its VPC; left out", name, orUnknown(g))
 					continue
 				}
-				if !contains(spec.SecurityGroups, sg.name) {
-					spec.SecurityGroups = append(spec.SecurityGroups, sg.name)
+				if !contains(ws.SecurityGroups, sg.name) {
+					ws.SecurityGroups = append(ws.SecurityGroups, sg.name)
 				}
 			}
-			if len(spec.SecurityGroups) == 0 {
+			if len(ws.SecurityGroups) == 0 {
 				sg := b.defaultSG(v)
-				spec.SecurityGroups = []string{sg.name}
+				ws.SecurityGroups = []string{sg.name}
 				note = append(note, b.assume(name, "security group %s: the input names none the world holds, and AWS then uses the VPC's default", sg.name))
 			}
 		default:
 			b.unsupported(r, "Gateway Load Balancer endpoints are not in the world format")
 			continue
 		}
-		v.endpoints = append(v.endpoints, noted[simnet.EndpointSpec]{v: spec, note: note})
+		v.endpoints = append(v.endpoints, noted[spec.EndpointSpec]{v: ws, note: note})
 		hy.epOf[id] = name
 		b.imported(r, name)
 		for _, list := range [][]*resource{rtAssoc[id], snAssoc[id], sgAssoc[id]} {
@@ -1020,17 +1020,17 @@ func (b *builder) hybridLate() {
 				}
 			}
 			if !have {
-				z.records = append(z.records, noted[simnet.RecordSpec]{v: simnet.RecordSpec{Name: rel, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
+				z.records = append(z.records, noted[spec.RecordSpec]{v: spec.RecordSpec{Name: rel, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
 			}
 			continue
 		}
 		if z == nil {
 			z = &wZone{name: parent, note: []string{b.assume(parent, "the zone AWS serves the region's service names from")}}
 			ip := b.nsAddr()
-			z.nameservers = []noted[simnet.NameserverSpec]{{v: simnet.NameserverSpec{Name: "ns1." + parent, IP: ip}, note: []string{b.assume(parent, "its nameserver ns1.%s answers at %s", parent, ip)}}}
+			z.nameservers = []noted[spec.NameserverSpec]{{v: spec.NameserverSpec{Name: "ns1." + parent, IP: ip}, note: []string{b.assume(parent, "its nameserver ns1.%s answers at %s", parent, ip)}}}
 			b.w.zones = append(b.w.zones, z)
 		}
-		z.records = append(z.records, noted[simnet.RecordSpec]{v: simnet.RecordSpec{Name: label, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
+		z.records = append(z.records, noted[spec.RecordSpec]{v: spec.RecordSpec{Name: label, Type: "A", Value: sn[1], TTL: ptr(60)}, note: []string{b.assume(sn[0], "the public name of the service answers %s", sn[1])}})
 	}
 	if len(b.w.resolvers) == 0 {
 		return
@@ -1070,7 +1070,7 @@ func (b *builder) prefixListRoute(v *wVPC, rt *wRT, m map[string]any, origin *re
 		}
 	}
 	if isEndpoint {
-		rt.routes = append(rt.routes, noted[simnet.RouteSpec]{v: simnet.RouteSpec{Destination: pl, Target: target}, note: routeNote(origin, why)})
+		rt.routes = append(rt.routes, noted[spec.RouteSpec]{v: spec.RouteSpec{Destination: pl, Target: target}, note: routeNote(origin, why)})
 		return
 	}
 	if why != "" {
@@ -1084,14 +1084,14 @@ func (b *builder) prefixListRoute(v *wVPC, rt *wRT, m map[string]any, origin *re
 			}
 		}
 		if !dup {
-			rt.routes = append(rt.routes, noted[simnet.RouteSpec]{v: simnet.RouteSpec{Destination: c, Target: target},
+			rt.routes = append(rt.routes, noted[spec.RouteSpec]{v: spec.RouteSpec{Destination: c, Target: target},
 				note: append(routeNote(origin, why), "an entry of prefix list "+pl+": the world routes a prefix list as a whole only to a gateway endpoint")})
 		}
 	}
 }
 
 // sameSGRule compares two rules by value (the ICMP fields are pointers).
-func sameSGRule(a, c simnet.SGRuleSpec) bool {
+func sameSGRule(a, c spec.SGRuleSpec) bool {
 	eq := func(x, y *int) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
 	return a.Protocol == c.Protocol && a.Ports == c.Ports && a.Source == c.Source && a.Destination == c.Destination && eq(a.ICMPType, c.ICMPType) && eq(a.ICMPCode, c.ICMPCode)
 }

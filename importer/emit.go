@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The world file is written here rather than by a YAML library, so that
@@ -75,7 +75,7 @@ func flow(kv ...string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func ports(p simnet.Ports) string {
+func ports(p spec.Ports) string {
 	if p.IsZero() {
 		return ""
 	}
@@ -229,7 +229,7 @@ func (v *wVPC) emit(y *yamlOut) {
 			y.line(6, "- name: "+q(a.name))
 			for _, dir := range []struct {
 				key   string
-				rules []noted[simnet.ACLRuleSpec]
+				rules []noted[spec.ACLRuleSpec]
 			}{{"ingress", a.ingress}, {"egress", a.egress}} {
 				if len(dir.rules) == 0 {
 					y.line(8, dir.key+": []")
@@ -272,7 +272,7 @@ func (v *wVPC) emit(y *yamlOut) {
 			y.line(6, "- name: "+q(sg.name))
 			for _, dir := range []struct {
 				key   string
-				rules []noted[simnet.SGRuleSpec]
+				rules []noted[spec.SGRuleSpec]
 			}{{"ingress", sg.ingress}, {"egress", sg.egress}} {
 				if len(dir.rules) == 0 {
 					y.line(8, dir.key+": []")
@@ -352,7 +352,7 @@ func (v *wVPC) emit(y *yamlOut) {
 					y.line(12, "protocol: "+q(tg.spec.Protocol))
 					y.line(12, "port: "+strconv.Itoa(tg.spec.Port))
 					hc := tg.spec.HealthCheck
-					if hc != (simnet.HealthCheckSpec{}) {
+					if hc != (spec.HealthCheckSpec{}) {
 						kv := []string{}
 						if hc.Protocol != "" {
 							kv = append(kv, "protocol", q(hc.Protocol))

@@ -3,7 +3,7 @@ package importer
 import (
 	"strconv"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Writing the world format's extensions of issue 11: internet servers
@@ -18,7 +18,7 @@ func itoaP(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-func aliasFlow(a *simnet.AliasSpec) string {
+func aliasFlow(a *spec.AliasSpec) string {
 	kv := []string{"target", q(a.Target)}
 	if a.EvaluateHealth {
 		kv = append(kv, "evaluate_health", "true")
@@ -26,7 +26,7 @@ func aliasFlow(a *simnet.AliasSpec) string {
 	return flow(kv...)
 }
 
-func redirectFlow(r *simnet.RedirectSpec) string {
+func redirectFlow(r *spec.RedirectSpec) string {
 	qq := func(s string) string {
 		if s == "" {
 			return ""
@@ -36,7 +36,7 @@ func redirectFlow(r *simnet.RedirectSpec) string {
 	return flow("protocol", qq(r.Protocol), "host", qq(r.Host), "port", qq(r.Port), "path", qq(r.Path), "query", qq(r.Query), "status_code", qq(r.StatusCode))
 }
 
-func fixedFlow(f *simnet.FixedResponseSpec) string {
+func fixedFlow(f *spec.FixedResponseSpec) string {
 	qq := func(s string) string {
 		if s == "" {
 			return ""
@@ -48,7 +48,7 @@ func fixedFlow(f *simnet.FixedResponseSpec) string {
 
 // emitListenerRules writes a listener with rules: its keys, then the
 // rules as a block list.
-func emitListenerRules(y *yamlOut, kv []string, rules []simnet.ListenerRuleSpec, notes [][]string) {
+func emitListenerRules(y *yamlOut, kv []string, rules []spec.ListenerRuleSpec, notes [][]string) {
 	first := true
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
@@ -269,14 +269,14 @@ func (w *wWorld) emitHybrid(y *yamlOut) {
 type wTGW struct {
 	name string
 	id   string
-	atts []noted[simnet.TGWAttachmentSpec]
+	atts []noted[spec.TGWAttachmentSpec]
 	rts  []*wTGWRT
 	note []string
 }
 
 type wTGWRT struct {
 	name, id     string
-	routes       []noted[simnet.RouteSpec]
+	routes       []noted[spec.RouteSpec]
 	assoc, props []string
 	note         []string
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -117,18 +117,18 @@ func TestDefaultActions(t *testing.T) {
 		name  string
 		act   map[string]any
 		short string
-		rd    *simnet.RedirectSpec
-		fixed *simnet.FixedResponseSpec
+		rd    *spec.RedirectSpec
+		fixed *spec.FixedResponseSpec
 	}{
 		{"https on 443, defaults", map[string]any{"type": "redirect", "redirect": []any{map[string]any{"protocol": "HTTPS", "port": "443", "host": "#{host}", "path": "/#{path}", "query": "#{query}", "status_code": "HTTP_301"}}}, "https", nil, nil},
-		{"https keeping the port", map[string]any{"type": "redirect", "redirect": []any{map[string]any{"protocol": "HTTPS", "port": "#{port}", "status_code": "HTTP_301"}}}, "", &simnet.RedirectSpec{Protocol: "HTTPS"}, nil},
-		{"another host, 302", map[string]any{"type": "redirect", "redirect": []any{map[string]any{"protocol": "HTTPS", "port": "443", "host": "www.example.com", "status_code": "HTTP_302"}}}, "", &simnet.RedirectSpec{Protocol: "HTTPS", Port: "443", Host: "www.example.com", StatusCode: "HTTP_302"}, nil},
-		{"fixed response", map[string]any{"type": "fixed-response", "fixed_response": []any{map[string]any{"status_code": "503", "content_type": "text/plain", "message_body": "down"}}}, "", nil, &simnet.FixedResponseSpec{StatusCode: 503, ContentType: "text/plain", MessageBody: "down"}},
+		{"https keeping the port", map[string]any{"type": "redirect", "redirect": []any{map[string]any{"protocol": "HTTPS", "port": "#{port}", "status_code": "HTTP_301"}}}, "", &spec.RedirectSpec{Protocol: "HTTPS"}, nil},
+		{"another host, 302", map[string]any{"type": "redirect", "redirect": []any{map[string]any{"protocol": "HTTPS", "port": "443", "host": "www.example.com", "status_code": "HTTP_302"}}}, "", &spec.RedirectSpec{Protocol: "HTTPS", Port: "443", Host: "www.example.com", StatusCode: "HTTP_302"}, nil},
+		{"fixed response", map[string]any{"type": "fixed-response", "fixed_response": []any{map[string]any{"status_code": "503", "content_type": "text/plain", "message_body": "down"}}}, "", nil, &spec.FixedResponseSpec{StatusCode: 503, ContentType: "text/plain", MessageBody: "down"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newBuilder("t", KindState, nil, nil)
-			lb := &wLB{spec: simnet.LoadBalancerSpec{Name: "lb", Type: "application"}}
+			lb := &wLB{spec: spec.LoadBalancerSpec{Name: "lb", Type: "application"}}
 			b.listener(lb, &resource{Addr: "aws_lb_listener.x", Type: "aws_lb_listener", V: map[string]any{"port": float64(80), "protocol": "HTTP", "default_action": []any{tt.act}}})
 			if len(lb.listeners) != 1 {
 				t.Fatalf("no listener: %v", b.skip)

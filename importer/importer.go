@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Note is one remark of the report about a subject (an address, a world
@@ -101,8 +102,8 @@ func kindText(k Kind) string {
 
 // Result is one imported world.
 type Result struct {
-	World  []byte            // the world file: YAML with a comment on each element
-	Spec   *simnet.WorldSpec // the world as parsed back from World
+	World  []byte          // the world file: YAML with a comment on each element
+	Spec   *spec.WorldSpec // the world as parsed back from World
 	Report *Report
 	// Addresses maps each world name to the address (or AWS id) of the
 	// resource it came from.
@@ -142,7 +143,7 @@ func (b *builder) finish(header string) (*Result, error) {
 	})
 	w, err := simnet.Parse(b.src, out)
 	if err != nil {
-		var se *simnet.Error
+		var se *spec.Error
 		msg := err.Error()
 		if errors.As(err, &se) && len(se.Problems) > 0 {
 			var ps []string

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 	"github.com/pathlab/pathlab/tracer/tracertest"
 )
@@ -241,7 +243,7 @@ func TestReplacePlan(t *testing.T) {
 	if verbs["aws_security_group.app"] != "replace" || verbs["aws_security_group_rule.app_from_lb"] != "delete" || len(pr.Changes) != 6 {
 		t.Errorf("changes %+v; want the group replaced, the rule deleted, 6 in all", pr.Changes)
 	}
-	d, err := simnet.Diff(context.Background(), pr.Before.Compiled(), pr.After.Compiled())
+	d, err := diff.Diff(context.Background(), pr.Before.Compiled(), pr.After.Compiled())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +445,7 @@ func TestPlanKeepsAssumedAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := simnet.Diff(context.Background(), pr.Before.Compiled(), pr.After.Compiled())
+	d, err := diff.Diff(context.Background(), pr.Before.Compiled(), pr.After.Compiled())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +468,7 @@ func TestPlanKeepsAssumedAddresses(t *testing.T) {
 	if len(d.Fixed) == 0 {
 		t.Error("nothing opened; want the new host's flows")
 	}
-	nodes := func(s *simnet.WorldSpec) string {
+	nodes := func(s *spec.WorldSpec) string {
 		var out []string
 		for _, v := range s.VPCs {
 			for _, lb := range v.LoadBalancers {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Listener rules, redirect and fixed-response actions, and a listener's
@@ -34,8 +34,8 @@ func (hy *hybridState) noteListener(arn, id string, lb *wLB, idx int) {
 // redirectOf reads a redirect action's redirect block. ELB's defaults
 // (#{host}, /#{path}, #{query}, HTTP_301... as documented for
 // RedirectActionConfig) are kept as they are written.
-func redirectOf(a map[string]any) *simnet.RedirectSpec {
-	rd := &simnet.RedirectSpec{}
+func redirectOf(a map[string]any) *spec.RedirectSpec {
+	rd := &spec.RedirectSpec{}
 	for _, m := range blocks(a, "redirect") {
 		rd.Protocol = strings.ToUpper(str(m, "protocol"))
 		rd.Host, rd.Port, rd.Path, rd.Query = str(m, "host"), str(m, "port"), str(m, "path"), str(m, "query")
@@ -67,7 +67,7 @@ func redirectOf(a map[string]any) *simnet.RedirectSpec {
 // shortRedirect is the world's short form ("https", "http") of a
 // redirect that changes only the scheme to its standard port; "" if the
 // redirect says more.
-func shortRedirect(rd *simnet.RedirectSpec) string {
+func shortRedirect(rd *spec.RedirectSpec) string {
 	if rd.Host != "" || rd.Path != "" || rd.Query != "" || rd.StatusCode != "" {
 		return ""
 	}
@@ -81,8 +81,8 @@ func shortRedirect(rd *simnet.RedirectSpec) string {
 }
 
 // fixedOf reads a fixed-response action.
-func fixedOf(a map[string]any) *simnet.FixedResponseSpec {
-	f := &simnet.FixedResponseSpec{}
+func fixedOf(a map[string]any) *spec.FixedResponseSpec {
+	f := &spec.FixedResponseSpec{}
 	for _, m := range blocks(a, "fixed_response") {
 		f.StatusCode, _ = num(m, "status_code")
 		f.ContentType, f.MessageBody = str(m, "content_type"), str(m, "message_body")
@@ -115,7 +115,7 @@ func forwardArn(a map[string]any) (arn string, weighted bool) {
 
 // ruleConditions maps a rule's condition blocks; why is set when the
 // world cannot hold them.
-func ruleConditions(conds []map[string]any) (c simnet.RuleConditionSpec, why string) {
+func ruleConditions(conds []map[string]any) (c spec.RuleConditionSpec, why string) {
 	values := func(m map[string]any, key string) ([]string, bool) {
 		bs := blocks(m, key)
 		if len(bs) == 0 {
@@ -145,7 +145,7 @@ func ruleConditions(conds []map[string]any) (c simnet.RuleConditionSpec, why str
 			if c.HTTPHeader != nil {
 				why = "it has two http-header conditions; the world holds one"
 			}
-			c.HTTPHeader = &simnet.HeaderConditionSpec{Name: str(h, "http_header_name"), Values: strs(h, "values")}
+			c.HTTPHeader = &spec.HeaderConditionSpec{Name: str(h, "http_header_name"), Values: strs(h, "values")}
 		case len(blocks(m, "query_string")) > 0:
 			why = "query-string conditions are not in the world format"
 		default:
@@ -160,7 +160,7 @@ func (b *builder) listenerRules() {
 	hy := b.hybrid()
 	type ruled struct {
 		r    *resource
-		spec simnet.ListenerRuleSpec
+		spec spec.ListenerRuleSpec
 		note []string
 	}
 	byListener := map[listenerRef][]ruled{}
@@ -184,7 +184,7 @@ func (b *builder) listenerRules() {
 			b.unsupported(r, fmt.Sprintf("its priority %q is unknown or outside 1-50000", str(r.V, "priority")))
 			continue
 		}
-		spec := simnet.ListenerRuleSpec{Priority: prio}
+		spec := spec.ListenerRuleSpec{Priority: prio}
 		note := []string{r.Label()}
 		conds, why := ruleConditions(blocks(r.V, "condition"))
 		if why != "" {

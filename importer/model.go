@@ -1,6 +1,8 @@
 package importer
 
-import "github.com/pathlab/pathlab/simnet"
+import (
+	"github.com/pathlab/pathlab/simnet/spec"
+)
 
 // The world under construction: the shapes of simnet's spec, each element
 // with the comment that goes beside it (its address, what was assumed).
@@ -8,18 +10,18 @@ import "github.com/pathlab/pathlab/simnet"
 type wWorld struct {
 	name, description string
 	clock, clockNote  string
-	clients           []noted[simnet.ClientSpec]
-	resolvers         []noted[simnet.ResolverSpec]
+	clients           []noted[spec.ClientSpec]
+	resolvers         []noted[spec.ResolverSpec]
 	zones             []*wZone
-	certs             []noted[simnet.CertSpec]
+	certs             []noted[spec.CertSpec]
 	vpcs              []*wVPC
-	peerings          []noted[simnet.PeeringSpec]
+	peerings          []noted[spec.PeeringSpec]
 	// The extensions of issue 11 (build_hybrid.go).
-	servers     []noted[simnet.ServerSpec]
-	prefixLists []noted[simnet.PrefixListSpec]
+	servers     []noted[spec.ServerSpec]
+	prefixLists []noted[spec.PrefixListSpec]
 	tgws        []*wTGW
-	onprems     []noted[simnet.OnPremSpec]
-	vpns        []noted[simnet.VPNSpec]
+	onprems     []noted[spec.OnPremSpec]
+	vpns        []noted[spec.VPNSpec]
 }
 
 // noted is an element and its comment lines.
@@ -32,8 +34,8 @@ type wZone struct {
 	name        string
 	private     bool
 	vpcs        []string
-	nameservers []noted[simnet.NameserverSpec]
-	records     []noted[simnet.RecordSpec]
+	nameservers []noted[spec.NameserverSpec]
+	records     []noted[spec.RecordSpec]
 	note        []string
 }
 
@@ -46,8 +48,8 @@ type wVPC struct {
 	igwNote   []string
 	rts       []*wRT
 	acls      []*wACL
-	subnets   []noted[simnet.SubnetSpec]
-	nats      []noted[simnet.NATGatewaySpec]
+	subnets   []noted[spec.SubnetSpec]
+	nats      []noted[spec.NATGatewaySpec]
 	sgs       []*wSG
 	lbs       []*wLB
 	instances []*wInstance
@@ -55,14 +57,14 @@ type wVPC struct {
 	// Extensions (build_hybrid.go).
 	vgw                      string
 	vgwNote                  []string
-	endpoints                []noted[simnet.EndpointSpec]
+	endpoints                []noted[spec.EndpointSpec]
 	dnsSupport, dnsHostnames *bool
 }
 
 type wRT struct {
 	name         string
 	id           string
-	routes       []noted[simnet.RouteSpec]
+	routes       []noted[spec.RouteSpec]
 	note         []string
 	propagations []string // virtual private gateways (extension)
 }
@@ -70,34 +72,34 @@ type wRT struct {
 type wACL struct {
 	name            string
 	id              string
-	ingress, egress []noted[simnet.ACLRuleSpec]
+	ingress, egress []noted[spec.ACLRuleSpec]
 	note            []string
 }
 
 type wSG struct {
 	name            string
 	id              string
-	ingress, egress []noted[simnet.SGRuleSpec]
+	ingress, egress []noted[spec.SGRuleSpec]
 	note            []string
 }
 
 type wLB struct {
-	spec      simnet.LoadBalancerSpec // without nodes, listeners and target groups
-	nodes     []noted[simnet.LBNodeSpec]
-	listeners []noted[simnet.ListenerSpec]
+	spec      spec.LoadBalancerSpec // without nodes, listeners and target groups
+	nodes     []noted[spec.LBNodeSpec]
+	listeners []noted[spec.ListenerSpec]
 	tgs       []*wTG
 	note      []string
 	ruleNotes map[int][][]string // listener port to its rules' comments
 }
 
 type wTG struct {
-	spec simnet.TargetGroupSpec
+	spec spec.TargetGroupSpec
 	note []string
 }
 
 type wInstance struct {
-	spec     simnet.InstanceSpec // without services
-	services []noted[simnet.ServiceSpec]
+	spec     spec.InstanceSpec // without services
+	services []noted[spec.ServiceSpec]
 	stopped  bool
 	note     []string
 	sdcNote  []string

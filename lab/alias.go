@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // aliasTTL is the TTL Route 53 gives an alias to a balancer (the
@@ -20,7 +20,7 @@ const aliasTTL = 60
 // nodes' public addresses (private ones for an internal balancer, or a
 // node without a public address); a record's target is that record's A
 // addresses, with its TTL.
-func (z *zoneData) alias(s *simnet.WorldSpec, r simnet.RecordSpec) {
+func (z *zoneData) alias(s *spec.WorldSpec, r spec.RecordSpec) {
 	owner := z.owner(r.Name)
 	target := strings.TrimSpace(r.Alias.Target)
 	var addrs []netip.Addr
@@ -67,7 +67,7 @@ func (z *zoneData) owner(name string) string {
 	return fq(name + "." + z.name)
 }
 
-func findLB(s *simnet.WorldSpec, name string) *simnet.LoadBalancerSpec {
+func findLB(s *spec.WorldSpec, name string) *spec.LoadBalancerSpec {
 	for vi := range s.VPCs {
 		for li := range s.VPCs[vi].LoadBalancers {
 			if s.VPCs[vi].LoadBalancers[li].Name == name {

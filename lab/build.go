@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -117,7 +117,7 @@ func writeSysctl(key, val string) error {
 }
 
 // Up builds world spec s as the lab named name and starts its servers.
-func Up(ctx context.Context, s *simnet.WorldSpec, name string, o Options) (*State, error) {
+func Up(ctx context.Context, s *spec.WorldSpec, name string, o Options) (*State, error) {
 	if why := Skip(); why != "" {
 		return nil, errors.New(why)
 	}

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // CAFile is the lab CA's certificate under a lab's directory: clients that
@@ -24,7 +24,7 @@ const CAFile = "ca.pem"
 // dates are the world's, shifted by offset (real time minus the world's
 // clock), so that a certificate is as valid now as the world says it is
 // at its clock.
-func writeCerts(dir string, s *simnet.WorldSpec, offset time.Duration) (string, error) {
+func writeCerts(dir string, s *spec.WorldSpec, offset time.Duration) (string, error) {
 	certDir := filepath.Join(dir, "certs")
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		return "", err

@@ -9,21 +9,21 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // zoneData is a zone's records, by owner name.
 type zoneData struct {
 	name    string // fully qualified, lower case
 	records map[string][]dns.RR
-	ns      []simnet.NameserverSpec
+	ns      []spec.NameserverSpec
 }
 
 func fq(s string) string { return dns.Fqdn(strings.ToLower(strings.TrimSpace(s))) }
 
-func buildZone(s *simnet.WorldSpec, z simnet.ZoneSpec) *zoneData {
+func buildZone(s *spec.WorldSpec, z spec.ZoneSpec) *zoneData {
 	zd := &zoneData{name: fq(z.Name), records: map[string][]dns.RR{}, ns: z.Nameservers}
-	var aliases []simnet.RecordSpec
+	var aliases []spec.RecordSpec
 	for _, r := range z.Records {
 		if r.Alias != nil {
 			aliases = append(aliases, r)
@@ -137,10 +137,10 @@ type authServer struct {
 	root  bool
 	tlds  map[string]bool
 	zones []*zoneData
-	w     *simnet.WorldSpec
+	w     *spec.WorldSpec
 }
 
-func newAuthServer(s *simnet.WorldSpec, at netip.Addr) *authServer {
+func newAuthServer(s *spec.WorldSpec, at netip.Addr) *authServer {
 	a := &authServer{root: at == RootServer, tlds: map[string]bool{}, w: s}
 	for _, z := range s.DNS.Zones {
 		if z.Private {
@@ -216,7 +216,7 @@ func (a *authServer) hasTLD(tld string) bool {
 
 // delegate answers as a TLD server: a referral to the zone's delegation.
 func (a *authServer) delegate(m *dns.Msg, q, tld string) {
-	var best *simnet.ZoneSpec
+	var best *spec.ZoneSpec
 	for i := range a.w.DNS.Zones {
 		z := &a.w.DNS.Zones[i]
 		if z.Private || tldOf(z.Name) != tld {

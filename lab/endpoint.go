@@ -5,7 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // VPC endpoints and prefix lists, as the simulation has them
@@ -27,7 +27,7 @@ import (
 //   - an endpoint that is not available drops what reaches it.
 
 // prefixListsOf maps the world's prefix lists to their CIDRs.
-func prefixListsOf(s *simnet.WorldSpec) map[string][]netip.Prefix {
+func prefixListsOf(s *spec.WorldSpec) map[string][]netip.Prefix {
 	m := map[string][]netip.Prefix{}
 	for _, pl := range s.PrefixLists {
 		for _, c := range pl.CIDRs {
@@ -39,7 +39,7 @@ func prefixListsOf(s *simnet.WorldSpec) map[string][]netip.Prefix {
 	return m
 }
 
-func endpointActive(e simnet.EndpointSpec) bool { return e.State == "" || e.State == "available" }
+func endpointActive(e spec.EndpointSpec) bool { return e.State == "" || e.State == "available" }
 
 // EndpointNodeName is the lab's name for an interface endpoint's
 // interface in a subnet.
@@ -79,7 +79,7 @@ func endpointTable(active bool, private, server, toward netip.Addr, sg *Table) *
 
 // endpointZones are the private zones an interface endpoint's private DNS
 // gives its VPC's resolver.
-func endpointZones(v *simnet.VPCSpec) []*zoneData {
+func endpointZones(v *spec.VPCSpec) []*zoneData {
 	var out []*zoneData
 	for _, e := range v.Endpoints {
 		if e.Type != "interface" || !e.PrivateDNS || !endpointActive(e) {
@@ -97,7 +97,7 @@ func endpointZones(v *simnet.VPCSpec) []*zoneData {
 }
 
 // srvIP is an internet server's address.
-func srvIP(s *simnet.WorldSpec, name string) string {
+func srvIP(s *spec.WorldSpec, name string) string {
 	for _, x := range s.Internet.Servers {
 		if x.Name == name {
 			return x.IP

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Table is an nftables table (family ip) of a node, as data: the plan
@@ -113,7 +113,7 @@ func (r FRule) hasPorts() bool {
 
 func anyPrefix(p netip.Prefix) bool { return !p.IsValid() || p.Bits() == 0 }
 
-func portsOf(p simnet.Ports) (uint16, uint16) {
+func portsOf(p spec.Ports) (uint16, uint16) {
 	lo, hi, err := p.Range()
 	if err != nil {
 		return 0, 65535
@@ -137,7 +137,7 @@ func protoOf(s string) string {
 // Input runs before the host firewall (priority -10), output after it
 // (10): leaving a host, the firewall decides first; entering, the group.
 // Traffic to and from the VPC resolver is not filtered (AWS).
-func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix, vres netip.Addr) *Table {
+func sgTable(v *spec.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix, vres netip.Addr) *Table {
 	in := &Chain{Name: "ingress", Hook: "input", Type: "filter", Priority: -10}
 	out := &Chain{Name: "egress", Hook: "output", Type: "filter", Priority: 10}
 	in.Rules = append(in.Rules,
@@ -149,7 +149,7 @@ func sgTable(v *simnet.VPCSpec, groups []string, groupAddrs map[string][]netip.A
 		FRule{Established: true, Verdict: "accept"},
 		FRule{Dst: host32(vres), Verdict: "accept", Comment: "the VPC resolver"})
 	for _, g := range groups {
-		var sg *simnet.SecurityGroupSpec
+		var sg *spec.SecurityGroupSpec
 		for i := range v.SecurityGroups {
 			if v.SecurityGroups[i].Name == g {
 				sg = &v.SecurityGroups[i]
@@ -199,7 +199,7 @@ func peers(s string, groupAddrs map[string][]netip.Addr, lists map[string][]neti
 // rule order, first match wins, implicit deny. A packet leaving a subnet
 // meets its ACL's egress rules, one entering another its ingress rules.
 // Traffic within a subnet is bridged and crosses none.
-func aclTable(v *simnet.VPCSpec, subnetBr map[string]string, vres netip.Addr) *Table {
+func aclTable(v *spec.VPCSpec, subnetBr map[string]string, vres netip.Addr) *Table {
 	fwd := &Chain{Name: "forward", Hook: "forward", Type: "filter", Priority: 0}
 	t := &Table{Name: "pathlab_acl"}
 	for _, sn := range v.Subnets {
@@ -229,7 +229,7 @@ func aclTable(v *simnet.VPCSpec, subnetBr map[string]string, vres netip.Addr) *T
 			if dir == "egress" {
 				rules = a.Egress
 			}
-			sorted := append([]simnet.ACLRuleSpec(nil), rules...)
+			sorted := append([]spec.ACLRuleSpec(nil), rules...)
 			sortACL(sorted)
 			c := &Chain{Name: aclChain(a.Name, dir)}
 			for _, r := range sorted {
@@ -269,7 +269,7 @@ func aclTable(v *simnet.VPCSpec, subnetBr map[string]string, vres netip.Addr) *T
 	return t
 }
 
-func sortACL(rs []simnet.ACLRuleSpec) {
+func sortACL(rs []spec.ACLRuleSpec) {
 	for i := 1; i < len(rs); i++ {
 		for j := i; j > 0 && rs[j].Rule < rs[j-1].Rule; j-- {
 			rs[j], rs[j-1] = rs[j-1], rs[j]

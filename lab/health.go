@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TargetHealth is a target's health as a balancer node of the lab saw it
@@ -30,7 +30,7 @@ func healthFile(dir, node string) string { return filepath.Join(dir, "health-"+n
 
 // writeHealth records a node's last round of health checks in the lab's
 // directory, where Health reads it.
-func (sv *servers) writeHealth(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups map[string]*targetGroup) {
+func (sv *servers) writeHealth(lb spec.LoadBalancerSpec, nd spec.LBNodeSpec, groups map[string]*targetGroup) {
 	var out []TargetHealth
 	for _, tgs := range lb.TargetGroups {
 		g := groups[tgs.Name]
@@ -60,7 +60,7 @@ func (sv *servers) writeHealth(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec,
 // Health is what the lab's balancer nodes of lb found at their last round
 // of health checks (every two seconds): live, not the simulation's
 // reading of the world.
-func Health(st *State, spec *simnet.WorldSpec, lb string) ([]TargetHealth, error) {
+func Health(st *State, spec *spec.WorldSpec, lb string) ([]TargetHealth, error) {
 	l := findLB(spec, lb)
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", lb)

@@ -18,6 +18,7 @@ import (
 	"github.com/pathlab/pathlab/lab"
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // upEnv makes a re-executed test binary build a lab and wait: the
@@ -313,7 +314,7 @@ func TestCurlShop(t *testing.T) {
 	}
 }
 
-func sourceSpec(t testing.TB, source string) *simnet.WorldSpec {
+func sourceSpec(t testing.TB, source string) *spec.WorldSpec {
 	t.Helper()
 	if strings.HasSuffix(source, ".yaml") {
 		spec, err := simnet.LoadSpec(source)

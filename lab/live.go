@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -13,7 +13,7 @@ import (
 // live probes (tracer/probe), as lab verify does for each flow, and says
 // what a client there observes. spec is the world the lab was built from:
 // it names the addresses the probes report.
-func ProbeFrom(ctx context.Context, st *State, spec *simnet.WorldSpec, host, target string, timeout time.Duration) (*tracer.Report, Side, error) {
+func ProbeFrom(ctx context.Context, st *State, spec *spec.WorldSpec, host, target string, timeout time.Duration) (*tracer.Report, Side, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, Side{}, err

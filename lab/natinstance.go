@@ -3,7 +3,7 @@ package lab
 import (
 	"net/netip"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // natInstanceTable is the source NAT of an instance that forwards (its
@@ -14,11 +14,11 @@ import (
 // the internet gateway maps them to its public address. The simulation
 // has it so: the gateway maps the forwarded packet to the instance's
 // public address. Nil when nothing goes to the gateway.
-func natInstanceTable(v *simnet.VPCSpec, in simnet.InstanceSpec) *Table {
+func natInstanceTable(v *spec.VPCSpec, in spec.InstanceSpec) *Table {
 	if v.InternetGateway == "" {
 		return nil
 	}
-	var rt *simnet.RouteTableSpec
+	var rt *spec.RouteTableSpec
 	for _, sn := range v.Subnets {
 		if sn.Name != in.Subnet {
 			continue

@@ -18,7 +18,7 @@ import (
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // A network balancer's TLS listener ends TLS at the node with the
@@ -70,7 +70,7 @@ func tlsTransparent() error {
 }
 
 // nlbTLS serves one TLS listener of a network balancer's node.
-func (sv *servers) nlbTLS(nd simnet.LBNodeSpec, li simnet.ListenerSpec, g *targetGroup, tos uint8) error {
+func (sv *servers) nlbTLS(nd spec.LBNodeSpec, li spec.ListenerSpec, g *targetGroup, tos uint8) error {
 	ln, err := net.Listen("tcp4", net.JoinHostPort(nd.PrivateIP, strconv.Itoa(li.Port)))
 	if err != nil {
 		return err

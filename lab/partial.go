@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 	"github.com/vishvananda/netns"
 )
@@ -59,7 +59,7 @@ func windows(lo, hi uint16, n, width int) [][2]uint16 {
 
 // nodeAt maps the world's private and public addresses to the lab's node
 // names (a balancer's node is named after its subnet).
-func nodeAt(s *simnet.WorldSpec) map[netip.Addr]string {
+func nodeAt(s *spec.WorldSpec) map[netip.Addr]string {
 	m := map[netip.Addr]string{}
 	put := func(ip, name string) {
 		if a, err := netip.ParseAddr(ip); err == nil {
@@ -121,7 +121,7 @@ func restorePortRange(ns, val string) {
 // judgePartial probes flow f from each window of the initiator's range
 // and says what the lab observed: "intermittent" when some window gets
 // through and some does not.
-func judgePartial(ctx context.Context, st *State, exe string, s *simnet.WorldSpec, f *FlowResult, reply tracer.Flow, timeout time.Duration) Side {
+func judgePartial(ctx context.Context, st *State, exe string, s *spec.WorldSpec, f *FlowResult, reply tracer.Flow, timeout time.Duration) Side {
 	ns, ok := nodeAt(s)[reply.Dst.Addr()]
 	if !ok {
 		return Side{Verdict: "error", Detail: fmt.Sprintf("no lab node holds %s, the initiator of the partly denied connection", reply.Dst.Addr())}

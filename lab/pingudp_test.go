@@ -8,6 +8,7 @@ import (
 
 	"github.com/pathlab/pathlab/lab"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestVerifyPingAndUDP holds the simulation's ICMP and UDP flows against
@@ -21,36 +22,36 @@ func TestVerifyPingAndUDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := w0.Spec()
+	ws := w0.Spec()
 	stopped := false
-	for vi := range spec.VPCs {
-		v := &spec.VPCs[vi]
+	for vi := range ws.VPCs {
+		v := &ws.VPCs[vi]
 		for ii := range v.Instances {
 			in := &v.Instances[ii]
 			switch in.Name {
 			case "app-1":
-				in.Services = append(in.Services, simnet.ServiceSpec{Name: "statsd", Protocol: "udp", Port: 8125})
+				in.Services = append(in.Services, spec.ServiceSpec{Name: "statsd", Protocol: "udp", Port: 8125})
 			case "app-2":
-				in.Services = append(in.Services, simnet.ServiceSpec{Name: "statsd", Protocol: "udp", Port: 8125, Running: &stopped})
+				in.Services = append(in.Services, spec.ServiceSpec{Name: "statsd", Protocol: "udp", Port: 8125, Running: &stopped})
 			}
 		}
 		for gi := range v.SecurityGroups {
 			g := &v.SecurityGroups[gi]
 			switch g.Name {
 			case "sg-app":
-				g.Ingress = append(g.Ingress, simnet.SGRuleSpec{Protocol: "udp", Ports: simnet.Ports{Text: "8125"}, Source: "sg-bastion"})
+				g.Ingress = append(g.Ingress, spec.SGRuleSpec{Protocol: "udp", Ports: spec.Ports{Text: "8125"}, Source: "sg-bastion"})
 			case "sg-bastion":
-				g.Egress = append(g.Egress, simnet.SGRuleSpec{Protocol: "udp", Ports: simnet.Ports{Text: "8125"}, Destination: "10.0.0.0/16"})
+				g.Egress = append(g.Egress, spec.SGRuleSpec{Protocol: "udp", Ports: spec.Ports{Text: "8125"}, Destination: "10.0.0.0/16"})
 			}
 		}
 	}
-	w, err := simnet.Compile(spec)
+	w, err := simnet.Compile(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := testLab("pingudp")
 	lab.Down(name)
-	st, err := lab.Up(context.Background(), spec, name, lab.Options{})
+	st, err := lab.Up(context.Background(), ws, name, lab.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

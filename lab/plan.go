@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Node kinds.
@@ -68,7 +69,7 @@ type Node struct {
 	// ReflectTOS: replies carry the TOS of the request (NLB return paths).
 	ReflectTOS bool
 	Tables     []*Table
-	Firewall   []simnet.FirewallRuleSpec // the host firewall, as iptables
+	Firewall   []spec.FirewallRuleSpec // the host firewall, as iptables
 	// Serves says whether a lab server process runs in it.
 	Serves bool
 }
@@ -219,7 +220,7 @@ func tldOf(zone string) string {
 
 // DNSAddrs lists the addresses where name servers run: the root, each
 // TLD's server and every public zone's name servers.
-func DNSAddrs(s *simnet.WorldSpec) []netip.Addr {
+func DNSAddrs(s *spec.WorldSpec) []netip.Addr {
 	seen := map[netip.Addr]bool{RootServer: true}
 	out := []netip.Addr{RootServer}
 	add := func(a netip.Addr) {
@@ -267,7 +268,7 @@ func (n *Node) hasTable(t int) bool {
 
 // PlanFor lays out the world spec s as a lab named lab. The spec must be
 // valid (it is compiled first).
-func PlanFor(s *simnet.WorldSpec, lab string) (*Plan, error) {
+func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 	if err := ValidName(lab); err != nil {
 		return nil, err
 	}

@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
-func builtinSpec(t testing.TB, name string) *simnet.WorldSpec {
+func builtinSpec(t testing.TB, name string) *spec.WorldSpec {
 	t.Helper()
 	w, err := simnet.LoadBuiltin(name)
 	if err != nil {

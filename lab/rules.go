@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // An application balancer's listener rules, as ELB evaluates them (ELB
@@ -27,15 +27,15 @@ import (
 // albAction is what a listener does with one request.
 type albAction struct {
 	forward  string // a target group
-	redirect *simnet.RedirectSpec
+	redirect *spec.RedirectSpec
 	short    string // the listener's short redirect ("https")
-	fixed    *simnet.FixedResponseSpec
+	fixed    *spec.FixedResponseSpec
 	rule     int // the rule's priority; 0 for the default action
 }
 
 // action picks the action for r.
-func listenerAction(li simnet.ListenerSpec, r *http.Request) albAction {
-	rules := append([]simnet.ListenerRuleSpec(nil), li.Rules...)
+func listenerAction(li spec.ListenerSpec, r *http.Request) albAction {
+	rules := append([]spec.ListenerRuleSpec(nil), li.Rules...)
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Priority < rules[j].Priority })
 	for _, ru := range rules {
 		if !ruleMatches(ru.Conditions, r) {
@@ -54,7 +54,7 @@ func listenerAction(li simnet.ListenerSpec, r *http.Request) albAction {
 	return albAction{forward: li.TargetGroup}
 }
 
-func ruleMatches(c simnet.RuleConditionSpec, r *http.Request) bool {
+func ruleMatches(c spec.RuleConditionSpec, r *http.Request) bool {
 	if len(c.Host) > 0 {
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
@@ -150,7 +150,7 @@ func wildMatch(p, s string) bool {
 // leaves empty keeps the request's (ELB's #{protocol}, #{host}, #{port},
 // #{path}, #{query}, which the parts may also use), as
 // protocol://host:port/path?query.
-func redirectURL(rd *simnet.RedirectSpec, r *http.Request, listenerPort int, tlsOn bool) string {
+func redirectURL(rd *spec.RedirectSpec, r *http.Request, listenerPort int, tlsOn bool) string {
 	proto := "http"
 	if tlsOn {
 		proto = "https"
@@ -191,7 +191,7 @@ func redirectURL(rd *simnet.RedirectSpec, r *http.Request, listenerPort int, tls
 }
 
 // writeRedirect answers with a redirect action.
-func writeRedirect(w http.ResponseWriter, r *http.Request, rd *simnet.RedirectSpec, listenerPort int) {
+func writeRedirect(w http.ResponseWriter, r *http.Request, rd *spec.RedirectSpec, listenerPort int) {
 	code := http.StatusMovedPermanently
 	if rd.StatusCode == "HTTP_302" {
 		code = http.StatusFound
@@ -202,7 +202,7 @@ func writeRedirect(w http.ResponseWriter, r *http.Request, rd *simnet.RedirectSp
 }
 
 // writeFixed answers with a fixed-response action.
-func writeFixed(w http.ResponseWriter, fr *simnet.FixedResponseSpec) {
+func writeFixed(w http.ResponseWriter, fr *spec.FixedResponseSpec) {
 	ct := fr.ContentType
 	if ct == "" {
 		ct = "text/plain"
@@ -216,7 +216,7 @@ func writeFixed(w http.ResponseWriter, fr *simnet.FixedResponseSpec) {
 // listenerCerts picks a listener's certificate by the client's SNI name
 // (ELB: the certificate list, the default certificate when none covers
 // the name or the client sends none): an exact name before a wildcard.
-func listenerCerts(dir string, s *simnet.WorldSpec, li simnet.ListenerSpec) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+func listenerCerts(dir string, s *spec.WorldSpec, li spec.ListenerSpec) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	def := loadCert(dir, li.Certificate)
 	type cand struct {
 		domains []string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pathlab/pathlab/lab"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestListenerRulesLive runs the real curl against the shop's balancer
@@ -22,20 +23,20 @@ func TestListenerRulesLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := w.Spec().Clone()
+	ws := w.Spec().Clone()
 	found := false
-	for vi := range spec.VPCs {
-		for li := range spec.VPCs[vi].LoadBalancers {
-			l := &spec.VPCs[vi].LoadBalancers[li]
+	for vi := range ws.VPCs {
+		for li := range ws.VPCs[vi].LoadBalancers {
+			l := &ws.VPCs[vi].LoadBalancers[li]
 			if l.Name != "web-lb" {
 				continue
 			}
 			for k := range l.Listeners {
 				if l.Listeners[k].Port == 443 {
 					found = true
-					l.Listeners[k].Rules = []simnet.ListenerRuleSpec{
-						{Priority: 20, Conditions: simnet.RuleConditionSpec{Path: []string{"/old/*"}}, Redirect: &simnet.RedirectSpec{Path: "/new/#{path}", StatusCode: "HTTP_302"}},
-						{Priority: 10, Conditions: simnet.RuleConditionSpec{Path: []string{"/maintenance*"}}, FixedResponse: &simnet.FixedResponseSpec{StatusCode: 503, MessageBody: "down for maintenance"}},
+					l.Listeners[k].Rules = []spec.ListenerRuleSpec{
+						{Priority: 20, Conditions: spec.RuleConditionSpec{Path: []string{"/old/*"}}, Redirect: &spec.RedirectSpec{Path: "/new/#{path}", StatusCode: "HTTP_302"}},
+						{Priority: 10, Conditions: spec.RuleConditionSpec{Path: []string{"/maintenance*"}}, FixedResponse: &spec.FixedResponseSpec{StatusCode: 503, MessageBody: "down for maintenance"}},
 					}
 				}
 			}
@@ -46,7 +47,7 @@ func TestListenerRulesLive(t *testing.T) {
 	}
 	name := testLab("rules")
 	lab.Down(name)
-	if _, err := lab.Up(context.Background(), spec, name, lab.Options{}); err != nil {
+	if _, err := lab.Up(context.Background(), ws, name, lab.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer lab.Down(name)

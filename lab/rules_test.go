@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 func TestWildMatch(t *testing.T) {
@@ -37,12 +37,12 @@ func TestWildMatch(t *testing.T) {
 // whatever the file order, every condition of a rule must match, values
 // within one are alternatives, and the default action when none matches.
 func TestListenerAction(t *testing.T) {
-	li := simnet.ListenerSpec{Port: 443, Protocol: "https", TargetGroup: "tg-web", Rules: []simnet.ListenerRuleSpec{
-		{Priority: 20, Conditions: simnet.RuleConditionSpec{Path: []string{"/api/*"}}, Forward: "tg-api"},
-		{Priority: 10, Conditions: simnet.RuleConditionSpec{Path: []string{"/api/admin*"}, SourceIP: []string{"203.0.113.0/24"}}, Forward: "tg-admin"},
-		{Priority: 5, Conditions: simnet.RuleConditionSpec{Host: []string{"old.example.com", "legacy.*"}}, Redirect: &simnet.RedirectSpec{Host: "shop.example.com", StatusCode: "HTTP_302"}},
-		{Priority: 30, Conditions: simnet.RuleConditionSpec{Method: []string{"DELETE"}}, FixedResponse: &simnet.FixedResponseSpec{StatusCode: 405}},
-		{Priority: 40, Conditions: simnet.RuleConditionSpec{HTTPHeader: &simnet.HeaderConditionSpec{Name: "X-Canary", Values: []string{"ON"}}}, Forward: "tg-canary"},
+	li := spec.ListenerSpec{Port: 443, Protocol: "https", TargetGroup: "tg-web", Rules: []spec.ListenerRuleSpec{
+		{Priority: 20, Conditions: spec.RuleConditionSpec{Path: []string{"/api/*"}}, Forward: "tg-api"},
+		{Priority: 10, Conditions: spec.RuleConditionSpec{Path: []string{"/api/admin*"}, SourceIP: []string{"203.0.113.0/24"}}, Forward: "tg-admin"},
+		{Priority: 5, Conditions: spec.RuleConditionSpec{Host: []string{"old.example.com", "legacy.*"}}, Redirect: &spec.RedirectSpec{Host: "shop.example.com", StatusCode: "HTTP_302"}},
+		{Priority: 30, Conditions: spec.RuleConditionSpec{Method: []string{"DELETE"}}, FixedResponse: &spec.FixedResponseSpec{StatusCode: 405}},
+		{Priority: 40, Conditions: spec.RuleConditionSpec{HTTPHeader: &spec.HeaderConditionSpec{Name: "X-Canary", Values: []string{"ON"}}}, Forward: "tg-canary"},
 	}}
 	tests := []struct {
 		name, method, url, remote string
@@ -85,14 +85,14 @@ func TestListenerAction(t *testing.T) {
 func TestRedirectURL(t *testing.T) {
 	tests := []struct {
 		name string
-		rd   simnet.RedirectSpec
+		rd   spec.RedirectSpec
 		url  string
 		tls  bool
 		want string
 	}{
-		{"to https, its port", simnet.RedirectSpec{Protocol: "HTTPS"}, "http://shop.example.com/a?b=1", false, "https://shop.example.com:443/a?b=1"},
-		{"another host, the rest kept", simnet.RedirectSpec{Host: "www.example.com"}, "https://shop.example.com/cart", true, "https://www.example.com:443/cart"},
-		{"placeholders", simnet.RedirectSpec{Path: "/new/#{path}", Query: "from=#{host}"}, "https://shop.example.com/old", true, "https://shop.example.com:443/new/old?from=shop.example.com"},
+		{"to https, its port", spec.RedirectSpec{Protocol: "HTTPS"}, "http://shop.example.com/a?b=1", false, "https://shop.example.com:443/a?b=1"},
+		{"another host, the rest kept", spec.RedirectSpec{Host: "www.example.com"}, "https://shop.example.com/cart", true, "https://www.example.com:443/cart"},
+		{"placeholders", spec.RedirectSpec{Path: "/new/#{path}", Query: "from=#{host}"}, "https://shop.example.com/old", true, "https://shop.example.com:443/new/old?from=shop.example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

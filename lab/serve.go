@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/google/nftables"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // ServeMain runs the servers of one node of the lab in dir; it runs inside
@@ -31,7 +31,7 @@ func ServeMain(dir, node string) error {
 	if err != nil {
 		return err
 	}
-	var s simnet.WorldSpec
+	var s spec.WorldSpec
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func ServeMain(dir, node string) error {
 
 type servers struct {
 	dir string
-	w   *simnet.WorldSpec
+	w   *spec.WorldSpec
 }
 
 func (sv *servers) start(node string) error {
@@ -152,7 +152,7 @@ func bindAddr(bind string, port int) string {
 }
 
 // services starts a host's running services.
-func (sv *servers) services(ss []simnet.ServiceSpec) error {
+func (sv *servers) services(ss []spec.ServiceSpec) error {
 	for _, svc := range ss {
 		if !svc.IsRunning() {
 			continue
@@ -213,7 +213,7 @@ func echoUDP(pc net.PacketConn) {
 
 // plainTCP accepts connections and holds them open; SSH says hello as
 // sshd does.
-func plainTCP(ln net.Listener, svc simnet.ServiceSpec) {
+func plainTCP(ln net.Listener, svc spec.ServiceSpec) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -237,7 +237,7 @@ type target struct {
 }
 
 type targetGroup struct {
-	spec    simnet.TargetGroupSpec
+	spec    spec.TargetGroupSpec
 	targets []target
 	hcProto string
 	hcPort  int
@@ -250,7 +250,7 @@ type targetGroup struct {
 	unused []string
 }
 
-func (sv *servers) targetGroups(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) map[string]*targetGroup {
+func (sv *servers) targetGroups(v *spec.VPCSpec, lb spec.LoadBalancerSpec, nd spec.LBNodeSpec) map[string]*targetGroup {
 	inst := map[string]netip.Addr{}
 	for _, in := range v.Instances {
 		// Only the targets this node sends to, by zone (zones.go).
@@ -385,7 +385,7 @@ func backendGet(a netip.AddrPort, proto, host, path string) (int, error) {
 // balancer runs a balancer node: an application balancer's listeners as
 // a reverse proxy with health checks, or a network balancer's as DNAT to
 // a healthy target.
-func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec) error {
+func (sv *servers) balancer(v *spec.VPCSpec, lb spec.LoadBalancerSpec, nd spec.LBNodeSpec) error {
 	groups := sv.targetGroups(v, lb, nd)
 	for _, g := range groups {
 		g.check()
@@ -423,7 +423,7 @@ func (sv *servers) balancer(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd si
 }
 
 type alb struct {
-	li     simnet.ListenerSpec
+	li     spec.ListenerSpec
 	groups map[string]*targetGroup
 	rr     atomic.Uint32
 }
@@ -500,7 +500,7 @@ func (a *alb) forward(w http.ResponseWriter, r *http.Request, tg *targetGroup) {
 // nlb passes each listener's connections to a target by DNAT, keeping the
 // client's address: the first healthy target, or the first of all when
 // none is (fail open); the health checks keep it current.
-func (sv *servers) nlb(lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, groups map[string]*targetGroup) error {
+func (sv *servers) nlb(lb spec.LoadBalancerSpec, nd spec.LBNodeSpec, groups map[string]*targetGroup) error {
 	c, err := nftables.New()
 	if err != nil {
 		return err

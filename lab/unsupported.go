@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // ErrUnsupported is wrapped by the error of a world that holds constructs
@@ -18,7 +18,7 @@ var ErrUnsupported = errors.New("not built by the lab")
 // and prefix lists are built, endpoint.go),
 // or "" when it can build all of s. Building such a world without them
 // would give a lab that disagrees with the simulation.
-func Unsupported(s *simnet.WorldSpec) string {
+func Unsupported(s *spec.WorldSpec) string {
 	var what []string
 	if len(s.TransitGateways) > 0 {
 		what = append(what, "transit gateways")
@@ -35,7 +35,7 @@ func Unsupported(s *simnet.WorldSpec) string {
 	return strings.Join(what, ", ")
 }
 
-func checkSupported(s *simnet.WorldSpec) error {
+func checkSupported(s *spec.WorldSpec) error {
 	if u := Unsupported(s); u != "" {
 		return fmt.Errorf("%w: world %s uses %s, which the lab does not build yet; trace it in the simulation (pathlab trace) instead", ErrUnsupported, s.Name, u)
 	}

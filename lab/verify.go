@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -308,7 +309,7 @@ func labSide(r *tracer.Report, names map[netip.Addr]string) Side {
 }
 
 // addrNames maps the world's addresses to the names of what holds them.
-func addrNames(s *simnet.WorldSpec) map[netip.Addr]string {
+func addrNames(s *spec.WorldSpec) map[netip.Addr]string {
 	m := map[netip.Addr]string{}
 	put := func(ip, name string) {
 		if a, err := netip.ParseAddr(ip); err == nil {

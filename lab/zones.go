@@ -1,6 +1,8 @@
 package lab
 
-import "github.com/pathlab/pathlab/simnet"
+import (
+	"github.com/pathlab/pathlab/simnet/spec"
+)
 
 // Availability zones in the balancer nodes, as the simulation has them
 // (simnet/zones.go):
@@ -14,7 +16,7 @@ import "github.com/pathlab/pathlab/simnet"
 // A subnet that names no zone shares every zone.
 
 // crossZone says whether lb balances across zones.
-func crossZone(lb simnet.LoadBalancerSpec) bool {
+func crossZone(lb spec.LoadBalancerSpec) bool {
 	if lb.CrossZone != nil {
 		return *lb.CrossZone
 	}
@@ -22,7 +24,7 @@ func crossZone(lb simnet.LoadBalancerSpec) bool {
 }
 
 // subnetZones maps a VPC's subnets to their zones.
-func subnetZones(v *simnet.VPCSpec) map[string]string {
+func subnetZones(v *spec.VPCSpec) map[string]string {
 	m := map[string]string{}
 	for _, sn := range v.Subnets {
 		m[sn.Name] = sn.Zone
@@ -32,7 +34,7 @@ func subnetZones(v *simnet.VPCSpec) map[string]string {
 
 // nodeSends says whether node nd of lb sends to a target in subnet
 // targetSubnet.
-func nodeSends(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSpec, targetSubnet string) bool {
+func nodeSends(v *spec.VPCSpec, lb spec.LoadBalancerSpec, nd spec.LBNodeSpec, targetSubnet string) bool {
 	zones := subnetZones(v)
 	tz := zones[targetSubnet]
 	if tz == "" {
@@ -56,7 +58,7 @@ func nodeSends(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, nd simnet.LBNodeSp
 
 // zoneUnused says whether instance t is in a zone where lb has no node
 // (Target.NotInUse); a target this node skips only for cross-zone is not.
-func zoneUnused(v *simnet.VPCSpec, lb simnet.LoadBalancerSpec, t string) bool {
+func zoneUnused(v *spec.VPCSpec, lb spec.LoadBalancerSpec, t string) bool {
 	zones := subnetZones(v)
 	for _, in := range v.Instances {
 		if in.Name != t {

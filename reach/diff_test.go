@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/simnet/worldgen"
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -63,19 +64,19 @@ func changes(d *Difference) []string {
 // group, an ACL, a route and an instance's groups.
 func TestCompareAgreesWithEveryPair(t *testing.T) {
 	base := genWorld(t, worldgen.Options{Subnets: 10, VPCs: 2, Instances: 16, Rules: 120, Seed: 2})
-	edits := map[string]func(s *simnet.WorldSpec){
-		"sg-rule-removed": func(s *simnet.WorldSpec) {
+	edits := map[string]func(s *spec.WorldSpec){
+		"sg-rule-removed": func(s *spec.WorldSpec) {
 			g := &s.VPCs[0].SecurityGroups[2]
 			g.Ingress = g.Ingress[1:]
 		},
-		"acl-closed": func(s *simnet.WorldSpec) {
+		"acl-closed": func(s *spec.WorldSpec) {
 			a := &s.VPCs[1].NetworkACLs[1]
-			a.Ingress = append(a.Ingress, simnet.ACLRuleSpec{Rule: 50, Protocol: "tcp", Ports: simnet.PortsOf(5432, 5432), CIDR: "10.0.0.0/8", Action: "deny"})
+			a.Ingress = append(a.Ingress, spec.ACLRuleSpec{Rule: 50, Protocol: "tcp", Ports: spec.PortsOf(5432, 5432), CIDR: "10.0.0.0/8", Action: "deny"})
 		},
-		"route-blackholed": func(s *simnet.WorldSpec) {
+		"route-blackholed": func(s *spec.WorldSpec) {
 			s.VPCs[1].RouteTables[1].Routes[0].Target = "blackhole"
 		},
-		"instance-regrouped": func(s *simnet.WorldSpec) {
+		"instance-regrouped": func(s *spec.WorldSpec) {
 			in := &s.VPCs[0].Instances[1]
 			in.SecurityGroups = []string{s.VPCs[0].SecurityGroups[len(s.VPCs[0].SecurityGroups)-1].Name}
 		},

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Candidate parameters for each fault kind in a world: every place the
@@ -12,8 +12,8 @@ import (
 // those that break its request. Each list is in spec order, so that the
 // same world and seed give the same scenario.
 
-func candRecords(types ...string) func(*simnet.WorldSpec) []Params {
-	return func(s *simnet.WorldSpec) []Params {
+func candRecords(types ...string) func(*spec.WorldSpec) []Params {
+	return func(s *spec.WorldSpec) []Params {
 		var out []Params
 		for _, z := range s.DNS.Zones {
 			for _, r := range z.Records {
@@ -34,7 +34,7 @@ func candRecords(types ...string) func(*simnet.WorldSpec) []Params {
 	}
 }
 
-func candCNAMEs(s *simnet.WorldSpec) []Params {
+func candCNAMEs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, z := range s.DNS.Zones {
 		for _, r := range z.Records {
@@ -46,7 +46,7 @@ func candCNAMEs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candShadow(s *simnet.WorldSpec) []Params {
+func candShadow(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, z := range s.DNS.Zones {
 		if z.Private {
@@ -66,7 +66,7 @@ func candShadow(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candPublicZones(s *simnet.WorldSpec) []Params {
+func candPublicZones(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, z := range s.DNS.Zones {
 		if !z.Private {
@@ -76,7 +76,7 @@ func candPublicZones(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candUnassociated(s *simnet.WorldSpec) []Params {
+func candUnassociated(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, z := range s.DNS.Zones {
 		if z.Private && len(z.VPCs) > 1 {
@@ -88,8 +88,8 @@ func candUnassociated(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candTablesWith(want func(*simnet.WorldSpec, simnet.RouteSpec) bool) func(*simnet.WorldSpec) []Params {
-	return func(s *simnet.WorldSpec) []Params {
+func candTablesWith(want func(*spec.WorldSpec, spec.RouteSpec) bool) func(*spec.WorldSpec) []Params {
+	return func(s *spec.WorldSpec) []Params {
 		var out []Params
 		for _, v := range s.VPCs {
 			for _, rt := range v.RouteTables {
@@ -104,8 +104,8 @@ func candTablesWith(want func(*simnet.WorldSpec, simnet.RouteSpec) bool) func(*s
 	}
 }
 
-func candRoutes(want func(*simnet.WorldSpec, simnet.RouteSpec) bool) func(*simnet.WorldSpec) []Params {
-	return func(s *simnet.WorldSpec) []Params {
+func candRoutes(want func(*spec.WorldSpec, spec.RouteSpec) bool) func(*spec.WorldSpec) []Params {
+	return func(s *spec.WorldSpec) []Params {
 		var out []Params
 		for _, v := range s.VPCs {
 			for _, rt := range v.RouteTables {
@@ -120,7 +120,7 @@ func candRoutes(want func(*simnet.WorldSpec, simnet.RouteSpec) bool) func(*simne
 	}
 }
 
-func candPeerings(s *simnet.WorldSpec) []Params {
+func candPeerings(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, p := range s.Peerings {
 		if p.Status == "active" || p.Status == "" {
@@ -130,8 +130,8 @@ func candPeerings(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candSGRules(dir string, want func(*simnet.WorldSpec, string) bool) func(*simnet.WorldSpec) []Params {
-	return func(s *simnet.WorldSpec) []Params {
+func candSGRules(dir string, want func(*spec.WorldSpec, string) bool) func(*spec.WorldSpec) []Params {
+	return func(s *spec.WorldSpec) []Params {
 		var out []Params
 		seen := map[string]bool{}
 		for _, v := range s.VPCs {
@@ -165,7 +165,7 @@ func candSGRules(dir string, want func(*simnet.WorldSpec, string) bool) func(*si
 }
 
 // servicePorts lists every port something listens on or a balancer uses.
-func servicePorts(s *simnet.WorldSpec) []int {
+func servicePorts(s *spec.WorldSpec) []int {
 	seen := map[int]bool{}
 	var out []int
 	add := func(p int) {
@@ -197,7 +197,7 @@ func servicePorts(s *simnet.WorldSpec) []int {
 	return out
 }
 
-func candACLs(s *simnet.WorldSpec) []Params {
+func candACLs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, a := range v.NetworkACLs {
@@ -216,7 +216,7 @@ func candACLs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candEphemeral(s *simnet.WorldSpec) []Params {
+func candEphemeral(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, a := range v.NetworkACLs {
@@ -235,7 +235,7 @@ func candEphemeral(s *simnet.WorldSpec) []Params {
 
 // candServices lists every service port of every instance, and of every
 // target group's targets together (a balancer survives one bad target).
-func candServices(s *simnet.WorldSpec) []Params {
+func candServices(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -255,7 +255,7 @@ func candServices(s *simnet.WorldSpec) []Params {
 }
 
 // candOutbound lists instances and the ports of services they may call.
-func candOutbound(s *simnet.WorldSpec) []Params {
+func candOutbound(s *spec.WorldSpec) []Params {
 	var out []Params
 	ports := servicePorts(s)
 	for _, v := range s.VPCs {
@@ -268,7 +268,7 @@ func candOutbound(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candTGs(s *simnet.WorldSpec) []Params {
+func candTGs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -280,7 +280,7 @@ func candTGs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candHTTPTGs(s *simnet.WorldSpec) []Params {
+func candHTTPTGs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -298,7 +298,7 @@ func candHTTPTGs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candListeners(s *simnet.WorldSpec) []Params {
+func candListeners(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -310,7 +310,7 @@ func candListeners(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candTLSListeners(s *simnet.WorldSpec) []Params {
+func candTLSListeners(s *spec.WorldSpec) []Params {
 	if len(s.Certificates) < 2 {
 		return nil
 	}
@@ -327,7 +327,7 @@ func candTLSListeners(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candCerts(s *simnet.WorldSpec) []Params {
+func candCerts(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, c := range s.Certificates {
 		if len(certUsers(s, c.Name)) > 0 {

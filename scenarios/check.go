@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -227,8 +228,8 @@ func (st *Setup) JudgeAnswer(r *tracer.Report, component string, code string) Ju
 // AdHoc makes a scenario of any broken world: the learner's request from a
 // vantage point must be delivered, and the answer key is the trace's
 // blockers.
-func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, request string) (*Setup, error) {
-	w, err := simnet.Compile(spec)
+func AdHoc(ctx context.Context, name string, ws *spec.WorldSpec, from, request string) (*Setup, error) {
+	w, err := simnet.Compile(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 	}
 	sc.Hints = adHocHints(r)
 	sc.Explanation = "The trace below is the answer key: every blocker on the path, in order."
-	st := &Setup{Scenario: sc, Broken: spec.Clone(), World: w, From: from, Target: t, AdHoc: true}
+	st := &Setup{Scenario: sc, Broken: ws.Clone(), World: w, From: from, Target: t, AdHoc: true}
 	st.Checks = []Check{{Description: fmt.Sprintf("%s from %s is delivered", t, from), From: from, Target: t, Want: "delivered"}}
 	for _, b := range r.Blockers {
 		if !slices.Contains(st.Causes, b.Component) && !b.Code.Info().Relays {
@@ -271,7 +272,7 @@ func AdHoc(ctx context.Context, name string, spec *simnet.WorldSpec, from, reque
 				continue
 			}
 			st.Advice = append(st.Advice, m)
-			if e, ok := h.Edit.(simnet.Edit); ok {
+			if e, ok := h.Edit.(spec.Edit); ok {
 				st.Fix = append(st.Fix, e)
 			}
 		}

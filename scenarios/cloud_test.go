@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -65,7 +66,7 @@ func TestReviewZonalNAT(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixed := st.Broken.Clone()
-	if _, err := (simnet.RouteEdit{Table: "rt-private", Op: "add", Dest: defaultRoute, Target: "nat-a"}).Apply(fixed); err != nil {
+	if _, err := (spec.RouteEdit{Table: "rt-private", Op: "add", Dest: defaultRoute, Target: "nat-a"}).Apply(fixed); err != nil {
 		t.Fatal(err)
 	}
 	ws := Review(context.Background(), st, fixed)

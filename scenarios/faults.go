@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -67,8 +67,8 @@ type Kind struct {
 	Doc        string        `json:"description"`
 	Params     []Param       `json:"parameters"`
 	Codes      []tracer.Code `json:"codes"` // what a trace typically shows
-	apply      func(s *simnet.WorldSpec, p Params) (*Applied, error)
-	candidates func(s *simnet.WorldSpec) []Params
+	apply      func(s *spec.WorldSpec, p Params) (*Applied, error)
+	candidates func(s *spec.WorldSpec) []Params
 }
 
 // Applied is a fault that has been applied: the edits it made, and how
@@ -79,19 +79,19 @@ type Applied struct {
 	// Summary says what the fault changed, for the debrief.
 	Summary string
 	// Edits are the fault's changes to the spec, in the order made.
-	Edits []simnet.Edit
+	Edits []spec.Edit
 	// Undo undoes Edits: their inverses, the last edit's first.
-	Undo []simnet.Edit
+	Undo []spec.Edit
 	// Fix is the reference fix: Undo, except where no operator can undo
 	// (a deleted peering stays deleted, a certificate is renewed rather
 	// than given back its dates); then the fix an operator makes.
-	Fix []simnet.Edit
+	Fix []spec.Edit
 	// Components are the resources a learner may name as the cause.
 	Components []string
 }
 
 // Apply applies the fault to s (in place) after checking the parameters.
-func (k *Kind) Apply(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func (k *Kind) Apply(s *spec.WorldSpec, p Params) (*Applied, error) {
 	full := Params{}
 	for name, v := range p {
 		if !slices.ContainsFunc(k.Params, func(q Param) bool { return q.Name == name }) {
@@ -195,12 +195,12 @@ func init() {
 			Doc:    "a route the path needs is deleted",
 			Params: []Param{pTable, pDest},
 			Codes:  []tracer.Code{tracer.NoRoute, tracer.NoReturnRoute},
-			apply:  applyRouteMissing, candidates: candRoutes(func(*simnet.WorldSpec, simnet.RouteSpec) bool { return true })},
+			apply:  applyRouteMissing, candidates: candRoutes(func(*spec.WorldSpec, spec.RouteSpec) bool { return true })},
 		{Name: "route-blackhole", Topic: TopicRouting, Difficulty: "medium",
 			Doc:    "a route the path needs points at a blackhole",
 			Params: []Param{pTable, pDest},
 			Codes:  []tracer.Code{tracer.RouteBlackhole, tracer.NoReturnRoute},
-			apply:  applyRouteBlackhole, candidates: candRoutes(func(_ *simnet.WorldSpec, r simnet.RouteSpec) bool { return r.Target != "blackhole" })},
+			apply:  applyRouteBlackhole, candidates: candRoutes(func(_ *spec.WorldSpec, r spec.RouteSpec) bool { return r.Target != "blackhole" })},
 
 		// nat
 		{Name: "nat-route-missing", Topic: TopicNAT, Difficulty: "easy",
@@ -399,11 +399,11 @@ func atoiPort(s string) (int, error) {
 // change applies a fault's edits to a spec one by one and keeps their
 // undos.
 type change struct {
-	s           *simnet.WorldSpec
-	edits, undo []simnet.Edit
+	s           *spec.WorldSpec
+	edits, undo []spec.Edit
 }
 
-func (c *change) do(e simnet.Edit) error {
+func (c *change) do(e spec.Edit) error {
 	u, err := e.Apply(c.s)
 	if err != nil {
 		return err
@@ -424,10 +424,10 @@ func (c *change) applied(summary string, components ...string) *Applied {
 
 // ---- dns
 
-func zoneComponent(z *simnet.ZoneSpec) string { return strings.TrimSuffix(z.Name, ".") }
+func zoneComponent(z *spec.ZoneSpec) string { return strings.TrimSuffix(z.Name, ".") }
 
 // recordsOf returns the values of the records at rel of type typ.
-func recordsOf(z *simnet.ZoneSpec, rel, typ string) (vals []string, found bool) {
+func recordsOf(z *spec.ZoneSpec, rel, typ string) (vals []string, found bool) {
 	for _, r := range z.Records {
 		if relRecord(z.Name, r.Name) == rel && strings.EqualFold(r.Type, typ) {
 			vals = append(vals, r.AllValues()...)
@@ -437,15 +437,15 @@ func recordsOf(z *simnet.ZoneSpec, rel, typ string) (vals []string, found bool) 
 	return vals, found
 }
 
-func dnsSet(zone, rel, typ string, vals ...string) simnet.DNSRecordEdit {
-	return simnet.DNSRecordEdit{Zone: zone, Op: "set", Name: rel, Type: typ, Values: vals}
+func dnsSet(zone, rel, typ string, vals ...string) spec.DNSRecordEdit {
+	return spec.DNSRecordEdit{Zone: zone, Op: "set", Name: rel, Type: typ, Values: vals}
 }
 
-func dnsRemove(zone, rel, typ string) simnet.DNSRecordEdit {
-	return simnet.DNSRecordEdit{Zone: zone, Op: "remove", Name: rel, Type: typ}
+func dnsRemove(zone, rel, typ string) spec.DNSRecordEdit {
+	return spec.DNSRecordEdit{Zone: zone, Op: "remove", Name: rel, Type: typ}
 }
 
-func applyRecordMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRecordMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, p["zone"])
 	if err != nil {
 		return nil, err
@@ -464,7 +464,7 @@ func applyRecordMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 // unusedNear returns an address in a's /24 that nothing in the world uses.
-func unusedNear(s *simnet.WorldSpec, a netip.Addr) netip.Addr {
+func unusedNear(s *spec.WorldSpec, a netip.Addr) netip.Addr {
 	used := usedAddrs(s)
 	b := a.As4()
 	for host := 250; host > 1; host-- {
@@ -476,7 +476,7 @@ func unusedNear(s *simnet.WorldSpec, a netip.Addr) netip.Addr {
 	return a
 }
 
-func usedAddrs(s *simnet.WorldSpec) map[netip.Addr]bool {
+func usedAddrs(s *spec.WorldSpec) map[netip.Addr]bool {
 	used := map[netip.Addr]bool{}
 	add := func(t string) {
 		if a, err := netip.ParseAddr(t); err == nil {
@@ -524,7 +524,7 @@ func usedAddrs(s *simnet.WorldSpec) map[netip.Addr]bool {
 	return used
 }
 
-func applyRecordWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRecordWrong(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, p["zone"])
 	if err != nil {
 		return nil, err
@@ -553,7 +553,7 @@ func applyRecordWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 // inZone returns the name relative to z if it lies inside it.
-func inZone(z *simnet.ZoneSpec, fq string) (string, bool) {
+func inZone(z *spec.ZoneSpec, fq string) (string, bool) {
 	zn := strings.TrimSuffix(strings.ToLower(z.Name), ".")
 	n := strings.TrimSuffix(strings.ToLower(fq), ".")
 	if n == zn {
@@ -565,7 +565,7 @@ func inZone(z *simnet.ZoneSpec, fq string) (string, bool) {
 	return "", false
 }
 
-func cnameTarget(z *simnet.ZoneSpec, rel string) (string, bool) {
+func cnameTarget(z *spec.ZoneSpec, rel string) (string, bool) {
 	vals, ok := recordsOf(z, rel, "CNAME")
 	if !ok || len(vals) == 0 {
 		return "", false
@@ -573,7 +573,7 @@ func cnameTarget(z *simnet.ZoneSpec, rel string) (string, bool) {
 	return vals[0], true
 }
 
-func applyCNAMELoop(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyCNAMELoop(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, p["zone"])
 	if err != nil {
 		return nil, err
@@ -613,7 +613,7 @@ func applyCNAMELoop(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return c.applied(fmt.Sprintf("made %s in zone %s a CNAME back to %s: the chain %s → %s → %s loops", trel, z.Name, fqName, rel, trel, rel), zoneComponent(z)), nil
 }
 
-func applyCNAMEDangling(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyCNAMEDangling(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, p["zone"])
 	if err != nil {
 		return nil, err
@@ -637,7 +637,7 @@ func applyCNAMEDangling(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return c.applied(summary, zoneComponent(z)), nil
 }
 
-func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyPrivateShadow(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, "public:"+p["zone"])
 	if err != nil {
 		return nil, err
@@ -655,7 +655,7 @@ func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	// records the name needs: its CNAME chain inside the zone, and the
 	// addresses at its end.
 	ref := "private:" + zoneComponent(z)
-	var fix []simnet.Edit
+	var fix []spec.Edit
 	rel := relRecord(z.Name, p["name"])
 	for range 8 {
 		if t, ok := cnameTarget(z, rel); ok {
@@ -679,8 +679,8 @@ func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	}
 	c := &change{s: s}
 	// Something internal lives in the shadowing zone: the reason it exists.
-	for _, e := range []simnet.Edit{
-		simnet.ZoneEdit{Zone: z.Name, Op: "create", VPCs: []string{p["vpc"]}},
+	for _, e := range []spec.Edit{
+		spec.ZoneEdit{Zone: z.Name, Op: "create", VPCs: []string{p["vpc"]}},
 		dnsSet(ref, "intranet", "A", firstPrivate(s, p["vpc"])),
 	} {
 		if err := c.do(e); err != nil {
@@ -694,7 +694,7 @@ func applyPrivateShadow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 }
 
 // firstPrivate returns an address inside a VPC, for records that need one.
-func firstPrivate(s *simnet.WorldSpec, vpc string) string {
+func firstPrivate(s *spec.WorldSpec, vpc string) string {
 	if v := findVPC(s, vpc); v != nil {
 		for _, in := range v.Instances {
 			return in.PrivateIP
@@ -708,7 +708,7 @@ func firstPrivate(s *simnet.WorldSpec, vpc string) string {
 	return "10.0.0.10"
 }
 
-func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyLame(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, "public:"+p["zone"])
 	if err != nil {
 		return nil, err
@@ -717,7 +717,7 @@ func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	for _, n := range z.Nameservers {
 		own[n.IP] = true
 	}
-	var lame *simnet.NameserverSpec
+	var lame *spec.NameserverSpec
 	for _, o := range s.DNS.Zones {
 		if o.Private || o.Name == z.Name {
 			continue
@@ -744,13 +744,13 @@ func applyLame(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("the parent now delegates %s to %s (%s), which does not serve it: lame", z.Name, lame.Name, lame.IP)
 	comps := []string{zoneComponent(z), strings.TrimSuffix(lame.Name, ".")}
 	c := &change{s: s}
-	if err := c.do(simnet.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []simnet.NameserverSpec{*lame}}); err != nil {
+	if err := c.do(spec.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []spec.NameserverSpec{*lame}}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
 }
 
-func applyDelegationTimeout(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyDelegationTimeout(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, "public:"+p["zone"])
 	if err != nil {
 		return nil, err
@@ -772,13 +772,13 @@ func applyDelegationTimeout(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("the parent now delegates %s to %s (%s), where no nameserver runs", z.Name, name, ip)
 	comps := []string{zoneComponent(z), name}
 	c := &change{s: s}
-	if err := c.do(simnet.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []simnet.NameserverSpec{{Name: name, IP: ip}}}); err != nil {
+	if err := c.do(spec.DNSDelegateEdit{Zone: zoneRef(s, z), Servers: []spec.NameserverSpec{{Name: name, IP: ip}}}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
 }
 
-func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyUnassociated(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, "private:"+p["zone"])
 	if err != nil {
 		return nil, err
@@ -792,7 +792,7 @@ func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("dissociated private zone %s from VPC %s", z.Name, p["vpc"])
 	comps := []string{zoneComponent(z)}
 	c := &change{s: s}
-	if err := c.do(simnet.ZoneAssocEdit{Zone: zoneRef(s, z), Op: "disassociate", VPC: p["vpc"]}); err != nil {
+	if err := c.do(spec.ZoneAssocEdit{Zone: zoneRef(s, z), Op: "disassociate", VPC: p["vpc"]}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
@@ -800,7 +800,7 @@ func applyUnassociated(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // ---- routing
 
-func routeIndex(rt *simnet.RouteTableSpec, dst string) int {
+func routeIndex(rt *spec.RouteTableSpec, dst string) int {
 	want, err := netip.ParsePrefix(dst)
 	if err != nil {
 		return -1
@@ -813,7 +813,7 @@ func routeIndex(rt *simnet.RouteTableSpec, dst string) int {
 	return -1
 }
 
-func isIGWRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+func isIGWRoute(s *spec.WorldSpec, r spec.RouteSpec) bool {
 	for _, v := range s.VPCs {
 		if v.InternetGateway != "" && v.InternetGateway == r.Target {
 			return true
@@ -822,7 +822,7 @@ func isIGWRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
 	return false
 }
 
-func isNATRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+func isNATRoute(s *spec.WorldSpec, r spec.RouteSpec) bool {
 	for _, v := range s.VPCs {
 		for _, n := range v.NATGateways {
 			if n.Name == r.Target {
@@ -833,20 +833,20 @@ func isNATRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
 	return false
 }
 
-func isPeeringRoute(s *simnet.WorldSpec, r simnet.RouteSpec) bool {
+func isPeeringRoute(s *spec.WorldSpec, r spec.RouteSpec) bool {
 	return findPeering(s, r.Target) != nil
 }
 
 // routeEdit is an edit of the route in rt at index i.
-func routeEdit(rt *simnet.RouteTableSpec, i int, op, target string) (simnet.RouteEdit, error) {
+func routeEdit(rt *spec.RouteTableSpec, i int, op, target string) (spec.RouteEdit, error) {
 	dst, err := netip.ParsePrefix(rt.Routes[i].Destination)
 	if err != nil {
-		return simnet.RouteEdit{}, fmt.Errorf("route %q in %s is not a CIDR", rt.Routes[i].Destination, rt.Name)
+		return spec.RouteEdit{}, fmt.Errorf("route %q in %s is not a CIDR", rt.Routes[i].Destination, rt.Name)
 	}
-	return simnet.RouteEdit{Table: rt.Name, Op: op, Dest: dst, Target: target}, nil
+	return spec.RouteEdit{Table: rt.Name, Op: op, Dest: dst, Target: target}, nil
 }
 
-func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.WorldSpec, simnet.RouteSpec) bool, what string) (*Applied, error) {
+func removeRoute(s *spec.WorldSpec, table, dst string, want func(*spec.WorldSpec, spec.RouteSpec) bool, what string) (*Applied, error) {
 	rt, _ := findRT(s, table)
 	if rt == nil {
 		return nil, fmt.Errorf("no route table is named %q", table)
@@ -870,23 +870,23 @@ func removeRoute(s *simnet.WorldSpec, table, dst string, want func(*simnet.World
 	return c.applied(fmt.Sprintf("deleted the route %s → %s from %s", r.Destination, r.Target, table), table), nil
 }
 
-func applyRouteMissingDefault(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRouteMissingDefault(s *spec.WorldSpec, p Params) (*Applied, error) {
 	return removeRoute(s, p["table"], "0.0.0.0/0", isIGWRoute, "a route to an internet gateway")
 }
 
-func applyRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRouteMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	return removeRoute(s, p["table"], p["destination"], nil, "")
 }
 
-func applyNATRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNATRouteMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	return removeRoute(s, p["table"], "0.0.0.0/0", isNATRoute, "a route to a NAT gateway")
 }
 
-func applyPeeringRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyPeeringRouteMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	return removeRoute(s, p["table"], p["destination"], isPeeringRoute, "a route through a peering")
 }
 
-func applyRouteBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRouteBlackhole(s *spec.WorldSpec, p Params) (*Applied, error) {
 	rt, _ := findRT(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no route table is named %q", p["table"])
@@ -911,7 +911,7 @@ func applyRouteBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return c.applied(summary, rt.Name), nil
 }
 
-func applyNATToIGW(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNATToIGW(s *spec.WorldSpec, p Params) (*Applied, error) {
 	rt, v := findRT(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no route table is named %q", p["table"])
@@ -940,7 +940,7 @@ func applyNATToIGW(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // routesVia lists the route tables with a route through a peering, and
 // the routes' destinations.
-func routesVia(s *simnet.WorldSpec, peering string) (tables []string, edits []simnet.RouteEdit) {
+func routesVia(s *spec.WorldSpec, peering string) (tables []string, edits []spec.RouteEdit) {
 	for _, v := range s.VPCs {
 		for _, rt := range v.RouteTables {
 			for i, r := range rt.Routes {
@@ -956,7 +956,7 @@ func routesVia(s *simnet.WorldSpec, peering string) (tables []string, edits []si
 	return tables, edits
 }
 
-func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyPeeringDeleted(s *spec.WorldSpec, p Params) (*Applied, error) {
 	pr := findPeering(s, p["peering"])
 	if pr == nil {
 		return nil, fmt.Errorf("no peering is named %q", p["peering"])
@@ -970,7 +970,7 @@ func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	// A deleted peering cannot come back, so the reference fix is not the
 	// undo: request a new one, accept it, and point the routes at it.
 	fresh := pr.Name + "-2"
-	fix := []simnet.Edit{simnet.PeeringEdit{Op: "create", Name: fresh, VPCs: slices.Clone(pr.VPCs)}, simnet.PeeringEdit{Op: "accept", Name: fresh}}
+	fix := []spec.Edit{spec.PeeringEdit{Op: "create", Name: fresh, VPCs: slices.Clone(pr.VPCs)}, spec.PeeringEdit{Op: "accept", Name: fresh}}
 	tables, routes := routesVia(s, pr.Name)
 	for _, r := range routes {
 		r.Target = fresh
@@ -978,7 +978,7 @@ func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	}
 	name := pr.Name
 	c := &change{s: s}
-	if err := c.do(simnet.PeeringEdit{Op: "delete", Name: name}); err != nil {
+	if err := c.do(spec.PeeringEdit{Op: "delete", Name: name}); err != nil {
 		return nil, err
 	}
 	a := c.applied(fmt.Sprintf("deleted peering %s: the routes through it became blackholes", name), append([]string{name}, tables...)...)
@@ -986,7 +986,7 @@ func applyPeeringDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return a, nil
 }
 
-func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyPeeringPending(s *spec.WorldSpec, p Params) (*Applied, error) {
 	pr := findPeering(s, p["peering"])
 	if pr == nil {
 		return nil, fmt.Errorf("no peering is named %q", p["peering"])
@@ -997,7 +997,7 @@ func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	name := pr.Name
 	tables, _ := routesVia(s, name)
 	c := &change{s: s}
-	if err := c.do(simnet.PeeringStatusEdit{Name: name, Status: "pending-acceptance"}); err != nil {
+	if err := c.do(spec.PeeringStatusEdit{Name: name, Status: "pending-acceptance"}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("left peering %s pending acceptance", name), append([]string{name}, tables...)...), nil
@@ -1005,14 +1005,14 @@ func applyPeeringPending(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // ---- security groups
 
-func sgRulesOf(g *simnet.SecurityGroupSpec, dir string) *[]simnet.SGRuleSpec {
+func sgRulesOf(g *spec.SecurityGroupSpec, dir string) *[]spec.SGRuleSpec {
 	if dir == "ingress" {
 		return &g.Ingress
 	}
 	return &g.Egress
 }
 
-func ruleCovers(r simnet.SGRuleSpec, proto string, port int) bool {
+func ruleCovers(r spec.SGRuleSpec, proto string, port int) bool {
 	if !protoCovers(r.Protocol, proto) {
 		return false
 	}
@@ -1022,12 +1022,12 @@ func ruleCovers(r simnet.SGRuleSpec, proto string, port int) bool {
 	return covers(r.Ports, port)
 }
 
-func sgEdit(op, group, dir string, r simnet.SGRuleSpec) simnet.SGRuleEdit {
-	return simnet.SGRuleEdit{Group: group, Op: op, Dir: dir, Rule: r}
+func sgEdit(op, group, dir string, r spec.SGRuleSpec) spec.SGRuleEdit {
+	return spec.SGRuleEdit{Group: group, Op: op, Dir: dir, Rule: r}
 }
 
-func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error) {
-	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applySGMissing(dir string) func(*spec.WorldSpec, Params) (*Applied, error) {
+	return func(s *spec.WorldSpec, p Params) (*Applied, error) {
 		g, _ := findSG(s, p["group"])
 		if g == nil {
 			return nil, fmt.Errorf("no security group is named %q", p["group"])
@@ -1037,7 +1037,7 @@ func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error
 			return nil, err
 		}
 		name := g.Name
-		var gone []simnet.SGRuleSpec
+		var gone []spec.SGRuleSpec
 		for _, r := range *sgRulesOf(g, dir) {
 			if ruleCovers(r, p["proto"], port) {
 				gone = append(gone, r)
@@ -1049,7 +1049,7 @@ func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error
 		c := &change{s: s}
 		var what []string
 		for _, r := range gone {
-			what = append(what, simnet.SGRuleText(dir, r))
+			what = append(what, spec.SGRuleText(dir, r))
 			if err := c.do(sgEdit("remove", name, dir, r)); err != nil {
 				return nil, err
 			}
@@ -1058,19 +1058,19 @@ func applySGMissing(dir string) func(*simnet.WorldSpec, Params) (*Applied, error
 	}
 }
 
-func isGroupPeer(s *simnet.WorldSpec, peer string) bool {
+func isGroupPeer(s *spec.WorldSpec, peer string) bool {
 	g, _ := findSG(s, peer)
 	return g != nil
 }
 
-func isCIDRPeer(s *simnet.WorldSpec, peer string) bool {
+func isCIDRPeer(s *spec.WorldSpec, peer string) bool {
 	_, err := netip.ParsePrefix(peer)
 	return err == nil
 }
 
 // coveringIngress finds the first ingress rule of g covering tcp port
 // whose source passes want.
-func coveringIngress(s *simnet.WorldSpec, g *simnet.SecurityGroupSpec, port int, want func(*simnet.WorldSpec, string) bool) int {
+func coveringIngress(s *spec.WorldSpec, g *spec.SecurityGroupSpec, port int, want func(*spec.WorldSpec, string) bool) int {
 	for i, r := range g.Ingress {
 		if ruleCovers(r, "tcp", port) && (want == nil || want(s, r.Source)) {
 			return i
@@ -1081,7 +1081,7 @@ func coveringIngress(s *simnet.WorldSpec, g *simnet.SecurityGroupSpec, port int,
 
 // replaceRules swaps rules of a group for others: each old rule removed,
 // its replacement added.
-func replaceRules(c *change, group, dir string, old, repl []simnet.SGRuleSpec) error {
+func replaceRules(c *change, group, dir string, old, repl []spec.SGRuleSpec) error {
 	for i := range old {
 		if err := c.do(sgEdit("remove", group, dir, old[i])); err != nil {
 			return err
@@ -1093,7 +1093,7 @@ func replaceRules(c *change, group, dir string, old, repl []simnet.SGRuleSpec) e
 	return nil
 }
 
-func applySGWrongSource(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applySGWrongSource(s *spec.WorldSpec, p Params) (*Applied, error) {
 	g, v := findSG(s, p["group"])
 	if g == nil {
 		return nil, fmt.Errorf("no security group is named %q", p["group"])
@@ -1126,7 +1126,7 @@ func applySGWrongSource(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	repl := old
 	repl.Source = wrong
 	c := &change{s: s}
-	if err := replaceRules(c, name, "ingress", []simnet.SGRuleSpec{old}, []simnet.SGRuleSpec{repl}); err != nil {
+	if err := replaceRules(c, name, "ingress", []spec.SGRuleSpec{old}, []spec.SGRuleSpec{repl}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", name, port, wrong, old.Source), name), nil
@@ -1149,7 +1149,7 @@ func nearMiss(c string) (string, error) {
 	return netip.PrefixFrom(netip.AddrFrom4(b), p.Bits()).Masked().String(), nil
 }
 
-func applySGWrongCIDR(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applySGWrongCIDR(s *spec.WorldSpec, p Params) (*Applied, error) {
 	g, _ := findSG(s, p["group"])
 	if g == nil {
 		return nil, fmt.Errorf("no security group is named %q", p["group"])
@@ -1177,7 +1177,7 @@ func applySGWrongCIDR(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	repl := old
 	repl.Source = wrong
 	c := &change{s: s}
-	if err := replaceRules(c, name, "ingress", []simnet.SGRuleSpec{old}, []simnet.SGRuleSpec{repl}); err != nil {
+	if err := replaceRules(c, name, "ingress", []spec.SGRuleSpec{old}, []spec.SGRuleSpec{repl}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("%s's rule for tcp %d now admits %s instead of %s", name, port, wrong, old.Source), name), nil
@@ -1205,7 +1205,7 @@ func neighbourPort(port int) int {
 	return port + 1
 }
 
-func applySGWrongPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applySGWrongPort(s *spec.WorldSpec, p Params) (*Applied, error) {
 	g, _ := findSG(s, p["group"])
 	if g == nil {
 		return nil, fmt.Errorf("no security group is named %q", p["group"])
@@ -1220,13 +1220,13 @@ func applySGWrongPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 			return nil, err
 		}
 	}
-	var old, repl []simnet.SGRuleSpec
+	var old, repl []spec.SGRuleSpec
 	for _, r := range g.Ingress {
 		if !ruleCovers(r, "tcp", port) || strings.EqualFold(r.Protocol, "all") {
 			continue
 		}
 		old = append(old, r)
-		r.Ports = simnet.PortsOf(wrong, wrong)
+		r.Ports = spec.PortsOf(wrong, wrong)
 		repl = append(repl, r)
 	}
 	if len(old) == 0 {
@@ -1242,21 +1242,21 @@ func applySGWrongPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // ---- nacl
 
-func aclRules(a *simnet.ACLSpec, dir string) *[]simnet.ACLRuleSpec {
+func aclRules(a *spec.ACLSpec, dir string) *[]spec.ACLRuleSpec {
 	if dir == "ingress" {
 		return &a.Ingress
 	}
 	return &a.Egress
 }
 
-func naclEdit(op, acl, dir string, r simnet.ACLRuleSpec) simnet.NACLRuleEdit {
+func naclEdit(op, acl, dir string, r spec.ACLRuleSpec) spec.NACLRuleEdit {
 	if op == "remove" {
-		r = simnet.ACLRuleSpec{Rule: r.Rule}
+		r = spec.ACLRuleSpec{Rule: r.Rule}
 	}
-	return simnet.NACLRuleEdit{ACL: acl, Op: op, Dir: dir, Rule: r}
+	return spec.NACLRuleEdit{ACL: acl, Op: op, Dir: dir, Rule: r}
 }
 
-func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNACLDenyFirst(s *spec.WorldSpec, p Params) (*Applied, error) {
 	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
@@ -1297,18 +1297,18 @@ func applyNACLDenyFirst(s *simnet.WorldSpec, p Params) (*Applied, error) {
 			return nil, fmt.Errorf("%s already has %s rule %d", a.Name, dir, num)
 		}
 	}
-	r := simnet.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: simnet.PortsOf(port, port), CIDR: cidr.Masked().String(), Action: "deny"}
+	r := spec.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: spec.PortsOf(port, port), CIDR: cidr.Masked().String(), Action: "deny"}
 	name := a.Name
 	c := &change{s: s}
 	if err := c.do(naclEdit("add", name, dir, r)); err != nil {
 		return nil, err
 	}
-	return c.applied(fmt.Sprintf("added %s %s to %s, ahead of its allow rules", dir, simnet.ACLRuleText(r), name), name), nil
+	return c.applied(fmt.Sprintf("added %s %s to %s, ahead of its allow rules", dir, spec.ACLRuleText(r), name), name), nil
 }
 
 // isEphemeralRule reports whether an allow rule is there for replies: tcp
 // over a range that holds Linux's ephemeral ports.
-func isEphemeralRule(r simnet.ACLRuleSpec) bool {
+func isEphemeralRule(r spec.ACLRuleSpec) bool {
 	if !strings.EqualFold(r.Action, "allow") || !strings.EqualFold(r.Protocol, "tcp") || r.Ports.IsZero() {
 		return false
 	}
@@ -1316,8 +1316,8 @@ func isEphemeralRule(r simnet.ACLRuleSpec) bool {
 	return err == nil && hi > lo && lo <= 32768 && hi >= 60999
 }
 
-func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
-	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNACLEphemeral(narrow bool) func(*spec.WorldSpec, Params) (*Applied, error) {
+	return func(s *spec.WorldSpec, p Params) (*Applied, error) {
 		a := findACL(s, p["acl"])
 		if a == nil {
 			return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
@@ -1326,7 +1326,7 @@ func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, 
 		if dir != "ingress" && dir != "egress" {
 			return nil, fmt.Errorf("direction %q is not ingress or egress", dir)
 		}
-		var hit []simnet.ACLRuleSpec
+		var hit []spec.ACLRuleSpec
 		for _, r := range *aclRules(a, dir) {
 			if isEphemeralRule(r) && (p["cidr"] == "" || samePeer(r.CIDR, p["cidr"])) {
 				hit = append(hit, r)
@@ -1339,13 +1339,13 @@ func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, 
 		c := &change{s: s}
 		var what []string
 		for _, r := range hit {
-			what = append(what, simnet.ACLRuleText(r))
+			what = append(what, spec.ACLRuleText(r))
 			if err := c.do(naclEdit("remove", name, dir, r)); err != nil {
 				return nil, err
 			}
 			if narrow {
 				n := r
-				n.Ports = simnet.PortsOf(49152, 65535)
+				n.Ports = spec.PortsOf(49152, 65535)
 				if err := c.do(naclEdit("add", name, dir, n)); err != nil {
 					return nil, err
 				}
@@ -1359,7 +1359,7 @@ func applyNACLEphemeral(narrow bool) func(*simnet.WorldSpec, Params) (*Applied, 
 	}
 }
 
-func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNACLMissingAllow(s *spec.WorldSpec, p Params) (*Applied, error) {
 	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
@@ -1372,7 +1372,7 @@ func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hit []simnet.ACLRuleSpec
+	var hit []spec.ACLRuleSpec
 	for _, r := range *aclRules(a, dir) {
 		if !strings.EqualFold(r.Action, "allow") || !protoCovers(r.Protocol, "tcp") {
 			continue
@@ -1389,7 +1389,7 @@ func applyNACLMissingAllow(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	c := &change{s: s}
 	var what []string
 	for _, r := range hit {
-		what = append(what, simnet.ACLRuleText(r))
+		what = append(what, spec.ACLRuleText(r))
 		if err := c.do(naclEdit("remove", name, dir, r)); err != nil {
 			return nil, err
 		}
@@ -1409,8 +1409,8 @@ func hostList(p Params) []string {
 	return out
 }
 
-func applyFirewall(chain, action string) func(*simnet.WorldSpec, Params) (*Applied, error) {
-	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyFirewall(chain, action string) func(*spec.WorldSpec, Params) (*Applied, error) {
+	return func(s *spec.WorldSpec, p Params) (*Applied, error) {
 		port, err := atoiPort(p["port"])
 		if err != nil {
 			return nil, err
@@ -1419,19 +1419,19 @@ func applyFirewall(chain, action string) func(*simnet.WorldSpec, Params) (*Appli
 		if len(hosts) == 0 {
 			return nil, fmt.Errorf("no host named")
 		}
-		r := simnet.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: simnet.PortsOf(port, port), Action: action}
+		r := spec.FirewallRuleSpec{Chain: chain, Protocol: "tcp", Port: spec.PortsOf(port, port), Action: action}
 		c := &change{s: s}
 		for _, h := range hosts {
-			if err := c.do(simnet.FirewallEdit{Host: h, Op: "insert", Num: 1, Rule: r}); err != nil {
+			if err := c.do(spec.FirewallEdit{Host: h, Op: "insert", Num: 1, Rule: r}); err != nil {
 				return nil, err
 			}
 		}
-		return c.applied(fmt.Sprintf("inserted %s first on %s", simnet.FirewallRuleText(r), strings.Join(hosts, " and ")), hosts...), nil
+		return c.applied(fmt.Sprintf("inserted %s first on %s", spec.FirewallRuleText(r), strings.Join(hosts, " and ")), hosts...), nil
 	}
 }
 
-func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) {
-	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyService(how string) func(*spec.WorldSpec, Params) (*Applied, error) {
+	return func(s *spec.WorldSpec, p Params) (*Applied, error) {
 		port, err := atoiPort(p["port"])
 		if err != nil {
 			return nil, err
@@ -1447,7 +1447,7 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 			if svcs == nil {
 				return nil, fmt.Errorf("no instance or server is named %q", h)
 			}
-			var sv *simnet.ServiceSpec
+			var sv *spec.ServiceSpec
 			for i := range *svcs {
 				if (*svcs)[i].Port == port {
 					sv = &(*svcs)[i]
@@ -1456,7 +1456,7 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 			if sv == nil {
 				return nil, fmt.Errorf("%s has no service on port %d", h, port)
 			}
-			e := simnet.ServiceEdit{Host: h, Service: sv.Name}
+			e := spec.ServiceEdit{Host: h, Service: sv.Name}
 			switch how {
 			case "down":
 				if !sv.IsRunning() {
@@ -1495,12 +1495,12 @@ func applyService(how string) func(*simnet.WorldSpec, Params) (*Applied, error) 
 
 // ---- load balancers
 
-func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.TargetGroupSpec, error) {
+func lbAndTG(s *spec.WorldSpec, p Params) (*spec.LoadBalancerSpec, *spec.TargetGroupSpec, error) {
 	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
-	tg, err := simnet.FindTargetGroup(l, p["tg"])
+	tg, err := spec.FindTargetGroup(l, p["tg"])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1509,14 +1509,14 @@ func lbAndTG(s *simnet.WorldSpec, p Params) (*simnet.LoadBalancerSpec, *simnet.T
 
 // tgArg is the optional target group argument of an lb command: named only
 // when the balancer has several.
-func tgArg(l *simnet.LoadBalancerSpec, tg *simnet.TargetGroupSpec) string {
+func tgArg(l *spec.LoadBalancerSpec, tg *spec.TargetGroupSpec) string {
 	if len(l.TargetGroups) > 1 {
 		return tg.Name
 	}
 	return ""
 }
 
-func applyHCPath(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyHCPath(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l, tg, err := lbAndTG(s, p)
 	if err != nil {
 		return nil, err
@@ -1538,13 +1538,13 @@ func applyHCPath(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("%s's health check now asks for %s instead of %s", tg.Name, p["path"], old)
 	comps := []string{l.Name, tg.Name}
 	c := &change{s: s}
-	if err := c.do(simnet.LBHealthCheckEdit{LB: l.Name, Path: p["path"], TG: tgArg(l, tg)}); err != nil {
+	if err := c.do(spec.LBHealthCheckEdit{LB: l.Name, Path: p["path"], TG: tgArg(l, tg)}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
 }
 
-func applyHCPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyHCPort(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l, tg, err := lbAndTG(s, p)
 	if err != nil {
 		return nil, err
@@ -1565,13 +1565,13 @@ func applyHCPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("%s's health check now probes port %d instead of %d", tg.Name, wrong, old)
 	comps := []string{l.Name, tg.Name}
 	c := &change{s: s}
-	if err := c.do(simnet.LBHealthCheckEdit{LB: l.Name, Port: wrong, TG: tgArg(l, tg)}); err != nil {
+	if err := c.do(spec.LBHealthCheckEdit{LB: l.Name, Port: wrong, TG: tgArg(l, tg)}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
 }
 
-func applyTGPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTGPort(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l, tg, err := lbAndTG(s, p)
 	if err != nil {
 		return nil, err
@@ -1589,13 +1589,13 @@ func applyTGPort(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("%s now sends traffic to port %d, but its targets listen on %d", tg.Name, wrong, old)
 	comps := []string{l.Name, tg.Name}
 	c := &change{s: s}
-	if err := c.do(simnet.LBTargetGroupPortEdit{LB: l.Name, TG: tg.Name, Port: wrong}); err != nil {
+	if err := c.do(spec.LBTargetGroupPortEdit{LB: l.Name, TG: tg.Name, Port: wrong}); err != nil {
 		return nil, err
 	}
 	return c.applied(summary, comps...), nil
 }
 
-func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTargetsEmpty(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l, tg, err := lbAndTG(s, p)
 	if err != nil {
 		return nil, err
@@ -1607,14 +1607,14 @@ func applyTargetsEmpty(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	lb, tgName, arg := l.Name, tg.Name, tgArg(l, tg)
 	c := &change{s: s}
 	for _, t := range old {
-		if err := c.do(simnet.LBTargetEdit{LB: lb, Op: "remove", Target: t, TG: arg}); err != nil {
+		if err := c.do(spec.LBTargetEdit{LB: lb, Op: "remove", Target: t, TG: arg}); err != nil {
 			return nil, err
 		}
 	}
 	return c.applied(fmt.Sprintf("deregistered every target of %s (%s)", tgName, strings.Join(old, ", ")), lb, tgName), nil
 }
 
-func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyListenerMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
@@ -1629,7 +1629,7 @@ func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		}
 		lb := l.Name
 		c := &change{s: s}
-		if err := c.do(simnet.LBListenerRemoveEdit{LB: lb, Port: port}); err != nil {
+		if err := c.do(spec.LBListenerRemoveEdit{LB: lb, Port: port}); err != nil {
 			return nil, err
 		}
 		return c.applied(fmt.Sprintf("deleted %s's %s listener on port %d", lb, li.Protocol, port), lb), nil
@@ -1641,7 +1641,7 @@ func applyListenerMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // certUsers names what presents a certificate: listeners' balancers and
 // services' hosts.
-func certUsers(s *simnet.WorldSpec, cert string) []string {
+func certUsers(s *spec.WorldSpec, cert string) []string {
 	var out []string
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -1673,24 +1673,24 @@ func certUsers(s *simnet.WorldSpec, cert string) []string {
 // it, and the reference fix renews it (the undo would set the old dates
 // back, which no operator can do).
 
-func applyCertTime(notYet bool) func(*simnet.WorldSpec, Params) (*Applied, error) {
-	return func(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyCertTime(notYet bool) func(*spec.WorldSpec, Params) (*Applied, error) {
+	return func(s *spec.WorldSpec, p Params) (*Applied, error) {
 		cert := findCert(s, p["cert"])
 		if cert == nil {
 			return nil, fmt.Errorf("no certificate is named %q", p["cert"])
 		}
 		clock := worldClock(s)
-		e := simnet.CertReissueEdit{Cert: cert.Name, Domains: slices.Clone(cert.Domains)}
+		e := spec.CertReissueEdit{Cert: cert.Name, Domains: slices.Clone(cert.Domains)}
 		var summary string
 		if notYet {
 			start := clock.Add(48 * time.Hour).Truncate(time.Hour)
 			e.NotBefore = start.Format(time.RFC3339)
-			e.NotAfter = start.Add(simnet.CertLifetime).Format(time.RFC3339)
+			e.NotAfter = start.Add(spec.CertLifetime).Format(time.RFC3339)
 			summary = fmt.Sprintf("reissued %s valid from %s, two days after the world's clock", cert.Name, e.NotBefore)
 		} else {
 			end := clock.Add(-48 * time.Hour).Truncate(time.Hour)
 			e.NotAfter = end.Format(time.RFC3339)
-			e.NotBefore = end.Add(-simnet.CertLifetime).Format(time.RFC3339)
+			e.NotBefore = end.Add(-spec.CertLifetime).Format(time.RFC3339)
 			summary = fmt.Sprintf("%s expired at %s", cert.Name, e.NotAfter)
 		}
 		comps := append([]string{cert.Name}, certUsers(s, cert.Name)...)
@@ -1699,12 +1699,12 @@ func applyCertTime(notYet bool) func(*simnet.WorldSpec, Params) (*Applied, error
 			return nil, err
 		}
 		a := c.applied(summary, comps...)
-		a.Fix = []simnet.Edit{simnet.CertRenewEdit{Cert: e.Cert}}
+		a.Fix = []spec.Edit{spec.CertRenewEdit{Cert: e.Cert}}
 		return a, nil
 	}
 }
 
-func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyCertName(s *spec.WorldSpec, p Params) (*Applied, error) {
 	cert := findCert(s, p["cert"])
 	if cert == nil {
 		return nil, fmt.Errorf("no certificate is named %q", p["cert"])
@@ -1735,15 +1735,15 @@ func applyCertName(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	summary := fmt.Sprintf("reissued %s for %s instead of %s", cert.Name, strings.Join(wrong, ", "), strings.Join(old, ", "))
 	comps := append([]string{cert.Name}, certUsers(s, cert.Name)...)
 	c := &change{s: s}
-	if err := c.do(simnet.CertReissueEdit{Cert: cert.Name, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Domains: wrong}); err != nil {
+	if err := c.do(spec.CertReissueEdit{Cert: cert.Name, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Domains: wrong}); err != nil {
 		return nil, err
 	}
 	a := c.applied(summary, comps...)
-	a.Fix = []simnet.Edit{simnet.CertRenewEdit{Cert: a.Edits[0].(simnet.CertReissueEdit).Cert, Domains: old}}
+	a.Fix = []spec.Edit{spec.CertRenewEdit{Cert: a.Edits[0].(spec.CertReissueEdit).Cert, Domains: old}}
 	return a, nil
 }
 
-func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyListenerCert(s *spec.WorldSpec, p Params) (*Applied, error) {
 	l := findLB(s, p["lb"])
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
@@ -1774,7 +1774,7 @@ func applyListenerCert(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		}
 		lb, old := l.Name, li.Certificate
 		c := &change{s: s}
-		if err := c.do(simnet.LBListenerCertEdit{LB: lb, Port: port, Cert: wrong}); err != nil {
+		if err := c.do(spec.LBListenerCertEdit{LB: lb, Port: port, Cert: wrong}); err != nil {
 			return nil, err
 		}
 		return c.applied(fmt.Sprintf("%s's listener on port %d now presents %s instead of %s", lb, port, wrong, old), lb, wrong), nil

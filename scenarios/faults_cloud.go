@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -50,7 +50,7 @@ func init() {
 	)
 }
 
-func applyNACLEphemeralPartial(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNACLEphemeralPartial(s *spec.WorldSpec, p Params) (*Applied, error) {
 	a := findACL(s, p["acl"])
 	if a == nil {
 		return nil, fmt.Errorf("no network ACL is named %q", p["acl"])
@@ -63,7 +63,7 @@ func applyNACLEphemeralPartial(s *simnet.WorldSpec, p Params) (*Applied, error) 
 	if err != nil {
 		return nil, fmt.Errorf("rule %q is not a number", p["rule"])
 	}
-	r := simnet.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: simnet.Ports{Text: p["ports"]}, CIDR: p["cidr"], Action: "deny"}
+	r := spec.ACLRuleSpec{Rule: num, Protocol: "tcp", Ports: spec.Ports{Text: p["ports"]}, CIDR: p["cidr"], Action: "deny"}
 	if _, _, err := r.Ports.Range(); err != nil {
 		return nil, err
 	}
@@ -71,10 +71,10 @@ func applyNACLEphemeralPartial(s *simnet.WorldSpec, p Params) (*Applied, error) 
 	if err := c.do(naclEdit("add", a.Name, dir, r)); err != nil {
 		return nil, err
 	}
-	return c.applied(fmt.Sprintf("added %s %s %s ahead of the ephemeral allow", a.Name, dir, simnet.ACLRuleText(r)), a.Name), nil
+	return c.applied(fmt.Sprintf("added %s %s %s ahead of the ephemeral allow", a.Name, dir, spec.ACLRuleText(r)), a.Name), nil
 }
 
-func candEphemeralPartial(s *simnet.WorldSpec) []Params {
+func candEphemeralPartial(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, a := range v.NetworkACLs {
@@ -91,12 +91,12 @@ func candEphemeralPartial(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyNATInstanceCheckOn(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNATInstanceCheckOn(s *spec.WorldSpec, p Params) (*Applied, error) {
 	c := &change{s: s}
-	if err := c.do(simnet.RouteEdit{Table: p["table"], Op: "replace", Dest: defaultRoute, Target: p["host"]}); err != nil {
+	if err := c.do(spec.RouteEdit{Table: p["table"], Op: "replace", Dest: defaultRoute, Target: p["host"]}); err != nil {
 		return nil, err
 	}
-	if err := c.do(simnet.SrcDstEdit{Instance: p["host"], On: true}); err != nil {
+	if err := c.do(spec.SrcDstEdit{Instance: p["host"], On: true}); err != nil {
 		return nil, err
 	}
 	// The operator set the instance up as the NAT guide says, security
@@ -108,7 +108,7 @@ func applyNATInstanceCheckOn(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	}
 	a := c.applied(fmt.Sprintf("%s's default route now goes to %s as a NAT instance, with its source/destination check on", p["table"], p["host"]), p["host"])
 	// The operator's fix keeps the NAT instance and turns the check off.
-	a.Fix = []simnet.Edit{simnet.SrcDstEdit{Instance: p["host"], On: false}}
+	a.Fix = []spec.Edit{spec.SrcDstEdit{Instance: p["host"], On: false}}
 	return a, nil
 }
 
@@ -116,23 +116,23 @@ var defaultRoute = netip.MustParsePrefix("0.0.0.0/0")
 
 // natInstanceGroup opens host's first security group to what a NAT
 // instance forwards: everything from its VPC in, everything out.
-func natInstanceGroup(c *change, s *simnet.WorldSpec, host string) error {
+func natInstanceGroup(c *change, s *spec.WorldSpec, host string) error {
 	for _, v := range s.VPCs {
 		for _, in := range v.Instances {
 			if in.Name != host || len(in.SecurityGroups) == 0 {
 				continue
 			}
 			g := in.SecurityGroups[0]
-			if err := c.do(simnet.SGRuleEdit{Group: g, Op: "add", Dir: "ingress", Rule: simnet.SGRuleSpec{Protocol: "all", Source: v.CIDR}}); err != nil {
+			if err := c.do(spec.SGRuleEdit{Group: g, Op: "add", Dir: "ingress", Rule: spec.SGRuleSpec{Protocol: "all", Source: v.CIDR}}); err != nil {
 				return err
 			}
-			return c.do(simnet.SGRuleEdit{Group: g, Op: "add", Dir: "egress", Rule: simnet.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}})
+			return c.do(spec.SGRuleEdit{Group: g, Op: "add", Dir: "egress", Rule: spec.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}})
 		}
 	}
 	return nil
 }
 
-func candNATInstance(s *simnet.WorldSpec) []Params {
+func candNATInstance(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, rt := range v.RouteTables {
@@ -151,14 +151,14 @@ func candNATInstance(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyCrossZoneOff(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyCrossZoneOff(s *spec.WorldSpec, p Params) (*Applied, error) {
 	c := &change{s: s}
-	if err := c.do(simnet.CrossZoneEdit{LB: p["lb"], On: false}); err != nil {
+	if err := c.do(spec.CrossZoneEdit{LB: p["lb"], On: false}); err != nil {
 		return nil, err
 	}
 	what := fmt.Sprintf("turned cross-zone load balancing off on %s", p["lb"])
 	if p["target"] != "" {
-		if err := c.do(simnet.LBTargetEdit{LB: p["lb"], Op: "remove", Target: p["target"]}); err != nil {
+		if err := c.do(spec.LBTargetEdit{LB: p["lb"], Op: "remove", Target: p["target"]}); err != nil {
 			return nil, err
 		}
 		what += fmt.Sprintf(" and deregistered %s", p["target"])
@@ -166,7 +166,7 @@ func applyCrossZoneOff(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return c.applied(what, p["lb"]), nil
 }
 
-func candCrossZone(s *simnet.WorldSpec) []Params {
+func candCrossZone(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -176,15 +176,15 @@ func candCrossZone(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyTargetDeregistered(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTargetDeregistered(s *spec.WorldSpec, p Params) (*Applied, error) {
 	c := &change{s: s}
-	if err := c.do(simnet.LBTargetEdit{LB: p["lb"], Op: "remove", Target: p["target"]}); err != nil {
+	if err := c.do(spec.LBTargetEdit{LB: p["lb"], Op: "remove", Target: p["target"]}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("deregistered %s from %s", p["target"], p["lb"]), p["lb"]), nil
 }
 
-func candTargets(s *simnet.WorldSpec) []Params {
+func candTargets(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -198,14 +198,14 @@ func candTargets(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyNATReplaced(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyNATReplaced(s *spec.WorldSpec, p Params) (*Applied, error) {
 	old, nu := p["nat"], p["new"]
 	if nu == "" {
 		nu = old + "-2"
 	}
 	c := &change{s: s}
 	var tables []string
-	var fix []simnet.Edit
+	var fix []spec.Edit
 	for _, v := range s.VPCs {
 		for _, rt := range v.RouteTables {
 			for _, r := range rt.Routes {
@@ -217,14 +217,14 @@ func applyNATReplaced(s *simnet.WorldSpec, p Params) (*Applied, error) {
 					continue
 				}
 				tables = append(tables, rt.Name)
-				fix = append(fix, simnet.RouteEdit{Table: rt.Name, Op: "replace", Dest: dst, Target: nu})
+				fix = append(fix, spec.RouteEdit{Table: rt.Name, Op: "replace", Dest: dst, Target: nu})
 			}
 		}
 	}
 	if len(tables) == 0 {
 		return nil, fmt.Errorf("no route names NAT gateway %s", old)
 	}
-	if err := c.do(simnet.NATReplaceEdit{NAT: old, New: nu}); err != nil {
+	if err := c.do(spec.NATReplaceEdit{NAT: old, New: nu}); err != nil {
 		return nil, err
 	}
 	a := c.applied(fmt.Sprintf("NAT gateway %s was deleted and re-created as %s; %v still route to %s", old, nu, tables, old), tables...)
@@ -233,7 +233,7 @@ func applyNATReplaced(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return a, nil
 }
 
-func candNATs(s *simnet.WorldSpec) []Params {
+func candNATs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, n := range v.NATGateways {
@@ -243,28 +243,28 @@ func candNATs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyAliasWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	z, err := simnet.SpecZone(s, p["zone"])
+func applyAliasWrong(s *spec.WorldSpec, p Params) (*Applied, error) {
+	z, err := spec.SpecZone(s, p["zone"])
 	if err != nil {
 		return nil, err
 	}
 	c := &change{s: s}
-	rel := simnet.RelRecord(z.Name, p["name"])
+	rel := spec.RelRecord(z.Name, p["name"])
 	for _, r := range z.Records {
-		if simnet.RelRecord(z.Name, r.Name) == rel && r.Type == "CNAME" {
-			if err := c.do(simnet.DNSRecordEdit{Zone: p["zone"], Op: "remove", Name: p["name"], Type: "CNAME"}); err != nil {
+		if spec.RelRecord(z.Name, r.Name) == rel && r.Type == "CNAME" {
+			if err := c.do(spec.DNSRecordEdit{Zone: p["zone"], Op: "remove", Name: p["name"], Type: "CNAME"}); err != nil {
 				return nil, err
 			}
 			break
 		}
 	}
-	if err := c.do(simnet.DNSAliasEdit{Zone: p["zone"], Name: p["name"], Target: p["target"]}); err != nil {
+	if err := c.do(spec.DNSAliasEdit{Zone: p["zone"], Name: p["name"], Target: p["target"]}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("%s in %s is now an alias to %s", p["name"], p["zone"], p["target"]), zoneComponent(z)), nil
 }
 
-func candAliasWrong(s *simnet.WorldSpec) []Params {
+func candAliasWrong(s *spec.WorldSpec) []Params {
 	var lbs []string
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -30,7 +30,7 @@ func init() {
 	)
 }
 
-func applyRecordStale(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRecordStale(s *spec.WorldSpec, p Params) (*Applied, error) {
 	z, err := findZone(s, p["zone"])
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -86,7 +86,7 @@ func init() {
 	})
 }
 
-func findTGWTable(s *simnet.WorldSpec, name string) (*simnet.TransitGatewaySpec, *simnet.RouteTableSpec) {
+func findTGWTable(s *spec.WorldSpec, name string) (*spec.TransitGatewaySpec, *spec.RouteTableSpec) {
 	for i := range s.TransitGateways {
 		g := &s.TransitGateways[i]
 		for j := range g.RouteTables {
@@ -98,7 +98,7 @@ func findTGWTable(s *simnet.WorldSpec, name string) (*simnet.TransitGatewaySpec,
 	return nil, nil
 }
 
-func findAttachment(s *simnet.WorldSpec, name string) (*simnet.TransitGatewaySpec, *simnet.TGWAttachmentSpec) {
+func findAttachment(s *spec.WorldSpec, name string) (*spec.TransitGatewaySpec, *spec.TGWAttachmentSpec) {
 	for i := range s.TransitGateways {
 		g := &s.TransitGateways[i]
 		for j := range g.Attachments {
@@ -111,7 +111,7 @@ func findAttachment(s *simnet.WorldSpec, name string) (*simnet.TransitGatewaySpe
 }
 
 // one applies a single edit as a fault.
-func one(s *simnet.WorldSpec, e simnet.Edit, summary string, components ...string) (*Applied, error) {
+func one(s *spec.WorldSpec, e spec.Edit, summary string, components ...string) (*Applied, error) {
 	c := &change{s: s}
 	if err := c.do(e); err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func one(s *simnet.WorldSpec, e simnet.Edit, summary string, components ...strin
 	return c.applied(summary, components...), nil
 }
 
-func applyTGWRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTGWRouteMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, rt := findTGWTable(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no transit gateway route table is named %q", p["table"])
@@ -136,7 +136,7 @@ func applyTGWRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	return one(s, e, fmt.Sprintf("deleted the static route %s → %s from transit gateway table %s", r.Destination, r.Target, rt.Name), rt.Name)
 }
 
-func applyTGWBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTGWBlackhole(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, rt := findTGWTable(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no transit gateway route table is named %q", p["table"])
@@ -148,43 +148,43 @@ func applyTGWBlackhole(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if routeIndex(rt, dst.String()) >= 0 {
 		return nil, fmt.Errorf("%s has a static route for %s already", rt.Name, dst)
 	}
-	return one(s, simnet.RouteEdit{Table: rt.Name, Op: "add", Dest: dst.Masked(), Target: "blackhole"},
+	return one(s, spec.RouteEdit{Table: rt.Name, Op: "add", Dest: dst.Masked(), Target: "blackhole"},
 		fmt.Sprintf("added a static blackhole route for %s to transit gateway table %s", dst.Masked(), rt.Name), rt.Name)
 }
 
-func applyTGWPropagation(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTGWPropagation(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, rt := findTGWTable(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no transit gateway route table is named %q", p["table"])
 	}
-	return one(s, simnet.PropagationEdit{Table: rt.Name, Op: "disable", From: p["attachment"]},
+	return one(s, spec.PropagationEdit{Table: rt.Name, Op: "disable", From: p["attachment"]},
 		fmt.Sprintf("turned off the propagation of %s into %s", p["attachment"], rt.Name), rt.Name)
 }
 
-func applyAttachmentZone(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	return one(s, simnet.AttachmentEdit{Attachment: p["attachment"], Op: "subnet-remove", Arg: p["subnet"]},
+func applyAttachmentZone(s *spec.WorldSpec, p Params) (*Applied, error) {
+	return one(s, spec.AttachmentEdit{Attachment: p["attachment"], Op: "subnet-remove", Arg: p["subnet"]},
 		fmt.Sprintf("removed subnet %s (and with it a zone) from attachment %s", p["subnet"], p["attachment"]), p["attachment"])
 }
 
-func applyApplianceOff(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyApplianceOff(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, a := findAttachment(s, p["attachment"])
 	if a == nil || !a.ApplianceMode {
 		return nil, fmt.Errorf("attachment %q does not have appliance mode on", p["attachment"])
 	}
-	return one(s, simnet.AttachmentEdit{Attachment: a.Name, Op: "appliance-mode", Arg: "off"},
+	return one(s, spec.AttachmentEdit{Attachment: a.Name, Op: "appliance-mode", Arg: "off"},
 		fmt.Sprintf("turned appliance mode off on %s", a.Name), a.Name)
 }
 
-func applyAssociationWrong(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyAssociationWrong(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, a := findAttachment(s, p["attachment"])
 	if a == nil {
 		return nil, fmt.Errorf("no attachment is named %q", p["attachment"])
 	}
-	return one(s, simnet.AttachmentEdit{Attachment: a.Name, Op: "associate", Arg: p["table"]},
+	return one(s, spec.AttachmentEdit{Attachment: a.Name, Op: "associate", Arg: p["table"]},
 		fmt.Sprintf("associated %s with %s", a.Name, p["table"]), a.Name)
 }
 
-func applyAttachmentDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyAttachmentDeleted(s *spec.WorldSpec, p Params) (*Applied, error) {
 	_, a := findAttachment(s, p["attachment"])
 	if a == nil {
 		return nil, fmt.Errorf("no attachment is named %q", p["attachment"])
@@ -192,50 +192,50 @@ func applyAttachmentDeleted(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if a.State != "" && a.State != "available" {
 		return nil, fmt.Errorf("attachment %s is %s already", a.Name, a.State)
 	}
-	return one(s, simnet.AttachmentEdit{Attachment: a.Name, Op: "state", Arg: "deleted"},
+	return one(s, spec.AttachmentEdit{Attachment: a.Name, Op: "state", Arg: "deleted"},
 		fmt.Sprintf("deleted attachment %s", a.Name), a.Name)
 }
 
-func applyTunnelsDown(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyTunnelsDown(s *spec.WorldSpec, p Params) (*Applied, error) {
 	c := &change{s: s}
 	for _, n := range []int{1, 2} {
-		if err := c.do(simnet.VPNEdit{VPN: p["vpn"], Op: "tunnel", Tunnel: n, Arg: "down"}); err != nil {
+		if err := c.do(spec.VPNEdit{VPN: p["vpn"], Op: "tunnel", Tunnel: n, Arg: "down"}); err != nil {
 			return nil, err
 		}
 	}
 	return c.applied(fmt.Sprintf("took both tunnels of %s down", p["vpn"]), p["vpn"]), nil
 }
 
-func applyVPCPropagation(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyVPCPropagation(s *spec.WorldSpec, p Params) (*Applied, error) {
 	rt, _ := findRT(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no VPC route table is named %q", p["table"])
 	}
-	return one(s, simnet.PropagationEdit{Table: rt.Name, Op: "disable", From: p["gateway"]},
+	return one(s, spec.PropagationEdit{Table: rt.Name, Op: "disable", From: p["gateway"]},
 		fmt.Sprintf("turned off route propagation from %s in %s", p["gateway"], rt.Name), rt.Name)
 }
 
-func applyPrivateDNSOff(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	return one(s, simnet.EndpointEdit{Endpoint: p["endpoint"], Op: "private-dns", Arg: "off"},
+func applyPrivateDNSOff(s *spec.WorldSpec, p Params) (*Applied, error) {
+	return one(s, spec.EndpointEdit{Endpoint: p["endpoint"], Op: "private-dns", Arg: "off"},
 		fmt.Sprintf("turned private DNS off on %s", p["endpoint"]), p["endpoint"])
 }
 
-func applyPrefixRouteMissing(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyPrefixRouteMissing(s *spec.WorldSpec, p Params) (*Applied, error) {
 	rt, _ := findRT(s, p["table"])
 	if rt == nil {
 		return nil, fmt.Errorf("no VPC route table is named %q", p["table"])
 	}
-	i := slices.IndexFunc(rt.Routes, func(r simnet.RouteSpec) bool { return r.Destination == p["list"] })
+	i := slices.IndexFunc(rt.Routes, func(r spec.RouteSpec) bool { return r.Destination == p["list"] })
 	if i < 0 {
 		return nil, fmt.Errorf("%s has no route for %s", rt.Name, p["list"])
 	}
-	return one(s, simnet.RouteEdit{Table: rt.Name, Op: "remove", List: p["list"]},
+	return one(s, spec.RouteEdit{Table: rt.Name, Op: "remove", List: p["list"]},
 		fmt.Sprintf("deleted the route %s → %s from %s", p["list"], rt.Routes[i].Target, rt.Name), rt.Name)
 }
 
 // ---- candidates
 
-func candTGWRoutes(s *simnet.WorldSpec) []Params {
+func candTGWRoutes(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, rt := range g.RouteTables {
@@ -250,7 +250,7 @@ func candTGWRoutes(s *simnet.WorldSpec) []Params {
 }
 
 // candTGWPropagated: a blackhole for each VPC an attachment propagates.
-func candTGWPropagated(s *simnet.WorldSpec) []Params {
+func candTGWPropagated(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, rt := range g.RouteTables {
@@ -271,7 +271,7 @@ func candTGWPropagated(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candTGWPropagations(s *simnet.WorldSpec) []Params {
+func candTGWPropagations(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, rt := range g.RouteTables {
@@ -283,7 +283,7 @@ func candTGWPropagations(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candAttachmentSubnets(s *simnet.WorldSpec) []Params {
+func candAttachmentSubnets(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, a := range g.Attachments {
@@ -297,7 +297,7 @@ func candAttachmentSubnets(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candApplianceAttachments(s *simnet.WorldSpec) []Params {
+func candApplianceAttachments(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, a := range g.Attachments {
@@ -309,7 +309,7 @@ func candApplianceAttachments(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candAssociations(s *simnet.WorldSpec) []Params {
+func candAssociations(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, rt := range g.RouteTables {
@@ -325,7 +325,7 @@ func candAssociations(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candAttachments(s *simnet.WorldSpec) []Params {
+func candAttachments(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, g := range s.TransitGateways {
 		for _, a := range g.Attachments {
@@ -337,7 +337,7 @@ func candAttachments(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candVPNs(s *simnet.WorldSpec) []Params {
+func candVPNs(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPNConnections {
 		out = append(out, Params{"vpn": v.Name})
@@ -345,7 +345,7 @@ func candVPNs(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candVPCPropagations(s *simnet.WorldSpec) []Params {
+func candVPCPropagations(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, rt := range v.RouteTables {
@@ -357,7 +357,7 @@ func candVPCPropagations(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candInterfaceEndpoints(s *simnet.WorldSpec) []Params {
+func candInterfaceEndpoints(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, e := range v.Endpoints {
@@ -369,7 +369,7 @@ func candInterfaceEndpoints(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func candPrefixRoutes(s *simnet.WorldSpec) []Params {
+func candPrefixRoutes(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, rt := range v.RouteTables {

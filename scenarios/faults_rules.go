@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -37,7 +37,7 @@ func init() {
 	)
 }
 
-func ruleListener(s *simnet.WorldSpec, lb string, port int) (*simnet.ListenerSpec, error) {
+func ruleListener(s *spec.WorldSpec, lb string, port int) (*spec.ListenerSpec, error) {
 	for i := range s.VPCs {
 		for j := range s.VPCs[i].LoadBalancers {
 			l := &s.VPCs[i].LoadBalancers[j]
@@ -55,7 +55,7 @@ func ruleListener(s *simnet.WorldSpec, lb string, port int) (*simnet.ListenerSpe
 	return nil, fmt.Errorf("no load balancer is named %q", lb)
 }
 
-func applyRuleShadowed(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyRuleShadowed(s *spec.WorldSpec, p Params) (*Applied, error) {
 	port, err := strconv.Atoi(p["port"])
 	if err != nil {
 		return nil, fmt.Errorf("port %q is not a number", p["port"])
@@ -85,15 +85,15 @@ func applyRuleShadowed(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		return nil, fmt.Errorf("%s's listener %d has no default target group; name target_group", p["lb"], port)
 	}
 	c := &change{s: s}
-	r := simnet.ListenerRuleSpec{Priority: prio, Conditions: simnet.RuleConditionSpec{Path: []string{"/*"}}, Forward: tg}
-	if err := c.do(simnet.LBRuleAddEdit{LB: p["lb"], Port: port, Rule: r}); err != nil {
+	r := spec.ListenerRuleSpec{Priority: prio, Conditions: spec.RuleConditionSpec{Path: []string{"/*"}}, Forward: tg}
+	if err := c.do(spec.LBRuleAddEdit{LB: p["lb"], Port: port, Rule: r}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("added rule %d (path /*) forwarding to %s on %s's listener %d, ahead of rule %d", prio, tg, p["lb"], port, rule), p["lb"]), nil
 }
 
 // candRules: every rule that forwards, on every listener.
-func candRules(s *simnet.WorldSpec) []Params {
+func candRules(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -109,7 +109,7 @@ func candRules(s *simnet.WorldSpec) []Params {
 	return out
 }
 
-func applyMaintenanceLeftIn(s *simnet.WorldSpec, p Params) (*Applied, error) {
+func applyMaintenanceLeftIn(s *spec.WorldSpec, p Params) (*Applied, error) {
 	port, err := strconv.Atoi(p["port"])
 	if err != nil {
 		return nil, fmt.Errorf("port %q is not a number", p["port"])
@@ -119,9 +119,9 @@ func applyMaintenanceLeftIn(s *simnet.WorldSpec, p Params) (*Applied, error) {
 		return nil, fmt.Errorf("priority %q is not a number", p["priority"])
 	}
 	c := &change{s: s}
-	r := simnet.ListenerRuleSpec{Priority: prio, Conditions: simnet.RuleConditionSpec{Path: []string{"/*"}},
-		FixedResponse: &simnet.FixedResponseSpec{StatusCode: 503, ContentType: "text/html", MessageBody: "<h1>Down for maintenance</h1>"}}
-	if err := c.do(simnet.LBRuleAddEdit{LB: p["lb"], Port: port, Rule: r}); err != nil {
+	r := spec.ListenerRuleSpec{Priority: prio, Conditions: spec.RuleConditionSpec{Path: []string{"/*"}},
+		FixedResponse: &spec.FixedResponseSpec{StatusCode: 503, ContentType: "text/html", MessageBody: "<h1>Down for maintenance</h1>"}}
+	if err := c.do(spec.LBRuleAddEdit{LB: p["lb"], Port: port, Rule: r}); err != nil {
 		return nil, err
 	}
 	return c.applied(fmt.Sprintf("added rule %d (path /*) answering a fixed 503 maintenance page on %s's listener %d", prio, p["lb"], port), p["lb"]), nil
@@ -129,7 +129,7 @@ func applyMaintenanceLeftIn(s *simnet.WorldSpec, p Params) (*Applied, error) {
 
 // candRuledListeners: every http or https listener of an application
 // balancer whose priority 1 is free.
-func candRuledListeners(s *simnet.WorldSpec) []Params {
+func candRuledListeners(s *spec.WorldSpec) []Params {
 	var out []Params
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {

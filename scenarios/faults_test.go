@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -87,7 +88,7 @@ var faultCases = []struct {
 	{"listener-wrong-cert", "shop", "browser", "https://shop.example.com/", Params{"lb": "web-lb"}, tracer.TLSNameMismatch, ""},
 }
 
-func loadBuiltinSpec(t testing.TB, name string) *simnet.WorldSpec {
+func loadBuiltinSpec(t testing.TB, name string) *spec.WorldSpec {
 	t.Helper()
 	s, err := builtinSpec(name)
 	if err != nil {
@@ -199,21 +200,21 @@ func TestFaultsUndo(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range faultCases {
 		t.Run(tc.kind, func(t *testing.T) {
-			spec := loadBuiltinSpec(t, tc.world)
-			a, err := LookupKind(tc.kind).Apply(spec, tc.params)
+			ws := loadBuiltinSpec(t, tc.world)
+			a, err := LookupKind(tc.kind).Apply(ws, tc.params)
 			if err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
 			if len(a.Edits) == 0 || len(a.Undo) != len(a.Edits) || len(a.Fix) == 0 {
 				t.Fatalf("%d edits, %d undos, %d fixes", len(a.Edits), len(a.Undo), len(a.Fix))
 			}
-			for _, e := range append(append([]simnet.Edit{}, a.Edits...), a.Undo...) {
-				back, err := simnet.ParseEdit(e.String())
+			for _, e := range append(append([]spec.Edit{}, a.Edits...), a.Undo...) {
+				back, err := spec.ParseEdit(e.String())
 				if err != nil || !reflect.DeepEqual(back, e) {
 					t.Errorf("%q reads back as %#v (%v)", e, back, err)
 				}
 			}
-			_, w, err := ApplyFixes(spec, a.Undo)
+			_, w, err := ApplyFixes(ws, a.Undo)
 			if err != nil {
 				t.Fatalf("undo %q: %v", a.Undo, err)
 			}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -34,10 +34,10 @@ func init() {
 	ruleKinds["lb-zone-disabled"] = true
 }
 
-func isALB(l *simnet.LoadBalancerSpec) bool { return l.Type == "application" || l.Type == "alb" }
+func isALB(l *spec.LoadBalancerSpec) bool { return l.Type == "application" || l.Type == "alb" }
 
-func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
-	var l *simnet.LoadBalancerSpec
+func applyZoneDisabled(s *spec.WorldSpec, p Params) (*Applied, error) {
+	var l *spec.LoadBalancerSpec
 	for i := range s.VPCs {
 		for j := range s.VPCs[i].LoadBalancers {
 			if s.VPCs[i].LoadBalancers[j].Name == p["lb"] {
@@ -48,15 +48,15 @@ func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	if l == nil {
 		return nil, fmt.Errorf("no load balancer is named %q", p["lb"])
 	}
-	k := slices.IndexFunc(l.Nodes, func(n simnet.LBNodeSpec) bool { return n.Subnet == p["subnet"] })
+	k := slices.IndexFunc(l.Nodes, func(n spec.LBNodeSpec) bool { return n.Subnet == p["subnet"] })
 	if k < 0 {
 		return nil, fmt.Errorf("%s has no node in subnet %q", l.Name, p["subnet"])
 	}
 	gone := l.Nodes[k]
-	keep := simnet.LBSubnetsEdit{LB: l.Name}
+	keep := spec.LBSubnetsEdit{LB: l.Name}
 	for _, n := range l.Nodes {
 		if n.Subnet != gone.Subnet {
-			keep.Nodes = append(keep.Nodes, simnet.LBNodeSpec{Subnet: n.Subnet})
+			keep.Nodes = append(keep.Nodes, spec.LBNodeSpec{Subnet: n.Subnet})
 		}
 	}
 	min := 1
@@ -72,7 +72,7 @@ func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
 	}
 	what := fmt.Sprintf("removed %s's node in subnet %s (set-subnets without it)", l.Name, gone.Subnet)
 	if p["target"] != "" {
-		if err := c.do(simnet.LBTargetEdit{LB: l.Name, Op: "remove", Target: p["target"]}); err != nil {
+		if err := c.do(spec.LBTargetEdit{LB: l.Name, Op: "remove", Target: p["target"]}); err != nil {
 			return nil, err
 		}
 		what += fmt.Sprintf(" and deregistered %s", p["target"])
@@ -83,7 +83,7 @@ func applyZoneDisabled(s *simnet.WorldSpec, p Params) (*Applied, error) {
 // candZoneDisabled: a balancer that may lose a node (two zones left for an
 // application balancer, one for a network balancer) whose zone holds a
 // target, alone and with a target of another zone deregistered.
-func candZoneDisabled(s *simnet.WorldSpec) []Params {
+func candZoneDisabled(s *spec.WorldSpec) []Params {
 	zoneOf := map[string]string{}   // subnet -> zone
 	hostZone := map[string]string{} // instance -> zone
 	for _, v := range s.VPCs {

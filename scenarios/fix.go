@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The fix commands a learner types in the play shell ("sg sg-app add
@@ -16,7 +17,7 @@ import (
 
 // ErrUsage is wrapped by every error about a fix command written wrongly
 // (as opposed to one that names something the world lacks).
-var ErrUsage = simnet.ErrEditUsage
+var ErrUsage = spec.ErrEditUsage
 
 // FixUsage is the usage of each fix verb, one line per form: the edits
 // without the forms only faults make.
@@ -24,7 +25,7 @@ var FixUsage = operatorUsage()
 
 func operatorUsage() map[string][]string {
 	out := map[string][]string{}
-	for verb, lines := range simnet.EditUsage {
+	for verb, lines := range spec.EditUsage {
 		for _, l := range lines {
 			if !strings.HasPrefix(l, "peering NAME status") && !strings.HasPrefix(l, "cert NAME reissue") {
 				out[verb] = append(out[verb], l)
@@ -37,24 +38,24 @@ func operatorUsage() map[string][]string {
 // Operable refuses the edits no operator can make, which only faults
 // make: a peering's status is the provider's, a certificate's dates the
 // authority's.
-func Operable(e simnet.Edit) error {
+func Operable(e spec.Edit) error {
 	switch f := e.(type) {
-	case simnet.PeeringStatusEdit:
+	case spec.PeeringStatusEdit:
 		return fmt.Errorf("a peering's status is the provider's to set, not yours: accept a request (peering %s accept), or create a new peering (peering create NAME VPC VPC)", f.Name)
-	case simnet.CertReissueEdit:
+	case spec.CertReissueEdit:
 		return fmt.Errorf("a certificate's dates are the authority's to set, not yours: renew it (cert %s renew [DOMAIN...])", f.Cert)
 	}
 	return nil
 }
 
 // FixVerbs lists the fix verbs in the order help shows them.
-var FixVerbs = simnet.EditVerbs
+var FixVerbs = spec.EditVerbs
 
 // ParseFix reads a fix command's words: an edit an operator can make. It
 // checks the form only; names are checked against a world when the fix is
 // applied.
-func ParseFix(words []string) (simnet.Edit, error) {
-	e, err := simnet.ParseEditWords(words)
+func ParseFix(words []string) (spec.Edit, error) {
+	e, err := spec.ParseEditWords(words)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func ParseFix(words []string) (simnet.Edit, error) {
 }
 
 // ParseFixLine splits and parses one fix command line.
-func ParseFixLine(line string) (simnet.Edit, error) {
+func ParseFixLine(line string) (spec.Edit, error) {
 	words, err := SplitLine(line)
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func ParseFixLine(line string) (simnet.Edit, error) {
 
 // ApplyFix applies a fix to a copy of spec and validates the result as a
 // whole. On any error spec is untouched and the returned spec is nil.
-func ApplyFix(spec *simnet.WorldSpec, f simnet.Edit) (*simnet.WorldSpec, string, error) {
+func ApplyFix(spec *spec.WorldSpec, f spec.Edit) (*spec.WorldSpec, string, error) {
 	next, _, msg, err := Change(spec, f)
 	return next, msg, err
 }
@@ -83,9 +84,9 @@ func ApplyFix(spec *simnet.WorldSpec, f simnet.Edit) (*simnet.WorldSpec, string,
 // Change applies a fix to a copy of spec and compiles the result, once:
 // the compiled world is the validation. On any error spec is untouched and
 // the returned spec and world are nil.
-func Change(spec *simnet.WorldSpec, f simnet.Edit) (*simnet.WorldSpec, *simnet.World, string, error) {
-	next := spec.Clone()
-	_, msg, err := simnet.ApplyEdit(next, f)
+func Change(ws *spec.WorldSpec, f spec.Edit) (*spec.WorldSpec, *simnet.World, string, error) {
+	next := ws.Clone()
+	_, msg, err := spec.ApplyEdit(next, f)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -98,7 +99,7 @@ func Change(spec *simnet.WorldSpec, f simnet.Edit) (*simnet.WorldSpec, *simnet.W
 
 // ApplyFixes applies fixes in order to a copy of spec, validating only the
 // end result, and compiles it once.
-func ApplyFixes(spec *simnet.WorldSpec, fixes []simnet.Edit) (*simnet.WorldSpec, *simnet.World, error) {
+func ApplyFixes(spec *spec.WorldSpec, fixes []spec.Edit) (*spec.WorldSpec, *simnet.World, error) {
 	next := spec.Clone()
 	for _, f := range fixes {
 		if _, err := f.Apply(next); err != nil {
@@ -113,7 +114,7 @@ func ApplyFixes(spec *simnet.WorldSpec, fixes []simnet.Edit) (*simnet.WorldSpec,
 }
 
 // FixLines writes edits as command lines.
-func FixLines(fixes []simnet.Edit) []string {
+func FixLines(fixes []spec.Edit) []string {
 	out := make([]string, len(fixes))
 	for i, f := range fixes {
 		out[i] = f.String()
@@ -123,7 +124,7 @@ func FixLines(fixes []simnet.Edit) []string {
 
 // invalidResult words a validation failure of an edited world.
 func invalidResult(err error) error {
-	var se *simnet.Error
+	var se *spec.Error
 	if !errors.As(err, &se) {
 		return err
 	}

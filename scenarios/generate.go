@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -56,7 +57,7 @@ func Generate(ctx context.Context, seed uint64, o Options) (*Scenario, error) {
 	if diff == "" {
 		diff = Difficulties[rng.IntN(len(Difficulties))]
 	}
-	g := &generator{ctx: ctx, rng: rng, worlds: map[string]*simnet.WorldSpec{}}
+	g := &generator{ctx: ctx, rng: rng, worlds: map[string]*spec.WorldSpec{}}
 	for attempt := 0; attempt < 60; attempt++ {
 		pool := requestPool(o.Topic) // generate_hybrid.go
 		req := pool[rng.IntN(len(pool))]
@@ -89,10 +90,10 @@ func Generate(ctx context.Context, seed uint64, o Options) (*Scenario, error) {
 type generator struct {
 	ctx    context.Context
 	rng    *rand.Rand
-	worlds map[string]*simnet.WorldSpec
+	worlds map[string]*spec.WorldSpec
 }
 
-func (g *generator) world(name string) (*simnet.WorldSpec, error) {
+func (g *generator) world(name string) (*spec.WorldSpec, error) {
 	if s, ok := g.worlds[name]; ok {
 		return s, nil
 	}
@@ -227,7 +228,7 @@ func (g *generator) checksFor(w *simnet.World, req request, t tracer.Target) ([]
 
 // place finds parameters for kind, in a seeded order, with which it alone
 // makes a check fail.
-func (g *generator) place(base *simnet.WorldSpec, k *Kind, checks []Check) *FaultSpec {
+func (g *generator) place(base *spec.WorldSpec, k *Kind, checks []Check) *FaultSpec {
 	cands := k.candidates(base)
 	for _, i := range g.rng.Perm(len(cands)) {
 		p := cands[i]

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // ErrInvalid is wrapped by every error about a bad scenario file; test it
@@ -21,7 +21,7 @@ const maxExpandedNodes = 50_000
 // problem reads file:line:col: message, as simnet's errors do.
 type Error struct {
 	File     string
-	Problems []simnet.Problem
+	Problems []spec.Problem
 }
 
 func (e *Error) Error() string {
@@ -40,7 +40,7 @@ func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // scenarioDoc reads scenario files, with the same checks and messages as
 // world files.
-var scenarioDoc = simnet.YAMLDoc{
+var scenarioDoc = spec.YAMLDoc{
 	What:       "scenario",
 	Start:      "'id:'",
 	EmptyHint:  "a scenario needs at least an id, a title, a world and a ticket (see the README)",

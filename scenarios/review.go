@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -34,7 +36,7 @@ func (w Warning) String() string {
 // on a port no public listener uses), and flows the fix opened beyond the
 // request's path. base is the world before the faults (nil for an ad-hoc
 // scenario): flows it had open are no news.
-func Review(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
+func Review(ctx context.Context, st *Setup, fixed *spec.WorldSpec) []Warning {
 	fw, err := simnet.Compile(fixed)
 	if err != nil {
 		return leastPrivilege(st, fixed)
@@ -43,7 +45,7 @@ func Review(ctx context.Context, st *Setup, fixed *simnet.WorldSpec) []Warning {
 }
 
 // ReviewWorld is Review of a fixed world already compiled as fw.
-func ReviewWorld(ctx context.Context, st *Setup, fixed *simnet.WorldSpec, fw *simnet.World) []Warning {
+func ReviewWorld(ctx context.Context, st *Setup, fixed *spec.WorldSpec, fw *simnet.World) []Warning {
 	ws := leastPrivilege(st, fixed)
 	ws = append(ws, reachability(ctx, st, fw)...)
 	ws = append(ws, zoneWarnings(st, fw)...) // review_cloud.go
@@ -53,7 +55,7 @@ func ReviewWorld(ctx context.Context, st *Setup, fixed *simnet.WorldSpec, fw *si
 // publicPorts lists the listener ports of internet-facing balancers and
 // the service ports of hosts with public addresses: where 0.0.0.0/0 is
 // expected.
-func publicPorts(s *simnet.WorldSpec) []int {
+func publicPorts(s *spec.WorldSpec) []int {
 	var out []int
 	for _, v := range s.VPCs {
 		for _, l := range v.LoadBalancers {
@@ -83,7 +85,7 @@ func isAnywhere(c string) bool {
 // stateful, so they never need the ephemeral range either.
 const wideRange = 1000
 
-func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
+func leastPrivilege(st *Setup, fixed *spec.WorldSpec) []Warning {
 	var out []Warning
 	public := publicPorts(st.Broken)
 	for _, v := range fixed.VPCs {
@@ -91,11 +93,11 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 			before, _ := findSG(st.Broken, g.Name)
 			for _, dir := range []string{"ingress", "egress"} {
 				for _, r := range *sgRulesOf(&g, dir) {
-					if before != nil && slices.ContainsFunc(*sgRulesOf(before, dir), func(o simnet.SGRuleSpec) bool { return simnet.SameSGRule(o, r) }) {
+					if before != nil && slices.ContainsFunc(*sgRulesOf(before, dir), func(o spec.SGRuleSpec) bool { return spec.SameSGRule(o, r) }) {
 						continue
 					}
-					text := fmt.Sprintf("%s %s", g.Name, simnet.SGRuleText(dir, r))
-					proto, _ := simnet.NormProto(r.Protocol)
+					text := fmt.Sprintf("%s %s", g.Name, spec.SGRuleText(dir, r))
+					proto, _ := spec.NormProto(r.Protocol)
 					lo, hi, _ := r.Ports.Range()
 					peer := r.Source
 					if dir == "egress" {
@@ -117,8 +119,8 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 						continue
 					}
 					out = append(out, Warning{Kind: "least-privilege", Rule: "sg " + text,
-						Message: fmt.Sprintf("%s %s", text, why), Suffice: suffice(st, func(e simnet.Edit) bool {
-							f, ok := e.(simnet.SGRuleEdit)
+						Message: fmt.Sprintf("%s %s", text, why), Suffice: suffice(st, func(e spec.Edit) bool {
+							f, ok := e.(spec.SGRuleEdit)
 							return ok && f.Group == g.Name && f.Op == "add"
 						})})
 				}
@@ -131,20 +133,20 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 					if !strings.EqualFold(r.Action, "allow") {
 						continue
 					}
-					if before != nil && slices.ContainsFunc(*aclRules(before, dir), func(o simnet.ACLRuleSpec) bool {
-						return o.Rule == r.Rule && simnet.ACLRuleText(o) == simnet.ACLRuleText(r)
+					if before != nil && slices.ContainsFunc(*aclRules(before, dir), func(o spec.ACLRuleSpec) bool {
+						return o.Rule == r.Rule && spec.ACLRuleText(o) == spec.ACLRuleText(r)
 					}) {
 						continue
 					}
-					proto, _ := simnet.NormProto(r.Protocol)
+					proto, _ := spec.NormProto(r.Protocol)
 					lo, hi, _ := r.Ports.Range()
 					if proto != "all" && !(lo == 0 && hi == 65535) {
 						continue
 					}
-					text := fmt.Sprintf("%s %s %s", a.Name, dir, simnet.ACLRuleText(r))
+					text := fmt.Sprintf("%s %s %s", a.Name, dir, spec.ACLRuleText(r))
 					out = append(out, Warning{Kind: "least-privilege", Rule: "nacl " + text,
-						Message: fmt.Sprintf("%s allows every port and protocol", text), Suffice: suffice(st, func(e simnet.Edit) bool {
-							f, ok := e.(simnet.NACLRuleEdit)
+						Message: fmt.Sprintf("%s allows every port and protocol", text), Suffice: suffice(st, func(e spec.Edit) bool {
+							f, ok := e.(spec.NACLRuleEdit)
 							return ok && f.ACL == a.Name && f.Op == "add"
 						})})
 				}
@@ -156,7 +158,7 @@ func leastPrivilege(st *Setup, fixed *simnet.WorldSpec) []Warning {
 
 // suffice finds what would have been enough for a resource: the reference
 // fix's edits that add to it.
-func suffice(st *Setup, adds func(simnet.Edit) bool) []string {
+func suffice(st *Setup, adds func(spec.Edit) bool) []string {
 	var out []string
 	for _, f := range st.Fix {
 		if adds(f) {
@@ -174,7 +176,7 @@ func reachability(ctx context.Context, st *Setup, fw *simnet.World) []Warning {
 			return nil
 		}
 	}
-	d, err := simnet.Diff(ctx, bw, fw)
+	d, err := diff.Diff(ctx, bw, fw)
 	if err != nil || len(d.Fixed) == 0 {
 		return nil
 	}
@@ -187,7 +189,7 @@ func reachability(ctx context.Context, st *Setup, fw *simnet.World) []Warning {
 			basew, err = simnet.Compile(st.Base)
 		}
 		if err == nil {
-			if bd, err := simnet.Diff(ctx, bw, basew); err == nil {
+			if bd, err := diff.Diff(ctx, bw, basew); err == nil {
 				for _, f := range bd.Fixed {
 					known[[2]string{f.From, f.Target}] = true
 				}

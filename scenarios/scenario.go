@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -104,11 +105,11 @@ type rawScenario struct {
 
 // WorldLoader returns the spec of the world a scenario names. dir is the
 // directory of the scenario file ("" when embedded).
-type WorldLoader func(ref, dir string) (*simnet.WorldSpec, error)
+type WorldLoader func(ref, dir string) (*spec.WorldSpec, error)
 
 // DefaultWorlds loads built-in worlds by name, and world files relative to
 // the scenario's directory.
-func DefaultWorlds(ref, dir string) (*simnet.WorldSpec, error) {
+func DefaultWorlds(ref, dir string) (*spec.WorldSpec, error) {
 	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
 		return builtinSpec(name)
 	}
@@ -132,7 +133,7 @@ func DefaultWorlds(ref, dir string) (*simnet.WorldSpec, error) {
 // builtinSpec returns a copy of a built-in world's spec. Each built-in
 // world is parsed once per process: scenarios, the generator and fuzzing
 // load the same few worlds over and over, and parsing is the costly part.
-func builtinSpec(name string) (*simnet.WorldSpec, error) {
+func builtinSpec(name string) (*spec.WorldSpec, error) {
 	b := loadBuiltin(name)
 	if b.err != nil {
 		return nil, b.err
@@ -183,7 +184,7 @@ var builtins struct {
 }
 
 type builtinWorld struct {
-	spec  *simnet.WorldSpec
+	spec  *spec.WorldSpec
 	world *simnet.World
 	err   error
 }
@@ -198,7 +199,7 @@ func LoadFile(path string) (*Scenario, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, &Error{File: path, Problems: []simnet.Problem{{File: path, Msg: fmt.Sprintf("cannot read the scenario file: %v", err)}}}
+		return nil, &Error{File: path, Problems: []spec.Problem{{File: path, Msg: fmt.Sprintf("cannot read the scenario file: %v", err)}}}
 	}
 	return Parse(path, b, DefaultWorlds)
 }
@@ -235,7 +236,7 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 		World: raw.World, From: raw.From, Request: raw.Request, Ticket: strings.TrimSpace(raw.Ticket), Expect: raw.Expect,
 		Hints: raw.Hints, Checks: raw.Checks, Fix: raw.Fix, Explanation: strings.TrimSpace(raw.Explanation), File: name, loader: worlds}
 	add := func(path, format string, args ...any) {
-		problems = append(problems, simnet.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+		problems = append(problems, spec.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 	for i, f := range raw.Faults {
 		fs, msgs := faultFromMap(f)
@@ -251,7 +252,7 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 			dir = filepath.Dir(name)
 		}
 		if _, err := sc.build(dir, add); err != nil {
-			var se *simnet.Error
+			var se *spec.Error
 			if errors.As(err, &se) && len(se.Problems) > 0 && se.Problems[0].Line > 0 {
 				// A bad world file reports its own lines and columns.
 				return nil, err
@@ -260,7 +261,7 @@ func Parse(name string, data []byte, worlds WorldLoader) (*Scenario, error) {
 		}
 	}
 	if len(problems) > 0 {
-		simnet.Locate(name, file, problems)
+		spec.Locate(name, file, problems)
 		return nil, &Error{File: name, Problems: problems}
 	}
 	return sc, nil
@@ -422,8 +423,8 @@ type Setup struct {
 	Scenario *Scenario
 	// Base is the world before the faults (nil for an ad-hoc scenario);
 	// Broken is the world the learner starts from.
-	Base    *simnet.WorldSpec
-	Broken  *simnet.WorldSpec
+	Base    *spec.WorldSpec
+	Broken  *spec.WorldSpec
 	Applied []*Applied // the faults, then the decoys
 	From    string
 	Target  tracer.Target
@@ -433,7 +434,7 @@ type Setup struct {
 	World, BaseWorld *simnet.World
 	// Fix is the reference fix; for an ad-hoc scenario, the blockers' own
 	// suggestions that are fix commands.
-	Fix []simnet.Edit
+	Fix []spec.Edit
 	// Advice is, for an ad-hoc scenario, every suggestion of the blockers
 	// in order, commands and prose.
 	Advice []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer/tracertest"
 	"os"
 	"path/filepath"
@@ -75,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse accepted it")
 			}
-			if !errors.Is(err, ErrInvalid) && !errors.Is(err, simnet.ErrInvalid) {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, spec.ErrInvalid) {
 				t.Errorf("the error is neither scenarios.ErrInvalid nor simnet.ErrInvalid: %v", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) {
@@ -129,7 +130,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, DefaultWorlds)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) && !errors.Is(err, simnet.ErrInvalid) && !errors.Is(err, simnet.ErrUnknownName) {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, spec.ErrInvalid) && !errors.Is(err, simnet.ErrUnknownName) {
 				t.Fatalf("Parse error is not ErrInvalid: %v", err)
 			}
 			return
@@ -246,7 +247,7 @@ func TestFixCommands(t *testing.T) {
 		{line: "peering create pcx-1 prod prod", err: "the world would not be valid, so nothing changed:\n  $.peerings[0].vpcs: a peering joins two different VPCs"},
 		{line: "teleport app-1", err: "not a fix command"},
 	}
-	spec, err := builtinSpec("shop")
+	ws, err := builtinSpec("shop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,8 +255,8 @@ func TestFixCommands(t *testing.T) {
 		f, err := ParseFixLine(tc.line)
 		var msg string
 		if err == nil {
-			var next *simnet.WorldSpec
-			next, msg, err = ApplyFix(spec, f)
+			var next *spec.WorldSpec
+			next, msg, err = ApplyFix(ws, f)
 			if err == nil && next == nil {
 				t.Errorf("%q: ApplyFix gave no spec", tc.line)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The helpers below find resources in a world spec by name through the
@@ -14,42 +14,42 @@ import (
 // spec where the resource is declared. Each returns nil when nothing has
 // the name.
 
-func findSG(s *simnet.WorldSpec, name string) (*simnet.SecurityGroupSpec, *simnet.VPCSpec) {
+func findSG(s *spec.WorldSpec, name string) (*spec.SecurityGroupSpec, *spec.VPCSpec) {
 	return s.Refs().SecurityGroup(name)
 }
 
-func findACL(s *simnet.WorldSpec, name string) *simnet.ACLSpec { return s.Refs().ACL(name) }
+func findACL(s *spec.WorldSpec, name string) *spec.ACLSpec { return s.Refs().ACL(name) }
 
-func findRT(s *simnet.WorldSpec, name string) (*simnet.RouteTableSpec, *simnet.VPCSpec) {
+func findRT(s *spec.WorldSpec, name string) (*spec.RouteTableSpec, *spec.VPCSpec) {
 	return s.Refs().RouteTable(name)
 }
 
-func findInstance(s *simnet.WorldSpec, name string) (*simnet.InstanceSpec, *simnet.VPCSpec) {
+func findInstance(s *spec.WorldSpec, name string) (*spec.InstanceSpec, *spec.VPCSpec) {
 	return s.Refs().Instance(name)
 }
 
 // hostServices returns the services and firewall of an instance or an
 // internet server.
-func hostParts(s *simnet.WorldSpec, name string) (*[]simnet.ServiceSpec, *[]simnet.FirewallRuleSpec) {
+func hostParts(s *spec.WorldSpec, name string) (*[]spec.ServiceSpec, *[]spec.FirewallRuleSpec) {
 	return s.Refs().Host(name)
 }
 
-func findLB(s *simnet.WorldSpec, name string) *simnet.LoadBalancerSpec {
+func findLB(s *spec.WorldSpec, name string) *spec.LoadBalancerSpec {
 	return s.Refs().LoadBalancer(name)
 }
 
-func findCert(s *simnet.WorldSpec, name string) *simnet.CertSpec { return s.Refs().Cert(name) }
+func findCert(s *spec.WorldSpec, name string) *spec.CertSpec { return s.Refs().Cert(name) }
 
-func findPeering(s *simnet.WorldSpec, name string) *simnet.PeeringSpec {
+func findPeering(s *spec.WorldSpec, name string) *spec.PeeringSpec {
 	p, _ := s.Refs().Peering(name)
 	return p
 }
 
 // vpcOf returns the VPC with the given name.
-func findVPC(s *simnet.WorldSpec, name string) *simnet.VPCSpec { return s.Refs().VPC(name) }
+func findVPC(s *spec.WorldSpec, name string) *spec.VPCSpec { return s.Refs().VPC(name) }
 
 // covers reports whether ports p include port n.
-func covers(p simnet.Ports, n int) bool {
+func covers(p spec.Ports, n int) bool {
 	lo, hi, err := p.Range()
 	return err == nil && n >= lo && n <= hi
 }
@@ -88,16 +88,16 @@ func samePeer(a, b string) bool {
 }
 
 // worldClock is the time a spec says it is (simnet's default when unset).
-func worldClock(s *simnet.WorldSpec) time.Time { return simnet.SpecClock(s) }
+func worldClock(s *spec.WorldSpec) time.Time { return spec.SpecClock(s) }
 
 // findZone finds a zone by name; private:NAME or public:NAME picks one
 // when both kinds share the name.
-func findZone(s *simnet.WorldSpec, name string) (*simnet.ZoneSpec, error) {
-	return simnet.SpecZone(s, name)
+func findZone(s *spec.WorldSpec, name string) (*spec.ZoneSpec, error) {
+	return spec.SpecZone(s, name)
 }
 
 // zoneRef is how commands name a zone.
-func zoneRef(s *simnet.WorldSpec, z *simnet.ZoneSpec) string { return simnet.ZoneRef(s, z) }
+func zoneRef(s *spec.WorldSpec, z *spec.ZoneSpec) string { return spec.ZoneRef(s, z) }
 
 // relRecord returns a record name relative to its zone ("@" for the apex).
-func relRecord(zone, name string) string { return simnet.RelRecord(zone, name) }
+func relRecord(zone, name string) string { return spec.RelRecord(zone, name) }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -39,11 +40,11 @@ func TestBlockingHopEdits(t *testing.T) {
 			if h == nil {
 				t.Fatalf("no blocking %s hop", tt.code)
 			}
-			e, ok := h.Edit.(Edit)
+			e, ok := h.Edit.(spec.Edit)
 			if !ok || h.Fix != e.String() || h.Advice != "" {
 				t.Fatalf("hop %s %s: edit %#v, fix %q, advice %q; want an edit and its command line", h.Component, h.Code, h.Edit, h.Fix, h.Advice)
 			}
-			back, err := ParseEdit(h.Fix)
+			back, err := spec.ParseEdit(h.Fix)
 			if err != nil || !reflect.DeepEqual(back, e) {
 				t.Fatalf("ParseEdit(%q) = %#v, %v; want %#v", h.Fix, back, err, e)
 			}

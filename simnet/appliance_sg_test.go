@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -88,7 +89,7 @@ func TestApplianceSecurityGroups(t *testing.T) {
 			}
 		}
 	}
-	e, err := ParseEdit(fix)
+	e, err := spec.ParseEdit(fix)
 	if err != nil {
 		t.Fatalf("fix %q: %v", fix, err)
 	}

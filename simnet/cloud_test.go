@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -124,7 +125,7 @@ func TestDeletedTargets(t *testing.T) {
 	// The shell's route command refuses a target that does not exist, as
 	// CreateRoute does (InvalidGatewayID.NotFound), with a suggestion.
 	s = builtinSpec(t, "shop")
-	if _, err := (RouteEdit{Table: "rt-private", Op: "replace", Dest: mustPrefix("0.0.0.0/0"), Target: "nat-b"}).Apply(s); err == nil || !strings.Contains(err.Error(), `did you mean "nat-a"?`) {
+	if _, err := (spec.RouteEdit{Table: "rt-private", Op: "replace", Dest: mustPrefix("0.0.0.0/0"), Target: "nat-b"}).Apply(s); err == nil || !strings.Contains(err.Error(), `did you mean "nat-a"?`) {
 		t.Errorf("route replace via nat-b: err = %v", err)
 	}
 }
@@ -161,7 +162,7 @@ func TestEphemeralPartial(t *testing.T) {
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 
 // builtinSpec is a fresh copy of a built-in world's spec.
-func builtinSpec(t *testing.T, name string) *WorldSpec {
+func builtinSpec(t *testing.T, name string) *spec.WorldSpec {
 	t.Helper()
 	w, err := LoadBuiltin(name)
 	if err != nil {
@@ -222,13 +223,13 @@ func TestZones(t *testing.T) {
 	s := builtinSpec(t, "mesh")
 	for _, l := range s.VPCs[0].LoadBalancers {
 		want := l.Type == "application"
-		if got := crossZoneOf(&l); got != want {
+		if got := spec.CrossZoneOf(&l); got != want {
 			t.Errorf("%s (%s): cross-zone %v by default; want %v", l.Name, l.Type, got, want)
 		}
 	}
 	w, _ = Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", "nlb-cross-zone-off.yaml"))
 	s = w.Spec()
-	if _, err := (CrossZoneEdit{LB: "pay-nlb", On: true}).Apply(s); err != nil {
+	if _, err := (spec.CrossZoneEdit{LB: "pay-nlb", On: true}).Apply(s); err != nil {
 		t.Fatal(err)
 	}
 	w2, err := Compile(s)
@@ -242,12 +243,12 @@ func TestZones(t *testing.T) {
 	// Validation: an ALB in one zone, or two nodes in one zone, is refused.
 	for _, tt := range []struct {
 		name string
-		edit func(s *WorldSpec)
+		edit func(s *spec.WorldSpec)
 		want string
 	}{
-		{"one node", func(s *WorldSpec) { s.VPCs[0].LoadBalancers[0].Nodes = s.VPCs[0].LoadBalancers[0].Nodes[:1] },
+		{"one node", func(s *spec.WorldSpec) { s.VPCs[0].LoadBalancers[0].Nodes = s.VPCs[0].LoadBalancers[0].Nodes[:1] },
 			"application load balancer web-lb has subnets in zone a only; an application load balancer needs subnets in at least two availability zones"},
-		{"two nodes, one zone", func(s *WorldSpec) { s.VPCs[0].Subnets[1].Zone = "a" },
+		{"two nodes, one zone", func(s *spec.WorldSpec) { s.VPCs[0].Subnets[1].Zone = "a" },
 			"load balancer web-lb has nodes in subnets public-a and public-b, both in zone a; a balancer takes one subnet per availability zone"},
 	} {
 		s := builtinSpec(t, "shop")
@@ -303,7 +304,7 @@ func TestSourceDestCheck(t *testing.T) {
 	if fix != "instance bastion source-dest-check off" {
 		t.Fatalf("fix = %q; want instance bastion source-dest-check off", fix)
 	}
-	e, err := ParseEdit(fix)
+	e, err := spec.ParseEdit(fix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,17 +347,17 @@ func TestRoute53(t *testing.T) {
 	})
 	for _, tt := range []struct {
 		name string
-		rec  RecordSpec
+		rec  spec.RecordSpec
 		want string
 	}{
-		{"cname at the apex", RecordSpec{Name: "@", Type: "CNAME", Value: "web-lb.example.com"}, "a CNAME at the zone apex (example.com) is not allowed"},
-		{"cname beside an alias", RecordSpec{Name: "web-lb", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, ""},
-		{"alias with a value", RecordSpec{Name: "x", Type: "A", Value: "192.0.2.1", Alias: &AliasSpec{Target: "web-lb"}}, "remove value/values"},
-		{"alias with a ttl", RecordSpec{Name: "x", Type: "A", TTL: new(int), Alias: &AliasSpec{Target: "web-lb"}}, "an alias record has no TTL of its own"},
-		{"alias of type MX", RecordSpec{Name: "x", Type: "MX", Alias: &AliasSpec{Target: "web-lb"}}, "an alias record has type A"},
-		{"alias to nothing", RecordSpec{Name: "x", Type: "A", Alias: &AliasSpec{Target: "web-lbb"}}, `alias target "web-lbb" is neither a load balancer nor an A record`},
-		{"alias beside a CNAME", RecordSpec{Name: "shop", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, "shop has a CNAME and other records"},
-		{"alias to a record", RecordSpec{Name: "www", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, ""},
+		{"cname at the apex", spec.RecordSpec{Name: "@", Type: "CNAME", Value: "web-lb.example.com"}, "a CNAME at the zone apex (example.com) is not allowed"},
+		{"cname beside an alias", spec.RecordSpec{Name: "web-lb", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb"}}, ""},
+		{"alias with a value", spec.RecordSpec{Name: "x", Type: "A", Value: "192.0.2.1", Alias: &spec.AliasSpec{Target: "web-lb"}}, "remove value/values"},
+		{"alias with a ttl", spec.RecordSpec{Name: "x", Type: "A", TTL: new(int), Alias: &spec.AliasSpec{Target: "web-lb"}}, "an alias record has no TTL of its own"},
+		{"alias of type MX", spec.RecordSpec{Name: "x", Type: "MX", Alias: &spec.AliasSpec{Target: "web-lb"}}, "an alias record has type A"},
+		{"alias to nothing", spec.RecordSpec{Name: "x", Type: "A", Alias: &spec.AliasSpec{Target: "web-lbb"}}, `alias target "web-lbb" is neither a load balancer nor an A record`},
+		{"alias beside a CNAME", spec.RecordSpec{Name: "shop", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb"}}, "shop has a CNAME and other records"},
+		{"alias to a record", spec.RecordSpec{Name: "www", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb"}}, ""},
 	} {
 		s := builtinSpec(t, "shop")
 		z := &s.DNS.Zones[0]
@@ -364,7 +365,7 @@ func TestRoute53(t *testing.T) {
 			// web-lb's A record gives way to an alias of the same name:
 			// allowed (an alias is an A record), the balancer's addresses.
 			z.Records = z.Records[:1]
-			z.Records = append(z.Records, RecordSpec{Name: "web-lb", Type: "A", Alias: &AliasSpec{Target: "web-lb"}})
+			z.Records = append(z.Records, spec.RecordSpec{Name: "web-lb", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb"}})
 		} else {
 			z.Records = append(z.Records, tt.rec)
 		}
@@ -396,13 +397,13 @@ func TestICMPTypeCode(t *testing.T) {
 	eight, three, big := 8, 3, 300
 	for _, tt := range []struct {
 		name string
-		rule ACLRuleSpec
+		rule spec.ACLRuleSpec
 		want string
 	}{
-		{"type on tcp", ACLRuleSpec{Rule: 130, Protocol: "tcp", Ports: Ports{Text: "22"}, CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &eight}, "icmp_type and icmp_code apply to icmp rules only"},
-		{"type too big", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &big}, "icmp_type 300 is outside 0-255"},
-		{"code without type", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPCode: &three}, "icmp_code needs an icmp_type"},
-		{"type and code", ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &three, ICMPCode: &three}, ""},
+		{"type on tcp", spec.ACLRuleSpec{Rule: 130, Protocol: "tcp", Ports: spec.Ports{Text: "22"}, CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &eight}, "icmp_type and icmp_code apply to icmp rules only"},
+		{"type too big", spec.ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &big}, "icmp_type 300 is outside 0-255"},
+		{"code without type", spec.ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPCode: &three}, "icmp_code needs an icmp_type"},
+		{"type and code", spec.ACLRuleSpec{Rule: 130, Protocol: "icmp", CIDR: "0.0.0.0/0", Action: "allow", ICMPType: &three, ICMPCode: &three}, ""},
 	} {
 		s := builtinSpec(t, "shop")
 		s.VPCs[0].NetworkACLs[1].Ingress = append(s.VPCs[0].NetworkACLs[1].Ingress, tt.rule)

@@ -12,30 +12,31 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 	dnszone "github.com/pathlab/pathlab/simnet/zone"
 )
 
 // Compile validates a spec and builds the immutable World. The World keeps
 // its own copy of the spec.
-func Compile(s *WorldSpec) (*World, error) {
+func Compile(s *spec.WorldSpec) (*World, error) {
 	w, problems := compile(s)
 	if len(problems) > 0 {
-		return nil, &Error{Problems: problems}
+		return nil, &spec.Error{Problems: problems}
 	}
 	return w, nil
 }
 
 type compiler struct {
 	w        *World
-	problems []Problem
+	problems []spec.Problem
 	names    map[string]string // name to the path that declared it
-	warnings []Problem         // what loads but deserves a word (check prints them)
+	warnings []spec.Problem    // what loads but deserves a word (check prints them)
 	// deferred reference checks that need every name first
 	later []func()
 }
 
 func (c *compiler) errf(path, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	c.problems = append(c.problems, spec.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // declare records a world-wide unique resource name.
@@ -70,8 +71,8 @@ func (c *compiler) nameOK(path, name, kind string) bool {
 		c.errf(path+".name", "the %s's name is %d bytes long; a name has at most %d", kind, len(name), MaxName)
 		return false
 	}
-	if bad, r := hasControl(name); bad {
-		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, clip(Printable(name), 80), r)
+	if bad, r := spec.HasControl(name); bad {
+		c.errf(path+".name", "the %s's name %q holds a control character (%U); names are printable", kind, spec.Clip(spec.Printable(name), 80), r)
 		return false
 	}
 	return true
@@ -144,7 +145,7 @@ func (c *compiler) proto(path, text string, allowAll, allowICMP bool) (proto, bo
 	return protoAll, false
 }
 
-func (c *compiler) ports(path string, p Ports, pr proto) (uint16, uint16, bool) {
+func (c *compiler) ports(path string, p spec.Ports, pr proto) (uint16, uint16, bool) {
 	lo, hi, err := p.Range()
 	if err != nil {
 		c.errf(path, "%v", err)
@@ -198,11 +199,11 @@ func (c *compiler) placeInternet(path string, a netip.Addr, i *iface) {
 	c.w.internet[a] = i
 }
 
-func compile(s *WorldSpec) (*World, []Problem) { return compileSpec(s, s.Clone()) }
+func compile(s *spec.WorldSpec) (*World, []spec.Problem) { return compileSpec(s, s.Clone()) }
 
 // compileSpec compiles s; the World keeps own, a copy of s or s itself
 // when no one else holds it.
-func compileSpec(s, own *WorldSpec) (*World, []Problem) {
+func compileSpec(s, own *spec.WorldSpec) (*World, []spec.Problem) {
 	compilations.Add(1)
 	w := &World{
 		spec:        own,
@@ -229,7 +230,7 @@ func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
 	} else if !worldNamePattern().MatchString(s.Name) {
-		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", clip(Printable(s.Name), 80))
+		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", spec.Clip(spec.Printable(s.Name), 80))
 	}
 	if s.Clock != "" {
 		w.Clock, _ = c.time("$.clock", s.Clock, "clock")
@@ -258,7 +259,7 @@ func compileSpec(s, own *WorldSpec) (*World, []Problem) {
 	return w, nil
 }
 
-func (c *compiler) certificates(s *WorldSpec) {
+func (c *compiler) certificates(s *spec.WorldSpec) {
 	for i, cs := range s.Certificates {
 		path := fmt.Sprintf("$.certificates[%d]", i)
 		if !c.declare(path, cs.Name, "certificate") {
@@ -284,7 +285,7 @@ func (c *compiler) certificates(s *WorldSpec) {
 	}
 }
 
-func (c *compiler) internetSide(s *WorldSpec) {
+func (c *compiler) internetSide(s *spec.WorldSpec) {
 	for i, rs := range s.Internet.Resolvers {
 		path := fmt.Sprintf("$.internet.resolvers[%d]", i)
 		if !c.declare(path, rs.Name, "resolver") {
@@ -334,7 +335,7 @@ func (c *compiler) internetSide(s *WorldSpec) {
 	}
 }
 
-func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
+func (c *compiler) services(path string, h *host, specs []spec.ServiceSpec) {
 	// Paths are built only for problems (svcPath): a world may hold
 	// hundreds of thousands of services.
 	first := len(h.services)
@@ -343,7 +344,7 @@ func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
 		sv := &service{name: ss.Name, running: ss.IsRunning(), http: ss.HTTP, tlsName: ss.TLS}
 		if ss.Name == "" {
 			c.errf(p.String(), "service has no name")
-		} else if bad, _ := hasControl(ss.Name); bad || len(ss.Name) > MaxName {
+		} else if bad, _ := spec.HasControl(ss.Name); bad || len(ss.Name) > MaxName {
 			c.nameOK(p.String(), ss.Name, "service")
 		}
 		sv.proto, sv.port = c.servicePort(p, ss)
@@ -379,7 +380,7 @@ func (c *compiler) services(path string, h *host, specs []ServiceSpec) {
 	}
 }
 
-func (c *compiler) firewall(path string, h *host, specs []FirewallRuleSpec) {
+func (c *compiler) firewall(path string, h *host, specs []spec.FirewallRuleSpec) {
 	for j, fs := range specs {
 		p := fmt.Sprintf("%s.firewall[%d]", path, j)
 		r := fwRule{index: j + 1, action: strings.ToLower(fs.Action)}
@@ -434,7 +435,7 @@ func article(w string) string {
 	return "a " + w
 }
 
-func fwText(fs FirewallRuleSpec) string {
+func fwText(fs spec.FirewallRuleSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", strings.ToUpper(fs.Chain), strings.ToLower(fs.Protocol))
 	if !fs.Port.IsZero() {
@@ -450,7 +451,7 @@ func fwText(fs FirewallRuleSpec) string {
 	return b.String()
 }
 
-func (c *compiler) vpc(i int, vs *VPCSpec) {
+func (c *compiler) vpc(i int, vs *spec.VPCSpec) {
 	path := fmt.Sprintf("$.vpcs[%d]", i)
 	if !c.declare(path, vs.Name, "vpc") {
 		return
@@ -680,7 +681,7 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 }
 
-func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec) {
+func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []spec.RouteSpec) {
 	if v.prefix.IsValid() {
 		rt.routes = append(rt.routes, route{dst: v.prefix, target: "local", kind: routeLocal, text: v.prefix.String() + " → local"})
 	}
@@ -756,7 +757,7 @@ func (c *compiler) routes(path string, v *vpc, rt *routeTable, specs []RouteSpec
 	sort.SliceStable(rt.routes, func(i, j int) bool { return rt.routes[i].dst.Bits() > rt.routes[j].dst.Bits() })
 }
 
-func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
+func (c *compiler) aclRules(path string, specs []spec.ACLRuleSpec) []aclRule {
 	var out []aclRule
 	nums := map[int]bool{}
 	for k, rs := range specs {
@@ -792,7 +793,7 @@ func (c *compiler) aclRules(path string, specs []ACLRuleSpec) []aclRule {
 	return out
 }
 
-func aclText(rs ACLRuleSpec) string {
+func aclText(rs spec.ACLRuleSpec) string {
 	ports := ""
 	if !rs.Ports.IsZero() {
 		ports = " " + rs.Ports.Text
@@ -800,7 +801,7 @@ func aclText(rs ACLRuleSpec) string {
 	return fmt.Sprintf("rule %d %s %s%s%s %s", rs.Rule, strings.ToLower(rs.Action), strings.ToLower(rs.Protocol), ports, icmpRuleText(rs.ICMPType, rs.ICMPCode), rs.CIDR)
 }
 
-func (c *compiler) sgRules(path string, v *vpc, specs []SGRuleSpec, ingress bool) []sgRule {
+func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress bool) []sgRule {
 	out := make([]sgRule, 0, len(specs))
 	for k, rs := range specs {
 		// The rule's path, only for its problems: a world may hold a
@@ -889,7 +890,7 @@ func (c *compiler) peered(a, b *vpc) bool {
 	return false
 }
 
-func (c *compiler) loadBalancer(path string, v *vpc, ls *LoadBalancerSpec) {
+func (c *compiler) loadBalancer(path string, v *vpc, ls *spec.LoadBalancerSpec) {
 	if !c.declare(path, ls.Name, "load-balancer") {
 		return
 	}
@@ -1059,7 +1060,7 @@ func parseMatcher(s string) ([]statusRange, error) {
 	return out, nil
 }
 
-func (c *compiler) peeringSpecs(s *WorldSpec) {
+func (c *compiler) peeringSpecs(s *spec.WorldSpec) {
 	// Peerings are declared before routes resolve (routes run later).
 	for i, ps := range s.Peerings {
 		path := fmt.Sprintf("$.peerings[%d]", i)
@@ -1122,7 +1123,7 @@ func hostName(s string) bool {
 	return true
 }
 
-func (c *compiler) zones(s *WorldSpec) {
+func (c *compiler) zones(s *spec.WorldSpec) {
 	seen := map[string]map[bool]bool{}
 	for i, zs := range s.DNS.Zones {
 		path := fmt.Sprintf("$.dns.zones[%d]", i)
@@ -1187,7 +1188,7 @@ func (c *compiler) zones(s *WorldSpec) {
 	})
 }
 
-func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []nsRef {
+func (c *compiler) nsList(path string, specs []spec.NameserverSpec, serves *zone) []nsRef {
 	var out []nsRef
 	for k, ns := range specs {
 		p := fmt.Sprintf("%s[%d]", path, k)
@@ -1219,7 +1220,7 @@ func (c *compiler) nsList(path string, specs []NameserverSpec, serves *zone) []n
 	return out
 }
 
-func (c *compiler) record(path string, z *zone, rs RecordSpec) {
+func (c *compiler) record(path string, z *zone, rs spec.RecordSpec) {
 	name := strings.TrimSpace(rs.Name)
 	var owner string
 	switch {

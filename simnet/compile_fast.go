@@ -1,6 +1,9 @@
 package simnet
 
-import "strconv"
+import (
+	"github.com/pathlab/pathlab/simnet/spec"
+	"strconv"
+)
 
 // The compile steps a large world repeats for every rule and service,
 // without building the YAML path of the item unless a problem names it:
@@ -18,7 +21,7 @@ func (s svcPath) String() string { return s.host + ".services[" + strconv.Itoa(s
 // servicePort is c.proto and c.port of a service: the usual protocols and
 // ports are taken as they are; anything else goes to them, which word the
 // problem.
-func (c *compiler) servicePort(p svcPath, ss ServiceSpec) (proto, uint16) {
+func (c *compiler) servicePort(p svcPath, ss spec.ServiceSpec) (proto, uint16) {
 	var pr proto
 	switch ss.Protocol {
 	case "tcp":
@@ -48,7 +51,7 @@ func takenBy(earlier []*service, sv *service) *service {
 
 // ruleProtoPorts is c.proto and c.ports of a security group rule: a bad
 // protocol says so once, not again as "ports apply to tcp and udp".
-func (c *compiler) ruleProtoPorts(p lazyPath, protocol string, ports Ports) (proto, uint16, uint16) {
+func (c *compiler) ruleProtoPorts(p lazyPath, protocol string, ports spec.Ports) (proto, uint16, uint16) {
 	var pr proto
 	switch protocol {
 	case "tcp":
@@ -75,7 +78,7 @@ func (c *compiler) ruleProtoPorts(p lazyPath, protocol string, ports Ports) (pro
 // presize makes the world's largest maps at their final size when the spec
 // is large, instead of letting them double their way there (a 100,000
 // instance world rehashed its name maps some 17 times).
-func (c *compiler) presize(s *WorldSpec) {
+func (c *compiler) presize(s *spec.WorldSpec) {
 	hosts, names := 0, 0
 	for i := range s.VPCs {
 		v := &s.VPCs[i]

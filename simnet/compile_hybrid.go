@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 	dnszone "github.com/pathlab/pathlab/simnet/zone"
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -23,7 +24,7 @@ const (
 	routeEndpoint                        // a gateway endpoint
 )
 
-func (c *compiler) prefixListSpecs(s *WorldSpec) {
+func (c *compiler) prefixListSpecs(s *spec.WorldSpec) {
 	c.w.hy = hybrid{
 		prefixLists: map[string]*prefixList{}, tgws: map[string]*tgw{}, tgwTables: map[string]*tgwTable{},
 		atts: map[string]*tgwAttachment{}, vgws: map[string]*vgw{}, vpns: map[string]*vpnConn{},
@@ -60,7 +61,7 @@ func (c *compiler) state(path, text string) (string, bool) {
 }
 
 // vpcHybrid compiles a VPC's virtual private gateway, zones and endpoints.
-func (c *compiler) vpcHybrid(path string, v *vpc, vs *VPCSpec) {
+func (c *compiler) vpcHybrid(path string, v *vpc, vs *spec.VPCSpec) {
 	for j, ss := range vs.Subnets {
 		if sn := c.w.subnets[ss.Name]; sn != nil && sn.vpc == v {
 			c.w.hy.zones[sn] = ss.Zone
@@ -129,7 +130,7 @@ func (pl *prefixList) contains(a netip.Addr) bool {
 
 // hybridSpecs compiles on-premises networks, VPN connections and transit
 // gateways.
-func (c *compiler) hybridSpecs(s *WorldSpec) {
+func (c *compiler) hybridSpecs(s *spec.WorldSpec) {
 	hy := &c.w.hy
 	cgws := map[string]*onPrem{}
 	for i, os := range s.OnPremises {
@@ -256,7 +257,7 @@ func (c *compiler) hybridSpecs(s *WorldSpec) {
 	c.later = append(c.later, c.endpointZones)
 }
 
-func (c *compiler) transitGateway(path string, gs *TransitGatewaySpec) {
+func (c *compiler) transitGateway(path string, gs *spec.TransitGatewaySpec) {
 	hy := &c.w.hy
 	if !c.declare(path, gs.Name, "transit-gateway") {
 		return
@@ -353,7 +354,7 @@ func (c *compiler) transitGateway(path string, gs *TransitGatewaySpec) {
 
 // tgwRoutes compiles a transit gateway table's static routes and the
 // routes its propagations bring.
-func (c *compiler) tgwRoutes(path string, g *tgw, t *tgwTable, rs *RouteTableSpec) {
+func (c *compiler) tgwRoutes(path string, g *tgw, t *tgwTable, rs *spec.RouteTableSpec) {
 	hy := &c.w.hy
 	seen := map[netip.Prefix]bool{}
 	for k, r := range rs.Routes {
@@ -453,7 +454,7 @@ func (c *compiler) vpcPropagations(path string, v *vpc, rt *routeTable, names []
 
 // hybridTarget resolves a route target of the extensions in VPC v's table;
 // ok is false when the target is none of them.
-func (c *compiler) hybridTarget(path string, v *vpc, rs RouteSpec, r *route, list *prefixList) bool {
+func (c *compiler) hybridTarget(path string, v *vpc, rs spec.RouteSpec, r *route, list *prefixList) bool {
 	hy := &c.w.hy
 	switch {
 	case hy.tgws[rs.Target] != nil:

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -30,7 +31,7 @@ import (
 // aliasTTL is the TTL Route 53 gives an alias to a load balancer.
 const aliasTTL = 60
 
-func (c *compiler) aliasRecord(path string, z *zone, owner, name string, rs RecordSpec) {
+func (c *compiler) aliasRecord(path string, z *zone, owner, name string, rs spec.RecordSpec) {
 	t := strings.ToUpper(rs.Type)
 	if t != "A" {
 		c.errf(path+".type", "an alias record has type A (it answers with its target's IPv4 addresses), not %s", rs.Type)

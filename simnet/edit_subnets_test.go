@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"github.com/pathlab/pathlab/simnet/spec"
 	"slices"
 	"testing"
 )
@@ -11,12 +12,12 @@ import (
 // node addresses follows them, and the undo brings node and address back.
 func TestLBSubnetsDNSFollows(t *testing.T) {
 	s := builtinWorldSpec(t, "mesh")
-	e, err := ParseEdit("lb pay-nlb subnets lb-b")
+	e, err := spec.ParseEdit("lb pay-nlb subnets lb-b")
 	if err != nil {
 		t.Fatal(err)
 	}
 	payments := func() []string {
-		z, err := SpecZone(s, "mesh.internal")
+		z, err := spec.SpecZone(s, "mesh.internal")
 		if err != nil {
 			t.Fatal(err)
 		}

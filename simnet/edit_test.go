@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -12,7 +13,7 @@ import (
 	"testing"
 )
 
-func builtinWorldSpec(t testing.TB, name string) *WorldSpec {
+func builtinWorldSpec(t testing.TB, name string) *spec.WorldSpec {
 	t.Helper()
 	b, err := Builtin(name)
 	if err != nil {
@@ -31,82 +32,82 @@ func ttl(n int) *int { return &n }
 var editCases = []struct {
 	world string
 	line  string
-	edit  Edit
+	edit  spec.Edit
 }{
-	{"shop", "sg sg-app add ingress tcp 9000-9010 from sg-lb", SGRuleEdit{Group: "sg-app", Op: "add", Dir: "ingress", Rule: SGRuleSpec{Protocol: "tcp", Ports: Ports{Text: "9000-9010"}, Source: "sg-lb"}}},
-	{"shop", "sg sg-app remove ingress tcp 8080 from sg-lb", SGRuleEdit{Group: "sg-app", Op: "remove", Dir: "ingress", Rule: SGRuleSpec{Protocol: "tcp", Ports: Ports{Text: "8080"}, Source: "sg-lb"}}},
-	{"shop", "sg sg-app add egress all all to 0.0.0.0/0", SGRuleEdit{Group: "sg-app", Op: "add", Dir: "egress", Rule: SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}},
-	{"shop", "nacl acl-data add ingress rule 5 deny tcp 5432 10.0.0.0/8", NACLRuleEdit{ACL: "acl-data", Op: "add", Dir: "ingress", Rule: ACLRuleSpec{Rule: 5, Protocol: "tcp", Ports: Ports{Text: "5432"}, CIDR: "10.0.0.0/8", Action: "deny"}}},
-	{"shop", "nacl acl-data remove egress rule 100", NACLRuleEdit{ACL: "acl-data", Op: "remove", Dir: "egress", Rule: ACLRuleSpec{Rule: 100}}},
-	{"shop", "route rt-isolated add 0.0.0.0/0 via nat-a", RouteEdit{Table: "rt-isolated", Op: "add", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "nat-a"}},
-	{"shop", "route rt-private replace 0.0.0.0/0 via blackhole", RouteEdit{Table: "rt-private", Op: "replace", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "blackhole"}},
-	{"shop", "route rt-private remove 0.0.0.0/0", RouteEdit{Table: "rt-private", Op: "remove", Dest: netip.MustParsePrefix("0.0.0.0/0")}},
-	{"shop", "service app-1 shop-api stop", ServiceEdit{Host: "app-1", Service: "shop-api", Op: "stop"}},
-	{"shop", "service app-1 metrics bind 0.0.0.0", ServiceEdit{Host: "app-1", Service: "metrics", Op: "bind", Bind: "0.0.0.0"}},
-	{"shop", "service app-1 shop-api port 8081", ServiceEdit{Host: "app-1", Service: "shop-api", Op: "port", Port: 8081}},
-	{"shop", "firewall db-1 insert 1 input tcp 5432 from 10.0.10.0/24 reject", FirewallEdit{Host: "db-1", Op: "insert", Num: 1, Rule: FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "reject"}}},
-	{"shop", "firewall db-1 remove 1", FirewallEdit{Host: "db-1", Op: "remove", Num: 1}},
-	{"shop", "firewall db-1 replace 1 input tcp 5432 from 10.0.10.0/24 accept", FirewallEdit{Host: "db-1", Op: "replace", Num: 1, Rule: FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "accept"}}},
-	{"shop", "nacl acl-data replace ingress rule 100 allow tcp 5432 10.0.0.0/16", NACLRuleEdit{ACL: "acl-data", Op: "replace", Dir: "ingress", Rule: ACLRuleSpec{Rule: 100, Protocol: "tcp", Ports: Ports{Text: "5432"}, CIDR: "10.0.0.0/16", Action: "allow"}}},
-	{"shop", "firewall db-1 remove input 2", FirewallEdit{Host: "db-1", Op: "remove", Chain: "input", Num: 2}},
-	{"shop", "dns example.com set web-lb A ttl 30 203.0.113.10", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "web-lb", Type: "A", Values: []string{"203.0.113.10"}, TTL: ttl(30)}},
-	{"shop", "dns example.com set www CNAME shop.example.com", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "www", Type: "CNAME", Values: []string{"shop.example.com"}}},
-	{"shop", "dns example.com set @ TXT 'v=spf1 -all' x", DNSRecordEdit{Zone: "example.com", Op: "set", Name: "@", Type: "TXT", Values: []string{"v=spf1 -all", "x"}}},
-	{"shop", "dns example.com remove shop CNAME", DNSRecordEdit{Zone: "example.com", Op: "remove", Name: "shop", Type: "CNAME"}},
-	{"shop", "dns example.com delegate ns9.example.net 192.0.2.99", DNSDelegateEdit{Zone: "example.com", Servers: []NameserverSpec{{Name: "ns9.example.net", IP: "192.0.2.99"}}}},
-	{"peered", "dns corp.internal disassociate analytics", ZoneAssocEdit{Zone: "corp.internal", Op: "disassociate", VPC: "analytics"}},
-	{"shop", "dns internal.shop associate prod2", ZoneAssocEdit{Zone: "internal.shop", Op: "associate", VPC: "prod2"}},
-	{"shop", "dns example.net create private prod", ZoneEdit{Zone: "example.net", Op: "create", VPCs: []string{"prod"}}},
-	{"shop", "lb web-lb health-check path /status", LBHealthCheckEdit{LB: "web-lb", Path: "/status"}},
-	{"shop", "lb web-lb health-check port 8081 tg-app", LBHealthCheckEdit{LB: "web-lb", Port: 8081, TG: "tg-app"}},
-	{"shop", "lb web-lb target remove app-1", LBTargetEdit{LB: "web-lb", Op: "remove", Target: "app-1"}},
-	{"shop", "lb web-lb target add db-1 tg-app", LBTargetEdit{LB: "web-lb", Op: "add", Target: "db-1", TG: "tg-app"}},
-	{"shop", "lb web-lb target-group tg-app port 8081", LBTargetGroupPortEdit{LB: "web-lb", TG: "tg-app", Port: 8081}},
-	{"shop", "lb web-lb listener 443 certificate partner-cert", LBListenerCertEdit{LB: "web-lb", Port: 443, Cert: "partner-cert"}},
-	{"shop", "lb web-lb listener 80 forward tg-app", LBListenerActionEdit{LB: "web-lb", Port: 80, Forward: "tg-app"}},
-	{"shop", "lb web-lb listener 443 redirect https", LBListenerActionEdit{LB: "web-lb", Port: 443, Redirect: "https"}},
-	{"shop", "lb web-lb listener add 8443 https forward tg-app certificate shop-cert", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8443, Protocol: "https", TargetGroup: "tg-app", Certificate: "shop-cert"}}},
-	{"shop", "lb web-lb listener add 8080 http redirect https", LBListenerAddEdit{LB: "web-lb", Listener: ListenerSpec{Port: 8080, Protocol: "http", Redirect: "https"}}},
-	{"shop", "lb web-lb listener remove 80", LBListenerRemoveEdit{LB: "web-lb", Port: 80}},
+	{"shop", "sg sg-app add ingress tcp 9000-9010 from sg-lb", spec.SGRuleEdit{Group: "sg-app", Op: "add", Dir: "ingress", Rule: spec.SGRuleSpec{Protocol: "tcp", Ports: spec.Ports{Text: "9000-9010"}, Source: "sg-lb"}}},
+	{"shop", "sg sg-app remove ingress tcp 8080 from sg-lb", spec.SGRuleEdit{Group: "sg-app", Op: "remove", Dir: "ingress", Rule: spec.SGRuleSpec{Protocol: "tcp", Ports: spec.Ports{Text: "8080"}, Source: "sg-lb"}}},
+	{"shop", "sg sg-app add egress all all to 0.0.0.0/0", spec.SGRuleEdit{Group: "sg-app", Op: "add", Dir: "egress", Rule: spec.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}},
+	{"shop", "nacl acl-data add ingress rule 5 deny tcp 5432 10.0.0.0/8", spec.NACLRuleEdit{ACL: "acl-data", Op: "add", Dir: "ingress", Rule: spec.ACLRuleSpec{Rule: 5, Protocol: "tcp", Ports: spec.Ports{Text: "5432"}, CIDR: "10.0.0.0/8", Action: "deny"}}},
+	{"shop", "nacl acl-data remove egress rule 100", spec.NACLRuleEdit{ACL: "acl-data", Op: "remove", Dir: "egress", Rule: spec.ACLRuleSpec{Rule: 100}}},
+	{"shop", "route rt-isolated add 0.0.0.0/0 via nat-a", spec.RouteEdit{Table: "rt-isolated", Op: "add", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "nat-a"}},
+	{"shop", "route rt-private replace 0.0.0.0/0 via blackhole", spec.RouteEdit{Table: "rt-private", Op: "replace", Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "blackhole"}},
+	{"shop", "route rt-private remove 0.0.0.0/0", spec.RouteEdit{Table: "rt-private", Op: "remove", Dest: netip.MustParsePrefix("0.0.0.0/0")}},
+	{"shop", "service app-1 shop-api stop", spec.ServiceEdit{Host: "app-1", Service: "shop-api", Op: "stop"}},
+	{"shop", "service app-1 metrics bind 0.0.0.0", spec.ServiceEdit{Host: "app-1", Service: "metrics", Op: "bind", Bind: "0.0.0.0"}},
+	{"shop", "service app-1 shop-api port 8081", spec.ServiceEdit{Host: "app-1", Service: "shop-api", Op: "port", Port: 8081}},
+	{"shop", "firewall db-1 insert 1 input tcp 5432 from 10.0.10.0/24 reject", spec.FirewallEdit{Host: "db-1", Op: "insert", Num: 1, Rule: spec.FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: spec.Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "reject"}}},
+	{"shop", "firewall db-1 remove 1", spec.FirewallEdit{Host: "db-1", Op: "remove", Num: 1}},
+	{"shop", "firewall db-1 replace 1 input tcp 5432 from 10.0.10.0/24 accept", spec.FirewallEdit{Host: "db-1", Op: "replace", Num: 1, Rule: spec.FirewallRuleSpec{Chain: "input", Protocol: "tcp", Port: spec.Ports{Text: "5432"}, Source: "10.0.10.0/24", Action: "accept"}}},
+	{"shop", "nacl acl-data replace ingress rule 100 allow tcp 5432 10.0.0.0/16", spec.NACLRuleEdit{ACL: "acl-data", Op: "replace", Dir: "ingress", Rule: spec.ACLRuleSpec{Rule: 100, Protocol: "tcp", Ports: spec.Ports{Text: "5432"}, CIDR: "10.0.0.0/16", Action: "allow"}}},
+	{"shop", "firewall db-1 remove input 2", spec.FirewallEdit{Host: "db-1", Op: "remove", Chain: "input", Num: 2}},
+	{"shop", "dns example.com set web-lb A ttl 30 203.0.113.10", spec.DNSRecordEdit{Zone: "example.com", Op: "set", Name: "web-lb", Type: "A", Values: []string{"203.0.113.10"}, TTL: ttl(30)}},
+	{"shop", "dns example.com set www CNAME shop.example.com", spec.DNSRecordEdit{Zone: "example.com", Op: "set", Name: "www", Type: "CNAME", Values: []string{"shop.example.com"}}},
+	{"shop", "dns example.com set @ TXT 'v=spf1 -all' x", spec.DNSRecordEdit{Zone: "example.com", Op: "set", Name: "@", Type: "TXT", Values: []string{"v=spf1 -all", "x"}}},
+	{"shop", "dns example.com remove shop CNAME", spec.DNSRecordEdit{Zone: "example.com", Op: "remove", Name: "shop", Type: "CNAME"}},
+	{"shop", "dns example.com delegate ns9.example.net 192.0.2.99", spec.DNSDelegateEdit{Zone: "example.com", Servers: []spec.NameserverSpec{{Name: "ns9.example.net", IP: "192.0.2.99"}}}},
+	{"peered", "dns corp.internal disassociate analytics", spec.ZoneAssocEdit{Zone: "corp.internal", Op: "disassociate", VPC: "analytics"}},
+	{"shop", "dns internal.shop associate prod2", spec.ZoneAssocEdit{Zone: "internal.shop", Op: "associate", VPC: "prod2"}},
+	{"shop", "dns example.net create private prod", spec.ZoneEdit{Zone: "example.net", Op: "create", VPCs: []string{"prod"}}},
+	{"shop", "lb web-lb health-check path /status", spec.LBHealthCheckEdit{LB: "web-lb", Path: "/status"}},
+	{"shop", "lb web-lb health-check port 8081 tg-app", spec.LBHealthCheckEdit{LB: "web-lb", Port: 8081, TG: "tg-app"}},
+	{"shop", "lb web-lb target remove app-1", spec.LBTargetEdit{LB: "web-lb", Op: "remove", Target: "app-1"}},
+	{"shop", "lb web-lb target add db-1 tg-app", spec.LBTargetEdit{LB: "web-lb", Op: "add", Target: "db-1", TG: "tg-app"}},
+	{"shop", "lb web-lb target-group tg-app port 8081", spec.LBTargetGroupPortEdit{LB: "web-lb", TG: "tg-app", Port: 8081}},
+	{"shop", "lb web-lb listener 443 certificate partner-cert", spec.LBListenerCertEdit{LB: "web-lb", Port: 443, Cert: "partner-cert"}},
+	{"shop", "lb web-lb listener 80 forward tg-app", spec.LBListenerActionEdit{LB: "web-lb", Port: 80, Forward: "tg-app"}},
+	{"shop", "lb web-lb listener 443 redirect https", spec.LBListenerActionEdit{LB: "web-lb", Port: 443, Redirect: "https"}},
+	{"shop", "lb web-lb listener add 8443 https forward tg-app certificate shop-cert", spec.LBListenerAddEdit{LB: "web-lb", Listener: spec.ListenerSpec{Port: 8443, Protocol: "https", TargetGroup: "tg-app", Certificate: "shop-cert"}}},
+	{"shop", "lb web-lb listener add 8080 http redirect https", spec.LBListenerAddEdit{LB: "web-lb", Listener: spec.ListenerSpec{Port: 8080, Protocol: "http", Redirect: "https"}}},
+	{"shop", "lb web-lb listener remove 80", spec.LBListenerRemoveEdit{LB: "web-lb", Port: 80}},
 	// Listener rules (hub's web-lb has rule 10, path /api/* → tg-api).
 	{"hub", "lb web-lb listener 443 rule add 5 host www.example.com,api.example.com path /v?/* method GET source 198.51.100.0/24 header X-Env blue forward tg-web",
-		LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: ListenerRuleSpec{Priority: 5, Conditions: RuleConditionSpec{Host: []string{"www.example.com", "api.example.com"}, Path: []string{"/v?/*"},
-			Method: []string{"GET"}, SourceIP: []string{"198.51.100.0/24"}, HTTPHeader: &HeaderConditionSpec{Name: "X-Env", Values: []string{"blue"}}}, Forward: "tg-web"}}},
+		spec.LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: spec.ListenerRuleSpec{Priority: 5, Conditions: spec.RuleConditionSpec{Host: []string{"www.example.com", "api.example.com"}, Path: []string{"/v?/*"},
+			Method: []string{"GET"}, SourceIP: []string{"198.51.100.0/24"}, HTTPHeader: &spec.HeaderConditionSpec{Name: "X-Env", Values: []string{"blue"}}}, Forward: "tg-web"}}},
 	{"hub", "lb web-lb listener 443 rule add 1 path /* fixed-response 503 content-type text/html body '<h1>Down for maintenance</h1>'",
-		LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: ListenerRuleSpec{Priority: 1, Conditions: RuleConditionSpec{Path: []string{"/*"}},
-			FixedResponse: &FixedResponseSpec{StatusCode: 503, ContentType: "text/html", MessageBody: "<h1>Down for maintenance</h1>"}}}},
-	{"hub", "lb web-lb listener 443 rule 10 delete", LBRuleDeleteEdit{LB: "web-lb", Port: 443, Priority: 10}},
-	{"hub", "lb web-lb listener 443 rule 10 priority 20", LBRulePriorityEdit{LB: "web-lb", Port: 443, Priority: 10, To: 20}},
+		spec.LBRuleAddEdit{LB: "web-lb", Port: 443, Rule: spec.ListenerRuleSpec{Priority: 1, Conditions: spec.RuleConditionSpec{Path: []string{"/*"}},
+			FixedResponse: &spec.FixedResponseSpec{StatusCode: 503, ContentType: "text/html", MessageBody: "<h1>Down for maintenance</h1>"}}}},
+	{"hub", "lb web-lb listener 443 rule 10 delete", spec.LBRuleDeleteEdit{LB: "web-lb", Port: 443, Priority: 10}},
+	{"hub", "lb web-lb listener 443 rule 10 priority 20", spec.LBRulePriorityEdit{LB: "web-lb", Port: 443, Priority: 10, To: 20}},
 	{"hub", "lb web-lb listener 443 rule 10 redirect protocol HTTPS host 'api.#{host}' path /v2/ status 302",
-		LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Redirect: &RedirectSpec{Protocol: "HTTPS", Host: "api.#{host}", Path: "/v2/", StatusCode: "HTTP_302"}}},
-	{"hub", "lb web-lb listener 443 rule 10 forward tg-web", LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Forward: "tg-web"}},
-	{"shop", "cert shop-cert renew", CertRenewEdit{Cert: "shop-cert"}},
-	{"shop", "cert shop-cert renew shop.example.com *.example.com", CertRenewEdit{Cert: "shop-cert", Domains: []string{"shop.example.com", "*.example.com"}}},
-	{"shop", "cert shop-cert reissue 2025-01-01T00:00:00Z 2025-06-01T00:00:00Z shop.example.com", CertReissueEdit{Cert: "shop-cert", NotBefore: "2025-01-01T00:00:00Z", NotAfter: "2025-06-01T00:00:00Z", Domains: []string{"shop.example.com"}}},
-	{"peered", "peering create pcx-x app analytics", PeeringEdit{Op: "create", Name: "pcx-x", VPCs: []string{"app", "analytics"}}},
-	{"peered", "peering pcx-app-shared delete", PeeringEdit{Op: "delete", Name: "pcx-app-shared"}},
-	{"peered", "peering pcx-app-shared status pending-acceptance", PeeringStatusEdit{Name: "pcx-app-shared", Status: "pending-acceptance"}},
+		spec.LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Redirect: &spec.RedirectSpec{Protocol: "HTTPS", Host: "api.#{host}", Path: "/v2/", StatusCode: "HTTP_302"}}},
+	{"hub", "lb web-lb listener 443 rule 10 forward tg-web", spec.LBRuleActionEdit{LB: "web-lb", Port: 443, Priority: 10, Forward: "tg-web"}},
+	{"shop", "cert shop-cert renew", spec.CertRenewEdit{Cert: "shop-cert"}},
+	{"shop", "cert shop-cert renew shop.example.com *.example.com", spec.CertRenewEdit{Cert: "shop-cert", Domains: []string{"shop.example.com", "*.example.com"}}},
+	{"shop", "cert shop-cert reissue 2025-01-01T00:00:00Z 2025-06-01T00:00:00Z shop.example.com", spec.CertReissueEdit{Cert: "shop-cert", NotBefore: "2025-01-01T00:00:00Z", NotAfter: "2025-06-01T00:00:00Z", Domains: []string{"shop.example.com"}}},
+	{"peered", "peering create pcx-x app analytics", spec.PeeringEdit{Op: "create", Name: "pcx-x", VPCs: []string{"app", "analytics"}}},
+	{"peered", "peering pcx-app-shared delete", spec.PeeringEdit{Op: "delete", Name: "pcx-app-shared"}},
+	{"peered", "peering pcx-app-shared status pending-acceptance", spec.PeeringStatusEdit{Name: "pcx-app-shared", Status: "pending-acceptance"}},
 	// Issue 11: transit gateways, VPN, endpoints and prefix lists.
-	{"hub", "route tgw-rt-spokes add 10.20.0.0/16 via att-shared", RouteEdit{Table: "tgw-rt-spokes", Op: "add", Dest: netip.MustParsePrefix("10.20.0.0/16"), Target: "att-shared"}},
-	{"hub", "route rt-shared remove pl-s3", RouteEdit{Table: "rt-shared", Op: "remove", List: "pl-s3"}},
-	{"hub", "route rt-app-private add pl-s3 via vpce-s3", RouteEdit{Table: "rt-app-private", Op: "add", List: "pl-s3", Target: "vpce-s3"}},
-	{"hub", "attachment att-app subnet remove app-tgw-b", AttachmentEdit{Attachment: "att-app", Op: "subnet-remove", Arg: "app-tgw-b"}},
-	{"hub", "attachment att-app subnet add app-a", AttachmentEdit{Attachment: "att-app", Op: "subnet-add", Arg: "app-a"}},
-	{"hub", "attachment att-inspect appliance-mode off", AttachmentEdit{Attachment: "att-inspect", Op: "appliance-mode", Arg: "off"}},
-	{"hub", "attachment att-shared associate tgw-rt-inspect", AttachmentEdit{Attachment: "att-shared", Op: "associate", Arg: "tgw-rt-inspect"}},
-	{"hub", "attachment att-shared disassociate", AttachmentEdit{Attachment: "att-shared", Op: "disassociate"}},
-	{"hub", "attachment att-office state deleted", AttachmentEdit{Attachment: "att-office", Op: "state", Arg: "deleted"}},
-	{"hub", "propagation tgw-rt-inspect disable att-shared", PropagationEdit{Table: "tgw-rt-inspect", Op: "disable", From: "att-shared"}},
-	{"hub", "propagation rt-shared disable vgw-shared", PropagationEdit{Table: "rt-shared", Op: "disable", From: "vgw-shared"}},
-	{"hub", "propagation tgw-rt-spokes enable att-shared", PropagationEdit{Table: "tgw-rt-spokes", Op: "enable", From: "att-shared"}},
-	{"hub", "vpn vpn-office tunnel 2 down", VPNEdit{VPN: "vpn-office", Op: "tunnel", Tunnel: 2, Arg: "down"}},
-	{"hub", "vpn vpn-dc route add 172.17.0.0/16", VPNEdit{VPN: "vpn-dc", Op: "route-add", Arg: "172.17.0.0/16"}},
-	{"hub", "vpn vpn-dc route remove 172.16.0.0/16", VPNEdit{VPN: "vpn-dc", Op: "route-remove", Arg: "172.16.0.0/16"}},
-	{"hub", "vpn vpn-dc state pending", VPNEdit{VPN: "vpn-dc", Op: "state", Arg: "pending"}},
-	{"hub", "endpoint vpce-secrets private-dns off", EndpointEdit{Endpoint: "vpce-secrets", Op: "private-dns", Arg: "off"}},
-	{"hub", "endpoint vpce-s3 state failed", EndpointEdit{Endpoint: "vpce-s3", Op: "state", Arg: "failed"}},
-	{"mesh", "lb pay-nlb subnets lb-a", LBSubnetsEdit{LB: "pay-nlb", Nodes: []LBNodeSpec{{Subnet: "lb-a"}}}},
-	{"shop", "lb web-lb subnets public-a public-b=10.0.2.12,203.0.113.12", LBSubnetsEdit{LB: "web-lb", Nodes: []LBNodeSpec{{Subnet: "public-a"}, {Subnet: "public-b", PrivateIP: "10.0.2.12", PublicIP: "203.0.113.12"}}}},
+	{"hub", "route tgw-rt-spokes add 10.20.0.0/16 via att-shared", spec.RouteEdit{Table: "tgw-rt-spokes", Op: "add", Dest: netip.MustParsePrefix("10.20.0.0/16"), Target: "att-shared"}},
+	{"hub", "route rt-shared remove pl-s3", spec.RouteEdit{Table: "rt-shared", Op: "remove", List: "pl-s3"}},
+	{"hub", "route rt-app-private add pl-s3 via vpce-s3", spec.RouteEdit{Table: "rt-app-private", Op: "add", List: "pl-s3", Target: "vpce-s3"}},
+	{"hub", "attachment att-app subnet remove app-tgw-b", spec.AttachmentEdit{Attachment: "att-app", Op: "subnet-remove", Arg: "app-tgw-b"}},
+	{"hub", "attachment att-app subnet add app-a", spec.AttachmentEdit{Attachment: "att-app", Op: "subnet-add", Arg: "app-a"}},
+	{"hub", "attachment att-inspect appliance-mode off", spec.AttachmentEdit{Attachment: "att-inspect", Op: "appliance-mode", Arg: "off"}},
+	{"hub", "attachment att-shared associate tgw-rt-inspect", spec.AttachmentEdit{Attachment: "att-shared", Op: "associate", Arg: "tgw-rt-inspect"}},
+	{"hub", "attachment att-shared disassociate", spec.AttachmentEdit{Attachment: "att-shared", Op: "disassociate"}},
+	{"hub", "attachment att-office state deleted", spec.AttachmentEdit{Attachment: "att-office", Op: "state", Arg: "deleted"}},
+	{"hub", "propagation tgw-rt-inspect disable att-shared", spec.PropagationEdit{Table: "tgw-rt-inspect", Op: "disable", From: "att-shared"}},
+	{"hub", "propagation rt-shared disable vgw-shared", spec.PropagationEdit{Table: "rt-shared", Op: "disable", From: "vgw-shared"}},
+	{"hub", "propagation tgw-rt-spokes enable att-shared", spec.PropagationEdit{Table: "tgw-rt-spokes", Op: "enable", From: "att-shared"}},
+	{"hub", "vpn vpn-office tunnel 2 down", spec.VPNEdit{VPN: "vpn-office", Op: "tunnel", Tunnel: 2, Arg: "down"}},
+	{"hub", "vpn vpn-dc route add 172.17.0.0/16", spec.VPNEdit{VPN: "vpn-dc", Op: "route-add", Arg: "172.17.0.0/16"}},
+	{"hub", "vpn vpn-dc route remove 172.16.0.0/16", spec.VPNEdit{VPN: "vpn-dc", Op: "route-remove", Arg: "172.16.0.0/16"}},
+	{"hub", "vpn vpn-dc state pending", spec.VPNEdit{VPN: "vpn-dc", Op: "state", Arg: "pending"}},
+	{"hub", "endpoint vpce-secrets private-dns off", spec.EndpointEdit{Endpoint: "vpce-secrets", Op: "private-dns", Arg: "off"}},
+	{"hub", "endpoint vpce-s3 state failed", spec.EndpointEdit{Endpoint: "vpce-s3", Op: "state", Arg: "failed"}},
+	{"mesh", "lb pay-nlb subnets lb-a", spec.LBSubnetsEdit{LB: "pay-nlb", Nodes: []spec.LBNodeSpec{{Subnet: "lb-a"}}}},
+	{"shop", "lb web-lb subnets public-a public-b=10.0.2.12,203.0.113.12", spec.LBSubnetsEdit{LB: "web-lb", Nodes: []spec.LBNodeSpec{{Subnet: "public-a"}, {Subnet: "public-b", PrivateIP: "10.0.2.12", PublicIP: "203.0.113.12"}}}},
 }
 
 // TestEditRoundTrip: every kind of edit reads back from its command line
@@ -118,7 +119,7 @@ func TestEditRoundTrip(t *testing.T) {
 		if got := tc.edit.String(); got != tc.line {
 			t.Errorf("String() = %q; want %q", got, tc.line)
 		}
-		e, err := ParseEdit(tc.line)
+		e, err := spec.ParseEdit(tc.line)
 		if err != nil {
 			t.Errorf("ParseEdit(%q): %v", tc.line, err)
 			continue
@@ -152,7 +153,7 @@ func TestEditUndo(t *testing.T) {
 			if canonical(t, s) == before {
 				t.Fatalf("Apply changed nothing")
 			}
-			back, err := ParseEdit(undo.String())
+			back, err := spec.ParseEdit(undo.String())
 			if err != nil || !reflect.DeepEqual(back, undo) {
 				t.Errorf("the undo %#v reads back as %#v (%v)", undo, back, err)
 			}
@@ -210,15 +211,15 @@ func TestEditErrors(t *testing.T) {
 	for _, tc := range tests {
 		s := builtinWorldSpec(t, "shop")
 		before := canonical(t, s)
-		e, err := ParseEdit(tc.line)
+		e, err := spec.ParseEdit(tc.line)
 		if err == nil {
 			_, err = e.Apply(s)
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v; want one holding %q", tc.line, err, tc.want)
 		}
-		var ue *UsageError
-		if errors.As(err, &ue) && (!errors.Is(err, ErrEditUsage) || ue.Reason == "") {
+		var ue *spec.UsageError
+		if errors.As(err, &ue) && (!errors.Is(err, spec.ErrEditUsage) || ue.Reason == "") {
 			t.Errorf("%q: a usage error without its reason: %v", tc.line, err)
 		}
 		if canonical(t, s) != before {
@@ -241,11 +242,11 @@ func TestApplyEditMessage(t *testing.T) {
 		if strings.HasPrefix(tc.line, "peering") {
 			world = "peered"
 		}
-		e, err := ParseEdit(tc.line)
+		e, err := spec.ParseEdit(tc.line)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, msg, err := ApplyEdit(builtinWorldSpec(t, world), e)
+		_, msg, err := spec.ApplyEdit(builtinWorldSpec(t, world), e)
 		if err != nil || !strings.Contains(msg, tc.want) {
 			t.Errorf("%q: %q, %v; want %q", tc.line, msg, err, tc.want)
 		}
@@ -266,16 +267,16 @@ func FuzzParseEdit(f *testing.F) {
 		"attachment att-app associate tgw-rt-inspect", "vpn vpn-office tunnel 1 up", "propagation rt-app-private enable vgw-shared", "endpoint vpce-s3 private-dns on", "route tgw-rt-inspect replace 0.0.0.0/0 via blackhole"} {
 		f.Add(s)
 	}
-	specs := map[string]*WorldSpec{}
+	specs := map[string]*spec.WorldSpec{}
 	for _, n := range BuiltinNames() {
 		specs[n] = builtinWorldSpec(f, n)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		e, err := ParseEdit(line)
+		e, err := spec.ParseEdit(line)
 		if err != nil {
 			return
 		}
-		again, err := ParseEdit(e.String())
+		again, err := spec.ParseEdit(e.String())
 		if err != nil {
 			t.Fatalf("%q parses, but its String() %q does not: %v", line, e.String(), err)
 		}
@@ -288,7 +289,7 @@ func FuzzParseEdit(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			back, err := ParseEdit(undo.String())
+			back, err := spec.ParseEdit(undo.String())
 			if err != nil || !reflect.DeepEqual(back, undo) {
 				t.Fatalf("%q: its undo %#v reads back as %#v (%v)", line, undo, back, err)
 			}
@@ -305,7 +306,7 @@ func FuzzParseEdit(f *testing.F) {
 // canonical writes a spec in a form where specs that mean the same are
 // equal: unordered lists sorted, defaults written out, rules in the form
 // the commands write them.
-func canonical(t testing.TB, s *WorldSpec) string {
+func canonical(t testing.TB, s *spec.WorldSpec) string {
 	t.Helper()
 	c := s.Clone()
 	for i := range c.DNS.Zones {
@@ -315,9 +316,9 @@ func canonical(t testing.TB, s *WorldSpec) string {
 			z.Delegation = z.Nameservers
 		}
 		type key struct{ name, typ string }
-		merged := map[key]RecordSpec{}
+		merged := map[key]spec.RecordSpec{}
 		for _, r := range z.Records {
-			k := key{RelRecord(z.Name, r.Name), strings.ToUpper(r.Type)}
+			k := key{spec.RelRecord(z.Name, r.Name), strings.ToUpper(r.Type)}
 			m := merged[k]
 			m.Name, m.Type = k.name, k.typ
 			m.Values = append(m.Values, r.AllValues()...)
@@ -347,7 +348,7 @@ func canonical(t testing.TB, s *WorldSpec) string {
 		}
 	}
 	sort.Slice(c.Peerings, func(a, b int) bool { return c.Peerings[a].Name < c.Peerings[b].Name })
-	hostParts := func(svcs []ServiceSpec, fw []FirewallRuleSpec) {
+	hostParts := func(svcs []spec.ServiceSpec, fw []spec.FirewallRuleSpec) {
 		for i := range svcs {
 			if svcs[i].Bind == "" {
 				svcs[i].Bind = "0.0.0.0"
@@ -356,7 +357,7 @@ func canonical(t testing.TB, s *WorldSpec) string {
 			svcs[i].Running = &on
 		}
 		for i := range fw {
-			fw[i] = normFirewallRule(fw[i])
+			fw[i] = spec.NormFirewallRule(fw[i])
 		}
 	}
 	for i := range c.Internet.Servers {
@@ -377,9 +378,9 @@ func canonical(t testing.TB, s *WorldSpec) string {
 			sort.Slice(rs, func(a, b int) bool { return rs[a].Destination < rs[b].Destination })
 		}
 		for j := range v.NetworkACLs {
-			for _, rs := range []*[]ACLRuleSpec{&v.NetworkACLs[j].Ingress, &v.NetworkACLs[j].Egress} {
+			for _, rs := range []*[]spec.ACLRuleSpec{&v.NetworkACLs[j].Ingress, &v.NetworkACLs[j].Egress} {
 				for k := range *rs {
-					(*rs)[k] = normACLRule((*rs)[k])
+					(*rs)[k] = spec.NormACLRule((*rs)[k])
 				}
 			}
 		}
@@ -387,12 +388,12 @@ func canonical(t testing.TB, s *WorldSpec) string {
 			g := &v.SecurityGroups[j]
 			for _, d := range []struct {
 				dir   string
-				rules []SGRuleSpec
+				rules []spec.SGRuleSpec
 			}{{"ingress", g.Ingress}, {"egress", g.Egress}} {
 				for k := range d.rules {
-					d.rules[k] = normSGRule(d.dir, d.rules[k])
+					d.rules[k] = spec.NormSGRule(d.dir, d.rules[k])
 				}
-				sort.Slice(d.rules, func(a, b int) bool { return SGRuleText(d.dir, d.rules[a]) < SGRuleText(d.dir, d.rules[b]) })
+				sort.Slice(d.rules, func(a, b int) bool { return spec.SGRuleText(d.dir, d.rules[a]) < spec.SGRuleText(d.dir, d.rules[b]) })
 			}
 		}
 		for j := range v.LoadBalancers {
@@ -422,7 +423,7 @@ func canonical(t testing.TB, s *WorldSpec) string {
 		for j := range g.Attachments {
 			a := &g.Attachments[j]
 			slices.Sort(a.Subnets)
-			a.State = specState(a.State)
+			a.State = spec.SpecState(a.State)
 		}
 		for j := range g.RouteTables {
 			rt := &g.RouteTables[j]
@@ -444,9 +445,9 @@ func canonical(t testing.TB, s *WorldSpec) string {
 	}
 	for i := range c.VPNConnections {
 		v := &c.VPNConnections[i]
-		v.State = specState(v.State)
+		v.State = spec.SpecState(v.State)
 		if len(v.Tunnels) == 0 {
-			v.Tunnels = []TunnelSpec{{State: "up"}, {State: "up"}}
+			v.Tunnels = []spec.TunnelSpec{{State: "up"}, {State: "up"}}
 		}
 		slices.Sort(v.StaticRoutes)
 		if len(v.StaticRoutes) == 0 {
@@ -462,7 +463,7 @@ func canonical(t testing.TB, s *WorldSpec) string {
 			}
 		}
 		for j := range c.VPCs[i].Endpoints {
-			c.VPCs[i].Endpoints[j].State = specState(c.VPCs[i].Endpoints[j].State)
+			c.VPCs[i].Endpoints[j].State = spec.SpecState(c.VPCs[i].Endpoints[j].State)
 		}
 	}
 	b, err := json.Marshal(c)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -164,7 +165,7 @@ func (t *walk) block(component string, kind tracer.Kind, p *pkt, code tracer.Cod
 // blockAt is block for a filter that guards peer (the hop's Peer): an
 // interface's owner, a subnet. fix is the edit that would mend it, where
 // one does; advice says it in words where none does.
-func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix Edit, advice string) {
+func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix spec.Edit, advice string) {
 	h := tracer.Hop{Component: component, Kind: kind, Direction: p.dir(), Action: actionFor(code), Code: code,
 		Detail: detail, Blocks: true, Advice: advice, Peer: peer}
 	if fix != nil {
@@ -177,7 +178,7 @@ func (t *walk) blockAt(component string, kind tracer.Kind, peer string, p *pkt, 
 }
 
 // blockEdit is block for a hop that one edit would mend.
-func (t *walk) blockEdit(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix Edit) {
+func (t *walk) blockEdit(component string, kind tracer.Kind, p *pkt, code tracer.Code, detail string, rule *tracer.Rule, fix spec.Edit) {
 	t.blockAt(component, kind, "", p, code, detail, rule, fix, "")
 }
 
@@ -735,7 +736,7 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 	}
 	t.blockAt(dst.sgs[0].name, tracer.KindSecurityGroup, dst.name, p, tracer.SGNoIngressRule,
 		fmt.Sprintf("no inbound rule of %s (on %s) allows %s from %s", groupNames(dst.sgs), dst.name, protoPort(p), srcDesc(src, p.src)), nil,
-		SGRuleEdit{Group: dst.sgs[0].name, Op: "add", Dir: "ingress", Rule: SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Source: from}}, "")
+		spec.SGRuleEdit{Group: dst.sgs[0].name, Op: "add", Dir: "ingress", Rule: spec.SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Source: from}}, "")
 	return false
 }
 
@@ -765,7 +766,7 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 	}
 	t.blockAt(from.sgs[0].name, tracer.KindSecurityGroup, from.name, p, tracer.SGNoEgressRule,
 		fmt.Sprintf("no outbound rule of %s (on %s) allows %s to %s", groupNames(from.sgs), from.name, protoPort(p), srcDesc(dst, p.dst)), nil,
-		SGRuleEdit{Group: from.sgs[0].name, Op: "add", Dir: "egress", Rule: SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Destination: to}}, "")
+		spec.SGRuleEdit{Group: from.sgs[0].name, Op: "add", Dir: "egress", Rule: spec.SGRuleSpec{Protocol: p.proto.String(), Ports: fixRulePorts(p), Destination: to}}, "")
 	return false
 }
 
@@ -788,11 +789,11 @@ func protoPort(p *pkt) string {
 
 // fixRulePorts is the ports of a rule that would admit p: its destination
 // port, none for a protocol without ports.
-func fixRulePorts(p *pkt) Ports {
+func fixRulePorts(p *pkt) spec.Ports {
 	if p.proto == protoTCP || p.proto == protoUDP {
-		return PortsOf(int(p.dport), int(p.dport))
+		return spec.PortsOf(int(p.dport), int(p.dport))
 	}
-	return Ports{}
+	return spec.Ports{}
 }
 
 func portOf(p *pkt) string {
@@ -836,11 +837,11 @@ func (t *walk) hostFirewall(i *iface, p *pkt, input bool) bool {
 			return true
 		case "drop":
 			t.blockEdit(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallDrop, fmt.Sprintf("%s rule %d drops %s from %s silently: the client times out", chain, r.index, protoPort(p), p.src), &r.rule,
-				FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
+				spec.FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
 			return false
 		default:
 			t.blockEdit(i.name, tracer.KindHostFirewall, p, tracer.HostFirewallReject, fmt.Sprintf("%s rule %d rejects %s from %s with ICMP port unreachable", chain, r.index, protoPort(p), p.src), &r.rule,
-				FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
+				spec.FirewallEdit{Host: i.name, Op: "remove", Num: r.index})
 			return false
 		}
 	}

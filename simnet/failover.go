@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Route 53 failover routing and "Evaluate target health" (issue 11):
@@ -71,7 +72,7 @@ func (c *compiler) simpleA(z *zone, owner string) {
 	z.simpleA[owner] = true
 }
 
-func (c *compiler) failoverRecord(path string, z *zone, owner, name string, rs RecordSpec) {
+func (c *compiler) failoverRecord(path string, z *zone, owner, name string, rs spec.RecordSpec) {
 	role := strings.ToLower(strings.TrimSpace(rs.Failover))
 	if role != "primary" && role != "secondary" {
 		c.errf(path+".failover", "failover is primary or secondary, not %q", rs.Failover)

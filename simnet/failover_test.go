@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
-func cloudSpec(t *testing.T, name string) *WorldSpec {
+func cloudSpec(t *testing.T, name string) *spec.WorldSpec {
 	t.Helper()
 	w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", name+".yaml"))
 	if err != nil {
@@ -20,7 +21,7 @@ func cloudSpec(t *testing.T, name string) *WorldSpec {
 }
 
 // shopRecords returns the example.com zone's records of s.
-func shopZone(s *WorldSpec) *ZoneSpec {
+func shopZone(s *spec.WorldSpec) *spec.ZoneSpec {
 	for i := range s.DNS.Zones {
 		if s.DNS.Zones[i].Name == "example.com" {
 			return &s.DNS.Zones[i]
@@ -44,38 +45,38 @@ func TestFailoverEvaluateHealth(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		world string
-		edit  func(s *WorldSpec)
+		edit  func(s *spec.WorldSpec)
 		want  []string
 		why   string
 	}{
 		{name: "primary healthy", world: "failover-primary-healthy", want: lbAddrs, why: "the primary is healthy"},
 		{name: "primary unhealthy: the secondary", world: "failover-primary-unhealthy", want: []string{"192.0.2.90"}, why: "Route 53 answers with the secondary"},
-		{name: "evaluate_health off: the primary counts as healthy", world: "failover-primary-unhealthy", edit: func(s *WorldSpec) {
+		{name: "evaluate_health off: the primary counts as healthy", world: "failover-primary-unhealthy", edit: func(s *spec.WorldSpec) {
 			for i, r := range shopZone(s).Records {
 				if r.Failover == "primary" {
 					shopZone(s).Records[i].Alias.EvaluateHealth = false
 				}
 			}
 		}, want: lbAddrs, why: "evaluate_health is off"},
-		{name: "both unhealthy: the primary, as if healthy", world: "failover-primary-unhealthy", edit: func(s *WorldSpec) {
+		{name: "both unhealthy: the primary, as if healthy", world: "failover-primary-unhealthy", edit: func(s *spec.WorldSpec) {
 			for i, r := range shopZone(s).Records {
 				if r.Failover == "secondary" {
-					shopZone(s).Records[i] = RecordSpec{Name: "shop", Type: "A", Failover: "secondary", Alias: &AliasSpec{Target: "web-lb", EvaluateHealth: true}}
+					shopZone(s).Records[i] = spec.RecordSpec{Name: "shop", Type: "A", Failover: "secondary", Alias: &spec.AliasSpec{Target: "web-lb", EvaluateHealth: true}}
 				}
 			}
 		}, want: lbAddrs, why: "both unhealthy"},
-		{name: "target group without targets: unhealthy", world: "failover-primary-healthy", edit: func(s *WorldSpec) {
+		{name: "target group without targets: unhealthy", world: "failover-primary-healthy", edit: func(s *spec.WorldSpec) {
 			s.VPCs[0].LoadBalancers[0].TargetGroups[0].Targets = nil
 		}, want: []string{"192.0.2.90"}, why: "has no registered targets"},
-		{name: "simple policy: a lone alias answers though unhealthy", world: "failover-primary-unhealthy", edit: func(s *WorldSpec) {
+		{name: "simple policy: a lone alias answers though unhealthy", world: "failover-primary-unhealthy", edit: func(s *spec.WorldSpec) {
 			z := shopZone(s)
-			var keep []RecordSpec
+			var keep []spec.RecordSpec
 			for _, r := range z.Records {
 				if r.Failover == "" {
 					keep = append(keep, r)
 				}
 			}
-			z.Records = append(keep, RecordSpec{Name: "shop", Type: "A", Alias: &AliasSpec{Target: "web-lb", EvaluateHealth: true}})
+			z.Records = append(keep, spec.RecordSpec{Name: "shop", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb", EvaluateHealth: true}})
 		}, want: lbAddrs},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,22 +125,22 @@ func TestFailoverEvaluateHealth(t *testing.T) {
 func TestFailoverValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		add  RecordSpec
+		add  spec.RecordSpec
 		drop string // the failover role removed first
 		want string
 	}{
-		{name: "two primaries", add: RecordSpec{Name: "shop", Type: "A", Failover: "primary", Value: "192.0.2.91"}, want: "already has a primary failover record"},
-		{name: "two secondaries", add: RecordSpec{Name: "shop", Type: "A", Failover: "secondary", Value: "192.0.2.91"}, want: "already has a secondary failover record"},
-		{name: "mixed policies", add: RecordSpec{Name: "shop", Type: "A", Value: "192.0.2.91"}, want: "Route 53 refuses records of one name and type with different routing policies"},
-		{name: "mixed policies, simple first", add: RecordSpec{Name: "shop", Type: "A", Alias: &AliasSpec{Target: "web-lb"}}, want: "Route 53 refuses records of one name and type with different routing policies"},
+		{name: "two primaries", add: spec.RecordSpec{Name: "shop", Type: "A", Failover: "primary", Value: "192.0.2.91"}, want: "already has a primary failover record"},
+		{name: "two secondaries", add: spec.RecordSpec{Name: "shop", Type: "A", Failover: "secondary", Value: "192.0.2.91"}, want: "already has a secondary failover record"},
+		{name: "mixed policies", add: spec.RecordSpec{Name: "shop", Type: "A", Value: "192.0.2.91"}, want: "Route 53 refuses records of one name and type with different routing policies"},
+		{name: "mixed policies, simple first", add: spec.RecordSpec{Name: "shop", Type: "A", Alias: &spec.AliasSpec{Target: "web-lb"}}, want: "Route 53 refuses records of one name and type with different routing policies"},
 		{name: "no primary", drop: "primary", want: "has a secondary failover record but no primary"},
-		{name: "bad role", add: RecordSpec{Name: "www", Type: "A", Failover: "tertiary", Value: "192.0.2.91"}, want: `failover is primary or secondary, not "tertiary"`},
+		{name: "bad role", add: spec.RecordSpec{Name: "www", Type: "A", Failover: "tertiary", Value: "192.0.2.91"}, want: `failover is primary or secondary, not "tertiary"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := cloudSpec(t, "failover-primary-healthy")
 			z := shopZone(s)
 			if tc.drop != "" {
-				var keep []RecordSpec
+				var keep []spec.RecordSpec
 				for _, r := range z.Records {
 					if r.Failover != tc.drop {
 						keep = append(keep, r)
@@ -149,7 +150,7 @@ func TestFailoverValidation(t *testing.T) {
 			}
 			if tc.add.Name != "" {
 				if tc.add.Alias != nil {
-					z.Records = append([]RecordSpec{tc.add}, z.Records...) // before the failover records
+					z.Records = append([]spec.RecordSpec{tc.add}, z.Records...) // before the failover records
 				} else {
 					z.Records = append(z.Records, tc.add)
 				}

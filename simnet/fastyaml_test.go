@@ -9,21 +9,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/simnet/worldgen"
 )
 
 // slowSpec decodes through the general path: the YAML parser, the shape
 // check and the strict decoder.
-func slowSpec(data []byte) (*WorldSpec, bool) {
-	file, problems := WorldDoc.Parse("t", data)
+func slowSpec(data []byte) (*spec.WorldSpec, bool) {
+	file, problems := spec.WorldDoc.Parse("t", data)
 	if problems != nil {
 		return nil, false
 	}
-	var spec WorldSpec
-	if problems := WorldDoc.Decode("t", file, &spec); problems != nil {
+	var ws spec.WorldSpec
+	if problems := spec.WorldDoc.Decode("t", file, &ws); problems != nil {
 		return nil, false
 	}
-	return &spec, true
+	return &ws, true
 }
 
 // TestFastDecodeAgrees: every world file the fast path takes decodes to
@@ -51,8 +52,8 @@ func TestFastDecodeAgrees(t *testing.T) {
 	files["generated"] = gen.Bytes()
 	fast := 0
 	for name, data := range files {
-		var spec WorldSpec
-		ok := fastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &spec)
+		var ws spec.WorldSpec
+		ok := spec.FastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &ws)
 		if (strings.HasPrefix(name, "builtin:") || name == "generated") && !ok {
 			t.Errorf("%s: the fast path refused it", name)
 		}
@@ -65,8 +66,8 @@ func TestFastDecodeAgrees(t *testing.T) {
 			t.Errorf("%s: the fast path took a file the general path refuses", name)
 			continue
 		}
-		if !reflect.DeepEqual(&spec, slow) {
-			t.Errorf("%s: the fast path decodes it differently:\nfast %+v\nslow %+v", name, spec, *slow)
+		if !reflect.DeepEqual(&ws, slow) {
+			t.Errorf("%s: the fast path decodes it differently:\nfast %+v\nslow %+v", name, ws, *slow)
 		}
 	}
 	t.Logf("%d of %d files took the fast path", fast, len(files))
@@ -82,16 +83,16 @@ func FuzzFastDecode(f *testing.F) {
 	f.Add([]byte("name: x\nvpcs:\n- name: a\n  cidr: 10.0.0.0/16\n"))
 	f.Add([]byte("name: x\ndescription: |-\n  a\n\n  b\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var spec WorldSpec
-		if !fastDecode(data, &spec) {
+		var ws spec.WorldSpec
+		if !spec.FastDecode(data, &ws) {
 			return
 		}
 		slow, ok := slowSpec(data)
 		if !ok {
 			t.Fatalf("the fast path took a file the general path refuses:\n%s", data)
 		}
-		if !reflect.DeepEqual(&spec, slow) {
-			t.Fatalf("decoded differently:\nfast %+v\nslow %+v\n%s", spec, *slow, data)
+		if !reflect.DeepEqual(&ws, slow) {
+			t.Fatalf("decoded differently:\nfast %+v\nslow %+v\n%s", ws, *slow, data)
 		}
 	})
 }
@@ -107,19 +108,19 @@ func TestFastLocateAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var spec WorldSpec
-		if !fastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &spec) {
+		var ws spec.WorldSpec
+		if !spec.FastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &ws) {
 			continue
 		}
-		_, problems := compile(&spec)
+		_, problems := compile(&ws)
 		if len(problems) == 0 {
 			continue
 		}
 		n++
-		fast := append([]Problem(nil), problems...)
-		fastLocate(path, data, fast)
+		fast := append([]spec.Problem(nil), problems...)
+		spec.FastLocate(path, data, fast)
 		_, _, err = parseWorld(path, data)
-		var e *Error
+		var e *spec.Error
 		if !errors.As(err, &e) {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -136,21 +137,21 @@ func TestFastLocateAgrees(t *testing.T) {
 // TestWorldSizeLimit: the size bound is an option, and its message names
 // it.
 func TestWorldSizeLimit(t *testing.T) {
-	defer func(n int) { WorldDoc.MaxSize = n }(WorldDoc.MaxSize)
-	if WorldDoc.MaxSize != 256<<20 {
-		t.Errorf("the default bound is %d bytes; want 256 MiB", WorldDoc.MaxSize)
+	defer func(n int) { spec.WorldDoc.MaxSize = n }(spec.WorldDoc.MaxSize)
+	if spec.WorldDoc.MaxSize != 256<<20 {
+		t.Errorf("the default bound is %d bytes; want 256 MiB", spec.WorldDoc.MaxSize)
 	}
 	b, _ := Builtin("shop")
 	p := filepath.Join(t.TempDir(), "w.yaml")
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	WorldDoc.MaxSize = 1 << 10
+	spec.WorldDoc.MaxSize = 1 << 10
 	_, err := Load(p)
 	if err == nil || !strings.Contains(err.Error(), "larger than 1 KiB, the limit for a world file; raise it with --max-world-size") {
 		t.Errorf("Load over the bound = %v", err)
 	}
-	WorldDoc.MaxSize = 1 << 20
+	spec.WorldDoc.MaxSize = 1 << 20
 	if _, err := Load(p); err != nil {
 		t.Errorf("Load under the bound = %v", err)
 	}
@@ -166,7 +167,7 @@ func TestFastLocateGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := gen.Bytes()
-	if prescan(data) == nil || len(data) > fastLocateOver {
+	if spec.Prescan(data) == nil || len(data) > spec.FastLocateOver {
 		t.Fatalf("the world (%d bytes) should be past the general path's limits and under fastLocateOver", len(data))
 	}
 	w, err := Parse("gen.yaml", data)
@@ -193,14 +194,14 @@ func TestFastLocateGenerated(t *testing.T) {
 			bad := bytes.Replace(data, []byte(tc.old), []byte(tc.new), 1)
 			line, col := lineCol(bad, tc.at)
 			w, err := Parse("gen.yaml", bad)
-			var got []Problem
+			var got []spec.Problem
 			if tc.warning {
 				if err != nil {
 					t.Fatal(err)
 				}
 				got = w.Warnings()
 			} else {
-				var e *Error
+				var e *spec.Error
 				if !errors.As(err, &e) {
 					t.Fatalf("Parse = %v; want a problem", err)
 				}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -56,7 +57,7 @@ func TestRootNameRefused(t *testing.T) {
 	for _, tt := range rootNameWorlds {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(tt.name+".yaml", []byte(tt.yaml))
-			var e *Error
+			var e *spec.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("Parse = %v; want a *simnet.Error", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -12,7 +13,7 @@ func hubWith(t *testing.T, edits ...string) *World {
 	t.Helper()
 	s := builtinWorldSpec(t, "hub")
 	for _, l := range edits {
-		e, err := ParseEdit(l)
+		e, err := spec.ParseEdit(l)
 		if err != nil {
 			t.Fatalf("%q: %v", l, err)
 		}
@@ -164,39 +165,39 @@ func TestHybrid(t *testing.T) {
 func TestHybridRefused(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(s *WorldSpec)
+		edit func(s *spec.WorldSpec)
 		want string
 	}{
 		// TGW guide: one subnet per Availability Zone in an attachment.
-		{"two subnets of one zone", func(s *WorldSpec) { s.TransitGateways[0].Attachments[0].Subnets = []string{"app-a", "app-tgw-a"} }, `are both in zone "a"`},
+		{"two subnets of one zone", func(s *spec.WorldSpec) { s.TransitGateways[0].Attachments[0].Subnets = []string{"app-a", "app-tgw-a"} }, `are both in zone "a"`},
 		// One attachment of a VPC to a transit gateway.
-		{"VPC attached twice", func(s *WorldSpec) {
-			s.TransitGateways[0].Attachments = append(s.TransitGateways[0].Attachments, TGWAttachmentSpec{Name: "att-app2", VPC: "app", Subnets: []string{"app-a"}})
+		{"VPC attached twice", func(s *spec.WorldSpec) {
+			s.TransitGateways[0].Attachments = append(s.TransitGateways[0].Attachments, spec.TGWAttachmentSpec{Name: "att-app2", VPC: "app", Subnets: []string{"app-a"}})
 		}, "is attached to tgw-hub already"},
 		// An attachment is associated with at most one route table.
-		{"two associations", func(s *WorldSpec) {
+		{"two associations", func(s *spec.WorldSpec) {
 			s.TransitGateways[0].RouteTables[1].Associations = append(s.TransitGateways[0].RouteTables[1].Associations, "att-app")
 		}, "is associated with tgw-rt-spokes already"},
-		{"route to no attachment", func(s *WorldSpec) { s.TransitGateways[0].RouteTables[0].Routes[0].Target = "att-nope" }, "is not an attachment of transit gateway tgw-hub"},
-		{"bad attachment state", func(s *WorldSpec) { s.TransitGateways[0].Attachments[0].State = "sleeping" }, "is not available, pending, deleted or failed"},
+		{"route to no attachment", func(s *spec.WorldSpec) { s.TransitGateways[0].RouteTables[0].Routes[0].Target = "att-nope" }, "is not an attachment of transit gateway tgw-hub"},
+		{"bad attachment state", func(s *spec.WorldSpec) { s.TransitGateways[0].Attachments[0].State = "sleeping" }, "is not available, pending, deleted or failed"},
 		// Site-to-Site VPN: the networks it joins may not overlap.
-		{"on-premises overlaps a VPC", func(s *WorldSpec) { s.OnPremises[0].CIDRs = []string{"10.10.0.0/16"} }, "overlaps VPC app"},
-		{"VPN ending nowhere", func(s *WorldSpec) { s.TransitGateways[0].Attachments = s.TransitGateways[0].Attachments[:4] }, "ends nowhere on the AWS side"},
-		{"customer gateway on a private address", func(s *WorldSpec) { s.OnPremises[0].CustomerGateway.IP = "10.9.9.9" }, "by a public address"},
-		{"VPN MTU above AWS's", func(s *WorldSpec) { s.VPNConnections[0].MTU = 1500 }, "outside 576-1446"},
-		{"tunnel state", func(s *WorldSpec) { s.VPNConnections[0].Tunnels = []TunnelSpec{{State: "sideways"}} }, "is not up or down"},
+		{"on-premises overlaps a VPC", func(s *spec.WorldSpec) { s.OnPremises[0].CIDRs = []string{"10.10.0.0/16"} }, "overlaps VPC app"},
+		{"VPN ending nowhere", func(s *spec.WorldSpec) { s.TransitGateways[0].Attachments = s.TransitGateways[0].Attachments[:4] }, "ends nowhere on the AWS side"},
+		{"customer gateway on a private address", func(s *spec.WorldSpec) { s.OnPremises[0].CustomerGateway.IP = "10.9.9.9" }, "by a public address"},
+		{"VPN MTU above AWS's", func(s *spec.WorldSpec) { s.VPNConnections[0].MTU = 1500 }, "outside 576-1446"},
+		{"tunnel state", func(s *spec.WorldSpec) { s.VPNConnections[0].Tunnels = []spec.TunnelSpec{{State: "sideways"}} }, "is not up or down"},
 		// VPC route propagation names a virtual private gateway of the VPC.
-		{"propagation from a gateway of another VPC", func(s *WorldSpec) { s.VPCs[0].RouteTables[0].Propagations = []string{"vgw-shared"} }, "is attached to VPC shared, not app"},
+		{"propagation from a gateway of another VPC", func(s *spec.WorldSpec) { s.VPCs[0].RouteTables[0].Propagations = []string{"vgw-shared"} }, "is attached to VPC shared, not app"},
 		// PrivateLink: only gateway endpoints are route targets, and their
 		// route's destination is the service's prefix list.
-		{"route to an interface endpoint", func(s *WorldSpec) {
-			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, RouteSpec{Destination: "52.94.0.0/16", Target: "vpce-secrets"})
+		{"route to an interface endpoint", func(s *spec.WorldSpec) {
+			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, spec.RouteSpec{Destination: "52.94.0.0/16", Target: "vpce-secrets"})
 		}, "only gateway endpoints are route targets"},
-		{"gateway endpoint route by CIDR", func(s *WorldSpec) {
-			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, RouteSpec{Destination: "52.216.0.0/16", Target: "vpce-s3"})
+		{"gateway endpoint route by CIDR", func(s *spec.WorldSpec) {
+			s.VPCs[1].RouteTables[0].Routes = append(s.VPCs[1].RouteTables[0].Routes, spec.RouteSpec{Destination: "52.216.0.0/16", Target: "vpce-s3"})
 		}, "has its prefix list (pl-s3) as destination"},
-		{"prefix list not covering its server", func(s *WorldSpec) { s.PrefixLists[0].CIDRs = []string{"3.5.0.0/19"} }, "does not cover server s3-api"},
-		{"endpoint of no server", func(s *WorldSpec) { s.VPCs[1].Endpoints[0].Server = "nobody" }, "is not an internet server"},
+		{"prefix list not covering its server", func(s *spec.WorldSpec) { s.PrefixLists[0].CIDRs = []string{"3.5.0.0/19"} }, "does not cover server s3-api"},
+		{"endpoint of no server", func(s *spec.WorldSpec) { s.VPCs[1].Endpoints[0].Server = "nobody" }, "is not an internet server"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -183,7 +184,7 @@ func (n *Net) ruledRequest(st *conn, req *tracer.HTTPRequest, path string, resp 
 		if fixed.StatusCode >= 400 {
 			h.Code, h.Blocks = tracer.LBFixedResponse, true
 			if r != nil {
-				e := LBRuleDeleteEdit{LB: l.name, Port: int(li.port), Priority: r.prio}
+				e := spec.LBRuleDeleteEdit{LB: l.name, Port: int(li.port), Priority: r.prio}
 				h.Edit, h.Fix = e, e.String()
 			} else {
 				h.Advice = "the listener's default action answers " + strconv.Itoa(fixed.StatusCode) + " itself: forward it to a target group"

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -24,8 +25,8 @@ import (
 // costs nothing.
 type listenerRules struct {
 	rules    []*lbRule // by priority, lowest first
-	redirect *RedirectSpec
-	fixed    *FixedResponseSpec
+	redirect *spec.RedirectSpec
+	fixed    *spec.FixedResponseSpec
 	def      tracer.Rule // the default action as a rule (Number 0)
 	certs    []*cert     // the certificate list beside the default one
 	// routes: rules or a default action other than forward/redirect https
@@ -43,30 +44,16 @@ type lbRule struct {
 	methods  []string
 	srcs     []netip.Prefix
 	tg       *targetGroup
-	redirect *RedirectSpec
-	fixed    *FixedResponseSpec
+	redirect *spec.RedirectSpec
+	fixed    *spec.FixedResponseSpec
 	rule     tracer.Rule
 }
-
-// ELB's quotas and formats for rule conditions and actions ("Condition
-// types for listener rules": up to three match evaluations per condition,
-// five per rule, 128 characters per host or path pattern; RedirectActionConfig
-// and FixedResponseActionConfig in the Elastic Load Balancing API Reference).
-const (
-	maxPerCondition = 3
-	maxPerRule      = 5
-	maxPattern      = 128
-	maxHeaderName   = 40
-	maxMethod       = 40
-	maxBody         = 1024
-	maxPriority     = 50000
-)
 
 // fixedContentTypes are the content types a fixed response may have
 // (FixedResponseActionConfig.ContentType).
 var fixedContentTypes = []string{"text/plain", "text/css", "text/html", "application/javascript", "application/json"}
 
-func (c *compiler) listenerRules(p string, l *lb, li *listener, lsn ListenerSpec) {
+func (c *compiler) listenerRules(p string, l *lb, li *listener, lsn spec.ListenerSpec) {
 	if len(lsn.Rules) == 0 && lsn.DefaultRedirect == nil && lsn.FixedResponse == nil && len(lsn.Certificates) == 0 {
 		return
 	}
@@ -127,8 +114,8 @@ func (c *compiler) listenerRules(p string, l *lb, li *listener, lsn ListenerSpec
 	for k, rs := range lsn.Rules {
 		rp := fmt.Sprintf("%s.rules[%d]", p, k)
 		r := &lbRule{prio: rs.Priority}
-		if rs.Priority < 1 || rs.Priority > maxPriority {
-			c.errf(rp+".priority", "priority %d is outside 1-%d (ELB's rule priorities; lower numbers are evaluated first)", rs.Priority, maxPriority)
+		if rs.Priority < 1 || rs.Priority > spec.MaxPriority {
+			c.errf(rp+".priority", "priority %d is outside 1-%d (ELB's rule priorities; lower numbers are evaluated first)", rs.Priority, spec.MaxPriority)
 		} else if j, dup := prios[rs.Priority]; dup {
 			c.errf(rp+".priority", "priority %d is already used by rules[%d]; each rule of a listener has its own priority", rs.Priority, j)
 		}
@@ -156,7 +143,7 @@ func (c *compiler) listenerRules(p string, l *lb, li *listener, lsn ListenerSpec
 			c.errf(rp, "a rule has exactly one action: forward, redirect or fixed_response (it has %d)", actions)
 		}
 		r.rule = tracer.Rule{Kind: tracer.RuleListener, Owner: l.name, Number: rs.Priority, PortLo: li.port, PortHi: li.port,
-			Text: "rule " + strconv.Itoa(rs.Priority) + " (" + conditionText(rs.Conditions) + ")"}
+			Text: "rule " + strconv.Itoa(rs.Priority) + " (" + spec.ConditionText(rs.Conditions) + ")"}
 		switch {
 		case r.tg != nil:
 			r.rule.Action, r.rule.Target = tracer.ActForward, r.tg.name
@@ -191,7 +178,7 @@ func mapKeys[V any](m map[string]V) []string {
 
 // didYouMean suggests the nearest of names, or says none.
 func ruleDidYouMean(name string, names []string) string {
-	if best := nearestName(name, names, 3); best != "" {
+	if best := spec.NearestName(name, names, 3); best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	if len(names) > 0 {
@@ -202,47 +189,47 @@ func ruleDidYouMean(name string, names []string) string {
 
 // ruleConditions checks a rule's conditions against ELB's formats and
 // quotas and compiles them into r.
-func (c *compiler) ruleConditions(p string, r *lbRule, cs RuleConditionSpec) {
+func (c *compiler) ruleConditions(p string, r *lbRule, cs spec.RuleConditionSpec) {
 	total := 0
 	count := func(key string, n int) {
 		total += n
-		if n > maxPerCondition {
-			c.errf(p+"."+key, "a condition takes at most %d values (ELB's match evaluations per condition); this has %d", maxPerCondition, n)
+		if n > spec.MaxPerCondition {
+			c.errf(p+"."+key, "a condition takes at most %d values (ELB's match evaluations per condition); this has %d", spec.MaxPerCondition, n)
 		}
 	}
 	count("host", len(cs.Host))
 	for k, h := range cs.Host {
-		if h == "" || len(h) > maxPattern || strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*?") != "" {
-			c.errf(fmt.Sprintf("%s.host[%d]", p, k), "host pattern %q: want up to %d of a-z, 0-9, - _ . and the wildcards * and ?", h, maxPattern)
+		if h == "" || len(h) > spec.MaxPattern || strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*?") != "" {
+			c.errf(fmt.Sprintf("%s.host[%d]", p, k), "host pattern %q: want up to %d of a-z, 0-9, - _ . and the wildcards * and ?", h, spec.MaxPattern)
 		}
 		r.hosts = append(r.hosts, strings.ToLower(h))
 	}
 	count("path", len(cs.Path))
 	for k, pa := range cs.Path {
-		if pa == "" || len(pa) > maxPattern || strings.ContainsRune(pa, ' ') {
-			c.errf(fmt.Sprintf("%s.path[%d]", p, k), "path pattern %q: want up to %d characters without spaces, such as /api/*", pa, maxPattern)
+		if pa == "" || len(pa) > spec.MaxPattern || strings.ContainsRune(pa, ' ') {
+			c.errf(fmt.Sprintf("%s.path[%d]", p, k), "path pattern %q: want up to %d characters without spaces, such as /api/*", pa, spec.MaxPattern)
 		}
 		r.paths = append(r.paths, pa)
 	}
 	if h := cs.HTTPHeader; h != nil {
 		count("http_header.values", len(h.Values))
-		if h.Name == "" || len(h.Name) > maxHeaderName || strings.ContainsAny(h.Name, " :*?") {
-			c.errf(p+".http_header.name", "header name %q: want a header's name of up to %d characters, such as User-Agent (no wildcards)", h.Name, maxHeaderName)
+		if h.Name == "" || len(h.Name) > spec.MaxHeaderName || strings.ContainsAny(h.Name, " :*?") {
+			c.errf(p+".http_header.name", "header name %q: want a header's name of up to %d characters, such as User-Agent (no wildcards)", h.Name, spec.MaxHeaderName)
 		}
 		if len(h.Values) == 0 {
 			c.errf(p+".http_header.values", "an http_header condition needs values to match")
 		}
 		r.header = strings.ToLower(h.Name)
 		for k, v := range h.Values {
-			if v == "" || len(v) > maxPattern {
-				c.errf(fmt.Sprintf("%s.http_header.values[%d]", p, k), "header value %q: want 1 to %d characters", v, maxPattern)
+			if v == "" || len(v) > spec.MaxPattern {
+				c.errf(fmt.Sprintf("%s.http_header.values[%d]", p, k), "header value %q: want 1 to %d characters", v, spec.MaxPattern)
 			}
 			r.hvals = append(r.hvals, strings.ToLower(v))
 		}
 	}
 	count("http_method", len(cs.Method))
 	for k, m := range cs.Method {
-		if m == "" || len(m) > maxMethod || strings.Trim(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") != "" {
+		if m == "" || len(m) > spec.MaxMethod || strings.Trim(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") != "" {
 			c.errf(fmt.Sprintf("%s.http_method[%d]", p, k), "method %q: want an HTTP method in capitals, such as GET or POST (methods match case-sensitively, without wildcards)", m)
 		}
 		r.methods = append(r.methods, m)
@@ -259,38 +246,16 @@ func (c *compiler) ruleConditions(p string, r *lbRule, cs RuleConditionSpec) {
 	switch {
 	case total == 0:
 		c.errf(p, "a rule needs at least one condition (host, path, http_header, http_method or source_ip); the default action covers everything else")
-	case total > maxPerRule:
-		c.errf(p, "a rule takes at most %d condition values in all (ELB's match evaluations per rule); this has %d", maxPerRule, total)
+	case total > spec.MaxPerRule:
+		c.errf(p, "a rule takes at most %d condition values in all (ELB's match evaluations per rule); this has %d", spec.MaxPerRule, total)
 	}
-}
-
-// conditionText is a rule's conditions in a few words: "path /api/*",
-// "host api.example.com, path /v2/*".
-func conditionText(cs RuleConditionSpec) string {
-	var parts []string
-	if len(cs.Host) > 0 {
-		parts = append(parts, "host "+strings.Join(cs.Host, " or "))
-	}
-	if len(cs.Path) > 0 {
-		parts = append(parts, "path "+strings.Join(cs.Path, " or "))
-	}
-	if h := cs.HTTPHeader; h != nil {
-		parts = append(parts, "header "+h.Name+": "+strings.Join(h.Values, " or "))
-	}
-	if len(cs.Method) > 0 {
-		parts = append(parts, "method "+strings.Join(cs.Method, " or "))
-	}
-	if len(cs.SourceIP) > 0 {
-		parts = append(parts, "source "+strings.Join(cs.SourceIP, " or "))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // redirectSpec checks a redirect action (RedirectActionConfig): protocol
 // HTTP, HTTPS or #{protocol}, never HTTPS to HTTP; port 1-65535 or
 // #{port}; an absolute path; status HTTP_301 or HTTP_302; and at least
 // one of protocol, host, port or path changed, "to avoid a redirect loop".
-func (c *compiler) redirectSpec(p string, li *listener, r *RedirectSpec) {
+func (c *compiler) redirectSpec(p string, li *listener, r *spec.RedirectSpec) {
 	proto := strings.ToLower(r.Protocol)
 	switch proto {
 	case "", "#{protocol}", "http", "https":
@@ -305,14 +270,14 @@ func (c *compiler) redirectSpec(p string, li *listener, r *RedirectSpec) {
 			c.errf(p+".port", "redirect port %q: want 1-65535 or #{port}", r.Port)
 		}
 	}
-	if len(r.Host) > maxPattern || strings.Trim(strings.ReplaceAll(r.Host, "#{host}", ""), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != "" {
+	if len(r.Host) > spec.MaxPattern || strings.Trim(strings.ReplaceAll(r.Host, "#{host}", ""), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != "" {
 		c.errf(p+".host", "redirect host %q: want a host name (letters, digits, - and .), which may use #{host}", r.Host)
 	}
-	if r.Path != "" && (!strings.HasPrefix(r.Path, "/") || len(r.Path) > maxPattern) {
-		c.errf(p+".path", "redirect path %q: want an absolute path starting with /, up to %d characters (it may use #{path})", r.Path, maxPattern)
+	if r.Path != "" && (!strings.HasPrefix(r.Path, "/") || len(r.Path) > spec.MaxPattern) {
+		c.errf(p+".path", "redirect path %q: want an absolute path starting with /, up to %d characters (it may use #{path})", r.Path, spec.MaxPattern)
 	}
-	if strings.HasPrefix(r.Query, "?") || len(r.Query) > maxPattern {
-		c.errf(p+".query", "redirect query %q: want up to %d characters without the leading ?", r.Query, maxPattern)
+	if strings.HasPrefix(r.Query, "?") || len(r.Query) > spec.MaxPattern {
+		c.errf(p+".query", "redirect query %q: want up to %d characters without the leading ?", r.Query, spec.MaxPattern)
 	}
 	switch r.StatusCode {
 	case "", "HTTP_301", "HTTP_302":
@@ -331,7 +296,7 @@ func (c *compiler) redirectSpec(p string, li *listener, r *RedirectSpec) {
 // fixedSpec checks a fixed-response action (FixedResponseActionConfig):
 // a 2XX, 4XX or 5XX status, one of five content types, a body of up to
 // 1024 characters.
-func (c *compiler) fixedSpec(p string, f *FixedResponseSpec) {
+func (c *compiler) fixedSpec(p string, f *spec.FixedResponseSpec) {
 	s := f.StatusCode
 	if !(s >= 200 && s <= 299 || s >= 400 && s <= 599) {
 		c.errf(p+".status_code", "fixed response status %d: want a 2XX, 4XX or 5XX code", s)
@@ -339,8 +304,8 @@ func (c *compiler) fixedSpec(p string, f *FixedResponseSpec) {
 	if f.ContentType != "" && !slices.Contains(fixedContentTypes, f.ContentType) {
 		c.errf(p+".content_type", "content_type %q: want one of %s", f.ContentType, strings.Join(fixedContentTypes, ", "))
 	}
-	if len(f.MessageBody) > maxBody {
-		c.errf(p+".message_body", "message_body has %d characters; a fixed response holds at most %d", len(f.MessageBody), maxBody)
+	if len(f.MessageBody) > spec.MaxBody {
+		c.errf(p+".message_body", "message_body has %d characters; a fixed response holds at most %d", len(f.MessageBody), spec.MaxBody)
 	}
 }
 
@@ -439,7 +404,7 @@ func (lr *listenerRules) decide(q *ruleRequest) *lbRule {
 // components left empty keep the request's own, and #{protocol}, #{host},
 // #{port}, #{path} (without its leading /) and #{query} are replaced
 // (RedirectActionConfig). ELB writes the port into the Location.
-func redirectLocation(r *RedirectSpec, scheme, host string, port uint16, path, query string) string {
+func redirectLocation(r *spec.RedirectSpec, scheme, host string, port uint16, path, query string) string {
 	sub := func(s string) string {
 		if !strings.Contains(s, "#{") {
 			return s
@@ -475,7 +440,7 @@ func redirectLocation(r *RedirectSpec, scheme, host string, port uint16, path, q
 }
 
 // redirectStatus is the redirect's HTTP status: 301 unless HTTP_302.
-func redirectStatus(r *RedirectSpec) int {
+func redirectStatus(r *spec.RedirectSpec) int {
 	if r.StatusCode == "HTTP_302" {
 		return 302
 	}

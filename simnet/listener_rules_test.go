@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -192,13 +193,13 @@ func TestRuleMatches(t *testing.T) {
 // Reference, RedirectActionConfig).
 func TestRedirectLocation(t *testing.T) {
 	tests := []struct {
-		r    RedirectSpec
+		r    spec.RedirectSpec
 		want string
 	}{
-		{RedirectSpec{Protocol: "HTTPS", Port: "443"}, "https://shop.example.com:443/a/b?x=1"},
-		{RedirectSpec{Host: "www.#{host}"}, "http://www.shop.example.com:80/a/b?x=1"},
-		{RedirectSpec{Path: "/new/#{path}", Query: "#{query}&y=2"}, "http://shop.example.com:80/new/a/b?x=1&y=2"},
-		{RedirectSpec{Protocol: "#{protocol}", Port: "#{port}", Path: "/"}, "http://shop.example.com:80/?x=1"},
+		{spec.RedirectSpec{Protocol: "HTTPS", Port: "443"}, "https://shop.example.com:443/a/b?x=1"},
+		{spec.RedirectSpec{Host: "www.#{host}"}, "http://www.shop.example.com:80/a/b?x=1"},
+		{spec.RedirectSpec{Path: "/new/#{path}", Query: "#{query}&y=2"}, "http://shop.example.com:80/new/a/b?x=1&y=2"},
+		{spec.RedirectSpec{Protocol: "#{protocol}", Port: "#{port}", Path: "/"}, "http://shop.example.com:80/?x=1"},
 	}
 	for _, tt := range tests {
 		if got := redirectLocation(&tt.r, "http", "shop.example.com", 80, "/a/b", "x=1"); got != tt.want {
@@ -209,88 +210,98 @@ func TestRedirectLocation(t *testing.T) {
 
 // TestListenerRulesRefused: what ELB refuses, the world refuses at load.
 func TestListenerRulesRefused(t *testing.T) {
-	fwd := func(prio int, path, tg string) ListenerRuleSpec {
-		return ListenerRuleSpec{Priority: prio, Conditions: RuleConditionSpec{Path: []string{path}}, Forward: tg}
+	fwd := func(prio int, path, tg string) spec.ListenerRuleSpec {
+		return spec.ListenerRuleSpec{Priority: prio, Conditions: spec.RuleConditionSpec{Path: []string{path}}, Forward: tg}
 	}
 	tests := []struct {
 		name string
-		edit func(li *ListenerSpec, s *WorldSpec)
+		edit func(li *spec.ListenerSpec, s *spec.WorldSpec)
 		want string
 	}{
 		// "Listener rules": priorities 1-50000, one per rule.
-		{"priority zero", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{fwd(0, "/a", "tg-app")} }, "priority 0 is outside 1-50000"},
-		{"priority too big", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{fwd(50001, "/a", "tg-app")} }, "outside 1-50000"},
-		{"duplicate priority", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{fwd(10, "/a", "tg-app"), fwd(10, "/b", "tg-app")}
+		{"priority zero", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{fwd(0, "/a", "tg-app")}
+		}, "priority 0 is outside 1-50000"},
+		{"priority too big", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{fwd(50001, "/a", "tg-app")}
+		}, "outside 1-50000"},
+		{"duplicate priority", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{fwd(10, "/a", "tg-app"), fwd(10, "/b", "tg-app")}
 		}, "priority 10 is already used by rules[0]"},
 		// "Rule action types": one action per rule (forward, redirect,
 		// fixed-response are terminal).
-		{"two actions", func(li *ListenerSpec, s *WorldSpec) {
+		{"two actions", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
 			r := fwd(1, "/a", "tg-app")
-			r.FixedResponse = &FixedResponseSpec{StatusCode: 503}
-			li.Rules = []ListenerRuleSpec{r}
+			r.FixedResponse = &spec.FixedResponseSpec{StatusCode: 503}
+			li.Rules = []spec.ListenerRuleSpec{r}
 		}, "exactly one action"},
-		{"no action", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{fwd(1, "/a", "")} }, "exactly one action"},
-		{"forward to a missing group", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{fwd(1, "/a", "tg-ap")} }, `target group "tg-ap" does not exist in load balancer web-lb (did you mean tg-app?)`},
+		{"no action", func(li *spec.ListenerSpec, s *spec.WorldSpec) { li.Rules = []spec.ListenerRuleSpec{fwd(1, "/a", "")} }, "exactly one action"},
+		{"forward to a missing group", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{fwd(1, "/a", "tg-ap")}
+		}, `target group "tg-ap" does not exist in load balancer web-lb (did you mean tg-app?)`},
 		// "Add a listener rule": each rule needs a condition.
-		{"no condition", func(li *ListenerSpec, s *WorldSpec) { li.Rules = []ListenerRuleSpec{{Priority: 1, Forward: "tg-app"}} }, "needs at least one condition"},
+		{"no condition", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Forward: "tg-app"}}
+		}, "needs at least one condition"},
 		// "Condition types": three values per condition, five per rule.
-		{"four paths", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{Path: []string{"/a", "/b", "/c", "/d"}}, Forward: "tg-app"}}
+		{"four paths", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{Path: []string{"/a", "/b", "/c", "/d"}}, Forward: "tg-app"}}
 		}, "at most 3 values"},
-		{"six values", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{Path: []string{"/a", "/b", "/c"}, Host: []string{"a.com", "b.com", "c.com"}}, Forward: "tg-app"}}
+		{"six values", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{Path: []string{"/a", "/b", "/c"}, Host: []string{"a.com", "b.com", "c.com"}}, Forward: "tg-app"}}
 		}, "at most 5 condition values"},
-		{"bad CIDR", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{SourceIP: []string{"10.0.0.300/8"}}, Forward: "tg-app"}}
+		{"bad CIDR", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{SourceIP: []string{"10.0.0.300/8"}}, Forward: "tg-app"}}
 		}, "is not a CIDR"},
-		{"bad host pattern", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{Host: []string{"shop example"}}, Forward: "tg-app"}}
+		{"bad host pattern", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{Host: []string{"shop example"}}, Forward: "tg-app"}}
 		}, "host pattern"},
-		{"lower-case method", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{Method: []string{"get"}}, Forward: "tg-app"}}
+		{"lower-case method", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{Method: []string{"get"}}, Forward: "tg-app"}}
 		}, "in capitals"},
 		// RedirectActionConfig: at least one of protocol, host, port,
 		// path must change "to avoid a redirect loop".
-		{"redirect that changes nothing", func(li *ListenerSpec, s *WorldSpec) {
-			li.Rules = []ListenerRuleSpec{{Priority: 1, Conditions: RuleConditionSpec{Path: []string{"/a"}}, Redirect: &RedirectSpec{Protocol: "HTTPS", Port: "443", Query: "x=1"}}}
+		{"redirect that changes nothing", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.Rules = []spec.ListenerRuleSpec{{Priority: 1, Conditions: spec.RuleConditionSpec{Path: []string{"/a"}}, Redirect: &spec.RedirectSpec{Protocol: "HTTPS", Port: "443", Query: "x=1"}}}
 		}, "changes none of protocol, host, port or path"},
-		{"default redirect that changes nothing", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Host: "#{host}", Path: "/#{path}"}
+		{"default redirect that changes nothing", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &spec.RedirectSpec{Host: "#{host}", Path: "/#{path}"}
 		}, "changes none of protocol, host, port or path"},
 		// "You cannot redirect HTTPS to HTTP."
-		{"https to http", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Protocol: "HTTP"}
+		{"https to http", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &spec.RedirectSpec{Protocol: "HTTP"}
 		}, "cannot redirect to HTTP"},
-		{"redirect status", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Host: "www.example.com", StatusCode: "HTTP_307"}
+		{"redirect status", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &spec.RedirectSpec{Host: "www.example.com", StatusCode: "HTTP_307"}
 		}, "HTTP_301"},
-		{"redirect port", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Port: "70000"}
+		{"redirect port", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &spec.RedirectSpec{Port: "70000"}
 		}, "want 1-65535"},
-		{"redirect path", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.DefaultRedirect = "", &RedirectSpec{Path: "new"}
+		{"redirect path", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.DefaultRedirect = "", &spec.RedirectSpec{Path: "new"}
 		}, "absolute path"},
 		// FixedResponseActionConfig: 2XX, 4XX, 5XX; five content types;
 		// 1024 characters.
-		{"fixed 302", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 302}
+		{"fixed 302", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.FixedResponse = "", &spec.FixedResponseSpec{StatusCode: 302}
 		}, "2XX, 4XX or 5XX"},
-		{"fixed content type", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 503, ContentType: "image/png"}
+		{"fixed content type", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.FixedResponse = "", &spec.FixedResponseSpec{StatusCode: 503, ContentType: "image/png"}
 		}, "content_type"},
-		{"fixed body", func(li *ListenerSpec, s *WorldSpec) {
-			li.TargetGroup, li.FixedResponse = "", &FixedResponseSpec{StatusCode: 503, MessageBody: strings.Repeat("x", 1025)}
+		{"fixed body", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.TargetGroup, li.FixedResponse = "", &spec.FixedResponseSpec{StatusCode: 503, MessageBody: strings.Repeat("x", 1025)}
 		}, "at most 1024"},
-		{"two default actions", func(li *ListenerSpec, s *WorldSpec) { li.FixedResponse = &FixedResponseSpec{StatusCode: 503} }, "exactly one default action"},
+		{"two default actions", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
+			li.FixedResponse = &spec.FixedResponseSpec{StatusCode: 503}
+		}, "exactly one default action"},
 		// SSL certificates: the list names certificates that exist.
-		{"missing certificate", func(li *ListenerSpec, s *WorldSpec) { li.Certificates = []string{"nope-cert"} }, `certificate "nope-cert" does not exist`},
+		{"missing certificate", func(li *spec.ListenerSpec, s *spec.WorldSpec) { li.Certificates = []string{"nope-cert"} }, `certificate "nope-cert" does not exist`},
 		// Rules are an application balancer's http/https listeners'.
-		{"rules on a network balancer", func(li *ListenerSpec, s *WorldSpec) {
+		{"rules on a network balancer", func(li *spec.ListenerSpec, s *spec.WorldSpec) {
 			lb := &s.VPCs[0].LoadBalancers[0]
 			lb.Type = "network"
 			lb.SecurityGroups = nil
-			lb.Listeners = []ListenerSpec{{Port: 443, Protocol: "tcp", TargetGroup: "tg-app", Rules: []ListenerRuleSpec{fwd(1, "/a", "tg-app")}}}
+			lb.Listeners = []spec.ListenerSpec{{Port: 443, Protocol: "tcp", TargetGroup: "tg-app", Rules: []spec.ListenerRuleSpec{fwd(1, "/a", "tg-app")}}}
 			lb.TargetGroups[0].Protocol = "tcp"
 		}, "only http and https listeners of application load balancers have rules"},
 	}
@@ -315,7 +326,7 @@ func TestListenerRuleProblemPosition(t *testing.T) {
 	}
 	bad := strings.Replace(string(b), "{priority: 20,", "{priority: 10,", 1)
 	_, err = Parse("rules.yaml", []byte(bad))
-	var e *Error
+	var e *spec.Error
 	if !errors.As(err, &e) || len(e.Problems) == 0 {
 		t.Fatalf("Parse: %v; want problems", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -242,7 +243,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		return false
 	case !svc.running:
 		t.blockEdit(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
-			ServiceEdit{Host: h.name, Service: svc.name, Op: "start"})
+			spec.ServiceEdit{Host: h.name, Service: svc.name, Op: "start"})
 		return false
 	case svc.own && p.dst.IsLoopback():
 		t.block(h.name, tracer.KindSocket, p, tracer.PortClosed, fmt.Sprintf("service %s listens on %s:%d only; nothing listens on %s:%d: connection refused", svc.name, svc.bind, svc.port, p.dst, svc.port), nil,
@@ -250,7 +251,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		return false
 	case svc.loop && !p.src.IsLoopback():
 		t.blockEdit(h.name, tracer.KindSocket, p, tracer.BoundToLoopback, fmt.Sprintf("service %s listens on 127.0.0.1:%d only; %s from %s is refused", svc.name, svc.port, p.proto, p.src), nil,
-			ServiceEdit{Host: h.name, Service: svc.name, Op: "bind", Bind: "0.0.0.0"})
+			spec.ServiceEdit{Host: h.name, Service: svc.name, Op: "bind", Bind: "0.0.0.0"})
 		return false
 	}
 	st.svc = svc

@@ -1,73 +1,12 @@
 package simnet
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"strings"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
-
-// ErrInvalid is wrapped by every error about a bad world file; test it with
-// errors.Is.
-var ErrInvalid = errors.New("invalid world")
-
-// MaxFileSize is the default bound of what Parse reads, so that a huge
-// file cannot exhaust memory: a generated world of 100,000 instances and a
-// million rules is some 90 MiB. WorldDoc.MaxSize is the bound in force
-// (pathlab --max-world-size).
-const MaxFileSize = 256 << 20
-
-// maxExpandedNodes bounds what aliases may expand to (billion laughs).
-const maxExpandedNodes = 200_000
-
-// Problem is one thing wrong with a world file.
-type Problem struct {
-	File string `json:"file"`
-	Line int    `json:"line"` // 0 when unknown
-	Col  int    `json:"col"`
-	Path string `json:"path,omitempty"` // the YAML path, such as $.vpcs[0].subnets[1].cidr
-	Msg  string `json:"message"`
-}
-
-func (p Problem) String() string {
-	file := p.File
-	if file == "" {
-		file = "<world>"
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", file, p.Line, p.Col, p.Msg)
-	}
-	if p.Path != "" {
-		return fmt.Sprintf("%s: %s: %s", file, p.Path, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s", file, p.Msg)
-}
-
-// Error is a bad world file: every problem found, in file order.
-type Error struct {
-	File     string
-	Problems []Problem
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	for i, p := range e.Problems {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.String())
-	}
-	return b.String()
-}
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // Load reads, validates and compiles a world file.
 func Load(path string) (*World, error) {
-	data, err := readWorldFile(path)
+	data, err := spec.ReadWorldFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -76,50 +15,12 @@ func Load(path string) (*World, error) {
 }
 
 // LoadSpec reads and validates a world file without compiling it.
-func LoadSpec(path string) (*WorldSpec, error) {
-	data, err := readWorldFile(path)
+func LoadSpec(path string) (*spec.WorldSpec, error) {
+	data, err := spec.ReadWorldFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return ParseSpec(path, data)
-}
-
-// readWorldFile reads a world file, at most MaxFileSize bytes of it.
-func readWorldFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", errors.Unwrap(err))}}}
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: "this is a directory; give a world file (YAML)"}}}
-	}
-	limit := int64(WorldDoc.MaxSize)
-	var buf bytes.Buffer
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
-		buf.Grow(int(fi.Size()) + 1)
-	}
-	// Read in chunks, so that a stream of NUL bytes (/dev/zero) is refused
-	// at its first chunk, not read up to the limit.
-	chunk := make([]byte, 1<<20)
-	for {
-		k, err := f.Read(chunk)
-		if bytes.IndexByte(chunk[:k], 0) >= 0 {
-			line := 1 + bytes.Count(buf.Bytes(), []byte("\n")) + bytes.Count(chunk[:bytes.IndexByte(chunk[:k], 0)], []byte("\n"))
-			return nil, &Error{File: path, Problems: []Problem{{File: path, Line: line, Col: 1, Msg: "the file is not text (it holds control bytes); is this a world file?"}}}
-		}
-		buf.Write(chunk[:k])
-		if int64(buf.Len()) > limit {
-			return nil, &Error{File: path, Problems: []Problem{{File: path, Line: 1, Col: 1, Msg: WorldDoc.tooLarge()}}}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", err)}}}
-		}
-	}
-	return buf.Bytes(), nil
 }
 
 // Parse parses, validates and compiles a world from memory; name is used in
@@ -132,32 +33,32 @@ func Parse(name string, data []byte) (*World, error) {
 // ParseSpec parses a world file strictly (unknown fields are errors) and
 // validates it as a whole: the error lists every problem, each with its
 // line and column.
-func ParseSpec(name string, data []byte) (*WorldSpec, error) {
+func ParseSpec(name string, data []byte) (*spec.WorldSpec, error) {
 	spec, _, err := parseWorld(name, data)
 	return spec, err
 }
 
 // parseWorld parses, decodes and compiles a world once: validating is
 // compiling, so the World that validation builds is the one returned.
-func parseWorld(name string, data []byte) (*WorldSpec, *World, error) {
-	if spec, w, problems := fastWorld(name, data); w != nil {
-		return spec, w, nil
+func parseWorld(name string, data []byte) (*spec.WorldSpec, *World, error) {
+	if ws, w, problems := fastWorld(name, data); w != nil {
+		return ws, w, nil
 	} else if problems != nil {
-		return nil, nil, &Error{File: name, Problems: problems}
+		return nil, nil, &spec.Error{File: name, Problems: problems}
 	}
-	file, problems := WorldDoc.Parse(name, data)
+	file, problems := spec.WorldDoc.Parse(name, data)
 	if problems != nil {
-		return nil, nil, &Error{File: name, Problems: problems}
+		return nil, nil, &spec.Error{File: name, Problems: problems}
 	}
-	var spec WorldSpec
-	if problems := WorldDoc.Decode(name, file, &spec); problems != nil {
-		return nil, nil, &Error{File: name, Problems: problems}
+	var ws spec.WorldSpec
+	if problems := spec.WorldDoc.Decode(name, file, &ws); problems != nil {
+		return nil, nil, &spec.Error{File: name, Problems: problems}
 	}
-	w, problems := compile(&spec)
+	w, problems := compile(&ws)
 	if len(problems) > 0 {
-		Locate(name, file, problems)
-		return nil, nil, &Error{File: name, Problems: problems}
+		spec.Locate(name, file, problems)
+		return nil, nil, &spec.Error{File: name, Problems: problems}
 	}
-	Locate(name, file, w.warnings)
-	return &spec, w, nil
+	spec.Locate(name, file, w.warnings)
+	return &ws, w, nil
 }

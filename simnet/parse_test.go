@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -46,10 +47,10 @@ func TestBadWorlds(t *testing.T) {
 		t.Run(strings.TrimSuffix(tt.file, ".yaml"), func(t *testing.T) {
 			path := filepath.Join(repoRoot, "testdata", "worlds", "bad", tt.file)
 			_, err := Load(path)
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, spec.ErrInvalid) {
 				t.Fatalf("Load(%s) = %v; want an ErrInvalid error", tt.file, err)
 			}
-			var e *Error
+			var e *spec.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("error %T is not a *simnet.Error", err)
 			}
@@ -83,7 +84,7 @@ func TestAliasBombBoundedMemory(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err = ParseSpec("bomb.yaml", data)
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, ErrInvalid) {
+	if !errors.Is(err, spec.ErrInvalid) {
 		t.Fatalf("ParseSpec = %v; want it refused", err)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
@@ -127,9 +128,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("- a\n- b\n"))
 	f.Add([]byte("name: &a x\nb: *a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		spec, err := ParseSpec("fuzz.yaml", data)
+		ws, err := ParseSpec("fuzz.yaml", data)
 		if err != nil {
-			var e *Error
+			var e *spec.Error
 			if !errors.As(err, &e) || len(e.Problems) == 0 {
 				t.Fatalf("error %v (%T) is not a *simnet.Error with problems", err, err)
 			}
@@ -140,7 +141,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		w, err := Compile(spec)
+		w, err := Compile(ws)
 		if err != nil {
 			t.Fatalf("a spec that validated does not compile: %v", err)
 		}

@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"fmt"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"strings"
 	"testing"
 )
@@ -52,7 +53,7 @@ func TestPrescanRefusesPathological(t *testing.T) {
 	for _, tt := range pathological() {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseSpec("p.yaml", []byte(tt.data))
-			e, ok := err.(*Error)
+			e, ok := err.(*spec.Error)
 			if !ok || len(e.Problems) != 1 {
 				t.Fatalf("ParseSpec = %v; want one problem", err)
 			}
@@ -73,8 +74,8 @@ func TestPrescanPassesRealFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if lim := prescan(b); lim != nil {
-			t.Errorf("built-in %s: %d:%d: %s", name, lim.line, lim.col, lim.msg)
+		if lim := spec.Prescan(b); lim != nil {
+			t.Errorf("built-in %s: %d:%d: %s", name, lim.Line, lim.Col, lim.Msg)
 		}
 	}
 	tricky := "name: w # [[[[ not a bracket\n" +
@@ -82,16 +83,16 @@ func TestPrescanPassesRealFiles(t *testing.T) {
 		"clock: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\n" +
 		"x: 'it''s [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n" +
 		"y: a[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
-	if lim := prescan([]byte(tricky)); lim != nil {
-		t.Errorf("%d:%d: %s", lim.line, lim.col, lim.msg)
+	if lim := spec.Prescan([]byte(tricky)); lim != nil {
+		t.Errorf("%d:%d: %s", lim.Line, lim.Col, lim.Msg)
 	}
 	var wide strings.Builder
 	wide.WriteString("name: w\nvpcs:\n")
 	for i := range 900 {
 		fmt.Fprintf(&wide, "  - {name: v%d, cidr: 10.0.0.0/16}\n", i)
 	}
-	if lim := prescan([]byte(wide.String())); lim != nil {
-		t.Errorf("900 VPCs: %d:%d: %s", lim.line, lim.col, lim.msg)
+	if lim := spec.Prescan([]byte(wide.String())); lim != nil {
+		t.Errorf("900 VPCs: %d:%d: %s", lim.Line, lim.Col, lim.Msg)
 	}
 }
 
@@ -101,12 +102,12 @@ func TestPrescanPassesRealFiles(t *testing.T) {
 func BenchmarkPrescanLimits(b *testing.B) {
 	var atKeys, atDepth, atEntries strings.Builder
 	atKeys.WriteString("name: w\n")
-	for i := range MaxKeysPerMapping - 1 {
+	for i := range spec.MaxKeysPerMapping - 1 {
 		fmt.Fprintf(&atKeys, "k%d: v\n", i)
 	}
-	atDepth.WriteString("name: w\nx: " + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + "\n")
+	atDepth.WriteString("name: w\nx: " + strings.Repeat("[", spec.MaxDepth-1) + strings.Repeat("]", spec.MaxDepth-1) + "\n")
 	atEntries.WriteString("name: w\nx:\n")
-	for range MaxEntries/4 - 10 { // 4 entries a line: the item, two keys, a comma
+	for range spec.MaxEntries/4 - 10 { // 4 entries a line: the item, two keys, a comma
 		atEntries.WriteString("  - {a: 1, b: 2}\n")
 	}
 	cases := []struct{ name, data string }{
@@ -122,7 +123,7 @@ func BenchmarkPrescanLimits(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.data)))
 			for b.Loop() {
-				WorldDoc.Parse("b.yaml", []byte(c.data))
+				spec.WorldDoc.Parse("b.yaml", []byte(c.data))
 			}
 		})
 	}
@@ -133,18 +134,18 @@ func BenchmarkPrescanLimits(b *testing.B) {
 func BenchmarkPrescanWorstSpread(b *testing.B) {
 	var s strings.Builder
 	s.WriteString("name: w\nx:\n")
-	for m := range MaxEntries/(MaxKeysPerMapping+1) - 1 {
+	for m := range spec.MaxEntries/(spec.MaxKeysPerMapping+1) - 1 {
 		fmt.Fprintf(&s, "  m%d:\n", m)
-		for k := range MaxKeysPerMapping - 1 {
+		for k := range spec.MaxKeysPerMapping - 1 {
 			fmt.Fprintf(&s, "    k%d: v\n", k)
 		}
 	}
-	if lim := prescan([]byte(s.String())); lim != nil {
-		b.Fatalf("%d:%d: %s", lim.line, lim.col, lim.msg)
+	if lim := spec.Prescan([]byte(s.String())); lim != nil {
+		b.Fatalf("%d:%d: %s", lim.Line, lim.Col, lim.Msg)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(s.Len()))
 	for b.Loop() {
-		WorldDoc.Parse("b.yaml", []byte(s.String()))
+		spec.WorldDoc.Parse("b.yaml", []byte(s.String()))
 	}
 }

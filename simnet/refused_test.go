@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -34,7 +35,7 @@ func TestRefusalTravelsBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.edit != "" {
-				e, err := ParseEdit(tt.edit)
+				e, err := spec.ParseEdit(tt.edit)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -157,7 +158,7 @@ func TestResolverCacheOutlivesFix(t *testing.T) {
 	}
 	// The record is pointed at an address nothing uses.
 	s := w.Spec()
-	e, err := ParseEdit("dns internal.shop set db A 10.0.20.99")
+	e, err := spec.ParseEdit("dns internal.shop set db A 10.0.20.99")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -68,9 +69,9 @@ func (t *walk) toTGW(sn *subnet, r *route, p *pkt, depth int) *iface {
 	zone := t.w.hy.zones[sn]
 	i := att.inZone(t.w, zone)
 	if i < 0 {
-		var fix Edit
+		var fix spec.Edit
 		if cand := t.w.subnetInZone(v, zone, sn); cand != nil {
-			fix = AttachmentEdit{Attachment: att.name, Op: "subnet-add", Arg: cand.name}
+			fix = spec.AttachmentEdit{Attachment: att.name, Op: "subnet-add", Arg: cand.name}
 		}
 		t.blockAt(att.name, tracer.KindTGWAttachment, sn.name, p, tracer.TGWZoneNotAttached,
 			fmt.Sprintf("subnet %s is in zone %q, where attachment %s has no subnet: traffic from that zone cannot reach %s (its zones: %s)", sn.name, zone, att.name, g.name, t.w.attZones(att)),
@@ -115,9 +116,9 @@ func (t *walk) tgwForward(g *tgw, in *tgwAttachment, zone string, p *pkt, depth 
 		if !r.blackhole {
 			why = fmt.Sprintf("attachment %s, which is %s", r.att.name, r.att.state)
 		}
-		var fix Edit
+		var fix spec.Edit
 		if r.blackhole {
-			fix = RouteEdit{Table: tbl.name, Op: "remove", Dest: r.dst}
+			fix = spec.RouteEdit{Table: tbl.name, Op: "remove", Dest: r.dst}
 		}
 		t.blockAt(tbl.name, tracer.KindTGWRouteTable, "", p, tracer.TGWBlackhole,
 			fmt.Sprintf("%s matches %s in %s: %s, so the packet is dropped%s", p.dst, r.dst, tbl.name, why, replyNote(p)), &r.rule, fix,
@@ -213,9 +214,9 @@ func (t *walk) appliance(app *iface, p *pkt) bool {
 	}
 	t.retApp = app
 	att := t.enteredFrom
-	var fix Edit
+	var fix spec.Edit
 	if !att.appliance {
-		fix = AttachmentEdit{Attachment: att.name, Op: "appliance-mode", Arg: "on"}
+		fix = spec.AttachmentEdit{Attachment: att.name, Op: "appliance-mode", Arg: "on"}
 	}
 	t.blockAt(att.name, tracer.KindTGWAttachment, app.name, p, tracer.TGWAsymmetricReturn,
 		fmt.Sprintf("the request crossed appliance %s, but the reply enters VPC %s in another zone and reaches %s, which never saw the connection and drops it (appliance mode is off on %s, so the gateway keeps each direction in its own zone)",

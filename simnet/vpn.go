@@ -3,6 +3,7 @@ package simnet
 import (
 	"fmt"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -69,9 +70,9 @@ func (t *walk) tunnel(vc *vpnConn, p *pkt) bool {
 		} else if len(vc.tunnels) == 1 {
 			why = "its tunnel is down"
 		}
-		var fix Edit
+		var fix spec.Edit
 		if vc.active && len(vc.tunnels) > 0 {
-			fix = VPNEdit{VPN: vc.name, Op: "tunnel", Tunnel: 1, Arg: "up"}
+			fix = spec.VPNEdit{VPN: vc.name, Op: "tunnel", Tunnel: 1, Arg: "up"}
 		}
 		t.blockAt(vc.name, tracer.KindVPNConnection, vc.cgw, p, tracer.VPNTunnelDown,
 			fmt.Sprintf("VPN connection %s to customer gateway %s carries nothing: %s%s", vc.name, vc.cgw, why, replyNote(p)), nil, fix,

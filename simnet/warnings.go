@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"fmt"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"strings"
 )
 
@@ -10,12 +11,12 @@ import (
 // a route table that sends one zone's subnets to another zone's NAT
 // gateway. Each has its file position when the world came from a file.
 // `pathlab check` prints them; they never stop a world from loading.
-func (w *World) Warnings() []Problem {
-	return append([]Problem(nil), w.warnings...)
+func (w *World) Warnings() []spec.Problem {
+	return append([]spec.Problem(nil), w.warnings...)
 }
 
 func (c *compiler) warnf(path, format string, args ...any) {
-	c.warnings = append(c.warnings, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	c.warnings = append(c.warnings, spec.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // missingTarget warns about a route whose target names nothing in the
@@ -57,7 +58,7 @@ func (c *compiler) nearestTarget(v *vpc, name string) string {
 	if len(name) > 8 {
 		limit = 3
 	}
-	return nearestName(name, cands, limit)
+	return spec.NearestName(name, cands, limit)
 }
 
 // NAT gateway states, as DescribeNatGateways reports them.

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	dnszone "github.com/pathlab/pathlab/simnet/zone"
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -14,7 +15,7 @@ import (
 // World is a compiled, immutable world: the runtime form of a WorldSpec,
 // with indexes for tracing. Many traces may read one World at once.
 type World struct {
-	spec        *WorldSpec
+	spec        *spec.WorldSpec
 	Name        string
 	Description string
 	Clock       time.Time
@@ -42,7 +43,7 @@ type World struct {
 	// serves.
 	nameservers map[netip.Addr]*nameserver
 	kinds       map[string]string // resource name to kind, for show and completion
-	warnings    []Problem         // see Warnings
+	warnings    []spec.Problem    // see Warnings
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64
@@ -54,7 +55,7 @@ type World struct {
 
 // Spec returns a deep copy of the spec the world was compiled from, to edit
 // and compile anew.
-func (w *World) Spec() *WorldSpec { return w.spec.Clone() }
+func (w *World) Spec() *spec.WorldSpec { return w.spec.Clone() }
 
 // Kind returns the kind of the named resource ("instance", "security-group",
 // ...) or "".

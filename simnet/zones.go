@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -36,8 +37,8 @@ func zoneOf(i *iface) string {
 
 // lbZones checks a balancer's zones and works out, for each target group
 // and node, the targets the node may send to.
-func (c *compiler) lbZones(path string, l *lb, ls *LoadBalancerSpec) {
-	l.crossZone = crossZoneOf(ls)
+func (c *compiler) lbZones(path string, l *lb, ls *spec.LoadBalancerSpec) {
+	l.crossZone = spec.CrossZoneOf(ls)
 	zones := map[string]int{}
 	var distinct []string
 	for k, n := range l.nodes {
@@ -122,7 +123,7 @@ func (l *lb) pool(node *iface, tg *targetGroup) []*host {
 }
 
 // zoneBlock says why node has no target to send to.
-func (l *lb) zoneBlock(node *iface, tg *targetGroup) (detail, advice string, fix Edit) {
+func (l *lb) zoneBlock(node *iface, tg *targetGroup) (detail, advice string, fix spec.Edit) {
 	var unused []string
 	for _, h := range tg.targets {
 		if !l.inUse(h) {
@@ -134,7 +135,7 @@ func (l *lb) zoneBlock(node *iface, tg *targetGroup) (detail, advice string, fix
 			fmt.Sprintf("enable %s in the targets' zone (a node in a subnet of that zone), or register targets in %s", l.name, l.zoneList()), nil
 	}
 	return fmt.Sprintf("cross-zone load balancing is off and node %s (zone %s) has no target of %s in its own zone", node.private, zoneOf(node), tg.name),
-		fmt.Sprintf("turn cross-zone load balancing on, or register a target in zone %s", zoneOf(node)), CrossZoneEdit{LB: l.name, On: true}
+		fmt.Sprintf("turn cross-zone load balancing on, or register a target in zone %s", zoneOf(node)), spec.CrossZoneEdit{LB: l.name, On: true}
 }
 
 func (l *lb) zoneList() string {
@@ -196,7 +197,7 @@ func (c *compiler) zoneChecks() {
 func (t *walk) srcDstCheck(app *iface, p *pkt) {
 	t.blockEdit(app.name, tracer.KindInstance, p, tracer.SrcDstCheck,
 		fmt.Sprintf("%s is the route's target, but its source/destination check is on: it drops %s, which is not addressed to it (%s)", app.name, p, app.private),
-		nil, SrcDstEdit{Instance: app.name, On: false})
+		nil, spec.SrcDstEdit{Instance: app.name, On: false})
 }
 
 // zoneNoTargets records a network balancer's node that has no target to

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/spf13/cobra"
 )
 
@@ -30,24 +31,24 @@ Exit status: 0 when every file is valid, 2 when any has a problem.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			type result struct {
-				File     string           `json:"file"`
-				Valid    bool             `json:"valid"`
-				Problems []simnet.Problem `json:"problems"`
-				Warnings []simnet.Problem `json:"warnings"`
+				File     string         `json:"file"`
+				Valid    bool           `json:"valid"`
+				Problems []spec.Problem `json:"problems"`
+				Warnings []spec.Problem `json:"warnings"`
 			}
 			var results []result
 			bad := 0
 			for _, f := range args {
-				r := result{File: f, Valid: true, Problems: []simnet.Problem{}, Warnings: []simnet.Problem{}}
+				r := result{File: f, Valid: true, Problems: []spec.Problem{}, Warnings: []spec.Problem{}}
 				w, err := simnet.Load(f)
-				var se *simnet.Error
+				var se *spec.Error
 				switch {
 				case err == nil:
 					r.Warnings = append(r.Warnings, w.Warnings()...)
 				case errors.As(err, &se):
 					r.Valid, r.Problems = false, se.Problems
 				default:
-					r.Valid, r.Problems = false, []simnet.Problem{{File: f, Msg: err.Error()}}
+					r.Valid, r.Problems = false, []spec.Problem{{File: f, Msg: err.Error()}}
 				}
 				if !r.Valid {
 					bad++

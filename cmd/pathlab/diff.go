@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/reach"
 	"os"
 	"os/signal"
 
-	"github.com/pathlab/pathlab/simnet"
 	"github.com/spf13/cobra"
 )
 
@@ -87,7 +87,7 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			d, err := simnet.Diff(ctx, old, new)
+			d, err := diff.Diff(ctx, old, new)
 			if err != nil {
 				return err
 			}

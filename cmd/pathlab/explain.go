@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/pathlab/pathlab/story"
 	"github.com/spf13/cobra"
 )
 
@@ -40,7 +41,7 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			s, err := w.Explain(ctx, from, target)
+			s, err := story.Explain(ctx, w, from, target)
 			if err != nil {
 				return fromErr(err)
 			}

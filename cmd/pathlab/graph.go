@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/pathlab/pathlab/graph"
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 	"github.com/spf13/cobra"
@@ -42,7 +43,7 @@ Exit status: 0 drawn, 2 bad input. (A broken path is drawn, not an error.)`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != simnet.GraphMermaid && format != simnet.GraphDot {
+			if format != graph.GraphMermaid && format != graph.GraphDot {
 				return usageErr("--format %q: use mermaid or dot", format)
 			}
 			if from != "" && traceTarget == "" {
@@ -67,7 +68,7 @@ Exit status: 0 drawn, 2 bad input. (A broken path is drawn, not an error.)`,
 					return usageErr("%v", err)
 				}
 			}
-			out, err := w.Graph(format, r)
+			out, err := graph.Graph(w, format, r)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -79,6 +80,6 @@ Exit status: 0 drawn, 2 bad input. (A broken path is drawn, not an error.)`,
 	f.StringVarP(&worldFile, "world", "w", "", "world file (or builtin:NAME); default: the built-in shop world")
 	f.StringVar(&traceTarget, "trace", "", "highlight the path of a request to `TARGET` and mark where it breaks")
 	f.StringVar(&from, "from", "", "with --trace: the vantage point (default: the world's first client)")
-	f.StringVar(&format, "format", simnet.GraphMermaid, "mermaid (GitHub READMEs) or dot (Graphviz)")
+	f.StringVar(&format, "format", graph.GraphMermaid, "mermaid (GitHub READMEs) or dot (Graphviz)")
 	return cmd
 }

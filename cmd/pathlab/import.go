@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/importer"
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -236,7 +237,7 @@ func planDiff(e *env, file string, asJSON bool) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	d, err := simnet.Diff(ctx, pr.Before.Compiled(), pr.After.Compiled())
+	d, err := diff.Diff(ctx, pr.Before.Compiled(), pr.After.Compiled())
 	if err != nil {
 		return err
 	}
@@ -324,7 +325,7 @@ func (rep *planReport) addBlockers(ctx context.Context, pr *importer.PlanResult)
 	return fill(rep.Opened, pr.Before)
 }
 
-func newPlanReport(pr *importer.PlanResult, d *simnet.Difference) *planReport {
+func newPlanReport(pr *importer.PlanResult, d *diff.Difference) *planReport {
 	rep := &planReport{Changes: pr.Changes, Compared: d.Compared, Broken: []planFlow{}, Opened: []planFlow{}, Warnings: []importer.Note{}}
 	if rep.Changes == nil {
 		rep.Changes = []importer.Change{}
@@ -333,7 +334,7 @@ func newPlanReport(pr *importer.PlanResult, d *simnet.Difference) *planReport {
 	for _, c := range pr.Changes {
 		verb[c.Address] = c.Verb()
 	}
-	flow := func(c simnet.FlowChange, addrs map[string]string) planFlow {
+	flow := func(c diff.FlowChange, addrs map[string]string) planFlow {
 		f := planFlow{From: c.From, Target: c.Target, BrokenAt: c.BrokenAt, Blockers: []planBlocker{}}
 		if c.BrokenAt != nil {
 			f.Address = addrs[c.BrokenAt.Component]

@@ -18,6 +18,7 @@ import (
 	"github.com/pathlab/pathlab/lab"
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/spf13/cobra"
 )
 
@@ -27,7 +28,7 @@ func init() { register("lab", newLabCmd) }
 // world with its requests.
 type labSource struct {
 	ref   string
-	spec  *simnet.WorldSpec
+	spec  *spec.WorldSpec
 	world *simnet.World
 	extra [][2]string // a scenario's headline request and checks
 }

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -133,15 +133,15 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 	for _, n := range names {
 		root.AddCommand(commands[n](e))
 	}
-	maxWorld := root.PersistentFlags().Int("max-world-size", simnet.MaxFileSize>>20, "the largest world file read, in MiB")
+	maxWorld := root.PersistentFlags().Int("max-world-size", spec.MaxFileSize>>20, "the largest world file read, in MiB")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if *maxWorld < 1 || *maxWorld > 1<<20 {
 			return usageErr("--max-world-size %d: give a size in MiB from 1 to 1048576", *maxWorld)
 		}
-		if size := *maxWorld << 20; size != simnet.WorldDoc.MaxSize {
+		if size := *maxWorld << 20; size != spec.WorldDoc.MaxSize {
 			// A process-wide bound: set only when asked for, so that runs
 			// with the default (tests run many at once) only read it.
-			simnet.WorldDoc.MaxSize = size
+			spec.WorldDoc.MaxSize = size
 		}
 		return emptyFlags(c)
 	}
@@ -161,12 +161,12 @@ func run(args []string, e *env) int {
 	var xe *exitError
 	if errors.As(err, &xe) {
 		if xe.err != nil {
-			fmt.Fprintf(e.stderr, "pathlab: %s\n", simnet.Printable(xe.err.Error()))
+			fmt.Fprintf(e.stderr, "pathlab: %s\n", spec.Printable(xe.err.Error()))
 		}
 		return xe.code
 	}
 	// cobra's own errors (unknown command, bad args) are usage errors.
-	fmt.Fprintf(e.stderr, "pathlab: %s\n", simnet.Printable(err.Error()))
+	fmt.Fprintf(e.stderr, "pathlab: %s\n", spec.Printable(err.Error()))
 	return 2
 }
 

@@ -11,14 +11,14 @@ import (
 
 	"github.com/pathlab/pathlab/lab"
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // playLabSession is the scenario's world in the kernel, as the play shell
 // drives it: exec in its hosts, a rebuild after each change, live checks.
 type playLabSession struct {
 	name string
-	spec *simnet.WorldSpec // the world the lab is built from now
+	spec *spec.WorldSpec // the world the lab is built from now
 	st   *lab.State
 	opts lab.Options
 }
@@ -57,7 +57,7 @@ func (p *playLabSession) Exec(ctx context.Context, host string, args []string, o
 // Apply rebuilds the lab from the changed world under the same name: a
 // lab comes up in about a second, and a rebuilt lab is exactly the world,
 // where an edit applied piece by piece could drift from it.
-func (p *playLabSession) Apply(ctx context.Context, spec *simnet.WorldSpec) (string, error) {
+func (p *playLabSession) Apply(ctx context.Context, spec *spec.WorldSpec) (string, error) {
 	start := time.Now()
 	if err := lab.Down(p.name); err != nil {
 		return "", fmt.Errorf("lab down: %v", err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/capture"
 	"github.com/pathlab/pathlab/tracer"
 	"github.com/spf13/cobra"
 )
@@ -96,7 +97,7 @@ func writeCapture(e *env, w *simnet.World, from string, target tracer.Target, fi
 	if at != "" && !slices.Contains(w.CapturePoints(), at) {
 		return usageErr("--capture-at: nothing to capture at is named %q in world %s; use one of: %s", at, w.Name, strings.Join(w.CapturePoints(), ", "))
 	}
-	c, err := w.Capture(context.Background(), from, target, at)
+	c, err := capture.Take(context.Background(), w, from, target, at)
 	if err != nil {
 		if errors.Is(err, simnet.ErrUnknownName) {
 			return usageErr("--from: %v", err)

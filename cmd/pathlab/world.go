@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -36,7 +37,7 @@ func loadWorld(path string) (*simnet.World, error) {
 		w, err = simnet.Load(path)
 	}
 	if err != nil {
-		if errors.Is(err, simnet.ErrInvalid) {
+		if errors.Is(err, spec.ErrInvalid) {
 			return nil, usageErr("%v\n(fix the world file and run again; 'pathlab check FILE' lists every problem)", err)
 		}
 		return nil, usageErr("%v", err)

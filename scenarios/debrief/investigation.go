@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -25,7 +25,7 @@ type Step struct {
 // the inspection that confirms the component at fault, and the fix. fixes
 // are the scenario's reference fix commands; without them the blocking
 // hops' own suggestions are used. A delivered trace has no investigation.
-func Investigation(r *tracer.Report, fixes []simnet.Edit) []Step {
+func Investigation(r *tracer.Report, fixes []spec.Edit) []Step {
 	if r == nil || r.BrokenAt == nil {
 		return nil
 	}

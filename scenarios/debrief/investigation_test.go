@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -75,11 +76,11 @@ func TestInvestigation(t *testing.T) {
 
 func TestInvestigationUsesReferenceFix(t *testing.T) {
 	r := traceWorld(t, "SG_NO_INGRESS_RULE", "", "https://shop.example.com/")
-	fix, err := simnet.ParseEdit("sg sg-lb add ingress tcp 443 from 0.0.0.0/0")
+	fix, err := spec.ParseEdit("sg sg-lb add ingress tcp 443 from 0.0.0.0/0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := Investigation(r, []simnet.Edit{fix})
+	steps := Investigation(r, []spec.Edit{fix})
 	last := steps[len(steps)-1]
 	if last.Kind != "fix" || last.Command != "sg sg-lb add ingress tcp 443 from 0.0.0.0/0" {
 		t.Errorf("last step = %+v", last)

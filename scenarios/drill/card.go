@@ -16,7 +16,7 @@ import (
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/scenarios/debrief"
 	"github.com/pathlab/pathlab/scenarios/play"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -330,24 +330,24 @@ func rubric(ctx context.Context, st *scenarios.Setup, k *Key) (strong, weak []st
 
 // fixScope says what a least-privilege security group or ACL fix is
 // limited to.
-func fixScope(fix simnet.Edit) string {
+func fixScope(fix spec.Edit) string {
 	switch f := fix.(type) {
-	case simnet.SGRuleEdit:
+	case spec.SGRuleEdit:
 		if f.Op != "add" {
 			return ""
 		}
-		proto, _ := simnet.NormProto(f.Rule.Protocol)
-		ports := simnet.PortsText(f.Rule.Protocol, f.Rule.Ports)
+		proto, _ := spec.NormProto(f.Rule.Protocol)
+		ports := spec.PortsText(f.Rule.Protocol, f.Rule.Ports)
 		if f.Dir == "ingress" {
 			return fmt.Sprintf(" (%s %s only, from %s only)", proto, ports, f.Rule.Source)
 		}
 		return fmt.Sprintf(" (%s %s only, to %s only)", proto, ports, f.Rule.Destination)
-	case simnet.NACLRuleEdit:
+	case spec.NACLRuleEdit:
 		if f.Op != "add" {
 			return ""
 		}
-		proto, _ := simnet.NormProto(f.Rule.Protocol)
-		return fmt.Sprintf(" (%s %s for %s only)", proto, simnet.PortsText(f.Rule.Protocol, f.Rule.Ports), f.Rule.CIDR)
+		proto, _ := spec.NormProto(f.Rule.Protocol)
+		return fmt.Sprintf(" (%s %s for %s only)", proto, spec.PortsText(f.Rule.Protocol, f.Rule.Ports), f.Rule.CIDR)
 	}
 	return ""
 }
@@ -374,51 +374,51 @@ func misdirection(r *tracer.Report) string {
 
 // weakFix is the over-broad version of a reference fix: a fix command
 // when one says it, and what is wrong with it.
-func weakFix(fix simnet.Edit) (line, text string) {
+func weakFix(fix spec.Edit) (line, text string) {
 	switch f := fix.(type) {
-	case simnet.SGRuleEdit:
+	case spec.SGRuleEdit:
 		if f.Op == "add" && f.Dir == "ingress" {
-			wide := simnet.SGRuleEdit{Group: f.Group, Op: "add", Dir: "ingress", Rule: simnet.SGRuleSpec{Protocol: "all", Source: "0.0.0.0/0"}}
+			wide := spec.SGRuleEdit{Group: f.Group, Op: "add", Dir: "ingress", Rule: spec.SGRuleSpec{Protocol: "all", Source: "0.0.0.0/0"}}
 			return wide.String(), fmt.Sprintf("opens every port of %s to the internet", f.Group)
 		}
 		if f.Op == "add" && f.Dir == "egress" {
-			wide := simnet.SGRuleEdit{Group: f.Group, Op: "add", Dir: "egress", Rule: simnet.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}
+			wide := spec.SGRuleEdit{Group: f.Group, Op: "add", Dir: "egress", Rule: spec.SGRuleSpec{Protocol: "all", Destination: "0.0.0.0/0"}}
 			return wide.String(), fmt.Sprintf("lets %s send anything anywhere", f.Group)
 		}
 		return "", fmt.Sprintf("adds allow-all rules to %s instead of correcting the one rule", f.Group)
-	case simnet.NACLRuleEdit:
+	case spec.NACLRuleEdit:
 		if f.Op == "add" {
-			wide := simnet.NACLRuleEdit{ACL: f.ACL, Op: "add", Dir: f.Dir, Rule: simnet.ACLRuleSpec{Rule: f.Rule.Rule, Action: "allow", Protocol: "all", CIDR: "0.0.0.0/0"}}
+			wide := spec.NACLRuleEdit{ACL: f.ACL, Op: "add", Dir: f.Dir, Rule: spec.ACLRuleSpec{Rule: f.Rule.Rule, Action: "allow", Protocol: "all", CIDR: "0.0.0.0/0"}}
 			return wide.String(), fmt.Sprintf("lets every protocol and port through %s", f.ACL)
 		}
 		return "", fmt.Sprintf("puts an allow-all rule in front of %s's deny instead of removing it", f.ACL)
-	case simnet.RouteEdit:
+	case spec.RouteEdit:
 		return "", fmt.Sprintf("changes routes without reading %s first, or points a private subnet's default route at the internet gateway", f.Table)
-	case simnet.FirewallEdit:
+	case spec.FirewallEdit:
 		return "", fmt.Sprintf("flushes every rule of %s's firewall (iptables -F) instead of removing the one that matches", f.Host)
-	case simnet.ServiceEdit:
+	case spec.ServiceEdit:
 		return "", fmt.Sprintf("restarts the services of %s blindly, or binds them to every address, without reading ss -ltn", f.Host)
-	case simnet.LBHealthCheckEdit:
+	case spec.LBHealthCheckEdit:
 		return "", fmt.Sprintf("points %s's health check at anything that answers 200, or turns it off, hiding real failures", f.LB)
-	case simnet.CertRenewEdit, simnet.CertReissueEdit:
+	case spec.CertRenewEdit, spec.CertReissueEdit:
 		return "", "tests with curl -k and calls it fixed, or tells users to click through the warning"
-	case simnet.SrcDstEdit:
+	case spec.SrcDstEdit:
 		return "", fmt.Sprintf("turns the source/destination check off on every instance, or opens %s's security groups to everything, instead of on the one that routes", f.Instance)
-	case simnet.DNSAliasEdit:
+	case spec.DNSAliasEdit:
 		return "", fmt.Sprintf("pins the balancer's addresses in /etc/hosts, or opens port 443 on whatever %s answers with, instead of pointing the alias at the right balancer", f.Name)
-	case simnet.CrossZoneEdit:
+	case spec.CrossZoneEdit:
 		return "", fmt.Sprintf("registers every instance with %s, or adds nodes in every subnet, without asking which zone the client's node is in", f.LB)
-	case simnet.PeeringEdit, simnet.PeeringStatusEdit:
+	case spec.PeeringEdit, spec.PeeringStatusEdit:
 		return "", "peers every VPC with every other, or routes 0.0.0.0/0 over the peering"
-	case simnet.AttachmentEdit:
+	case spec.AttachmentEdit:
 		return "", fmt.Sprintf("associates and propagates %s everywhere, or routes around the inspection VPC, instead of reading the transit gateway's tables", f.Attachment)
-	case simnet.PropagationEdit:
+	case spec.PropagationEdit:
 		return "", fmt.Sprintf("propagates every attachment into every table, or adds static routes to %s by hand, so that traffic bypasses inspection", f.Table)
-	case simnet.VPNEdit:
+	case spec.VPNEdit:
 		return "", fmt.Sprintf("re-creates %s (new tunnel addresses and keys) instead of reading the tunnels' status and the customer gateway's logs", f.VPN)
-	case simnet.EndpointEdit:
+	case spec.EndpointEdit:
 		return "", fmt.Sprintf("gives the VPC a NAT gateway to reach the service over the internet instead of mending endpoint %s", f.Endpoint)
-	case simnet.LBRuleDeleteEdit, simnet.LBRulePriorityEdit, simnet.LBRuleActionEdit, simnet.LBRuleAddEdit:
+	case spec.LBRuleDeleteEdit, spec.LBRulePriorityEdit, spec.LBRuleActionEdit, spec.LBRuleAddEdit:
 		lb, _ := fixLB(fix)
 		return "", fmt.Sprintf("deletes all of %s's listener rules, or piles another rule in at priority 1, instead of reading the rules in priority order (describe-rules) and mending the one that acts", lb)
 	}
@@ -432,44 +432,44 @@ func weakFix(fix simnet.Edit) (line, text string) {
 }
 
 // fixZone is the zone a DNS fix edits.
-func fixZone(fix simnet.Edit) (string, bool) {
+func fixZone(fix spec.Edit) (string, bool) {
 	switch f := fix.(type) {
-	case simnet.DNSRecordEdit:
+	case spec.DNSRecordEdit:
 		return f.Zone, true
-	case simnet.DNSDelegateEdit:
+	case spec.DNSDelegateEdit:
 		return f.Zone, true
-	case simnet.ZoneAssocEdit:
+	case spec.ZoneAssocEdit:
 		return f.Zone, true
-	case simnet.ZoneEdit:
+	case spec.ZoneEdit:
 		return f.Zone, true
 	}
 	return "", false
 }
 
 // fixLB is the balancer a load balancer fix edits.
-func fixLB(fix simnet.Edit) (string, bool) {
+func fixLB(fix spec.Edit) (string, bool) {
 	switch f := fix.(type) {
-	case simnet.LBHealthCheckEdit:
+	case spec.LBHealthCheckEdit:
 		return f.LB, true
-	case simnet.LBTargetEdit:
+	case spec.LBTargetEdit:
 		return f.LB, true
-	case simnet.LBTargetGroupPortEdit:
+	case spec.LBTargetGroupPortEdit:
 		return f.LB, true
-	case simnet.LBListenerCertEdit:
+	case spec.LBListenerCertEdit:
 		return f.LB, true
-	case simnet.LBListenerActionEdit:
+	case spec.LBListenerActionEdit:
 		return f.LB, true
-	case simnet.LBListenerAddEdit:
+	case spec.LBListenerAddEdit:
 		return f.LB, true
-	case simnet.LBListenerRemoveEdit:
+	case spec.LBListenerRemoveEdit:
 		return f.LB, true
-	case simnet.LBRuleDeleteEdit:
+	case spec.LBRuleDeleteEdit:
 		return f.LB, true
-	case simnet.LBRulePriorityEdit:
+	case spec.LBRulePriorityEdit:
 		return f.LB, true
-	case simnet.LBRuleActionEdit:
+	case spec.LBRuleActionEdit:
 		return f.LB, true
-	case simnet.LBRuleAddEdit:
+	case spec.LBRuleAddEdit:
 		return f.LB, true
 	}
 	return "", false

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestCardGolden keeps a library scenario's card, in both formats, as a
@@ -99,7 +99,7 @@ func TestWeakFix(t *testing.T) {
 		{"x", "", ""},
 	}
 	for _, tc := range tests {
-		e, _ := simnet.ParseEdit(tc.fix) // "x" is no edit: nil
+		e, _ := spec.ParseEdit(tc.fix) // "x" is no edit: nil
 		line, text := weakFix(e)
 		if line != tc.line || !strings.Contains(text, tc.text) || tc.text == "" && text != "" {
 			t.Errorf("weakFix(%q) = %q, %q; want %q, %q", tc.fix, line, text, tc.line, tc.text)

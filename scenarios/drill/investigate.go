@@ -12,6 +12,7 @@ import (
 	"github.com/pathlab/pathlab/scenarios/debrief"
 	"github.com/pathlab/pathlab/scenarios/play"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/story"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -23,7 +24,7 @@ type Key struct {
 	Report *tracer.Report
 	Steps  []debrief.Step
 	Codes  []tracer.Code
-	Story  *simnet.Story
+	Story  *story.Story
 	// Health are the health checks of the balancers on the request's
 	// path, on the broken world.
 	Health []simnet.TargetHealth
@@ -46,7 +47,7 @@ func NewKey(ctx context.Context, st *scenarios.Setup) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Key{World: w, Report: r, Story: simnet.Tell(r, st.Target)}
+	k := &Key{World: w, Report: r, Story: story.Tell(r, st.Target)}
 	for _, lb := range balancersOn(r) {
 		hs, err := w.TargetHealth(lb)
 		if err == nil {

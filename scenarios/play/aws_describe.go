@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/jmespath/go-jmespath"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The describe commands' responses, with the APIs' field names in the
@@ -85,7 +85,7 @@ func (s *Shell) az(zone string) string {
 }
 
 // sgPerms are a group's rules as IpPermissions.
-func (s *Shell) sgPerms(rules []simnet.SGRuleSpec, ingress bool) []ipPermission {
+func (s *Shell) sgPerms(rules []spec.SGRuleSpec, ingress bool) []ipPermission {
 	out := []ipPermission{}
 	for _, r := range rules {
 		p := ipPermission{IpProtocol: awsProto(r.Protocol), UserIdGroupPairs: []userIdGroup{}, IpRanges: []ipRange{}, Ipv6Ranges: []struct{}{}, PrefixListIds: []struct{}{}}
@@ -170,8 +170,8 @@ type networkACL struct {
 	OwnerId      string     `json:"OwnerId"`
 }
 
-func aclEntries(rules []simnet.ACLRuleSpec, egress bool) []aclEntry {
-	rs := append([]simnet.ACLRuleSpec(nil), rules...)
+func aclEntries(rules []spec.ACLRuleSpec, egress bool) []aclEntry {
+	rs := append([]spec.ACLRuleSpec(nil), rules...)
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Rule < rs[j].Rule })
 	var out []aclEntry
 	for _, r := range rs {
@@ -249,7 +249,7 @@ type routeTable struct {
 }
 
 // awsRoute is a world route as the API shows it.
-func (s *Shell) awsRouteOf(v simnet.VPCSpec, r simnet.RouteSpec) rtRoute {
+func (s *Shell) awsRouteOf(v spec.VPCSpec, r spec.RouteSpec) rtRoute {
 	out := rtRoute{DestinationCidrBlock: r.Destination, Origin: "CreateRoute", State: "active"}
 	t := r.Target
 	switch {
@@ -344,7 +344,7 @@ type subnetItem struct {
 }
 
 // used counts the addresses of a subnet that hold an interface.
-func used(v simnet.VPCSpec, sn simnet.SubnetSpec) int {
+func used(v spec.VPCSpec, sn spec.SubnetSpec) int {
 	n := 0
 	for _, i := range v.Instances {
 		if i.Subnet == sn.Name {

@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The elbv2 and route53 read commands.
 
-func (s *Shell) lbARN(l simnet.LoadBalancerSpec) string {
+func (s *Shell) lbARN(l spec.LoadBalancerSpec) string {
 	kind := "app"
 	if l.Type == "network" {
 		kind = "net"
@@ -24,7 +24,7 @@ func (s *Shell) tgARN(tg string) string {
 	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", s.region(), awsAccount, tg, hexOf("tg", tg))
 }
 
-func (s *Shell) listenerARN(l simnet.LoadBalancerSpec, port int) string {
+func (s *Shell) listenerARN(l spec.LoadBalancerSpec, port int) string {
 	return strings.Replace(s.lbARN(l), ":loadbalancer/", ":listener/", 1) + "/" + hexOf("listener", l.Name, strconv.Itoa(port))
 }
 
@@ -34,7 +34,7 @@ func (s *Shell) certARN(name string) string {
 }
 
 // lbOf finds a load balancer by ARN or name.
-func (s *Shell) lbOf(ref string) (simnet.VPCSpec, simnet.LoadBalancerSpec, bool) {
+func (s *Shell) lbOf(ref string) (spec.VPCSpec, spec.LoadBalancerSpec, bool) {
 	for _, v := range s.spec.VPCs {
 		for _, l := range v.LoadBalancers {
 			if ref == l.Name || ref == s.lbARN(l) {
@@ -42,11 +42,11 @@ func (s *Shell) lbOf(ref string) (simnet.VPCSpec, simnet.LoadBalancerSpec, bool)
 			}
 		}
 	}
-	return simnet.VPCSpec{}, simnet.LoadBalancerSpec{}, false
+	return spec.VPCSpec{}, spec.LoadBalancerSpec{}, false
 }
 
 // tgOf finds a target group by ARN or name, with its balancer.
-func (s *Shell) tgOf(ref string) (simnet.VPCSpec, simnet.LoadBalancerSpec, simnet.TargetGroupSpec, bool) {
+func (s *Shell) tgOf(ref string) (spec.VPCSpec, spec.LoadBalancerSpec, spec.TargetGroupSpec, bool) {
 	for _, v := range s.spec.VPCs {
 		for _, l := range v.LoadBalancers {
 			for _, tg := range l.TargetGroups {
@@ -56,7 +56,7 @@ func (s *Shell) tgOf(ref string) (simnet.VPCSpec, simnet.LoadBalancerSpec, simne
 			}
 		}
 	}
-	return simnet.VPCSpec{}, simnet.LoadBalancerSpec{}, simnet.TargetGroupSpec{}, false
+	return spec.VPCSpec{}, spec.LoadBalancerSpec{}, spec.TargetGroupSpec{}, false
 }
 
 type lbItem struct {
@@ -163,7 +163,7 @@ type tgItem struct {
 	IpAddressType              string            `json:"IpAddressType"`
 }
 
-func (s *Shell) tgItem(v simnet.VPCSpec, l simnet.LoadBalancerSpec, tg simnet.TargetGroupSpec) tgItem {
+func (s *Shell) tgItem(v spec.VPCSpec, l spec.LoadBalancerSpec, tg spec.TargetGroupSpec) tgItem {
 	hc := tg.HealthCheck
 	proto := strings.ToUpper(tg.Protocol)
 	hcProto := strings.ToUpper(hc.Protocol)
@@ -198,7 +198,7 @@ func (s *Shell) tgItem(v simnet.VPCSpec, l simnet.LoadBalancerSpec, tg simnet.Ta
 }
 
 // tgInUse reports whether a listener of l forwards to the target group.
-func (s *Shell) tgInUse(l simnet.LoadBalancerSpec, tg string) bool {
+func (s *Shell) tgInUse(l spec.LoadBalancerSpec, tg string) bool {
 	for _, li := range l.Listeners {
 		if li.TargetGroup == tg {
 			return true
@@ -334,7 +334,7 @@ func (s *Shell) awsDescribeListeners(c *awsCall) error {
 }
 
 // zoneID is a hosted zone's ID.
-func zoneID(z simnet.ZoneSpec) string {
+func zoneID(z spec.ZoneSpec) string {
 	key := z.Name
 	if z.Private {
 		key = "private:" + key
@@ -342,14 +342,14 @@ func zoneID(z simnet.ZoneSpec) string {
 	return "Z" + strings.ToUpper(hexOf("zone", key) + hexOf("zone2", key))[:20]
 }
 
-func (s *Shell) zoneOf(ref string) (simnet.ZoneSpec, bool) {
+func (s *Shell) zoneOf(ref string) (spec.ZoneSpec, bool) {
 	ref = strings.TrimPrefix(ref, "/hostedzone/")
 	for _, z := range s.spec.DNS.Zones {
 		if ref == zoneID(z) {
 			return z, true
 		}
 	}
-	return simnet.ZoneSpec{}, false
+	return spec.ZoneSpec{}, false
 }
 
 func (s *Shell) awsListZones(c *awsCall) error {

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The AWS CLI's read commands for the world's issue-11 constructs, in the
@@ -89,7 +89,7 @@ func (s *Shell) awsDescribeTGWVPCAtts(c *awsCall) error {
 }
 
 // tableOf is the route table an attachment is associated with.
-func tableOf(g simnet.TransitGatewaySpec, att string) string {
+func tableOf(g spec.TransitGatewaySpec, att string) string {
 	for _, t := range g.RouteTables {
 		if contains(t.Associations, att) {
 			return t.Name
@@ -131,7 +131,7 @@ func (s *Shell) awsDescribeTGWTables(c *awsCall) error {
 }
 
 // tgwTable finds a transit gateway route table by id or name.
-func (s *Shell) tgwTable(c *awsCall) (simnet.TransitGatewaySpec, simnet.RouteTableSpec, error) {
+func (s *Shell) tgwTable(c *awsCall) (spec.TransitGatewaySpec, spec.RouteTableSpec, error) {
 	ref := c.one("--transit-gateway-route-table-id")
 	for _, g := range s.spec.TransitGateways {
 		for _, t := range g.RouteTables {
@@ -140,10 +140,10 @@ func (s *Shell) tgwTable(c *awsCall) (simnet.TransitGatewaySpec, simnet.RouteTab
 			}
 		}
 	}
-	return simnet.TransitGatewaySpec{}, simnet.RouteTableSpec{}, apiError("InvalidRouteTableID.NotFound", c.spec.name, fmt.Sprintf("Transit Gateway Route Table %s was deleted or does not exist.", ref))
+	return spec.TransitGatewaySpec{}, spec.RouteTableSpec{}, apiError("InvalidRouteTableID.NotFound", c.spec.name, fmt.Sprintf("Transit Gateway Route Table %s was deleted or does not exist.", ref))
 }
 
-func attRes(g simnet.TransitGatewaySpec, att string) (typ, id string) {
+func attRes(g spec.TransitGatewaySpec, att string) (typ, id string) {
 	for _, a := range g.Attachments {
 		if a.Name == att {
 			if a.VPN != "" {
@@ -260,7 +260,7 @@ func (s *Shell) awsDescribeVPNs(c *awsCall) error {
 		it = append(it, kv{"Routes", nonNil(routes)})
 		tunnels := vc.Tunnels
 		if len(tunnels) == 0 {
-			tunnels = []simnet.TunnelSpec{{State: "up"}, {State: "up"}}
+			tunnels = []spec.TunnelSpec{{State: "up"}, {State: "up"}}
 		}
 		var tel []any
 		for j, t := range tunnels {
@@ -276,7 +276,7 @@ func (s *Shell) awsDescribeVPNs(c *awsCall) error {
 }
 
 // serviceName is an endpoint's AWS service name: com.amazonaws.REGION.SERVICE.
-func (s *Shell) serviceName(e simnet.EndpointSpec) string {
+func (s *Shell) serviceName(e spec.EndpointSpec) string {
 	svc := e.Service
 	if e.Type == "interface" {
 		svc, _, _ = strings.Cut(svc, ".")
@@ -371,7 +371,7 @@ func (s *Shell) awsGetZone(c *awsCall) error {
 // awsHybridRoute fills a route to a transit gateway, a virtual private
 // gateway or a gateway endpoint (a prefix list's route); false for other
 // targets.
-func (s *Shell) awsHybridRoute(v simnet.VPCSpec, r simnet.RouteSpec, out *rtRoute) bool {
+func (s *Shell) awsHybridRoute(v spec.VPCSpec, r spec.RouteSpec, out *rtRoute) bool {
 	for _, p := range s.spec.PrefixLists {
 		if p.Name == r.Destination {
 			out.DestinationCidrBlock, out.DestinationPrefixListId = "", awsID("pl", p.Name)
@@ -402,7 +402,7 @@ type awsGatewayRef struct {
 
 // awsPropagated lists a table's propagating gateways and the routes they
 // bring (Origin EnableVgwRoutePropagation), as DescribeRouteTables does.
-func (s *Shell) awsPropagated(v simnet.VPCSpec, t simnet.RouteTableSpec, rt *routeTable) {
+func (s *Shell) awsPropagated(v spec.VPCSpec, t spec.RouteTableSpec, rt *routeTable) {
 	for _, g := range t.Propagations {
 		rt.PropagatingVgws = append(rt.PropagatingVgws, awsGatewayRef{GatewayId: awsID("vgw", g)})
 		if g != v.VPNGateway {
@@ -430,7 +430,7 @@ func (s *Shell) awsPropagated(v simnet.VPCSpec, t simnet.RouteTableSpec, rt *rou
 // aliasTarget is a Route 53 alias record's AliasTarget: a balancer's DNS
 // name and its canonical zone, or a record of the same zone; nil for a
 // plain record.
-func (s *Shell) aliasTarget(z simnet.ZoneSpec, r simnet.RecordSpec) omap {
+func (s *Shell) aliasTarget(z spec.ZoneSpec, r spec.RecordSpec) omap {
 	if r.Alias == nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/pathlab/pathlab/importer"
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestAWSRoundTripHub: the hub world's transit gateway, VPN, endpoints and
@@ -24,7 +25,7 @@ func TestAWSRoundTripHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := simnet.ParseSpec("hub.yaml", data)
+	ws, err := simnet.ParseSpec("hub.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,18 +33,18 @@ func TestAWSRoundTripHub(t *testing.T) {
 	// EvaluateTargetHealth): the hub world's own apex alias to the
 	// balancer, and one added here to a record of the zone.
 	apex := false
-	for i := range spec.DNS.Zones {
-		if z := &spec.DNS.Zones[i]; z.Name == "example.com" {
+	for i := range ws.DNS.Zones {
+		if z := &ws.DNS.Zones[i]; z.Name == "example.com" {
 			for _, r := range z.Records {
 				apex = apex || r.Name == "@" && r.Alias != nil && r.Alias.Target == "web-lb" && r.Alias.EvaluateHealth
 			}
-			z.Records = append(z.Records, simnet.RecordSpec{Name: "static", Type: "A", Alias: &simnet.AliasSpec{Target: "www"}})
+			z.Records = append(z.Records, spec.RecordSpec{Name: "static", Type: "A", Alias: &spec.AliasSpec{Target: "www"}})
 		}
 	}
 	if !apex {
 		t.Fatal("the hub world has no apex alias to web-lb with evaluate_health: this test carries one back")
 	}
-	st, err := scenarios.AdHoc(context.Background(), "hub.yaml", spec, "browser", "https://www.example.com/")
+	st, err := scenarios.AdHoc(context.Background(), "hub.yaml", ws, "browser", "https://www.example.com/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestAWSRoundTripHub(t *testing.T) {
 		run(strings.Fields(cmd)[1], cmd, nil)
 	}
 	run("listeners", "elbv2 describe-listeners --load-balancer-arn web-lb", nil)
-	for i, g := range spec.TransitGateways {
+	for i, g := range ws.TransitGateways {
 		for j, rt := range g.RouteTables {
 			id := awsID("tgw-rtb", rt.Name)
 			add := map[string]string{"TransitGatewayRouteTableId": id}
@@ -88,7 +89,7 @@ func TestAWSRoundTripHub(t *testing.T) {
 			run(fmt.Sprintf("tgw-propagations-%d-%d", i, j), "ec2 get-transit-gateway-route-table-propagations --transit-gateway-route-table-id "+id, add)
 		}
 	}
-	for i, z := range spec.DNS.Zones {
+	for i, z := range ws.DNS.Zones {
 		run(fmt.Sprintf("records-%d", i), "route53 list-resource-record-sets --hosted-zone-id "+zoneID(z), map[string]string{"HostedZoneId": zoneID(z)})
 		run(fmt.Sprintf("zone-%d", i), "route53 get-hosted-zone --id "+zoneID(z), nil)
 	}
@@ -96,7 +97,7 @@ func TestAWSRoundTripHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := hubElements(res.Spec), hubElements(spec)
+	got, want := hubElements(res.Spec), hubElements(ws)
 	for k, w := range want {
 		if g := got[k]; g != w {
 			t.Errorf("%s:\n  imported %s\n  world    %s", k, g, w)
@@ -117,7 +118,7 @@ func TestAWSRoundTripHub(t *testing.T) {
 // what they hold: attachments by VPC and subnet ranges, tables by the
 // ranges of what they associate and propagate, VPN connections by their
 // customer gateway's address.
-func hubElements(w *simnet.WorldSpec) map[string]string {
+func hubElements(w *spec.WorldSpec) map[string]string {
 	w = w.Clone()
 	pls := map[string]string{}
 	for _, p := range w.PrefixLists {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/importer"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestAWSRoundTrip: what the shell's describe commands print, fed to the
@@ -67,7 +67,7 @@ func TestAWSRoundTrip(t *testing.T) {
 // by their names (the importer names what it imports in its own way):
 // subnets by CIDR, each with its table's routes and its ACL's rules;
 // instances by address, with their groups' rules.
-func elements(w *simnet.WorldSpec) map[string]string {
+func elements(w *spec.WorldSpec) map[string]string {
 	out := map[string]string{}
 	for _, z := range w.DNS.Zones {
 		var recs []string
@@ -89,7 +89,7 @@ func elements(w *simnet.WorldSpec) map[string]string {
 		out[fmt.Sprintf("zone %s private=%v", strings.TrimSuffix(z.Name, "."), z.Private)] = strings.Join(recs, "; ")
 	}
 	for _, v := range w.VPCs {
-		rts, acls, sgs := map[string]simnet.RouteTableSpec{}, map[string]simnet.ACLSpec{}, map[string]simnet.SecurityGroupSpec{}
+		rts, acls, sgs := map[string]spec.RouteTableSpec{}, map[string]spec.ACLSpec{}, map[string]spec.SecurityGroupSpec{}
 		for _, r := range v.RouteTables {
 			rts[r.Name] = r
 		}
@@ -124,15 +124,15 @@ func elements(w *simnet.WorldSpec) map[string]string {
 	return out
 }
 
-func aclText(a simnet.ACLSpec) string {
+func aclText(a spec.ACLSpec) string {
 	var rs []string
-	for dir, rules := range map[string][]simnet.ACLRuleSpec{"in": a.Ingress, "out": a.Egress} {
+	for dir, rules := range map[string][]spec.ACLRuleSpec{"in": a.Ingress, "out": a.Egress} {
 		for _, r := range rules {
 			lo, hi, _ := r.Ports.Range()
-			if p, _ := simnet.NormProto(r.Protocol); p == "all" || p == "icmp" {
+			if p, _ := spec.NormProto(r.Protocol); p == "all" || p == "icmp" {
 				lo, hi = 0, 65535
 			}
-			p, _ := simnet.NormProto(r.Protocol)
+			p, _ := spec.NormProto(r.Protocol)
 			rs = append(rs, fmt.Sprintf("%s %d %s %s %d-%d %s", dir, r.Rule, r.Action, p, lo, hi, r.CIDR))
 		}
 	}
@@ -142,11 +142,11 @@ func aclText(a simnet.ACLSpec) string {
 
 // sgText is a group's rules, a peer group named by its own rules' count
 // (names differ across an import).
-func sgText(g simnet.SecurityGroupSpec, all map[string]simnet.SecurityGroupSpec) string {
+func sgText(g spec.SecurityGroupSpec, all map[string]spec.SecurityGroupSpec) string {
 	var rs []string
-	for dir, rules := range map[string][]simnet.SGRuleSpec{"in": g.Ingress, "out": g.Egress} {
+	for dir, rules := range map[string][]spec.SGRuleSpec{"in": g.Ingress, "out": g.Egress} {
 		for _, r := range rules {
-			p, _ := simnet.NormProto(r.Protocol)
+			p, _ := spec.NormProto(r.Protocol)
 			lo, hi, _ := r.Ports.Range()
 			if p == "all" || p == "icmp" {
 				lo, hi = 0, 65535

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The elbv2 listener-rule commands (issue 11): describe-rules in the API's
@@ -26,14 +26,14 @@ func init() {
 
 // ruleARN is a listener rule's ARN; the default rule's ends in the
 // listener's own id.
-func (s *Shell) ruleARN(l simnet.LoadBalancerSpec, port int, prio string) string {
+func (s *Shell) ruleARN(l spec.LoadBalancerSpec, port int, prio string) string {
 	return strings.Replace(s.listenerARN(l, port), ":listener/", ":listener-rule/", 1) + "/" + hexOf("rule", l.Name, strconv.Itoa(port), prio)
 }
 
 // ruleRef is what a rule ARN names.
 type ruleRef struct {
-	lb   simnet.LoadBalancerSpec
-	li   simnet.ListenerSpec
+	lb   spec.LoadBalancerSpec
+	li   spec.ListenerSpec
 	prio string // "default" for the default rule
 }
 
@@ -55,7 +55,7 @@ func (s *Shell) ruleOf(arn string) (ruleRef, bool) {
 	return ruleRef{}, false
 }
 
-func (s *Shell) listenerOfARN(arn string) (simnet.LoadBalancerSpec, simnet.ListenerSpec, bool) {
+func (s *Shell) listenerOfARN(arn string) (spec.LoadBalancerSpec, spec.ListenerSpec, bool) {
 	for _, v := range s.spec.VPCs {
 		for _, l := range v.LoadBalancers {
 			for _, li := range l.Listeners {
@@ -65,10 +65,10 @@ func (s *Shell) listenerOfARN(arn string) (simnet.LoadBalancerSpec, simnet.Liste
 			}
 		}
 	}
-	return simnet.LoadBalancerSpec{}, simnet.ListenerSpec{}, false
+	return spec.LoadBalancerSpec{}, spec.ListenerSpec{}, false
 }
 
-func conditionItems(c simnet.RuleConditionSpec) []omap {
+func conditionItems(c spec.RuleConditionSpec) []omap {
 	out := []omap{}
 	add := func(field, cfg string, vals []string) {
 		if len(vals) > 0 {
@@ -89,7 +89,7 @@ func conditionItems(c simnet.RuleConditionSpec) []omap {
 	return out
 }
 
-func (s *Shell) actionItems(forward string, r *simnet.RedirectSpec, f *simnet.FixedResponseSpec) []omap {
+func (s *Shell) actionItems(forward string, r *spec.RedirectSpec, f *spec.FixedResponseSpec) []omap {
 	switch {
 	case forward != "":
 		tg := s.tgARN(forward)
@@ -117,8 +117,8 @@ func (s *Shell) actionItems(forward string, r *simnet.RedirectSpec, f *simnet.Fi
 	return []omap{}
 }
 
-func (s *Shell) ruleItems(l simnet.LoadBalancerSpec, li simnet.ListenerSpec) []omap {
-	rules := append([]simnet.ListenerRuleSpec(nil), li.Rules...)
+func (s *Shell) ruleItems(l spec.LoadBalancerSpec, li spec.ListenerSpec) []omap {
+	rules := append([]spec.ListenerRuleSpec(nil), li.Rules...)
 	sortRules(rules)
 	var out []omap
 	for _, r := range rules {
@@ -128,7 +128,7 @@ func (s *Shell) ruleItems(l simnet.LoadBalancerSpec, li simnet.ListenerSpec) []o
 	}
 	def := s.actionItems(li.TargetGroup, li.DefaultRedirect, li.FixedResponse)
 	if li.Redirect != "" {
-		def = s.actionItems("", &simnet.RedirectSpec{Protocol: strings.ToUpper(li.Redirect), Port: "443"}, nil)
+		def = s.actionItems("", &spec.RedirectSpec{Protocol: strings.ToUpper(li.Redirect), Port: "443"}, nil)
 	}
 	return append(out, omap{{"RuleArn", s.ruleARN(l, li.Port, "default")}, {"Priority", "default"}, {"Conditions", []omap{}}, {"Actions", def}, {"IsDefault", true}})
 }
@@ -344,8 +344,8 @@ func (s *Shell) awsCreateRule(c *awsCall) error {
 	return nil
 }
 
-func (s *Shell) allLBs() []simnet.LoadBalancerSpec {
-	var out []simnet.LoadBalancerSpec
+func (s *Shell) allLBs() []spec.LoadBalancerSpec {
+	var out []spec.LoadBalancerSpec
 	for _, v := range s.spec.VPCs {
 		out = append(out, v.LoadBalancers...)
 	}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // awsSetSubnets is `aws elbv2 set-subnets --load-balancer-arn ARN
@@ -32,11 +32,11 @@ func (s *Shell) awsSetSubnets(c *awsCall) error {
 		if !ok {
 			return apiError("SubnetNotFound", c.spec.name, fmt.Sprintf("The subnet ID '%s' is not valid", id))
 		}
-		if slices.ContainsFunc(l.Nodes, func(n simnet.LBNodeSpec) bool { return n.Subnet == name }) {
+		if slices.ContainsFunc(l.Nodes, func(n spec.LBNodeSpec) bool { return n.Subnet == name }) {
 			line = append(line, name)
 			continue
 		}
-		i := slices.IndexFunc(v.Subnets, func(sn simnet.SubnetSpec) bool { return sn.Name == name })
+		i := slices.IndexFunc(v.Subnets, func(sn spec.SubnetSpec) bool { return sn.Name == name })
 		priv, ok := freeAddr(v.Subnets[i].CIDR, used)
 		if !ok {
 			return apiError("InvalidSubnet", c.spec.name, fmt.Sprintf("Not enough IP space available in %s. ELB requires at least 8 free IP addresses in each subnet.", id))
@@ -68,7 +68,7 @@ func (s *Shell) awsSetSubnets(c *awsCall) error {
 }
 
 // specAddrs are the addresses the world's hosts, nodes and gateways hold.
-func specAddrs(s *simnet.WorldSpec) map[netip.Addr]bool {
+func specAddrs(s *spec.WorldSpec) map[netip.Addr]bool {
 	used := map[netip.Addr]bool{}
 	add := func(t string) {
 		if a, err := netip.ParseAddr(t); err == nil {
@@ -115,7 +115,7 @@ func freeAddr(cidr string, used map[netip.Addr]bool) (netip.Addr, bool) {
 }
 
 // publicNear is a free public address beside the balancer's other nodes'.
-func publicNear(l simnet.LoadBalancerSpec, used map[netip.Addr]bool) (netip.Addr, bool) {
+func publicNear(l spec.LoadBalancerSpec, used map[netip.Addr]bool) (netip.Addr, bool) {
 	for _, n := range l.Nodes {
 		a, err := netip.ParseAddr(n.PublicIP)
 		if err != nil || !a.Is4() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // TestAWSRead: the read commands, each kept as a golden transcript in the
@@ -28,7 +29,7 @@ func TestAWSRead(t *testing.T) {
 		}, []string{`"GroupName": "sg-app"`, `"Protocol": "6"`, `"RuleNumber": 32767`, `"NatGatewayId": "nat-0`, `"GatewayId": "local"`, `"State": "active"`, `"PrivateIpAddress": "10.0.10.21"`}},
 		{"aws-elbv2-route53", []string{
 			"aws elbv2 describe-load-balancers",
-			"aws route53 list-resource-record-sets --hosted-zone-id " + zoneID(simnet.ZoneSpec{Name: "example.com"}),
+			"aws route53 list-resource-record-sets --hosted-zone-id " + zoneID(spec.ZoneSpec{Name: "example.com"}),
 			"aws elbv2 describe-target-groups --names tg-app",
 			"aws elbv2 describe-target-health --target-group-arn tg-app",
 			"aws elbv2 describe-listeners --load-balancer-arn web-lb",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The AWS CLI's write commands are fixes: each maps onto the world's edits
@@ -65,7 +66,7 @@ func (s *Shell) awsNames(kind string) []string {
 
 // awsApply applies fix lines as one change.
 func (s *Shell) awsApply(c *awsCall, lines [][]string, what string) error {
-	var edits []simnet.Edit
+	var edits []spec.Edit
 	for _, w := range lines {
 		e, err := scenarios.ParseFix(w)
 		if err != nil {
@@ -271,7 +272,7 @@ func (s *Shell) awsSGRule(c *awsCall) error {
 			lines = append(lines, []string{"sg", group, op, dir, p.proto, p.ports, prep, peer})
 			r := omap{{"SecurityGroupRuleId", "sgr-0" + hexOf("sgr", group, dir, p.proto, p.ports, peer)}, {"GroupId", awsID("sg", group)}, {"GroupOwnerId", awsAccount},
 				{"IsEgress", !ingress}, {"IpProtocol", awsProto(p.proto)}}
-			if lo, hi, err := (simnet.Ports{Text: p.ports}).Range(); err == nil && p.proto != "all" {
+			if lo, hi, err := (spec.Ports{Text: p.ports}).Range(); err == nil && p.proto != "all" {
 				if p.proto == "icmp" {
 					lo, hi = -1, -1
 				}
@@ -294,7 +295,7 @@ func (s *Shell) awsSGRule(c *awsCall) error {
 			if g, ok := nameOf("sg", peer, s.awsNames("sg")); ok {
 				peer = awsID("sg", g)
 			}
-			lo, hi, _ := (simnet.Ports{Text: p.ports}).Range()
+			lo, hi, _ := (spec.Ports{Text: p.ports}).Range()
 			proto := strings.ToUpper(p.proto)
 			if p.proto == "all" {
 				proto, lo, hi = "ALL", -1, -1
@@ -507,7 +508,7 @@ func (s *Shell) awsModifyTG(c *awsCall) error {
 	if len(lines) == 0 && matcher == "" {
 		return apiError("ValidationError", c.spec.name, "You must specify at least one attribute to modify")
 	}
-	var edits []simnet.Edit
+	var edits []spec.Edit
 	for _, w := range lines {
 		e, err := scenarios.ParseFix(w)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/capture"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -102,7 +103,7 @@ func TestCapFilterAgreesWithTcpdump(t *testing.T) {
 		t.Fatal(err)
 	}
 	target, _ := tracer.ParseTarget("https://shop.example.com/")
-	c, err := w.Capture(context.Background(), "browser", target, "browser")
+	c, err := capture.Take(context.Background(), w, "browser", target, "browser")
 	if err != nil {
 		t.Fatal(err)
 	}

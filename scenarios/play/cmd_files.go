@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The files of a host are written from the world, so that what a learner
@@ -47,7 +47,7 @@ func (s *Shell) hostFiles() map[string]string {
 		var b strings.Builder
 		b.WriteString("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n")
 		for _, r := range fw {
-			b.WriteString(simnet.FirewallRuleText(r) + "\n")
+			b.WriteString(spec.FirewallRuleText(r) + "\n")
 		}
 		b.WriteString("COMMIT\n")
 		files["/etc/iptables/rules.v4"] = b.String()
@@ -55,26 +55,26 @@ func (s *Shell) hostFiles() map[string]string {
 	return files
 }
 
-func serviceConfPath(sv simnet.ServiceSpec) string {
+func serviceConfPath(sv spec.ServiceSpec) string {
 	return "/etc/" + sv.Name + "/" + sv.Name + ".conf"
 }
 
-func serviceBind(sv simnet.ServiceSpec) string {
+func serviceBind(sv spec.ServiceSpec) string {
 	if sv.Bind == "" {
 		return "0.0.0.0"
 	}
 	return sv.Bind
 }
 
-func serviceExec(sv simnet.ServiceSpec) string {
+func serviceExec(sv spec.ServiceSpec) string {
 	return fmt.Sprintf("/usr/local/bin/%s --config %s", sv.Name, serviceConfPath(sv))
 }
 
-func unitFile(sv simnet.ServiceSpec) string {
+func unitFile(sv spec.ServiceSpec) string {
 	return fmt.Sprintf("[Unit]\nDescription=%s\nAfter=network-online.target\n\n[Service]\nExecStart=%s\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n", sv.Name, serviceExec(sv))
 }
 
-func serviceConf(sv simnet.ServiceSpec) string {
+func serviceConf(sv spec.ServiceSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\nlisten = %s\nprotocol = %s\n", sv.Name, netJoin(serviceBind(sv), sv.Port), strings.ToLower(orDefault(sv.Protocol, "tcp")))
 	if sv.TLS != "" {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -121,7 +121,7 @@ func (s *Shell) iptables(_ context.Context, args []string) error {
 	if rules {
 		b.WriteString("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")
 		for _, r := range fw {
-			b.WriteString(simnet.FirewallRuleText(r) + "\n")
+			b.WriteString(spec.FirewallRuleText(r) + "\n")
 		}
 		s.print(b.String())
 		return nil

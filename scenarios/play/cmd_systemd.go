@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // systemctl and journalctl read a host's services from the world; start,
@@ -17,18 +17,18 @@ import (
 func unitName(arg string) string { return strings.TrimSuffix(arg, ".service") }
 
 // findService returns the service of the current host named name.
-func (s *Shell) findService(name string) (simnet.ServiceSpec, bool) {
+func (s *Shell) findService(name string) (spec.ServiceSpec, bool) {
 	svcs, _, _, _ := s.hostSpec()
 	for _, sv := range svcs {
 		if sv.Name == name {
 			return sv, true
 		}
 	}
-	return simnet.ServiceSpec{}, false
+	return spec.ServiceSpec{}, false
 }
 
 // servicePID is a service's main PID, steady for a session.
-func servicePID(sv simnet.ServiceSpec) int { return 1200 + sv.Port%1000 }
+func servicePID(sv spec.ServiceSpec) int { return 1200 + sv.Port%1000 }
 
 // bootTime is when the host's services started: an hour before the
 // ticket.
@@ -125,7 +125,7 @@ func (s *Shell) serviceNames() []string {
 }
 
 // serviceStatus prints systemctl status as systemd 252 does.
-func (s *Shell) serviceStatus(sv simnet.ServiceSpec) {
+func (s *Shell) serviceStatus(sv spec.ServiceSpec) {
 	start := s.bootTime()
 	host := s.Host()
 	pid := servicePID(sv)
@@ -168,7 +168,7 @@ func sinceText(d time.Duration) string {
 // journal is a service's log, from the world: when it started, the
 // address it bound (a service bound to 127.0.0.1 says so), its
 // certificate, and its stop.
-func (s *Shell) journal(sv simnet.ServiceSpec, host string) []string {
+func (s *Shell) journal(sv spec.ServiceSpec, host string) []string {
 	start := s.bootTime()
 	pid := servicePID(sv)
 	stamp := func(t time.Time) string { return t.Format("Jan 02 15:04:05") + " " + host }

@@ -13,6 +13,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/capture"
 )
 
 // What a capture holds: tcpdump in the shell shows the packets of the
@@ -190,15 +191,15 @@ func (s *Shell) tcpdump(ctx context.Context, args []string) error {
 // world built them.
 func (s *Shell) capture(ctx context.Context, at string) (lines, notes []string, pkts []capPacket, raw [][]byte, err error) {
 	last := s.last
-	var c *simnet.Capture
+	var c *capture.Capture
 	switch {
 	case last.dns != nil:
 		c = s.dnsCapture(at)
 	case last.target.Scheme != "" && last.world != nil:
 		if last.icmp && last.count > 0 {
-			c, err = last.world.CapturePing(ctx, last.from, last.target, at, last.count)
+			c, err = capture.TakePing(ctx, last.world, last.from, last.target, at, last.count)
 		} else {
-			c, err = last.world.Capture(ctx, last.from, last.target, at)
+			c, err = capture.Take(ctx, last.world, last.from, last.target, at)
 		}
 		if err != nil {
 			return nil, nil, nil, nil, err
@@ -225,9 +226,9 @@ func (s *Shell) capture(ctx context.Context, at string) (lines, notes []string, 
 
 // dnsCapture is a dig's (host's, nslookup's) query and answer, seen at
 // the host that asked or at the server asked.
-func (s *Shell) dnsCapture(at string) *simnet.Capture {
+func (s *Shell) dnsCapture(at string) *capture.Capture {
 	d := s.last.dns
-	c := &simnet.Capture{From: s.last.from, At: at}
+	c := &capture.Capture{From: s.last.from, At: at}
 	var me netip.Addr
 	if s.spec != nil {
 		for _, a := range captureAddrs(s.spec, s.last.from) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -556,7 +557,7 @@ func (s *Shell) whichServer(server string) (kind string, addr netip.Addr, name s
 		}
 	}
 	for _, z := range s.spec.DNS.Zones {
-		for _, ns := range append(append([]simnet.NameserverSpec{}, z.Nameservers...), z.Delegation...) {
+		for _, ns := range append(append([]spec.NameserverSpec{}, z.Nameservers...), z.Delegation...) {
 			if (isAddr && ns.IP == a.String()) || strings.EqualFold(strings.TrimSuffix(ns.Name, "."), fq) {
 				na, _ := netip.ParseAddr(ns.IP)
 				for _, o := range s.spec.DNS.Zones {
@@ -601,7 +602,7 @@ func (s *Shell) resolveVia(ctx context.Context, resolver, name string, qtype uin
 	return nil, nil
 }
 
-func findInstanceSpec(s *simnet.WorldSpec, name string) (*simnet.InstanceSpec, *simnet.VPCSpec) {
+func findInstanceSpec(s *spec.WorldSpec, name string) (*spec.InstanceSpec, *spec.VPCSpec) {
 	for i := range s.VPCs {
 		for j := range s.VPCs[i].Instances {
 			if s.VPCs[i].Instances[j].Name == name {
@@ -653,7 +654,7 @@ func (s *Shell) digTrace(b *strings.Builder, o digOpts) {
 		return
 	}
 	tld := labels[len(labels)-1] + "."
-	var zone *simnet.ZoneSpec
+	var zone *spec.ZoneSpec
 	known := false
 	for i := range s.spec.DNS.Zones {
 		z := &s.spec.DNS.Zones[i]

@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -167,7 +168,7 @@ func (s *Shell) giveUp(ctx context.Context, _ []string) error {
 func (s *Shell) fix(_ context.Context, words []string) error {
 	msg, err := s.applyFix(words)
 	if err != nil {
-		var ue *simnet.UsageError
+		var ue *spec.UsageError
 		if errors.As(err, &ue) {
 			return badUsage("%s", ue.Reason)
 		}
@@ -212,7 +213,7 @@ func (s *Shell) applyFix(words []string) (string, error) {
 
 // commit makes next, compiled as w, the current world, keeping the old one
 // for undo.
-func (s *Shell) commit(next *simnet.WorldSpec, w *simnet.World, what string) {
+func (s *Shell) commit(next *spec.WorldSpec, w *simnet.World, what string) {
 	s.undo = append(s.undo, change{spec: s.spec, world: s.world, what: what})
 	s.spec, s.world = next, w
 	s.stats.Fixes++
@@ -253,7 +254,7 @@ func (s *Shell) reset(_ context.Context, _ []string) error {
 	return nil
 }
 
-func sameSpec(a, b *simnet.WorldSpec) bool {
+func sameSpec(a, b *spec.WorldSpec) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
@@ -292,7 +293,7 @@ func (s *Shell) edit(ctx context.Context, args []string) error {
 	next, err := simnet.LoadSpec(path)
 	if err != nil {
 		s.printf("refused: the edited world is not valid, so nothing changed:\n")
-		var se *simnet.Error
+		var se *spec.Error
 		if errors.As(err, &se) {
 			for _, p := range se.Problems {
 				p.File = filepath.Base(p.File)

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 func (s *Shell) ssh(_ context.Context, args []string) error {
@@ -45,7 +45,7 @@ func (s *Shell) hostname(_ context.Context, _ []string) error {
 
 // hostSpec returns the services, firewall and addresses of the host the
 // learner is on.
-func (s *Shell) hostSpec() (svcs []simnet.ServiceSpec, fw []simnet.FirewallRuleSpec, private, public string) {
+func (s *Shell) hostSpec() (svcs []spec.ServiceSpec, fw []spec.FirewallRuleSpec, private, public string) {
 	if s.spec == nil {
 		return nil, nil, "", "" // a live shell has no world
 	}
@@ -95,7 +95,7 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 			s.printf("default via 198.51.100.1 dev eth0\n")
 			return nil
 		}
-		var sub *simnet.SubnetSpec
+		var sub *spec.SubnetSpec
 		for i := range v.Subnets {
 			if v.Subnets[i].Name == in.Subnet {
 				sub = &v.Subnets[i]

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"golang.org/x/term"
 )
 
@@ -64,7 +64,7 @@ func (r *ScriptReader) ReadLine(prompt string) (string, error) {
 	}
 	text := strings.TrimRight(string(line), "\r\n")
 	if r.Echo && strings.TrimSpace(text) != "" {
-		fmt.Fprintf(r.out, "%s%s\n", prompt, simnet.Printable(text))
+		fmt.Fprintf(r.out, "%s%s\n", prompt, spec.Printable(text))
 	}
 	return text, nil
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // Lab is the scenario's world built in the kernel (pathlab play --lab):
@@ -16,7 +16,7 @@ type Lab interface {
 	// Exec runs a real command in host's namespace, its output to out.
 	Exec(ctx context.Context, host string, args []string, out io.Writer) error
 	// Apply makes the lab match spec, and says what it did.
-	Apply(ctx context.Context, spec *simnet.WorldSpec) (string, error)
+	Apply(ctx context.Context, spec *spec.WorldSpec) (string, error)
 	// Check probes a request check's flow live from its vantage point:
 	// whether the request is delivered, and what a client sees.
 	Check(ctx context.Context, c scenarios.Check) (delivered bool, seen string, err error)

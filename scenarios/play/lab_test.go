@@ -8,12 +8,12 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/scenarios"
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // fakeLab records what the shell asks of a lab.
 type fakeLab struct {
-	applied   []*simnet.WorldSpec
+	applied   []*spec.WorldSpec
 	execs     []string
 	delivered bool // what the live check sees
 }
@@ -24,7 +24,7 @@ func (f *fakeLab) Exec(_ context.Context, host string, args []string, out io.Wri
 	return nil
 }
 
-func (f *fakeLab) Apply(_ context.Context, spec *simnet.WorldSpec) (string, error) {
+func (f *fakeLab) Apply(_ context.Context, spec *spec.WorldSpec) (string, error) {
 	f.applied = append(f.applied, spec)
 	return fmt.Sprintf("rebuilt (%d)", len(f.applied)), nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -129,7 +130,7 @@ func isCause(st *scenarios.Setup, r *tracer.Report, c string) bool {
 
 // decoyOnly is the base world with only the decoys in; nil when there are
 // none.
-func decoyOnly(st *scenarios.Setup) *simnet.WorldSpec {
+func decoyOnly(st *scenarios.Setup) *spec.WorldSpec {
 	var decoys []scenarios.FaultSpec
 	for _, f := range st.Scenario.Faults {
 		if f.Decoy {

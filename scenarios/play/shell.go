@@ -23,6 +23,7 @@ import (
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -32,7 +33,7 @@ type Shell struct {
 	out   io.Writer
 	opts  Options
 
-	spec     *simnet.WorldSpec // the world as the learner has it now
+	spec     *spec.WorldSpec // the world as the learner has it now
 	world    *simnet.World
 	undo     []change
 	vantage  []string       // the host stack: ssh pushes, exit pops
@@ -62,7 +63,7 @@ type Shell struct {
 }
 
 type change struct {
-	spec  *simnet.WorldSpec
+	spec  *spec.WorldSpec
 	world *simnet.World // spec, compiled
 	what  string
 }
@@ -155,7 +156,7 @@ func runEditor(ctx context.Context, path string) error {
 func (s *Shell) Setup() *scenarios.Setup { return s.setup }
 
 // Spec returns a copy of the world as the learner has it now.
-func (s *Shell) Spec() *simnet.WorldSpec { return s.spec.Clone() }
+func (s *Shell) Spec() *spec.WorldSpec { return s.spec.Clone() }
 
 // World returns the world as the learner has it now.
 func (s *Shell) World() *simnet.World { return s.world }
@@ -527,7 +528,7 @@ func (s *Shell) quitCmd(_ context.Context, _ []string) error {
 // line, or invalid UTF-8.
 func controlIn(line string) (bool, rune) {
 	for _, r := range line {
-		if r == '\n' || (r != '\t' && simnet.Printable(string(r)) != string(r)) {
+		if r == '\n' || (r != '\t' && spec.Printable(string(r)) != string(r)) {
 			return true, r
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // showKinds maps what a learner may type to the world's kind names.
@@ -143,7 +143,7 @@ func notFound(kind, name string, names []string) error {
 }
 
 func (s *Shell) showVPC(tw *tabwriter.Writer, name string) error {
-	var v *simnet.VPCSpec
+	var v *spec.VPCSpec
 	for i := range s.spec.VPCs {
 		if s.spec.VPCs[i].Name == name {
 			v = &s.spec.VPCs[i]
@@ -161,8 +161,8 @@ func (s *Shell) showVPC(tw *tabwriter.Writer, name string) error {
 		subnets = append(subnets, fmt.Sprintf("%s (%s)", sn.Name, sn.CIDR))
 	}
 	fmt.Fprintf(tw, "Subnets\t%s\n", strings.Join(subnets, ", "))
-	fmt.Fprintf(tw, "Route tables\t%s\n", strings.Join(namesList(v.RouteTables, func(r simnet.RouteTableSpec) string { return r.Name }), ", "))
-	fmt.Fprintf(tw, "Network ACLs\t%s\n", strings.Join(namesList(v.NetworkACLs, func(r simnet.ACLSpec) string { return r.Name }), ", "))
+	fmt.Fprintf(tw, "Route tables\t%s\n", strings.Join(namesList(v.RouteTables, func(r spec.RouteTableSpec) string { return r.Name }), ", "))
+	fmt.Fprintf(tw, "Network ACLs\t%s\n", strings.Join(namesList(v.NetworkACLs, func(r spec.ACLSpec) string { return r.Name }), ", "))
 	var peers []string
 	for _, p := range s.spec.Peerings {
 		if slices.Contains(p.VPCs, v.Name) {
@@ -238,7 +238,7 @@ func (s *Shell) showSubnet(tw *tabwriter.Writer, name string) error {
 
 // routeStatus is what the console says of a route: active, or blackhole
 // when its target is gone or inactive.
-func (s *Shell) routeStatus(v *simnet.VPCSpec, target string) string {
+func (s *Shell) routeStatus(v *spec.VPCSpec, target string) string {
 	if target == "blackhole" {
 		return "blackhole"
 	}
@@ -291,7 +291,7 @@ func (s *Shell) showRT(tw *tabwriter.Writer, name string) error {
 	return notFound("route table", name, s.world.Names("route-table"))
 }
 
-func portsText(p simnet.Ports, proto string) string {
+func portsText(p spec.Ports, proto string) string {
 	proto = strings.ToLower(proto)
 	if proto == "all" || proto == "-1" || proto == "icmp" {
 		return "All"
@@ -484,7 +484,7 @@ func (s *Shell) showZone(tw *tabwriter.Writer, name string) error {
 		name, want = rest, 1
 	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	var found []simnet.ZoneSpec
+	var found []spec.ZoneSpec
 	for _, z := range s.spec.DNS.Zones {
 		if strings.TrimSuffix(strings.ToLower(z.Name), ".") == name && (want == 0 || (want == 2) == z.Private) {
 			found = append(found, z)

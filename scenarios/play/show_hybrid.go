@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // The show views of transit gateways, VPN connections and VPC endpoints
@@ -70,7 +70,7 @@ func (s *Shell) showTGW(tw *tabwriter.Writer, name string) error {
 	return notFound("transit gateway", name, s.world.Names("transit-gateway"))
 }
 
-func association(g simnet.TransitGatewaySpec, att string) string {
+func association(g spec.TransitGatewaySpec, att string) string {
 	for _, rt := range g.RouteTables {
 		if slices.Contains(rt.Associations, att) {
 			return rt.Name
@@ -79,7 +79,7 @@ func association(g simnet.TransitGatewaySpec, att string) string {
 	return ""
 }
 
-func tableNames(g simnet.TransitGatewaySpec) []string {
+func tableNames(g spec.TransitGatewaySpec) []string {
 	var out []string
 	for _, rt := range g.RouteTables {
 		out = append(out, rt.Name)
@@ -89,7 +89,7 @@ func tableNames(g simnet.TransitGatewaySpec) []string {
 
 // attachmentRoutes is what an attachment propagates: its VPC's range, or
 // its VPN's routes.
-func (s *Shell) attachmentRoutes(a simnet.TGWAttachmentSpec) []string {
+func (s *Shell) attachmentRoutes(a spec.TGWAttachmentSpec) []string {
 	if a.VPC != "" {
 		for _, v := range s.spec.VPCs {
 			if v.Name == a.VPC {
@@ -105,7 +105,7 @@ func (s *Shell) attachmentRoutes(a simnet.TGWAttachmentSpec) []string {
 	return nil
 }
 
-func (s *Shell) vpnRoutes(v simnet.VPNSpec) []string {
+func (s *Shell) vpnRoutes(v spec.VPNSpec) []string {
 	if len(v.StaticRoutes) > 0 {
 		return v.StaticRoutes
 	}
@@ -231,7 +231,7 @@ func (s *Shell) showVPN(tw *tabwriter.Writer, name string) error {
 		fmt.Fprintf(tw, "\nTunnel\tStatus\n")
 		tunnels := v.Tunnels
 		if len(tunnels) == 0 {
-			tunnels = []simnet.TunnelSpec{{State: "up"}, {State: "up"}}
+			tunnels = []spec.TunnelSpec{{State: "up"}, {State: "up"}}
 		}
 		for i, t := range tunnels {
 			fmt.Fprintf(tw, "%d\t%s\n", i+1, strings.ToUpper(t.State))
@@ -283,7 +283,7 @@ func (s *Shell) showEndpoint(tw *tabwriter.Writer, name string) error {
 // hybridRouteStatus is the console's status of a VPC route to a transit
 // gateway, a virtual private gateway or an endpoint: blackhole when the
 // VPC's attachment, the gateway or the endpoint is not available.
-func (s *Shell) hybridRouteStatus(v *simnet.VPCSpec, target string) (string, bool) {
+func (s *Shell) hybridRouteStatus(v *spec.VPCSpec, target string) (string, bool) {
 	for _, g := range s.spec.TransitGateways {
 		if g.Name != target {
 			continue

@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // listenerDefault is a listener's default action in show lb's words, for
 // the default actions beyond forward and the short redirect.
-func listenerDefault(li simnet.ListenerSpec, action string) string {
+func listenerDefault(li spec.ListenerSpec, action string) string {
 	switch {
 	case li.DefaultRedirect != nil:
 		return "redirect " + redirectWords(li.DefaultRedirect)
@@ -21,7 +21,7 @@ func listenerDefault(li simnet.ListenerSpec, action string) string {
 	return action
 }
 
-func redirectWords(r *simnet.RedirectSpec) string {
+func redirectWords(r *spec.RedirectSpec) string {
 	var w []string
 	for _, kv := range [][2]string{{"protocol", r.Protocol}, {"host", r.Host}, {"port", r.Port}, {"path", r.Path}, {"query", r.Query}} {
 		if kv[1] != "" {
@@ -37,13 +37,13 @@ func redirectWords(r *simnet.RedirectSpec) string {
 
 // showRules lists each listener's rules in priority order, as the console's
 // rules tab does, the default action last.
-func showRules(tw io.Writer, l simnet.LoadBalancerSpec) {
+func showRules(tw io.Writer, l spec.LoadBalancerSpec) {
 	for _, li := range l.Listeners {
 		if len(li.Rules) == 0 {
 			continue
 		}
 		fmt.Fprintf(tw, "\nRules of %s:%d\tConditions\tAction\n", strings.ToUpper(li.Protocol), li.Port)
-		rules := append([]simnet.ListenerRuleSpec(nil), li.Rules...)
+		rules := append([]spec.ListenerRuleSpec(nil), li.Rules...)
 		sortRules(rules)
 		for _, r := range rules {
 			action := "forward to " + r.Forward
@@ -63,7 +63,7 @@ func showRules(tw io.Writer, l simnet.LoadBalancerSpec) {
 	}
 }
 
-func sortRules(rs []simnet.ListenerRuleSpec) {
+func sortRules(rs []spec.ListenerRuleSpec) {
 	for i := 1; i < len(rs); i++ {
 		for j := i; j > 0 && rs[j].Priority < rs[j-1].Priority; j-- {
 			rs[j], rs[j-1] = rs[j-1], rs[j]
@@ -71,7 +71,7 @@ func sortRules(rs []simnet.ListenerRuleSpec) {
 	}
 }
 
-func ruleConditions(c simnet.RuleConditionSpec) string {
+func ruleConditions(c spec.RuleConditionSpec) string {
 	var parts []string
 	add := func(k string, v []string) {
 		if len(v) > 0 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -28,7 +29,7 @@ type lastRequest struct {
 
 // captureAddrs lists every address a capture point owns, and notes what
 // kind it is.
-func captureAddrs(spec *simnet.WorldSpec, name string) []netip.Addr {
+func captureAddrs(spec *spec.WorldSpec, name string) []netip.Addr {
 	var out []netip.Addr
 	add := func(ip string) {
 		if a, err := netip.ParseAddr(ip); err == nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/capture"
 )
 
 // TestTcpdumpMatchesRealTool writes the shell's capture of a command to a
@@ -48,7 +49,7 @@ func TestTcpdumpMatchesRealTool(t *testing.T) {
 				if len(raw) == 0 || len(raw) != len(lines) {
 					t.Fatalf("%d packets, %d with bytes", len(lines), len(raw))
 				}
-				c := &simnet.Capture{}
+				c := &capture.Capture{}
 				day := st.World.Clock.UTC().Truncate(24 * time.Hour)
 				for i, l := range lines {
 					tod, err := time.Parse("15:04:05.000000", l[:15])

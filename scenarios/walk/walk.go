@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -108,7 +109,7 @@ func poolsOf(w *simnet.World) pools {
 	return p
 }
 
-func aclRuleText(r simnet.ACLRuleSpec) string {
+func aclRuleText(r spec.ACLRuleSpec) string {
 	ports := ""
 	if !r.Ports.IsZero() {
 		ports = " " + r.Ports.Text
@@ -116,7 +117,7 @@ func aclRuleText(r simnet.ACLRuleSpec) string {
 	return fmt.Sprintf("rule %d %s %s%s %s", r.Rule, strings.ToLower(r.Action), strings.ToLower(r.Protocol), ports, r.CIDR)
 }
 
-func sgRuleText(r simnet.SGRuleSpec, peer, dir string) string {
+func sgRuleText(r spec.SGRuleSpec, peer, dir string) string {
 	ports := ""
 	if !r.Ports.IsZero() {
 		ports = " " + r.Ports.Text

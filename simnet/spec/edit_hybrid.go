@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -71,7 +71,7 @@ func onOff(verb, s string) (string, error) {
 }
 
 // specState is a state as the spec keeps it: "" for available.
-func specState(s string) string {
+func SpecState(s string) string {
 	if s == "available" {
 		return ""
 	}
@@ -217,7 +217,7 @@ func (e AttachmentEdit) apply(s *WorldSpec) (Edit, string, error) {
 		return undo, fmt.Sprintf("%s: associated with %s", a.Name, target.Name), nil
 	case "state":
 		old := stateText(a.State)
-		a.State = specState(e.Arg)
+		a.State = SpecState(e.Arg)
 		return AttachmentEdit{e.Attachment, "state", old}, fmt.Sprintf("%s: state %s (was %s)", a.Name, e.Arg, old), nil
 	}
 	return nil, "", usagef("attachment", "%q is not a change of an attachment", e.Op)
@@ -375,7 +375,7 @@ func (e VPNEdit) apply(s *WorldSpec) (Edit, string, error) {
 		return VPNEdit{VPN: e.VPN, Op: "route-add", Arg: p.Masked().String()}, fmt.Sprintf("%s: removed static route %s", v.Name, p.Masked()), nil
 	case "state":
 		old := stateText(v.State)
-		v.State = specState(e.Arg)
+		v.State = SpecState(e.Arg)
 		return VPNEdit{VPN: e.VPN, Op: "state", Arg: old}, fmt.Sprintf("%s: state %s (was %s)", v.Name, e.Arg, old), nil
 	}
 	return nil, "", usagef("vpn", "%q is not a change of a VPN connection", e.Op)
@@ -445,7 +445,7 @@ func (e EndpointEdit) apply(s *WorldSpec) (Edit, string, error) {
 		return EndpointEdit{e.Endpoint, "private-dns", old}, fmt.Sprintf("%s: private DNS %s (was %s)", ep.Name, e.Arg, old), nil
 	case "state":
 		old := stateText(ep.State)
-		ep.State = specState(e.Arg)
+		ep.State = SpecState(e.Arg)
 		return EndpointEdit{e.Endpoint, "state", old}, fmt.Sprintf("%s: state %s (was %s)", ep.Name, e.Arg, old), nil
 	}
 	return nil, "", usagef("endpoint", "%q is not private-dns or state", e.Op)

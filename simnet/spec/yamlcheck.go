@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -226,7 +226,7 @@ func (c *shapeCheck) key(mv *ast.MappingValueNode) (string, bool) {
 			c.add(k, "a key is empty; write the key's name, such as name:")
 			return "", false
 		}
-		if bad, r := hasControl(kn.Value); bad {
+		if bad, r := HasControl(kn.Value); bad {
 			c.add(k, "a key holds a control character (%U); keys are plain words", r)
 			return "", false
 		}
@@ -255,7 +255,7 @@ func (c *shapeCheck) scalar(n ast.Node, label string) {
 		c.add(n, "%s is %d KiB long; a value here is at most %d KiB", label, len(s)>>10, MaxScalar>>10)
 		return
 	}
-	if bad, r := hasControl(s); bad {
+	if bad, r := HasControl(s); bad {
 		c.add(n, "%s holds a control character (%U); text here must be printable (tabs and line breaks are fine)", label, r)
 	}
 }
@@ -263,7 +263,7 @@ func (c *shapeCheck) scalar(n ast.Node, label string) {
 // hasControl reports a control character other than tab and newline, a
 // bidirectional override, or invalid UTF-8: what could rewrite a terminal
 // or hide text when printed.
-func hasControl(s string) (bool, rune) {
+func HasControl(s string) (bool, rune) {
 	for _, r := range s {
 		if isControl(r) {
 			return true, r
@@ -318,7 +318,7 @@ func kindOf(n ast.Node) string {
 	case *ast.BoolNode:
 		return nn.String()
 	case *ast.StringNode:
-		return fmt.Sprintf("the text %q", printable(clip(nn.Value, 40)))
+		return fmt.Sprintf("the text %q", printable(Clip(nn.Value, 40)))
 	case *ast.LiteralNode:
 		return "a block of text"
 	case *ast.NullNode:
@@ -327,7 +327,7 @@ func kindOf(n ast.Node) string {
 	return "this value"
 }
 
-func clip(s string, n int) string {
+func Clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,4 +1,4 @@
-package simnet
+package graph
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -25,13 +26,13 @@ var graphCases = []struct {
 	{"acl-no-ephemeral", "issue3-acl-no-ephemeral.yaml", "app-1", "tcp://db.internal.shop:5432", "n_db_1"},
 }
 
-func graphOf(t *testing.T, w *World, from, target, format string) string {
+func graphOf(t *testing.T, w *simnet.World, from, target, format string) string {
 	t.Helper()
 	var r *tracer.Report
 	if target != "" {
 		r = trace(t, w, from, target)
 	}
-	out, err := w.Graph(format, r)
+	out, err := Graph(w, format, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestGraphDotParses(t *testing.T) {
 
 func TestGraphBadFormat(t *testing.T) {
 	w := storyWorld(t, "")
-	if _, err := w.Graph("png", nil); err == nil || !strings.Contains(err.Error(), "mermaid") {
+	if _, err := Graph(w, "png", nil); err == nil || !strings.Contains(err.Error(), "mermaid") {
 		t.Errorf("Graph(png) = %v; want an error naming the formats", err)
 	}
 }

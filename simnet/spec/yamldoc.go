@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"bytes"
@@ -75,7 +75,7 @@ func (d YAMLDoc) Parse(name string, data []byte) (*ast.File, []Problem) {
 	}
 	lim, spans := scan(data)
 	if lim != nil {
-		return nil, d.problem(name, lim.line, lim.col, lim.msg)
+		return nil, d.problem(name, lim.Line, lim.Col, lim.Msg)
 	}
 	file, err := safeParse(data)
 	if err != nil {

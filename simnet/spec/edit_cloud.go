@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -109,7 +109,7 @@ func (e CrossZoneEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if l == nil {
 		return nil, "", fmt.Errorf("no load balancer is named %q", e.LB)
 	}
-	was := crossZoneOf(l)
+	was := CrossZoneOf(l)
 	on := e.On
 	l.CrossZone = &on
 	return CrossZoneEdit{LB: e.LB, On: was}, fmt.Sprintf("%s: cross-zone load balancing %s (was %s)", e.LB, onOffWord(e.On), onOffWord(was)), nil
@@ -118,7 +118,7 @@ func (e CrossZoneEdit) apply(s *WorldSpec) (Edit, string, error) {
 // crossZoneOf is a balancer's cross-zone setting with AWS's defaults: on
 // for application balancers, off for network balancers (ELB User Guide,
 // "Cross-zone load balancing").
-func crossZoneOf(l *LoadBalancerSpec) bool {
+func CrossZoneOf(l *LoadBalancerSpec) bool {
 	if l.CrossZone != nil {
 		return *l.CrossZone
 	}

@@ -1,13 +1,15 @@
-package simnet
+package diff
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"testing"
 )
 
-func sgSpec(s *WorldSpec, name string) *SecurityGroupSpec {
+func sgSpec(s *spec.WorldSpec, name string) *spec.SecurityGroupSpec {
 	for i := range s.VPCs {
 		for j := range s.VPCs[i].SecurityGroups {
 			if s.VPCs[i].SecurityGroups[j].Name == name {
@@ -19,32 +21,32 @@ func sgSpec(s *WorldSpec, name string) *SecurityGroupSpec {
 }
 
 // specVariant compiles a copy of w with an edit.
-func specVariant(t testing.TB, w *World, edit func(s *WorldSpec)) *World {
+func specVariant(t testing.TB, w *simnet.World, edit func(s *spec.WorldSpec)) *simnet.World {
 	t.Helper()
 	s := w.Spec()
 	edit(s)
-	w2, err := Compile(s)
+	w2, err := simnet.Compile(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w2
 }
 
-func appSGAdmitsNothing(s *WorldSpec) { sgSpec(s, "sg-app").Ingress = nil }
+func appSGAdmitsNothing(s *spec.WorldSpec) { sgSpec(s, "sg-app").Ingress = nil }
 
 // dbGoesOut lets db-1 reach the internet through nat-a: more than any
 // fix of the database should open.
-func dbGoesOut(s *WorldSpec) {
-	sgSpec(s, "sg-db").Egress = []SGRuleSpec{{Protocol: "tcp", Ports: PortsOf(443, 443), Destination: "0.0.0.0/0"}}
+func dbGoesOut(s *spec.WorldSpec) {
+	sgSpec(s, "sg-db").Egress = []spec.SGRuleSpec{{Protocol: "tcp", Ports: spec.PortsOf(443, 443), Destination: "0.0.0.0/0"}}
 	for i := range s.VPCs {
 		for j := range s.VPCs[i].RouteTables {
 			if rt := &s.VPCs[i].RouteTables[j]; rt.Name == "rt-isolated" {
-				rt.Routes = append(rt.Routes, RouteSpec{Destination: "0.0.0.0/0", Target: "nat-a"})
+				rt.Routes = append(rt.Routes, spec.RouteSpec{Destination: "0.0.0.0/0", Target: "nat-a"})
 			}
 		}
 		for j := range s.VPCs[i].NetworkACLs {
 			if a := &s.VPCs[i].NetworkACLs[j]; a.Name == "acl-data" {
-				all := []ACLRuleSpec{{Rule: 50, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}
+				all := []spec.ACLRuleSpec{{Rule: 50, Protocol: "all", CIDR: "0.0.0.0/0", Action: "allow"}}
 				a.Ingress, a.Egress = append(all, a.Ingress...), append(all, a.Egress...)
 			}
 		}
@@ -75,10 +77,10 @@ func hasChange(cs []change, want change) bool {
 }
 
 func TestDiff(t *testing.T) {
-	worlds := map[string]func(t *testing.T) *World{
-		"builtin": func(t *testing.T) *World { return storyWorld(t, "") },
-		"reference": func(t *testing.T) *World {
-			w, err := Load(sharedExample(t))
+	worlds := map[string]func(t *testing.T) *simnet.World{
+		"builtin": func(t *testing.T) *simnet.World { return storyWorld(t, "") },
+		"reference": func(t *testing.T) *simnet.World {
+			w, err := simnet.Load(sharedExample(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +94,7 @@ func TestDiff(t *testing.T) {
 			ref := load(t)
 			tests := []struct {
 				name        string
-				old, new    *World
+				old, new    *simnet.World
 				wantBroken  []change // must be listed
 				wantFixed   []change
 				noBroken    bool // and nothing else broke
@@ -200,7 +202,7 @@ func TestFlowsMakeSense(t *testing.T) {
 // BenchmarkDiff is the check the play shell runs after a fix: two worlds,
 // every flow traced in both.
 func BenchmarkDiff(b *testing.B) {
-	w, err := LoadBuiltin(DefaultWorld)
+	w, err := simnet.LoadBuiltin(simnet.DefaultWorld)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -215,7 +217,7 @@ func BenchmarkDiff(b *testing.B) {
 }
 
 func BenchmarkReachability(b *testing.B) {
-	w, err := LoadBuiltin(DefaultWorld)
+	w, err := simnet.LoadBuiltin(simnet.DefaultWorld)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package simnet
+package story
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -28,7 +29,7 @@ func TestExplainGolden(t *testing.T) {
 	for _, tt := range storyCases {
 		t.Run(tt.name, func(t *testing.T) {
 			w := storyWorld(t, tt.world)
-			s, err := w.Explain(context.Background(), tt.from, mustTarget(t, tt.target))
+			s, err := Explain(context.Background(), w, tt.from, mustTarget(t, tt.target))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,11 +107,11 @@ func TestExplainStory(t *testing.T) {
 // TestExplainTeaches: the reference request's story covers what the issue
 // lists, in the order of "what happens when you type a URL".
 func TestExplainTeaches(t *testing.T) {
-	w, err := LoadBuiltin(DefaultWorld)
+	w, err := simnet.LoadBuiltin(simnet.DefaultWorld)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := w.Explain(context.Background(), "", mustTarget(t, "https://shop.example.com/"))
+	s, err := Explain(context.Background(), w, "", mustTarget(t, "https://shop.example.com/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,16 +162,16 @@ func TestExplainTeaches(t *testing.T) {
 // group is read from the rule, not guessed from an "sg-" prefix, so a
 // group called "web" is still told as a group reference.
 func TestExplainGroupRuleByValue(t *testing.T) {
-	src, err := Builtin(DefaultWorld)
+	src, err := simnet.Builtin(simnet.DefaultWorld)
 	if err != nil {
 		t.Fatal(err)
 	}
 	renamed := strings.NewReplacer("sg-lb", "web", "sg-app", "apptier").Replace(string(src))
-	w, err := Parse("renamed.yaml", []byte(renamed))
+	w, err := simnet.Parse("renamed.yaml", []byte(renamed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := w.Explain(context.Background(), "", mustTarget(t, "https://shop.example.com/"))
+	s, err := Explain(context.Background(), w, "", mustTarget(t, "https://shop.example.com/"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -61,8 +61,8 @@ const ruleUsage = "listener PORT rule takes add PRIO CONDITION... ACTION, or PRI
 
 func priorityArg(s string) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > maxPriority || strconv.Itoa(n) != s {
-		return 0, usagef("lb", "priority %q is not a number from 1 to %d", s, maxPriority)
+	if err != nil || n < 1 || n > MaxPriority || strconv.Itoa(n) != s {
+		return 0, usagef("lb", "priority %q is not a number from 1 to %d", s, MaxPriority)
 	}
 	return n, nil
 }
@@ -164,8 +164,8 @@ func isActionWord(s string) bool {
 // listArg splits V[,V]: at most maxPerCondition values, none empty.
 func listArg(s string) ([]string, error) {
 	vals := strings.Split(s, ",")
-	if len(vals) > maxPerCondition || slices.Contains(vals, "") {
-		return nil, usagef("lb", "%q: want 1 to %d values separated by commas", s, maxPerCondition)
+	if len(vals) > MaxPerCondition || slices.Contains(vals, "") {
+		return nil, usagef("lb", "%q: want 1 to %d values separated by commas", s, MaxPerCondition)
 	}
 	return vals, nil
 }
@@ -340,7 +340,7 @@ func (e LBRuleAddEdit) apply(s *WorldSpec) (Edit, string, error) {
 	}
 	insertRule(li, cloneRule(e.Rule))
 	return LBRuleDeleteEdit{LB: e.LB, Port: e.Port, Priority: e.Rule.Priority},
-		fmt.Sprintf("%s: listener %d has a new rule %d (%s)", e.LB, e.Port, e.Rule.Priority, conditionText(e.Rule.Conditions)), nil
+		fmt.Sprintf("%s: listener %d has a new rule %d (%s)", e.LB, e.Port, e.Rule.Priority, ConditionText(e.Rule.Conditions)), nil
 }
 
 func (e LBRuleDeleteEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }

@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 // The world format's extensions for transit gateways, site-to-site VPN,
 // on-premises networks, VPC endpoints and managed prefix lists (issue 11).

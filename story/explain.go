@@ -1,4 +1,4 @@
-package simnet
+package story
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -45,7 +46,7 @@ type Step struct {
 }
 
 // Explain traces the request and tells its story.
-func (w *World) Explain(ctx context.Context, from string, target tracer.Target) (*Story, error) {
+func Explain(ctx context.Context, w *simnet.World, from string, target tracer.Target) (*Story, error) {
 	r, err := w.Trace(ctx, from, target)
 	if err != nil {
 		return nil, err
@@ -299,7 +300,7 @@ const aclConcept = "A network ACL guards a subnet's border and is stateless: its
 func (t *teller) aclCrossing(a, b tracer.Hop) {
 	text := "network ACL " + a.Component + ": " + a.Text()
 	if b.Component == a.Component {
-		again, ok := ACLAllowWithoutLeg(&b)
+		again, ok := simnet.ACLAllowWithoutLeg(&b)
 		if !ok {
 			again = b.Text()
 		}
@@ -347,7 +348,7 @@ func (t *teller) replyLeg(hops []tracer.Hop) {
 			stateful = true
 			parts = append(parts, "security group "+h.Component+" lets the reply out without a rule: security groups are stateful and remember the connection")
 		case tracer.NACLAllow:
-			detail, ok := ACLReplyWithoutWhy(&h)
+			detail, ok := simnet.ACLReplyWithoutWhy(&h)
 			if !ok {
 				detail = h.Text()
 			}

@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 // PortsText is a rule's ports as the fix commands write them: "443",
 // "1024-65535", or "all" for a protocol without ports or a rule over every

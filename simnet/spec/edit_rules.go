@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -100,7 +100,7 @@ func sameSGRule(a, b SGRuleSpec) bool {
 }
 
 // normSGRule writes a rule in the form a command reads back.
-func normSGRule(dir string, r SGRuleSpec) SGRuleSpec {
+func NormSGRule(dir string, r SGRuleSpec) SGRuleSpec {
 	proto, _ := normProto(r.Protocol)
 	out := SGRuleSpec{Protocol: proto, Ports: normPorts(proto, r.Ports)}
 	if dir == "ingress" {
@@ -121,7 +121,7 @@ func (e SGRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if g == nil {
 		return nil, "", fmt.Errorf("no security group is named %q", e.Group)
 	}
-	rule := normSGRule(e.Dir, e.Rule)
+	rule := NormSGRule(e.Dir, e.Rule)
 	rules := &g.Ingress
 	if e.Dir == "egress" {
 		rules = &g.Egress
@@ -150,7 +150,7 @@ func (e SGRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 	if *rules == nil {
 		*rules = []SGRuleSpec{}
 	}
-	return SGRuleEdit{Group: e.Group, Op: "add", Dir: e.Dir, Rule: normSGRule(e.Dir, old)}, fmt.Sprintf("%s: removed %s", e.Group, text), nil
+	return SGRuleEdit{Group: e.Group, Op: "add", Dir: e.Dir, Rule: NormSGRule(e.Dir, old)}, fmt.Sprintf("%s: removed %s", e.Group, text), nil
 }
 
 // ---- nacl
@@ -227,7 +227,7 @@ func aclRuleWords(r ACLRuleSpec) []string {
 // ACLRuleText writes a rule as the nacl command takes it, after "add DIR".
 func ACLRuleText(r ACLRuleSpec) string { return JoinLine(aclRuleWords(r)) }
 
-func normACLRule(r ACLRuleSpec) ACLRuleSpec {
+func NormACLRule(r ACLRuleSpec) ACLRuleSpec {
 	proto, _ := normProto(r.Protocol)
 	out := ACLRuleSpec{Rule: r.Rule, Protocol: proto, Ports: normPorts(proto, r.Ports), CIDR: r.CIDR, Action: strings.ToLower(r.Action)}
 	if p, err := netip.ParsePrefix(r.CIDR); err == nil {
@@ -261,7 +261,7 @@ func (e NACLRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 				if *rules == nil {
 					*rules = []ACLRuleSpec{}
 				}
-				return NACLRuleEdit{ACL: e.ACL, Op: "add", Dir: e.Dir, Rule: normACLRule(r)}, fmt.Sprintf("%s: removed %s rule %d", e.ACL, e.Dir, num), nil
+				return NACLRuleEdit{ACL: e.ACL, Op: "add", Dir: e.Dir, Rule: NormACLRule(r)}, fmt.Sprintf("%s: removed %s rule %d", e.ACL, e.Dir, num), nil
 			}
 		}
 		nums := "none"
@@ -279,7 +279,7 @@ func (e NACLRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 				return nil, "", fmt.Errorf("%s already has %s rule %d (%s); remove it first or pick another number", e.ACL, e.Dir, num, ACLRuleText(r))
 			}
 		}
-		r := normACLRule(e.Rule)
+		r := NormACLRule(e.Rule)
 		*rules = append(*rules, r)
 		slices.SortStableFunc(*rules, func(a, b ACLRuleSpec) int { return a.Rule - b.Rule })
 		return NACLRuleEdit{ACL: e.ACL, Op: "remove", Dir: e.Dir, Rule: ACLRuleSpec{Rule: num}}, fmt.Sprintf("%s: added %s %s", e.ACL, e.Dir, ACLRuleText(r)), nil
@@ -287,9 +287,9 @@ func (e NACLRuleEdit) apply(s *WorldSpec) (Edit, string, error) {
 		// As replace-network-acl-entry: the rule keeps its number.
 		for i, old := range *rules {
 			if old.Rule == num {
-				r := normACLRule(e.Rule)
+				r := NormACLRule(e.Rule)
 				(*rules)[i] = r
-				return NACLRuleEdit{ACL: e.ACL, Op: "replace", Dir: e.Dir, Rule: normACLRule(old)},
+				return NACLRuleEdit{ACL: e.ACL, Op: "replace", Dir: e.Dir, Rule: NormACLRule(old)},
 					fmt.Sprintf("%s: replaced %s rule %d (%s) with %s", e.ACL, e.Dir, num, ACLRuleText(old), ACLRuleText(r)), nil
 			}
 		}
@@ -679,7 +679,7 @@ func (e FirewallEdit) String() string {
 func (e FirewallEdit) Apply(s *WorldSpec) (Edit, error) { u, _, err := e.apply(s); return u, err }
 
 // normFirewallRule writes a rule in the form the insert command reads.
-func normFirewallRule(r FirewallRuleSpec) FirewallRuleSpec {
+func NormFirewallRule(r FirewallRuleSpec) FirewallRuleSpec {
 	proto, _ := normProto(r.Protocol)
 	out := FirewallRuleSpec{Chain: strings.ToLower(r.Chain), Protocol: proto, Source: r.Source, Destination: r.Destination, Action: strings.ToLower(r.Action)}
 	if proto == "tcp" || proto == "udp" {
@@ -703,7 +703,7 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 		if e.Num > len(*fw)+1 {
 			return nil, "", fmt.Errorf("%s's firewall has %d rules: a rule can go at 1 to %d", e.Host, len(*fw), len(*fw)+1)
 		}
-		r := normFirewallRule(e.Rule)
+		r := NormFirewallRule(e.Rule)
 		if r.Chain != "input" && r.Chain != "output" {
 			return nil, "", usagef("firewall", "chain %q is not input or output", r.Chain)
 		}
@@ -715,11 +715,11 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 		if e.Num > len(*fw) {
 			return nil, "", fmt.Errorf("%s's firewall has %d rules, not %d", e.Host, len(*fw), e.Num)
 		}
-		r := normFirewallRule(e.Rule)
+		r := NormFirewallRule(e.Rule)
 		if r.Chain != "input" && r.Chain != "output" {
 			return nil, "", usagef("firewall", "chain %q is not input or output", r.Chain)
 		}
-		old := normFirewallRule((*fw)[e.Num-1])
+		old := NormFirewallRule((*fw)[e.Num-1])
 		(*fw)[e.Num-1] = r
 		return FirewallEdit{Host: e.Host, Op: "replace", Num: e.Num, Rule: old},
 			fmt.Sprintf("%s: replaced firewall rule %d (%s) with %s", e.Host, e.Num, FirewallRuleText(old), FirewallRuleText(r)), nil
@@ -743,7 +743,7 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 		}
 		old := (*fw)[idx]
 		*fw = slices.Delete(*fw, idx, idx+1)
-		return FirewallEdit{Host: e.Host, Op: "insert", Num: idx + 1, Rule: normFirewallRule(old)}, fmt.Sprintf("%s: removed firewall rule %s", e.Host, FirewallRuleText(old)), nil
+		return FirewallEdit{Host: e.Host, Op: "insert", Num: idx + 1, Rule: NormFirewallRule(old)}, fmt.Sprintf("%s: removed firewall rule %s", e.Host, FirewallRuleText(old)), nil
 	}
 	return nil, "", usagef("firewall", "%q is not remove or insert", e.Op)
 }

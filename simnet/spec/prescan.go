@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import "fmt"
 
@@ -22,14 +22,14 @@ const (
 
 // scanLimit is where a file passed one of the limits.
 type scanLimit struct {
-	line, col int
-	msg       string
+	Line, Col int
+	Msg       string
 }
 
 // prescan walks data as YAML at the level of lines, indentation,
 // indicators, quotes, comments and block scalars; it does not validate. It
 // returns the first limit passed, or nil.
-func prescan(data []byte) *scanLimit {
+func Prescan(data []byte) *scanLimit {
 	lim, _ := scan(data)
 	return lim
 }
@@ -57,7 +57,7 @@ func scan(data []byte) (*scanLimit, []quoteSpan) {
 		entries  int
 		line     = 1
 		overflow = func(col int, what string) *scanLimit {
-			return &scanLimit{line: line, col: col + 1, msg: what}
+			return &scanLimit{Line: line, Col: col + 1, Msg: what}
 		}
 	)
 	for start := 0; start < len(data); line++ {

@@ -1,10 +1,12 @@
-package simnet
+package graph
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -20,8 +22,8 @@ const (
 // leave subnets towards their targets, balancers point at their targets.
 // With a trace report, the request's path is drawn numbered and
 // highlighted up to where it breaks, and the break is marked.
-func (w *World) Graph(format string, r *tracer.Report) (string, error) {
-	g := w.graphModel()
+func Graph(w *simnet.World, format string, r *tracer.Report) (string, error) {
+	g := graphModel(w)
 	if r != nil {
 		g.trace(w, r)
 	}
@@ -107,7 +109,7 @@ func (g *graph) edge(from, to, label, kind string) {
 	g.edges = append(g.edges, gEdge{from: from, to: to, label: label, kind: kind})
 }
 
-func (w *World) graphModel() *graph {
+func graphModel(w *simnet.World) *graph {
 	g := &graph{name: w.Name, ids: map[string]bool{}, byName: map[string]string{}, onPath: map[string]bool{}}
 	s := w.Spec()
 	inet := &gCluster{id: g.newID("c_", "internet"), lines: []string{"Internet"}}
@@ -185,7 +187,7 @@ func (w *World) graphModel() *graph {
 	}
 	// Routes: each subnet towards the targets of its route table.
 	for _, v := range s.VPCs {
-		rts := map[string]RouteTableSpec{}
+		rts := map[string]spec.RouteTableSpec{}
 		for _, rt := range v.RouteTables {
 			rts[rt.Name] = rt
 		}
@@ -220,7 +222,7 @@ func (w *World) graphModel() *graph {
 	return g
 }
 
-func services(ss []ServiceSpec) string {
+func services(ss []spec.ServiceSpec) string {
 	if len(ss) == 0 {
 		return ""
 	}
@@ -251,7 +253,7 @@ var breakBefore = map[tracer.Code]bool{
 // trace draws the request's path: the DNS question to the resolver, the
 // connection hop by hop, the balancer's own connection, up to the break,
 // which is marked on the node it stops the request at.
-func (g *graph) trace(w *World, r *tracer.Report) {
+func (g *graph) trace(w *simnet.World, r *tracer.Report) {
 	type stop struct {
 		id  string
 		cut bool // no path edge leads here from the stop before

@@ -1,4 +1,4 @@
-package simnet
+package spec
 
 import (
 	"fmt"
@@ -161,7 +161,7 @@ func (r Refs) RouteTargetNotFound(name string) error { return routeTargetNotFoun
 // nearestName is the candidate nearest to name by edit distance (case
 // folded; the first in sort order on a tie), or "" when none is within
 // limit.
-func nearestName(name string, cands []string, limit int) string {
+func NearestName(name string, cands []string, limit int) string {
 	sort.Strings(cands)
 	best, bestD := "", limit+1
 	ln := strings.ToLower(name)
@@ -185,7 +185,7 @@ func specHasRouteTarget(s *WorldSpec, name string) bool {
 // routeTargetNotFound is the refusal of a route edit to a target that does
 // not exist, with the nearest name when one is near.
 func routeTargetNotFound(s *WorldSpec, name string) error {
-	if best := nearestName(name, routeTargetNames(s), 2); best != "" {
+	if best := NearestName(name, routeTargetNames(s), 2); best != "" {
 		return fmt.Errorf("route target %q does not exist; did you mean %q?", name, best)
 	}
 	return fmt.Errorf("route target %q does not exist; name an internet gateway, NAT gateway, peering or instance, or blackhole", name)
