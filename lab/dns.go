@@ -24,7 +24,12 @@ func fq(s string) string { return dns.Fqdn(strings.ToLower(strings.TrimSpace(s))
 func buildZone(s *spec.WorldSpec, z spec.ZoneSpec) *zoneData {
 	zd := &zoneData{name: fq(z.Name), records: map[string][]dns.RR{}, ns: z.Nameservers}
 	var aliases []spec.RecordSpec
+	var failover []*failoverGroup // failover.go
 	for _, r := range z.Records {
+		if isFailover(r) {
+			failover = noteFailover(failover, zd.owner(r.Name), r)
+			continue
+		}
 		if r.Alias != nil {
 			aliases = append(aliases, r)
 			continue
@@ -58,6 +63,7 @@ func buildZone(s *spec.WorldSpec, z spec.ZoneSpec) *zoneData {
 	for _, r := range aliases {
 		zd.alias(s, r)
 	}
+	zd.addFailover(s, failover)
 	return zd
 }
 

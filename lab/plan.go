@@ -507,6 +507,8 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 			instAddr[in.Name], instSubnet[in.Name] = addr(in.PrivateIP), in.Subnet
 			n.Tables = append(n.Tables, sgTable(v, in.SecurityGroups, groupAddrs, lists, vres))
 			if fwd {
+				// What it forwards crosses its security groups (appliance_sg.go).
+				n.Tables = append(n.Tables, applianceSGTable(v, in.SecurityGroups, groupAddrs, lists))
 				if t := natInstanceTable(v, in); t != nil { // natinstance.go
 					n.Tables = append(n.Tables, t)
 				}
