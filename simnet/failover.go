@@ -34,8 +34,8 @@ import (
 //     the whole group, so unhealthy or not it is the answer.
 //
 // Worlds model no standalone Route 53 health checks, so a non-alias
-// failover record is always healthy. The authoritative servers' replies
-// (dig @ns) give the primary; the resolvers' lookups choose.
+// failover record is always healthy. Route 53's name servers choose, so
+// the authoritative replies (dig @ns) and the resolvers' lookups agree.
 
 // failoverSet is a name's failover records.
 type failoverSet struct {
@@ -220,16 +220,24 @@ func sortedGroups(l *lb) []*targetGroup {
 // failoverAnswer chooses the failover record that answers for owner: the
 // records and the words of the choice.
 func (r *resolution) failoverAnswer(z *zone, owner string) ([]dns.RR, string) {
+	return r.w.failoverAnswer(z, owner)
+}
+
+// failoverAnswer is the choice itself. Route 53's own name servers make
+// it (the Developer Guide: "Route 53 responds to DNS queries using the
+// primary record when it is healthy"), so an authoritative reply (dig @ns)
+// and a resolver's answer agree.
+func (w *World) failoverAnswer(z *zone, owner string) ([]dns.RR, string) {
 	f := z.failover[owner]
 	chosen, why := f.primary, ""
-	pOK, pWhy := r.w.recHealthy(f.primary)
+	pOK, pWhy := w.recHealthy(f.primary)
 	switch {
 	case pOK:
 		why = "failover: the primary is healthy (" + pWhy + ")"
 	case f.secondary == nil:
 		why = "failover: the primary is unhealthy (" + pWhy + ") and there is no secondary: Route 53 answers with the primary"
 	default:
-		sOK, sWhy := r.w.recHealthy(f.secondary)
+		sOK, sWhy := w.recHealthy(f.secondary)
 		if sOK {
 			chosen, why = f.secondary, "failover: the primary is unhealthy ("+pWhy+"): Route 53 answers with the secondary ("+sWhy+")"
 		} else {

@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"context"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -157,6 +158,44 @@ func TestFailoverValidation(t *testing.T) {
 			}
 			if _, err := Compile(s); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v; want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestFailoverAuthoritative: Route 53's own name servers apply the
+// failover policy (Route 53 Developer Guide, "Failover routing": "Route 53
+// responds to DNS queries using the primary record when it is healthy ...
+// the secondary when the primary is unhealthy"), so a query straight to
+// the zone's server (dig @ns1.example.com) gets what a resolver gets.
+func TestFailoverAuthoritative(t *testing.T) {
+	for _, tc := range []struct{ world, want string }{
+		{"failover-primary-healthy", ""},
+		{"failover-primary-unhealthy", "192.0.2.90"},
+	} {
+		t.Run(tc.world, func(t *testing.T) {
+			w, err := Load(filepath.Join(repoRoot, "testdata", "worlds", "cloud", tc.world+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := new(dns.Msg)
+			q.SetQuestion("shop.example.com.", dns.TypeA)
+			m := w.Authoritative(netip.MustParseAddr("192.0.2.53"), q)
+			var got []string
+			for _, rr := range m.Answer {
+				if a, ok := rr.(*dns.A); ok {
+					got = append(got, a.A.String())
+				}
+			}
+			if len(got) == 0 {
+				t.Fatalf("no A answer: %v", m)
+			}
+			if tc.want == "" { // healthy: the primary, the balancer's nodes
+				if slices.Contains(got, "192.0.2.90") {
+					t.Errorf("healthy primary: the name server answered the secondary %v", got)
+				}
+			} else if !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("unhealthy primary: the name server answered %v; want the secondary [%s]", got, tc.want)
 			}
 		})
 	}

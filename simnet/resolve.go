@@ -493,5 +493,21 @@ func (w *World) Authoritative(addr netip.Addr, q *dns.Msg) *dns.Msg {
 		m.SetRcode(q, dns.RcodeRefused)
 		return m
 	}
-	return best.data.Reply(q)
+	m := best.data.Reply(q)
+	// A failover pair: Route 53's servers answer with the record the
+	// policy chooses (failover.go), not with both.
+	if qt := q.Question[0].Qtype; (qt == dns.TypeA || qt == dns.TypeANY) && best.failover != nil {
+		owner := strings.ToLower(q.Question[0].Name)
+		if f := best.failover[owner]; f != nil && f.primary != nil {
+			chosen, _ := w.failoverAnswer(best, owner)
+			keep := m.Answer[:0:0]
+			for _, rr := range m.Answer {
+				if rr.Header().Rrtype != dns.TypeA || !strings.EqualFold(rr.Header().Name, owner) {
+					keep = append(keep, rr)
+				}
+			}
+			m.Answer = append(keep, chosen...)
+		}
+	}
+	return m
 }
