@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/simtest"
 	"github.com/pathlab/pathlab/simnet/spec"
 	"testing"
 )
@@ -78,9 +79,9 @@ func hasChange(cs []change, want change) bool {
 
 func TestDiff(t *testing.T) {
 	worlds := map[string]func(t *testing.T) *simnet.World{
-		"builtin": func(t *testing.T) *simnet.World { return storyWorld(t, "") },
+		"builtin": func(t *testing.T) *simnet.World { return simtest.World(t, "") },
 		"reference": func(t *testing.T) *simnet.World {
-			w, err := simnet.Load(sharedExample(t))
+			w, err := simnet.Load(simtest.SharedExample(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +145,7 @@ func TestDiff(t *testing.T) {
 // TestDiffJSON: the contract {"broken": [...], "fixed": [...]}, empty
 // lists and not null.
 func TestDiffJSON(t *testing.T) {
-	ref := storyWorld(t, "")
+	ref := simtest.World(t, "")
 	d, err := Diff(context.Background(), ref, specVariant(t, ref, appSGAdmitsNothing))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestDiffJSON(t *testing.T) {
 
 // TestFlowsMakeSense: the flows a world lists are the ones that make sense.
 func TestFlowsMakeSense(t *testing.T) {
-	w := storyWorld(t, "")
+	w := simtest.World(t, "")
 	flows, err := w.Flows(context.Background())
 	if err != nil {
 		t.Fatal(err)

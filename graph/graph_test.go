@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/simtest"
 	"github.com/pathlab/pathlab/tracer"
 )
 
 // graphCases are kept as golden files under testdata/graph (go test
-// ./simnet -update rewrites them).
+// ./graph -update rewrites them).
 var graphCases = []struct {
 	name, world, from, target string
 	wantBreakOn               string // the node id the break is marked on; "" when none
@@ -30,7 +31,7 @@ func graphOf(t *testing.T, w *simnet.World, from, target, format string) string 
 	t.Helper()
 	var r *tracer.Report
 	if target != "" {
-		r = trace(t, w, from, target)
+		r = simtest.Trace(t, w, from, target)
 	}
 	out, err := Graph(w, format, r)
 	if err != nil {
@@ -43,10 +44,10 @@ func TestGraphGolden(t *testing.T) {
 	for _, tt := range graphCases {
 		for _, format := range []string{GraphMermaid, GraphDot} {
 			t.Run(tt.name+"/"+format, func(t *testing.T) {
-				w := storyWorld(t, tt.world)
+				w := simtest.World(t, tt.world)
 				out := graphOf(t, w, tt.from, tt.target, format)
 				ext := map[string]string{GraphMermaid: ".mmd", GraphDot: ".dot"}[format]
-				golden(t, filepath.Join(repoRoot, "testdata", "graph", tt.name+ext), []byte(out))
+				simtest.Golden(t, filepath.Join("testdata", "graph", tt.name+ext), []byte(out))
 			})
 		}
 	}
@@ -66,7 +67,7 @@ func TestGraphPath(t *testing.T) {
 			continue
 		}
 		t.Run(tt.name, func(t *testing.T) {
-			w := storyWorld(t, tt.world)
+			w := simtest.World(t, tt.world)
 			out := graphOf(t, w, tt.from, tt.target, GraphMermaid)
 			edges := mmPathEdge.FindAllStringSubmatch(out, -1)
 			if len(edges) == 0 {
@@ -101,7 +102,7 @@ func TestGraphDotParses(t *testing.T) {
 	}
 	for _, tt := range graphCases {
 		t.Run(tt.name, func(t *testing.T) {
-			w := storyWorld(t, tt.world)
+			w := simtest.World(t, tt.world)
 			out := graphOf(t, w, tt.from, tt.target, GraphDot)
 			cmd := exec.Command(bin, "-Tsvg")
 			cmd.Stdin = strings.NewReader(out)
@@ -118,7 +119,7 @@ func TestGraphDotParses(t *testing.T) {
 }
 
 func TestGraphBadFormat(t *testing.T) {
-	w := storyWorld(t, "")
+	w := simtest.World(t, "")
 	if _, err := Graph(w, "png", nil); err == nil || !strings.Contains(err.Error(), "mermaid") {
 		t.Errorf("Graph(png) = %v; want an error naming the formats", err)
 	}

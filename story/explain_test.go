@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/simtest"
 	"github.com/pathlab/pathlab/tracer"
 )
 
 // storyCases are the worlds and requests whose stories are kept as golden
-// files under testdata/explain (go test ./simnet -update rewrites them).
+// files under testdata/explain (go test ./story -update rewrites them).
 var storyCases = []struct {
 	name, world, from, target string
 	wantBroken                string // component: code of the break, "" when delivered
@@ -28,8 +29,8 @@ var storyCases = []struct {
 func TestExplainGolden(t *testing.T) {
 	for _, tt := range storyCases {
 		t.Run(tt.name, func(t *testing.T) {
-			w := storyWorld(t, tt.world)
-			s, err := Explain(context.Background(), w, tt.from, mustTarget(t, tt.target))
+			w := simtest.World(t, tt.world)
+			s, err := Explain(context.Background(), w, tt.from, simtest.Target(t, tt.target))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +38,7 @@ func TestExplainGolden(t *testing.T) {
 			if err := s.WriteText(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join(repoRoot, "testdata", "explain", tt.name+".txt"), b.Bytes())
+			simtest.Golden(t, filepath.Join("testdata", "explain", tt.name+".txt"), b.Bytes())
 		})
 	}
 }
@@ -46,8 +47,8 @@ func TestExplainGolden(t *testing.T) {
 func TestExplainStory(t *testing.T) {
 	for _, tt := range storyCases {
 		t.Run(tt.name, func(t *testing.T) {
-			w := storyWorld(t, tt.world)
-			target := mustTarget(t, tt.target)
+			w := simtest.World(t, tt.world)
+			target := simtest.Target(t, tt.target)
 			r, err := w.Trace(context.Background(), tt.from, target)
 			if err != nil {
 				t.Fatal(err)
@@ -111,7 +112,7 @@ func TestExplainTeaches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Explain(context.Background(), w, "", mustTarget(t, "https://shop.example.com/"))
+	s, err := Explain(context.Background(), w, "", simtest.Target(t, "https://shop.example.com/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestExplainGroupRuleByValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Explain(context.Background(), w, "", mustTarget(t, "https://shop.example.com/"))
+	s, err := Explain(context.Background(), w, "", simtest.Target(t, "https://shop.example.com/"))
 	if err != nil {
 		t.Fatal(err)
 	}

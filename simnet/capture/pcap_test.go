@@ -17,6 +17,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/miekg/dns"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/simtest"
 	"github.com/pathlab/pathlab/simnet/spec"
 )
 
@@ -82,7 +83,7 @@ func isSYNACK(_ *layers.IPv4, t *layers.TCP) bool { return t.SYN && t.ACK }
 
 func captureOf(t *testing.T, w *simnet.World, from, target, at string) *Capture {
 	t.Helper()
-	c, err := Take(context.Background(), w, from, mustTarget(t, target), at)
+	c, err := Take(context.Background(), w, from, simtest.Target(t, target), at)
 	if err != nil {
 		t.Fatalf("Capture(%s, %s, at %q): %v", from, target, at, err)
 	}
@@ -102,7 +103,7 @@ func TestCaptureURL(t *testing.T) {
 			return w
 		},
 		"reference": func(t *testing.T) *simnet.World {
-			w, err := simnet.Load(sharedExample(t))
+			w, err := simnet.Load(simtest.SharedExample(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +115,7 @@ func TestCaptureURL(t *testing.T) {
 			w := load(t)
 			c := captureOf(t, w, "browser", "https://shop.example.com/", "")
 			s, raw := readPcap(t, c)
-			client, lb := ap("198.51.100.10"), ap("203.0.113.10")
+			client, lb := simtest.Addr("198.51.100.10"), simtest.Addr("203.0.113.10")
 
 			var query, answer bool
 			for _, p := range s.pkts {
@@ -202,7 +203,7 @@ func tcpdumpAgrees(t *testing.T, pcap []byte, lines []string) {
 }
 
 func TestCaptureBlockedSYN(t *testing.T) {
-	w := loadTestWorld(t, "issue3-sg-drops-syn.yaml")
+	w := simtest.World(t, "issue3-sg-drops-syn.yaml")
 	c := captureOf(t, w, "browser", "https://shop.example.com/", "")
 	s, raw := readPcap(t, c)
 	syns := s.tcpWhere(isSYN)
@@ -227,8 +228,8 @@ func TestCaptureBlockedSYN(t *testing.T) {
 // ephemeral ports), tcpdump on the server sees the SYN arrive and its
 // SYN-ACKs leave; the client sees only its own SYNs.
 func TestCaptureAtTarget(t *testing.T) {
-	w := loadTestWorld(t, "issue3-acl-no-ephemeral.yaml")
-	app, db := ap("10.0.10.21"), ap("10.0.20.10")
+	w := simtest.World(t, "issue3-acl-no-ephemeral.yaml")
+	app, db := simtest.Addr("10.0.10.21"), simtest.Addr("10.0.20.10")
 	tests := []struct {
 		at               string
 		wantSYN, wantAck int
@@ -319,7 +320,7 @@ func TestCaptureErrors(t *testing.T) {
 			t.Fatalf("no ICMP port unreachable:\n%s", strings.Join(c.Lines(), "\n"))
 		}
 		quoted := gopacket.NewPacket(icmp.Payload, layers.LayerTypeIPv4, gopacket.Default)
-		if ip, ok := quoted.Layer(layers.LayerTypeIPv4).(*layers.IPv4); !ok || !ip.DstIP.Equal(ap("10.0.20.10").AsSlice()) {
+		if ip, ok := quoted.Layer(layers.LayerTypeIPv4).(*layers.IPv4); !ok || !ip.DstIP.Equal(simtest.Addr("10.0.20.10").AsSlice()) {
 			t.Errorf("the ICMP error does not quote the SYN to db-1")
 		}
 		tcpdumpAgrees(t, raw, c.Lines())
@@ -335,10 +336,10 @@ func TestCaptureAtGateways(t *testing.T) {
 		c := captureOf(t, w, "app-1", "https://api.partner.example.net/", "nat-a")
 		s, raw := readPcap(t, c)
 		inside := s.tcpWhere(func(ip *layers.IPv4, tc *layers.TCP) bool {
-			return isSYN(ip, tc) && ip.SrcIP.Equal(ap("10.0.10.21").AsSlice())
+			return isSYN(ip, tc) && ip.SrcIP.Equal(simtest.Addr("10.0.10.21").AsSlice())
 		})
 		outside := s.tcpWhere(func(ip *layers.IPv4, tc *layers.TCP) bool {
-			return isSYN(ip, tc) && ip.SrcIP.Equal(ap("10.0.1.5").AsSlice())
+			return isSYN(ip, tc) && ip.SrcIP.Equal(simtest.Addr("10.0.1.5").AsSlice())
 		})
 		if len(inside) != 1 || len(outside) != 1 || outside[0] < inside[0] {
 			t.Errorf("SYN from app-1 at %v, from nat-a's address at %v; want one of each, app-1's first", inside, outside)
@@ -349,10 +350,10 @@ func TestCaptureAtGateways(t *testing.T) {
 		c := captureOf(t, w, "browser", "https://shop.example.com/", "web-lb")
 		s, raw := readPcap(t, c)
 		front := s.tcpWhere(func(ip *layers.IPv4, tc *layers.TCP) bool {
-			return isSYN(ip, tc) && ip.DstIP.Equal(ap("10.0.1.10").AsSlice())
+			return isSYN(ip, tc) && ip.DstIP.Equal(simtest.Addr("10.0.1.10").AsSlice())
 		})
 		back := s.tcpWhere(func(ip *layers.IPv4, tc *layers.TCP) bool {
-			return isSYN(ip, tc) && ip.SrcIP.Equal(ap("10.0.1.10").AsSlice())
+			return isSYN(ip, tc) && ip.SrcIP.Equal(simtest.Addr("10.0.1.10").AsSlice())
 		})
 		if len(front) != 1 || len(back) != 1 || back[0] < front[0] {
 			t.Fatalf("client SYN at %v, balancer SYN at %v; want the client's first, then the balancer's own", front, back)
@@ -373,10 +374,10 @@ func TestCaptureAtGateways(t *testing.T) {
 
 func TestCaptureBadPoint(t *testing.T) {
 	w, _ := simnet.LoadBuiltin(simnet.DefaultWorld)
-	if _, err := Take(context.Background(), w, "", mustTarget(t, w.Headline()), "sg-lb"); !errors.Is(err, simnet.ErrUnknownName) || !strings.Contains(err.Error(), "web-lb") {
+	if _, err := Take(context.Background(), w, "", simtest.Target(t, w.Headline()), "sg-lb"); !errors.Is(err, simnet.ErrUnknownName) || !strings.Contains(err.Error(), "web-lb") {
 		t.Errorf("capture at a security group: %v; want ErrUnknownName listing the points", err)
 	}
-	if _, err := Take(context.Background(), w, "nobody", mustTarget(t, w.Headline()), ""); !errors.Is(err, simnet.ErrUnknownName) {
+	if _, err := Take(context.Background(), w, "nobody", simtest.Target(t, w.Headline()), ""); !errors.Is(err, simnet.ErrUnknownName) {
 		t.Errorf("capture from nobody: %v; want ErrUnknownName", err)
 	}
 }
@@ -407,7 +408,7 @@ func TestCaptureAtResolver(t *testing.T) {
 
 // BenchmarkCapture is a whole URL capture: DNS, TLS by crypto/tls, HTTP.
 func BenchmarkCapture(b *testing.B) {
-	w, t := benchWorld(b)
+	w, t := simtest.BenchWorld(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -3,13 +3,14 @@ package capture
 import (
 	"context"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/simtest"
 	"strings"
 	"testing"
 )
 
 func TestCapturePing(t *testing.T) {
-	w := mustBuiltin(t)
-	c, err := Take(context.Background(), w, "browser", mustTarget(t, "icmp://192.0.2.80"), "")
+	w := simtest.Builtin(t)
+	c, err := Take(context.Background(), w, "browser", simtest.Target(t, "icmp://192.0.2.80"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func TestCapturePing(t *testing.T) {
 	if requests != simnet.Pings || replies != simnet.Pings {
 		t.Errorf("capture has %d requests and %d replies; want %d each:\n%s", requests, replies, simnet.Pings, strings.Join(c.Lines(), "\n"))
 	}
-	c, err = Take(context.Background(), w, "bastion", mustTarget(t, "icmp://10.0.10.21"), "bastion")
+	c, err = Take(context.Background(), w, "bastion", simtest.Target(t, "icmp://10.0.10.21"), "bastion")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,10 +41,10 @@ func TestCapturePing(t *testing.T) {
 // as tcpdump shows it: the simulated certificates are Ed25519 keys derived
 // from their names, whose signatures are deterministic and of one length.
 func TestCaptureRepeats(t *testing.T) {
-	w := mustBuiltin(t)
+	w := simtest.Builtin(t)
 	var first []string
 	for i := range 3 {
-		c, err := Take(context.Background(), w, "browser", mustTarget(t, "https://shop.example.com/"), "")
+		c, err := Take(context.Background(), w, "browser", simtest.Target(t, "https://shop.example.com/"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,10 +60,10 @@ func TestCaptureRepeats(t *testing.T) {
 }
 
 func TestCapturePingCount(t *testing.T) {
-	w := mustBuiltin(t)
+	w := simtest.Builtin(t)
 	ctx := context.Background()
 	for _, n := range []int{1, 2, 7} {
-		c, err := TakePing(ctx, w, "browser", mustTarget(t, "icmp://192.0.2.80"), "", n)
+		c, err := TakePing(ctx, w, "browser", simtest.Target(t, "icmp://192.0.2.80"), "", n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,10 +71,10 @@ func TestCapturePingCount(t *testing.T) {
 			t.Errorf("CapturePing(count %d) has %d echo requests", n, got)
 		}
 	}
-	if _, err := TakePing(ctx, w, "browser", mustTarget(t, "tcp://192.0.2.80:443"), "", 2); err == nil {
+	if _, err := TakePing(ctx, w, "browser", simtest.Target(t, "tcp://192.0.2.80:443"), "", 2); err == nil {
 		t.Error("CapturePing of a tcp target: no error")
 	}
-	if _, err := TakePing(ctx, w, "browser", mustTarget(t, "icmp://192.0.2.80"), "", 0); err == nil {
+	if _, err := TakePing(ctx, w, "browser", simtest.Target(t, "icmp://192.0.2.80"), "", 0); err == nil {
 		t.Error("CapturePing of 0 echoes: no error")
 	}
 }
