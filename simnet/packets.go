@@ -793,7 +793,7 @@ func (d *decoder) tcpdump(rel seqBase) string {
 		if sp == 53 || dp == 53 {
 			m := new(dns.Msg)
 			if err := m.Unpack(d.udp.Payload); err == nil {
-				b.WriteString(tcpdumpDNS(m, len(d.udp.Payload)))
+				b.WriteString(TcpdumpDNS(m, len(d.udp.Payload), false))
 				break
 			}
 		}
@@ -850,8 +850,10 @@ func tcpdumpOptions(opts []layers.TCPOption) string {
 	return strings.Join(parts, ",")
 }
 
-// tcpdumpDNS formats a DNS message as tcpdump does without -v.
-func tcpdumpDNS(m *dns.Msg, length int) string {
+// TcpdumpDNS formats a DNS message as tcpdump does; verbose (-v) names
+// each answer's owner before its type. The shell's tcpdump uses it for
+// DNS over TCP too.
+func TcpdumpDNS(m *dns.Msg, length int, verbose bool) string {
 	var b strings.Builder
 	if !m.Response {
 		b.WriteString(strconv.Itoa(int(m.Id)))
@@ -887,13 +889,18 @@ func tcpdumpDNS(m *dns.Msg, length int) string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(" " + tcpdumpRR(rr))
+		b.WriteString(" ")
+		if verbose {
+			b.WriteString(rr.Header().Name + " ")
+		}
+		b.WriteString(TcpdumpRR(rr))
 	}
 	fmt.Fprintf(&b, " (%d)", length)
 	return b.String()
 }
 
-func tcpdumpRR(rr dns.RR) string {
+// TcpdumpRR is a record's type and data as tcpdump prints them.
+func TcpdumpRR(rr dns.RR) string {
 	switch rr := rr.(type) {
 	case *dns.A:
 		return "A " + rr.A.String()

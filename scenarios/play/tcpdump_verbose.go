@@ -3,6 +3,7 @@ package play
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/pathlab/pathlab/simnet"
 	"strings"
 
 	"github.com/gopacket/gopacket"
@@ -68,30 +69,11 @@ func verboseDetail(rest string, pk gopacket.Packet, ip *layers.IPv4) string {
 		}
 		parts := make([]string, len(m.Answer))
 		for n, rr := range m.Answer {
-			parts[n] = rr.Header().Name + " " + rrTcpdump(rr)
+			parts[n] = rr.Header().Name + " " + simnet.TcpdumpRR(rr)
 		}
 		return rest[:i+len(head)] + strings.Join(parts, ", ") + rest[k:]
 	}
 	return rest
-}
-
-// rrTcpdump is a record's type and data as tcpdump prints them.
-func rrTcpdump(rr dns.RR) string {
-	switch rr := rr.(type) {
-	case *dns.A:
-		return "A " + rr.A.String()
-	case *dns.AAAA:
-		return "AAAA " + rr.AAAA.String()
-	case *dns.CNAME:
-		return "CNAME " + rr.Target
-	case *dns.NS:
-		return "NS " + rr.Ns
-	case *dns.MX:
-		return fmt.Sprintf("MX %s %d", rr.Mx, rr.Preference)
-	case *dns.TXT:
-		return "TXT " + strings.Join(rr.Txt, " ")
-	}
-	return dns.TypeToString[rr.Header().Rrtype]
 }
 
 // tcpChecksum sums a TCP segment with its pseudo-header: 0 when the
@@ -134,52 +116,5 @@ func tcpDNSLine(line string, data []byte, verbose bool) string {
 	if m.Unpack(tcp.Payload[2:2+n]) != nil {
 		return line
 	}
-	return line + " " + dnsSummary(m, n, verbose)
-}
-
-// dnsSummary is a DNS message as tcpdump prints it (-v: answers with
-// their owner names).
-func dnsSummary(m *dns.Msg, length int, verbose bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d", m.Id)
-	if !m.Response {
-		if m.RecursionDesired {
-			b.WriteString("+")
-		}
-		for _, q := range m.Question {
-			fmt.Fprintf(&b, " %s? %s", dns.TypeToString[q.Qtype], q.Name)
-		}
-		fmt.Fprintf(&b, " (%d)", length)
-		return b.String()
-	}
-	switch m.Rcode {
-	case dns.RcodeSuccess:
-	case dns.RcodeNameError:
-		b.WriteString(" NXDomain")
-	case dns.RcodeServerFailure:
-		b.WriteString(" ServFail")
-	case dns.RcodeRefused:
-		b.WriteString(" Refused")
-	default:
-		b.WriteString(" " + dns.RcodeToString[m.Rcode])
-	}
-	if m.Authoritative {
-		b.WriteString("*")
-	}
-	if !m.RecursionAvailable {
-		b.WriteString("-")
-	}
-	fmt.Fprintf(&b, " %d/%d/%d", len(m.Answer), len(m.Ns), len(m.Extra))
-	for i, rr := range m.Answer {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString(" ")
-		if verbose {
-			b.WriteString(rr.Header().Name + " ")
-		}
-		b.WriteString(rrTcpdump(rr))
-	}
-	fmt.Fprintf(&b, " (%d)", length)
-	return b.String()
+	return line + " " + simnet.TcpdumpDNS(m, n, verbose)
 }
