@@ -24,30 +24,6 @@ func applianceSGTable(v *spec.VPCSpec, groups []string, groupAddrs map[string][]
 		FRule{Established: true, Verdict: "accept", Comment: "security groups are stateful"},
 		FRule{Verdict: "jump " + in.Name},
 		FRule{Verdict: "jump " + out.Name})
-	for _, g := range groups {
-		var sg *spec.SecurityGroupSpec
-		for i := range v.SecurityGroups {
-			if v.SecurityGroups[i].Name == g {
-				sg = &v.SecurityGroups[i]
-			}
-		}
-		if sg == nil {
-			continue
-		}
-		for _, r := range sg.Ingress {
-			lo, hi := portsOf(r.Ports)
-			for _, src := range peers(r.Source, groupAddrs, lists) {
-				in.Rules = append(in.Rules, FRule{Src: src, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "return", Comment: g})
-			}
-		}
-		for _, r := range sg.Egress {
-			lo, hi := portsOf(r.Ports)
-			for _, dst := range peers(r.Destination, groupAddrs, lists) {
-				out.Rules = append(out.Rules, FRule{Dst: dst, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "return", Comment: g})
-			}
-		}
-	}
-	in.Rules = append(in.Rules, FRule{Verdict: "drop"})
-	out.Rules = append(out.Rules, FRule{Verdict: "drop"})
+	groupRules(v, groups, groupAddrs, lists, "return", in, out)
 	return &Table{Name: "pathlab_appliance_sg", Chains: []*Chain{fwd, in, out}}
 }

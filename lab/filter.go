@@ -148,6 +148,14 @@ func sgTable(v *spec.VPCSpec, groups []string, groupAddrs map[string][]netip.Add
 		FRule{OIF: "lo", Verdict: "accept"},
 		FRule{Established: true, Verdict: "accept"},
 		FRule{Dst: host32(vres), Verdict: "accept", Comment: "the VPC resolver"})
+	groupRules(v, groups, groupAddrs, lists, "accept", in, out)
+	return &Table{Name: "pathlab_sg", Chains: []*Chain{in, out}}
+}
+
+// groupRules appends the groups' inbound rules to in and their outbound
+// rules to out, each match ending in verdict, and a final drop to each:
+// security groups allow only what a rule names.
+func groupRules(v *spec.VPCSpec, groups []string, groupAddrs map[string][]netip.Addr, lists map[string][]netip.Prefix, verdict string, in, out *Chain) {
 	for _, g := range groups {
 		var sg *spec.SecurityGroupSpec
 		for i := range v.SecurityGroups {
@@ -161,19 +169,18 @@ func sgTable(v *spec.VPCSpec, groups []string, groupAddrs map[string][]netip.Add
 		for _, r := range sg.Ingress {
 			lo, hi := portsOf(r.Ports)
 			for _, src := range peers(r.Source, groupAddrs, lists) {
-				in.Rules = append(in.Rules, FRule{Src: src, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
+				in.Rules = append(in.Rules, FRule{Src: src, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: verdict, Comment: g})
 			}
 		}
 		for _, r := range sg.Egress {
 			lo, hi := portsOf(r.Ports)
 			for _, dst := range peers(r.Destination, groupAddrs, lists) {
-				out.Rules = append(out.Rules, FRule{Dst: dst, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: "accept", Comment: g})
+				out.Rules = append(out.Rules, FRule{Dst: dst, Proto: protoOf(r.Protocol), PortLo: lo, PortHi: hi, Verdict: verdict, Comment: g})
 			}
 		}
 	}
 	in.Rules = append(in.Rules, FRule{Verdict: "drop"})
 	out.Rules = append(out.Rules, FRule{Verdict: "drop"})
-	return &Table{Name: "pathlab_sg", Chains: []*Chain{in, out}}
 }
 
 // peers is a rule's source or destination: a CIDR, a prefix list's
