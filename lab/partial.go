@@ -60,35 +60,7 @@ func windows(lo, hi uint16, n, width int) [][2]uint16 {
 // nodeAt maps the world's private and public addresses to the lab's node
 // names (a balancer's node is named after its subnet).
 func nodeAt(s *spec.WorldSpec) map[netip.Addr]string {
-	m := map[netip.Addr]string{}
-	put := func(ip, name string) {
-		if a, err := netip.ParseAddr(ip); err == nil {
-			m[a] = name
-		}
-	}
-	for _, c := range s.Internet.Clients {
-		put(c.IP, c.Name)
-	}
-	for _, x := range s.Internet.Servers {
-		put(x.IP, x.Name)
-	}
-	for _, v := range s.VPCs {
-		for _, in := range v.Instances {
-			put(in.PrivateIP, in.Name)
-			put(in.PublicIP, in.Name)
-		}
-		for _, lb := range v.LoadBalancers {
-			for _, nd := range lb.Nodes {
-				put(nd.PrivateIP, LBNodeName(lb.Name, nd.Subnet))
-				put(nd.PublicIP, LBNodeName(lb.Name, nd.Subnet))
-			}
-		}
-		for _, n := range v.NATGateways {
-			put(n.PrivateIP, n.Name)
-			put(n.PublicIP, n.Name)
-		}
-	}
-	return m
+	return addrOwners(s, false, LBNodeName)
 }
 
 // setPortRange writes a namespace's ip_local_port_range and returns the

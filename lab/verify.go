@@ -310,6 +310,13 @@ func labSide(r *tracer.Report, names map[netip.Addr]string) Side {
 
 // addrNames maps the world's addresses to the names of what holds them.
 func addrNames(s *spec.WorldSpec) map[netip.Addr]string {
+	return addrOwners(s, true, func(lb, _ string) string { return lb })
+}
+
+// addrOwners maps the world's private and public addresses to what holds
+// them: clients, servers, the internet's resolvers (when asked), instances,
+// NAT gateways, and balancer nodes named by node(balancer, subnet).
+func addrOwners(s *spec.WorldSpec, resolvers bool, node func(lb, subnet string) string) map[netip.Addr]string {
 	m := map[netip.Addr]string{}
 	put := func(ip, name string) {
 		if a, err := netip.ParseAddr(ip); err == nil {
@@ -320,7 +327,9 @@ func addrNames(s *spec.WorldSpec) map[netip.Addr]string {
 		put(c.IP, c.Name)
 	}
 	for _, r := range s.Internet.Resolvers {
-		put(r.IP, r.Name)
+		if resolvers {
+			put(r.IP, r.Name)
+		}
 	}
 	for _, x := range s.Internet.Servers {
 		put(x.IP, x.Name)
@@ -332,8 +341,8 @@ func addrNames(s *spec.WorldSpec) map[netip.Addr]string {
 		}
 		for _, lb := range v.LoadBalancers {
 			for _, nd := range lb.Nodes {
-				put(nd.PrivateIP, lb.Name)
-				put(nd.PublicIP, lb.Name)
+				put(nd.PrivateIP, node(lb.Name, nd.Subnet))
+				put(nd.PublicIP, node(lb.Name, nd.Subnet))
 			}
 		}
 		for _, n := range v.NATGateways {
