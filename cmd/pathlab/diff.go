@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/reach"
+	"io"
 	"os"
 	"os/signal"
 
@@ -71,19 +72,7 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 				return err
 			}
 			if classes {
-				d := reach.Compare(old, new)
-				if asJSON {
-					err = d.WriteJSON(e.stdout)
-				} else {
-					err = d.WriteText(e.stdout, args[0], args[1])
-				}
-				if err != nil {
-					return err
-				}
-				if d.Changed() {
-					return exitCode(1)
-				}
-				return nil
+				return writeChanges(e, reach.Compare(old, new), asJSON, args[0], args[1])
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
@@ -91,22 +80,37 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				err = d.WriteJSON(e.stdout)
-			} else {
-				err = d.WriteText(e.stdout, args[0], args[1])
-			}
-			if err != nil {
-				return err
-			}
-			if d.Changed() {
-				return exitCode(1)
-			}
-			return nil
+			return writeChanges(e, d, asJSON, args[0], args[1])
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"broken": [...], "fixed": [...]} as JSON`)
 	cmd.Flags().BoolVar(&classes, "classes", false, "compare reachability over classes of headers (every pair of endpoints, every port): fast on large worlds")
 	cmd.Flags().StringVar(&plan, "plan", "", "compare the world before and after a Terraform plan (`PLAN.json`, from terraform show -json); exit 1 when a flow breaks")
 	return cmd
+}
+
+// changes is what both diffs give: by classes (reach.Compare) and flow by
+// flow (diff.Diff).
+type changes interface {
+	WriteJSON(io.Writer) error
+	WriteText(w io.Writer, oldName, newName string) error
+	Changed() bool
+}
+
+// writeChanges prints a diff and exits 1 when something changed, as diff(1)
+// does.
+func writeChanges(e *env, d changes, asJSON bool, oldName, newName string) error {
+	var err error
+	if asJSON {
+		err = d.WriteJSON(e.stdout)
+	} else {
+		err = d.WriteText(e.stdout, oldName, newName)
+	}
+	if err != nil {
+		return err
+	}
+	if d.Changed() {
+		return exitCode(1)
+	}
+	return nil
 }

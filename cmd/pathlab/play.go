@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"time"
@@ -166,37 +165,16 @@ func (f *playFlags) setup(ctx context.Context, e *env, args []string) (*scenario
 // attempt and exits 0 when solved.
 func runPlay(ctx context.Context, e *env, st *scenarios.Setup, mode string, pl play.Lab) error {
 	out := e.stdout
-	var in play.LineReader
-	interactive := false
-	var term *play.Terminal
-	if f, ok := e.stdin.(*os.File); ok && e.isTerminal(e.stdin) && e.isTerminal(e.stdout) {
-		interactive = true
-		t, err := play.NewTerminal(int(f.Fd()), struct {
-			io.Reader
-			io.Writer
-		}{e.stdin, e.stdout})
-		if err == nil {
-			term = t
-			defer term.Close()
-			out = term.Writer()
-		} else {
-			interactive = false
-		}
+	term := e.openTerminal()
+	if term != nil {
+		defer term.Close()
+		out = term.Writer()
 	}
-	sh, err := play.New(ctx, st, out, play.Options{Color: interactive && e.color(e.stdout), Lab: pl})
+	sh, err := play.New(ctx, st, out, play.Options{Color: term != nil && e.color(e.stdout), Lab: pl})
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	if term != nil {
-		term.SetShell(sh)
-		in = term
-	} else {
-		in = play.NewScriptReader(e.stdin, out)
-	}
-	sh.Intro()
-	if err := sh.Run(ctx, in); err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(e.stderr, "pathlab: %v\n", err)
-	}
+	e.session(ctx, sh, term, out)
 	if term != nil {
 		term.Close()
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,18 +38,9 @@ func diagnoseLab(t *testing.T, l *probelab.Lab, bin string, prefix []string, arg
 func TestProbeLabConditions(t *testing.T) {
 	probelab.Skip(t)
 	l := probelab.New(t, "TestProbeHelperProcess")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	self, nobodyBin, nobody := nobodyCopy(t)
 	os.Chmod(l.Dir, 0o755)
 	os.Chmod(l.CAFile, 0o644)
-	nobodyBin := filepath.Join(dir, "pathlab.test")
-	copyFile(t, self, nobodyBin)
-	os.Chmod(nobodyBin, 0o755)
-	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
 
 	t.Run("verdicts", func(t *testing.T) {
 		for _, tc := range []struct {

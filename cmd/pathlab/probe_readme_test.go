@@ -29,16 +29,7 @@ func TestReadmeOutputs(t *testing.T) {
 	}
 	probelab.Skip(t)
 	l := probelab.New(t, "TestProbeHelperProcess")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	nobodyBin := filepath.Join(dir, "pathlab.test")
-	copyFile(t, self, nobodyBin)
-	os.Chmod(nobodyBin, 0o755)
-	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+	self, nobodyBin, nobody := nobodyCopy(t)
 
 	var page strings.Builder
 	page.WriteString("<!-- written by: go test ./cmd/pathlab -run TestReadmeOutputs -update -->\n")

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,18 +58,10 @@ func TestTraceRTTAgainstTraceroute(t *testing.T) {
 	}
 	l := probelab.New(t, "TestProbeHelperProcess")
 	l.AddDelay(t, 20*time.Millisecond, "TestProbeHelperProcess")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self, nobodyBin, nobody := nobodyCopy(t)
 	// Resolve r1's address first: a first packet waits for ARP (40 ms
 	// more through the bridge) in every tool alike.
 	labTool(t, l, "ping", "-c", "1", "-W", "2", probelab.Server)
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	nobodyBin := filepath.Join(dir, "pathlab.test")
-	copyFile(t, self, nobodyBin)
-	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
 	const want = 40.0 // ms: the bridge's delay, both ways
 	for _, tc := range []struct {
 		name   string

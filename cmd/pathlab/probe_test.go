@@ -320,6 +320,23 @@ func TestProbeLab(t *testing.T) {
 	})
 }
 
+// nobodyCopy returns the test binary, a copy of it that user nobody can
+// run (in a world-readable temporary directory), and the setpriv prefix
+// that runs a command as nobody.
+func nobodyCopy(t *testing.T) (self, bin string, prefix []string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	bin = filepath.Join(dir, "pathlab.test")
+	copyFile(t, self, bin)
+	os.Chmod(bin, 0o755)
+	return self, bin, []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	src, err := os.Open(from)

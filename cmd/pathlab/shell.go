@@ -68,20 +68,37 @@ Exit status: 0 at the end of the input, 2 on bad usage.`,
 // ends or quit.
 func runShell(ctx context.Context, e *env, l play.Live) error {
 	out := e.stdout
-	var in play.LineReader
-	var term *play.Terminal
-	if f, ok := e.stdin.(*os.File); ok && e.isTerminal(e.stdin) && e.isTerminal(e.stdout) {
-		t, err := play.NewTerminal(int(f.Fd()), struct {
-			io.Reader
-			io.Writer
-		}{e.stdin, e.stdout})
-		if err == nil {
-			term = t
-			defer term.Close()
-			out = term.Writer()
-		}
+	term := e.openTerminal()
+	if term != nil {
+		defer term.Close()
+		out = term.Writer()
 	}
-	sh := play.NewLive(l, out, play.Options{})
+	e.session(ctx, play.NewLive(l, out, play.Options{}), term, out)
+	return nil
+}
+
+// openTerminal puts the terminal in raw mode for the shell's line editor
+// when both stdin and stdout are one; nil when they are not (piped input,
+// a script) or the terminal cannot be set up. The caller closes it.
+func (e *env) openTerminal() *play.Terminal {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !e.isTerminal(e.stdin) || !e.isTerminal(e.stdout) {
+		return nil
+	}
+	t, err := play.NewTerminal(int(f.Fd()), struct {
+		io.Reader
+		io.Writer
+	}{e.stdin, e.stdout})
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
+// session runs the shell's intro and its command loop over the terminal,
+// or over the lines of stdin when there is none.
+func (e *env) session(ctx context.Context, sh *play.Shell, term *play.Terminal, out io.Writer) {
+	var in play.LineReader
 	if term != nil {
 		term.SetShell(sh)
 		in = term
@@ -92,5 +109,4 @@ func runShell(ctx context.Context, e *env, l play.Live) error {
 	if err := sh.Run(ctx, in); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(e.stderr, "pathlab: %v\n", err)
 	}
-	return nil
 }
