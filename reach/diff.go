@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/tracer"
@@ -38,18 +41,28 @@ type Difference struct {
 }
 
 // Compare diffs the reachability of two worlds over classes. Only the
-// flows of endpoints whose signature changed are walked (both ways), and
-// pairs of endpoints whose profiles in both worlds repeat are judged once.
+// flows of endpoints whose inputs changed are walked (both ways), once per
+// pair of joint profiles (an endpoint's profiles in both worlds), and of
+// an endpoint whose profile stayed and whose rules or routes changed, only
+// the flows to and from the endpoints the changed rules and routes name
+// (simnet.Delta): every other flow meets the same decisions in both worlds.
 func Compare(oldW, newW *simnet.World) *Difference {
-	ro, rn := oldW.NewReach(), newW.NewReach()
+	// The two worlds are prepared side by side: nothing is shared.
+	var ro, rn *simnet.Reach
+	var io, in *simnet.Inputs
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ro = oldW.NewReach()
+		io = ro.Inputs()
+	}()
+	rn = newW.NewReach()
+	in = rn.Inputs()
+	wg.Wait()
 	d := &Difference{Opened: []Change{}, Closed: []Change{}}
-	all := ro.GlobalSignature() != rn.GlobalSignature()
-	// Endpoints of both worlds, by name.
-	type both struct {
-		name     string
-		o, n     simnet.Endpoint
-		inO, inN bool
-	}
+	all := io.Global() != in.Global()
+	// Endpoints of both worlds, by name, grouped by joint profile.
 	var eps []*both
 	idx := map[string]*both{}
 	for _, e := range ro.Endpoints() {
@@ -67,45 +80,37 @@ func Compare(oldW, newW *simnet.World) *Difference {
 		b.n, b.inN = e, true
 	}
 	d.Endpoints = len(eps)
-	var touched []*both
-	for _, b := range eps {
-		if all || !b.inO || !b.inN || ro.Signature(b.o) != rn.Signature(b.n) {
-			touched = append(touched, b)
+	jointOf := map[[2]int32]*joint{}
+	var joints []*joint
+	for i, b := range eps {
+		k := b.key(ro, rn)
+		j := jointOf[k]
+		if j == nil {
+			j = &joint{}
+			jointOf[k] = j
+			joints = append(joints, j)
+		}
+		j.members = append(j.members, i)
+		b.j = j
+	}
+	// Endpoints of one profile in each world have the same inputs there:
+	// a joint profile is touched, or not, as a whole.
+	touched := 0
+	for _, j := range joints {
+		b := eps[j.members[0]]
+		j.touched = all || !b.inO || !b.inN || io.Signature(b.o) != in.Signature(b.n)
+		if j.touched {
+			touched += len(j.members)
 		}
 	}
-	d.Touched = len(touched)
-	if len(touched) == 0 {
+	d.Touched = touched
+	if touched == 0 {
 		return d
-	}
-	isTouched := map[string]bool{}
-	for _, b := range touched {
-		isTouched[b.name] = true
 	}
 	inO, okO := ro.Internet()
 	inN, okN := rn.Internet()
 	internet := &both{name: simnet.InternetName, o: inO, n: inN, inO: okO, inN: okN}
-
-	type jointKey struct{ so, do, sn, dn int32 }
-	type memoed struct {
-		from, to string
-		cs       []Change
-	}
-	memo := map[jointKey]memoed{}
-	compare := func(s, t *both) {
-		if s.name == t.name {
-			return
-		}
-		d.Pairs++
-		var k jointKey
-		if s.inO && t.inO && s.inN && t.inN {
-			k = jointKey{ro.Profile(s.o), ro.Profile(t.o), rn.Profile(s.n), rn.Profile(t.n)}
-			if m, ok := memo[k]; ok {
-				d.add(renamed(m.cs, m.from, m.to, s.name, t.name), s.name, t.name)
-				return
-			}
-		}
-		// Only the classes where the destination listens can open or
-		// close: a flow to any other port is refused in both worlds.
+	pair := func(s, t *both) memoed {
 		var po, pn []simnet.ClassVerdict
 		if s.inO && t.inO {
 			po = ro.Listening(s.o, t.o)
@@ -113,22 +118,161 @@ func Compare(oldW, newW *simnet.World) *Difference {
 		if s.inN && t.inN {
 			pn = rn.Listening(s.n, t.n)
 		}
-		cs := diffClasses(po, pn, s.name, t.name)
-		if k != (jointKey{}) {
-			memo[k] = memoed{s.name, t.name, cs}
-		}
-		d.add(cs, s.name, t.name)
+		return memoed{s.name, t.name, diffClasses(po, pn, s.name, t.name)}
 	}
-	for _, s := range touched {
-		compare(internet, s)
-		for _, t := range eps {
-			compare(s, t)
-			if !isTouched[t.name] {
-				compare(t, s)
+	// For each touched joint profile, the endpoints whose flows with it
+	// change, either way, judged once per joint profile on
+	// representatives.
+	for _, a := range joints {
+		if a.touched {
+			a.links = links(eps, joints, a, pair, all, io, in)
+		}
+	}
+	for _, s := range eps {
+		a := s.j
+		if !a.touched {
+			continue
+		}
+		// The pairs walked, as one pair at a time counts them.
+		if s.name != internet.name {
+			d.Pairs++
+		}
+		d.Pairs += len(eps) - 1 + len(eps) - touched
+		if s.name != internet.name {
+			if internet.inO && internet.inN && s.inO && s.inN {
+				if a.internet == nil {
+					m := pair(internet, eps[a.members[0]])
+					a.internet = &m
+				}
+				d.add(a.internet.renamed(internet.name, s.name), internet.name, s.name)
+			} else {
+				m := pair(internet, s)
+				d.add(m.cs, internet.name, s.name)
+			}
+		}
+		for _, l := range a.links {
+			t := eps[l.t]
+			if t == s {
+				continue
+			}
+			if l.fwd != nil {
+				d.add(l.fwd.renamed(s.name, t.name), s.name, t.name)
+			}
+			if l.back != nil {
+				d.add(l.back.renamed(t.name, s.name), t.name, s.name)
 			}
 		}
 	}
 	return d
+}
+
+// both is an endpoint in either world or both.
+type both struct {
+	name     string
+	o, n     simnet.Endpoint
+	inO, inN bool
+	j        *joint
+}
+
+// key is the endpoint's joint profile: its profile in each world (-1
+// where it is absent).
+func (b *both) key(ro, rn *simnet.Reach) [2]int32 {
+	k := [2]int32{-1, -1}
+	if b.inO {
+		k[0] = ro.Profile(b.o)
+	}
+	if b.inN {
+		k[1] = rn.Profile(b.n)
+	}
+	return k
+}
+
+// joint is the endpoints of one joint profile (indexes into the
+// endpoints, ascending).
+type joint struct {
+	members  []int
+	touched  bool
+	internet *memoed // the internet's flows to it
+	links    []link  // touched: the endpoints whose flows with it change
+}
+
+// link is an endpoint whose flows from (fwd) or to (back) a touched joint
+// profile change; back only when the endpoint is not touched itself (a
+// touched one lists the flows as its own).
+type link struct {
+	t         int
+	fwd, back *memoed
+}
+
+// memoed is the changes of a pair of representatives.
+type memoed struct {
+	from, to string
+	cs       []Change
+}
+
+func (m *memoed) renamed(from, to string) []Change {
+	if m.from == from && m.to == to {
+		return m.cs
+	}
+	return renamed(m.cs, m.from, m.to, from, to)
+}
+
+// links finds, for the touched joint profile a, the endpoints whose flows
+// with it change: every other joint profile is judged on a
+// representative, on all cores, unless neither it is touched nor a's
+// changed rules and routes name it.
+func links(eps []*both, joints []*joint, a *joint, pair func(s, t *both) memoed, all bool, io, in *simnet.Inputs) []link {
+	s := eps[a.members[0]]
+	var delta *simnet.Delta
+	if !all && s.inO && s.inN {
+		delta = simnet.DeltaOf(io, in, s.o, s.n)
+	}
+	type result struct{ fwd, back *memoed }
+	res := make([]result, len(joints))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(joints) {
+					return
+				}
+				j := joints[i]
+				t := eps[j.members[0]]
+				if t == s {
+					if len(j.members) == 1 {
+						continue
+					}
+					t = eps[j.members[1]]
+				}
+				if !j.touched && delta != nil && !delta.Names(t.o, t.n) {
+					continue
+				}
+				if m := pair(s, t); len(m.cs) > 0 {
+					res[i].fwd = &m
+				}
+				if !j.touched {
+					if m := pair(t, s); len(m.cs) > 0 {
+						res[i].back = &m
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var out []link
+	for i, r := range res {
+		if r.fwd != nil || r.back != nil {
+			for _, m := range joints[i].members {
+				out = append(out, link{m, r.fwd, r.back})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y link) int { return x.t - y.t })
+	return out
 }
 
 // renamed moves the stops of a pair's changes that name the pair's own
