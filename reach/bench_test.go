@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/simnet/worldgen"
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -77,6 +78,55 @@ func BenchmarkDiff(b *testing.B) {
 				if len(d.Closed) == 0 {
 					b.Fatal("nothing closed")
 				}
+				b.ReportMetric(float64(len(d.Closed)), "closed")
+			})
+		})
+	}
+}
+
+// reviewed is w after a change as a review sees one: one data group
+// admits nothing, the last VPC's data tier loses its last route (to the
+// hub, over the peering; with one VPC, the blackhole) and its ACL denies
+// ssh from the VPC's first public subnet (the bastion's).
+func reviewed(b testing.TB, w *simnet.World) *simnet.World {
+	spec := w.Spec()
+	for i := range spec.VPCs[0].SecurityGroups {
+		if g := &spec.VPCs[0].SecurityGroups[i]; g.Name == "sg-vpc-0-data-0" {
+			g.Ingress = nil
+		}
+	}
+	v := &spec.VPCs[len(spec.VPCs)-1]
+	for i := range v.RouteTables {
+		if rt := &v.RouteTables[i]; rt.Name == "rt-data-"+v.Name[len("vpc-"):] {
+			rt.Routes = rt.Routes[:len(rt.Routes)-1]
+		}
+	}
+	for i := range v.NetworkACLs {
+		if a := &v.NetworkACLs[i]; a.Name == "acl-data-"+v.Name[len("vpc-"):] {
+			a.Ingress = append(a.Ingress, specACLRule(90, "tcp", 22, v.Subnets[0].CIDR, "deny"))
+		}
+	}
+	nw, err := simnet.Compile(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return nw
+}
+
+// BenchmarkDiffReview compares a world with itself after the change of
+// reviewed: a group, a route and an ACL rule, worlds loaded.
+func BenchmarkDiffReview(b *testing.B) {
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			w := world(b, sz.opt)
+			nw := reviewed(b, w)
+			cpuLoop(b, func() {
+				d := Compare(w, nw)
+				if len(d.Closed) == 0 {
+					b.Fatal("nothing closed")
+				}
+				b.ReportMetric(float64(d.Touched), "touched")
+				b.ReportMetric(float64(len(d.Closed)), "closed")
 			})
 		})
 	}
@@ -151,4 +201,8 @@ func cpuLoop(b *testing.B, f func()) {
 		n++
 	}
 	b.ReportMetric(float64(cpu()-c0)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
+}
+
+func specACLRule(num int, proto string, port int, cidr, action string) spec.ACLRuleSpec {
+	return spec.ACLRuleSpec{Rule: num, Protocol: proto, Ports: spec.PortsOf(port, port), CIDR: cidr, Action: action}
 }

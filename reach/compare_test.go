@@ -56,7 +56,8 @@ func everyPair(oldW, newW *simnet.World) (lines []string, moved int) {
 			if s.inN && t.inN {
 				pn = rn.Listening(s.n, t.n)
 			}
-			d.add(diffClasses(po, pn, s.name, t.name), s.name, t.name)
+			m := newMemoed(s.name, t.name, diffClasses(po, pn, s.name, t.name))
+			d.addAs(&m, s.name, t.name)
 		}
 	}
 	return changeLines(d), d.Moved
@@ -255,7 +256,7 @@ func compareBefore(oldW, newW *simnet.World) *Difference {
 		if s.inO && t.inO && s.inN && t.inN {
 			k = jointKey{ro.Profile(s.o), ro.Profile(t.o), rn.Profile(s.n), rn.Profile(t.n)}
 			if m, ok := memo[k]; ok {
-				d.add(renamed(m.cs, m.from, m.to, s.name, t.name), s.name, t.name)
+				d.addAs(&m, s.name, t.name)
 				return
 			}
 		}
@@ -266,11 +267,11 @@ func compareBefore(oldW, newW *simnet.World) *Difference {
 		if s.inN && t.inN {
 			pn = rn.Listening(s.n, t.n)
 		}
-		cs := diffClasses(po, pn, s.name, t.name)
+		m := newMemoed(s.name, t.name, diffClasses(po, pn, s.name, t.name))
 		if k != (jointKey{}) {
-			memo[k] = memoed{s.name, t.name, cs}
+			memo[k] = m
 		}
-		d.add(cs, s.name, t.name)
+		d.addAs(&m, s.name, t.name)
 	}
 	for _, s := range touched {
 		compare(internet, s)

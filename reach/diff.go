@@ -48,57 +48,53 @@ type Difference struct {
 // (simnet.Delta): every other flow meets the same decisions in both worlds.
 func Compare(oldW, newW *simnet.World) *Difference {
 	// The two worlds are prepared side by side: nothing is shared.
-	var ro, rn *simnet.Reach
-	var io, in *simnet.Inputs
+	var so, sn *side
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		ro = oldW.NewReach()
-		io = ro.Inputs()
+		so = prepare(oldW)
 	}()
-	rn = newW.NewReach()
-	in = rn.Inputs()
+	sn = prepare(newW)
 	wg.Wait()
+	ro, rn := so.r, sn.r
 	d := &Difference{Opened: []Change{}, Closed: []Change{}}
-	all := io.Global() != in.Global()
+	all := so.in.Global() != sn.in.Global()
 	// Endpoints of both worlds, by name, grouped by joint profile.
 	var eps []*both
-	idx := map[string]*both{}
-	for _, e := range ro.Endpoints() {
-		b := &both{name: e.Name, o: e, inO: true}
+	idx := make(map[string]*both, len(so.eps))
+	for i, e := range so.eps {
+		b := &both{name: e.Name, o: e, inO: true, k: [2]int32{so.prof[i], -1}}
 		idx[e.Name] = b
 		eps = append(eps, b)
 	}
-	for _, e := range rn.Endpoints() {
+	for i, e := range sn.eps {
 		b := idx[e.Name]
 		if b == nil {
-			b = &both{name: e.Name}
+			b = &both{name: e.Name, k: [2]int32{-1, -1}}
 			idx[e.Name] = b
 			eps = append(eps, b)
 		}
-		b.n, b.inN = e, true
+		b.n, b.inN, b.k[1] = e, true, sn.prof[i]
 	}
 	d.Endpoints = len(eps)
 	jointOf := map[[2]int32]*joint{}
 	var joints []*joint
 	for i, b := range eps {
-		k := b.key(ro, rn)
-		j := jointOf[k]
+		j := jointOf[b.k]
 		if j == nil {
-			j = &joint{}
-			jointOf[k] = j
+			// Endpoints of one profile in each world have the same
+			// inputs there: a joint profile is touched, or not, as a
+			// whole.
+			j = &joint{touched: all || !b.inO || !b.inN || so.sig[b.k[0]] != sn.sig[b.k[1]]}
+			jointOf[b.k] = j
 			joints = append(joints, j)
 		}
 		j.members = append(j.members, i)
 		b.j = j
 	}
-	// Endpoints of one profile in each world have the same inputs there:
-	// a joint profile is touched, or not, as a whole.
 	touched := 0
 	for _, j := range joints {
-		b := eps[j.members[0]]
-		j.touched = all || !b.inO || !b.inN || io.Signature(b.o) != in.Signature(b.n)
 		if j.touched {
 			touched += len(j.members)
 		}
@@ -118,16 +114,47 @@ func Compare(oldW, newW *simnet.World) *Difference {
 		if s.inN && t.inN {
 			pn = rn.Listening(s.n, t.n)
 		}
-		return memoed{s.name, t.name, diffClasses(po, pn, s.name, t.name)}
+		return newMemoed(s.name, t.name, diffClasses(po, pn, s.name, t.name))
 	}
 	// For each touched joint profile, the endpoints whose flows with it
 	// change, either way, judged once per joint profile on
 	// representatives.
 	for _, a := range joints {
 		if a.touched {
-			a.links = links(eps, joints, a, pair, all, io, in)
+			a.links = links(eps, joints, a, pair, all, so.in, sn.in)
 		}
 	}
+	// Every pair of a touched endpoint, in the order of the endpoints;
+	// first counted, then listed.
+	internetOf := func(s *both) *memoed {
+		if s.name == internet.name {
+			return nil
+		}
+		if !internet.inO || !internet.inN || !s.inO || !s.inN {
+			m := pair(internet, s)
+			return &m
+		}
+		a := s.j
+		if a.internet == nil {
+			m := pair(internet, eps[a.members[0]])
+			a.internet = &m
+		}
+		return a.internet
+	}
+	opened, closed := 0, 0
+	for _, s := range eps {
+		if a := s.j; a.touched {
+			for _, l := range a.links {
+				for _, m := range []*memoed{l.fwd, l.back} {
+					if m != nil && eps[l.t] != s {
+						opened += m.opened
+						closed += m.closed
+					}
+				}
+			}
+		}
+	}
+	d.Opened, d.Closed = make([]Change, 0, opened), make([]Change, 0, closed)
 	for _, s := range eps {
 		a := s.j
 		if !a.touched {
@@ -138,17 +165,8 @@ func Compare(oldW, newW *simnet.World) *Difference {
 			d.Pairs++
 		}
 		d.Pairs += len(eps) - 1 + len(eps) - touched
-		if s.name != internet.name {
-			if internet.inO && internet.inN && s.inO && s.inN {
-				if a.internet == nil {
-					m := pair(internet, eps[a.members[0]])
-					a.internet = &m
-				}
-				d.add(a.internet.renamed(internet.name, s.name), internet.name, s.name)
-			} else {
-				m := pair(internet, s)
-				d.add(m.cs, internet.name, s.name)
-			}
+		if m := internetOf(s); m != nil {
+			d.addAs(m, internet.name, s.name)
 		}
 		for _, l := range a.links {
 			t := eps[l.t]
@@ -156,35 +174,48 @@ func Compare(oldW, newW *simnet.World) *Difference {
 				continue
 			}
 			if l.fwd != nil {
-				d.add(l.fwd.renamed(s.name, t.name), s.name, t.name)
+				d.addAs(l.fwd, s.name, t.name)
 			}
 			if l.back != nil {
-				d.add(l.back.renamed(t.name, s.name), t.name, s.name)
+				d.addAs(l.back, t.name, s.name)
 			}
 		}
 	}
 	return d
 }
 
-// both is an endpoint in either world or both.
+// side is one world's half of a diff: its endpoints, their profiles and
+// each profile's signature.
+type side struct {
+	r    *simnet.Reach
+	in   *simnet.Inputs
+	eps  []simnet.Endpoint
+	prof []int32
+	sig  map[int32]uint64
+}
+
+func prepare(w *simnet.World) *side {
+	r := w.NewReach()
+	s := &side{r: r, in: r.Inputs(), eps: r.Endpoints(), sig: map[int32]uint64{}}
+	s.prof = make([]int32, len(s.eps))
+	for i, e := range s.eps {
+		p := r.Profile(e)
+		s.prof[i] = p
+		if _, ok := s.sig[p]; !ok {
+			s.sig[p] = s.in.Signature(e)
+		}
+	}
+	return s
+}
+
+// both is an endpoint in either world or both, with its joint profile:
+// its profile in each world (-1 where it is absent).
 type both struct {
 	name     string
 	o, n     simnet.Endpoint
 	inO, inN bool
+	k        [2]int32
 	j        *joint
-}
-
-// key is the endpoint's joint profile: its profile in each world (-1
-// where it is absent).
-func (b *both) key(ro, rn *simnet.Reach) [2]int32 {
-	k := [2]int32{-1, -1}
-	if b.inO {
-		k[0] = ro.Profile(b.o)
-	}
-	if b.inN {
-		k[1] = rn.Profile(b.n)
-	}
-	return k
 }
 
 // joint is the endpoints of one joint profile (indexes into the
@@ -204,17 +235,25 @@ type link struct {
 	fwd, back *memoed
 }
 
-// memoed is the changes of a pair of representatives.
+// memoed is the changes of a pair of representatives, and how many of
+// them open and close.
 type memoed struct {
-	from, to string
-	cs       []Change
+	from, to       string
+	cs             []Change
+	opened, closed int
 }
 
-func (m *memoed) renamed(from, to string) []Change {
-	if m.from == from && m.to == to {
-		return m.cs
+func newMemoed(from, to string, cs []Change) memoed {
+	m := memoed{from: from, to: to, cs: cs}
+	for _, c := range cs {
+		switch {
+		case c.New.Open && !c.Old.Open:
+			m.opened++
+		case c.Old.Open && !c.New.Open:
+			m.closed++
+		}
 	}
-	return renamed(m.cs, m.from, m.to, from, to)
+	return m
 }
 
 // links finds, for the touched joint profile a, the endpoints whose flows
@@ -275,26 +314,23 @@ func links(eps []*both, joints []*joint, a *joint, pair func(s, t *both) memoed,
 	return out
 }
 
-// renamed moves the stops of a pair's changes that name the pair's own
-// endpoints onto another pair of the same profiles.
-func renamed(cs []Change, from, to, nfrom, nto string) []Change {
-	out := slices.Clone(cs)
-	for i := range out {
-		for _, v := range []*simnet.Verdict{&out[i].Old, &out[i].New} {
-			switch v.At {
-			case from:
-				v.At = nfrom
-			case to:
-				v.At = nto
+// addAs adds the changes of a pair of representatives as the changes of
+// another pair of the same profiles: the stops that name the
+// representatives name the pair.
+func (d *Difference) addAs(m *memoed, from, to string) {
+	same := m.from == from && m.to == to
+	for _, c := range m.cs {
+		c.From, c.To = from, to
+		if !same {
+			for _, v := range []*simnet.Verdict{&c.Old, &c.New} {
+				switch v.At {
+				case m.from:
+					v.At = from
+				case m.to:
+					v.At = to
+				}
 			}
 		}
-	}
-	return out
-}
-
-func (d *Difference) add(cs []Change, from, to string) {
-	for _, c := range cs {
-		c.From, c.To = from, to
 		switch {
 		case c.New.Open && !c.Old.Open:
 			d.Opened = append(d.Opened, c)
