@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/reach"
+	"github.com/pathlab/pathlab/simnet"
 	"io"
 	"os"
 	"os/signal"
@@ -37,6 +39,9 @@ subnet ACL or routes changed. It is the diff for large worlds: two worlds of
 10,000 subnets in seconds. JSON: {"opened": [...], "closed": [...]}, each
 {"from", "to", "range", "old", "new"}.
 
+Worlds of more than 1,000 instances are compared over classes unless
+--classes=false is given (it says so on standard error).
+
 With --plan PLAN.json (terraform show -json of a saved plan), the worlds are
 the plan's prior state and its planned values, imported: the report lists
 the resources the plan changes, then the flows that break and those that
@@ -63,13 +68,17 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 			if plan != "" {
 				return planDiff(e, plan, asJSON)
 			}
-			old, err := loadWorld(args[0])
+			old, new, err := loadTwoWorlds(args[0], args[1])
 			if err != nil {
 				return err
 			}
-			new, err := loadWorld(args[1])
-			if err != nil {
-				return err
+			if !cmd.Flags().Changed("classes") {
+				if n := max(len(old.Names("instance")), len(new.Names("instance"))); n > classesAbove {
+					// Tracing every flow of every instance one at a
+					// time takes minutes at this size.
+					classes = true
+					fmt.Fprintf(e.stderr, "pathlab: %d instances: comparing over classes (--classes=false traces every flow)\n", n)
+				}
 			}
 			if classes {
 				return writeChanges(e, reach.Compare(old, new), asJSON, args[0], args[1])
@@ -84,9 +93,43 @@ Exit status: 0 nothing changed, 1 something did, 2 bad input. With --plan:
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"broken": [...], "fixed": [...]} as JSON`)
-	cmd.Flags().BoolVar(&classes, "classes", false, "compare reachability over classes of headers (every pair of endpoints, every port): fast on large worlds")
+	cmd.Flags().BoolVar(&classes, "classes", false, "compare reachability over classes of headers (every pair of endpoints, every port): fast on large worlds, and the default above 1,000 instances")
 	cmd.Flags().StringVar(&plan, "plan", "", "compare the world before and after a Terraform plan (`PLAN.json`, from terraform show -json); exit 1 when a flow breaks")
 	return cmd
+}
+
+// classesAbove is the size (instances in either world) above which diff
+// compares over classes unless told otherwise.
+const classesAbove = 1000
+
+// loadTwoWorlds loads the two worlds of a diff side by side (each load is
+// one core's work) when both are files; the old world's problem is told
+// first.
+func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) {
+	if !isFile(oldPath) || !isFile(newPath) {
+		if old, err = loadWorld(oldPath); err != nil {
+			return nil, nil, err
+		}
+		new, err = loadWorld(newPath)
+		return old, new, err
+	}
+	var errNew error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		new, errNew = loadWorld(newPath)
+	}()
+	old, err = loadWorld(oldPath)
+	<-done
+	if err != nil {
+		return nil, nil, err
+	}
+	return old, new, errNew
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // changes is what both diffs give: by classes (reach.Compare) and flow by
