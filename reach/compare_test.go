@@ -11,6 +11,7 @@ import (
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/simnet/worldgen"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // everyPair is the full recomputation: every pair of endpoints (the
@@ -283,4 +284,36 @@ func compareBefore(oldW, newW *simnet.World) *Difference {
 		}
 	}
 	return d
+}
+
+// TestWriteText: the text of each kind of change, a stop in either
+// world, an endpoint absent from one, icmp and a port range.
+func TestWriteText(t *testing.T) {
+	closedAt := simnet.Verdict{State: tracer.ConnTimeout, Code: "SG_NO_INGRESS_RULE", At: "sg-db", Kind: tracer.KindSecurityGroup}
+	d := &Difference{
+		Opened: []Change{
+			{From: "app-1", To: "db-1", Range: simnet.PortRange{Proto: tracer.TCP, Lo: 5432, Hi: 5432}, Old: closedAt, New: simnet.Verdict{Open: true, State: tracer.ConnOpen}},
+			{From: "new-1", To: "db-1", Range: simnet.PortRange{Proto: tracer.ICMP}, New: simnet.Verdict{Open: true, State: tracer.ConnOpen}},
+		},
+		Closed: []Change{
+			{From: "internet", To: "web-1", Range: simnet.PortRange{Proto: tracer.UDP, Lo: 1024, Hi: 65535}, Old: simnet.Verdict{Open: true, State: tracer.ConnOpen}, New: closedAt},
+		},
+		Endpoints: 9, Touched: 2, Pairs: 30,
+	}
+	var b strings.Builder
+	if err := d.WriteText(&b, "old.yaml", "new.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	want := `reachability over classes from old.yaml to new.yaml: 9 endpoints, 2 touched by the change, 30 pairs compared; 2 ranges opened, 1 closed
+
+opened:
+  app-1 → db-1 tcp 5432 (was stopped at sg-db: SG_NO_INGRESS_RULE)
+  new-1 → db-1 icmp (absent from the other world)
+
+closed:
+  internet → web-1 udp 1024-65535 (now stopped at sg-db: SG_NO_INGRESS_RULE)
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
 }

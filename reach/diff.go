@@ -1,12 +1,13 @@
 package reach
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -391,11 +392,13 @@ func verdictAt(cs []simnet.ClassVerdict, p tracer.Proto, port uint16) (simnet.Ve
 // Changed reports whether any flow opened or closed.
 func (d *Difference) Changed() bool { return len(d.Opened)+len(d.Closed) > 0 }
 
-// WriteText writes the difference for people.
+// WriteText writes the difference for people, a line at a time through
+// a buffer (a diff of large worlds runs to a million lines).
 func (d *Difference) WriteText(out io.Writer, oldName, newName string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "reachability over classes from %s to %s: %d endpoints, %d touched by the change, %d pairs compared; %d ranges opened, %d closed\n",
+	bw := bufio.NewWriterSize(out, 1<<16)
+	fmt.Fprintf(bw, "reachability over classes from %s to %s: %d endpoints, %d touched by the change, %d pairs compared; %d ranges opened, %d closed\n",
 		oldName, newName, d.Endpoints, d.Touched, d.Pairs, len(d.Opened), len(d.Closed))
+	var line []byte
 	for _, sec := range []struct {
 		title string
 		cs    []Change
@@ -403,27 +406,54 @@ func (d *Difference) WriteText(out io.Writer, oldName, newName string) error {
 		if len(sec.cs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s:\n", sec.title)
+		fmt.Fprintf(bw, "\n%s:\n", sec.title)
 		for _, c := range sec.cs {
 			v := c.New
 			if sec.title == "opened" {
 				v = c.Old
 			}
-			where := ""
+			line = append(line[:0], "  "...)
+			line = append(line, c.From...)
+			line = append(line, " → "...)
+			line = append(line, c.To...)
+			line = append(line, ' ')
+			line = appendRange(line, c.Range)
 			switch {
 			case v.At != "":
-				where = fmt.Sprintf(" (was stopped at %s: %s)", v.At, v.Code)
 				if sec.title == "closed" {
-					where = fmt.Sprintf(" (now stopped at %s: %s)", v.At, v.Code)
+					line = append(line, " (now stopped at "...)
+				} else {
+					line = append(line, " (was stopped at "...)
 				}
+				line = append(line, v.At...)
+				line = append(line, ": "...)
+				line = append(line, v.Code...)
+				line = append(line, ')')
 			case v.State == 0 && !v.Open:
-				where = " (absent from the other world)"
+				line = append(line, " (absent from the other world)"...)
 			}
-			fmt.Fprintf(&b, "  %s → %s %s%s\n", c.From, c.To, c.Range, where)
+			line = append(line, '\n')
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
 		}
 	}
-	_, err := io.WriteString(out, b.String())
-	return err
+	return bw.Flush()
+}
+
+// appendRange appends r as PortRange.String writes it.
+func appendRange(b []byte, r simnet.PortRange) []byte {
+	if r.Proto == tracer.ICMP {
+		return append(b, "icmp"...)
+	}
+	b = append(b, r.Proto...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(r.Lo), 10)
+	if r.Hi != r.Lo {
+		b = append(b, '-')
+		b = strconv.AppendUint(b, uint64(r.Hi), 10)
+	}
+	return b
 }
 
 // WriteJSON writes the difference as JSON.
