@@ -210,7 +210,9 @@ func DeltaOf(o, n *Inputs, eo, en Endpoint) *Delta {
 	kn := n.r.keyOf[n.r.profile(en.ifc)]
 	n.r.mu.Unlock()
 	io, in := eo.ifc, en.ifc
-	if ko != kn || len(io.sgs) != len(in.sgs) || (io.subnet == nil) != (in.subnet == nil) {
+	if ko != kn || len(io.sgs) != len(in.sgs) || (io.subnet == nil) != (in.subnet == nil) || io.lb != nil {
+		// A balancer's groups also judge what it forwards to its
+		// targets: every flow to it may have changed.
 		d.Full = true
 		return d
 	}
@@ -309,8 +311,8 @@ func only[T any](old, new []T, key func(*T) string, inOld, inNew func(*T)) {
 // flow: t as it is in the old world (to) and in the new (tn). A flow whose
 // other end it does not name meets the same decisions in both worlds.
 func (d *Delta) Names(to, tn Endpoint) bool {
-	if d.Full {
-		return true
+	if d.Full || to.ifc != nil && to.ifc.lb != nil || tn.ifc != nil && tn.ifc.lb != nil {
+		return true // a balancer's flows go on to its targets
 	}
 	for _, w := range []struct {
 		ps []netip.Prefix
