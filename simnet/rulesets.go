@@ -48,13 +48,11 @@ func (w *World) RuleSets() []RuleSet {
 			if g == nil {
 				continue
 			}
-			for _, d := range []struct {
-				rules   []sgRule
-				ingress bool
-			}{{g.ingress, true}, {g.egress, false}} {
-				rs := RuleSet{Kind: tracer.RuleSG, Owner: g.name, Ingress: d.ingress}
-				for i := range d.rules {
-					rs.Rules = append(rs.Rules, &d.rules[i].rule)
+			for _, ingress := range []bool{true, false} {
+				rs := RuleSet{Kind: tracer.RuleSG, Owner: g.name, Ingress: ingress}
+				rules := g.tracerRules(ingress) // sgindex.go
+				for i := range rules {
+					rs.Rules = append(rs.Rules, &rules[i])
 				}
 				out = append(out, rs)
 			}
@@ -115,10 +113,10 @@ func (r *Reach) Signature(e Endpoint) uint64 {
 	h.Write([]byte(r.keyOf[r.profile(e.ifc)]))
 	r.mu.Unlock()
 	for _, g := range e.ifc.sgs {
-		for _, rules := range [][]sgRule{g.ingress, g.egress} {
+		for _, ingress := range []bool{true, false} {
 			h.Write([]byte{'|'})
-			for i := range rules {
-				h.Write([]byte(rules[i].text))
+			for i := range g.tracerRules(ingress) {
+				h.Write([]byte(g.ruleText(ingress, i)))
 				h.Write([]byte{';'})
 			}
 		}

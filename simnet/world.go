@@ -294,13 +294,17 @@ type acl struct {
 	denyIn, denyOut tracer.Rule
 }
 
+// sgRule is a compiled security group rule: what a decision reads, and no
+// more. Its words and its tracer.Rule are made when something asks for
+// them (sgindex.go): a world may hold a million rules, and a trace names
+// a handful.
 type sgRule struct {
+	cidr   netip.Prefix // zero when group is set
+	group  *secGroup    // the group a rule names as its peer
+	src    int32        // the rule's index in its spec list
 	proto  proto
 	lo, hi uint16
-	cidr   netip.Prefix // zero when group is set
-	group  string
-	text   string
-	rule   tracer.Rule // its Text names the direction: "ingress tcp 443 from ..."
+	plist  bool // one CIDR of a prefix list the rule names
 
 	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
 	// any (icmp.go).
@@ -309,9 +313,17 @@ type sgRule struct {
 
 type secGroup struct {
 	name    string
+	id      int32 // its place among the world's groups, for indexes
 	vpc     *vpc
 	ingress []sgRule
 	egress  []sgRule
+	// inIx and outIx find the first rule that allows a packet in a large
+	// group (sgindex.go); nil for a small one, which is scanned.
+	inIx, outIx *sgIndex
+	// spec is the group as the world's spec holds it, for the rules'
+	// words; cold holds their tracer.Rule values once asked for.
+	spec *spec.SecurityGroupSpec
+	cold sgCold
 }
 
 type natGW struct {

@@ -1,0 +1,419 @@
+package simnet
+
+import (
+	"math/bits"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pathlab/pathlab/tracer"
+)
+
+// A security group allows a packet when any of its rules does; a trace
+// names the first rule as written that does. A group of a few rules is
+// scanned. A larger one is answered by an index (sgIndex) built at
+// compile time, which gives the same first rule in O(log n):
+//
+//   - the rules are bucketed by their peer: one bucket per CIDR (IPv4),
+//     one per security group they name;
+//   - a packet's candidate buckets are the CIDRs that contain its peer
+//     address (one binary search per prefix length the group uses) and
+//     the groups its peer interface carries (one binary search each);
+//   - in a bucket, per protocol, the ports are cut into segments, each
+//     holding the first rule that covers it; a packet's port finds its
+//     segment by binary search;
+//   - the first rule overall is the least index among the candidates,
+//     and among the few rules no bucket holds (ICMP rules narrowed to a
+//     type, IPv6 prefixes), scanned in order.
+
+// sgIndexMin is the size from which a group direction is indexed: below
+// it a scan of the compact rules costs less than the index's searches.
+const sgIndexMin = 8
+
+const noRule = int32(1<<31 - 1)
+
+type sgIndex struct {
+	// keys are the buckets' keys, sorted: a CIDR is its length<<32 | its
+	// address; a group is 1<<40 | its id.
+	keys    []uint64
+	buckets []sgBucket // parallel to keys
+	grouped bool       // some bucket is a group's
+	// lens has bit n set when a CIDR bucket of length n exists.
+	lens uint64
+	// segs holds every bucket's port segments: a segment starts at
+	// segLo and its first rule is segFirst (noRule for none).
+	segLo    []uint16
+	segFirst []int32
+	// slow are the rules no bucket holds, in order.
+	slow []int32
+}
+
+// sgBucket is the rules of one peer. tcp and udp are its port segments
+// for those protocols (offset and count in segLo, no count when no rule
+// of the bucket has the protocol); icmp is the first rule that allows
+// any ICMP packet.
+type sgBucket struct {
+	tcpOff, udpOff uint32
+	tcpN, udpN     uint32
+	icmp           int32
+}
+
+const groupKey = uint64(1) << 40
+
+func cidrKey(a uint32, bits int) uint64 { return uint64(bits)<<32 | uint64(a) }
+
+func v4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func maskOf(bits int) uint32 {
+	if bits == 0 {
+		return 0
+	}
+	return ^uint32(0) << (32 - bits)
+}
+
+// newSGIndex indexes rules, or is nil when they are few.
+func newSGIndex(rules []sgRule) *sgIndex {
+	if len(rules) < sgIndexMin || len(rules) >= int(noRule) {
+		return nil
+	}
+	ix := &sgIndex{}
+	type member struct {
+		key  uint64
+		rule int32
+	}
+	members := make([]member, 0, len(rules))
+	for i := range rules {
+		r := &rules[i]
+		switch {
+		case r.icmpType != 0:
+			ix.slow = append(ix.slow, int32(i))
+		case r.group != nil:
+			members = append(members, member{groupKey | uint64(r.group.id), int32(i)})
+			ix.grouped = true
+		case r.cidr.Addr().Is4():
+			members = append(members, member{cidrKey(v4(r.cidr.Addr()), r.cidr.Bits()), int32(i)})
+			ix.lens |= 1 << r.cidr.Bits()
+		default:
+			ix.slow = append(ix.slow, int32(i))
+		}
+	}
+	// Stable by key: in a bucket, rules stay in order.
+	slices.SortStableFunc(members, func(a, b member) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	var in []int32
+	var sc segScratch
+	for s := 0; s < len(members); {
+		e := s
+		in = in[:0]
+		for e < len(members) && members[e].key == members[s].key {
+			in = append(in, members[e].rule)
+			e++
+		}
+		ix.keys = append(ix.keys, members[s].key)
+		ix.buckets = append(ix.buckets, ix.bucket(rules, in, &sc))
+		s = e
+	}
+	return ix
+}
+
+// bucket builds the segments of one peer's rules (in order).
+func (ix *sgIndex) bucket(rules []sgRule, in []int32, sc *segScratch) sgBucket {
+	b := sgBucket{icmp: noRule}
+	for _, i := range in {
+		if p := rules[i].proto; (p == protoAll || p == protoICMP) && i < b.icmp {
+			b.icmp = i
+		}
+	}
+	b.tcpOff, b.tcpN = ix.segments(rules, in, protoTCP, sc)
+	b.udpOff, b.udpN = ix.segments(rules, in, protoUDP, sc)
+	return b
+}
+
+// segScratch is the buffers segments reuses from bucket to bucket.
+type segScratch struct {
+	cuts  []int
+	first []int32
+	next  []int
+}
+
+// segments cuts the ports into the segments the rules of protocol pr (or
+// all) bound, and gives each the first rule that covers it: rules are
+// taken in order, each painting the segments still bare in its range
+// (next skips the painted ones). No segments when no rule has pr.
+func (ix *sgIndex) segments(rules []sgRule, in []int32, pr proto, sc *segScratch) (uint32, uint32) {
+	cuts := append(sc.cuts[:0], 0)
+	any := false
+	for _, i := range in {
+		r := &rules[i]
+		switch r.proto {
+		case protoAll:
+			any = true
+		case pr:
+			any = true
+			cuts = append(cuts, int(r.lo))
+			if r.hi < 65535 {
+				cuts = append(cuts, int(r.hi)+1)
+			}
+		}
+	}
+	sc.cuts = cuts
+	if !any {
+		return 0, 0
+	}
+	sort.Ints(cuts)
+	cuts = slices.Compact(cuts)
+	first := slices.Grow(sc.first[:0], len(cuts))[:len(cuts)]
+	next := slices.Grow(sc.next[:0], len(cuts)+1)[:len(cuts)+1] // next[s]: at or before the first bare segment at or after s
+	sc.first, sc.next = first, next
+	for s := range first {
+		first[s] = noRule
+		next[s] = s
+	}
+	next[len(cuts)] = len(cuts)
+	find := func(s int) int {
+		for next[s] != s {
+			next[s] = next[next[s]]
+			s = next[s]
+		}
+		return s
+	}
+	for _, i := range in {
+		r := &rules[i]
+		lo, hi := 0, 65535
+		switch r.proto {
+		case protoAll:
+		case pr:
+			lo, hi = int(r.lo), int(r.hi)
+		default:
+			continue
+		}
+		if lo > hi {
+			continue
+		}
+		s, _ := slices.BinarySearch(cuts, lo)
+		end, _ := slices.BinarySearch(cuts, hi+1) // first segment past the range
+		for s = find(s); s < end; s = find(s) {
+			first[s] = i
+			next[s] = s + 1
+		}
+	}
+	off := uint32(len(ix.segLo))
+	for s, c := range cuts {
+		ix.segLo = append(ix.segLo, uint16(c))
+		ix.segFirst = append(ix.segFirst, first[s])
+	}
+	return off, uint32(len(cuts))
+}
+
+// firstIn is the first rule of bucket b that allows p.
+func (ix *sgIndex) firstIn(b *sgBucket, p *pkt) int32 {
+	var off, n uint32
+	switch p.proto {
+	case protoTCP:
+		off, n = b.tcpOff, b.tcpN
+	case protoUDP:
+		off, n = b.udpOff, b.udpN
+	case protoICMP:
+		return b.icmp
+	default:
+		return noRule
+	}
+	if n == 0 {
+		return noRule
+	}
+	// the last segment whose start is at or below the port (the first
+	// starts at 0)
+	lo := ix.segLo[off : off+n]
+	i, j := uint32(1), n
+	for i < j {
+		m := (i + j) >> 1
+		if lo[m] <= p.dport {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return ix.segFirst[off+i-1]
+}
+
+func (ix *sgIndex) find(key uint64) *sgBucket {
+	lo, hi := 0, len(ix.keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ix.keys[m] < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(ix.keys) && ix.keys[lo] == key {
+		return &ix.buckets[lo]
+	}
+	return nil
+}
+
+// first is the index of the first of rules (the ones ix indexes) that
+// allows p from or to addr, an interface peer carries (nil for none); -1
+// when none does.
+func (ix *sgIndex) first(rules []sgRule, p *pkt, addr netip.Addr, peer *iface) int {
+	best := noRule
+	if addr.Is4() {
+		a := v4(addr)
+		for l := ix.lens; l != 0; l &= l - 1 {
+			n := bits.TrailingZeros64(l)
+			if b := ix.find(cidrKey(a&maskOf(n), n)); b != nil {
+				best = min(best, ix.firstIn(b, p))
+			}
+		}
+	}
+	if peer != nil && ix.grouped {
+		for _, g := range peer.sgs {
+			if b := ix.find(groupKey | uint64(g.id)); b != nil {
+				best = min(best, ix.firstIn(b, p))
+			}
+		}
+	}
+	for _, i := range ix.slow {
+		if i >= best {
+			break
+		}
+		if sgRuleAllows(&rules[i], p, addr, peer) {
+			best = i
+			break
+		}
+	}
+	if best == noRule {
+		return -1
+	}
+	return int(best)
+}
+
+// sgRuleAllows reports whether rule r allows p from or to addr, an
+// interface peer carries (nil when addr is no private address of one).
+func sgRuleAllows(r *sgRule, p *pkt, addr netip.Addr, peer *iface) bool {
+	if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
+		return false
+	}
+	if r.group == nil {
+		return r.cidr.Contains(addr)
+	}
+	return peer != nil && peer.hasGroup(r.group)
+}
+
+// sgScan is the first of rules that allows p, in order; -1 when none does.
+func sgScan(rules []sgRule, p *pkt, addr netip.Addr, peer *iface) int {
+	for i := range rules {
+		if sgRuleAllows(&rules[i], p, addr, peer) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sgFirst is the first rule of one direction of a group that allows p:
+// through its index when it has one.
+func sgFirst(rules []sgRule, ix *sgIndex, p *pkt, addr netip.Addr, peer *iface) int {
+	if ix != nil {
+		return ix.first(rules, p, addr, peer)
+	}
+	return sgScan(rules, p, addr, peer)
+}
+
+// hasGroup reports whether the interface carries group g. An interface
+// carries at most five groups (AWS's default quota per network
+// interface): a scan of pointers is the cheapest set.
+func (i *iface) hasGroup(g *secGroup) bool {
+	for _, x := range i.sgs {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// sgCold is a group's rules as the tracer names them, made on first use.
+type sgCold struct {
+	once    sync.Once
+	in, out []tracer.Rule
+}
+
+// tracerRules are the group's rules of one direction as tracer.Rule
+// values, parallel to g.ingress or g.egress.
+func (g *secGroup) tracerRules(ingress bool) []tracer.Rule {
+	g.cold.once.Do(func() {
+		g.cold.in = g.makeRules(g.ingress, true)
+		g.cold.out = g.makeRules(g.egress, false)
+	})
+	if ingress {
+		return g.cold.in
+	}
+	return g.cold.out
+}
+
+// tracerRule is rule i of one direction as a tracer.Rule.
+func (g *secGroup) tracerRule(ingress bool, i int) *tracer.Rule {
+	return &g.tracerRules(ingress)[i]
+}
+
+func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
+	if len(rules) == 0 {
+		return nil
+	}
+	specs := g.spec.Ingress
+	word, to := "ingress ", " from "
+	if !ingress {
+		specs, word, to = g.spec.Egress, "egress ", " to "
+	}
+	out := make([]tracer.Rule, len(rules))
+	var text string
+	last := int32(-1)
+	for i := range rules {
+		r := &rules[i]
+		if r.src != last { // a prefix list's CIDRs share their rule's words
+			rs := &specs[r.src]
+			peer := rs.Source
+			if !ingress {
+				peer = rs.Destination
+			}
+			ports := ""
+			if !rs.Ports.IsZero() {
+				ports = " " + rs.Ports.Text
+			}
+			icmp := icmpRuleText(rs.ICMPType, rs.ICMPCode)
+			if r.plist {
+				icmp = ""
+			}
+			text = word + strings.ToLower(rs.Protocol) + ports + icmp + to + peer
+			last = r.src
+		}
+		group := ""
+		if r.group != nil {
+			group = r.group.name
+		}
+		out[i] = tracer.Rule{Kind: tracer.RuleSG, Owner: g.name, Ingress: ingress, Action: tracer.ActAllow,
+			Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.cidr, Group: group, Text: text}
+	}
+	return out
+}
+
+// ruleText is rule i of one direction in words, without its direction
+// ("tcp 443 from 0.0.0.0/0").
+func (g *secGroup) ruleText(ingress bool, i int) string {
+	t := g.tracerRules(ingress)[i].Text
+	if ingress {
+		return t[len("ingress "):]
+	}
+	return t[len("egress "):]
+}
