@@ -830,7 +830,8 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 			// (extension).
 			for _, d := range c.w.hy.prefixLists[peer].cidrs {
 				r2 := r
-				r2.cidr, r2.plist = d, true
+				r2.setPrefix(d)
+				r2.plist = true
 				out = append(out, r2)
 			}
 			continue
@@ -841,7 +842,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 			if g.vpc != v && !c.peered(v, g.vpc) {
 				c.errf(p.at("."+field), "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
 			}
-			r.group = g
+			r.gid = g.id + 1
 		default:
 			pfx, err := netip.ParsePrefix(peer)
 			if err != nil {
@@ -852,7 +853,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 					continue
 				}
 			}
-			r.cidr = pfx.Masked()
+			r.setPrefix(pfx.Masked())
 		}
 		out = append(out, r)
 	}

@@ -92,12 +92,12 @@ func newSGIndex(rules []sgRule) *sgIndex {
 		switch {
 		case r.icmpType != 0:
 			ix.slow = append(ix.slow, int32(i))
-		case r.group != nil:
-			members = append(members, member{groupKey | uint64(r.group.id), int32(i)})
+		case r.gid != 0:
+			members = append(members, member{groupKey | uint64(r.gid-1), int32(i)})
 			ix.grouped = true
-		case r.cidr.Addr().Is4():
-			members = append(members, member{cidrKey(v4(r.cidr.Addr()), r.cidr.Bits()), int32(i)})
-			ix.lens |= 1 << r.cidr.Bits()
+		case r.bits1 != 0 && !r.v6:
+			members = append(members, member{cidrKey(r.v4(), int(r.bits1)-1), int32(i)})
+			ix.lens |= 1 << (r.bits1 - 1)
 		default:
 			ix.slow = append(ix.slow, int32(i))
 		}
@@ -306,10 +306,41 @@ func sgRuleAllows(r *sgRule, p *pkt, addr netip.Addr, peer *iface) bool {
 	if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
 		return false
 	}
-	if r.group == nil {
-		return r.cidr.Contains(addr)
+	switch {
+	case r.gid != 0:
+		return peer != nil && peer.hasGroup(r.gid-1)
+	case r.bits1 == 0:
+		return false
+	case !r.v6:
+		return addr.Is4() && v4(addr)&maskOf(int(r.bits1)-1) == r.v4()
 	}
-	return peer != nil && peer.hasGroup(r.group)
+	return r.prefix().Contains(addr)
+}
+
+// prefix is the rule's CIDR; the zero Prefix for a group rule.
+func (r *sgRule) prefix() netip.Prefix {
+	if r.bits1 == 0 {
+		return netip.Prefix{}
+	}
+	a := netip.AddrFrom16(r.addr)
+	if !r.v6 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(r.bits1)-1)
+}
+
+// setPrefix makes p the rule's CIDR.
+func (r *sgRule) setPrefix(p netip.Prefix) {
+	if !p.IsValid() {
+		r.bits1, r.v6, r.addr = 0, false, [16]byte{}
+		return
+	}
+	r.addr, r.bits1, r.v6 = p.Addr().As16(), uint8(p.Bits()+1), !p.Addr().Is4()
+}
+
+// v4 is an IPv4 rule's CIDR address as a number.
+func (r *sgRule) v4() uint32 {
+	return uint32(r.addr[12])<<24 | uint32(r.addr[13])<<16 | uint32(r.addr[14])<<8 | uint32(r.addr[15])
 }
 
 // sgScan is the first of rules that allows p, in order; -1 when none does.
@@ -331,12 +362,12 @@ func sgFirst(rules []sgRule, ix *sgIndex, p *pkt, addr netip.Addr, peer *iface) 
 	return sgScan(rules, p, addr, peer)
 }
 
-// hasGroup reports whether the interface carries group g. An interface
-// carries at most five groups (AWS's default quota per network
-// interface): a scan of pointers is the cheapest set.
-func (i *iface) hasGroup(g *secGroup) bool {
+// hasGroup reports whether the interface carries the group of id id. An
+// interface carries at most five groups (AWS's default quota per network
+// interface): a scan is the cheapest set.
+func (i *iface) hasGroup(id int32) bool {
 	for _, x := range i.sgs {
-		if x == g {
+		if x.id == id {
 			return true
 		}
 	}
@@ -377,7 +408,7 @@ func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
 		specs, word, to = g.spec.Egress, "egress ", " to "
 	}
 	out := make([]tracer.Rule, len(rules))
-	var text string
+	var text, group string
 	last := int32(-1)
 	for i := range rules {
 		r := &rules[i]
@@ -397,13 +428,13 @@ func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
 			}
 			text = word + strings.ToLower(rs.Protocol) + ports + icmp + to + peer
 			last = r.src
-		}
-		group := ""
-		if r.group != nil {
-			group = r.group.name
+			group = ""
+			if r.gid != 0 {
+				group = peer // a rule that names a group names it as its peer
+			}
 		}
 		out[i] = tracer.Rule{Kind: tracer.RuleSG, Owner: g.name, Ingress: ingress, Action: tracer.ActAllow,
-			Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.cidr, Group: group, Text: text}
+			Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.prefix(), Group: group, Text: text}
 	}
 	return out
 }

@@ -7,6 +7,10 @@ import (
 	"testing"
 )
 
+// in is r with CIDR p; of is r naming group g.
+func (r sgRule) in(p string) sgRule    { r.setPrefix(netip.MustParsePrefix(p)); return r }
+func (r sgRule) of(g *secGroup) sgRule { r.gid = g.id + 1; return r }
+
 // sgWorld is a few groups, and an interface of each pair of them, for
 // rules to name and packets to come from.
 type sgWorld struct {
@@ -59,14 +63,14 @@ func randomSGRule(rnd *rand.Rand, w *sgWorld) sgRule {
 	}
 	switch k := rnd.IntN(40); {
 	case k < 12:
-		r.group = w.groups[rnd.IntN(len(w.groups))]
+		r = r.of(w.groups[rnd.IntN(len(w.groups))])
 	case k == 12:
-		r.cidr = netip.MustParsePrefix("0.0.0.0/0")
+		r = r.in("0.0.0.0/0")
 	case k < 16:
-		r.cidr = netip.MustParsePrefix("2001:db8::/32")
+		r = r.in("2001:db8::/32")
 	default:
 		a := netip.AddrFrom4([4]byte{10, byte(rnd.IntN(4)), byte(rnd.IntN(4)), byte(rnd.IntN(256))})
-		r.cidr = netip.PrefixFrom(a, 14+rnd.IntN(19)).Masked()
+		r.setPrefix(netip.PrefixFrom(a, 14+rnd.IntN(19)).Masked())
 	}
 	return r
 }
@@ -141,11 +145,10 @@ func TestSGIndexCases(t *testing.T) {
 	w := newSGWorld(2)
 	g0 := w.groups[0]
 	peer := &iface{name: "p", sgs: []*secGroup{w.groups[1], g0}}
-	cidr := func(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 	filler := func() []sgRule { // rules no test packet matches
 		var rs []sgRule
 		for i := range sgIndexMin {
-			rs = append(rs, sgRule{proto: protoTCP, lo: uint16(100 + i), hi: uint16(100 + i), cidr: cidr("172.16.0.0/12")})
+			rs = append(rs, sgRule{proto: protoTCP, lo: uint16(100 + i), hi: uint16(100 + i)}.in("172.16.0.0/12"))
 		}
 		return rs
 	}
@@ -157,35 +160,35 @@ func TestSGIndexCases(t *testing.T) {
 		peer  *iface
 		want  int // index after the filler; -1 none
 	}{
-		{"port at the low bound", []sgRule{{proto: protoTCP, lo: 443, hi: 445, cidr: cidr("10.0.0.0/8")}}, pkt{proto: protoTCP, dport: 443}, "10.1.2.3", nil, 0},
-		{"port at the high bound", []sgRule{{proto: protoTCP, lo: 443, hi: 445, cidr: cidr("10.0.0.0/8")}}, pkt{proto: protoTCP, dport: 445}, "10.1.2.3", nil, 0},
-		{"port past the high bound", []sgRule{{proto: protoTCP, lo: 443, hi: 445, cidr: cidr("10.0.0.0/8")}}, pkt{proto: protoTCP, dport: 446}, "10.1.2.3", nil, -1},
-		{"port 65535", []sgRule{{proto: protoUDP, lo: 60000, hi: 65535, cidr: cidr("0.0.0.0/0")}}, pkt{proto: protoUDP, dport: 65535}, "10.1.2.3", nil, 0},
-		{"tcp rule, udp packet", []sgRule{{proto: protoTCP, lo: 53, hi: 53, cidr: cidr("0.0.0.0/0")}}, pkt{proto: protoUDP, dport: 53}, "10.1.2.3", nil, -1},
+		{"port at the low bound", []sgRule{sgRule{proto: protoTCP, lo: 443, hi: 445}.in("10.0.0.0/8")}, pkt{proto: protoTCP, dport: 443}, "10.1.2.3", nil, 0},
+		{"port at the high bound", []sgRule{sgRule{proto: protoTCP, lo: 443, hi: 445}.in("10.0.0.0/8")}, pkt{proto: protoTCP, dport: 445}, "10.1.2.3", nil, 0},
+		{"port past the high bound", []sgRule{sgRule{proto: protoTCP, lo: 443, hi: 445}.in("10.0.0.0/8")}, pkt{proto: protoTCP, dport: 446}, "10.1.2.3", nil, -1},
+		{"port 65535", []sgRule{sgRule{proto: protoUDP, lo: 60000, hi: 65535}.in("0.0.0.0/0")}, pkt{proto: protoUDP, dport: 65535}, "10.1.2.3", nil, 0},
+		{"tcp rule, udp packet", []sgRule{sgRule{proto: protoTCP, lo: 53, hi: 53}.in("0.0.0.0/0")}, pkt{proto: protoUDP, dport: 53}, "10.1.2.3", nil, -1},
 		{"a later, longer CIDR is not first", []sgRule{
-			{proto: protoTCP, lo: 22, hi: 22, cidr: cidr("0.0.0.0/0")},
-			{proto: protoTCP, lo: 22, hi: 22, cidr: cidr("10.1.2.3/32")},
+			sgRule{proto: protoTCP, lo: 22, hi: 22}.in("0.0.0.0/0"),
+			sgRule{proto: protoTCP, lo: 22, hi: 22}.in("10.1.2.3/32"),
 		}, pkt{proto: protoTCP, dport: 22}, "10.1.2.3", nil, 0},
 		{"all protocols cover every port", []sgRule{
-			{proto: protoTCP, lo: 80, hi: 80, cidr: cidr("10.1.0.0/16")},
-			{proto: protoAll, cidr: cidr("10.1.2.0/24")},
+			sgRule{proto: protoTCP, lo: 80, hi: 80}.in("10.1.0.0/16"),
+			sgRule{proto: protoAll}.in("10.1.2.0/24"),
 		}, pkt{proto: protoTCP, dport: 9999}, "10.1.2.3", nil, 1},
-		{"all protocols admit icmp", []sgRule{{proto: protoAll, cidr: cidr("10.1.2.0/24")}}, pkt{proto: protoICMP, icmpType: 8}, "10.1.2.3", nil, 0},
+		{"all protocols admit icmp", []sgRule{sgRule{proto: protoAll}.in("10.1.2.0/24")}, pkt{proto: protoICMP, icmpType: 8}, "10.1.2.3", nil, 0},
 		{"icmp type narrows", []sgRule{
-			{proto: protoICMP, icmpType: 1, cidr: cidr("10.0.0.0/8")},
-			{proto: protoICMP, icmpType: 9, cidr: cidr("10.0.0.0/8")},
+			sgRule{proto: protoICMP, icmpType: 1}.in("10.0.0.0/8"),
+			sgRule{proto: protoICMP, icmpType: 9}.in("10.0.0.0/8"),
 		}, pkt{proto: protoICMP, icmpType: 8}, "10.1.2.3", nil, 1},
 		{"group rule, peer has the group second", []sgRule{
-			{proto: protoTCP, lo: 5432, hi: 5432, cidr: cidr("10.9.0.0/16")},
-			{proto: protoTCP, lo: 5432, hi: 5432, group: g0},
+			sgRule{proto: protoTCP, lo: 5432, hi: 5432}.in("10.9.0.0/16"),
+			sgRule{proto: protoTCP, lo: 5432, hi: 5432}.of(g0),
 		}, pkt{proto: protoTCP, dport: 5432}, "10.1.2.3", peer, 1},
-		{"group rule, no peer interface", []sgRule{{proto: protoTCP, lo: 5432, hi: 5432, group: g0}}, pkt{proto: protoTCP, dport: 5432}, "10.1.2.3", nil, -1},
+		{"group rule, no peer interface", []sgRule{sgRule{proto: protoTCP, lo: 5432, hi: 5432}.of(g0)}, pkt{proto: protoTCP, dport: 5432}, "10.1.2.3", nil, -1},
 		{"group rule before a CIDR rule", []sgRule{
-			{proto: protoAll, group: g0},
-			{proto: protoAll, cidr: cidr("0.0.0.0/0")},
+			sgRule{proto: protoAll}.of(g0),
+			sgRule{proto: protoAll}.in("0.0.0.0/0"),
 		}, pkt{proto: protoUDP, dport: 1}, "10.1.2.3", peer, 0},
-		{"IPv6 prefix, IPv4 packet", []sgRule{{proto: protoAll, cidr: cidr("::/0")}}, pkt{proto: protoTCP, dport: 1}, "10.1.2.3", nil, -1},
-		{"IPv6 prefix, IPv6 packet", []sgRule{{proto: protoAll, cidr: cidr("::/0")}}, pkt{proto: protoTCP, dport: 1}, "2001:db8::1", nil, 0},
+		{"IPv6 prefix, IPv4 packet", []sgRule{sgRule{proto: protoAll}.in("::/0")}, pkt{proto: protoTCP, dport: 1}, "10.1.2.3", nil, -1},
+		{"IPv6 prefix, IPv6 packet", []sgRule{sgRule{proto: protoAll}.in("::/0")}, pkt{proto: protoTCP, dport: 1}, "2001:db8::1", nil, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rules := append(filler(), c.rules...)
@@ -220,13 +223,13 @@ func BenchmarkSGDecision(b *testing.B) {
 		for i := range n - 1 {
 			r := sgRule{proto: protoTCP, lo: uint16(1000 + i%5000), hi: uint16(1000 + i%5000)}
 			if i%4 == 0 {
-				r.group = w.groups[i%3]
+				r = r.of(w.groups[i%3])
 			} else {
-				r.cidr = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+				r.setPrefix(netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24))
 			}
 			rules = append(rules, r)
 		}
-		rules = append(rules, sgRule{proto: protoTCP, lo: 443, hi: 443, cidr: netip.MustParsePrefix("10.200.0.0/16")})
+		rules = append(rules, sgRule{proto: protoTCP, lo: 443, hi: 443}.in("10.200.0.0/16"))
 		p := pkt{proto: protoTCP, dport: 443}
 		a := netip.MustParseAddr("10.200.1.1")
 		ix := newSGIndex(rules)

@@ -298,13 +298,19 @@ type acl struct {
 // more. Its words and its tracer.Rule are made when something asks for
 // them (sgindex.go): a world may hold a million rules, and a trace names
 // a handful.
+//
+// It holds no pointer, so that the garbage collector need not read the
+// world's rules: its CIDR is an address and a length (prefix, setPrefix),
+// its peer group an id.
 type sgRule struct {
-	cidr   netip.Prefix // zero when group is set
-	group  *secGroup    // the group a rule names as its peer
-	src    int32        // the rule's index in its spec list
+	addr   [16]byte // the CIDR's address (an IPv4 one as its last 4 bytes)
+	bits1  uint8    // the CIDR's length plus one; 0 for none (a group rule)
+	v6     bool     // the CIDR is IPv6
 	proto  proto
+	plist  bool  // one CIDR of a prefix list the rule names
+	gid    int32 // the id plus one of the group the rule names; 0 for none
+	src    int32 // the rule's index in its spec list
 	lo, hi uint16
-	plist  bool // one CIDR of a prefix list the rule names
 
 	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
 	// any (icmp.go).
