@@ -1085,6 +1085,10 @@ func (c *compiler) peeringSpecs(s *spec.WorldSpec) {
 			c.errf(path+".mtu", "mtu %d is outside 576-9001", ps.MTU)
 		}
 		c.w.peerings[ps.Name] = p
+		if p.active && p.a != nil && p.b != nil && p.a != p.b {
+			p.a.peers = append(p.a.peers, p.b)
+			p.b.peers = append(p.b.peers, p.a)
+		}
 	}
 }
 

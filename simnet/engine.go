@@ -200,11 +200,9 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 		if i := v.ifaces[a]; i != nil {
 			return i
 		}
-		for _, p := range w.peerings {
-			if o := p.other(v); o != nil && p.active {
-				if i := o.ifaces[a]; i != nil {
-					return i
-				}
+		for _, o := range v.peers {
+			if i := o.ifaces[a]; i != nil {
+				return i
 			}
 		}
 	}

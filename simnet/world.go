@@ -200,11 +200,14 @@ type resolver struct {
 }
 
 type vpc struct {
-	name      string
-	prefix    netip.Prefix
-	igw       string
-	subnets   []*subnet
-	ifaces    map[netip.Addr]*iface
+	name    string
+	prefix  netip.Prefix
+	igw     string
+	subnets []*subnet
+	ifaces  map[netip.Addr]*iface
+	// peers are the VPCs of its active peerings, in the spec's order:
+	// ifaceAt looks there, without iterating the world's peering map.
+	peers     []*vpc
 	resolver  *iface // base + 2
 	private   []*zone
 	instances []*host
