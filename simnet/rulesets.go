@@ -115,10 +115,7 @@ func (r *Reach) Signature(e Endpoint) uint64 {
 	for _, g := range e.ifc.sgs {
 		for _, ingress := range []bool{true, false} {
 			h.Write([]byte{'|'})
-			for i := range g.tracerRules(ingress) {
-				h.Write([]byte(g.ruleText(ingress, i)))
-				h.Write([]byte{';'})
-			}
+			g.hashWords(h, ingress) // sgindex.go
 		}
 	}
 	if sn := e.ifc.subnet; sn != nil {

@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"io"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -402,10 +404,9 @@ func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
 	if len(rules) == 0 {
 		return nil
 	}
-	specs := g.spec.Ingress
-	word, to := "ingress ", " from "
+	word := "ingress "
 	if !ingress {
-		specs, word, to = g.spec.Egress, "egress ", " to "
+		word = "egress "
 	}
 	out := make([]tracer.Rule, len(rules))
 	var text, group string
@@ -413,24 +414,12 @@ func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
 	for i := range rules {
 		r := &rules[i]
 		if r.src != last { // a prefix list's CIDRs share their rule's words
-			rs := &specs[r.src]
-			peer := rs.Source
-			if !ingress {
-				peer = rs.Destination
-			}
-			ports := ""
-			if !rs.Ports.IsZero() {
-				ports = " " + rs.Ports.Text
-			}
-			icmp := icmpRuleText(rs.ICMPType, rs.ICMPCode)
-			if r.plist {
-				icmp = ""
-			}
-			text = word + strings.ToLower(rs.Protocol) + ports + icmp + to + peer
+			w := g.words(ingress, r)
+			text = word + w.proto + w.ports + w.icmp + w.to + w.peer
 			last = r.src
 			group = ""
 			if r.gid != 0 {
-				group = peer // a rule that names a group names it as its peer
+				group = w.peer // a rule that names a group names it as its peer
 			}
 		}
 		out[i] = tracer.Rule{Kind: tracer.RuleSG, Owner: g.name, Ingress: ingress, Action: tracer.ActAllow,
@@ -439,12 +428,42 @@ func (g *secGroup) makeRules(rules []sgRule, ingress bool) []tracer.Rule {
 	return out
 }
 
-// ruleText is rule i of one direction in words, without its direction
-// ("tcp 443 from 0.0.0.0/0").
-func (g *secGroup) ruleText(ingress bool, i int) string {
-	t := g.tracerRules(ingress)[i].Text
+// sgWords are the parts of a rule's words without its direction: "tcp",
+// " 443", "", " from ", "0.0.0.0/0".
+type sgWords struct{ proto, ports, icmp, to, peer string }
+
+func (g *secGroup) words(ingress bool, r *sgRule) sgWords {
+	var rs *spec.SGRuleSpec
+	var w sgWords
 	if ingress {
-		return t[len("ingress "):]
+		rs = &g.spec.Ingress[r.src]
+		w.to, w.peer = " from ", rs.Source
+	} else {
+		rs = &g.spec.Egress[r.src]
+		w.to, w.peer = " to ", rs.Destination
 	}
-	return t[len("egress "):]
+	w.proto = strings.ToLower(rs.Protocol)
+	if !rs.Ports.IsZero() {
+		w.ports = " " + rs.Ports.Text
+	}
+	if !r.plist { // a prefix list's rules never showed their ICMP type
+		w.icmp = icmpRuleText(rs.ICMPType, rs.ICMPCode)
+	}
+	return w
+}
+
+// hashWords writes each rule of one direction in words, without its
+// direction, and a ';' after each, to h: without making the rules'
+// tracer.Rule values (Signature asks for every group of a world).
+func (g *secGroup) hashWords(h io.Writer, ingress bool) {
+	rules := g.ingress
+	if !ingress {
+		rules = g.egress
+	}
+	for i := range rules {
+		w := g.words(ingress, &rules[i])
+		for _, s := range [...]string{w.proto, w.ports, w.icmp, w.to, w.peer, ";"} {
+			io.WriteString(h, s)
+		}
+	}
 }

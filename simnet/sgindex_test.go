@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/pathlab/pathlab/simnet/spec"
+	"github.com/pathlab/pathlab/tracer"
 )
 
 // in is r with CIDR p; of is r naming group g.
@@ -250,5 +255,60 @@ func BenchmarkSGDecision(b *testing.B) {
 				sgScan(rules, &p, a, peer)
 			}
 		})
+	}
+}
+
+// TestSGRuleWords: the words of a group's rules, made on first use, are
+// the rules as written with their direction, a prefix list's CIDRs each
+// under the list's name; Signature's hash of them (hashWords) is the same
+// words without the direction.
+func TestSGRuleWords(t *testing.T) {
+	s := builtinWorldSpec(t, "hub")
+	two, eight := 2, 8
+	for i := range s.VPCs {
+		for j := range s.VPCs[i].SecurityGroups {
+			if g := &s.VPCs[i].SecurityGroups[j]; g.Name == "sg-web-lb" {
+				g.Ingress = append(g.Ingress, spec.SGRuleSpec{Protocol: "icmp", Source: "10.0.0.0/8", ICMPType: &eight, ICMPCode: &two})
+				g.Egress = append(g.Egress, spec.SGRuleSpec{Protocol: "TCP", Ports: spec.PortsOf(443, 443), Destination: "pl-s3"},
+					spec.SGRuleSpec{Protocol: "udp", Ports: spec.PortsOf(53, 53), Destination: "10.0.0.2/32"}) // more egress rules than ingress
+			}
+		}
+	}
+	w, problems := compile(s)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	var texts []string
+	for _, rs := range w.RuleSets() {
+		if rs.Kind == tracer.RuleSG && rs.Owner == "sg-web-lb" {
+			for _, r := range rs.Rules {
+				texts = append(texts, r.Text+" | "+r.Group+" | "+r.Prefix.String())
+			}
+		}
+	}
+	want := []string{
+		"ingress tcp 443 from 0.0.0.0/0 |  | 0.0.0.0/0",
+		"ingress icmp type 8 code 2 from 10.0.0.0/8 |  | 10.0.0.0/8",
+		"egress tcp 8080-8081 to sg-app | sg-app | invalid Prefix",
+		"egress tcp 443 to pl-s3 |  | 52.216.0.0/15",
+		"egress tcp 443 to pl-s3 |  | 3.5.0.0/19",
+		"egress udp 53 to 10.0.0.2/32 |  | 10.0.0.2/32",
+	}
+	if !slices.Equal(texts, want) {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+	for _, g := range w.sgs {
+		for _, ingress := range []bool{true, false} {
+			var b strings.Builder
+			g.hashWords(&b, ingress)
+			var fromRules strings.Builder
+			for _, r := range g.tracerRules(ingress) {
+				_, words, _ := strings.Cut(r.Text, " ")
+				fromRules.WriteString(words + ";")
+			}
+			if b.String() != fromRules.String() {
+				t.Errorf("%s ingress=%v: hashWords %q, rules %q", g.name, ingress, b.String(), fromRules.String())
+			}
+		}
 	}
 }
