@@ -168,7 +168,7 @@ func (w *World) NewReach() *Reach {
 		for _, rules := range [][]sgRule{g.ingress, g.egress} {
 			for _, x := range rules {
 				addPorts(x.proto, x.lo, x.hi)
-				addPrefix(x.cidr)
+				addPrefix(x.prefix())
 			}
 		}
 	}

@@ -553,7 +553,7 @@ func (c *compiler) vpc(i int, vs *spec.VPCSpec) {
 		if !c.declare(p, gs.Name, "security-group") {
 			continue
 		}
-		c.w.sgs[gs.Name] = &secGroup{name: gs.Name, vpc: v}
+		c.w.sgs[gs.Name] = &secGroup{name: gs.Name, id: int32(len(c.w.sgs)), vpc: v, spec: &c.w.spec.VPCs[i].SecurityGroups[j]}
 	}
 	for j := range vs.SecurityGroups {
 		gs := &vs.SecurityGroups[j]
@@ -565,6 +565,7 @@ func (c *compiler) vpc(i int, vs *spec.VPCSpec) {
 		c.later = append(c.later, func() {
 			g.ingress = c.sgRules(p+".ingress", v, gs.Ingress, true)
 			g.egress = c.sgRules(p+".egress", v, gs.Egress, false)
+			g.inIx, g.outIx = newSGIndex(g.ingress), newSGIndex(g.egress) // sgindex.go
 		})
 	}
 	for j, ns := range vs.NATGateways {
@@ -807,7 +808,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 		// The rule's path, only for its problems: a world may hold a
 		// million rules.
 		p := lazyPath{path, k}
-		r := sgRule{}
+		r := sgRule{src: int32(k)}
 		if rs.ICMPType != nil || rs.ICMPCode != nil {
 			r.icmpType, r.icmpCode = c.icmpTypeCode(p.at(""), rs.Protocol, rs.ICMPType, rs.ICMPCode) // icmp.go
 		}
@@ -829,8 +830,8 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 			// (extension).
 			for _, d := range c.w.hy.prefixLists[peer].cidrs {
 				r2 := r
-				r2.cidr = d
-				r2.text = fmt.Sprintf("%s%s %s %s", strings.ToLower(rs.Protocol), map[bool]string{true: " " + rs.Ports.Text, false: ""}[!rs.Ports.IsZero()], map[bool]string{true: "from", false: "to"}[ingress], peer)
+				r2.setPrefix(d)
+				r2.plist = true
 				out = append(out, r2)
 			}
 			continue
@@ -841,7 +842,7 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 			if g.vpc != v && !c.peered(v, g.vpc) {
 				c.errf(p.at("."+field), "security group %s is in VPC %s, which is not peered with %s", peer, g.vpc.name, v.name)
 			}
-			r.group = peer
+			r.gid = g.id + 1
 		default:
 			pfx, err := netip.ParsePrefix(peer)
 			if err != nil {
@@ -852,21 +853,8 @@ func (c *compiler) sgRules(path string, v *vpc, specs []spec.SGRuleSpec, ingress
 					continue
 				}
 			}
-			r.cidr = pfx.Masked()
+			r.setPrefix(pfx.Masked())
 		}
-		ports := ""
-		if !rs.Ports.IsZero() {
-			ports = " " + rs.Ports.Text
-		}
-		dir := "ingress from"
-		if !ingress {
-			dir = "egress to"
-		}
-		// The rule's text with its direction, as compileRules names it,
-		// made once: the direction-less text is a part of it.
-		word, to, _ := strings.Cut(dir, " ")
-		r.rule.Text = word + " " + strings.ToLower(rs.Protocol) + ports + icmpRuleText(rs.ICMPType, rs.ICMPCode) + " " + to + " " + peer
-		r.text = r.rule.Text[len(word)+1:]
 		out = append(out, r)
 	}
 	return out
@@ -1097,6 +1085,10 @@ func (c *compiler) peeringSpecs(s *spec.WorldSpec) {
 			c.errf(path+".mtu", "mtu %d is outside 576-9001", ps.MTU)
 		}
 		c.w.peerings[ps.Name] = p
+		if p.active && p.a != nil && p.b != nil && p.a != p.b {
+			p.a.peers = append(p.a.peers, p.b)
+			p.b.peers = append(p.b.peers, p.a)
+		}
 	}
 }
 

@@ -200,11 +200,9 @@ func (w *World) ifaceAt(v *vpc, a netip.Addr) *iface {
 		if i := v.ifaces[a]; i != nil {
 			return i
 		}
-		for _, p := range w.peerings {
-			if o := p.other(v); o != nil && p.active {
-				if i := o.ifaces[a]; i != nil {
-					return i
-				}
+		for _, o := range v.peers {
+			if i := o.ifaces[a]; i != nil {
+				return i
 			}
 		}
 	}
@@ -691,16 +689,6 @@ func ruleMatchesPort(rp proto, lo, hi uint16, p *pkt) bool {
 	return p.dport >= lo && p.dport <= hi
 }
 
-// hasGroup reports whether the interface carries the named group.
-func (i *iface) hasGroup(name string) bool {
-	for _, g := range i.sgs {
-		if g.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 func groupNames(gs []*secGroup) string {
 	names := make([]string, len(gs))
 	for i, g := range gs {
@@ -716,18 +704,13 @@ func (t *walk) sgIngress(dst *iface, p *pkt) bool {
 		src = t.w.ifaceAt(dst.vpc, p.src)
 	}
 	for _, g := range dst.sgs {
-		for i := range g.ingress {
-			r := &g.ingress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
-				continue
+		if i := sgFirst(g.ingress, g.inIx, p, p.src, src); i >= 0 { // sgindex.go
+			if !t.quiet {
+				r := g.tracerRule(true, i)
+				t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.Text, Matched: r, Peer: dst.name,
+					Say: saySGIn{}, Ref: refOf(src)})
 			}
-			if (r.group == "" && r.cidr.Contains(p.src)) || (r.group != "" && src != nil && src.hasGroup(r.group)) {
-				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: dst.name,
-						Say: saySGIn{}, Ref: refOf(src)})
-				}
-				return true
-			}
+			return true
 		}
 	}
 	from := cidrFor(p.src)
@@ -746,18 +729,13 @@ func (t *walk) sgEgress(from *iface, p *pkt) bool {
 		dst = t.w.ifaceAt(from.vpc, p.dst)
 	}
 	for _, g := range from.sgs {
-		for i := range g.egress {
-			r := &g.egress[i]
-			if !ruleMatchesPort(r.proto, r.lo, r.hi, p) || !icmpMatch(r.icmpType, r.icmpCode, p) {
-				continue
+		if i := sgFirst(g.egress, g.outIx, p, p.dst, dst); i >= 0 { // sgindex.go
+			if !t.quiet {
+				r := g.tracerRule(false, i)
+				t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.Text, Matched: r, Peer: from.name,
+					Say: saySGOut{}, Ref: refOf(dst)})
 			}
-			if (r.group == "" && r.cidr.Contains(p.dst)) || (r.group != "" && dst != nil && dst.hasGroup(r.group)) {
-				if !t.quiet {
-					t.add(tracer.Hop{Component: g.name, Kind: tracer.KindSecurityGroup, Direction: p.dir(), Action: tracer.ActAllow, Code: tracer.SGAllow, Rule: r.rule.Text, Matched: &r.rule, Peer: from.name,
-						Say: saySGOut{}, Ref: refOf(dst)})
-				}
-				return true
-			}
+			return true
 		}
 	}
 	to := cidrFor(p.dst)

@@ -99,8 +99,14 @@ func (n *Net) Dial(ctx context.Context, p tracer.Proto, addr netip.AddrPort) (*t
 		pr = protoICMP
 	}
 	t := &walk{w: n.w, capture: n.Capture}
+	if !n.Capture {
+		t.hops = scratchHops() // hopscratch.go
+	}
 	c, _ := n.dial(t, pr, addr)
 	c.Hops = t.hops
+	if !n.Capture {
+		c.Hops = keepHops(t.hops)
+	}
 	return c, nil
 }
 
@@ -388,7 +394,9 @@ type leg struct {
 // for http, asks for path.
 func (w *World) backend(node *iface, target *host, port uint16, path string, withHTTP, capture, quiet bool) leg {
 	t := &walk{w: w, capture: capture, quiet: quiet}
-	if !quiet {
+	if !quiet && !capture {
+		t.hops = scratchHops() // the caller copies the leg's hops and drops them (hopscratch.go)
+	} else if !quiet {
 		t.hops = make([]tracer.Hop, 0, 16) // a balancer's leg inside a VPC, there and back, is about 13 hops
 	}
 	p := &pkt{proto: protoTCP, src: node.private, dst: target.iface.private, sport: ephemeral(node, netip.AddrPortFrom(target.iface.private, port)), dport: port}
@@ -809,6 +817,12 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Forward, Action: tracer.ActForward, Code: tracer.LBForward, Peer: h.name,
 				Say: sayALBForward{}, Ref: ask})
 			resp.Hops = append(resp.Hops, l2.hops...)
+			if !n.Capture {
+				dropHops(l2.hops)
+				if firstLeg != nil {
+					dropHops(firstLeg.hops)
+				}
+			}
 			n.serve(h, l2.svc, path, resp)
 			resp.Hops = append(resp.Hops, tracer.Hop{Component: l.name, Kind: tracer.KindLoadBalancer, Direction: tracer.Return, Action: tracer.ActRespond, Code: tracer.HTTPOK,
 				Say: sayALBRelay{}, Ref: ask})
@@ -818,6 +832,8 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 		if firstLeg == nil {
 			l2 := l2
 			firstLeg = &l2
+		} else if !n.Capture {
+			dropHops(l2.hops)
 		}
 	}
 	withHealth(len(firstLeg.hops) + 1)
@@ -840,6 +856,9 @@ func (n *Net) albForward(st *conn, req *tracer.HTTPRequest, path string, resp *t
 		lbHop(tracer.LBTargetRefused, http.StatusBadGateway, fmt.Sprintf("%s:%d refused the connection or gave no HTTP answer, though its health check passes", tried[0], tg.port), fix, fixEdit)
 	}
 	resp.Hops = append(resp.Hops, firstLeg.hops...)
+	if !n.Capture {
+		dropHops(firstLeg.hops)
+	}
 }
 
 // mtuBlackhole checks the conversation's large packets against a link with

@@ -39,23 +39,7 @@ func (w *World) compileRules() {
 			*dir.deny = tracer.Rule{Kind: tracer.RuleACL, Owner: a.name, Ingress: dir.ingress, Action: tracer.ActDeny, Text: "* deny all"}
 		}
 	}
-	for _, g := range w.sgs {
-		for _, dir := range []struct {
-			rules   []sgRule
-			ingress bool
-			word    string
-		}{{g.ingress, true, "ingress "}, {g.egress, false, "egress "}} {
-			for i := range dir.rules {
-				r := &dir.rules[i]
-				text := r.rule.Text // sgRules wrote it with the direction
-				if text == "" {
-					text = dir.word + r.text
-				}
-				r.rule = tracer.Rule{Kind: tracer.RuleSG, Owner: g.name, Ingress: dir.ingress, Action: tracer.ActAllow,
-					Proto: r.proto.tracer(), PortLo: r.lo, PortHi: r.hi, Prefix: r.cidr, Group: r.group, Text: text}
-			}
-		}
-	}
+	// Security group rules get theirs when first asked (sgindex.go).
 	for _, h := range w.hosts {
 		for i := range h.firewall {
 			r := &h.firewall[i]

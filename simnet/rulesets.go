@@ -48,13 +48,11 @@ func (w *World) RuleSets() []RuleSet {
 			if g == nil {
 				continue
 			}
-			for _, d := range []struct {
-				rules   []sgRule
-				ingress bool
-			}{{g.ingress, true}, {g.egress, false}} {
-				rs := RuleSet{Kind: tracer.RuleSG, Owner: g.name, Ingress: d.ingress}
-				for i := range d.rules {
-					rs.Rules = append(rs.Rules, &d.rules[i].rule)
+			for _, ingress := range []bool{true, false} {
+				rs := RuleSet{Kind: tracer.RuleSG, Owner: g.name, Ingress: ingress}
+				rules := g.tracerRules(ingress) // sgindex.go
+				for i := range rules {
+					rs.Rules = append(rs.Rules, &rules[i])
 				}
 				out = append(out, rs)
 			}
@@ -115,12 +113,9 @@ func (r *Reach) Signature(e Endpoint) uint64 {
 	h.Write([]byte(r.keyOf[r.profile(e.ifc)]))
 	r.mu.Unlock()
 	for _, g := range e.ifc.sgs {
-		for _, rules := range [][]sgRule{g.ingress, g.egress} {
+		for _, ingress := range []bool{true, false} {
 			h.Write([]byte{'|'})
-			for i := range rules {
-				h.Write([]byte(rules[i].text))
-				h.Write([]byte{';'})
-			}
+			g.hashWords(h, ingress) // sgindex.go
 		}
 	}
 	if sn := e.ifc.subnet; sn != nil {

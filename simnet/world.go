@@ -200,11 +200,14 @@ type resolver struct {
 }
 
 type vpc struct {
-	name      string
-	prefix    netip.Prefix
-	igw       string
-	subnets   []*subnet
-	ifaces    map[netip.Addr]*iface
+	name    string
+	prefix  netip.Prefix
+	igw     string
+	subnets []*subnet
+	ifaces  map[netip.Addr]*iface
+	// peers are the VPCs of its active peerings, in the spec's order:
+	// ifaceAt looks there, without iterating the world's peering map.
+	peers     []*vpc
 	resolver  *iface // base + 2
 	private   []*zone
 	instances []*host
@@ -294,13 +297,23 @@ type acl struct {
 	denyIn, denyOut tracer.Rule
 }
 
+// sgRule is a compiled security group rule: what a decision reads, and no
+// more. Its words and its tracer.Rule are made when something asks for
+// them (sgindex.go): a world may hold a million rules, and a trace names
+// a handful.
+//
+// It holds no pointer, so that the garbage collector need not read the
+// world's rules: its CIDR is an address and a length (prefix, setPrefix),
+// its peer group an id.
 type sgRule struct {
+	addr   [16]byte // the CIDR's address (an IPv4 one as its last 4 bytes)
+	bits1  uint8    // the CIDR's length plus one; 0 for none (a group rule)
+	v6     bool     // the CIDR is IPv6
 	proto  proto
+	plist  bool  // one CIDR of a prefix list the rule names
+	gid    int32 // the id plus one of the group the rule names; 0 for none
+	src    int32 // the rule's index in its spec list
 	lo, hi uint16
-	cidr   netip.Prefix // zero when group is set
-	group  string
-	text   string
-	rule   tracer.Rule // its Text names the direction: "ingress tcp 443 from ..."
 
 	// icmpType and icmpCode narrow an ICMP rule, stored plus one: 0 is
 	// any (icmp.go).
@@ -309,9 +322,17 @@ type sgRule struct {
 
 type secGroup struct {
 	name    string
+	id      int32 // its place among the world's groups, for indexes
 	vpc     *vpc
 	ingress []sgRule
 	egress  []sgRule
+	// inIx and outIx find the first rule that allows a packet in a large
+	// group (sgindex.go); nil for a small one, which is scanned.
+	inIx, outIx *sgIndex
+	// spec is the group as the world's spec holds it, for the rules'
+	// words; cold holds their tracer.Rule values once asked for.
+	spec *spec.SecurityGroupSpec
+	cold sgCold
 }
 
 type natGW struct {
