@@ -78,13 +78,18 @@ func (in *Inputs) group(g *secGroup) uint64 {
 		return x
 	}
 	h := newFNV()
-	for _, rules := range [][]sgRule{g.ingress, g.egress} {
+	for _, dir := range []struct {
+		rules   []sgRule
+		ingress bool
+	}{{g.ingress, true}, {g.egress, false}} {
 		h.str("|")
-		for i := range rules {
-			x := &rules[i]
-			h.str(x.text)
-			h.prefix(x.cidr)
-			h.str(x.group)
+		for i := range dir.rules {
+			x := &dir.rules[i]
+			w := g.words(dir.ingress, x)
+			for _, s := range [...]string{w.proto, w.ports, w.icmp, w.to, w.peer} {
+				h.str(s)
+			}
+			h.prefix(x.prefix())
 			h.str(";")
 		}
 	}
@@ -160,8 +165,13 @@ func (h *fnv1a) prefix(p netip.Prefix) {
 	h.u64(uint64(p.Bits() + 1)) // the zero prefix (a group rule) is 0
 }
 
-func sgKey(x *sgRule) string {
-	return x.text + " " + x.cidr.String() + " " + x.group
+// sgKey gives a rule of g's one direction its words and CIDR (one CIDR
+// of a prefix list is a rule of its own).
+func sgKey(g *secGroup, ingress bool) func(*sgRule) string {
+	return func(x *sgRule) string {
+		w := g.words(ingress, x)
+		return w.proto + w.ports + w.icmp + w.to + w.peer + " " + x.prefix().String()
+	}
 }
 
 func aclKey(x *aclRule) string {
@@ -222,8 +232,18 @@ func DeltaOf(o, n *Inputs, eo, en Endpoint) *Delta {
 		if o.group(g) == n.group(ng) {
 			continue
 		}
-		for _, dir := range [][2][]sgRule{{g.ingress, ng.ingress}, {g.egress, ng.egress}} {
-			only(dir[0], dir[1], sgKey, func(x *sgRule) { d.addSG(x, false) }, func(x *sgRule) { d.addSG(x, true) })
+		for _, ingress := range []bool{true, false} {
+			ro, rn := g.ingress, ng.ingress
+			if !ingress {
+				ro, rn = g.egress, ng.egress
+			}
+			ko, kn := sgKey(g, ingress), sgKey(ng, ingress)
+			only(ro, rn, func(x *sgRule, isNew bool) string {
+				if isNew {
+					return kn(x)
+				}
+				return ko(x)
+			}, func(x *sgRule) { d.addSG(g, ingress, x, false) }, func(x *sgRule) { d.addSG(ng, ingress, x, true) })
 		}
 	}
 	if so, sn := io.subnet, in.subnet; so != nil && o.subnet(so, true) != n.subnet(sn, true) {
@@ -234,7 +254,7 @@ func DeltaOf(o, n *Inputs, eo, en Endpoint) *Delta {
 		}
 		if so.acl != nil {
 			for _, dir := range [][2][]aclRule{{so.acl.ingress, sn.acl.ingress}, {so.acl.egress, sn.acl.egress}} {
-				only(dir[0], dir[1], aclKey, func(x *aclRule) { d.old = append(d.old, x.cidr) }, func(x *aclRule) { d.new = append(d.new, x.cidr) })
+				only(dir[0], dir[1], func(x *aclRule, _ bool) string { return aclKey(x) }, func(x *aclRule) { d.old = append(d.old, x.cidr) }, func(x *aclRule) { d.new = append(d.new, x.cidr) })
 			}
 		}
 		if so.rt != nil {
@@ -273,35 +293,38 @@ func DeltaOf(o, n *Inputs, eo, en Endpoint) *Delta {
 	return d
 }
 
-func (d *Delta) addSG(x *sgRule, isNew bool) {
+// addSG notes a rule of g's one direction that only one world has: the
+// group it names, or its CIDR.
+func (d *Delta) addSG(g *secGroup, ingress bool, x *sgRule, isNew bool) {
 	switch {
-	case x.group != "" && isNew:
-		d.newG[x.group] = true
-	case x.group != "":
-		d.oldG[x.group] = true
+	case x.gid != 0 && isNew:
+		d.newG[g.words(ingress, x).peer] = true
+	case x.gid != 0:
+		d.oldG[g.words(ingress, x).peer] = true
 	case isNew:
-		d.new = append(d.new, x.cidr)
+		d.new = append(d.new, x.prefix())
 	default:
-		d.old = append(d.old, x.cidr)
+		d.old = append(d.old, x.prefix())
 	}
 }
 
 // only calls inOld for each rule of old that new lacks, inNew for each of
 // new that old lacks.
-func only[T any](old, new []T, key func(*T) string, inOld, inNew func(*T)) {
+// key is told whether its rule is the new world's.
+func only[T any](old, new []T, key func(x *T, isNew bool) string, inOld, inNew func(*T)) {
 	ko, kn := map[string]bool{}, map[string]bool{}
 	for i := range old {
-		ko[key(&old[i])] = true
+		ko[key(&old[i], false)] = true
 	}
 	for i := range new {
-		k := key(&new[i])
+		k := key(&new[i], true)
 		kn[k] = true
 		if !ko[k] {
 			inNew(&new[i])
 		}
 	}
 	for i := range old {
-		if !kn[key(&old[i])] {
+		if !kn[key(&old[i], false)] {
 			inOld(&old[i])
 		}
 	}
