@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // fastDecode decodes a file written in the plain subset of YAML that world
@@ -23,6 +24,18 @@ import (
 // which words every problem with its position. So a file this accepts is
 // one the general path accepts, into the same value.
 func FastDecode(data []byte, v any) bool {
+	return fastDecode(data, string(data), v)
+}
+
+// FastDecodeOwned is FastDecode for a caller that hands data over (Load,
+// which read the file itself): the strings decoded are substrings of
+// data, not of a copy, so data must never change afterwards. It spares
+// the copy of the file: 95 MiB of fresh memory for a 100k world.
+func FastDecodeOwned(data []byte, v any) bool {
+	return fastDecode(data, unsafe.String(unsafe.SliceData(data), len(data)), v)
+}
+
+func fastDecode(data []byte, src string, v any) bool {
 	ok, high := plainBytes(data)
 	if !ok {
 		return false
@@ -30,7 +43,7 @@ func FastDecode(data []byte, v any) bool {
 	if high && !utf8.Valid(data) {
 		return false // text that is not UTF-8 (in a comment, say): the general path words it
 	}
-	p := &fastParser{data: data, src: string(data)}
+	p := &fastParser{data: data, src: src}
 	if !p.content() || p.indent != 0 {
 		return false
 	}
@@ -422,7 +435,9 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 		return false
 	}
 	if v.IsNil() {
-		v.Set(reflect.MakeSlice(v.Type(), 0, 4))
+		// Made at its final size: an instance's one or two services take
+		// no room for four, and a long list is not copied on its way up.
+		v.Set(reflect.MakeSlice(v.Type(), 0, max(1, p.itemsLeft(indent))))
 	}
 	d := p.data
 	for {
