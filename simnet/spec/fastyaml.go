@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,6 +101,8 @@ type fastParser struct {
 	path  string
 	want  map[string]bool
 	found map[string]int
+	// part: this parser reads one part of a list (sequenceInParts).
+	part bool
 	// fields caches fieldsOf per type; lastType is the one asked last.
 	fields     map[reflect.Type]map[string]int
 	lastType   reflect.Type
@@ -433,6 +436,11 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 	}
 	if v.Kind() != reflect.Slice {
 		return false
+	}
+	if v.IsNil() && v.Type() == vpcsType && !p.part && p.path == "" && len(p.data) > parallelOver && runtime.GOMAXPROCS(0) > 1 {
+		if handled, ok := p.sequenceInParts(indent, v); handled {
+			return ok
+		}
 	}
 	if v.IsNil() {
 		// Made at its final size: an instance's one or two services take
