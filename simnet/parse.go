@@ -49,6 +49,7 @@ func parseWorld(name string, data []byte) (*spec.WorldSpec, *World, error) {
 // (it read the file and keeps no other reference), so the world's strings
 // may point into it.
 func parseWorldOwned(name string, data []byte, owned bool) (*spec.WorldSpec, *World, error) {
+	defer relaxGC(len(data))() // load_gc.go
 	if ws, w, problems := fastWorld(name, data, owned); w != nil {
 		return ws, w, nil
 	} else if problems != nil {
