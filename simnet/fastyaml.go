@@ -12,13 +12,20 @@ import (
 //
 // A file larger than the general path takes (fastLocateOver) has its
 // problems located here, by fastLocate.
-func fastWorld(name string, data []byte) (*spec.WorldSpec, *World, []spec.Problem) {
+//
+// owned says data is the caller's to give (Load read it): the spec's
+// strings may then be substrings of data itself instead of a copy.
+func fastWorld(name string, data []byte, owned bool) (*spec.WorldSpec, *World, []spec.Problem) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(data) > spec.WorldDoc.MaxSize {
 		return nil, nil, nil
 	}
 	var ws spec.WorldSpec
-	if !spec.FastDecode(data, &ws) {
+	decode := spec.FastDecode
+	if owned {
+		decode = spec.FastDecodeOwned
+	}
+	if !decode(data, &ws) {
 		return nil, nil, nil
 	}
 	w, problems := compileSpec(&ws, &ws)

@@ -10,7 +10,7 @@ func Load(path string) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, w, err := parseWorld(path, data)
+	_, w, err := parseWorldOwned(path, data, true)
 	return w, err
 }
 
@@ -20,7 +20,8 @@ func LoadSpec(path string) (*spec.WorldSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseSpec(path, data)
+	spec, _, err := parseWorldOwned(path, data, true)
+	return spec, err
 }
 
 // Parse parses, validates and compiles a world from memory; name is used in
@@ -41,7 +42,15 @@ func ParseSpec(name string, data []byte) (*spec.WorldSpec, error) {
 // parseWorld parses, decodes and compiles a world once: validating is
 // compiling, so the World that validation builds is the one returned.
 func parseWorld(name string, data []byte) (*spec.WorldSpec, *World, error) {
-	if ws, w, problems := fastWorld(name, data); w != nil {
+	return parseWorldOwned(name, data, false)
+}
+
+// parseWorldOwned is parseWorld; owned says the caller hands data over
+// (it read the file and keeps no other reference), so the world's strings
+// may point into it.
+func parseWorldOwned(name string, data []byte, owned bool) (*spec.WorldSpec, *World, error) {
+	defer relaxGC(len(data))() // load_gc.go
+	if ws, w, problems := fastWorld(name, data, owned); w != nil {
 		return ws, w, nil
 	} else if problems != nil {
 		return nil, nil, &spec.Error{File: name, Problems: problems}

@@ -2,12 +2,15 @@ package spec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // fastDecode decodes a file written in the plain subset of YAML that world
@@ -22,17 +25,26 @@ import (
 // which words every problem with its position. So a file this accepts is
 // one the general path accepts, into the same value.
 func FastDecode(data []byte, v any) bool {
-	high := false
-	for _, c := range data {
-		if c < 0x20 && c != '\n' || c == 0x7f {
-			return false
-		}
-		high = high || c >= 0x80
+	return fastDecode(data, string(data), v)
+}
+
+// FastDecodeOwned is FastDecode for a caller that hands data over (Load,
+// which read the file itself): the strings decoded are substrings of
+// data, not of a copy, so data must never change afterwards. It spares
+// the copy of the file: 95 MiB of fresh memory for a 100k world.
+func FastDecodeOwned(data []byte, v any) bool {
+	return fastDecode(data, unsafe.String(unsafe.SliceData(data), len(data)), v)
+}
+
+func fastDecode(data []byte, src string, v any) bool {
+	ok, high := plainBytes(data)
+	if !ok {
+		return false
 	}
 	if high && !utf8.Valid(data) {
 		return false // text that is not UTF-8 (in a comment, say): the general path words it
 	}
-	p := &fastParser{data: data, src: string(data)}
+	p := &fastParser{data: data, src: src}
 	if !p.content() || p.indent != 0 {
 		return false
 	}
@@ -41,6 +53,36 @@ func FastDecode(data []byte, v any) bool {
 		return false
 	}
 	return !p.bad && p.pos >= len(p.data)
+}
+
+// plainBytes reports whether data is free of control bytes other than
+// newlines, and whether it holds bytes beyond ASCII. It reads eight bytes
+// at a time and looks at them one by one only when the word may hold a
+// control byte (a newline, mostly): a 100 MiB world is scanned in
+// milliseconds, not a tenth of a second.
+func plainBytes(data []byte) (ok, high bool) {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		high = high || x&tops != 0
+		del := x ^ (ones * 0x7f) // a zero byte where data has 0x7f
+		if (x-ones*0x20)&^x&tops == 0 && (del-ones)&^del&tops == 0 {
+			continue // no byte below 0x20 and none 0x7f
+		}
+		for _, c := range data[i : i+8] {
+			if c < 0x20 && c != '\n' || c == 0x7f {
+				return false, high
+			}
+		}
+	}
+	for _, c := range data[i:] {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			return false, high
+		}
+		high = high || c >= 0x80
+	}
+	return true, high
 }
 
 type fastParser struct {
@@ -59,6 +101,12 @@ type fastParser struct {
 	path  string
 	want  map[string]bool
 	found map[string]int
+	// part: this parser reads one part of a list (sequenceInParts).
+	part bool
+	// fields caches fieldsOf per type; lastType is the one asked last.
+	fields     map[reflect.Type]map[string]int
+	lastType   reflect.Type
+	lastFields map[string]int
 }
 
 // child is the path of a child node, if it is wanted.
@@ -70,6 +118,24 @@ func (p *fastParser) child(suffix string) string {
 		return c
 	}
 	return ""
+}
+
+// childKey and childIndex are child of a mapping's key and of a
+// sequence's item: they build the suffix only when a path is followed
+// (locating problems), not for each of a million values of a plain
+// decode.
+func (p *fastParser) childKey(key string) string {
+	if p.path == "" {
+		return ""
+	}
+	return p.child("." + key)
+}
+
+func (p *fastParser) childIndex(n int) string {
+	if p.path == "" {
+		return ""
+	}
+	return p.child("[" + strconv.Itoa(n) + "]")
 }
 
 // markBlock records where the block node at pos starts, where the
@@ -167,6 +233,25 @@ func fieldsOf(t reflect.Type) map[string]int {
 	return m
 }
 
+// fieldsOf is the package's fieldsOf through the parser's own table:
+// a map keyed by the type's pointer, without the shared map's locking and
+// interface hashing, which cost a tenth of a large decode.
+func (p *fastParser) fieldsOf(t reflect.Type) map[string]int {
+	if t == p.lastType {
+		return p.lastFields
+	}
+	m, ok := p.fields[t]
+	if !ok {
+		if p.fields == nil {
+			p.fields = map[reflect.Type]map[string]int{}
+		}
+		m = fieldsOf(t)
+		p.fields[t] = m
+	}
+	p.lastType, p.lastFields = t, m
+	return m
+}
+
 var portsType = reflect.TypeOf(Ports{})
 
 // mapping decodes a block mapping whose keys sit at column indent; the
@@ -177,7 +262,7 @@ func (p *fastParser) mapping(indent int, v reflect.Value) bool {
 	var seen uint64
 	switch {
 	case v.Kind() == reflect.Struct && v.Type() != portsType:
-		fields = fieldsOf(v.Type())
+		fields = p.fieldsOf(v.Type())
 	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.Int:
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(v.Type()))
@@ -211,7 +296,7 @@ func (p *fastParser) mapping(indent int, v reflect.Value) bool {
 		}
 		p.pos = rest
 		old := p.path
-		p.path = p.child("." + key)
+		p.path = p.childKey(key)
 		if !p.value(indent, target) {
 			return false
 		}
@@ -352,8 +437,15 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 	if v.Kind() != reflect.Slice {
 		return false
 	}
+	if v.IsNil() && v.Type() == vpcsType && !p.part && p.path == "" && len(p.data) > parallelOver && runtime.GOMAXPROCS(0) > 1 {
+		if handled, ok := p.sequenceInParts(indent, v); handled {
+			return ok
+		}
+	}
 	if v.IsNil() {
-		v.Set(reflect.MakeSlice(v.Type(), 0, 4))
+		// Made at its final size: an instance's one or two services take
+		// no room for four, and a long list is not copied on its way up.
+		v.Set(reflect.MakeSlice(v.Type(), 0, max(1, p.itemsLeft(indent))))
 	}
 	d := p.data
 	for {
@@ -376,7 +468,7 @@ func (p *fastParser) sequence(indent int, v reflect.Value) bool {
 		v.SetLen(n + 1)
 		elem := v.Index(n)
 		old := p.path
-		p.path = p.child("[" + strconv.Itoa(n) + "]")
+		p.path = p.childIndex(n)
 		i := p.pos + 1
 		for i < p.eol && d[i] == ' ' {
 			i++
@@ -621,7 +713,7 @@ func (p *fastParser) flow(i int, v reflect.Value) (int, bool) {
 			n := v.Len()
 			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
 			old := p.path
-			p.path = p.child("[" + strconv.Itoa(n) + "]")
+			p.path = p.childIndex(n)
 			end, ok := p.flowValue(j, v.Index(n))
 			if !ok {
 				return 0, false
@@ -645,7 +737,7 @@ func (p *fastParser) flow(i int, v reflect.Value) (int, bool) {
 	var seen uint64
 	switch {
 	case v.Kind() == reflect.Struct && v.Type() != portsType:
-		fields = fieldsOf(v.Type())
+		fields = p.fieldsOf(v.Type())
 	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.Int:
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(v.Type()))
@@ -695,7 +787,7 @@ func (p *fastParser) flow(i int, v reflect.Value) (int, bool) {
 			target = reflect.New(v.Type().Elem()).Elem()
 		}
 		old := p.path
-		p.path = p.child("." + key)
+		p.path = p.childKey(key)
 		end, ok := p.flowValue(j, target)
 		if !ok {
 			return 0, false
@@ -848,6 +940,9 @@ func portRange(s string) bool {
 func isNullWord(s string) bool { return s == "null" || s == "Null" || s == "NULL" || s == "~" }
 
 func boolWord(s string) bool {
+	if len(s) > 5 {
+		return false // no boolean word is longer: spare the lower-casing
+	}
 	switch strings.ToLower(s) {
 	case "true", "false", "yes", "no", "on", "off", "y", "n":
 		return true
@@ -874,11 +969,18 @@ func numberLike(s string) bool {
 	if s == "" {
 		return false
 	}
+	if c := s[0]; !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+		// A name or word (most scalars of a world): only an ".inf" ending
+		// can make it a number. Decided without lower-casing it.
+		return len(s) >= 4 && strings.EqualFold(s[len(s)-4:], ".inf")
+	}
 	t := strings.ToLower(s)
 	if strings.HasSuffix(t, ".inf") || t == ".nan" {
 		return true
 	}
-	t = strings.TrimLeft(t, "+-")
+	for t != "" && (t[0] == '+' || t[0] == '-') {
+		t = t[1:]
+	}
 	if t == "" {
 		return false
 	}
