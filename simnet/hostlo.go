@@ -23,15 +23,15 @@ func ownAddr(i *iface, a netip.Addr) bool {
 	if i == nil || i.host == nil {
 		return false
 	}
-	return a.IsLoopback() || (i.private.IsValid() && a == i.private)
+	return a.IsLoopback() || (i.private.IsValid() && a == i.private) || i.isSecondary(a)
 }
 
 // dialLocal walks a packet from a host to one of its own addresses over
 // lo: the output chain, the input chain, then the socket.
 func (n *Net) dialLocal(t *walk, p *pkt, st *conn, c *tracer.Conn) {
 	src := n.from
-	if p.dst.IsLoopback() {
-		p.src = p.dst // the kernel picks 127.0.0.1 as the source on lo
+	if p.dst.IsLoopback() || src.isSecondary(p.dst) {
+		p.src = p.dst // the local route's source: 127.0.0.1 on lo, a secondary address itself
 	}
 	c.Local = netip.AddrPortFrom(p.src, p.sport)
 	st.local = c.Local
