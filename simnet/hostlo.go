@@ -30,8 +30,8 @@ func ownAddr(i *iface, a netip.Addr) bool {
 // lo: the output chain, the input chain, then the socket.
 func (n *Net) dialLocal(t *walk, p *pkt, st *conn, c *tracer.Conn) {
 	src := n.from
-	if p.dst.IsLoopback() || src.isSecondary(p.dst) {
-		p.src = p.dst // the local route's source: 127.0.0.1 on lo, a secondary address itself
+	if p.dst.IsLoopback() {
+		p.src = p.dst // the kernel picks 127.0.0.1 as the source on lo
 	}
 	c.Local = netip.AddrPortFrom(p.src, p.sport)
 	st.local = c.Local
@@ -53,6 +53,12 @@ func (n *Net) dialLocal(t *walk, p *pkt, st *conn, c *tracer.Conn) {
 		accepted = true
 	} else if t.first == "" {
 		accepted = t.socket(src, p, st)
+		if accepted {
+			// A secondary address's local route has the primary address
+			// as its source, so the answer of a server that replies from
+			// the route's source comes from there (secondary.go).
+			t.strayReply(src, p, st, &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true})
+		}
 	}
 	n.finish(t, c, st, accepted)
 }

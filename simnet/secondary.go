@@ -20,7 +20,10 @@ import (
 // through the same security groups, network ACL and routes, and Linux
 // holds them all on eth0, so traffic from the instance to any of them
 // goes over lo. The kernel sends from the primary address (the first on
-// the interface) unless a socket is bound to another.
+// the interface) unless a socket is bound to another: `ip route get` of a
+// secondary address says "local 10.0.10.31 dev lo src 10.0.10.21", so
+// even over lo a server that answers from the route's source answers a
+// query to the secondary address from the primary one.
 //
 // A UDP socket bound to 0.0.0.0 that does not ask for IP_PKTINFO (a naive
 // server, unbound without interface-automatic) sends its answer from the

@@ -37,8 +37,9 @@ func TestSecondaryAddressesAndReplySource(t *testing.T) {
 		{"client", "udp://10.0.10.22:53", true, "", "", false},
 		{"client", "icmp://10.0.10.31", false, tracer.SGNoIngressRule, "sg-dns", false},
 		{"ns-1", "icmp://10.0.10.31", true, "", "", true},
-		{"client", "tcp://10.0.10.31:22", false, tracer.SGNoIngressRule, "sg-dns", false}, // the same group guards the secondary address
-		{"ns-1", "udp://10.0.10.31:53", true, "", "", true},                               // its own address: over lo, the kernel's source is the address asked
+		{"client", "tcp://10.0.10.31:22", false, tracer.SGNoIngressRule, "sg-dns", false},      // the same group guards the secondary address
+		{"ns-1", "udp://10.0.10.31:53", false, tracer.ReplyFromUnexpectedSource, "ns-1", true}, // over lo too: the local route's source is the primary address
+		{"ns-2", "udp://10.0.10.32:53", true, "", "", true},
 		{"ns-1", "udp://10.0.10.21:53", true, "", "", true},
 		{"ns-2", "udp://10.0.10.31:53", false, tracer.ReplyFromUnexpectedSource, "ns-1", false},
 	}
