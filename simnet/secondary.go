@@ -145,10 +145,10 @@ func (t *walk) strayReply(dst *iface, asked *pkt, st *conn, r *pkt) {
 	if st.svc.dns != nil {
 		what = "its DNS answer"
 	}
-	t.block(dst.name, tracer.KindSocket, r, tracer.ReplyFromUnexpectedSource,
-		fmt.Sprintf("service %s listens on 0.0.0.0:%d without IP_PKTINFO, so %s to %s leaves from %s, the address the route picks (the primary), not from %s, the address asked: the client's socket is connected to %s:%d and the kernel drops the answer (ICMP port unreachable); the client times out",
+	t.blockAt(dst.name, tracer.KindSocket, "", r, tracer.ReplyFromUnexpectedSource,
+		fmt.Sprintf("service %s listens on 0.0.0.0:%d without IP_PKTINFO, so %s to %s leaves from %s, the address the route picks (the primary), not from %s, the address asked: the client's socket is connected to %s:%d and the kernel drops the answer (ICMP port unreachable); the client times out. A server answers from the address asked with IP_PKTINFO (unbound: interface-automatic: yes) or a socket per address",
 			st.svc.name, st.svc.port, what, asked.src, dst.private, asked.dst, asked.dst, asked.dport),
-		nil, fmt.Sprintf("make %s answer from the address asked (unbound: interface-automatic: yes, or one interface: line per address; in the world, reply_from: asked), or ask %s at %s", st.svc.name, dst.name, dst.private))
+		nil, spec.ServiceEdit{Host: dst.name, Service: st.svc.name, Op: "reply-from", ReplyFrom: spec.ReplyFromAsked}, "")
 }
 
 // HostDNS answers q as the DNS service of the host at addr would, seen

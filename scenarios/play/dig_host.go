@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/pathlab/pathlab/tracer"
 )
 
@@ -71,4 +72,25 @@ func (s *Shell) isSecondary(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// serviceConfLinux writes a service's DNS role and reply source into its
+// configuration, in unbound's words: what it serves, and whether it
+// answers from the address asked (interface-automatic, IP_PKTINFO).
+func serviceConfLinux(b *strings.Builder, sv spec.ServiceSpec) {
+	if d := sv.DNS; d != nil {
+		if d.Recursive {
+			b.WriteString("forward-zone = . (the host's resolver, /etc/resolv.conf)\n")
+		}
+		for _, z := range d.Zones {
+			fmt.Fprintf(b, "auth-zone = %s\n", strings.TrimSuffix(z, "."))
+		}
+	}
+	if sv.DNS != nil || sv.ReplyFrom != "" {
+		auto := "yes"
+		if sv.ReplyFrom == spec.ReplyFromPrimary {
+			auto = "no"
+		}
+		fmt.Fprintf(b, "interface-automatic = %s\n", auto)
+	}
 }
