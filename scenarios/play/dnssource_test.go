@@ -56,9 +56,10 @@ func TestDNSSourceInTheShell(t *testing.T) {
 			},
 			nil},
 		{"ns-2", "ns-2",
-			[]string{"ip addr", "dig @10.0.10.32 app.corp.internal +short", "dig @10.0.10.31 app.corp.internal +short", "dig @10.0.10.32 example.com"},
+			[]string{"ip addr", "show instance ns-2", "dig @10.0.10.32 app.corp.internal +short", "dig @10.0.10.31 app.corp.internal +short", "dig @10.0.10.32 example.com"},
 			[]string{
 				"    inet 10.0.10.32/24 scope global secondary eth0\n",
+				"Secondary private IPs  10.0.10.32\n",
 				"10.0.10.50\n",
 				";; communications error to 10.0.10.31#53: timed out",
 				"status: REFUSED",
