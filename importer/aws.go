@@ -342,10 +342,16 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 					groups = append(groups, str(g, "GroupId"))
 				}
 				eni := ""
+				var secondary []any // the primary interface's other private addresses
 				for _, n := range objs(in, "NetworkInterfaces") {
 					if a := obj(n, "Attachment"); a != nil {
 						if d, ok := num(a, "DeviceIndex"); ok && d == 0 {
 							eni = str(n, "NetworkInterfaceId")
+							for _, p := range objs(n, "PrivateIpAddresses") {
+								if p["Primary"] == false {
+									secondary = append(secondary, str(p, "PrivateIpAddress"))
+								}
+							}
 						}
 					}
 				}
@@ -355,6 +361,9 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 				}
 				m := map[string]any{"subnet_id": str(in, "SubnetId"), "private_ip": str(in, "PrivateIpAddress"),
 					"public_ip": str(in, "PublicIpAddress"), "vpc_security_group_ids": anyList(groups), "instance_state": state, "primary_network_interface_id": eni}
+				if len(secondary) > 0 {
+					m["secondary_private_ips"] = secondary
+				}
 				if sdc, ok := in["SourceDestCheck"].(bool); ok {
 					m["source_dest_check"] = sdc
 				}
@@ -393,6 +402,13 @@ func (rd *awsReader) section(file, key string, top map[string]any) error {
 		for _, n := range items {
 			m := map[string]any{"subnet_id": str(n, "SubnetId"), "private_ip": str(n, "PrivateIpAddress"), "public_ip": str(obj(n, "Association"), "PublicIp"),
 				"description": str(n, "Description"), "interface_type": str(n, "InterfaceType"), "instance_id": str(obj(n, "Attachment"), "InstanceId")}
+			var ips []any
+			for _, p := range objs(n, "PrivateIpAddresses") {
+				ips = append(ips, str(p, "PrivateIpAddress"))
+			}
+			if len(ips) > 0 {
+				m["private_ips"] = ips
+			}
 			rd.add("aws_network_interface", str(n, "NetworkInterfaceId"), nameTag(n), m)
 		}
 	case "LoadBalancers":

@@ -483,6 +483,7 @@ func (b *builder) instances() {
 			in.note = append(in.note, b.assume(name, "private_ip %s (the input does not give it)", a))
 		}
 		in.spec.PrivateIP = priv.String()
+		b.secondaryIPs(in, r, b.subnetPfx[sid]) // secondary.go
 		id := str(r.V, "id")
 		if e, ok := b.eipFor[id]; ok {
 			in.spec.PublicIP = e.v

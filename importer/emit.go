@@ -378,6 +378,9 @@ func (v *wVPC) emit(y *yamlOut) {
 			y.line(6, "- name: "+q(in.spec.Name))
 			y.line(8, "subnet: "+q(in.spec.Subnet))
 			y.line(8, "private_ip: "+q(in.spec.PrivateIP))
+			if len(in.spec.SecondaryPrivateIPs) > 0 {
+				y.line(8, "secondary_private_ips: "+qlist(in.spec.SecondaryPrivateIPs))
+			}
 			if in.spec.PublicIP != "" {
 				y.line(8, "public_ip: "+q(in.spec.PublicIP))
 			}

@@ -346,6 +346,9 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 		for _, in := range v.Instances {
 			for _, g := range in.SecurityGroups {
 				groupAddrs[g] = append(groupAddrs[g], addr(in.PrivateIP))
+				for _, a := range in.SecondaryPrivateIPs {
+					groupAddrs[g] = append(groupAddrs[g], addr(a))
+				}
 			}
 		}
 		for _, lb := range v.LoadBalancers {
@@ -504,6 +507,7 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 			fwd := in.SourceDestCheck != nil && !*in.SourceDestCheck
 			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall, Forward: fwd})
 			inSubnet(n, in.Subnet, addr(in.PrivateIP))
+			secondaryAddrs(n, in, subnetPfx[in.Subnet], hostAt) // hostdns.go
 			instAddr[in.Name], instSubnet[in.Name] = addr(in.PrivateIP), in.Subnet
 			n.Tables = append(n.Tables, sgTable(v, in.SecurityGroups, groupAddrs, lists, vres))
 			if fwd {

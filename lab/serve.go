@@ -129,7 +129,7 @@ func (sv *servers) start(node string) error {
 		}
 		for _, in := range v.Instances {
 			if in.Name == node {
-				return sv.services(in.Services)
+				return sv.instanceServices(&v, in) // hostdns.go
 			}
 		}
 		for _, lb := range v.LoadBalancers {

@@ -337,6 +337,9 @@ func addrOwners(s *spec.WorldSpec, resolvers bool, node func(lb, subnet string) 
 	for _, v := range s.VPCs {
 		for _, in := range v.Instances {
 			put(in.PrivateIP, in.Name)
+			for _, a := range in.SecondaryPrivateIPs {
+				put(a, in.Name)
+			}
 			put(in.PublicIP, in.Name)
 		}
 		for _, lb := range v.LoadBalancers {

@@ -353,7 +353,7 @@ func (c *compiler) services(path string, h *host, specs []spec.ServiceSpec) {
 		case "127.0.0.1", "localhost", "::1":
 			sv.loop = true
 		default:
-			if a, err := netip.ParseAddr(ss.Bind); err != nil || (h.iface != nil && a != h.iface.addr()) {
+			if a, err := netip.ParseAddr(ss.Bind); err != nil || (h.iface != nil && a != h.iface.addr() && !h.iface.isSecondary(a)) {
 				c.errf(p.String()+".bind", "bind %q: want 0.0.0.0 (all addresses), 127.0.0.1 (loopback only) or the host's own address", ss.Bind)
 			} else {
 				sv.own, sv.bind = true, a
@@ -375,6 +375,9 @@ func (c *compiler) services(path string, h *host, specs []spec.ServiceSpec) {
 			if code < 100 || code > 599 {
 				c.errf(p.String()+".http", "http status %d for %s is not an HTTP status (100-599)", code, path)
 			}
+		}
+		if ss.DNS != nil || ss.ReplyFrom != "" {
+			c.serviceLinux(p, sv, ss) // secondary.go
 		}
 		h.services = append(h.services, sv)
 	}
@@ -590,6 +593,7 @@ func (c *compiler) vpc(i int, vs *spec.VPCSpec) {
 		h := &host{name: is.Name, srcDstCheck: is.SourceDestCheck == nil || *is.SourceDestCheck}
 		h.iface = &iface{name: is.Name, kind: kindInstance, vpc: v, host: h, ephLo: 32768, ephHi: 60999}
 		c.placePrivate(p, v, is.Subnet, is.PrivateIP, h.iface)
+		c.secondaries(p, v, h.iface, is.SecondaryPrivateIPs) // secondary.go
 		if is.PublicIP != "" {
 			if a, ok := c.addr(p+".public_ip", is.PublicIP, "public_ip"); ok {
 				c.placePublic(p+".public_ip", v, a, h.iface)

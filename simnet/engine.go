@@ -30,6 +30,10 @@ type pkt struct {
 	// icmpType and icmpCode of an ICMP packet (8/0 echo request, 0/0 echo
 	// reply, 3/3 port unreachable, 3/4 fragmentation needed).
 	icmpType, icmpCode uint8
+	// stray: a UDP answer that leaves from another address than the one
+	// asked (secondary.go): no tracked connection lets it through, and
+	// the walk judges no security group for it.
+	stray bool
 }
 
 // ttl is the packet's IP TTL now: it left its sender with 64.
@@ -236,7 +240,7 @@ func (t *walk) send(from *iface, p *pkt) *iface {
 		if from.vpc != nil && len(from.sgs) > 0 && p.dst != from.vpc.resolver.private {
 			t.sgEgress(from, p)
 		}
-	} else if len(from.sgs) > 0 {
+	} else if len(from.sgs) > 0 && !p.stray {
 		if !t.quiet {
 			t.add(tracer.Hop{Component: from.sgs[0].name, Kind: tracer.KindSecurityGroup, Direction: tracer.Return, Action: tracer.ActAllow,
 				Code: tracer.SGStateful, Detail: "reply of a tracked connection: security groups are stateful, no rule needed"})

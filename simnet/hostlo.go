@@ -23,7 +23,7 @@ func ownAddr(i *iface, a netip.Addr) bool {
 	if i == nil || i.host == nil {
 		return false
 	}
-	return a.IsLoopback() || (i.private.IsValid() && a == i.private)
+	return a.IsLoopback() || (i.private.IsValid() && a == i.private) || i.isSecondary(a)
 }
 
 // dialLocal walks a packet from a host to one of its own addresses over
@@ -53,6 +53,12 @@ func (n *Net) dialLocal(t *walk, p *pkt, st *conn, c *tracer.Conn) {
 		accepted = true
 	} else if t.first == "" {
 		accepted = t.socket(src, p, st)
+		if accepted {
+			// A secondary address's local route has the primary address
+			// as its source, so the answer of a server that replies from
+			// the route's source comes from there (secondary.go).
+			t.strayReply(src, p, st, &pkt{proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, reply: true})
+		}
 	}
 	n.finish(t, c, st, accepted)
 }

@@ -251,7 +251,7 @@ func (t *walk) socket(dst *iface, p *pkt, st *conn) bool {
 		t.blockEdit(h.name, tracer.KindSocket, p, tracer.ServiceDown, fmt.Sprintf("service %s (%s/%d) on %s is not running: connection refused", svc.name, svc.proto, svc.port, h.name), nil,
 			spec.ServiceEdit{Host: h.name, Service: svc.name, Op: "start"})
 		return false
-	case svc.own && p.dst.IsLoopback():
+	case svc.own && p.dst != svc.bind:
 		t.block(h.name, tracer.KindSocket, p, tracer.PortClosed, fmt.Sprintf("service %s listens on %s:%d only; nothing listens on %s:%d: connection refused", svc.name, svc.bind, svc.port, p.dst, svc.port), nil,
 			fmt.Sprintf("connect to %s:%d, where %s listens", svc.bind, svc.port, svc.name))
 		return false
@@ -275,6 +275,7 @@ func (n *Net) reply(t *walk, dst *iface, p *pkt, st *conn) {
 	if init := n.w.initiator(dst.vpc, p.src); init != nil && p.proto != protoICMP {
 		r.dlo, r.dhi = init.ephLo, init.ephHi
 	}
+	t.strayReply(dst, p, st, r) // secondary.go
 	t.send(dst, r)
 }
 

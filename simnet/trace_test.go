@@ -138,6 +138,8 @@ func TestCodes(t *testing.T) {
 		{tracer.TGWAsymmetricReturn, "app-1", "http://api.corp.internal:8080/", "tcp", "att-inspect", hop{"att-inspect", tracer.TGWAsymmetricReturn, "reaches fw-2"}},
 		{tracer.VPNTunnelDown, "office-pc", "http://10.20.2.10:8080/", "tcp", "vpn-office", hop{"vpn-office", tracer.VPNTunnelDown, "both tunnels are down"}},
 		{tracer.EndpointUnavailable, "api-1", "tcp://10.20.2.50:443", "tcp", "vpce-secrets", hop{"vpce-secrets", tracer.EndpointUnavailable, "pending"}},
+		// Linux host semantics (issue 10): an answer from the wrong address.
+		{tracer.ReplyFromUnexpectedSource, "dns-client", "udp://10.0.10.31:53", "udp", "resolver-1", hop{"resolver-1", tracer.ReplyFromUnexpectedSource, "leaves from 10.0.10.25"}},
 	}
 	covered := map[tracer.Code]bool{}
 	for _, tt := range tests {

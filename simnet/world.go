@@ -148,6 +148,8 @@ type iface struct {
 	att     *tgwAttachment // a transit gateway's interfaces
 	ephLo   uint16         // the ephemeral source ports it uses for connections
 	ephHi   uint16
+	// secondary: an instance's secondary private addresses (secondary.go).
+	secondary []netip.Addr
 }
 
 // addr is the address the interface sends from.
@@ -180,6 +182,10 @@ type service struct {
 	tls     *cert
 	tlsName string // the certificate name as written, even if unknown
 	http    map[string]int
+	// replyPrimary: UDP answers leave from the primary address whatever
+	// was asked; dns: a DNS server (secondary.go).
+	replyPrimary bool
+	dns          *hostDNS
 }
 
 type fwRule struct {

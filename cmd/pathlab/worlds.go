@@ -83,6 +83,7 @@ func newCodesCmd(e *env) *cobra.Command {
 			}
 			codes = append(codes, tracer.CloudCodes()...)
 			codes = append(codes, tracer.RuleCodes()...)
+			codes = append(codes, tracer.LinuxCodes()...)
 			if len(args) == 1 {
 				c := tracer.Code(strings.ToUpper(args[0]))
 				if c.Explain() == "" {

@@ -458,13 +458,34 @@ type eniItem struct {
 	MacAddress         string        `json:"MacAddress"`
 	NetworkInterfaceId string        `json:"NetworkInterfaceId"`
 	OwnerId            string        `json:"OwnerId"`
+	PrivateDnsName     string        `json:"PrivateDnsName"`
 	PrivateIpAddress   string        `json:"PrivateIpAddress"`
+	PrivateIpAddresses []eniAddress  `json:"PrivateIpAddresses"`
 	SourceDestCheck    bool          `json:"SourceDestCheck"`
 	Status             string        `json:"Status"`
 	SubnetId           string        `json:"SubnetId"`
 	VpcId              string        `json:"VpcId"`
 	InterfaceType      string        `json:"InterfaceType"`
 }
+
+// eniAddress is one of an interface's private addresses: the primary one
+// first, then the secondary ones (Primary false).
+type eniAddress struct {
+	Primary          bool   `json:"Primary"`
+	PrivateDnsName   string `json:"PrivateDnsName"`
+	PrivateIpAddress string `json:"PrivateIpAddress"`
+}
+
+// eniAddresses lists an instance's private addresses as the EC2 API does.
+func eniAddresses(in spec.InstanceSpec) []eniAddress {
+	out := []eniAddress{{Primary: true, PrivateDnsName: ec2DNSName(in.PrivateIP), PrivateIpAddress: in.PrivateIP}}
+	for _, a := range in.SecondaryPrivateIPs {
+		out = append(out, eniAddress{PrivateDnsName: ec2DNSName(a), PrivateIpAddress: a})
+	}
+	return out
+}
+
+func ec2DNSName(ip string) string { return "ip-" + strings.ReplaceAll(ip, ".", "-") + ".ec2.internal" }
 
 type eniAttachment struct {
 	AttachmentId        string `json:"AttachmentId"`
@@ -513,7 +534,7 @@ func (s *Shell) awsDescribeInstances(c *awsCall) error {
 				State: instanceState{Code: 16, Name: "running"}, SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), Architecture: "x86_64",
 				NetworkInterfaces: []eniItem{{Attachment: eniAttachment{AttachmentId: awsID("eni-attach", in.Name), DeleteOnTermination: true, Status: "attached"},
 					Groups: groups, MacAddress: fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10]), NetworkInterfaceId: awsID("eni", in.Name), OwnerId: awsAccount,
-					PrivateIpAddress: in.PrivateIP, SourceDestCheck: true, Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
+					PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: eniAddresses(in), SourceDestCheck: true, Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
 				SecurityGroups: groups, SourceDestCheck: true, Tags: awsTags(in.Name)}
 			if in.PublicIP != "" {
 				it.PublicDnsName = "ec2-" + strings.ReplaceAll(in.PublicIP, ".", "-") + ".compute-1.amazonaws.com"
@@ -530,7 +551,7 @@ func (s *Shell) awsDescribeInstances(c *awsCall) error {
 		"instance-id": "InstanceId", "subnet-id": "SubnetId", "vpc-id": "VpcId", "private-ip-address": "PrivateIpAddress", "ip-address": "PublicIpAddress",
 		"instance-state-name": "State.Name", "instance-state-code": "State.Code", "instance-type": "InstanceType", "availability-zone": "Placement.AvailabilityZone",
 		"instance.group-id": "SecurityGroups[].GroupId", "instance.group-name": "SecurityGroups[].GroupName", "private-dns-name": "PrivateDnsName",
-		"network-interface.addresses.private-ip-address": "NetworkInterfaces[].PrivateIpAddress", "network-interface.subnet-id": "NetworkInterfaces[].SubnetId",
+		"network-interface.addresses.private-ip-address": "NetworkInterfaces[].PrivateIpAddresses[].PrivateIpAddress", "network-interface.subnet-id": "NetworkInterfaces[].SubnetId",
 	}, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist")
 	if err != nil {
 		return err

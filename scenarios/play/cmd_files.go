@@ -80,6 +80,7 @@ func serviceConf(sv spec.ServiceSpec) string {
 	if sv.TLS != "" {
 		fmt.Fprintf(&b, "tls_certificate = /etc/pki/tls/certs/%s.pem\n", sv.TLS)
 	}
+	serviceConfLinux(&b, sv) // dig_host.go
 	if len(sv.HTTP) > 0 {
 		paths := make([]string, 0, len(sv.HTTP))
 		for p := range sv.HTTP {

@@ -94,7 +94,11 @@ func (s *Shell) ipBriefAddr() error {
 	a, p, ok := s.hostNet()
 	s.printf("%-16s %-14s %s \n", "lo", "UNKNOWN", "127.0.0.1/8 ::1/128")
 	if ok {
-		s.printf("%-16s %-14s %s/%d \n", "eth0", "UP", a, p.Bits())
+		addrs := fmt.Sprintf("%s/%d ", a, p.Bits())
+		for _, x := range s.secondaryAddrs() {
+			addrs += fmt.Sprintf("%s/%d ", x, p.Bits())
+		}
+		s.printf("%-16s %-14s %s\n", "eth0", "UP", addrs)
 	}
 	return nil
 }
@@ -118,10 +122,12 @@ func (s *Shell) ipRouteGet(ctx context.Context, dst string) error {
 	}
 	a, p, ok := s.hostNet()
 	switch {
-	case d.IsLoopback() || (ok && d == a):
+	case d.IsLoopback() || (ok && d == a) || (ok && s.isSecondary(d)):
 		src := d
 		if d.IsLoopback() {
 			src = netip.MustParseAddr("127.0.0.1")
+		} else if d != a {
+			src = a // a secondary address's local route has the primary as its source
 		}
 		s.printf("local %s dev lo src %s uid 0 \n    cache <local> \n", d, src)
 	case !ok:
@@ -142,7 +148,11 @@ func (s *Shell) hostnameCmd(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "-I", "--all-ip-addresses", "-i", "--ip-address":
 		if ok {
-			s.printf("%s \n", a)
+			s.printf("%s ", a)
+			for _, x := range s.secondaryAddrs() {
+				s.printf("%s ", x)
+			}
+			s.printf("\n")
 		} else {
 			s.printf("\n")
 		}

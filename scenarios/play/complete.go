@@ -120,7 +120,7 @@ func (s *Shell) argCandidates(cmd string, args []string) []string {
 			svcs, _ := s.servicesOf(args[0])
 			return svcs
 		}
-		return grammar(args, names("instance"), nil, []string{"start", "stop", "bind", "port"}, []string{"0.0.0.0", "127.0.0.1"})
+		return grammar(args, names("instance"), nil, []string{"start", "stop", "bind", "port", "reply-from"}, []string{"0.0.0.0", "127.0.0.1", "asked", "primary"})
 	case "firewall":
 		return grammar(args, names("instance"), []string{"remove"}, []string{"1", "2", "3", "input", "output"})
 	case "dns":

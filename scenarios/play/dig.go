@@ -212,6 +212,11 @@ func (s *Shell) query(ctx context.Context, server string, port uint16, name stri
 				r.refused = c.State != tracer.ConnTimeout
 				return r, nil
 			}
+			if err == nil && kind == "none" && port == 53 {
+				if ok, err := s.hostDNSReply(ctx, &r, addr, server, name, qtype, norec, c); ok || err != nil {
+					return r, err
+				}
+			}
 		}
 	}
 	if port != 53 && kind != "live" {

@@ -86,6 +86,9 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 			}
 		}
 		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP\n    inet %s/%d scope global eth0\n", private, bits)
+		for _, x := range s.secondaryAddrs() {
+			fmt.Fprintf(&b, "    inet %s/%d scope global secondary eth0\n", x, bits)
+		}
 		if public != "" {
 			fmt.Fprintf(&b, "    (public address %s is mapped by the internet gateway; the host never sees it)\n", public)
 		}

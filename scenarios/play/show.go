@@ -470,6 +470,9 @@ func (s *Shell) showInstance(tw *tabwriter.Writer, name string) error {
 	fmt.Fprintf(tw, "State\trunning (status checks 2/2 passed)\n")
 	fmt.Fprintf(tw, "VPC / subnet\t%s / %s\n", v.Name, in.Subnet)
 	fmt.Fprintf(tw, "Private IP\t%s\n", in.PrivateIP)
+	if len(in.SecondaryPrivateIPs) > 0 {
+		fmt.Fprintf(tw, "Secondary private IPs\t%s\n", strings.Join(in.SecondaryPrivateIPs, ", "))
+	}
 	fmt.Fprintf(tw, "Public IP\t%s\n", orDash(in.PublicIP))
 	fmt.Fprintf(tw, "Security groups\t%s\n", orDash(strings.Join(in.SecurityGroups, ", ")))
 	fmt.Fprintf(tw, "\t(what runs on it, and its own firewall, are inside the host: ssh %s)\n", in.Name)

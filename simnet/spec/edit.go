@@ -58,7 +58,7 @@ var EditUsage = map[string][]string{
 		"route TABLE replace CIDR via TARGET",
 		"route TABLE remove CIDR",
 	},
-	"service": {"service HOST NAME start|stop|bind ADDR|port N"},
+	"service": {"service HOST NAME start|stop|bind ADDR|port N|reply-from asked|primary"},
 	"firewall": {
 		"firewall HOST remove N",
 		"firewall HOST remove input|output N",

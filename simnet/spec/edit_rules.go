@@ -440,12 +440,14 @@ func routeList(rt *RouteTableSpec) string {
 //	service HOST NAME start|stop
 //	service HOST NAME bind ADDR
 //	service HOST NAME port N
+//	service HOST NAME reply-from asked|primary
 type ServiceEdit struct {
-	Host    string
-	Service string
-	Op      string // start, stop, bind, port
-	Bind    string // for bind
-	Port    int    // for port
+	Host      string
+	Service   string
+	Op        string // start, stop, bind, port, reply-from
+	Bind      string // for bind
+	Port      int    // for port
+	ReplyFrom string // for reply-from (spec_linux.go)
 }
 
 func parseServiceEdit(w []string) (Edit, error) {
@@ -476,10 +478,15 @@ func parseServiceEdit(w []string) (Edit, error) {
 			return nil, err
 		}
 		e.Port = n
-	case e.Op == "start" || e.Op == "stop" || e.Op == "bind" || e.Op == "port":
-		return nil, wordCount("service", fmt.Sprintf("%s takes %s", e.Op, map[string]string{"start": "nothing more", "stop": "nothing more", "bind": "one address", "port": "one port"}[e.Op]))
+	case e.Op == "reply-from" && len(w) == 5:
+		if w[4] != ReplyFromAsked && w[4] != ReplyFromPrimary {
+			return nil, usagef("service", "reply-from %q: give asked (answers leave from the address asked) or primary (from the primary address)", w[4])
+		}
+		e.ReplyFrom = w[4]
+	case e.Op == "start" || e.Op == "stop" || e.Op == "bind" || e.Op == "port" || e.Op == "reply-from":
+		return nil, wordCount("service", fmt.Sprintf("%s takes %s", e.Op, map[string]string{"start": "nothing more", "stop": "nothing more", "bind": "one address", "port": "one port", "reply-from": "asked or primary"}[e.Op]))
 	default:
-		return nil, usagef("service", "%q is not start, stop, bind or port", e.Op)
+		return nil, usagef("service", "%q is not start, stop, bind, port or reply-from", e.Op)
 	}
 	return e, nil
 }
@@ -491,6 +498,8 @@ func (e ServiceEdit) String() string {
 		w = append(w, e.Bind)
 	case "port":
 		w = append(w, strconv.Itoa(e.Port))
+	case "reply-from":
+		w = append(w, e.ReplyFrom)
 	}
 	return JoinLine(w)
 }
@@ -547,8 +556,22 @@ func (e ServiceEdit) apply(s *WorldSpec) (Edit, string, error) {
 		sv.Port = e.Port
 		undo.Op, undo.Port = "port", old
 		return undo, fmt.Sprintf("%s: service %s now listens on port %d (was %d)", e.Host, e.Service, e.Port, old), nil
+	case "reply-from":
+		if e.ReplyFrom != ReplyFromAsked && e.ReplyFrom != ReplyFromPrimary {
+			return nil, "", usagef("service", "reply-from %q: give asked (answers leave from the address asked) or primary (from the primary address)", e.ReplyFrom)
+		}
+		old := sv.ReplyFrom
+		if old == "" {
+			old = ReplyFromAsked
+		}
+		if old == e.ReplyFrom {
+			return nil, "", fmt.Errorf("service %s on %s already answers from the %s address", e.Service, e.Host, map[string]string{ReplyFromAsked: "asked", ReplyFromPrimary: "primary"}[old])
+		}
+		sv.ReplyFrom = e.ReplyFrom
+		undo.Op, undo.ReplyFrom = "reply-from", old
+		return undo, fmt.Sprintf("%s: service %s now answers from %s", e.Host, e.Service, map[string]string{ReplyFromAsked: "the address asked", ReplyFromPrimary: "the primary address"}[e.ReplyFrom]), nil
 	}
-	return nil, "", usagef("service", "%q is not start, stop, bind or port", e.Op)
+	return nil, "", usagef("service", "%q is not start, stop, bind, port or reply-from", e.Op)
 }
 
 // ---- firewall

@@ -355,6 +355,10 @@ type InstanceSpec struct {
 	// false. An instance that is a route's target forwards only with it
 	// off. Extension.
 	SourceDestCheck *bool `yaml:"source_dest_check,omitempty" json:"source_dest_check,omitempty"`
+	// SecondaryPrivateIPs are EC2's secondary private IPv4 addresses of
+	// the instance's primary interface: in its subnet, and the instance's
+	// addresses like the primary one (spec_linux.go). Extension.
+	SecondaryPrivateIPs []string `yaml:"secondary_private_ips,omitempty" json:"secondary_private_ips,omitempty"`
 }
 
 // ServiceSpec is a listening service.
@@ -366,6 +370,10 @@ type ServiceSpec struct {
 	Running  *bool          `yaml:"running,omitempty" json:"running,omitempty"` // nil means running
 	TLS      string         `yaml:"tls,omitempty" json:"tls,omitempty"`         // certificate name
 	HTTP     map[string]int `yaml:"http,omitempty" json:"http,omitempty"`       // path to status; other paths 404
+	// DNS makes a udp/53 service a DNS server, and ReplyFrom says which
+	// source address its UDP answers carry (spec_linux.go). Extension.
+	DNS       *DNSServerSpec `yaml:"dns,omitempty" json:"dns,omitempty"`
+	ReplyFrom string         `yaml:"reply_from,omitempty" json:"reply_from,omitempty"`
 }
 
 // IsRunning reports whether the service runs (unset means it does).
