@@ -33,7 +33,11 @@ func fastWorld(name string, data []byte) (*spec.WorldSpec, *World, []spec.Proble
 		// Warnings name a line and column too: the general path locates
 		// them in a file of ordinary size, fastLocate in a large one.
 		if !spec.LocateHere(data) {
-			return nil, nil, nil
+			// Located when first asked for (only check and play ask): a
+			// trace of a built-in world with a warning parsed the world a
+			// second time with the general reader, for nothing.
+			w.locateWarnings = func() { locateGeneral(name, data, w.warnings) }
+			return &ws, w, nil
 		}
 		spec.FastLocate(name, data, w.warnings)
 	}

@@ -12,7 +12,24 @@ import (
 // gateway. Each has its file position when the world came from a file.
 // `pathlab check` prints them; they never stop a world from loading.
 func (w *World) Warnings() []spec.Problem {
+	if w.locateWarnings != nil {
+		w.warnOnce.Do(w.locateWarnings)
+	}
 	return append([]spec.Problem(nil), w.warnings...)
+}
+
+// locateGeneral gives problems their line and column from the general
+// reader's syntax tree, as parseWorld's general path does. A file that
+// reader refuses keeps its problems unlocated: the fast path read it.
+func locateGeneral(name string, data []byte, problems []spec.Problem) {
+	file, bad := spec.WorldDoc.Parse(name, data)
+	if bad != nil {
+		for i := range problems {
+			problems[i].File = name
+		}
+		return
+	}
+	spec.Locate(name, file, problems)
 }
 
 func (c *compiler) warnf(path, format string, args ...any) {
