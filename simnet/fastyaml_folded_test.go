@@ -1,7 +1,12 @@
 package simnet
 
 import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pathlab/pathlab/simnet/spec"
@@ -72,4 +77,66 @@ func FuzzFastDecodeFolded(f *testing.F) {
 			t.Fatalf("decoded differently:\nfast %+v\nslow %+v\n%q", ws, *slow, data)
 		}
 	})
+}
+
+// TestFastLocateWarningsAgree: for every world of the repository the fast
+// path reads that has warnings, the fast path's positions of the warnings
+// are the general reader's, so a world of ordinary size can have them
+// located by either.
+func TestFastLocateWarningsAgree(t *testing.T) {
+	var paths []string
+	filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") && strings.Contains(path, "testdata") {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	datas := map[string][]byte{}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		datas[path] = data
+	}
+	for _, n := range BuiltinNames() {
+		datas["builtin:"+n], _ = Builtin(n)
+	}
+	n := 0
+	for path, data := range datas {
+		var ws spec.WorldSpec
+		if !spec.FastDecode(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &ws) {
+			continue
+		}
+		w, problems := compile(&ws)
+		if len(problems) > 0 || len(w.warnings) == 0 {
+			continue
+		}
+		n++
+		fast := append([]spec.Problem(nil), w.warnings...)
+		spec.FastLocate(path, data, fast)
+		slow := append([]spec.Problem(nil), w.warnings...)
+		locateGeneral(path, data, slow)
+		if !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s:\nfast %v\nslow %v", path, fast, slow)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no world with warnings took the fast path")
+	}
+	t.Logf("%d worlds with warnings compared", n)
+}
+
+// locateGeneral gives problems their line and column from the general
+// reader's syntax tree, as parseWorld's general path does. A file that
+// reader refuses keeps its problems unlocated: the fast path read it.
+func locateGeneral(name string, data []byte, problems []spec.Problem) {
+	file, bad := spec.WorldDoc.Parse(name, data)
+	if bad != nil {
+		for i := range problems {
+			problems[i].File = name
+		}
+		return
+	}
+	spec.Locate(name, file, problems)
 }

@@ -18,20 +18,6 @@ func (w *World) Warnings() []spec.Problem {
 	return append([]spec.Problem(nil), w.warnings...)
 }
 
-// locateGeneral gives problems their line and column from the general
-// reader's syntax tree, as parseWorld's general path does. A file that
-// reader refuses keeps its problems unlocated: the fast path read it.
-func locateGeneral(name string, data []byte, problems []spec.Problem) {
-	file, bad := spec.WorldDoc.Parse(name, data)
-	if bad != nil {
-		for i := range problems {
-			problems[i].File = name
-		}
-		return
-	}
-	spec.Locate(name, file, problems)
-}
-
 func (c *compiler) warnf(path, format string, args ...any) {
 	c.warnings = append(c.warnings, spec.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
