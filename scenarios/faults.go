@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pathlab/pathlab/simnet/spec"
@@ -127,11 +128,11 @@ func (k *Kind) paramNames() string {
 }
 
 // Catalog returns every fault kind, by topic then name.
-func Catalog() []*Kind { return catalog }
+func Catalog() []*Kind { return kinds() }
 
 // LookupKind finds a fault kind by name.
 func LookupKind(name string) *Kind {
-	for _, k := range catalog {
+	for _, k := range kinds() {
 		if k.Name == name {
 			return k
 		}
@@ -139,10 +140,29 @@ func LookupKind(name string) *Kind {
 	return nil
 }
 
-var catalog []*Kind
+// catalogKinds is the catalog, built on first use by kinds: a command
+// that plays no scenario (--help, trace, check) does not build it at start.
+var (
+	catalogKinds []*Kind
+	catalogOnce  sync.Once
+)
 
-func init() {
-	catalog = []*Kind{
+// kinds returns the catalog. Its parts join it in the order their files'
+// inits once added them.
+func kinds() []*Kind {
+	catalogOnce.Do(func() {
+		addBaseFaults()
+		addCloudFaults()
+		addDNSCacheFaults()
+		addHybridFaults()
+		addRuleFaults()
+		addZoneFaults()
+	})
+	return catalogKinds
+}
+
+func addBaseFaults() {
+	catalogKinds = []*Kind{
 		// dns
 		{Name: "dns-record-missing", Topic: TopicDNS, Difficulty: "easy",
 			Doc:    "a record the path needs is deleted from its zone",
@@ -363,8 +383,8 @@ func init() {
 			Codes:  []tracer.Code{tracer.TLSNameMismatch},
 			apply:  applyListenerCert, candidates: candTLSListeners},
 	}
-	sort.SliceStable(catalog, func(i, j int) bool {
-		return slices.Index(Topics, catalog[i].Topic) < slices.Index(Topics, catalog[j].Topic)
+	sort.SliceStable(catalogKinds, func(i, j int) bool {
+		return slices.Index(Topics, catalogKinds[i].Topic) < slices.Index(Topics, catalogKinds[j].Topic)
 	})
 }
 

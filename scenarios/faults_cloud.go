@@ -14,9 +14,9 @@ import (
 // load balancing, a deregistered target, a NAT gateway replaced while the
 // routes still name the old one.
 
-func init() {
+func addCloudFaults() {
 	pLB := Param{Name: "lb", Doc: "the load balancer", Required: true}
-	catalog = append(catalog,
+	catalogKinds = append(catalogKinds,
 		&Kind{Name: "nacl-ephemeral-partial", Topic: TopicNACL, Difficulty: "hard",
 			Doc:    "a deny rule for part of the clients' ephemeral range goes in ahead of the allow: connections that draw a port there hang, the others work (intermittent)",
 			Params: []Param{pACL, pDir, {Name: "cidr", Doc: "the clients' CIDR the deny names", Required: true}, {Name: "ports", Doc: "the denied part of the range", Default: "32768-35000"}, {Name: "rule", Doc: "the deny rule's number", Default: "90"}},

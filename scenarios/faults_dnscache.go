@@ -20,8 +20,8 @@ import (
 // has passed, then passes. scenarios test judges the world, which is
 // right at once.
 
-func init() {
-	catalog = append(catalog,
+func addDNSCacheFaults() {
+	catalogKinds = append(catalogKinds,
 		&Kind{Name: "dns-record-stale-cache", Topic: TopicDNS, Difficulty: "medium",
 			Doc:    "an A record points at an address nothing uses (a host was replaced), with a long TTL: the resolvers keep the wrong answer for the TTL after the record is corrected",
 			Params: []Param{pZone, pName, {Name: "value", Doc: "the stale address (default: an unused one nearby)"}, {Name: "ttl", Doc: "the record's TTL in seconds", Default: "900"}},

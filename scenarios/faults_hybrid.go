@@ -20,11 +20,12 @@ const (
 	TopicEndpoint = tracer.TopicEndpoint
 )
 
-func init() {
-	Topics = append(Topics, TopicTransit, TopicEndpoint)
+func init() { Topics = append(Topics, TopicTransit, TopicEndpoint) }
+
+func addHybridFaults() {
 	pTGWTable := Param{Name: "table", Doc: "the transit gateway route table", Required: true}
 	pAtt := Param{Name: "attachment", Doc: "the transit gateway attachment", Required: true}
-	catalog = append(catalog,
+	catalogKinds = append(catalogKinds,
 		&Kind{Name: "tgw-route-missing", Topic: TopicTransit, Difficulty: "medium",
 			Doc:    "a static route is deleted from a transit gateway route table",
 			Params: []Param{pTGWTable, pDest},
@@ -81,8 +82,8 @@ func init() {
 			Codes:  []tracer.Code{tracer.NoRoute},
 			apply:  applyPrefixRouteMissing, candidates: candPrefixRoutes},
 	)
-	sort.SliceStable(catalog, func(i, j int) bool {
-		return slices.Index(Topics, catalog[i].Topic) < slices.Index(Topics, catalog[j].Topic)
+	sort.SliceStable(catalogKinds, func(i, j int) bool {
+		return slices.Index(Topics, catalogKinds[i].Topic) < slices.Index(Topics, catalogKinds[j].Topic)
 	})
 }
 

@@ -18,10 +18,10 @@ import (
 // asked for: most worlds' listeners have no rules to shadow.
 var ruleKinds = map[string]bool{"lb-rule-shadowed": true, "lb-maintenance-left-in": true}
 
-func init() {
+func addRuleFaults() {
 	pLB := Param{Name: "lb", Doc: "the load balancer", Required: true}
 	pPort := Param{Name: "port", Doc: "the listener's port", Default: "443"}
-	catalog = append(catalog,
+	catalogKinds = append(catalogKinds,
 		&Kind{Name: "lb-rule-shadowed", Topic: TopicLoadBalancer, Difficulty: "medium",
 			Doc: "a catch-all listener rule (path /*) goes in at a lower priority number than a specific rule: it takes the specific rule's requests to the wrong target group",
 			Params: []Param{pLB, pPort, {Name: "rule", Doc: "the specific rule's priority", Required: true},

@@ -20,8 +20,8 @@ import (
 // An application balancer keeps at least two zones (SetSubnets refuses
 // fewer); a network balancer may keep one.
 
-func init() {
-	catalog = append(catalog,
+func addZoneFaults() {
+	catalogKinds = append(catalogKinds,
 		&Kind{Name: "lb-zone-disabled", Topic: TopicLoadBalancer, Difficulty: "hard",
 			Doc: "the balancer's node in one zone is removed (set-subnets without that zone's subnet), with a target deregistered where given: targets in that zone are Target.NotInUse and get no traffic, even with cross-zone balancing on",
 			Params: []Param{{Name: "lb", Doc: "the load balancer", Required: true}, {Name: "subnet", Doc: "the subnet whose node is removed", Required: true},

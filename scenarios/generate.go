@@ -109,7 +109,7 @@ func (g *generator) world(name string) (*spec.WorldSpec, error) {
 // faults, any kind up to medium.
 func (g *generator) pickKind(topic, diff string, partOfTwo bool) *Kind {
 	var pool []*Kind
-	for _, k := range catalog {
+	for _, k := range kinds() {
 		if topic != "" && k.Topic != topic {
 			continue
 		}
@@ -128,7 +128,7 @@ func (g *generator) pickKind(topic, diff string, partOfTwo bool) *Kind {
 	}
 	if len(pool) == 0 && topic != "" {
 		// The topic has no kind of that difficulty: take any of the topic.
-		for _, k := range catalog {
+		for _, k := range kinds() {
 			if k.Topic == topic {
 				pool = append(pool, k)
 			}

@@ -3,12 +3,10 @@ package simnet
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -56,10 +54,6 @@ func (c *compiler) declare(path, name, kind string) bool {
 	c.w.kinds[name] = kind
 	return true
 }
-
-// worldNamePattern is what a world's name may be: a word, since it names
-// files (the shell's edit writes NAME.yaml), never a path.
-var worldNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // MaxName bounds a resource name, as AWS bounds its Name tags.
 const MaxName = 255
@@ -229,7 +223,7 @@ func compileSpec(s, own *spec.WorldSpec) (*World, []spec.Problem) {
 	c.presize(s) // compile_fast.go
 	if s.Name == "" {
 		c.errf("$", "the world has no name; add 'name: ...' at the top")
-	} else if !worldNamePattern().MatchString(s.Name) {
+	} else if !worldNameOK(s.Name) {
 		c.errf("$.name", "world name %q: a world's name is a word of letters, digits, '.', '-' and '_' (at most 64), not a path", spec.Clip(spec.Printable(s.Name), 80))
 	}
 	if s.Clock != "" {

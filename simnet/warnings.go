@@ -12,6 +12,9 @@ import (
 // gateway. Each has its file position when the world came from a file.
 // `pathlab check` prints them; they never stop a world from loading.
 func (w *World) Warnings() []spec.Problem {
+	if w.locateWarnings != nil {
+		w.warnOnce.Do(w.locateWarnings)
+	}
 	return append([]spec.Problem(nil), w.warnings...)
 }
 

@@ -44,6 +44,11 @@ type World struct {
 	nameservers map[netip.Addr]*nameserver
 	kinds       map[string]string // resource name to kind, for show and completion
 	warnings    []spec.Problem    // see Warnings
+	// locateWarnings gives the warnings of a world read by the fast path
+	// their line and column, once, when they are first asked for (see
+	// Warnings); nil when they need nothing.
+	locateWarnings func()
+	warnOnce       sync.Once
 	// healthChecks counts the health checks run, for the test that they
 	// run once per World.
 	healthChecks atomic.Int64

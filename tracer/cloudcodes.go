@@ -2,8 +2,8 @@ package tracer
 
 // Codes of the cloud as engineers meet it (issue 11): availability zones,
 // instances that forward, partial ephemeral ranges. They live in their own
-// file and join the code table in init, so that the table of the contract
-// stays as it is.
+// file and join the code table when it is built (newCodeInfo), so that
+// the table of the contract stays as it is.
 const (
 	// NACLEphemeralPartial flags a reply that a network ACL lets through
 	// for this connection's ephemeral port, while its rules deny another
@@ -31,7 +31,7 @@ func CloudCodes() []Code {
 	return []Code{NACLEphemeralPartial, SrcDstCheck, LBZoneNoTargets, LBTargetNotInUse}
 }
 
-func init() {
+func addCloudCodes(codeInfo map[Code]CodeInfo) {
 	codeInfo[LBTargetNotInUse] = pass(StageHTTP, TopicLoadBalancer, KindTargetGroup, ActUnused,
 		"a target is in a zone where the balancer has no node (Target.NotInUse): it gets no traffic")
 	codeInfo[NACLEphemeralPartial] = pass("", TopicNACL, KindNetworkACL, ActAllow,

@@ -40,7 +40,7 @@ func TestCodeInfo(t *testing.T) {
 			t.Errorf("%s: incomplete info %+v", c, i)
 		}
 	}
-	for c, i := range codeInfo {
+	for c, i := range codeInfo() {
 		if !i.Blocks && (i.Relays || i.Silent) {
 			t.Errorf("%s lets the request through but is marked relays=%v silent=%v", c, i.Relays, i.Silent)
 		}

@@ -1,8 +1,8 @@
 package tracer
 
 // Codes of application balancer listener rules (issue 11, Build item 2).
-// They live in their own file and join the code table in init, as the
-// other cloud codes do.
+// They live in their own file and join the code table when it is built
+// (newCodeInfo), as the other cloud codes do.
 const (
 	// LBRule names the listener rule that decided a request: the first
 	// rule by priority whose conditions all match, or the listener's
@@ -27,7 +27,7 @@ func RuleCodes() []Code {
 	return []Code{LBRule, LBFixedResponse, RedirectLoop}
 }
 
-func init() {
+func addRuleCodes(codeInfo map[Code]CodeInfo) {
 	codeInfo[LBRule] = pass(StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActForward,
 		"a listener rule decided the request: the first rule by priority whose conditions all match acts, else the listener's default action")
 	codeInfo[LBFixedResponse] = block(GroupBalancer, StageHTTP, TopicLoadBalancer, KindLoadBalancer, ActRespond,

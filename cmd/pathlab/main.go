@@ -97,7 +97,7 @@ var commands = map[string]func(*env) *cobra.Command{}
 
 func register(name string, f func(*env) *cobra.Command) { commands[name] = f }
 
-func newRoot(e *env) *cobra.Command {
+func newRoot(e *env, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pathlab",
 		Short: "Follow a request from a browser to an app server and see where it breaks",
@@ -131,6 +131,9 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if only != "" && n != only {
+			continue
+		}
 		root.AddCommand(commands[n](e))
 	}
 	maxWorld := root.PersistentFlags().Int("max-world-size", spec.MaxFileSize>>20, "the largest world file read, in MiB")
@@ -152,7 +155,8 @@ Exit status: 0 delivered (or success), 1 broken, 2 bad input.`,
 }
 
 func run(args []string, e *env) int {
-	root := newRoot(e)
+	importLog.Store(logWriter{e.stderr}) // --world's import notes, whichever command runs
+	root := newRoot(e, commandOf(args))
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {

@@ -2,6 +2,7 @@ package debrief
 
 import (
 	"math/rand/v2"
+	"sync"
 
 	"github.com/pathlab/pathlab/tracer"
 )
@@ -32,7 +33,7 @@ func FollowUps(codes []tracer.Code, seed uint64) []FollowUp {
 	var order []string
 	pins := map[string][]string{}
 	for _, c := range codes {
-		for _, r := range fuCodeRefs[c] {
+		for _, r := range fuCodeRefs()[c] {
 			if _, seen := pins[r.concept]; !seen {
 				order = append(order, r.concept)
 				pins[r.concept] = nil
@@ -51,14 +52,14 @@ func FollowUps(codes []tracer.Code, seed uint64) []FollowUp {
 		if i == 0 {
 			want = 2
 		}
-		for _, q := range fuArrange(fuConceptByKey[key], pins[key], rng)[:want] {
+		for _, q := range fuArrange(fuConceptByKey()[key], pins[key], rng)[:want] {
 			if len(out) < fuMax {
 				out = append(out, q)
 			}
 		}
 	}
 	if len(out) < fuMin {
-		for _, q := range fuArrange(fuConceptByKey[fuMethod], nil, rng) {
+		for _, q := range fuArrange(fuConceptByKey()[fuMethod], nil, rng) {
 			if len(out) == fuMin {
 				break
 			}
@@ -131,78 +132,81 @@ type fuRef struct {
 func fuR(concept string, pins ...string) fuRef { return fuRef{concept: concept, pins: pins} }
 
 // fuCodeRefs maps each code to one or two concepts, most specific first.
-var fuCodeRefs = map[tracer.Code][]fuRef{
-	tracer.DNSNXDomain:        {fuR("dns", "dns-nxdomain-nodata"), fuR("private", "private-shadow")},
-	tracer.DNSNoData:          {fuR("dns", "dns-nxdomain-nodata"), fuR("cname", "cname-other-data")},
-	tracer.DNSServFail:        {fuR("dns", "dns-servfail"), fuR("cname", "cname-loop")},
-	tracer.DNSCNAMELoop:       {fuR("cname", "cname-loop"), fuR("dns", "dns-servfail")},
-	tracer.DNSLameDelegation:  {fuR("dns", "dns-lame")},
-	tracer.DNSTimeout:         {fuR("dns", "dns-timeout-refused")},
-	tracer.DNSRefused:         {fuR("dns", "dns-timeout-refused")},
-	tracer.DNSMissingGlue:     {fuR("dns", "dns-glue")},
-	tracer.DNSServersDisagree: {fuR("dns", "dns-disagree")},
+// It is built on first use, as fuConceptByKey is: only a debrief needs them.
+var fuCodeRefs = sync.OnceValue(func() map[tracer.Code][]fuRef {
+	return map[tracer.Code][]fuRef{
+		tracer.DNSNXDomain:        {fuR("dns", "dns-nxdomain-nodata"), fuR("private", "private-shadow")},
+		tracer.DNSNoData:          {fuR("dns", "dns-nxdomain-nodata"), fuR("cname", "cname-other-data")},
+		tracer.DNSServFail:        {fuR("dns", "dns-servfail"), fuR("cname", "cname-loop")},
+		tracer.DNSCNAMELoop:       {fuR("cname", "cname-loop"), fuR("dns", "dns-servfail")},
+		tracer.DNSLameDelegation:  {fuR("dns", "dns-lame")},
+		tracer.DNSTimeout:         {fuR("dns", "dns-timeout-refused")},
+		tracer.DNSRefused:         {fuR("dns", "dns-timeout-refused")},
+		tracer.DNSMissingGlue:     {fuR("dns", "dns-glue")},
+		tracer.DNSServersDisagree: {fuR("dns", "dns-disagree")},
 
-	tracer.NoRoute:         {fuR("routing", "route-no-route"), fuR("nat")},
-	tracer.RouteBlackhole:  {fuR("routing", "route-blackhole"), fuR("nat")},
-	tracer.NoReturnRoute:   {fuR("routing", "route-syn-seen"), fuR("nat", "nat-inbound")},
-	tracer.NoPublicAddress: {fuR("nat", "nat-public-subnet")},
-	tracer.RouteLoop:       {fuR("routing", "route-loop"), fuR("traceroute")},
-	// Transit gateways, VPN and endpoints (issue 11) ask the routing
-	// questions: each is a route that is missing or leads nowhere.
-	tracer.TGWNoRoute:          {fuR("routing", "route-no-route")},
-	tracer.TGWBlackhole:        {fuR("routing", "route-blackhole")},
-	tracer.TGWZoneNotAttached:  {fuR("routing", "route-no-route")},
-	tracer.TGWAsymmetricReturn: {fuR("routing", "route-syn-seen")},
-	tracer.VPNTunnelDown:       {fuR("routing", "route-no-route"), fuR("traceroute")},
-	tracer.EndpointUnavailable: {fuR("routing", "route-blackhole")},
+		tracer.NoRoute:         {fuR("routing", "route-no-route"), fuR("nat")},
+		tracer.RouteBlackhole:  {fuR("routing", "route-blackhole"), fuR("nat")},
+		tracer.NoReturnRoute:   {fuR("routing", "route-syn-seen"), fuR("nat", "nat-inbound")},
+		tracer.NoPublicAddress: {fuR("nat", "nat-public-subnet")},
+		tracer.RouteLoop:       {fuR("routing", "route-loop"), fuR("traceroute")},
+		// Transit gateways, VPN and endpoints (issue 11) ask the routing
+		// questions: each is a route that is missing or leads nowhere.
+		tracer.TGWNoRoute:          {fuR("routing", "route-no-route")},
+		tracer.TGWBlackhole:        {fuR("routing", "route-blackhole")},
+		tracer.TGWZoneNotAttached:  {fuR("routing", "route-no-route")},
+		tracer.TGWAsymmetricReturn: {fuR("routing", "route-syn-seen")},
+		tracer.VPNTunnelDown:       {fuR("routing", "route-no-route"), fuR("traceroute")},
+		tracer.EndpointUnavailable: {fuR("routing", "route-blackhole")},
 
-	tracer.SGNoIngressRule:    {fuR("sg"), fuR("sockets", "sock-refused-timeout")},
-	tracer.SGNoEgressRule:     {fuR("sg", "sg-egress-default"), fuR("sockets", "sock-refused-timeout")},
-	tracer.SGStateful:         {fuR("sg", "sg-stateful")},
-	tracer.NACLIngressDenied:  {fuR("nacl", "nacl-order"), fuR("sg", "sg-vs-nacl")},
-	tracer.NACLEgressDenied:   {fuR("nacl", "nacl-ephemeral"), fuR("routing", "route-syn-seen")},
-	tracer.HostFirewallDrop:   {fuR("hostfw", "fw-drop-reject"), fuR("sockets")},
-	tracer.HostFirewallReject: {fuR("hostfw", "fw-drop-reject"), fuR("sockets", "sock-rst-who")},
+		tracer.SGNoIngressRule:    {fuR("sg"), fuR("sockets", "sock-refused-timeout")},
+		tracer.SGNoEgressRule:     {fuR("sg", "sg-egress-default"), fuR("sockets", "sock-refused-timeout")},
+		tracer.SGStateful:         {fuR("sg", "sg-stateful")},
+		tracer.NACLIngressDenied:  {fuR("nacl", "nacl-order"), fuR("sg", "sg-vs-nacl")},
+		tracer.NACLEgressDenied:   {fuR("nacl", "nacl-ephemeral"), fuR("routing", "route-syn-seen")},
+		tracer.HostFirewallDrop:   {fuR("hostfw", "fw-drop-reject"), fuR("sockets")},
+		tracer.HostFirewallReject: {fuR("hostfw", "fw-drop-reject"), fuR("sockets", "sock-rst-who")},
 
-	tracer.PortClosed:      {fuR("sockets", "sock-ss")},
-	tracer.ServiceDown:     {fuR("sockets", "sock-service-down")},
-	tracer.BoundToLoopback: {fuR("sockets", "sock-bind")},
+		tracer.PortClosed:      {fuR("sockets", "sock-ss")},
+		tracer.ServiceDown:     {fuR("sockets", "sock-service-down")},
+		tracer.BoundToLoopback: {fuR("sockets", "sock-bind")},
 
-	tracer.LBNoListener:       {fuR("lb", "lb-listener"), fuR("sockets", "sock-refused-timeout")},
-	tracer.LBNoTargets:        {fuR("lb", "lb-503-deploy"), fuR("lbhealth")},
-	tracer.LBNoHealthyTargets: {fuR("lbhealth", "hc-fail-open"), fuR("lb")},
-	tracer.LBTargetTimeout:    {fuR("lb", "lb-504-silent"), fuR("lbhealth", "hc-vs-traffic")},
-	tracer.LBTargetRefused:    {fuR("lb", "lb-5xx"), fuR("lbhealth", "hc-vs-traffic")},
-	tracer.LBUnhealthy:        {fuR("lbhealth", "hc-debug")},
+		tracer.LBNoListener:       {fuR("lb", "lb-listener"), fuR("sockets", "sock-refused-timeout")},
+		tracer.LBNoTargets:        {fuR("lb", "lb-503-deploy"), fuR("lbhealth")},
+		tracer.LBNoHealthyTargets: {fuR("lbhealth", "hc-fail-open"), fuR("lb")},
+		tracer.LBTargetTimeout:    {fuR("lb", "lb-504-silent"), fuR("lbhealth", "hc-vs-traffic")},
+		tracer.LBTargetRefused:    {fuR("lb", "lb-5xx"), fuR("lbhealth", "hc-vs-traffic")},
+		tracer.LBUnhealthy:        {fuR("lbhealth", "hc-debug")},
 
-	tracer.TLSNameMismatch:    {fuR("tlsname")},
-	tracer.TLSCertExpired:     {fuR("tlstrust", "tls-expiry")},
-	tracer.TLSCertNotYetValid: {fuR("tlstrust", "tls-not-yet-valid")},
-	tracer.TLSNoCertificate:   {fuR("tlstrust", "tls-no-tls"), fuR("tlsname", "tls-sni")},
-	tracer.TLSUntrusted:       {fuR("tlstrust", "tls-chain")},
-	tracer.TLSHandshakeFailed: {fuR("tlstrust", "tls-no-tls"), fuR("tlsname")},
+		tracer.TLSNameMismatch:    {fuR("tlsname")},
+		tracer.TLSCertExpired:     {fuR("tlstrust", "tls-expiry")},
+		tracer.TLSCertNotYetValid: {fuR("tlstrust", "tls-not-yet-valid")},
+		tracer.TLSNoCertificate:   {fuR("tlstrust", "tls-no-tls"), fuR("tlsname", "tls-sni")},
+		tracer.TLSUntrusted:       {fuR("tlstrust", "tls-chain")},
+		tracer.TLSHandshakeFailed: {fuR("tlstrust", "tls-no-tls"), fuR("tlsname")},
 
-	tracer.HTTPStatus:   {fuR("http")},
-	tracer.HTTPError:    {fuR("http", "http-no-response"), fuR("mtu", "mtu-symptom")},
-	tracer.MTUBlackhole: {fuR("mtu", "mtu-pmtud")},
+		tracer.HTTPStatus:   {fuR("http")},
+		tracer.HTTPError:    {fuR("http", "http-no-response"), fuR("mtu", "mtu-symptom")},
+		tracer.MTUBlackhole: {fuR("mtu", "mtu-pmtud")},
 
-	tracer.TCPFiltered:         {fuR("traceroute", "tr-stars"), fuR("hostfw", "fw-drop-reject")},
-	tracer.TCPTimeout:          {fuR("sockets", "sock-refused-timeout"), fuR("routing", "route-syn-seen")},
-	tracer.ICMPAdminProhibited: {fuR("traceroute", "tr-admin-prohibited"), fuR("hostfw", "fw-icmp-types")},
-	tracer.ICMPHostUnreachable: {fuR("routing", "route-no-route"), fuR("traceroute")},
-	tracer.ICMPNetUnreachable:  {fuR("routing", "route-no-route"), fuR("traceroute")},
-	tracer.ICMPPortUnreachable: {fuR("hostfw", "fw-icmp-types"), fuR("sockets", "sock-refused-timeout")},
-	tracer.HostUnresponsive:    {fuR("traceroute", "tr-down-or-filtered")},
-	tracer.TraceHop:            {fuR("traceroute", "tr-how")},
-}
+		tracer.TCPFiltered:         {fuR("traceroute", "tr-stars"), fuR("hostfw", "fw-drop-reject")},
+		tracer.TCPTimeout:          {fuR("sockets", "sock-refused-timeout"), fuR("routing", "route-syn-seen")},
+		tracer.ICMPAdminProhibited: {fuR("traceroute", "tr-admin-prohibited"), fuR("hostfw", "fw-icmp-types")},
+		tracer.ICMPHostUnreachable: {fuR("routing", "route-no-route"), fuR("traceroute")},
+		tracer.ICMPNetUnreachable:  {fuR("routing", "route-no-route"), fuR("traceroute")},
+		tracer.ICMPPortUnreachable: {fuR("hostfw", "fw-icmp-types"), fuR("sockets", "sock-refused-timeout")},
+		tracer.HostUnresponsive:    {fuR("traceroute", "tr-down-or-filtered")},
+		tracer.TraceHop:            {fuR("traceroute", "tr-how")},
+	}
+})
 
-var fuConceptByKey = func() map[string]*fuConcept {
+var fuConceptByKey = sync.OnceValue(func() map[string]*fuConcept {
 	m := make(map[string]*fuConcept, len(fuBank))
 	for i := range fuBank {
 		m[fuBank[i].key] = &fuBank[i]
 	}
 	return m
-}()
+})
 
 // fuBank is every concept with its questions and model answers.
 var fuBank = []fuConcept{

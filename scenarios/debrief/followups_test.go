@@ -19,7 +19,7 @@ func fuAllCodes() []tracer.Code {
 
 func fuConceptName(t *testing.T, key string) string {
 	t.Helper()
-	c, ok := fuConceptByKey[key]
+	c, ok := fuConceptByKey()[key]
 	if !ok {
 		t.Fatalf("no concept %q", key)
 	}
@@ -44,7 +44,7 @@ func TestFollowUpsEveryCode(t *testing.T) {
 		t.Errorf("tracer.Codes() has %d codes, the bank was written for 37: map the new ones", n)
 	}
 	for _, code := range fuAllCodes() {
-		refs := fuCodeRefs[code]
+		refs := fuCodeRefs()[code]
 		if len(refs) < 1 || len(refs) > 2 {
 			t.Errorf("%s maps to %d concepts, want 1-2", code, len(refs))
 			continue
@@ -277,9 +277,9 @@ func TestFollowUpsBank(t *testing.T) {
 	if len(fuBank) < 15 {
 		t.Errorf("%d concepts, want at least 15", len(fuBank))
 	}
-	for code, refs := range fuCodeRefs {
+	for code, refs := range fuCodeRefs() {
 		for _, r := range refs {
-			c, ok := fuConceptByKey[r.concept]
+			c, ok := fuConceptByKey()[r.concept]
 			if !ok {
 				t.Errorf("%s: unknown concept %q", code, r.concept)
 				continue
@@ -300,7 +300,7 @@ func TestFollowUpsBank(t *testing.T) {
 	}
 	// Every concept but the general one is reachable from some code.
 	used := map[string]bool{fuMethod: true}
-	for _, refs := range fuCodeRefs {
+	for _, refs := range fuCodeRefs() {
 		for _, r := range refs {
 			used[r.concept] = true
 		}

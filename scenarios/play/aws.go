@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jmespath/go-jmespath"
 )
@@ -48,9 +49,23 @@ type awsOp struct {
 	run     func(s *Shell, c *awsCall) error
 }
 
-var awsServices map[string]map[string]*awsOp
+// awsServices is the AWS CLI's operations by service, built on first use:
+// only the shell's aws command needs them, not every start of pathlab.
+var (
+	awsServiceTable map[string]map[string]*awsOp
+	awsServicesOnce sync.Once
+)
 
-func init() {
+func awsServices() map[string]map[string]*awsOp {
+	awsServicesOnce.Do(func() {
+		awsServiceTable = baseAWSServices()
+		addHybridAWS(awsServiceTable) // aws_hybrid.go
+		addRuleAWS(awsServiceTable)   // aws_rules.go
+	})
+	return awsServiceTable
+}
+
+func baseAWSServices() (awsServices map[string]map[string]*awsOp) {
 	ec2Describe := func(op string, run func(*Shell, *awsCall) error, ids string) *awsOp {
 		return &awsOp{name: op, options: []string{"--filters", ids, "--dry-run", "--max-items", "--page-size", "--starting-token", "--max-results", "--next-token"}, boolean: []string{"--dry-run", "--no-dry-run"}, run: run}
 	}
@@ -101,6 +116,7 @@ func init() {
 			"list-resource-record-sets": {name: "ListResourceRecordSets", run: (*Shell).awsListRecords, required: []string{"--hosted-zone-id"}, options: []string{"--hosted-zone-id", "--max-items", "--page-size", "--starting-token"}},
 		},
 	}
+	return awsServices
 }
 
 // awsGlobal are the CLI's global options that take a value, and those that
@@ -296,7 +312,7 @@ func (s *Shell) awsRun(args []string) error {
 		s.printf("%s", awsHelp())
 		return nil
 	}
-	ops, ok := awsServices[rest[0]]
+	ops, ok := awsServices()[rest[0]]
 	if !ok {
 		return awsChoices("command", rest[0], []string{"ec2", "elbv2", "route53"})
 	}
@@ -365,7 +381,7 @@ func awsHelp() string {
 	b.WriteString("The AWS CLI of this world: its read commands describe the world as the APIs do,\nits write commands are fixes.\n\n")
 	for _, svc := range []string{"ec2", "elbv2", "route53"} {
 		var names []string
-		for n := range awsServices[svc] {
+		for n := range awsServices()[svc] {
 			names = append(names, n)
 		}
 		sort.Strings(names)

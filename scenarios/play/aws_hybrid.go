@@ -16,7 +16,7 @@ import (
 // DescribeVpnConnections, DescribeVpcEndpoints, DescribePrefixLists,
 // GetHostedZone. The importer reads them back (TestAWSRoundTrip).
 
-func init() {
+func addHybridAWS(awsServices map[string]map[string]*awsOp) {
 	d := func(op string, run func(*Shell, *awsCall) error, ids string) *awsOp {
 		return &awsOp{name: op, options: []string{"--filters", ids, "--dry-run", "--max-items", "--page-size", "--starting-token", "--max-results", "--next-token"}, boolean: []string{"--dry-run", "--no-dry-run"}, run: run}
 	}

@@ -14,7 +14,7 @@ import (
 // create-rule, delete-rule, modify-rule and set-rule-priorities, each made
 // of the shell's listener-rule fixes.
 
-func init() {
+func addRuleAWS(awsServices map[string]map[string]*awsOp) {
 	ops := awsServices["elbv2"]
 	ops["describe-rules"] = &awsOp{name: "DescribeRules", run: (*Shell).awsDescribeRules, options: []string{"--listener-arn", "--rule-arns", "--max-items", "--page-size", "--starting-token"}}
 	ops["delete-rule"] = &awsOp{name: "DeleteRule", run: (*Shell).awsDeleteRule, required: []string{"--rule-arn"}, options: []string{"--rule-arn"}}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,24 +21,24 @@ type curlResult struct {
 }
 
 var (
-	curlExit     = regexp.MustCompile(`(?m)^curl: \((\d+)\) (.*)$`)
-	curlExitLine = regexp.MustCompile(`(?m)^curl: \(\d+\) .*\n`)
+	curlExit     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^curl: \((\d+)\) (.*)$`) })
+	curlExitLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^curl: \(\d+\) .*\n`) })
 )
 
 // curlWriteVar matches a --write-out variable.
-var curlWriteVar = regexp.MustCompile(`%\{([a-z_]+)\}`)
+var curlWriteVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%\{([a-z_]+)\}`) })
 
 // curlFinish turns what a request printed into what curl shows with the
 // options given: -s hides the error line (unless -S), -o adds the
 // progress meter, -w appends its format with the variables filled in.
 func curlFinish(out string, o curlOpts, r *curlResult) string {
 	exit, errmsg := 0, ""
-	if m := curlExit.FindStringSubmatch(out); m != nil {
+	if m := curlExit().FindStringSubmatch(out); m != nil {
 		exit, _ = strconv.Atoi(m[1])
 		errmsg = m[2]
 	}
 	if o.silent && !o.showError {
-		out = curlExitLine.ReplaceAllString(out, "")
+		out = curlExitLine().ReplaceAllString(out, "")
 	}
 	if o.output != "" && !o.silent {
 		pct := 0
@@ -72,7 +73,7 @@ func curlSize(n int) string {
 func curlWriteOut(format string, r *curlResult, exit int, errmsg string) string {
 	secs := func(d time.Duration) string { return fmt.Sprintf("%.6f", d.Seconds()) }
 	var unknown []string
-	out := curlWriteVar.ReplaceAllStringFunc(format, func(v string) string {
+	out := curlWriteVar().ReplaceAllStringFunc(format, func(v string) string {
 		name := v[2 : len(v)-1]
 		switch name {
 		case "http_code", "response_code":

@@ -23,7 +23,7 @@ var hostCommands = []*command{
 // commandKind is how a command line counts in a session's timeline:
 // systemctl start, stop and restart are fixes, its other verbs observe.
 func commandKind(name string, args []string) string {
-	c := commands[name]
+	c := shellCommands()[name]
 	if c == nil {
 		return "other"
 	}

@@ -90,7 +90,7 @@ func TestCommandsSurviveOddArguments(t *testing.T) {
 	odd := []string{"", "--", "-", "-x", "-t", "-p", "-c", "-W", "-n", "-i", "-o", "-w", "-H", "-X", "-connect", "--resolve", "-c 0", "-p -1", "-p 99999",
 		"@", "+", "+time=x", "x y z", "'('", "-type=", "-port=x", "-u", "-n -1", "s_client", "s_client -connect", "status", "start", "route get", "-br", "neigh x",
 		"at", "at nowhere", "not", "( port", "portrange 9-", "-tulpn extra", "-L -v -n INPUT", "/etc/", "-n 2 /etc/hosts /etc/nope"}
-	for name := range commands {
+	for name := range shellCommands() {
 		if name == "edit" || name == "quit" || name == "give-up" || name == "reset" {
 			continue
 		}

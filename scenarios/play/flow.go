@@ -176,7 +176,7 @@ func (s *Shell) fix(_ context.Context, words []string) error {
 			// Keep the reason ("port -1 is not a port"); a bare usage
 			// error only repeats the command's usage, which Exec prints.
 			msg := strings.TrimPrefix(err.Error(), scenarios.ErrUsage.Error()+": ")
-			if c := commands[words[0]]; c != nil && strings.Contains(c.usage, strings.SplitN(msg, "\n", 2)[0]) {
+			if c := shellCommands()[words[0]]; c != nil && strings.Contains(c.usage, strings.SplitN(msg, "\n", 2)[0]) {
 				msg = ""
 			}
 			return usageError{msg: msg}

@@ -482,7 +482,7 @@ func FuzzParseCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		name, args, err := ParseCommand(line)
 		if err == nil && name != "" {
-			if _, ok := commands[name]; !ok {
+			if _, ok := shellCommands()[name]; !ok {
 				t.Errorf("ParseCommand(%q) = %q with no error, but no such command", line, name)
 			}
 		}

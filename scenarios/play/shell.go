@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pathlab/pathlab/scenarios"
@@ -245,9 +246,19 @@ type command struct {
 	run     func(s *Shell, ctx context.Context, args []string) error
 }
 
-var commands map[string]*command
+// shellCommands is the shell's commands by name, built on first use: only
+// a session needs them, not every start of pathlab.
+var (
+	commandTable map[string]*command
+	commandsOnce sync.Once
+)
 
-func init() {
+func shellCommands() map[string]*command {
+	commandsOnce.Do(func() { commandTable = buildCommands() })
+	return commandTable
+}
+
+func buildCommands() (commands map[string]*command) {
 	list := []*command{
 		{name: "dig", kind: "observe", usage: "dig [@SERVER] NAME [TYPE] [+trace] [+short]", summary: "ask DNS, as dig does", run: (*Shell).dig},
 		{name: "curl", kind: "observe", usage: "curl [-v] [-k] [-L] [-s] [-S] [-i] [-I] [-X METHOD] [-H 'NAME: VALUE'] [-o FILE] [-w FORMAT] [--resolve HOST:PORT:ADDR] [-m SECONDS] [--connect-timeout SECONDS] [-4] URL", summary: "make an HTTP(S) request, as curl does", run: (*Shell).curl},
@@ -288,6 +299,7 @@ func init() {
 				return s.fix(ctx, append([]string{v}, args...))
 			}}
 	}
+	return commands
 }
 
 var fixSummary = map[string]string{
@@ -310,8 +322,8 @@ var fixSummary = map[string]string{
 
 // Names lists every command name, sorted.
 func Names() []string {
-	out := make([]string, 0, len(commands))
-	for n := range commands {
+	out := make([]string, 0, len(shellCommands()))
+	for n := range shellCommands() {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -331,7 +343,7 @@ func ParseCommand(line string) (name string, args []string, err error) {
 	if len(words) == 0 {
 		return "", nil, nil
 	}
-	if _, ok := commands[words[0]]; !ok {
+	if _, ok := shellCommands()[words[0]]; !ok {
 		return words[0], words[1:], fmt.Errorf("%w %q: type help for the list", ErrUnknownCommand, words[0])
 	}
 	return words[0], words[1:], nil
@@ -378,10 +390,10 @@ func (s *Shell) Exec(ctx context.Context, line string) (done bool) {
 			s.syncLab(ctx)
 		}
 	}()
-	if err := commands[name].run(s, ctx, args); err != nil {
+	if err := shellCommands()[name].run(s, ctx, args); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(s.out, "usage: %s\n", commands[name].usage)
+			fmt.Fprintf(s.out, "usage: %s\n", shellCommands()[name].usage)
 			if ue.msg != "" {
 				fmt.Fprintf(s.out, "%s: %s\n", name, ue.msg)
 			}
@@ -436,7 +448,7 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 
 func (s *Shell) help(_ context.Context, args []string) error {
 	if len(args) > 0 {
-		c := commands[args[0]]
+		c := shellCommands()[args[0]]
 		if c == nil {
 			return fmt.Errorf("no command %q; type help for the list", args[0])
 		}
@@ -455,7 +467,7 @@ func (s *Shell) help(_ context.Context, args []string) error {
 	}
 	for _, g := range groups {
 		var names []string
-		for n, c := range commands {
+		for n, c := range shellCommands() {
 			if c.kind == g.kind && (s.live == nil || slices.Contains(liveCommands, n)) {
 				names = append(names, n)
 			}
@@ -471,7 +483,7 @@ func (s *Shell) help(_ context.Context, args []string) error {
 			return names[i] < names[j] // a command the order leaves out: by name, the same every time
 		})
 		for _, n := range names {
-			c := commands[n]
+			c := shellCommands()[n]
 			fmt.Fprintf(s.out, "  %-11s %s\n", n, c.summary)
 		}
 	}

@@ -393,6 +393,8 @@ func (p *fastParser) value(parent int, v reflect.Value) bool {
 		}
 	case '|':
 		return p.blockScalar(parent, i, v)
+	case '>':
+		return p.foldedScalar(parent, i, v)
 	case '"', '\'':
 		s, end, ok := p.quoted(i)
 		if !ok || !p.lineEnds(end) || !setScalar(v, s, true) {
