@@ -180,6 +180,11 @@ func flowHash(a, b netip.Addr) uint32 {
 	return h
 }
 
+// FlowHash is the appliance-mode choice's hash of a flow's two addresses
+// (the same both ways): the lab builds the same choice into its transit
+// gateways (lab/tgw.go).
+func FlowHash(a, b netip.Addr) uint32 { return flowHash(a, b) }
+
 // appliance notes an instance that forwards p inside a VPC the transit
 // gateway delivered it to: a stateful appliance (a firewall). The request
 // names the appliance; a reply through another appliance of that VPC is
