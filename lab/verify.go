@@ -235,6 +235,10 @@ func simSide(r *tracer.Report) Side {
 		default:
 			s.Observed = "timeout"
 		}
+		if st := r.Stage(b.Stage); st != nil && strings.HasSuffix(st.Summary, " timeout") {
+			// A refusal lost on its way back: the client only times out.
+			s.Observed = "timeout"
+		}
 	case tracer.StageTLS:
 		s.Observed = tlsObserved(b.Code)
 	case tracer.StageHTTP:
