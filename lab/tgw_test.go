@@ -1,8 +1,11 @@
 package lab_test
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/pathlab/pathlab/scenarios"
 )
 
 // hybridFlows cross the hub world's transit gateway, its VPN connections
@@ -29,7 +32,7 @@ var hybridFlows = [][2]string{
 // on-premises networks and virtual private gateway (tgw.go, vpn.go)
 // against the simulation: the hub world and the worlds of the codes the
 // constructs add (testdata/worlds/codes), each with the flows that cross
-// them.
+// them; with PATHLAB_VERIFY_ALL=1 the library's hub scenarios too.
 func TestVerifyHybrid(t *testing.T) {
 	skip(t)
 	if raceEnabled {
@@ -38,6 +41,18 @@ func TestVerifyHybrid(t *testing.T) {
 	sources := []string{"hub"}
 	for _, c := range []string{"TGW_ASYMMETRIC_RETURN", "TGW_BLACKHOLE", "TGW_NO_ROUTE", "TGW_ZONE_NOT_ATTACHED", "VPN_TUNNEL_DOWN"} {
 		sources = append(sources, "../testdata/worlds/codes/"+c+".yaml")
+	}
+	if os.Getenv("PATHLAB_VERIFY_ALL") != "" {
+		// The library's hub scenarios with these flows too (5 minutes).
+		lib, err := scenarios.Library()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range lib {
+			if strings.HasPrefix(sc.ID, "hub-") {
+				sources = append(sources, sc.ID)
+			}
+		}
 	}
 	total, agree := 0, 0
 	for _, src := range sources {
