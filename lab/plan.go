@@ -49,6 +49,7 @@ type Plan struct {
 	Nodes  []*Node
 	Links  []Link
 	byName map[string]*Node
+	hybrid *hybridLab // tgw.go
 }
 
 // Node is one namespace.

@@ -163,6 +163,7 @@ func (p *Plan) hybridNodes(s *spec.WorldSpec, routers map[string]*Node) *hybridL
 			}
 		}
 	}
+	p.hybrid = hy
 	p.onPremNodes(hy, routers)
 	for _, g := range s.TransitGateways {
 		p.tgwTables(hy, g)
