@@ -662,6 +662,7 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 		// the local route; nothing else.
 		r.Routes = append(r.Routes, Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Blackhole: true})
 		r.Tables = append(r.Tables, aclTable(v, subnetBr, vres))
+		hy.attachmentACLs(v, r, subnetBr) // tgw.go
 	}
 	return p, nil
 }

@@ -251,20 +251,7 @@ func (hy *hybridLab) zoneTables(p *Plan, v *spec.VPCSpec, r *Node, rtIndex map[s
 	if hy == nil {
 		return
 	}
-	// The attachment links into this VPC.
-	var links []attLink
-	for _, g := range hy.vpcTGWs[v.Name] {
-		for _, gs := range hy.s.TransitGateways {
-			if gs.Name != g {
-				continue
-			}
-			for _, a := range gs.Attachments {
-				if a.VPC == v.Name {
-					links = append(links, hy.links[a.Name]...)
-				}
-			}
-		}
-	}
+	links := hy.vpcLinks(v.Name)
 	hasTGW := map[int]bool{}
 	for _, rt := range r.Routes {
 		if strings.HasPrefix(rt.Dev, tgwVia) {
@@ -350,6 +337,62 @@ func (hy *hybridLab) zoneTables(p *Plan, v *spec.VPCSpec, r *Node, rtIndex map[s
 			}
 		}
 	}
+}
+
+// vpcLinks are the attachment links into VPC v.
+func (hy *hybridLab) vpcLinks(v string) []attLink {
+	var links []attLink
+	for _, g := range hy.vpcTGWs[v] {
+		for _, gs := range hy.s.TransitGateways {
+			if gs.Name != g {
+				continue
+			}
+			for _, a := range gs.Attachments {
+				if a.VPC == v {
+					links = append(links, hy.links[a.Name]...)
+				}
+			}
+		}
+	}
+	return links
+}
+
+// attachmentACLs puts the attachment links behind their subnets' network
+// ACLs, as the simulation does (simnet/tgw.go toTGW, engine.go route): a
+// packet for the gateway leaves its subnet and enters the attachment's
+// (unless it is in that subnet already); one the gateway delivers leaves
+// the attachment's subnet for its destination's.
+func (hy *hybridLab) attachmentACLs(v *spec.VPCSpec, r *Node, subnetBr map[string]string) {
+	if hy == nil {
+		return
+	}
+	var fwd *Chain
+	for _, t := range r.Tables {
+		if t.Name == "pathlab_acl" {
+			for _, c := range t.Chains {
+				if c.Name == "forward" {
+					fwd = c
+				}
+			}
+		}
+	}
+	acl := map[string]string{}
+	for _, sn := range v.Subnets {
+		acl[sn.Name] = sn.NetworkACL
+	}
+	links := hy.vpcLinks(v.Name)
+	if fwd == nil || len(links) == 0 {
+		return
+	}
+	var first, last []FRule
+	for _, l := range links {
+		br := subnetBr[l.subnet]
+		first = append(first, FRule{IIF: br, OIF: l.rIf, Verdict: "accept", Comment: "within subnet " + l.subnet},
+			FRule{IIF: l.rIf, OIF: br, Verdict: "accept", Comment: "within subnet " + l.subnet})
+		last = append(last, FRule{OIF: l.rIf, Verdict: "jump " + aclChain(acl[l.subnet], "ingress"), Comment: "into attachment subnet " + l.subnet},
+			FRule{IIF: l.rIf, Verdict: "jump " + aclChain(acl[l.subnet], "egress"), Comment: "out of attachment subnet " + l.subnet})
+	}
+	fwd.Rules = append(append(first, fwd.Rules...), last...)
 }
 
 // statefulTable drops what a stateful appliance forwards without having

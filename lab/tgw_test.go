@@ -1,11 +1,16 @@
 package lab_test
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/goccy/go-yaml"
 	"github.com/pathlab/pathlab/scenarios"
+	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 )
 
 // hybridFlows cross the hub world's transit gateway, its VPN connections
@@ -28,6 +33,34 @@ var hybridFlows = [][2]string{
 	{"app-1", "https://api.partner.example.net/"}, {"api-1", "https://secretsmanager.us-east-1.amazonaws.com/"},
 }
 
+// editedHub writes the hub world with edits to a world file.
+func editedHub(t *testing.T, edits ...string) string {
+	t.Helper()
+	w, err := simnet.LoadBuiltin("hub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := w.Spec()
+	for _, e := range edits {
+		ed, err := spec.ParseEdit(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ed.Apply(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := yaml.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("hub-edited-%d.yaml", len(b)))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestVerifyHybrid holds the lab's transit gateway, VPN connections,
 // on-premises networks and virtual private gateway (tgw.go, vpn.go)
 // against the simulation: the hub world and the worlds of the codes the
@@ -42,6 +75,12 @@ func TestVerifyHybrid(t *testing.T) {
 	for _, c := range []string{"TGW_ASYMMETRIC_RETURN", "TGW_BLACKHOLE", "TGW_NO_ROUTE", "TGW_ZONE_NOT_ATTACHED", "VPN_TUNNEL_DOWN"} {
 		sources = append(sources, "../testdata/worlds/codes/"+c+".yaml")
 	}
+	// The attachment subnets' network ACLs: api-1's replies entering its
+	// VPC's attachment subnet, and the requests leaving it for api-1's
+	// subnet.
+	sources = append(sources,
+		editedHub(t, "nacl acl-shared add ingress rule 50 deny tcp 32768-60999 10.20.2.0/24"),
+		editedHub(t, "nacl acl-shared add egress rule 50 deny tcp 8080 10.20.2.0/24"))
 	if os.Getenv("PATHLAB_VERIFY_ALL") != "" {
 		// The library's hub scenarios with these flows too (5 minutes).
 		lib, err := scenarios.Library()
