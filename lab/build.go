@@ -271,6 +271,9 @@ func build(p *Plan, ca string) error {
 					return fmt.Errorf("%s: address %s on %s: %w", n.Name, a, i.Name, err)
 				}
 			}
+			if i.Down {
+				continue
+			}
 			if err := h.LinkSetUp(link); err != nil {
 				return err
 			}

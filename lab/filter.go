@@ -54,6 +54,10 @@ type FRule struct {
 	CtMark     uint32
 	MarkFromCt bool
 	Comment    string
+	// SetMark sets the packet's mark; CtInvalid matches ct state invalid
+	// (tgw.go).
+	SetMark   uint32
+	CtInvalid bool
 }
 
 func (r FRule) String() string {
@@ -96,6 +100,12 @@ func (r FRule) String() string {
 	}
 	if r.MarkFromCt {
 		b = append(b, "mark set ct mark")
+	}
+	if r.CtInvalid {
+		b = append(b, "ct invalid")
+	}
+	if r.SetMark != 0 {
+		b = append(b, fmt.Sprintf("mark set %d", r.SetMark))
 	}
 	v := r.Verdict
 	if r.To.IsValid() {

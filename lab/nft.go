@@ -33,6 +33,7 @@ func writeTables(c *nftables.Conn, tables []*Table, replace bool) error {
 			}
 		}
 	}
+	rules := 0
 	for _, t := range tables {
 		nt := c.AddTable(&nftables.Table{Family: nftables.TableFamilyIPv4, Name: t.Name})
 		chains := map[string]*nftables.Chain{}
@@ -79,6 +80,14 @@ func writeTables(c *nftables.Conn, tables []*Table, replace bool) error {
 					return fmt.Errorf("table %s chain %s: %s: %w", t.Name, ch.Name, r, err)
 				}
 				c.AddRule(&nftables.Rule{Table: nt, Chain: chains[ch.Name], Exprs: exprs})
+				// A long table (a transit gateway's appliance choices,
+				// tgw.go) in one batch overflows the netlink socket's
+				// buffer with its acknowledgements.
+				if rules++; rules%100 == 0 {
+					if err := c.Flush(); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
@@ -105,6 +114,12 @@ func ruleExprs(r FRule) ([]expr.Any, error) {
 		e = append(e, &expr.Ct{Register: 1, Key: expr.CtKeySTATE},
 			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4,
 				Mask: binaryutil.NativeEndian.PutUint32(expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED), Xor: make([]byte, 4)},
+			cmpReg(expr.CmpOpNeq, make([]byte, 4)))
+	}
+	if r.CtInvalid {
+		e = append(e, &expr.Ct{Register: 1, Key: expr.CtKeySTATE},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4,
+				Mask: binaryutil.NativeEndian.PutUint32(expr.CtStateBitINVALID), Xor: make([]byte, 4)},
 			cmpReg(expr.CmpOpNeq, make([]byte, 4)))
 	}
 	if r.DNATed {
@@ -186,6 +201,10 @@ func ruleExprs(r FRule) ([]expr.Any, error) {
 	}
 	if r.MarkFromCt {
 		e = append(e, &expr.Ct{Register: 1, Key: expr.CtKeyMARK},
+			&expr.Meta{Key: expr.MetaKeyMARK, Register: 1, SourceRegister: true})
+	}
+	if r.SetMark != 0 {
+		e = append(e, &expr.Immediate{Register: 1, Data: binaryutil.NativeEndian.PutUint32(r.SetMark)},
 			&expr.Meta{Key: expr.MetaKeyMARK, Register: 1, SourceRegister: true})
 	}
 	if r.SetTOS != 0 {

@@ -49,6 +49,7 @@ type Plan struct {
 	Nodes  []*Node
 	Links  []Link
 	byName map[string]*Node
+	hybrid *hybridLab // tgw.go
 }
 
 // Node is one namespace.
@@ -81,6 +82,8 @@ type Iface struct {
 	Bridge bool   // a bridge (a subnet, in a router)
 	Master string // the bridge it is a port of
 	MTU    int
+	// Down leaves the link down (a VPN connection with no tunnel up).
+	Down bool
 }
 
 // Link is a veth pair between two nodes.
@@ -389,6 +392,8 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 		peerAddr[pc.VPCs[0]][pc.Name] = ba
 		peerAddr[pc.VPCs[1]][pc.Name] = aa
 	}
+	// Transit gateways, VPN connections, on-premises networks (tgw.go, vpn.go).
+	hy := p.hybridNodes(s, routers)
 
 	for vi := range s.VPCs {
 		v := &s.VPCs[vi]
@@ -612,7 +617,7 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 			}
 			r.Routes = append(r.Routes, Route{Table: t, Dst: host32(vres), Via: resR})
 			r.Routes = append(r.Routes, Route{Table: t, Dst: cidr.Masked(), Blackhole: true})
-			for _, rs := range rt.Routes {
+			for _, rs := range hy.vpcRoutes(v, rt) { // with its VGW's propagated routes (tgw.go)
 				dsts := lists[rs.Destination] // a prefix list: a route per CIDR
 				if dsts == nil {
 					dst, err := netip.ParsePrefix(rs.Destination)
@@ -637,6 +642,7 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 						route.Via, route.Dev = instAddr[rs.Target], subnetBr[instSubnet[rs.Target]]
 					case peerAddr[v.Name][rs.Target].IsValid():
 						route.Via = peerAddr[v.Name][rs.Target]
+					case hy.vpcRoute(v, rs.Target, &route): // a transit or virtual private gateway (tgw.go)
 					default:
 						// blackhole, a deleted or pending peering, a target
 						// that does not exist: AWS shows the route as a
@@ -655,10 +661,12 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 				r.Rules = append(r.Rules, Rule{Prio: 100, IIF: subnetBr[sn.Name], Table: t})
 			}
 		}
+		hy.zoneTables(p, v, r, rtIndex, subnetBr) // tgw.go
 		// What arrives from gateways, peerings and the resolver goes by
 		// the local route; nothing else.
 		r.Routes = append(r.Routes, Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Blackhole: true})
 		r.Tables = append(r.Tables, aclTable(v, subnetBr, vres))
+		hy.attachmentACLs(v, r, subnetBr) // tgw.go
 	}
 	return p, nil
 }

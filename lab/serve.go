@@ -140,6 +140,9 @@ func (sv *servers) start(node string) error {
 			}
 		}
 	}
+	if ss, ok := onPremServices(s, node); ok { // vpn.go
+		return sv.services(ss)
+	}
 	return fmt.Errorf("no node %q in world %s", node, s.Name)
 }
 

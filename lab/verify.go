@@ -220,6 +220,12 @@ func simSide(r *tracer.Report) Side {
 		default:
 			// A lame or silent delegation, a loop: the resolver gives up.
 			s.Observed = "SERVFAIL"
+			if !strings.HasPrefix(string(b.Code), "DNS_") {
+				// The network lost the query to the resolver or its
+				// answer (an on-premises host's, simnet/resolve_path.go):
+				// the client hears nothing.
+				s.Observed = "no answer"
+			}
 		}
 	case tracer.StageTCP, tracer.StageUDP, tracer.StageICMP:
 		switch b.Code {
@@ -233,6 +239,10 @@ func simSide(r *tracer.Report) Side {
 		case tracer.HostFirewallReject:
 			s.Observed = "ICMP port unreachable"
 		default:
+			s.Observed = "timeout"
+		}
+		if st := r.Stage(b.Stage); st != nil && strings.HasSuffix(st.Summary, " timeout") {
+			// A refusal lost on its way back: the client only times out.
 			s.Observed = "timeout"
 		}
 	case tracer.StageTLS:

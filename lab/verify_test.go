@@ -49,6 +49,13 @@ func TestObserved(t *testing.T) {
 	if simSide(broken("tcp", tracer.PortClosed, "x", "")).Observed == labSide(broken("tcp", tracer.TCPTimeout, "x", ""), names).Observed {
 		t.Error("a refusal and a timeout observe the same")
 	}
+	// A refusal lost on its way back (the simulation's stage says timeout)
+	// is a timeout to the client, as the lab sees it.
+	lost := broken("tcp", tracer.PortClosed, "office-pc", "")
+	lost.Stages = append(lost.Stages, tracer.Stage{Name: tracer.StageTCP, Summary: "192.168.10.20:22 timeout"})
+	if o := simSide(lost).Observed; o != "timeout" {
+		t.Errorf("a refusal dropped on its way back observes %q; want timeout", o)
+	}
 	if l := labSide(broken("tcp", tracer.PortClosed, "10.0.20.10", ""), names); l.Component != "db-1" {
 		t.Errorf("lab component %q; want the address named db-1", l.Component)
 	}

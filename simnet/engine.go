@@ -126,6 +126,9 @@ func (t *walk) refused(dst *iface, p *pkt) {
 		what = "ICMP port unreachable"
 	}
 	back := &walk{w: t.w, quiet: true, nat: t.nat, natOrig: t.natOrig, natOrigPort: t.natOrigPort, natPort: t.natPort}
+	// The appliance the request crossed knows the connection: the refusal
+	// passes it as any reply does (tgw.go).
+	back.fwdApp, back.intoAtt, back.viaGWEndpoint = t.fwdApp, t.intoAtt, t.viaGWEndpoint
 	back.send(dst, r)
 	for _, h := range back.hops {
 		if h.Blocks {

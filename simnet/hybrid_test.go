@@ -96,8 +96,10 @@ func TestHybrid(t *testing.T) {
 		{"appliance mode off", []string{"attachment att-inspect appliance-mode off"}, "app-1", api, "tcp att-inspect TGW_ASYMMETRIC_RETURN", "reaches fw-2"},
 		// The return through the wrong table: the responder's attachment
 		// is associated with the inspection table and its replies bypass
-		// the appliance that saw the request.
-		{"return through the wrong table", []string{"attachment att-shared associate tgw-rt-inspect"}, "app-1", api, "tcp fw-1 TGW_ASYMMETRIC_RETURN", "misses it"},
+		// the appliance that saw the request: the SYN-ACK reaches the
+		// client, the appliance drops what follows (as Linux conntrack
+		// does, lab verify hub-0010).
+		{"return through the wrong table", []string{"attachment att-shared associate tgw-rt-inspect"}, "app-1", api, "http fw-1 TGW_ASYMMETRIC_RETURN", "misses it"},
 		// ... and the request skipping the appliance its reply crosses.
 		{"request through the wrong table", []string{"attachment att-app associate tgw-rt-inspect"}, "app-1", api, "tcp fw-1 TGW_ASYMMETRIC_RETURN", "never saw"},
 
@@ -105,6 +107,12 @@ func TestHybrid(t *testing.T) {
 		{"one tunnel down", []string{"vpn vpn-office tunnel 1 down"}, "office-pc", "http://10.20.2.10:8080/", "delivered", "through tunnel 2"},
 		{"both tunnels down", []string{"vpn vpn-office tunnel 1 down", "vpn vpn-office tunnel 2 down"}, "office-pc", "http://10.20.2.10:8080/", "tcp vpn-office VPN_TUNNEL_DOWN", ""},
 		{"tunnels down on the way back", []string{"vpn vpn-dc tunnel 1 down", "vpn vpn-dc tunnel 2 down"}, "api-1", "tcp://172.16.5.10:5432", "tcp vpn-dc VPN_TUNNEL_DOWN", ""},
+		// An on-premises host reaches an internet resolver the way it
+		// reaches the internet: its query crosses the VPN (lab verify of
+		// VPN_TUNNEL_DOWN found the simulation answering it regardless).
+		{"the office's DNS crosses the VPN", []string{"vpn vpn-office tunnel 1 down", "vpn vpn-office tunnel 2 down"}, "office-pc", "https://api.partner.example.net/", "dns vpn-office VPN_TUNNEL_DOWN", "query to resolver public-resolver is lost"},
+		{"the office's DNS through the hub", nil, "office-pc", "https://api.partner.example.net/", "delivered", ""},
+		{"the data centre has no way to an internet resolver", nil, "dc-db", "https://api.partner.example.net/", "dns dc NO_ROUTE", "query to resolver"},
 		{"connection deleted", []string{"vpn vpn-office state deleted"}, "office-pc", "http://10.20.2.10:8080/", "tcp vpn-office VPN_TUNNEL_DOWN", "the connection is deleted"},
 		{"VPN attachment deleted", []string{"attachment att-office state deleted"}, "office-pc", "http://10.20.2.10:8080/", "tcp att-office TGW_BLACKHOLE", ""},
 		// VPC route tables: without propagation (or a static route) the

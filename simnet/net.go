@@ -83,6 +83,9 @@ type conn struct {
 	mtuLink *smallLink
 	// ruleTG: the target group a listener rule forwards this request to.
 	ruleTG *targetGroup
+	// halfOpen: a stateful appliance drops what the client sends after
+	// the handshake (tgw.go replyPastAppliance).
+	halfOpen *tracer.Hop
 }
 
 // Dial opens a connection (or sends a datagram, or a ping for ICMP) and
@@ -153,6 +156,7 @@ func (n *Net) dial(t *walk, pr proto, addr netip.AddrPort) (*tracer.Conn, *conn)
 		n.reply(t, dst, p, st)
 	}
 	st.mtuLink = t.mtuLink
+	st.halfOpen = t.halfOpen
 	n.finish(t, c, st, accepted)
 	return c, st
 }
@@ -569,6 +573,10 @@ func (n *Net) Handshake(ctx context.Context, c *tracer.Conn, serverName string) 
 		return nil, fmt.Errorf("simnet: handshake over a connection this network did not open")
 	}
 	res := &tracer.TLSResult{ServerName: serverName, Version: "TLSv1.3", Cipher: "TLS_AES_128_GCM_SHA256"}
+	if st.halfOpen != nil {
+		res.Hops = append(res.Hops, *st.halfOpen) // the ClientHello vanishes
+		return res, nil
+	}
 	var ct *cert
 	var component, certName string
 	var kind tracer.Kind
@@ -682,6 +690,10 @@ func (n *Net) Request(ctx context.Context, c *tracer.Conn, req *tracer.HTTPReque
 		path = "/"
 	}
 	resp := &tracer.HTTPResponse{Proto: "HTTP/1.1"}
+	if st.halfOpen != nil {
+		resp.Hops = append(resp.Hops, *st.halfOpen) // the request vanishes
+		return resp, nil
+	}
 	switch {
 	case st.lis != nil && st.lis.ruled != nil && st.lis.ruled.routes:
 		n.ruledRequest(st, req, path, resp) // listener_engine.go

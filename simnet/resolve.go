@@ -56,6 +56,9 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 		return n.hostsFile(q, qtype), nil
 	}
 	v, server, serverAddr := n.resolverOf()
+	if a := n.onPremQueryLost(q, qtype, server, serverAddr); a != nil { // resolve_path.go
+		return a, nil
+	}
 	kind := tracer.KindResolver
 	if v != nil {
 		kind = tracer.KindVPCResolver

@@ -38,6 +38,9 @@ type hybridWalk struct {
 	// viaGWEndpoint: the request went out through a gateway endpoint, so
 	// its reply comes back through it.
 	viaGWEndpoint *vpcEndpoint
+	// halfOpen: the reply bypassed the appliance the request crossed; the
+	// hop that drops the client's next segments there.
+	halfOpen *tracer.Hop
 }
 
 // hybridRoute forwards p by a route to a transit gateway, a virtual private
@@ -180,6 +183,11 @@ func flowHash(a, b netip.Addr) uint32 {
 	return h
 }
 
+// FlowHash is the appliance-mode choice's hash of a flow's two addresses
+// (the same both ways): the lab builds the same choice into its transit
+// gateways (lab/tgw.go).
+func FlowHash(a, b netip.Addr) uint32 { return flowHash(a, b) }
+
 // appliance notes an instance that forwards p inside a VPC the transit
 // gateway delivered it to: a stateful appliance (a firewall). The request
 // names the appliance; a reply through another appliance of that VPC is
@@ -241,10 +249,17 @@ func (t *walk) replyPastAppliance(from *iface, p *pkt) *iface {
 	if att != nil && att.table != nil {
 		table = att.table.name
 	}
-	t.blockAt(t.fwdApp.name, tracer.KindInstance, t.fwdApp.name, p, tracer.TGWAsymmetricReturn,
-		fmt.Sprintf("the request crossed appliance %s, but the reply came back on a path that misses it (the route tables of the return, not %s, decided), so the appliance saw half a connection and drops the rest",
-			t.fwdApp.name, table), nil, nil,
-		"route the reply through the inspection attachment too: associate the responder's attachment with the table that sends traffic to the appliance")
+	// The reply itself reaches the client, so its connection opens (a
+	// ping or a datagram is answered); the appliance saw the SYN and not
+	// the SYN-ACK, so it holds the connection half open and drops the
+	// client's next segments as invalid (Linux conntrack: an ACK from the
+	// originator in SYN_SENT is invalid; a stateful firewall drops it).
+	// What breaks is the first data the client sends (Net.Handshake,
+	// Net.Request).
+	t.halfOpen = &tracer.Hop{Component: t.fwdApp.name, Kind: tracer.KindInstance, Peer: t.fwdApp.name, Direction: tracer.Forward, Action: tracer.ActDrop, Code: tracer.TGWAsymmetricReturn, Blocks: true,
+		Detail: fmt.Sprintf("the request crossed appliance %s, but the reply came back on a path that misses it (the route tables of the return, not %s, decided): the client's handshake completes, but the appliance saw half a connection and drops the rest, so what the client sends next vanishes",
+			t.fwdApp.name, table),
+		Advice: "route the reply through the inspection attachment too: associate the responder's attachment with the table that sends traffic to the appliance"}
 	return got
 }
 
