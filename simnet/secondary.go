@@ -136,7 +136,7 @@ func (c *compiler) serviceLinux(p svcPath, sv *service, ss spec.ServiceSpec) {
 // secondary one, the answer's source becomes the primary address, and the
 // hop that explains why the client never takes it is recorded.
 func (t *walk) strayReply(dst *iface, asked *pkt, st *conn, r *pkt) {
-	if st.svc == nil || !st.svc.replyPrimary || asked.proto != protoUDP || !dst.isSecondary(asked.dst) {
+	if st == nil || st.svc == nil || !st.svc.replyPrimary || asked.proto != protoUDP || !dst.isSecondary(asked.dst) {
 		return
 	}
 	r.src, r.stray = dst.private, true
