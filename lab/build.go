@@ -553,7 +553,6 @@ func Down(name string) error {
 			nss = append(nss, e.Name())
 		}
 	}
-	// Every process inside the lab's namespaces (servers, shells).
 	inodes := map[uint64]bool{}
 	for _, ns := range nss {
 		var s unix.Stat_t
@@ -561,19 +560,23 @@ func Down(name string) error {
 			inodes[s.Ino] = true
 		}
 	}
+	// Every process inside the lab's namespaces (servers, shells), and
+	// every server on its way there: a lab up killed while it started a
+	// server leaves an `ip netns exec` that has not yet entered its
+	// namespace, and whose PID the state file does not hold. Its
+	// environment names the lab's directory.
 	var victims []int
-	if len(inodes) > 0 {
-		procs, _ := os.ReadDir("/proc")
-		for _, pe := range procs {
-			pid, err := strconv.Atoi(pe.Name())
-			if err != nil || pid == os.Getpid() {
-				continue
-			}
-			var s unix.Stat_t
-			if unix.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &s) == nil && inodes[s.Ino] {
-				syscall.Kill(pid, syscall.SIGKILL)
-				victims = append(victims, pid)
-			}
+	dir := labDir(name)
+	procs, _ := os.ReadDir("/proc")
+	for _, pe := range procs {
+		pid, err := strconv.Atoi(pe.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		var s unix.Stat_t
+		if len(inodes) > 0 && unix.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &s) == nil && inodes[s.Ino] || isLabServer(pid, dir) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			victims = append(victims, pid)
 		}
 	}
 	deadline := time.Now().Add(2 * time.Second)
