@@ -337,9 +337,7 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	}
 	header()
 	if r.msg == nil {
-		if r.hops != nil {
-			s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: r.hops}
-		}
+		s.recordDNSFailure("dig "+o.raw, o.name, o.qtype, o.tcp, r, 3)
 		if r.refused && o.tcp {
 			s.print(digTCPRefused(r.serverAddr, orName(o.server, strings.Split(r.serverAddr, "#")[0]), o.name))
 			return nil
