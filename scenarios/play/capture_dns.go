@@ -19,4 +19,5 @@ type lastDNS struct {
 	refused bool      // the server (or its host) refused it
 	tries   int       // how many times the command asked
 	when    time.Time // when the first try left
+	norec   bool      // asked without recursion (dig +trace to the root)
 }

@@ -100,6 +100,7 @@ func (s *Shell) dnsFailCapture(ctx context.Context, c *capture.Capture, last *la
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(d.name), d.qtype)
 	q.Id = queryID(d.name, d.server, d.when)
+	q.RecursionDesired = !d.norec
 	var answer *dns.Msg
 	strayFrom := srv
 	if what == stray && blk.Flow.Src.Addr().IsValid() {

@@ -324,6 +324,9 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	if o.trace {
 		header()
 		if s.traceBlocked(ctx, &b) {
+			if s.last != nil && s.last.dns != nil && s.last.dns.name == "" {
+				s.last.what, s.last.dns.name, s.last.dns.qtype = "dig "+o.raw, o.name, o.qtype
+			}
 			s.print(b.String())
 			return nil
 		}

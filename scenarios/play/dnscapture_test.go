@@ -105,16 +105,30 @@ func TestDNSFailureCapture(t *testing.T) {
 			times(3, "IP 10.0.10.40.P > 10.0.10.21.54: UDP, length 35", "IP 10.0.10.21 > 10.0.10.40: ICMP 10.0.10.21 udp port 54 unreachable, length 71"), ""},
 		{"refused-no-server", "ns-1", []string{"dig @10.0.10.40 app.corp.internal", "tcpdump -nn"},
 			times(3, query("10.0.10.21", "10.0.10.40"), "IP 10.0.10.40 > 10.0.10.21: ICMP 10.0.10.40 udp port 53 unreachable, length 71"), ""},
+		// dig +trace where the root is out of reach (dns-egress.yaml:
+		// app-1's security group lets out tcp 5432 and 443 only): the
+		// queries to the root, without recursion, each lost.
+		{"trace-blocked", "egress:app-1", []string{"dig +trace shop.example.com", "tcpdump -nn"},
+			times(3, "IP 10.0.10.21.P > 198.41.0.4.53: ID A? shop.example.com. (34)"), ""},
+		// tracepath, mtr and traceroute without a port capture through
+		// the walk's packet views (renderCapture): one line a flow, no
+		// longer none.
+		{"tracepath", "egress:app-1", []string{"tracepath 10.0.20.10", "tcpdump -nn"},
+			[]string{"IP 10.0.10.21.P > 10.0.20.10.P: UDP, length 32"}, ""},
 		{"refused-tcp", "ns-1", []string{"dig +tcp @10.0.10.40 app.corp.internal", "tcpdump -nn"},
 			times(3, "IP 10.0.10.21.P > 10.0.10.40.53: Flags [S], seq N, win 64240, length 0", "IP 10.0.10.40.53 > 10.0.10.21.P: Flags [R.], seq N, ack N, win 0, length 0"), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			spec, err := simnet.LoadSpec(world)
+			w, from, req := world, tc.from, "udp://10.0.10.21:53"
+			if h, ok := strings.CutPrefix(from, "egress:"); ok {
+				w, from, req = "../../testdata/worlds/linux/dns-egress.yaml", h, "tcp://10.0.20.10:5432"
+			}
+			spec, err := simnet.LoadSpec(w)
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := scenarios.AdHoc(context.Background(), world, spec, tc.from, "udp://10.0.10.21:53")
+			st, err := scenarios.AdHoc(context.Background(), w, spec, from, req)
 			if err != nil {
 				t.Fatal(err)
 			}
