@@ -23,8 +23,9 @@ import (
 // that is its DNS lookup, the TCP handshake, the data and the close (or
 // the resets, ICMP errors and retransmissions the world produced); for
 // dig, host and nslookup the query and the answer between the host and
-// the server it asked. Nothing else runs in a world, so nothing else is
-// captured. The filter expression and -c choose among those packets.
+// the server it asked, or, when no answer was taken, each try and what
+// came back (capture_dnsfail.go). Nothing else runs in a world, so
+// nothing else is captured. The filter expression and -c choose among those packets.
 
 type tcpdumpOpts struct {
 	at      string
