@@ -72,6 +72,9 @@ func (s *Shell) dnsFailCapture(ctx context.Context, c *capture.Capture, last *la
 		lostBack        // the server answered; the answer was lost
 	)
 	what, serverSees := lost, false
+	// The answer, where one was sent: tcpdump sees a packet arrive before
+	// the host's iptables INPUT drops it, and leave only after OUTPUT.
+	clientSeesAnswer, serverSendsAnswer := true, true
 	switch {
 	case blk == nil && d.refused:
 		what, serverSees = refused, true
@@ -82,6 +85,8 @@ func (s *Shell) dnsFailCapture(ctx context.Context, c *capture.Capture, last *la
 		what, serverSees = refused, true
 	case blk.Direction == tracer.Return:
 		what, serverSees = lostBack, true
+		clientSeesAnswer = blk.Kind == tracer.KindHostFirewall && blk.Component == last.from
+		serverSendsAnswer = !(blk.Kind == tracer.KindHostFirewall && blk.Component != last.from)
 	default:
 		what = lostOut
 		// tcpdump on the server sees a packet its own iptables drops
@@ -141,7 +146,7 @@ func (s *Shell) dnsFailCapture(ctx context.Context, c *capture.Capture, last *la
 					break
 				}
 				ans, err := udpPacket(strayFrom, me, port, sport, aw)
-				add(t.Add(time.Millisecond), ans, err, what == stray, true)
+				add(t.Add(time.Millisecond), ans, err, what == stray || clientSeesAnswer, serverSendsAnswer)
 				if what == stray {
 					icmp, err := icmpPortUnreachable(me, strayFrom, ans)
 					add(t.Add(time.Millisecond+20*time.Microsecond), icmp, err, true, true)
