@@ -134,7 +134,7 @@ func (s *Shell) dnsFailCapture(ctx context.Context, c *capture.Capture, last *la
 			if err != nil {
 				return
 			}
-			query, err := udpPacket(me, srv, sport, port, wire)
+			query, err := digQueryPacket(me, srv, sport, port, wire)
 			add(t, query, err, true, serverSees)
 			switch {
 			case what == refused:
@@ -211,4 +211,19 @@ func quotedVerbose(pk gopacket.Packet) string {
 		return ""
 	}
 	return "\n\tIP " + v
+}
+
+// digQueryPacket is a UDP query as dig 9.18 sends it: without DF (BIND
+// turns path MTU discovery off on its UDP sockets; tcpdump -v shows
+// "flags [none]" on dig's queries), so Linux gives the datagram an IP ID
+// (here a fixed one from the port, to keep transcripts the same).
+func digQueryPacket(src, dst netip.Addr, sport, dport uint16, payload []byte) ([]byte, error) {
+	ip := &layers.IPv4{Version: 4, TTL: 64, Id: sport ^ 0x5a5a, Protocol: layers.IPProtocolUDP, SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
+	udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
+	if err := udp.SetNetworkLayerForChecksum(ip); err != nil {
+		return nil, err
+	}
+	buf := gopacket.NewSerializeBuffer()
+	err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ip, udp, gopacket.Payload(payload))
+	return buf.Bytes(), err
 }

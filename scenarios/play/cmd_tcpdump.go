@@ -272,6 +272,9 @@ func (s *Shell) dnsCapture(ctx context.Context, at string) *capture.Capture {
 			return
 		}
 		data, err := udpPacket(src, dst, sp, dp, wire)
+		if !m.Response {
+			data, err = digQueryPacket(src, dst, sp, dp, wire)
+		}
 		if err != nil {
 			return
 		}

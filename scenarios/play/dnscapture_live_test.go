@@ -33,6 +33,8 @@ func liveCapMask(l string, roles map[string]string) string {
 		{`A \d+\.\d+\.\d+\.\d+ \(`, "A ADDR ("},
 		{`\(\d+\)$`, "(N)"},
 		{`length \d+`, "length N"},
+		{`id \d+`, "id N"},
+		{`^\s*IP \(`, "IP ("},
 	} {
 		l = regexp.MustCompile(m.re).ReplaceAllString(l, m.with)
 	}
@@ -44,7 +46,7 @@ func liveCapMask(l string, roles map[string]string) string {
 
 // TestLiveDigFailureCapture runs the real dig against a server that
 // answers from its other address, and against a port nothing listens on,
-// with the real tcpdump -nn -i eth0 in the client's namespace, and holds
+// with the real tcpdump -nn (and -nn -v) -i eth0 in the client's namespace, and holds
 // the shell's capture of the same situations in dns-source.yaml to it,
 // packet for packet: each try's query, the stray answer and the client
 // kernel's ICMP port unreachable; the query and the server's ICMP port
@@ -108,50 +110,52 @@ func TestLiveDigFailureCapture(t *testing.T) {
 			map[string]string{"10.53.0.10": "CLIENT", "10.53.0.1": "ASKED"},
 			map[string]string{"10.0.10.40": "CLIENT", "10.0.10.21": "ASKED"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			real := liveCapture(t, cli, tc.dig)
-			if len(real) == 0 {
-				t.Fatal("the real tcpdump captured nothing")
-			}
-			t.Logf("real:\n%s", strings.Join(real, "\n"))
-			spec, err := simnet.LoadSpec(world)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := scenarios.AdHoc(context.Background(), world, spec, "client", "udp://10.0.10.21:53")
-			if err != nil {
-				t.Fatal(err)
-			}
-			sh, tr := session(t, st, []string{tc.line, "tcpdump -nn"}, Options{})
-			ours := strings.Split(strings.TrimRight(capturedLines(commandText(tr, "["+sh.Host()+"]$ tcpdump -nn")), "\n"), "\n")
-			var r, o []string
-			for _, l := range real {
-				r = append(r, liveCapMask(l, tc.real))
-			}
-			for _, l := range ours {
-				o = append(o, liveCapMask(l, tc.sim))
-			}
-			if d := lineDiff(strings.Join(r, "\n"), strings.Join(o, "\n")); d != "" {
-				t.Errorf("the shell's capture differs from the real one at %s\nreal:\n%s\nours:\n%s", d, strings.Join(real, "\n"), strings.Join(ours, "\n"))
-			}
-		})
+		for _, flags := range []string{"-nn", "-nn -v"} {
+			t.Run(tc.name+" "+flags, func(t *testing.T) {
+				real := liveCapture(t, cli, flags, tc.dig)
+				if len(real) == 0 {
+					t.Fatal("the real tcpdump captured nothing")
+				}
+				t.Logf("real:\n%s", strings.Join(real, "\n"))
+				spec, err := simnet.LoadSpec(world)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, err := scenarios.AdHoc(context.Background(), world, spec, "client", "udp://10.0.10.21:53")
+				if err != nil {
+					t.Fatal(err)
+				}
+				sh, tr := session(t, st, []string{tc.line, "tcpdump " + flags}, Options{})
+				ours := strings.Split(strings.TrimRight(capturedLines(commandText(tr, "["+sh.Host()+"]$ tcpdump "+flags)), "\n"), "\n")
+				var r, o []string
+				for _, l := range real {
+					r = append(r, liveCapMask(l, tc.real))
+				}
+				for _, l := range ours {
+					o = append(o, liveCapMask(l, tc.sim))
+				}
+				if d := lineDiff(strings.Join(r, "\n"), strings.Join(o, "\n")); d != "" {
+					t.Errorf("the shell's capture differs from the real one at %s\nreal:\n%s\nours:\n%s", d, strings.Join(real, "\n"), strings.Join(ours, "\n"))
+				}
+			})
+		}
 	}
 }
 
 // liveCapture runs the real dig with args in namespace ns while the real
 // tcpdump -nn -i eth0 listens there, and returns tcpdump's IPv4 UDP and
-// ICMP lines.
-func liveCapture(t *testing.T, ns string, args []string) []string {
+// ICMP lines (with -v, their continuation lines too).
+func liveCapture(t *testing.T, ns, flags string, args []string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	td := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "tcpdump", "-nn", "-l", "-i", "eth0", "ip and (udp or icmp)")
+	td := exec.CommandContext(ctx, "ip", append(append([]string{"netns", "exec", ns, "tcpdump"}, strings.Fields(flags)...), "-l", "-i", "eth0", "ip and (udp or icmp)")...)
 	out, _ := td.StdoutPipe()
 	errp, _ := td.StderrPipe()
 	if err := td.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := bufio.NewReader(errp).ReadString('\n'); !strings.HasPrefix(l, "listening on") && !strings.Contains(l, "verbose output suppressed") {
+	if l, _ := bufio.NewReader(errp).ReadString('\n'); !strings.Contains(l, "listening on") && !strings.Contains(l, "verbose output suppressed") {
 		t.Fatalf("tcpdump did not start: %q", l)
 	}
 	lines := make(chan []string)
