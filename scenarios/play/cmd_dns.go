@@ -106,6 +106,7 @@ func (s *Shell) host(ctx context.Context, args []string) error {
 			if r.refused {
 				why = "connection refused"
 			}
+			s.recordDNSFailure("host "+strings.Join(args, " "), q.qname, qt, false, r, 2)
 			for range 2 {
 				fmt.Fprintf(&b, ";; communications error to %s: %s\n", r.serverAddr, why)
 			}
@@ -214,6 +215,7 @@ func (s *Shell) nslookup(ctx context.Context, args []string) error {
 			if r.refused {
 				why = "connection refused"
 			}
+			s.recordDNSFailure("nslookup "+strings.Join(args, " "), q.qname, qt, false, r, 3)
 			for range 3 {
 				fmt.Fprintf(&b, ";; communications error to %s: %s\n", r.serverAddr, why)
 			}

@@ -23,8 +23,9 @@ import (
 // that is its DNS lookup, the TCP handshake, the data and the close (or
 // the resets, ICMP errors and retransmissions the world produced); for
 // dig, host and nslookup the query and the answer between the host and
-// the server it asked. Nothing else runs in a world, so nothing else is
-// captured. The filter expression and -c choose among those packets.
+// the server it asked, or, when no answer was taken, each try and what
+// came back (capture_dnsfail.go). Nothing else runs in a world, so
+// nothing else is captured. The filter expression and -c choose among those packets.
 
 type tcpdumpOpts struct {
 	at      string
@@ -194,7 +195,7 @@ func (s *Shell) capture(ctx context.Context, at string) (lines, notes []string, 
 	var c *capture.Capture
 	switch {
 	case last.dns != nil:
-		c = s.dnsCapture(at)
+		c = s.dnsCapture(ctx, at)
 	case last.target.Scheme != "" && last.world != nil:
 		if last.icmp && last.count > 0 {
 			c, err = capture.TakePing(ctx, last.world, last.from, last.target, at, last.count)
@@ -226,7 +227,7 @@ func (s *Shell) capture(ctx context.Context, at string) (lines, notes []string, 
 
 // dnsCapture is a dig's (host's, nslookup's) query and answer, seen at
 // the host that asked or at the server asked.
-func (s *Shell) dnsCapture(at string) *capture.Capture {
+func (s *Shell) dnsCapture(ctx context.Context, at string) *capture.Capture {
 	d := s.last.dns
 	c := &capture.Capture{From: s.last.from, At: at}
 	var me netip.Addr
@@ -239,7 +240,7 @@ func (s *Shell) dnsCapture(at string) *capture.Capture {
 	srvText, portText, _ := strings.Cut(d.server, "#")
 	srv, err := netip.ParseAddr(srvText)
 	port, _ := strconv.Atoi(portText)
-	if !me.IsValid() || err != nil || d.msg == nil {
+	if !me.IsValid() || err != nil || (d.msg == nil && !d.failed) {
 		c.Notes = append(c.Notes, "no packet of this query was built")
 		return c
 	}
@@ -248,6 +249,13 @@ func (s *Shell) dnsCapture(at string) *capture.Capture {
 		for _, a := range captureAddrs(s.spec, at) {
 			sees = sees || a == srv
 		}
+	}
+	if sees && d.failed {
+		s.dnsFailCapture(ctx, c, s.last, me, srv, uint16(port), at == s.last.from)
+		if len(c.Packets) == 0 && len(c.Notes) == 0 {
+			c.Notes = append(c.Notes, fmt.Sprintf("no packet of this query passes %s", at))
+		}
+		return c
 	}
 	if !sees {
 		c.Notes = append(c.Notes, fmt.Sprintf("no packet of this query passes %s", at))
@@ -264,6 +272,9 @@ func (s *Shell) dnsCapture(at string) *capture.Capture {
 			return
 		}
 		data, err := udpPacket(src, dst, sp, dp, wire)
+		if !m.Response {
+			data, err = digQueryPacket(src, dst, sp, dp, wire)
+		}
 		if err != nil {
 			return
 		}
@@ -319,9 +330,13 @@ func (s *Shell) dnsCapture(at string) *capture.Capture {
 func tcpPacket(src, dst netip.Addr, sport, dport uint16, seq, ack uint32, flags string, payload []byte) ([]byte, error) {
 	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.AsSlice(), DstIP: dst.AsSlice(), Flags: layers.IPv4DontFragment}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, Ack: ack, Window: 502,
-		SYN: strings.Contains(flags, "S"), ACK: strings.Contains(flags, "A"), PSH: strings.Contains(flags, "P"), FIN: strings.Contains(flags, "F")}
+		SYN: strings.Contains(flags, "S"), ACK: strings.Contains(flags, "A"), PSH: strings.Contains(flags, "P"), FIN: strings.Contains(flags, "F"),
+		RST: strings.Contains(flags, "R")}
 	if tcp.SYN {
 		tcp.Window = 64240
+	}
+	if tcp.RST {
+		tcp.Window = 0 // as Linux resets
 	}
 	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
 		return nil, err
@@ -361,7 +376,7 @@ func verboseLine(line string, data []byte) string {
 		proto = "ICMP"
 	}
 	return fmt.Sprintf("%s IP (tos 0x%x, ttl %d, id %d, offset %d, flags %s, proto %s (%d), length %d)\n    %s",
-		ts, ip.TOS, ip.TTL, ip.Id, ip.FragOffset, flags, proto, ip.Protocol, ip.Length, verboseDetail(rest, pk, ip))
+		ts, ip.TOS, ip.TTL, ip.Id, ip.FragOffset, flags, proto, ip.Protocol, ip.Length, verboseDetail(rest, pk, ip)) + quotedVerbose(pk)
 }
 
 // hexDump prints a packet as tcpdump -X does: 16 bytes a line, in groups

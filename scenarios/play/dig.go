@@ -324,6 +324,9 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	if o.trace {
 		header()
 		if s.traceBlocked(ctx, &b) {
+			if s.last != nil && s.last.dns != nil && s.last.dns.name == "" {
+				s.last.what, s.last.dns.name, s.last.dns.qtype = "dig "+o.raw, o.name, o.qtype
+			}
 			s.print(b.String())
 			return nil
 		}
@@ -337,9 +340,7 @@ func (s *Shell) dig(ctx context.Context, args []string) error {
 	}
 	header()
 	if r.msg == nil {
-		if r.hops != nil {
-			s.last = &lastRequest{what: "dig " + o.raw, from: s.Host(), hops: r.hops}
-		}
+		s.recordDNSFailure("dig "+o.raw, o.name, o.qtype, o.tcp, r, 3)
 		if r.refused && o.tcp {
 			s.print(digTCPRefused(r.serverAddr, orName(o.server, strings.Split(r.serverAddr, "#")[0]), o.name))
 			return nil

@@ -35,7 +35,10 @@ func (s *Shell) dnsBlocked(ctx context.Context, n *simnet.Net, server netip.Addr
 	if err != nil || c.State == tracer.ConnOpen {
 		return false
 	}
-	s.last = &lastRequest{what: fmt.Sprintf("dig @%s", server), from: s.Host(), hops: c.Hops}
+	// dig +trace asks the root without recursion; the caller fills in the
+	// question so that tcpdump shows the queries.
+	s.last = &lastRequest{what: fmt.Sprintf("dig @%s", server), from: s.Host(), hops: c.Hops, world: s.world,
+		dns: &lastDNS{server: fmt.Sprintf("%s#53", server), failed: true, refused: c.State != tracer.ConnTimeout, tries: 3, when: s.now(), norec: true}}
 	if c.State == tracer.ConnTimeout {
 		s.timedOut(b, server, short)
 		return true

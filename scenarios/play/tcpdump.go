@@ -51,6 +51,9 @@ func captureAddrs(spec *spec.WorldSpec, name string) []netip.Addr {
 			if in.Name == name {
 				add(in.PrivateIP)
 				add(in.PublicIP)
+				for _, x := range in.SecondaryPrivateIPs { // tcpdump on eth0 sees them too
+					add(x)
+				}
 			}
 		}
 		for _, l := range v.LoadBalancers {
@@ -85,8 +88,12 @@ type viewPkt struct {
 }
 
 // parseView reads a packet view's summary: "tcp A:p → B:q", "tcp A:p →
-// B:lo-hi" (a reply to an ephemeral range) or "icmp A → B".
+// B:lo-hi" (a reply to an ephemeral range) or "icmp A → B", the form a
+// view has when its packet could not be built; else tcpdump's own line.
 func parseView(sum string) (viewPkt, bool) {
+	if strings.HasPrefix(sum, "IP ") {
+		return parseTcpdumpView(sum)
+	}
 	var p viewPkt
 	f := strings.Fields(sum)
 	if len(f) != 4 || f[2] != "→" {
