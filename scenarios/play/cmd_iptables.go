@@ -58,7 +58,33 @@ func (s *Shell) countFirewall(hops []tracer.Hop) {
 		}
 		c.pkts++
 		c.bytes += size
+		if h.Action == tracer.ActAccept {
+			// Its reply crosses the other chain by its first rule,
+			// conntrack's RELATED,ESTABLISHED accept (conntrackNum).
+			back := "INPUT"
+			if chain == "INPUT" {
+				back = "OUTPUT"
+			}
+			k := fwKey{h.Component, back, conntrackNum}
+			if s.fwCounts[k] == nil {
+				s.fwCounts[k] = &fwCounter{}
+			}
+			s.fwCounts[k].pkts++
+			s.fwCounts[k].bytes += size
+		}
 	}
+}
+
+// conntrackNum keys the counter of the rule every host firewall starts
+// its INPUT and OUTPUT chains with: replies of connections the rules let
+// through pass by connection tracking, as the engine lets them and as
+// the lab writes the rule (-m conntrack --ctstate ESTABLISHED,RELATED -j
+// ACCEPT before the world's rules).
+const conntrackNum = -1
+
+// conntrackRule is that rule as iptables -S prints it.
+func conntrackRule(chain string) string {
+	return "-A " + chain + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
 }
 
 // isAddrOf reports whether addr is one of host's addresses.
@@ -120,8 +146,16 @@ func (s *Shell) iptables(_ context.Context, args []string) error {
 	var b strings.Builder
 	if rules {
 		b.WriteString("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")
-		for _, r := range fw {
-			b.WriteString(spec.FirewallRuleText(r) + "\n")
+		// Chain by chain, as iptables -S prints them.
+		for _, chain := range []string{"INPUT", "OUTPUT"} {
+			if len(fw) > 0 {
+				b.WriteString(conntrackRule(chain) + "\n")
+			}
+			for _, r := range fw {
+				if strings.EqualFold(r.Chain, chain) {
+					b.WriteString(spec.FirewallRuleText(r) + "\n")
+				}
+			}
 		}
 		s.print(b.String())
 		return nil
@@ -150,14 +184,36 @@ func (s *Shell) iptables(_ context.Context, args []string) error {
 		} else {
 			b.WriteString("target     prot opt source               destination         \n")
 		}
+		line := 0 // the rule's line; n is its number among the world's rules
+		if len(fw) > 0 && chain != "FORWARD" {
+			line++
+			if lineNums {
+				fmt.Fprintf(&b, "%-4d ", line)
+			}
+			protoText, any, src := "all", "any", iptAddr("", numeric)
+			if numeric {
+				protoText, any = "0", "*"
+			}
+			if verbose {
+				c := s.fwCounts[fwKey{s.Host(), chain, conntrackNum}]
+				if c == nil {
+					c = &fwCounter{}
+				}
+				fmt.Fprintf(&b, "%5s %5s ", iptCount(c.pkts), iptCount(c.bytes))
+				fmt.Fprintf(&b, "%-10s %-4s %-3s %-6s %-7s %-20s %-20s %s\n", "ACCEPT", protoText, "--", any, any, src, src, "ctstate RELATED,ESTABLISHED")
+			} else {
+				fmt.Fprintf(&b, "%-10s %-4s %-3s %-20s %-20s %s\n", "ACCEPT", protoText, "--", src, src, "ctstate RELATED,ESTABLISHED")
+			}
+		}
 		n := 0
 		for _, r := range fw {
 			if !strings.EqualFold(r.Chain, chain) {
 				continue
 			}
 			n++
+			line++
 			if lineNums {
-				fmt.Fprintf(&b, "%-4d ", n)
+				fmt.Fprintf(&b, "%-4d ", line)
 			}
 			if verbose {
 				c := s.fwCounts[fwKey{s.Host(), chain, n}]

@@ -187,8 +187,12 @@ func TestHostFormatsMatchRealTools(t *testing.T) {
 		})
 	}
 
-	// db-1's firewall in shop-db-firewall-drop, as iptables rules.
+	// db-1's firewall in shop-db-firewall-drop, as iptables rules, after
+	// the conntrack rule the lab writes first in both chains (the engine
+	// lets replies through by connection tracking).
 	for _, r := range [][]string{
+		{"-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"},
+		{"-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"},
 		{"-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"},
 		{"-A", "INPUT", "-s", "10.0.10.0/23", "-p", "tcp", "--dport", "5432", "-j", "ACCEPT"},
 		{"-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"},
@@ -199,7 +203,7 @@ func TestHostFormatsMatchRealTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"iptables -L -n", "iptables -L -v -n", "iptables -L -n --line-numbers", "iptables -L INPUT"} {
+	for _, cmd := range []string{"iptables -L -n", "iptables -L -v -n", "iptables -L -n --line-numbers", "iptables -L INPUT", "iptables -S"} {
 		t.Run(cmd, func(t *testing.T) {
 			f := strings.Fields(cmd)
 			real := l.run(t, f[0], f[1:]...)
