@@ -210,7 +210,7 @@ func TestHostCommands(t *testing.T) {
 		"[db-1]$ ss -ltn",
 		"0.0.0.0:5432",
 		"Chain INPUT (policy ACCEPT)",
-		"1    REJECT",
+		"2    REJECT",
 		"reject-with icmp-port-unreachable",
 		"curl: (7) Failed to connect to localhost port 5432", // the INPUT REJECT applies on lo too, as iptables does
 		"Connection to db-1 closed.",
