@@ -556,13 +556,8 @@ func (p *fastParser) itemsLeft(indent int) int {
 // blockScalar reads a "|" or "|-" scalar; at is the indicator.
 func (p *fastParser) blockScalar(parent, at int, v reflect.Value) bool {
 	d := p.data
-	strip := false
-	j := at + 1
-	if j < p.eol && d[j] == '-' {
-		strip = true
-		j++
-	}
-	if !p.lineEnds(j) {
+	strip, ok := p.blockHeader(at)
+	if !ok {
 		return false
 	}
 	var b strings.Builder
@@ -570,14 +565,7 @@ func (p *fastParser) blockScalar(parent, at int, v reflect.Value) bool {
 	ind := -1
 	blank := 0
 	for pos < len(d) {
-		end := pos
-		for end < len(d) && d[end] != '\n' {
-			end++
-		}
-		k := pos
-		for k < end && d[k] == ' ' {
-			k++
-		}
+		end, k := p.lineAt(pos)
 		if k == end { // blank line
 			blank++
 			pos = end + 1
@@ -608,6 +596,39 @@ func (p *fastParser) blockScalar(parent, at int, v reflect.Value) bool {
 	if strip {
 		s = strings.TrimRight(s, "\n")
 	}
+	return p.endBlock(v, s, pos)
+}
+
+// blockHeader reads a block scalar's header after its indicator at ("|"
+// or ">"): "-" strips the final line break; nothing else may follow.
+func (p *fastParser) blockHeader(at int) (strip, ok bool) {
+	j := at + 1
+	if j < p.eol && p.data[j] == '-' {
+		strip = true
+		j++
+	}
+	return strip, p.lineEnds(j)
+}
+
+// lineAt gives the end of the line starting at pos and the position of
+// its first character that is not a space.
+func (p *fastParser) lineAt(pos int) (end, k int) {
+	d := p.data
+	end = pos
+	for end < len(d) && d[end] != '\n' {
+		end++
+	}
+	k = pos
+	for k < end && d[k] == ' ' {
+		k++
+	}
+	return end, k
+}
+
+// endBlock sets v to a block scalar's value s and continues at pos, the
+// first line after the scalar.
+func (p *fastParser) endBlock(v reflect.Value, s string, pos int) bool {
+	d := p.data
 	if v.Kind() != reflect.String || len(s) > MaxScalar || !ascii(s) {
 		return false
 	}

@@ -17,13 +17,8 @@ import (
 // break is kept ("clip"), or dropped with "-" ("strip").
 func (p *fastParser) foldedScalar(parent, at int, v reflect.Value) bool {
 	d := p.data
-	strip := false
-	j := at + 1
-	if j < p.eol && d[j] == '-' {
-		strip = true
-		j++
-	}
-	if !p.lineEnds(j) {
+	strip, ok := p.blockHeader(at)
+	if !ok {
 		return false
 	}
 	var b strings.Builder
@@ -32,14 +27,7 @@ func (p *fastParser) foldedScalar(parent, at int, v reflect.Value) bool {
 	blank := 0
 	lines := 0
 	for pos < len(d) {
-		end := pos
-		for end < len(d) && d[end] != '\n' {
-			end++
-		}
-		k := pos
-		for k < end && d[k] == ' ' {
-			k++
-		}
+		end, k := p.lineAt(pos)
 		if k == end { // blank line
 			if end == len(d) || lines == 0 || k-pos > ind {
 				return false
@@ -80,22 +68,5 @@ func (p *fastParser) foldedScalar(parent, at int, v reflect.Value) bool {
 		b.WriteByte('\n')
 	}
 	s := b.String()
-	if v.Kind() != reflect.String || len(s) > MaxScalar || !ascii(s) {
-		return false
-	}
-	v.SetString(s)
-	// Continue at the first line after the scalar.
-	p.eol = pos - 1
-	if pos > len(d) {
-		p.eol = len(d)
-	}
-	if pos >= len(d) {
-		p.pos = len(d)
-		return true
-	}
-	p.pos = pos
-	if !p.content() {
-		p.pos = len(d)
-	}
-	return true
+	return p.endBlock(v, s, pos)
 }
