@@ -188,10 +188,41 @@ func TestLiveDigReplyFromUnexpectedSource(t *testing.T) {
 	if _, err := exec.LookPath("dig"); err != nil {
 		t.Skip("dig is not installed (Debian package bind9-dnsutils)")
 	}
+	_, cli, self := strayServer(t, "plus")
+	for _, tc := range []struct{ server, want string }{
+		{"10.53.0.1", ";; SERVER: 10.53.0.1#53(10.53.0.1) (UDP)"},
+		{"10.53.0.2", ";; communications error to 10.53.0.2#53: timed out"},
+	} {
+		t.Run(tc.server, func(t *testing.T) {
+			// dig tries three times (the shell's dig says so in three
+			// lines); a second each keeps the test short.
+			real := inNS(t, cli, nil, "dig", "+time=1", "@"+tc.server, "www.lab.test")
+			ours := inNS(t, cli, []string{"PATHLAB_DIGTCP=shell", "PATHLAB_DIGTCP_LINE=dig @" + tc.server + " www.lab.test"}, self, "-test.run=^TestDigTCPHelper$")
+			if !strings.Contains(ours, tc.want+"\n") || !strings.Contains(real, tc.want+"\n") {
+				t.Errorf("dig @%s: want %q from both\nreal:\n%s\nours:\n%s", tc.server, tc.want, real, ours)
+			}
+			if strings.Contains(real, "unexpected source") {
+				t.Errorf("this dig prints the unexpected-source warning; the shell's dig does not:\n%s", real)
+			}
+			r := sortedBody(keepLines(maskRun(real), nonEmpty), 0)
+			o := sortedBody(keepLines(maskRun(ours), nonEmpty), 0)
+			if d := lineDiff(r, o); d != "" {
+				t.Errorf("dig @%s: the live shell differs from the real dig at %s\nreal:\n%s\nours:\n%s", tc.server, d, real, ours)
+			}
+		})
+	}
+}
+
+// strayServer builds two namespaces joined by a veth pair: the server's
+// (10.53.0.1 first, 10.53.0.2 second on eth0) running TestDigTCPHelper's
+// DNS server that answers from the address its route picks, and the
+// client's (10.53.0.10). It returns their names and this test binary.
+func strayServer(t *testing.T, prefix string) (srv, cli, self string) {
+	t.Helper()
 	var rb [3]byte
 	rand.Read(rb[:])
-	base := fmt.Sprintf("plus%dx%s", os.Getpid(), hex.EncodeToString(rb[:]))
-	srv, cli := base+"-s", base+"-c"
+	base := fmt.Sprintf(prefix+"%dx%s", os.Getpid(), hex.EncodeToString(rb[:]))
+	srv, cli = base+"-s", base+"-c"
 	must := func(args ...string) {
 		t.Helper()
 		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
@@ -224,26 +255,5 @@ func TestLiveDigReplyFromUnexpectedSource(t *testing.T) {
 	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(line) != "READY" {
 		t.Fatalf("the server did not start: %q", line)
 	}
-	for _, tc := range []struct{ server, want string }{
-		{"10.53.0.1", ";; SERVER: 10.53.0.1#53(10.53.0.1) (UDP)"},
-		{"10.53.0.2", ";; communications error to 10.53.0.2#53: timed out"},
-	} {
-		t.Run(tc.server, func(t *testing.T) {
-			// dig tries three times (the shell's dig says so in three
-			// lines); a second each keeps the test short.
-			real := inNS(t, cli, nil, "dig", "+time=1", "@"+tc.server, "www.lab.test")
-			ours := inNS(t, cli, []string{"PATHLAB_DIGTCP=shell", "PATHLAB_DIGTCP_LINE=dig @" + tc.server + " www.lab.test"}, self, "-test.run=^TestDigTCPHelper$")
-			if !strings.Contains(ours, tc.want+"\n") || !strings.Contains(real, tc.want+"\n") {
-				t.Errorf("dig @%s: want %q from both\nreal:\n%s\nours:\n%s", tc.server, tc.want, real, ours)
-			}
-			if strings.Contains(real, "unexpected source") {
-				t.Errorf("this dig prints the unexpected-source warning; the shell's dig does not:\n%s", real)
-			}
-			r := sortedBody(keepLines(maskRun(real), nonEmpty), 0)
-			o := sortedBody(keepLines(maskRun(ours), nonEmpty), 0)
-			if d := lineDiff(r, o); d != "" {
-				t.Errorf("dig @%s: the live shell differs from the real dig at %s\nreal:\n%s\nours:\n%s", tc.server, d, real, ours)
-			}
-		})
-	}
+	return srv, cli, self
 }

@@ -3,9 +3,6 @@ package play
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -60,42 +57,7 @@ func TestLiveDigFailureCapture(t *testing.T) {
 			t.Skipf("%s is not installed (Debian packages bind9-dnsutils, tcpdump)", tool)
 		}
 	}
-	var rb [3]byte
-	rand.Read(rb[:])
-	base := fmt.Sprintf("dcap%dx%s", os.Getpid(), hex.EncodeToString(rb[:]))
-	srv, cli := base+"-s", base+"-c"
-	must := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	for _, ns := range []string{srv, cli} {
-		must("ip", "netns", "add", ns)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-		must("ip", "-n", ns, "link", "set", "lo", "up")
-	}
-	must("ip", "link", "add", "eth0", "netns", srv, "type", "veth", "peer", "name", "eth0", "netns", cli)
-	must("ip", "-n", srv, "addr", "add", "10.53.0.1/24", "dev", "eth0")
-	must("ip", "-n", srv, "addr", "add", "10.53.0.2/24", "dev", "eth0")
-	must("ip", "-n", cli, "addr", "add", "10.53.0.10/24", "dev", "eth0")
-	must("ip", "-n", srv, "link", "set", "eth0", "up")
-	must("ip", "-n", cli, "link", "set", "eth0", "up")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ip", "netns", "exec", srv, self, "-test.run=^TestDigTCPHelper$")
-	cmd.Env = append(os.Environ(), "PATHLAB_DIGTCP=stray")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(line) != "READY" {
-		t.Fatalf("the server did not start: %q", line)
-	}
+	_, cli, _ := strayServer(t, "dcap")
 	const world = "../../testdata/worlds/linux/dns-source.yaml"
 	for _, tc := range []struct {
 		name      string
