@@ -2,17 +2,13 @@ package play
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
-	"github.com/pathlab/pathlab/simnet/capture"
 )
 
 // capLine is a tcpdump -nn line with its time and its varying numbers
@@ -177,42 +173,8 @@ func TestDNSFailureTcpdumpMatchesRealTool(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cmd := "tcpdump " + flags
-				var lines []string
-				var raw [][]byte
-				captured = func(l []string, r [][]byte) { lines, raw = l, r }
-				defer func() { captured = nil }()
-				sh, tr := session(t, st, append(append([]string{}, tc.lines...), cmd), Options{})
-				ours := capturedLines(commandText(tr, "["+sh.Host()+"]$ "+cmd))
-				if len(raw) == 0 || len(raw) != len(lines) {
-					t.Fatalf("%d packets, %d with bytes:\n%s", len(lines), len(raw), tr)
-				}
-				c := &capture.Capture{}
-				day := st.World.Clock.UTC().Truncate(24 * time.Hour)
-				for i, l := range lines {
-					tod, err := time.Parse("15:04:05.000000", l[:15])
-					if err != nil {
-						t.Fatalf("line %q has no time: %v", l, err)
-					}
-					c.Packets = append(c.Packets, simnet.Packet{Time: day.Add(tod.Sub(tod.Truncate(24 * time.Hour))), Data: raw[i]})
-				}
-				file := filepath.Join(t.TempDir(), "c.pcap")
-				f, err := os.Create(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := c.WritePcap(f); err != nil {
-					t.Fatal(err)
-				}
-				f.Close()
-				x := exec.Command("tcpdump", append([]string{"-r", file}, strings.Fields(flags)...)...)
-				x.Env = append(os.Environ(), "TZ=UTC")
-				out, err := x.Output()
-				if err != nil {
-					t.Fatalf("tcpdump -r: %v", err)
-				}
-				if d := lineDiff(string(out), ours); d != "" {
-					t.Errorf("%s after %v: the shell differs from the real tcpdump at %s\nreal:\n%s\nours:\n%s", cmd, tc.lines, d, out, ours)
+				if d, real, ours := tcpdumpBeside(t, st, tc.lines, flags); d != "" {
+					t.Errorf("tcpdump %s after %v: the shell differs from the real tcpdump at %s\nreal:\n%s\nours:\n%s", flags, tc.lines, d, real, ours)
 				}
 			})
 		}

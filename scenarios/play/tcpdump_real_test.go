@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pathlab/pathlab/scenarios"
 	"github.com/pathlab/pathlab/simnet"
 	"github.com/pathlab/pathlab/simnet/capture"
 )
@@ -39,45 +40,8 @@ func TestTcpdumpMatchesRealTool(t *testing.T) {
 	for _, tc := range cases {
 		for _, flags := range []string{"-nn", "-nn -v", "-nn -X"} {
 			t.Run(tc.name+" "+flags, func(t *testing.T) {
-				cmd := "tcpdump " + flags
-				var lines []string
-				var raw [][]byte
-				captured = func(l []string, r [][]byte) { lines, raw = l, r }
-				defer func() { captured = nil }()
-				sh, tr := session(t, st, append(append([]string{}, tc.lines...), cmd), Options{})
-				ours := capturedLines(commandText(tr, "["+sh.Host()+"]$ "+cmd))
-				if len(raw) == 0 || len(raw) != len(lines) {
-					t.Fatalf("%d packets, %d with bytes", len(lines), len(raw))
-				}
-				c := &capture.Capture{}
-				day := st.World.Clock.UTC().Truncate(24 * time.Hour)
-				for i, l := range lines {
-					tod, err := time.Parse("15:04:05.000000", l[:15])
-					if err != nil {
-						t.Fatalf("line %q has no time: %v", l, err)
-					}
-					c.Packets = append(c.Packets, simnet.Packet{Time: day.Add(tod.Sub(tod.Truncate(24 * time.Hour))), Data: raw[i]})
-				}
-				file := filepath.Join(t.TempDir(), "c.pcap")
-				if d := os.Getenv("PATHLAB_KEEP_PCAP"); d != "" { // to look at the file afterwards
-					file = filepath.Join(d, "c.pcap")
-				}
-				f, err := os.Create(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := c.WritePcap(f); err != nil {
-					t.Fatal(err)
-				}
-				f.Close()
-				x := exec.Command("tcpdump", append([]string{"-r", file}, strings.Fields(flags)...)...)
-				x.Env = append(os.Environ(), "TZ=UTC")
-				out, err := x.Output()
-				if err != nil {
-					t.Fatalf("tcpdump -r: %v", err)
-				}
-				if d := lineDiff(string(out), ours); d != "" {
-					t.Errorf("%s after %v: the shell differs from the real tcpdump at %s\nreal:\n%s\nours:\n%s", cmd, tc.lines, d, out, ours)
+				if d, real, ours := tcpdumpBeside(t, st, tc.lines, flags); d != "" {
+					t.Errorf("tcpdump %s after %v: the shell differs from the real tcpdump at %s\nreal:\n%s\nours:\n%s", flags, tc.lines, d, real, ours)
 				}
 			})
 		}
@@ -96,4 +60,50 @@ func capturedLines(text string) string {
 		b.WriteString(l)
 	}
 	return b.String()
+}
+
+// tcpdumpBeside runs lines and then tcpdump with flags in a session of st,
+// writes the packets the shell captured to a pcap, and runs the real
+// tcpdump -r with the same flags on it: where the two first differ ("" if
+// nowhere), and both outputs.
+func tcpdumpBeside(t *testing.T, st *scenarios.Setup, lines []string, flags string) (diff, real, ours string) {
+	t.Helper()
+	cmd := "tcpdump " + flags
+	var got []string
+	var raw [][]byte
+	captured = func(l []string, r [][]byte) { got, raw = l, r }
+	defer func() { captured = nil }()
+	sh, tr := session(t, st, append(append([]string{}, lines...), cmd), Options{})
+	ours = capturedLines(commandText(tr, "["+sh.Host()+"]$ "+cmd))
+	if len(raw) == 0 || len(raw) != len(got) {
+		t.Fatalf("%d packets, %d with bytes:\n%s", len(got), len(raw), tr)
+	}
+	c := &capture.Capture{}
+	day := st.World.Clock.UTC().Truncate(24 * time.Hour)
+	for i, l := range got {
+		tod, err := time.Parse("15:04:05.000000", l[:15])
+		if err != nil {
+			t.Fatalf("line %q has no time: %v", l, err)
+		}
+		c.Packets = append(c.Packets, simnet.Packet{Time: day.Add(tod.Sub(tod.Truncate(24 * time.Hour))), Data: raw[i]})
+	}
+	file := filepath.Join(t.TempDir(), "c.pcap")
+	if d := os.Getenv("PATHLAB_KEEP_PCAP"); d != "" { // to look at the file afterwards
+		file = filepath.Join(d, "c.pcap")
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WritePcap(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	x := exec.Command("tcpdump", append([]string{"-r", file}, strings.Fields(flags)...)...)
+	x.Env = append(os.Environ(), "TZ=UTC")
+	out, err := x.Output()
+	if err != nil {
+		t.Fatalf("tcpdump -r: %v", err)
+	}
+	return lineDiff(string(out), ours), string(out), ours
 }
