@@ -397,15 +397,7 @@ func (sv *servers) balancer(v *spec.VPCSpec, lb spec.LoadBalancerSpec, nd spec.L
 	if lb.Type == "network" {
 		return sv.nlb(lb, nd, groups)
 	}
-	go func() {
-		for {
-			time.Sleep(2 * time.Second)
-			for _, g := range groups {
-				g.check()
-			}
-			sv.writeHealth(lb, nd, groups)
-		}
-	}()
+	go sv.checkHealth(lb, nd, groups, func() {})
 	for _, li := range lb.Listeners {
 		ln, err := net.Listen("tcp4", bindAddr("", li.Port))
 		if err != nil {
@@ -559,17 +551,22 @@ func (sv *servers) nlb(lb spec.LoadBalancerSpec, nd spec.LBNodeSpec, groups map[
 	if err := apply(); err != nil {
 		return err
 	}
-	go func() {
-		for {
-			time.Sleep(2 * time.Second)
-			for _, g := range groups {
-				g.check()
-			}
-			sv.writeHealth(lb, nd, groups)
-			apply()
-		}
-	}()
+	go sv.checkHealth(lb, nd, groups, func() { apply() })
 	return nil
+}
+
+// checkHealth checks a balancer node's targets every 2 s, for ever: it
+// writes what it saw for lab status and play --lab, then runs after
+// (a network balancer's new DNAT tables).
+func (sv *servers) checkHealth(lb spec.LoadBalancerSpec, nd spec.LBNodeSpec, groups map[string]*targetGroup, after func()) {
+	for {
+		time.Sleep(2 * time.Second)
+		for _, g := range groups {
+			g.check()
+		}
+		sv.writeHealth(lb, nd, groups)
+		after()
+	}
 }
 
 // writePage answers as a web server does: a page larger than one packet,
