@@ -13,6 +13,10 @@ import (
 	"sync"
 	"time"
 
+	// Maps the binary's code and data in a few system calls before the
+	// other packages' init functions run: a short command's CPU is
+	// mostly page faults otherwise (see the package).
+	_ "github.com/pathlab/pathlab/cmd/pathlab/internal/prefault"
 	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"

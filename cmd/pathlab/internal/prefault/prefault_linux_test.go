@@ -1,0 +1,117 @@
+package prefault
+
+import (
+	"bufio"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+const madvDontneed = 4 // MADV_DONTNEED
+
+// marker is initialized data: it lies in the writable segment's file part.
+var marker = 7
+
+func TestRanges(t *testing.T) {
+	text := reflect.ValueOf(growStack).Pointer()
+	data := uintptr(unsafe.Pointer(&marker))
+	var exec, write bool
+	for _, s := range ranges() {
+		if s.start >= s.end {
+			t.Errorf("empty range %#x-%#x", s.start, s.end)
+		}
+		switch {
+		case s.advice == madvPopulateRead && s.start <= text && text < s.end:
+			exec = true
+		case s.advice == madvPopulateWrite && s.start <= data && data < s.end:
+			write = true
+		}
+	}
+	if !exec || !write {
+		t.Errorf("ranges() = %+v: want the code (holding %#x) to read and the data (holding %#x) to write", ranges(), text, data)
+	}
+}
+
+// TestCodeIsMapped: mapSegments puts every page of the code in the page
+// tables (smaps' Rss of the mapping equals its Size). The test first drops
+// the code's page table entries (MADV_DONTNEED: the code is read-only and
+// refaults from the file), to see that they are missing without it.
+func TestCodeIsMapped(t *testing.T) {
+	if _, _, errno := syscallMadvise(0, 0, madvPopulateRead); errno == syscall.EINVAL {
+		t.Skip("the kernel has no MADV_POPULATE_READ (Linux 5.14)")
+	}
+	text := reflect.ValueOf(growStack).Pointer()
+	var code span
+	for _, s := range ranges() {
+		if s.advice == madvPopulateRead {
+			code = s
+		}
+	}
+	page := uintptr(os.Getpagesize())
+	lo, hi := code.start&^(page-1), (code.end+page-1)&^(page-1)
+	if _, _, errno := syscallMadvise(lo, hi-lo, madvDontneed); errno != 0 {
+		t.Fatalf("madvise(MADV_DONTNEED) on the code: %v", errno)
+	}
+	if rss, size := residentKB(t, text); rss >= size {
+		t.Fatalf("after MADV_DONTNEED: Rss %d kB of Size %d kB; the test cannot see a difference", rss, size)
+	}
+	mapSegments()
+	if rss, size := residentKB(t, text); rss < size {
+		t.Errorf("after mapSegments: Rss %d kB of Size %d kB; want all of the code mapped", rss, size)
+	}
+}
+
+// residentKB returns the Rss and Size of the mapping that holds addr.
+func residentKB(t *testing.T, addr uintptr) (rss, size int) {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	in := false
+	size = -1
+	for sc.Scan() {
+		line := sc.Text()
+		if lo, hi, ok := mappingRange(line); ok {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if !in {
+			continue
+		}
+		k, v, _ := strings.Cut(line, ":")
+		kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "Size":
+			size = kb
+		case "Rss":
+			return kb, size
+		}
+	}
+	t.Fatalf("no mapping holds %#x in /proc/self/smaps", addr)
+	return 0, 0
+}
+
+// mappingRange parses the "lo-hi perms ..." line that starts a mapping.
+func mappingRange(line string) (lo, hi uintptr, ok bool) {
+	r, _, found := strings.Cut(line, " ")
+	a, b, dash := strings.Cut(r, "-")
+	if !found || !dash {
+		return 0, 0, false
+	}
+	x, err1 := strconv.ParseUint(a, 16, 64)
+	y, err2 := strconv.ParseUint(b, 16, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return uintptr(x), uintptr(y), true
+}
