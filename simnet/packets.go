@@ -308,9 +308,7 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 	client := n.from.addr()
 	cport := ephemeral(n.from, netip.AddrPortFrom(resolverAddr, 53))
 	rport := uint16(32768 + uint32(a.Msg.Id)*7%28232) // the resolver's port towards the servers
-	query := new(dns.Msg)
-	query.SetQuestion(a.Name, a.Type)
-	query.Id = a.Msg.Id
+	query := newQuery(a.Name, a.Type, a.Msg.Id)
 	// view records at hop h the datagram that carries m.
 	view := func(h *tracer.Hop, src netip.Addr, sport uint16, dst netip.Addr, dport uint16, m *dns.Msg) {
 		b, err := m.Pack()
@@ -326,10 +324,8 @@ func (n *Net) dnsPackets(a *tracer.Answer, resolverAddr netip.Addr) {
 		h.Flow = tracer.Flow{Proto: tracer.UDP, Src: netip.AddrPortFrom(src, sport), Dst: netip.AddrPortFrom(dst, dport), TTL: initialTTL, Reply: m.Response}
 	}
 	upQuery := func(name string, id uint16) *dns.Msg {
-		m := new(dns.Msg)
-		m.SetQuestion(name, a.Type)
+		m := newQuery(name, a.Type, id)
 		m.RecursionDesired = false
-		m.Id = id
 		return m
 	}
 	upReply := func(q *dns.Msg, rcode int, aa bool) *dns.Msg {

@@ -663,9 +663,7 @@ func (c *capturer) udp(pv pathView, start time.Duration, conn *tracer.Conn) {
 	payload, reply := []byte("pathlab probe\n"), []byte("pathlab probe\n")
 	if conn.Addr.Port() == 53 {
 		// what answers on port 53 is asked a DNS question
-		q := new(dns.Msg)
-		q.SetQuestion(".", dns.TypeNS)
-		q.Id = uint16(isn(53, false))
+		q := newQuery(".", dns.TypeNS, uint16(isn(53, false)))
 		r := new(dns.Msg)
 		r.SetReply(q)
 		r.RecursionAvailable = true
@@ -743,9 +741,8 @@ func (c *capturer) dns(a *tracer.Answer) time.Duration {
 			continue // the query goes out with the answer that follows
 		}
 		if c.at == resolver {
-			q := new(dns.Msg)
-			q.SetQuestion(m.Question[0].Name, m.Question[0].Qtype)
-			q.RecursionDesired, q.Id = false, m.Id
+			q := newQuery(m.Question[0].Name, m.Question[0].Qtype, m.Id)
+			q.RecursionDesired = false
 			if b, err := q.Pack(); err == nil {
 				s := segment{src: tup.dst, dst: tup.src, sport: tup.dport, dport: tup.sport, proto: protoUDP, payload: b}
 				c.emit(t, s)

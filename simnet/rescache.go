@@ -223,9 +223,7 @@ func (n *Net) fromCache(e *cacheEntry, age uint32, kind tracer.Kind, serverAddr 
 	}
 	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: res.rcode, Server: res.server, RTT: n.rtt(serverAddr) / 8,
 		CNAMEs: slices.Clip(res.cnames), Addrs: slices.Clip(res.addrs), Hops: hops}
-	m := new(dns.Msg)
-	m.SetQuestion(q, qtype)
-	m.Id = uint16(len(q)*7919 + int(qtype))
+	m := newQuery(q, qtype, queryID(q, qtype))
 	m.Response, m.RecursionAvailable, m.Rcode = true, true, res.rcode
 	m.Answer = countDown(res.answer, age)
 	m.Ns = countDown(res.authNS, age)

@@ -117,9 +117,7 @@ func (n *Net) Resolve(ctx context.Context, name string, qtype uint16) (*tracer.A
 	// that an append makes a new one.
 	ans := &tracer.Answer{Name: q, Type: qtype, Rcode: res.rcode, Server: server, RTT: n.rtt(serverAddr),
 		CNAMEs: slices.Clip(res.cnames), Addrs: slices.Clip(res.addrs)}
-	m := new(dns.Msg)
-	m.SetQuestion(q, qtype)
-	m.Id = uint16(len(q)*7919 + int(qtype))
+	m := newQuery(q, qtype, queryID(q, qtype))
 	m.Response, m.RecursionAvailable, m.Rcode = true, true, res.rcode
 	m.Answer = slices.Clip(res.answer)
 	m.Ns = slices.Clip(res.authNS)
@@ -459,10 +457,21 @@ func (n *Net) nameOf(a netip.Addr) string {
 	return ""
 }
 
+// newQuery is the query (*dns.Msg).SetQuestion makes, with the id given
+// instead of a random one: a simulated conversation is the same every run,
+// and a short command does not pay for crypto/rand's first read.
+func newQuery(name string, qtype, id uint16) *dns.Msg {
+	m := &dns.Msg{Question: []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
+	m.Id, m.RecursionDesired = id, true
+	return m
+}
+
+// queryID is the id of the simulated query for name and type.
+func queryID(name string, qtype uint16) uint16 { return uint16(len(name)*7919 + int(qtype)) }
+
 // hostsFile answers localhost as /etc/hosts does, without asking DNS.
 func (n *Net) hostsFile(q string, qtype uint16) *tracer.Answer {
-	m := new(dns.Msg)
-	m.SetQuestion(q, qtype)
+	m := newQuery(q, qtype, queryID(q, qtype))
 	m.Response, m.RecursionAvailable = true, true
 	ans := &tracer.Answer{Name: q, Type: qtype, Server: "/etc/hosts", Msg: m}
 	if qtype == dns.TypeA {

@@ -47,6 +47,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 	p := painter(o.Color)
 	var b strings.Builder
+	b.Grow(8 << 10) // a report is a few kilobytes: one buffer, not a doubling series
 	fmt.Fprintf(&b, "%s %s", p.paint(ansiBold, "trace"), r.Target)
 	if r.From != "" {
 		fmt.Fprintf(&b, " from %s", r.From)

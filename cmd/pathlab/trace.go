@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
@@ -49,8 +48,10 @@ Exit status: 0 delivered, 1 broken, 2 bad input.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer stop()
+			// A simulated trace takes microseconds: Ctrl-C's default, ending
+			// the process, is all it needs, and catching the signal would
+			// start two threads for nothing.
+			ctx := context.Background()
 			if err := writeCapture(e, w, from, target, pcapFile, captureAt); err != nil {
 				return err
 			}
