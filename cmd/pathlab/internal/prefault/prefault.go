@@ -1,17 +1,23 @@
 // Package prefault maps the program's code and initialized data into its
-// page tables with a few madvise calls at start, before the packages above
-// it run their init functions.
+// page tables with a few madvise calls at start, before nearly every other
+// package's init function runs.
 //
 // pathlab is one binary of about 25 MB. A short command (--help, trace,
 // check) touches a few hundred of its pages, and on a virtual machine each
 // first touch is a page fault that costs microseconds: together a large
 // part of the command's CPU. MADV_POPULATE_READ and MADV_POPULATE_WRITE
-// (Linux 5.14) map the same pages in one system call each, which costs a
-// fraction of the faults they replace (figures in the README's "Scale
-// figures"). The read-only data segment is left to fault on demand: most of
-// it (the line tables of functions that never run) is never read, and
-// populating it cost more than it saved.
+// (Linux 5.14) map the same pages in one system call each, for a fraction
+// of the faults they replace (figures in the README's "Scale figures").
+// The read-only data segment is left to fault on demand: most of it (the
+// line tables of functions that never run) is never read, and populating
+// it cost as much as it saved.
 //
-// It is an optimisation only: on other systems, older kernels or any error
-// it does nothing, and PATHLAB_PREFAULT=0 turns it off.
+// The package imports nothing but unsafe and makes its system calls itself
+// (sys_linux_amd64.s), so that it initializes third, after the runtime:
+// through the syscall package it came 16th, after packages whose own
+// faults it could have spared.
+//
+// It is an optimisation only: on other systems and architectures, older
+// kernels or any error it does nothing, and PATHLAB_PREFAULT=0 in the
+// environment turns it off.
 package prefault

@@ -2,16 +2,15 @@ package prefault
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"unsafe"
 )
-
-const madvDontneed = 4 // MADV_DONTNEED
 
 // marker is initialized data: it lies in the writable segment's file part.
 var marker = 7
@@ -41,7 +40,7 @@ func TestRanges(t *testing.T) {
 // the code's page table entries (MADV_DONTNEED: the code is read-only and
 // refaults from the file), to see that they are missing without it.
 func TestCodeIsMapped(t *testing.T) {
-	if _, _, errno := syscallMadvise(0, 0, madvPopulateRead); errno == syscall.EINVAL {
+	if _, errno := rawSyscall(sysMadvise, 0, 0, madvPopulateRead); errno == eINVAL {
 		t.Skip("the kernel has no MADV_POPULATE_READ (Linux 5.14)")
 	}
 	text := reflect.ValueOf(growStack).Pointer()
@@ -51,10 +50,8 @@ func TestCodeIsMapped(t *testing.T) {
 			code = s
 		}
 	}
-	page := uintptr(os.Getpagesize())
-	lo, hi := code.start&^(page-1), (code.end+page-1)&^(page-1)
-	if _, _, errno := syscallMadvise(lo, hi-lo, madvDontneed); errno != 0 {
-		t.Fatalf("madvise(MADV_DONTNEED) on the code: %v", errno)
+	if errno := madvise(code.start, code.end, madvDontneed); errno != 0 {
+		t.Fatalf("madvise(MADV_DONTNEED) on the code: errno %d", errno)
 	}
 	if rss, size := residentKB(t, text); rss >= size {
 		t.Fatalf("after MADV_DONTNEED: Rss %d kB of Size %d kB; the test cannot see a difference", rss, size)
@@ -114,4 +111,31 @@ func mappingRange(line string) (lo, hi uintptr, ok bool) {
 		return 0, 0, false
 	}
 	return uintptr(x), uintptr(y), true
+}
+
+// TestOff runs the test binary again with PATHLAB_PREFAULT set: off reads
+// the environment the process started with, which t.Setenv does not change.
+func TestOff(t *testing.T) {
+	if _, ok := os.LookupEnv("PREFAULT_REPORT_OFF"); ok {
+		fmt.Print(off())
+		os.Exit(0)
+	}
+	for _, tt := range []struct {
+		env  string
+		want string
+	}{
+		{"PATHLAB_PREFAULT=0", "true"},
+		{"PATHLAB_PREFAULT=1", "false"},
+		{"PATHLAB_PREFAULT_X=0", "false"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestOff$")
+		cmd.Env = append(os.Environ(), "PREFAULT_REPORT_OFF=1", tt.env)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.env, err)
+		}
+		if string(out) != tt.want {
+			t.Errorf("with %s: off() = %s, want %s", tt.env, out, tt.want)
+		}
+	}
 }

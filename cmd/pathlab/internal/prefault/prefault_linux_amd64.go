@@ -1,9 +1,6 @@
 package prefault
 
-import (
-	"syscall"
-	"unsafe"
-)
+import "unsafe"
 
 // Program header and auxiliary vector values of the ELF specification.
 const (
@@ -15,10 +12,31 @@ const (
 	atPhdr  = 3
 	atPhent = 4
 	atPhnum = 5
+)
 
+// Linux's system call numbers and flags on amd64.
+const (
+	sysRead    = 0
+	sysClose   = 3
+	sysMadvise = 28
+	sysOpenat  = 257
+
+	atFDCWD  = ^uintptr(99) // AT_FDCWD, -100
+	oCloexec = 0x80000      // O_RDONLY|O_CLOEXEC
+	eINVAL   = 22
+
+	madvDontneed      = 4
 	madvPopulateRead  = 22 // MADV_POPULATE_READ, Linux 5.14
 	madvPopulateWrite = 23 // MADV_POPULATE_WRITE
+
+	pageSize = 4096
 )
+
+// rawSyscall makes system call trap with three arguments, without telling
+// the scheduler (none of these calls blocks for long).
+//
+//go:noescape
+func rawSyscall(trap, a1, a2, a3 uintptr) (r1, errno uintptr)
 
 // prog64 is an ELF64 program header (Elf64_Phdr).
 type prog64 struct {
@@ -34,7 +52,7 @@ const heapAhead = 1 << 20
 var sink *[16]byte
 
 func init() {
-	if v, _ := syscall.Getenv("PATHLAB_PREFAULT"); v == "0" {
+	if off() {
 		return
 	}
 	mapSegments()
@@ -70,24 +88,25 @@ func growStack() byte {
 
 type span struct {
 	start, end uintptr
-	advice     int
+	advice     uintptr
 }
 
 // ranges returns the executable segment, to be read, and the initialized
 // part of the writable one, to be written (each of its pages is the
 // process's own copy once written): from the program headers the kernel
-// passed in the auxiliary vector. This package imports only syscall so
-// that it runs before nearly every other package's init.
+// passed in the auxiliary vector.
 func ranges() []span {
 	var phdr, phent, phnum uintptr
-	for kv := range auxv() {
-		switch kv[0] {
+	var words [64]uint64 // /proc/self/auxv: about 20 (type, value) pairs
+	n := readFile("/proc/self/auxv\x00", unsafe.Slice((*byte)(unsafe.Pointer(&words)), len(words)*8))
+	for i := 0; i+1 < n/8 && words[i] != 0; i += 2 {
+		switch words[i] {
 		case atPhdr:
-			phdr = uintptr(kv[1])
+			phdr = uintptr(words[i+1])
 		case atPhent:
-			phent = uintptr(kv[1])
+			phent = uintptr(words[i+1])
 		case atPhnum:
-			phnum = uintptr(kv[1])
+			phnum = uintptr(words[i+1])
 		}
 	}
 	if phdr == 0 || phent != unsafe.Sizeof(prog64{}) || phnum == 0 || phnum > 64 {
@@ -119,39 +138,53 @@ func ranges() []span {
 	return out
 }
 
+// off reports whether PATHLAB_PREFAULT=0 is in the environment (the
+// first 16 KiB of it: the os package is not initialized yet).
+func off() bool {
+	var env [16 << 10]byte
+	n := readFile("/proc/self/environ\x00", env[:])
+	const key = "PATHLAB_PREFAULT=0\x00"
+	for start := 0; start < n; {
+		end := start
+		for end < n && env[end] != 0 {
+			end++
+		}
+		if end < n && string(env[start:end+1]) == key {
+			return true
+		}
+		start = end + 1
+	}
+	return false
+}
+
+// readFile reads up to len(buf) bytes of the file at path (NUL-terminated)
+// and returns how many it read: 0 on any error.
+func readFile(path string, buf []byte) int {
+	fd, errno := rawSyscall(sysOpenat, atFDCWD, uintptr(unsafe.Pointer(unsafe.StringData(path))), oCloexec)
+	if errno != 0 {
+		return 0
+	}
+	total := 0
+	for total < len(buf) {
+		r, errno := rawSyscall(sysRead, fd, uintptr(unsafe.Pointer(&buf[total])), uintptr(len(buf)-total))
+		if errno != 0 || r == 0 {
+			break
+		}
+		total += int(r)
+	}
+	rawSyscall(sysClose, fd, 0, 0)
+	return total
+}
+
 // madvise applies advice to the whole pages of [start, end). Errors (an
 // older kernel, a range the kernel will not populate) are ignored: the
 // pages then fault in as they would have.
-func madvise(start, end uintptr, advice int) {
-	page := uintptr(syscall.Getpagesize())
-	start &^= page - 1
-	end = (end + page - 1) &^ (page - 1)
-	if end > start {
-		// Raw: the runtime does not hand the processor to another thread
-		// (a new one, at start) while the call maps the pages.
-		syscallMadvise(start, end-start, advice)
+func madvise(start, end uintptr, advice uintptr) uintptr {
+	start &^= pageSize - 1
+	end = (end + pageSize - 1) &^ (pageSize - 1)
+	if end <= start {
+		return 0
 	}
-}
-
-// auxv yields the (type, value) pairs of /proc/self/auxv.
-func auxv() func(func([2]uint64) bool) {
-	return func(yield func([2]uint64) bool) {
-		fd, err := syscall.Open("/proc/self/auxv", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			return
-		}
-		var words [128]uint64 // about 20 pairs, in the machine's byte order
-		n, _ := syscall.Read(fd, unsafe.Slice((*byte)(unsafe.Pointer(&words)), len(words)*8))
-		syscall.Close(fd)
-		for i := 0; i+1 < n/8; i += 2 {
-			kv := [2]uint64{words[i], words[i+1]}
-			if kv[0] == 0 || !yield(kv) {
-				return
-			}
-		}
-	}
-}
-
-func syscallMadvise(start, length uintptr, advice int) (uintptr, uintptr, syscall.Errno) {
-	return syscall.RawSyscall(syscall.SYS_MADVISE, start, length, uintptr(advice))
+	_, errno := rawSyscall(sysMadvise, start, end-start, advice)
+	return errno
 }
