@@ -6,6 +6,7 @@ import (
 	"github.com/pathlab/pathlab/diff"
 	"github.com/pathlab/pathlab/reach"
 	"github.com/pathlab/pathlab/simnet"
+	"github.com/pathlab/pathlab/simnet/spec"
 	"io"
 	"os"
 	"os/signal"
@@ -113,6 +114,7 @@ func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) 
 		new, err = loadWorld(newPath)
 		return old, new, err
 	}
+	spec.PrepareHeap(fileSize(oldPath) + fileSize(newPath)) // both loads' heap, not only the first's
 	var errNew error
 	done := make(chan struct{})
 	go func() {
@@ -125,6 +127,14 @@ func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) 
 		return nil, nil, err
 	}
 	return old, new, errNew
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 func isFile(path string) bool {

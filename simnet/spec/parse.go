@@ -79,6 +79,7 @@ func ReadWorldFile(path string) ([]byte, error) {
 	var buf bytes.Buffer
 	chunkSize := 1 << 20
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+		PrepareHeap(fi.Size()) // hugeheap.go: before the file's own buffer
 		buf.Grow(int(fi.Size()) + 1)
 		// A small file gets a small chunk: a fresh mebibyte costs a short
 		// command (check) hundreds of page faults.

@@ -1,0 +1,28 @@
+package spec
+
+import (
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+const (
+	madvHugepage = 14      // MADV_HUGEPAGE
+	hugePage     = 2 << 20 // x86-64 and arm64 with 4 KiB pages
+)
+
+// hugeHeap maps n bytes of heap with MADV_HUGEPAGE and hands them back to
+// the runtime's free pages. The slice is never written, so none of it is
+// faulted in here; the collection frees it before the load allocates.
+func hugeHeap(n int) {
+	b := make([]byte, n)
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	lo := (start + hugePage - 1) &^ (hugePage - 1)
+	hi := (start + uintptr(n)) &^ (hugePage - 1)
+	if hi > lo {
+		syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage)
+	}
+	runtime.KeepAlive(b)
+	b = nil
+	runtime.GC()
+}
