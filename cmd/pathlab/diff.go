@@ -114,7 +114,9 @@ func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) 
 		new, err = loadWorld(newPath)
 		return old, new, err
 	}
-	spec.PrepareHeap(fileSize(oldPath) + fileSize(newPath)) // both loads' heap, not only the first's
+	// Both loads' heap and the comparison's (about as much again), not only
+	// the first load's.
+	spec.PrepareHeap((fileSize(oldPath) + fileSize(newPath)) * 5 / 3)
 	var errNew error
 	done := make(chan struct{})
 	go func() {
