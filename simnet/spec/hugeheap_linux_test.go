@@ -1,13 +1,12 @@
 package spec
 
 import (
-	"bufio"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/pathlab/pathlab/tracer/tracertest"
 )
 
 // TestHugeHeap: after hugeHeap, a large allocation lands in memory marked
@@ -30,30 +29,5 @@ func TestHugeHeap(t *testing.T) {
 
 // hugeFlag reports whether the mapping holding addr has VmFlags hg.
 func hugeFlag(t *testing.T, addr uintptr) bool {
-	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		if r, _, ok := strings.Cut(line, " "); ok {
-			if a, b, ok := strings.Cut(r, "-"); ok {
-				lo, err1 := strconv.ParseUint(a, 16, 64)
-				hi, err2 := strconv.ParseUint(b, 16, 64)
-				if err1 == nil && err2 == nil {
-					in = uintptr(lo) <= addr && addr < uintptr(hi)
-					continue
-				}
-			}
-		}
-		if in && strings.HasPrefix(line, "VmFlags:") {
-			return strings.Contains(line+" ", " hg ")
-		}
-	}
-	t.Fatalf("no mapping holds %#x", addr)
-	return false
+	return strings.Contains(tracertest.Mapping(t, addr)["VmFlags"]+" ", " hg ")
 }

@@ -1,15 +1,14 @@
 package prefault
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
-	"strconv"
-	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/pathlab/pathlab/tracer/tracertest"
 )
 
 // marker is initialized data: it lies in the writable segment's file part.
@@ -64,53 +63,8 @@ func TestCodeIsMapped(t *testing.T) {
 
 // residentKB returns the Rss and Size of the mapping that holds addr.
 func residentKB(t *testing.T, addr uintptr) (rss, size int) {
-	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	in := false
-	size = -1
-	for sc.Scan() {
-		line := sc.Text()
-		if lo, hi, ok := mappingRange(line); ok {
-			in = lo <= addr && addr < hi
-			continue
-		}
-		if !in {
-			continue
-		}
-		k, v, _ := strings.Cut(line, ":")
-		kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		if err != nil {
-			continue
-		}
-		switch k {
-		case "Size":
-			size = kb
-		case "Rss":
-			return kb, size
-		}
-	}
-	t.Fatalf("no mapping holds %#x in /proc/self/smaps", addr)
-	return 0, 0
-}
-
-// mappingRange parses the "lo-hi perms ..." line that starts a mapping.
-func mappingRange(line string) (lo, hi uintptr, ok bool) {
-	r, _, found := strings.Cut(line, " ")
-	a, b, dash := strings.Cut(r, "-")
-	if !found || !dash {
-		return 0, 0, false
-	}
-	x, err1 := strconv.ParseUint(a, 16, 64)
-	y, err2 := strconv.ParseUint(b, 16, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return uintptr(x), uintptr(y), true
+	m := tracertest.Mapping(t, addr)
+	return tracertest.KB(t, m["Rss"]), tracertest.KB(t, m["Size"])
 }
 
 // TestOff runs the test binary again with PATHLAB_PREFAULT set: off reads
