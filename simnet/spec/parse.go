@@ -72,13 +72,14 @@ func ReadWorldFile(path string) ([]byte, error) {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read the world file: %v", errors.Unwrap(err))}}}
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, statErr := f.Stat()
+	if statErr == nil && fi.IsDir() {
 		return nil, &Error{File: path, Problems: []Problem{{File: path, Msg: "this is a directory; give a world file (YAML)"}}}
 	}
 	limit := int64(WorldDoc.MaxSize)
 	var buf bytes.Buffer
 	chunkSize := 1 << 20
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+	if statErr == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
 		PrepareHeap(fi.Size()) // hugeheap.go: before the file's own buffer
 		buf.Grow(int(fi.Size()) + 1)
 		// A small file gets a small chunk: a fresh mebibyte costs a short
