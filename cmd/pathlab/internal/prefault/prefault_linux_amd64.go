@@ -52,6 +52,7 @@ const heapAhead = 1 << 20
 var sink *[16]byte
 
 func init() {
+	growStack() // first: off's buffer then fits in the stack grown once
 	if off() {
 		return
 	}
@@ -61,7 +62,6 @@ func init() {
 	start := uintptr(unsafe.Pointer(sink))
 	madvise(start, start+heapAhead, madvPopulateWrite)
 	sink = nil
-	growStack()
 }
 
 // mapSegments maps the code and the initialized data.
