@@ -107,7 +107,9 @@ const classesAbove = 1000
 // one core's work) when both are files; the old world's problem is told
 // first.
 func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) {
-	if !isFile(oldPath) || !isFile(newPath) {
+	oldSize, oldFile := regularFile(oldPath)
+	newSize, newFile := regularFile(newPath)
+	if !oldFile || !newFile {
 		if old, err = loadWorld(oldPath); err != nil {
 			return nil, nil, err
 		}
@@ -116,7 +118,7 @@ func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) 
 	}
 	// Both loads' heap and the comparison's (about as much again), not only
 	// the first load's.
-	spec.PrepareHeap((fileSize(oldPath) + fileSize(newPath)) * 5 / 3)
+	spec.PrepareHeap((oldSize + newSize) * 5 / 3)
 	var errNew error
 	done := make(chan struct{})
 	go func() {
@@ -131,17 +133,14 @@ func loadTwoWorlds(oldPath, newPath string) (old, new *simnet.World, err error) 
 	return old, new, errNew
 }
 
-func fileSize(path string) int64 {
+// regularFile returns the size of the regular file at path, and whether
+// there is one.
+func regularFile(path string) (int64, bool) {
 	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
 	}
-	return fi.Size()
-}
-
-func isFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
+	return fi.Size(), true
 }
 
 // changes is what both diffs give: by classes (reach.Compare) and flow by

@@ -12,8 +12,9 @@ import (
 // (2 MiB, one fault each) for the heap such a load will use: it allocates
 // that much without touching it, marks the range MADV_HUGEPAGE, and frees
 // it again (hugeheap_linux.go), so that the load's objects land in it.
-// Systems where transparent huge pages are off, or only on request
-// ("madvise", as here) and others, lose a collection of a small heap.
+// That works whether transparent huge pages are "always" or, as on these
+// machines, "madvise"; where they are "never" it costs one collection of a
+// small heap and gains nothing. Other systems do nothing.
 
 // hugeHeapOver is the file size from which a load prepares its heap, and
 // heapPerByte the heap a byte of world file takes, loaded (5.5 for the
@@ -27,7 +28,8 @@ const (
 var prepared sync.Once
 
 // PrepareHeap readies the heap for loading worlds of total bytes of file,
-// once per process: the first large load (or diff's two) decides. PATHLAB_HUGEPAGES=0 turns it off.
+// once per process: the first large load (or diff's two) decides.
+// PATHLAB_HUGEPAGES=0 turns it off.
 func PrepareHeap(total int64) {
 	if total < hugeHeapOver || os.Getenv("PATHLAB_HUGEPAGES") == "0" {
 		return

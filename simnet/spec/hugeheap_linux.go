@@ -30,7 +30,6 @@ func hugeHeap(n int) {
 	if hi > lo {
 		syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage)
 	}
-	runtime.KeepAlive(b)
-	b = nil
+	runtime.KeepAlive(b) // live until marked; the collection then frees it
 	runtime.GC()
 }
