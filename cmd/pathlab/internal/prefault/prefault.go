@@ -18,6 +18,6 @@
 // faults it could have spared.
 //
 // It is an optimisation only: on other systems and architectures, older
-// kernels or any error it does nothing, and PATHLAB_PREFAULT=0 in the
-// environment turns it off.
+// kernels or any error it maps nothing, and PATHLAB_PREFAULT=0 in the
+// environment turns the mapping off (the stack still grows once).
 package prefault
