@@ -71,12 +71,13 @@ func baseAWSServices() (awsServices map[string]map[string]*awsOp) {
 	}
 	awsServices = map[string]map[string]*awsOp{
 		"ec2": {
-			"describe-security-groups": ec2Describe("DescribeSecurityGroups", (*Shell).awsDescribeSGs, "--group-ids"),
-			"describe-network-acls":    ec2Describe("DescribeNetworkAcls", (*Shell).awsDescribeACLs, "--network-acl-ids"),
-			"describe-route-tables":    ec2Describe("DescribeRouteTables", (*Shell).awsDescribeRTs, "--route-table-ids"),
-			"describe-subnets":         ec2Describe("DescribeSubnets", (*Shell).awsDescribeSubnets, "--subnet-ids"),
-			"describe-instances":       ec2Describe("DescribeInstances", (*Shell).awsDescribeInstances, "--instance-ids"),
-			"describe-vpcs":            ec2Describe("DescribeVpcs", (*Shell).awsDescribeVPCs, "--vpc-ids"),
+			"describe-security-groups":    ec2Describe("DescribeSecurityGroups", (*Shell).awsDescribeSGs, "--group-ids"),
+			"describe-network-acls":       ec2Describe("DescribeNetworkAcls", (*Shell).awsDescribeACLs, "--network-acl-ids"),
+			"describe-route-tables":       ec2Describe("DescribeRouteTables", (*Shell).awsDescribeRTs, "--route-table-ids"),
+			"describe-subnets":            ec2Describe("DescribeSubnets", (*Shell).awsDescribeSubnets, "--subnet-ids"),
+			"describe-instances":          ec2Describe("DescribeInstances", (*Shell).awsDescribeInstances, "--instance-ids"),
+			"describe-vpcs":               ec2Describe("DescribeVpcs", (*Shell).awsDescribeVPCs, "--vpc-ids"),
+			"describe-network-interfaces": ec2Describe("DescribeNetworkInterfaces", (*Shell).awsDescribeENIs, "--network-interface-ids"),
 			"authorize-security-group-ingress": {name: "AuthorizeSecurityGroupIngress", run: (*Shell).awsSGRule,
 				options: []string{"--group-id", "--group-name", "--protocol", "--port", "--cidr", "--source-group", "--group-owner", "--ip-permissions", "--tag-specifications", "--dry-run"}, boolean: []string{"--dry-run"}},
 			"authorize-security-group-egress": {name: "AuthorizeSecurityGroupEgress", run: (*Shell).awsSGRule, required: []string{"--group-id"},

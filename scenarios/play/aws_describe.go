@@ -348,7 +348,14 @@ func used(v spec.VPCSpec, sn spec.SubnetSpec) int {
 	n := 0
 	for _, i := range v.Instances {
 		if i.Subnet == sn.Name {
-			n++
+			n += 1 + len(i.SecondaryPrivateIPs)
+		}
+	}
+	for _, e := range v.Endpoints {
+		for _, nd := range e.Interfaces {
+			if nd.Subnet == sn.Name {
+				n++
+			}
 		}
 	}
 	for _, g := range v.NATGateways {
@@ -527,15 +534,14 @@ func (s *Shell) awsDescribeInstances(c *awsCall) error {
 				groups = []groupRef{}
 			}
 			dns := "ip-" + strings.ReplaceAll(in.PrivateIP, ".", "-") + ".ec2.internal"
-			h := hexOf("mac", in.Name)
 			it := instanceItem{ImageId: awsID("ami", "pathlab"), InstanceId: id, InstanceType: "t3.micro", LaunchTime: s.launchTime(),
 				Monitoring: map[string]string{"State": "disabled"}, Placement: map[string]string{"AvailabilityZone": s.az(zone[in.Subnet]), "GroupName": "", "Tenancy": "default"},
 				PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, ProductCodes: []struct{}{}, PublicIpAddress: in.PublicIP,
 				State: instanceState{Code: 16, Name: "running"}, SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), Architecture: "x86_64",
 				NetworkInterfaces: []eniItem{{Attachment: eniAttachment{AttachmentId: awsID("eni-attach", in.Name), DeleteOnTermination: true, Status: "attached"},
-					Groups: groups, MacAddress: fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10]), NetworkInterfaceId: awsID("eni", in.Name), OwnerId: awsAccount,
-					PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: eniAddresses(in), SourceDestCheck: true, Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
-				SecurityGroups: groups, SourceDestCheck: true, Tags: awsTags(in.Name)}
+					Groups: groups, MacAddress: eniMAC(in.PrivateIP), NetworkInterfaceId: awsID("eni", in.Name), OwnerId: awsAccount,
+					PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: eniAddresses(in), SourceDestCheck: sourceDestCheck(in), Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
+				SecurityGroups: groups, SourceDestCheck: sourceDestCheck(in), Tags: awsTags(in.Name)}
 			if in.PublicIP != "" {
 				it.PublicDnsName = "ec2-" + strings.ReplaceAll(in.PublicIP, ".", "-") + ".compute-1.amazonaws.com"
 			}
