@@ -32,9 +32,10 @@ func TestAWSNetworkInterfaces(t *testing.T) {
 	golden(t, "aws-ec2-enis", out)
 }
 
-// TestAWSInterfacesAgree: an instance's interface is the same in
-// describe-network-interfaces and describe-instances (its MAC), and has
-// the source/destination check the world sets: hub's firewalls turn it off.
+// TestAWSInterfacesAgree: an instance's interface has the same MAC on the
+// host (ip link), in describe-network-interfaces and in describe-instances,
+// and the source/destination check the world sets: hub's firewalls turn it
+// off.
 func TestAWSInterfacesAgree(t *testing.T) {
 	ws, err := simnet.LoadSpec("../../simnet/worlds/hub.yaml")
 	if err != nil {
@@ -45,6 +46,9 @@ func TestAWSInterfacesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, out := session(t, st, []string{
+		"ssh fw-1",
+		"ip link",
+		"exit",
 		"aws ec2 describe-network-interfaces --filters Name=private-ip-address,Values=10.30.1.10 --query 'NetworkInterfaces[0].[MacAddress,SourceDestCheck]' --output text",
 		"aws ec2 describe-instances --filters Name=private-ip-address,Values=10.30.1.10 --query 'Reservations[0].Instances[0].[NetworkInterfaces[0].MacAddress,SourceDestCheck,NetworkInterfaces[0].SourceDestCheck]' --output text",
 	}, Options{})
@@ -52,8 +56,12 @@ func TestAWSInterfacesAgree(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want two answers, got:\n%s", out)
 	}
-	if lines[0][1] != lines[1][1] {
-		t.Errorf("the interface's MAC: %s in describe-network-interfaces, %s in describe-instances", lines[0][1], lines[1][1])
+	link := regexp.MustCompile(`link/ether ([0-9a-f:]{17}) brd`).FindStringSubmatch(out)
+	if link == nil {
+		t.Fatalf("ip link on fw-1 shows no MAC:\n%s", out)
+	}
+	if lines[0][1] != link[1] || lines[1][1] != link[1] {
+		t.Errorf("the interface's MAC: %s on the host (ip link), %s in describe-network-interfaces, %s in describe-instances", link[1], lines[0][1], lines[1][1])
 	}
 	if lines[0][2] != "False" || lines[1][2] != "False\tFalse" {
 		t.Errorf("fw-1 (source_dest_check: false): SourceDestCheck %q and %q, want False everywhere", lines[0][2], lines[1][2])

@@ -69,6 +69,18 @@ func (s *Shell) ipCmd(ctx context.Context, args []string) error {
 	switch {
 	case is("address", 1) && brief:
 		return s.ipBriefAddr()
+	case is("link", 1):
+		// the interfaces and their MAC addresses: eth0's is the one EC2
+		// lists for the instance's interface (describe-network-interfaces)
+		_, _, private, _ := s.hostSpec()
+		if brief {
+			s.printf("%-16s %-14s %s <LOOPBACK,UP,LOWER_UP> \n", "lo", "UNKNOWN", "00:00:00:00:00:00")
+			s.printf("%-16s %-14s %s <BROADCAST,MULTICAST,UP,LOWER_UP> \n", "eth0", "UP", eniMAC(private))
+			return nil
+		}
+		s.printf("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n")
+		s.printf("2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP mode DEFAULT group default qlen 1000\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n", eniMAC(private))
+		return nil
 	case is("route", 1) && len(args) >= 2 && args[1] == "get":
 		if len(args) < 3 {
 			s.printf("need at least a destination address\n")

@@ -74,7 +74,7 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 	switch args[0] {
 	case "a", "addr", "address":
 		var b strings.Builder
-		b.WriteString("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    inet 127.0.0.1/8 scope host lo\n")
+		b.WriteString("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n    inet 127.0.0.1/8 scope host lo\n")
 		bits := 24
 		if in != nil {
 			for _, sn := range v.Subnets {
@@ -85,7 +85,7 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 				}
 			}
 		}
-		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP\n    inet %s/%d scope global eth0\n", private, bits)
+		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    inet %s/%d scope global eth0\n", eniMAC(private), private, bits)
 		for _, x := range s.secondaryAddrs() {
 			fmt.Fprintf(&b, "    inet %s/%d scope global secondary eth0\n", x, bits)
 		}

@@ -270,7 +270,7 @@ func buildCommands() (commands map[string]*command) {
 		{name: "exit", kind: "other", usage: "exit", summary: "leave an ssh session (at the top, end the session)", run: (*Shell).exit},
 		{name: "ss", kind: "observe", usage: "ss [-t] [-u] [-l] [-a] [-n] [-p] [-s]", summary: "list this host's sockets (ss -tlnp: the listening ones, with their process)", run: (*Shell).ss},
 		{name: "iptables", kind: "observe", usage: "iptables -L [-v] [-n] [--line-numbers] [CHAIN] | iptables -S", summary: "list this host's firewall rules (-v: with the counters of the traffic so far)", run: (*Shell).iptables},
-		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, routes and neighbours", run: (*Shell).ipCmd},
+		{name: "ip", kind: "observe", usage: "ip addr | ip -br a | ip link | ip route | ip route get ADDR | ip neigh", summary: "this host's addresses, interfaces (their MAC), routes and neighbours", run: (*Shell).ipCmd},
 		{name: "hostname", kind: "observe", usage: "hostname [-I]", summary: "the host you are on (-I: its addresses)", run: (*Shell).hostnameCmd},
 		{name: "exec", kind: "observe", usage: "exec HOST CMD...", summary: "run a real command in HOST of the lab (play --lab; at most 60 s)", run: (*Shell).execCmd},
 		{name: "aws", kind: "inspect", usage: "aws ec2|elbv2|route53 OPERATION [--filters Name=N,Values=V] [--query JMESPATH] [--output json|text|table]", summary: "the AWS CLI: describe-* read the world, authorize-/revoke-/create-/replace-/delete-/register-/modify-* change it (fixes)", run: (*Shell).aws},
