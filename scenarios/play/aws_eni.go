@@ -155,7 +155,7 @@ func (s *Shell) awsDescribeENIs(c *awsCall) error {
 			}
 		}
 	}
-	return s.awsDescribeNamed(c, "NetworkInterfaces", items, "--network-interface-ids", "NetworkInterfaceId", map[string]string{
+	return s.awsDescribe(c, "NetworkInterfaces", items, "--network-interface-ids", "NetworkInterfaceId", "", map[string]string{
 		"network-interface-id": "NetworkInterfaceId", "subnet-id": "SubnetId", "vpc-id": "VpcId", "availability-zone": "AvailabilityZone",
 		"private-ip-address": "PrivateIpAddress", "addresses.private-ip-address": "PrivateIpAddresses[].PrivateIpAddress",
 		"addresses.primary": "PrivateIpAddresses[].Primary", "private-dns-name": "PrivateDnsName",
@@ -165,19 +165,5 @@ func (s *Shell) awsDescribeENIs(c *awsCall) error {
 		"group-id": "Groups[].GroupId", "group-name": "Groups[].GroupName", "interface-type": "InterfaceType", "description": "Description",
 		"mac-address": "MacAddress", "owner-id": "OwnerId", "requester-id": "RequesterId", "requester-managed": "RequesterManaged",
 		"source-dest-check": "SourceDestCheck", "status": "Status",
-	}, "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist")
-}
-
-// awsDescribeNamed is awsDescribe with the error code and message of an ID
-// that names nothing given.
-func (s *Shell) awsDescribeNamed(c *awsCall, key string, items any, idOpt, idKey string, filters map[string]string, code, msg string) error {
-	list, raw, err := decodeList(items)
-	if err != nil {
-		return err
-	}
-	kept, err := s.awsSelect(c, list, idOpt, idKey, "", filters, code, msg)
-	if err != nil {
-		return err
-	}
-	return s.awsPrint(c, map[string]any{key: keep(list, kept, raw)})
+	})
 }
