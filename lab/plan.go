@@ -509,7 +509,7 @@ func PlanFor(s *spec.WorldSpec, lab string) (*Plan, error) {
 			// not addressed to it only with the check off (EC2 User Guide,
 			// "Source/destination checks"); with it on, the kernel drops
 			// such a packet as a host that does not forward does.
-			fwd := in.SourceDestCheck != nil && !*in.SourceDestCheck
+			fwd := !in.SrcDstCheck()
 			n := p.add(&Node{Name: in.Name, Kind: KindInstance, Serves: true, Firewall: in.Firewall, Forward: fwd})
 			inSubnet(n, in.Subnet, addr(in.PrivateIP))
 			secondaryAddrs(n, in, subnetPfx[in.Subnet], hostAt) // hostdns.go

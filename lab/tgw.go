@@ -330,7 +330,7 @@ func (hy *hybridLab) zoneTables(p *Plan, v *spec.VPCSpec, r *Node, rtIndex map[s
 	// An appliance in a VPC attached to a gateway is stateful.
 	if len(links) > 0 {
 		for _, in := range v.Instances {
-			if in.SourceDestCheck != nil && !*in.SourceDestCheck {
+			if !in.SrcDstCheck() {
 				if n := p.Node(in.Name); n != nil {
 					n.Tables = append(n.Tables, statefulTable())
 				}

@@ -584,7 +584,7 @@ func (c *compiler) vpc(i int, vs *spec.VPCSpec) {
 		if !c.declare(p, is.Name, "instance") {
 			continue
 		}
-		h := &host{name: is.Name, srcDstCheck: is.SourceDestCheck == nil || *is.SourceDestCheck}
+		h := &host{name: is.Name, srcDstCheck: is.SrcDstCheck()}
 		h.iface = &iface{name: is.Name, kind: kindInstance, vpc: v, host: h, ephLo: 32768, ephHi: 60999}
 		c.placePrivate(p, v, is.Subnet, is.PrivateIP, h.iface)
 		c.secondaries(p, v, h.iface, is.SecondaryPrivateIPs) // secondary.go

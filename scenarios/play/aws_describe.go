@@ -494,6 +494,11 @@ func eniAddresses(in spec.InstanceSpec) []eniAddress {
 
 func ec2DNSName(ip string) string { return "ip-" + strings.ReplaceAll(ip, ".", "-") + ".ec2.internal" }
 
+// ec2PublicDNSName is a public address's name (us-east-1's form).
+func ec2PublicDNSName(ip string) string {
+	return "ec2-" + strings.ReplaceAll(ip, ".", "-") + ".compute-1.amazonaws.com"
+}
+
 type eniAttachment struct {
 	AttachmentId        string `json:"AttachmentId"`
 	DeleteOnTermination bool   `json:"DeleteOnTermination"`
@@ -533,17 +538,17 @@ func (s *Shell) awsDescribeInstances(c *awsCall) error {
 			if groups == nil {
 				groups = []groupRef{}
 			}
-			dns := "ip-" + strings.ReplaceAll(in.PrivateIP, ".", "-") + ".ec2.internal"
+			dns := ec2DNSName(in.PrivateIP)
 			it := instanceItem{ImageId: awsID("ami", "pathlab"), InstanceId: id, InstanceType: "t3.micro", LaunchTime: s.launchTime(),
 				Monitoring: map[string]string{"State": "disabled"}, Placement: map[string]string{"AvailabilityZone": s.az(zone[in.Subnet]), "GroupName": "", "Tenancy": "default"},
 				PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, ProductCodes: []struct{}{}, PublicIpAddress: in.PublicIP,
 				State: instanceState{Code: 16, Name: "running"}, SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), Architecture: "x86_64",
 				NetworkInterfaces: []eniItem{{Attachment: eniAttachment{AttachmentId: awsID("eni-attach", in.Name), DeleteOnTermination: true, Status: "attached"},
 					Groups: groups, MacAddress: eniMAC(in.PrivateIP), NetworkInterfaceId: awsID("eni", in.Name), OwnerId: awsAccount,
-					PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: eniAddresses(in), SourceDestCheck: sourceDestCheck(in), Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
-				SecurityGroups: groups, SourceDestCheck: sourceDestCheck(in), Tags: awsTags(in.Name)}
+					PrivateDnsName: dns, PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: eniAddresses(in), SourceDestCheck: in.SrcDstCheck(), Status: "in-use", SubnetId: awsID("subnet", in.Subnet), VpcId: awsID("vpc", v.Name), InterfaceType: "interface"}},
+				SecurityGroups: groups, SourceDestCheck: in.SrcDstCheck(), Tags: awsTags(in.Name)}
 			if in.PublicIP != "" {
-				it.PublicDnsName = "ec2-" + strings.ReplaceAll(in.PublicIP, ".", "-") + ".compute-1.amazonaws.com"
+				it.PublicDnsName = ec2PublicDNSName(in.PublicIP)
 			}
 			insts = append(insts, it)
 		}

@@ -70,7 +70,7 @@ func eniPublic(public string) *eniAssociation {
 	if public == "" {
 		return nil
 	}
-	return &eniAssociation{IpOwnerId: "amazon", PublicDnsName: "ec2-" + strings.ReplaceAll(public, ".", "-") + ".compute-1.amazonaws.com", PublicIp: public}
+	return &eniAssociation{IpOwnerId: "amazon", PublicDnsName: ec2PublicDNSName(public), PublicIp: public}
 }
 
 // eniMAC is the MAC address of the interface whose primary address is
@@ -81,12 +81,6 @@ func eniMAC(ip string) string {
 	}
 	h := hexOf("mac", ip)
 	return fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10])
-}
-
-// sourceDestCheck is an instance's source/destination check: on unless
-// the world turns it off.
-func sourceDestCheck(in spec.InstanceSpec) bool {
-	return in.SourceDestCheck == nil || *in.SourceDestCheck
 }
 
 func groupRefs(names []string) []groupRef {
@@ -132,7 +126,7 @@ func (s *Shell) awsDescribeENIs(c *awsCall) error {
 					NetworkCardIndex: &zero, InstanceId: awsID("i", in.Name), InstanceOwnerId: awsAccount, Status: "attached"},
 				AvailabilityZone: s.az(zone[in.Subnet]), Groups: groupRefs(in.SecurityGroups), InterfaceType: "interface", Ipv6Addresses: []struct{}{},
 				MacAddress: eniMAC(in.PrivateIP), NetworkInterfaceId: awsID("eni", in.Name), OwnerId: awsAccount, PrivateDnsName: ec2DNSName(in.PrivateIP),
-				PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: addrs, SourceDestCheck: sourceDestCheck(in), Status: "in-use",
+				PrivateIpAddress: in.PrivateIP, PrivateIpAddresses: addrs, SourceDestCheck: in.SrcDstCheck(), Status: "in-use",
 				SubnetId: awsID("subnet", in.Subnet), TagSet: []awsTag{}, VpcId: awsID("vpc", v.Name)})
 		}
 		for _, l := range v.LoadBalancers {

@@ -70,7 +70,7 @@ func (e SrcDstEdit) apply(s *WorldSpec) (Edit, string, error) {
 			if in.Name != e.Instance {
 				continue
 			}
-			was := in.SourceDestCheck == nil || *in.SourceDestCheck
+			was := in.SrcDstCheck()
 			on := e.On
 			in.SourceDestCheck = &on
 			return SrcDstEdit{Instance: e.Instance, On: was}, fmt.Sprintf("%s: source/destination check %s (was %s)", e.Instance, onOffWord(e.On), onOffWord(was)), nil

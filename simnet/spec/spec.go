@@ -361,6 +361,10 @@ type InstanceSpec struct {
 	SecondaryPrivateIPs []string `yaml:"secondary_private_ips,omitempty" json:"secondary_private_ips,omitempty"`
 }
 
+// SrcDstCheck is whether the instance's source/destination check is on:
+// unless the world turns it off.
+func (in InstanceSpec) SrcDstCheck() bool { return in.SourceDestCheck == nil || *in.SourceDestCheck }
+
 // ServiceSpec is a listening service.
 type ServiceSpec struct {
 	Name     string         `yaml:"name" json:"name"`
