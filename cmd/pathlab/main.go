@@ -16,6 +16,7 @@ import (
 	// Maps the binary's code and data in a few system calls before the
 	// other packages' init functions run: a short command's CPU is
 	// mostly page faults otherwise (see the package).
+	_ "github.com/pathlab/pathlab/cmd/pathlab/internal/cstart"
 	_ "github.com/pathlab/pathlab/cmd/pathlab/internal/prefault"
 	"github.com/pathlab/pathlab/simnet/spec"
 	"github.com/spf13/cobra"

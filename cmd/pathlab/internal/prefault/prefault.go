@@ -17,6 +17,10 @@
 // through the syscall package it came 16th, after packages whose own
 // faults it could have spared.
 //
+// In a cgo build (the default where a C compiler is present) package
+// cstart's C constructor maps the code and data before the Go runtime
+// starts, and this package only grows the stack and maps the heap ahead.
+//
 // It is an optimisation only: on other systems and architectures, older
 // kernels or any error it maps nothing, and PATHLAB_PREFAULT=0 in the
 // environment turns the mapping off (the stack still grows once).

@@ -56,7 +56,9 @@ func init() {
 	if off() {
 		return
 	}
-	mapSegments()
+	if !segmentsMapped {
+		mapSegments()
+	}
 	// The heap grows upwards from where a new object lands now.
 	sink = new([16]byte)
 	start := uintptr(unsafe.Pointer(sink))
