@@ -8,11 +8,19 @@
 # from another.
 #
 #   scripts/startup.sh [RUNS]      (default 40 runs of each; needs perf)
+#   REREAD=1 scripts/startup.sh    (root: the binaries' pages read back from
+#                                   disk first, as after a reboot)
 #
 # Three builds of the same source: go build as it comes (cgo on where a C
-# compiler is, as here: the net package links the C library), CGO_ENABLED=0
-# (a static binary), and the first with PATHLAB_PREFAULT=0 (internal/prefault
-# off) for comparison.
+# compiler is, as here: the net package links the C library, and
+# internal/cstart's constructor runs first), CGO_ENABLED=0 (a static binary),
+# and the first with PATHLAB_PREFAULT=0 (cstart's and prefault's mapping off)
+# for comparison.
+#
+# How a binary's pages came into the page cache changes its start: written
+# by the linker just now, or read back from disk. REREAD=1 drops the page
+# cache after the builds (sync; echo 3 >/proc/sys/vm/drop_caches) and runs
+# each binary once before measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-40}
@@ -41,6 +49,14 @@ for b in pathlab pathlab-static; do
 done
 cases+=("PATHLAB_PREFAULT=0 trace|PATHLAB_PREFAULT=0|$tmp/pathlab trace")
 
+if [ -n "${REREAD:-}" ]; then
+  sync
+  echo 3 >/proc/sys/vm/drop_caches
+  for c in "${cases[@]}"; do
+    IFS='|' read -r _ _ cmd <<<"$c"
+    $cmd >/dev/null 2>&1 </dev/null || true
+  done
+fi
 uptime
 for _ in $(seq "$runs"); do
   for c in "${cases[@]}"; do
