@@ -731,7 +731,7 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 			return nil, "", usagef("firewall", "chain %q is not input or output", r.Chain)
 		}
 		*fw = slices.Insert(*fw, e.Num-1, r)
-		return FirewallEdit{Host: e.Host, Op: "remove", Num: e.Num}, fmt.Sprintf("%s: inserted firewall rule %s at %d", e.Host, FirewallRuleText(r), e.Num), nil
+		return FirewallEdit{Host: e.Host, Op: "remove", Num: e.Num}, fmt.Sprintf("%s: inserted firewall rule %s at %d (%s)", e.Host, FirewallRuleText(r), e.Num, iptablesLine(*fw, e.Num-1)), nil
 	case "replace":
 		// As iptables -R: the rule at N (counted over the whole
 		// firewall, as insert counts) is replaced in place.
@@ -745,7 +745,7 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 		old := NormFirewallRule((*fw)[e.Num-1])
 		(*fw)[e.Num-1] = r
 		return FirewallEdit{Host: e.Host, Op: "replace", Num: e.Num, Rule: old},
-			fmt.Sprintf("%s: replaced firewall rule %d (%s) with %s", e.Host, e.Num, FirewallRuleText(old), FirewallRuleText(r)), nil
+			fmt.Sprintf("%s: replaced firewall rule %d (%s) with %s (%s)", e.Host, e.Num, FirewallRuleText(old), FirewallRuleText(r), iptablesLine(*fw, e.Num-1)), nil
 	case "remove":
 		chain := strings.ToLower(e.Chain)
 		idx, k := -1, 0
@@ -765,10 +765,26 @@ func (e FirewallEdit) apply(s *WorldSpec) (Edit, string, error) {
 			return nil, "", fmt.Errorf("%s's firewall has %d rules, not %d", e.Host, len(*fw), e.Num)
 		}
 		old := (*fw)[idx]
+		was := iptablesLine(*fw, idx)
 		*fw = slices.Delete(*fw, idx, idx+1)
-		return FirewallEdit{Host: e.Host, Op: "insert", Num: idx + 1, Rule: NormFirewallRule(old)}, fmt.Sprintf("%s: removed firewall rule %s", e.Host, FirewallRuleText(old)), nil
+		return FirewallEdit{Host: e.Host, Op: "insert", Num: idx + 1, Rule: NormFirewallRule(old)}, fmt.Sprintf("%s: removed firewall rule %s (it was %s)", e.Host, FirewallRuleText(old), was), nil
 	}
 	return nil, "", usagef("firewall", "%q is not remove or insert", e.Op)
+}
+
+// iptablesLine says where the rule at fw[idx] is in iptables' own numbering:
+// an edit's N counts the host's rules over both chains, while iptables -L
+// --line-numbers counts each chain apart, after the connection-tracking
+// rule the host has at line 1 of each (the shell and the lab list it).
+func iptablesLine(fw []FirewallRuleSpec, idx int) string {
+	chain := fw[idx].Chain
+	line := 1
+	for _, r := range fw[:idx+1] {
+		if strings.EqualFold(r.Chain, chain) {
+			line++
+		}
+	}
+	return fmt.Sprintf("line %d of iptables -L %s --line-numbers", line, strings.ToUpper(chain))
 }
 
 // FirewallRuleText writes a host firewall rule as iptables -S would.
