@@ -113,6 +113,8 @@ func (l *fmtLab) listen(t *testing.T, addrs ...string) {
 var (
 	maskIfIndex = regexp.MustCompile(`@if\d+`)
 	maskLLAddr  = regexp.MustCompile(`lladdr \S+ \S+`)
+	maskEther   = regexp.MustCompile(`link/ether \S+`)
+	maskNetns   = regexp.MustCompile(` link-netns(id)? \S+`)
 	maskTCPLine = regexp.MustCompile(`(?m)^TCP:   .*$`)
 	maskTotal   = regexp.MustCompile(`(?m)^Total: \d+$`)
 )
@@ -125,6 +127,17 @@ func sortedBody(s string, header int) string {
 		sort.Strings(lines[header:])
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// maskLink masks what differs between the lab's veth and an instance's
+// interface in ip addr and ip link: the veth's peer index (eth0@if5) and
+// namespace, its MTU and queueing (an instance's ENA interface has 9001
+// and mq), and the MAC.
+func maskLink(s string) string {
+	s = maskIfIndex.ReplaceAllString(s, "")
+	s = maskNetns.ReplaceAllString(s, "")
+	s = strings.ReplaceAll(s, "mtu 1500 qdisc noqueue state UP", "mtu 9001 qdisc mq state UP")
+	return maskEther.ReplaceAllString(s, "link/ether MAC")
 }
 
 // TestHostFormatsMatchRealTools sets up a namespace as app-1 of the
@@ -162,6 +175,8 @@ func TestHostFormatsMatchRealTools(t *testing.T) {
 			// A veth is eth0@ifN; an instance's interface is eth0.
 			return maskIfIndex.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
 		}},
+		{"ip addr", 0, maskLink},
+		{"ip link", 0, maskLink},
 		{"ip route get 10.0.20.10", 0, nil},
 		{"ip route get 10.0.10.5", 0, nil},
 		{"ip route get 10.0.10.21", 0, nil},

@@ -74,7 +74,10 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 	switch args[0] {
 	case "a", "addr", "address":
 		var b strings.Builder
-		b.WriteString("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n    inet 127.0.0.1/8 scope host lo\n")
+		// iproute2's form, as the real ip prints it for addresses set
+		// statically (TestHostFormatsMatchRealTools)
+		const forever = "       valid_lft forever preferred_lft forever\n"
+		b.WriteString("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n    inet 127.0.0.1/8 scope host lo\n" + forever + "    inet6 ::1/128 scope host \n" + forever)
 		bits := 24
 		if in != nil {
 			for _, sn := range v.Subnets {
@@ -85,9 +88,9 @@ func (s *Shell) ip(_ context.Context, args []string) error {
 				}
 			}
 		}
-		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    inet %s/%d scope global eth0\n", eniMAC(private), private, bits)
+		fmt.Fprintf(&b, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP group default qlen 1000\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    inet %s/%d scope global eth0\n"+forever, eniMAC(private), private, bits)
 		for _, x := range s.secondaryAddrs() {
-			fmt.Fprintf(&b, "    inet %s/%d scope global secondary eth0\n", x, bits)
+			fmt.Fprintf(&b, "    inet %s/%d scope global secondary eth0\n"+forever, x, bits)
 		}
 		if public != "" {
 			fmt.Fprintf(&b, "    (public address %s is mapped by the internet gateway; the host never sees it)\n", public)
