@@ -413,7 +413,20 @@ func (r *Reach) profile(i *iface) int32 {
 		}
 		b.WriteByte('|')
 		for _, s := range h.services {
-			b.WriteString(s.proto.String() + strconv.Itoa(int(s.port)) + strconv.FormatBool(s.running) + strconv.FormatBool(s.loop) + ";")
+			b.WriteString(s.proto.String() + strconv.Itoa(int(s.port)) + strconv.FormatBool(s.running) + strconv.FormatBool(s.loop))
+			// A service bound to one address answers there only: at the
+			// interface's own (primary) address, or elsewhere (a secondary
+			// address), where flows to the endpoint find the port closed.
+			switch {
+			case s.own && s.bind == i.private:
+				b.WriteString("@own")
+			case s.own:
+				b.WriteString("@other")
+			}
+			if s.replyPrimary {
+				b.WriteString("@reply-primary")
+			}
+			b.WriteByte(';')
 		}
 	}
 	key := b.String()
