@@ -24,7 +24,11 @@ func newReachCmd(e *env) *cobra.Command {
   --to NAME[:PORT]   who reaches NAME (on PORT): every endpoint, the internet included
   --from A --to B    which ports and protocols pass from A to B, and where the rest stop
 
-Endpoints are instances, balancers, and internet clients and servers.
+Endpoints are instances, balancers, and internet clients and servers. An
+instance is reached at its primary private address (the answer names it);
+its secondary addresses are not walked: trace one with
+pathlab trace --from NAME udp://ADDRESS:PORT.
+
 Reachability is computed over equivalence classes of headers (port ranges
 cut by every rule, service and listener of the world; addresses by the
 prefixes rules name), as Batfish and header-space analysis do: one walk per
