@@ -94,7 +94,9 @@ static struct pathlab_ranges pathlab_ranges(void) {
 }
 
 __attribute__((constructor)) static void pathlab_cstart(void) {
-	mallopt(M_ARENA_MAX, 1);
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+	mallopt(M_ARENA_MAX, 1); // glibc's arenas; musl has none to limit
+#endif
 	const char *v = getenv("PATHLAB_PREFAULT");
 	if (v != NULL && strcmp(v, "0") == 0) {
 		return;
@@ -102,8 +104,12 @@ __attribute__((constructor)) static void pathlab_cstart(void) {
 	pathlab_map();
 }
 
-// pathlab_arenas counts the C library's malloc arenas (malloc_info's heaps).
+// pathlab_arenas counts the C library's malloc arenas (malloc_info's
+// heaps); -1 where the C library is not glibc.
 static int pathlab_arenas(void) {
+#ifndef __GLIBC__
+	return -1;
+#else
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -118,6 +124,7 @@ static int pathlab_arenas(void) {
 	}
 	free(buf);
 	return n;
+#endif
 }
 */
 import "C"
@@ -145,5 +152,6 @@ func ranges() []span {
 }
 
 // Arenas returns how many malloc arenas the C library has made: one, with
-// the constructor's limit, however many threads the runtime has started.
+// the constructor's limit, however many threads the runtime has started;
+// -1 where the C library is not glibc.
 func Arenas() int { return int(C.pathlab_arenas()) }

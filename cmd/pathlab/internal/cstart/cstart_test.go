@@ -28,6 +28,9 @@ func TestOneArena(t *testing.T) {
 	started.Wait()
 	n := Arenas()
 	release.Done()
+	if n == -1 {
+		t.Skip("the C library is not glibc: no arenas to count")
+	}
 	if n != 1 {
 		t.Errorf("the C library has %d malloc arenas with %d threads locked; want 1", n, threads)
 	}
