@@ -11,6 +11,7 @@ package cstart
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -19,8 +20,11 @@ package cstart
 #define MADV_POPULATE_WRITE 23
 #endif
 
-static uintptr_t pathlab_page_down(uintptr_t a) { return a & ~(uintptr_t)4095; }
-static uintptr_t pathlab_page_up(uintptr_t a) { return (a + 4095) & ~(uintptr_t)4095; }
+// The system's page size: 4 KiB on amd64, up to 64 KiB on arm64.
+static uintptr_t pathlab_page;
+
+static uintptr_t pathlab_page_down(uintptr_t a) { return a & ~(pathlab_page - 1); }
+static uintptr_t pathlab_page_up(uintptr_t a) { return (a + pathlab_page - 1) & ~(pathlab_page - 1); }
 
 struct pathlab_range {
 	uintptr_t start, end;
@@ -38,6 +42,10 @@ struct pathlab_ranges {
 static int pathlab_segments(struct dl_phdr_info *info, size_t size, void *data) {
 	(void)size;
 	struct pathlab_ranges *out = data;
+	if (pathlab_page == 0) {
+		long page = sysconf(_SC_PAGESIZE);
+		pathlab_page = page > 0 ? (uintptr_t)page : 4096;
+	}
 	// The dynamic loader has made the RELRO part of the writable segment
 	// read-only again; populating it for writing would fail the whole call.
 	uintptr_t relro_end = 0;
