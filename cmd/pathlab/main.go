@@ -13,9 +13,10 @@ import (
 	"sync"
 	"time"
 
-	// Maps the binary's code and data in a few system calls before the
-	// other packages' init functions run: a short command's CPU is
-	// mostly page faults otherwise (see the package).
+	// Map the binary's code and data in a few system calls before the
+	// other packages' init functions run (in a cgo build, cstart's C
+	// constructor before the Go runtime starts): a short command's CPU is
+	// mostly page faults otherwise (see the packages).
 	_ "github.com/pathlab/pathlab/cmd/pathlab/internal/cstart"
 	_ "github.com/pathlab/pathlab/cmd/pathlab/internal/prefault"
 	"github.com/pathlab/pathlab/simnet/spec"
