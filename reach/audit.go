@@ -350,7 +350,11 @@ func matchedElsewhere(v simnet.Verdict) string {
 // WriteText writes the findings for people.
 func (a *Audit) WriteText(out io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "audit of world %s: %d findings\n", a.World, len(a.Findings))
+	noun := "findings"
+	if len(a.Findings) == 1 {
+		noun = "finding"
+	}
+	fmt.Fprintf(&b, "audit of world %s: %d %s\n", a.World, len(a.Findings), noun)
 	for _, f := range a.Findings {
 		fmt.Fprintf(&b, "\n%s  %s\n  %s\n  witness: %s\n", f.Kind, f.Rule, f.Detail, f.Witness)
 	}
