@@ -583,21 +583,15 @@ func (s *Shell) awsDescribe(c *awsCall, key string, items any, idOpt, idKey, nam
 	if err != nil {
 		return err
 	}
-	code, msg := map[string][2]string{
+	notFound := map[string][2]string{ // the error code and message for an unknown ID
 		"SecurityGroups":    {"InvalidGroup.NotFound", "The security group '%s' does not exist"},
 		"NetworkAcls":       {"InvalidNetworkAclID.NotFound", "The network ACL '%s' does not exist"},
 		"RouteTables":       {"InvalidRouteTableID.NotFound", "The routeTable ID '%s' does not exist"},
 		"Subnets":           {"InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist"},
 		"Vpcs":              {"InvalidVpcID.NotFound", "The vpc ID '%s' does not exist"},
 		"NetworkInterfaces": {"InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist"},
-	}[key][0], map[string][2]string{
-		"SecurityGroups":    {"", "The security group '%s' does not exist"},
-		"NetworkAcls":       {"", "The network ACL '%s' does not exist"},
-		"RouteTables":       {"", "The routeTable ID '%s' does not exist"},
-		"Subnets":           {"", "The subnet ID '%s' does not exist"},
-		"Vpcs":              {"", "The vpc ID '%s' does not exist"},
-		"NetworkInterfaces": {"", "The networkInterface ID '%s' does not exist"},
-	}[key][1]
+	}[key]
+	code, msg := notFound[0], notFound[1]
 	kept, err := s.awsSelect(c, list, idOpt, idKey, nameKey, filters, code, msg)
 	if err != nil {
 		return err

@@ -81,11 +81,16 @@ static int pathlab_segments(struct dl_phdr_info *info, size_t size, void *data) 
 	return 1;
 }
 
+static struct pathlab_ranges pathlab_ranges(void) {
+	struct pathlab_ranges rs = {0};
+	dl_iterate_phdr(pathlab_segments, &rs);
+	return rs;
+}
+
 // pathlab_map maps the ranges and returns how many madvise calls failed
 // (their pages then fault in as they would have).
 static int pathlab_map(void) {
-	struct pathlab_ranges rs = {0};
-	dl_iterate_phdr(pathlab_segments, &rs);
+	struct pathlab_ranges rs = pathlab_ranges();
 	int failed = 0;
 	for (int i = 0; i < rs.n; i++) {
 		if (madvise((void *)rs.r[i].start, rs.r[i].end - rs.r[i].start, rs.r[i].advice) != 0) {
@@ -93,12 +98,6 @@ static int pathlab_map(void) {
 		}
 	}
 	return failed;
-}
-
-static struct pathlab_ranges pathlab_ranges(void) {
-	struct pathlab_ranges rs = {0};
-	dl_iterate_phdr(pathlab_segments, &rs);
-	return rs;
 }
 
 __attribute__((constructor)) static void pathlab_cstart(void) {
